@@ -1,0 +1,9 @@
+package dev.sluice.budget;
+
+/** The levels of the budget tree, from the root down. */
+public enum NodeKind {
+  SITE,
+  ZONE,
+  TENANT,
+  DESTINATION
+}
