@@ -1,0 +1,145 @@
+package dev.sluice.escrow;
+
+import dev.sluice.budget.BudgetPath;
+import dev.sluice.store.BudgetStore;
+import dev.sluice.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The escrow this gateway node holds, one {@link EscrowAccount} per budget path, refilled from a
+ * {@link BudgetStore}. The data plane looks an account up once per connection and charges it per
+ * write; refills, renewals and settlements run on the store's threads.
+ *
+ * <p>On {@link #close()} every account is settled, so unspent escrow goes back to the budget; what
+ * cannot be settled (the store failed, the process is killed) stays counted as spent and is found
+ * as stranded at the next start. Thread-safe.
+ */
+public final class Escrow implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Escrow.class);
+
+  private final BudgetStore store;
+  private final Clock clock;
+  private final int lowWaterPercent;
+  private final long grantTtlMillis;
+  private final ConcurrentHashMap<BudgetPath, EscrowAccount> accounts = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /**
+   * @param lowWaterPercent refill in the background when an account falls below this percentage of
+   *     its last grant (1..90)
+   * @param grantTtl how long a grant may be spent without renewal; renewals start in its last
+   *     quarter
+   */
+  public Escrow(BudgetStore store, Clock clock, int lowWaterPercent, Duration grantTtl) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    if (lowWaterPercent < 1 || lowWaterPercent > 90) {
+      throw new IllegalArgumentException("lowWaterPercent must be 1..90, got " + lowWaterPercent);
+    }
+    this.lowWaterPercent = lowWaterPercent;
+    this.grantTtlMillis = grantTtl.toMillis();
+  }
+
+  /** The account for {@code path}, created on first use. */
+  public EscrowAccount account(BudgetPath path) {
+    if (closed) {
+      throw new IllegalStateException("escrow is closed");
+    }
+    return accounts.computeIfAbsent(path, p -> new EscrowAccount(p, this));
+  }
+
+  /** Every account created so far. */
+  public Collection<EscrowAccount> accounts() {
+    return List.copyOf(accounts.values());
+  }
+
+  /**
+   * Bytes charged so far from unsettled escrow on paths through the node with tree index {@code
+   * nodeIndex}: the part of "sent" the store does not know yet.
+   */
+  public long liveSent(int nodeIndex) {
+    long sum = 0;
+    for (EscrowAccount a : accounts.values()) {
+      BudgetPath p = a.path();
+      for (int i = 0; i < p.nodeCount(); i++) {
+        if (p.node(i).index() == nodeIndex) {
+          sum += a.sentInSet();
+          break;
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** Total bytes held as escrow by this node (granted, not yet charged). */
+  public long held() {
+    long sum = 0;
+    for (EscrowAccount a : accounts.values()) {
+      sum += a.available();
+    }
+    return sum;
+  }
+
+  /** Settles every account whose set has expired, returning idle escrow to the budget. */
+  public CompletableFuture<Void> sweep() {
+    long now = clock.millis();
+    List<CompletableFuture<Void>> fs = new ArrayList<>();
+    for (EscrowAccount a : accounts.values()) {
+      fs.add(a.settleIfExpired(now));
+    }
+    return CompletableFuture.allOf(fs.toArray(new CompletableFuture<?>[0]));
+  }
+
+  /**
+   * Settles every account (returning unspent escrow) and waits up to {@code timeout} for the store
+   * to make that durable. Accounts stop charging at once. Idempotent.
+   */
+  public void close(Duration timeout) {
+    closed = true;
+    List<CompletableFuture<Void>> fs = new ArrayList<>();
+    for (EscrowAccount a : accounts.values()) {
+      fs.add(a.settleNow("shutdown"));
+    }
+    try {
+      CompletableFuture.allOf(fs.toArray(new CompletableFuture<?>[0]))
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("escrow not fully settled at shutdown; it stays counted as spent: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(10));
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  BudgetStore store() {
+    return store;
+  }
+
+  int lowWaterPercent() {
+    return lowWaterPercent;
+  }
+
+  long grantTtlMillis() {
+    return grantTtlMillis;
+  }
+}

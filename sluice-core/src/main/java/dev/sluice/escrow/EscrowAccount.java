@@ -1,0 +1,243 @@
+package dev.sluice.escrow;
+
+import dev.sluice.budget.BudgetPath;
+import dev.sluice.budget.Denial;
+import dev.sluice.store.GrantRequest;
+import dev.sluice.store.GrantResult;
+import dev.sluice.store.Settlement;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Escrow held by this gateway node for one budget path: bytes already durably reserved in the
+ * budget store, spendable without I/O until {@link #expiresAt()}.
+ *
+ * <p>The hot path is {@link #tryCharge(long, long)}: a volatile read of the expiry and a
+ * compare-and-set on the available bytes; no locks, no allocation. When the available bytes fall
+ * below the low-water mark, or the expiry comes near, it asks {@link Escrow} for a refill in the
+ * background, so steady traffic never waits. Everything else (refill, settle) is the control path
+ * and synchronizes on the account.
+ *
+ * <p>An escrow <em>set</em> is the escrow granted to this account within one day: a set never
+ * outlives the end of the local day (the store clamps expiries to it), so every byte charged from a
+ * set belongs to the periods of the set's first grant. When a set expires it is settled: its
+ * unspent bytes are returned to the store and a new set starts with the next grant.
+ */
+public final class EscrowAccount {
+
+  /** The bytes were charged and may be written. */
+  public static final int CHARGED = 0;
+
+  /** Not enough escrow: call {@link #refill(long)} and try again when it completes. */
+  public static final int INSUFFICIENT = 1;
+
+  /** The escrow set expired (or none was granted yet): call {@link #refill(long)}. */
+  public static final int EXPIRED = 2;
+
+  private final BudgetPath path;
+  private final Escrow escrow;
+
+  // Hot path state.
+  private final AtomicLong available = new AtomicLong();
+  private volatile long expiresAt = Long.MIN_VALUE;
+  private volatile long refillBelow;
+  private volatile long renewAfter = Long.MAX_VALUE;
+  private volatile boolean refilling;
+
+  // Control path state, guarded by this.
+  private long setId;
+  private long setTime;
+  private long granted;
+  private CompletableFuture<Outcome> inFlight;
+  private volatile Outcome last = Outcome.NONE;
+
+  EscrowAccount(BudgetPath path, Escrow escrow) {
+    this.path = path;
+    this.escrow = escrow;
+  }
+
+  public BudgetPath path() {
+    return path;
+  }
+
+  /**
+   * Charges {@code n} bytes against the escrow at time {@code now} (epoch ms).
+   *
+   * @return {@link #CHARGED}, {@link #INSUFFICIENT} or {@link #EXPIRED}
+   */
+  public int tryCharge(long n, long now) {
+    if (now >= expiresAt) {
+      return EXPIRED;
+    }
+    long left;
+    for (; ; ) {
+      long a = available.get();
+      if (a < n) {
+        return INSUFFICIENT;
+      }
+      left = a - n;
+      if (available.compareAndSet(a, left)) {
+        break;
+      }
+    }
+    if ((left < refillBelow || now >= renewAfter) && !refilling) {
+      topUp();
+    }
+    return CHARGED;
+  }
+
+  /** Charges {@code n} bytes now, reading the escrow's clock. */
+  public int tryCharge(long n) {
+    return tryCharge(n, escrow.clock().millis());
+  }
+
+  /** Bytes that can be charged without asking the store. */
+  public long available() {
+    return available.get();
+  }
+
+  /** Epoch ms from which nothing can be charged until a refill succeeds. */
+  public long expiresAt() {
+    return expiresAt;
+  }
+
+  /** Bytes charged from the current set so far. */
+  public synchronized long sentInSet() {
+    return granted - available.get();
+  }
+
+  /** The last refill outcome: what to tell a client that was refused. */
+  public Outcome lastOutcome() {
+    return last;
+  }
+
+  /**
+   * Asks the store for at least {@code need} more bytes (0: top up or renew). If the current set
+   * has expired it is settled first. Only one refill per account is in flight; a caller needing
+   * more than the one in flight chains a second. Never throws; the future never fails.
+   */
+  public synchronized CompletableFuture<Outcome> refill(long need) {
+    if (inFlight != null) {
+      return inFlight.thenCompose(o -> available.get() >= need ? inFlight(o) : refill(need));
+    }
+    long now = escrow.clock().millis();
+    CompletableFuture<Void> settled = CompletableFuture.completedFuture(null);
+    if (setId != 0 && now >= expiresAt) {
+      settled = settleLocked("expired");
+    }
+    long sent = granted - available.get();
+    GrantRequest request = new GrantRequest(path, setId, need, Math.max(0, sent));
+    refilling = true;
+    CompletableFuture<Outcome> f =
+        settled
+            .thenCompose(v -> escrow.store().grant(request))
+            .handle((result, error) -> apply(result, error));
+    inFlight = f;
+    return f;
+  }
+
+  /** Starts a background refill of 0 needed bytes unless one is in flight. */
+  synchronized void topUp() {
+    if (inFlight == null) {
+      refill(0);
+    }
+  }
+
+  private static CompletableFuture<Outcome> inFlight(Outcome o) {
+    return CompletableFuture.completedFuture(o);
+  }
+
+  private synchronized Outcome apply(GrantResult result, Throwable error) {
+    inFlight = null;
+    refilling = false;
+    Outcome o;
+    if (error != null) {
+      o = Outcome.unavailable(escrow.store().name(), String.valueOf(error));
+    } else if (result instanceof GrantResult.Granted g) {
+      if (setId == 0) {
+        setId = g.setId();
+        setTime = g.setTime();
+      }
+      granted += g.amount();
+      available.addAndGet(g.amount());
+      long ttl = escrow.grantTtlMillis();
+      if (g.amount() > 0) {
+        refillBelow = Math.max(1, g.amount() / 100 * escrow.lowWaterPercent());
+      }
+      // An expiry clamped to the end of the day cannot be renewed past it: no early renewal then.
+      boolean clamped = g.expiresAt() - escrow.clock().millis() < ttl;
+      renewAfter = clamped ? Long.MAX_VALUE : g.expiresAt() - ttl / 4;
+      expiresAt = g.expiresAt();
+      o = Outcome.GRANTED;
+    } else if (result instanceof GrantResult.Denied d) {
+      o = Outcome.denied(d.denial());
+    } else {
+      GrantResult.Unavailable u = (GrantResult.Unavailable) result;
+      o = Outcome.unavailable(u.store(), u.reason());
+    }
+    last = o;
+    return o;
+  }
+
+  /**
+   * Ends the current set if it has expired at {@code now}, returning its unspent bytes. Called by
+   * the sweeper for idle accounts.
+   */
+  synchronized CompletableFuture<Void> settleIfExpired(long now) {
+    if (setId == 0 || now < expiresAt || inFlight != null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return settleLocked("expired");
+  }
+
+  /** Ends the current set now (shutdown), returning its unspent bytes. */
+  synchronized CompletableFuture<Void> settleNow(String reason) {
+    if (inFlight != null) {
+      return inFlight.thenCompose(o -> settleNow(reason));
+    }
+    if (setId == 0) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return settleLocked(reason);
+  }
+
+  private CompletableFuture<Void> settleLocked(String reason) {
+    expiresAt = Long.MIN_VALUE;
+    renewAfter = Long.MAX_VALUE;
+    long returned = available.getAndSet(0);
+    Settlement s =
+        new Settlement(path, setId, setTime, granted, granted - returned, returned, reason);
+    setId = 0;
+    setTime = 0;
+    granted = 0;
+    return escrow.store().settle(s).exceptionally(e -> null);
+  }
+
+  @Override
+  public String toString() {
+    return "EscrowAccount[" + path + " available=" + available.get() + "]";
+  }
+
+  /** What a refill achieved. {@code denial} is set for DENIED, {@code reason} for UNAVAILABLE. */
+  public record Outcome(Kind kind, Denial denial, String store, String reason) {
+
+    /** Granted, refused by a cap, or the store could not prove a grant. */
+    public enum Kind {
+      NONE,
+      GRANTED,
+      DENIED,
+      UNAVAILABLE
+    }
+
+    static final Outcome NONE = new Outcome(Kind.NONE, null, null, null);
+    static final Outcome GRANTED = new Outcome(Kind.GRANTED, null, null, null);
+
+    static Outcome denied(Denial d) {
+      return new Outcome(Kind.DENIED, d, null, null);
+    }
+
+    static Outcome unavailable(String store, String reason) {
+      return new Outcome(Kind.UNAVAILABLE, null, store, reason);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package dev.sluice.store;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The authority over spent budget. A store grants escrow: it durably adds the granted bytes to the
+ * spent counters of every window of every node on the path before the grant completes, so the sum
+ * of all grants, across all gateway nodes, never exceeds any cap. Gateway nodes spend escrow
+ * locally without I/O (see {@code dev.sluice.escrow}).
+ *
+ * <p>Implementations: {@link LocalBudgetStore} (one node, counters rebuilt from the ledger); an
+ * etcd store for many nodes. Both must:
+ *
+ * <ul>
+ *   <li>complete a {@link GrantResult.Granted} only once the grant is durable;
+ *   <li>never grant more than the smallest remaining cap on the path;
+ *   <li>complete with {@link GrantResult.Unavailable} rather than guess when durability cannot be
+ *       proven (fail closed);
+ *   <li>keep counting escrow that was never settled (stranded): it may have been sent.
+ * </ul>
+ *
+ * <p>Methods are thread-safe and never block the caller on I/O: they return futures.
+ */
+public interface BudgetStore extends AutoCloseable {
+
+  /** Requests escrow; see {@link GrantRequest}. */
+  CompletableFuture<GrantResult> grant(GrantRequest request);
+
+  /**
+   * Ends an escrow set and returns its unspent bytes; completes once durable. A settlement that
+   * cannot be made durable leaves the bytes counted as spent (over-counting is safe).
+   */
+  CompletableFuture<Void> settle(Settlement settlement);
+
+  /** A name for messages and metrics, e.g. {@code local:/var/lib/sluice}. */
+  String name();
+
+  /** Returns unspent escrow where possible and releases resources. Idempotent. */
+  @Override
+  void close();
+}
