@@ -38,6 +38,16 @@ final class Names {
     return name;
   }
 
+  /** True when {@code name} passes {@link #checkNodeName}. */
+  static boolean isNodeName(String name) {
+    try {
+      checkNodeName("node", name);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   /** Checks a listener name: lower case, as it appears in metrics labels and log lines. */
   static String checkListenerName(String name) {
     checkLength("listener", name);

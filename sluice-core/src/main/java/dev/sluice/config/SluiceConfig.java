@@ -35,6 +35,9 @@ public record SluiceConfig(
   /** The data directory when none is configured (relative to the working directory). */
   public static final Path DEFAULT_DATA_DIR = Path.of("./sluice-data");
 
+  /** The time zone windows align to when none is configured; equal to {@code time_zone: UTC}. */
+  public static final ZoneId DEFAULT_TIME_ZONE = ZoneId.of("UTC");
+
   public SluiceConfig {
     Names.checkNodeName("site", site);
     Objects.requireNonNull(model, "model");
