@@ -157,10 +157,21 @@ class DocumentRulesTest {
   @Test
   void anchorsAndMergeKeysWork() {
     String yaml =
-        replace("    - { window: day, cap: 100MB }\n", "    - &daily { window: day, cap: 100MB }\n")
+        replace(
+                replace(
+                    "    - { window: day, cap: 100MB }\n",
+                    "    - &daily { window: day, cap: 100MB }\n"),
+                "[ { window: day, cap: 50MB } ]",
+                "[ *daily ]")
             + "admin: { <<: { bind: \"127.0.0.1:9\" } }\n";
     SluiceConfig c = ConfigFixture.load(yaml);
+    assertThat(c.zone("z").limits()).isEqualTo(c.budgets().limits());
     assertThat(c.admin().bind()).isEqualTo(new HostPort("127.0.0.1", 9));
+    String overridden =
+        ConfigFixture.append("admin: { <<: { bind: \"127.0.0.1:9\" }, bind: \"127.0.0.1:10\" }\n");
+    assertThat(ConfigFixture.load(overridden).admin().bind())
+        .as("explicit keys override merged ones")
+        .isEqualTo(new HostPort("127.0.0.1", 10));
   }
 
   @Test
