@@ -1,0 +1,66 @@
+package dev.sluice.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One listening socket of the gateway and how its traffic is attributed.
+ *
+ * <p>Which fields apply depends on the mode: {@code reverse} has URL upstreams and may have a
+ * {@code tenantHeader} and {@code tls}; {@code forward} has no upstreams (the client names the
+ * destination); {@code tcp} has {@code host:port} upstreams and an {@code egress} direction. {@code
+ * tenantsBySource} (forward and tcp) maps source CIDRs to tenants of the listener's zone, in the
+ * order written.
+ */
+public record ListenerConfig(
+    String name,
+    ListenerMode mode,
+    HostPort bind,
+    List<String> upstreams,
+    String zone,
+    String tenantHeader,
+    Map<String, String> tenantsBySource,
+    Egress egress,
+    TlsConfig tls) {
+
+  public ListenerConfig {
+    Names.checkListenerName(name);
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(bind, "bind");
+    Names.checkNodeName("zone", zone);
+    upstreams = List.copyOf(upstreams);
+    tenantsBySource = Immutables.orderedCopy(tenantsBySource, "tenantsBySource");
+    tenantsBySource.forEach(
+        (cidr, tenant) -> {
+          Cidr.parse(cidr);
+          Names.checkNodeName("tenant", tenant);
+        });
+    if (tenantHeader != null) {
+      Names.checkHeaderName(tenantHeader);
+    }
+    boolean reverse = mode == ListenerMode.REVERSE;
+    boolean tcp = mode == ListenerMode.TCP;
+    require(reverse || tenantHeader == null, name, "tenant_header is only for reverse listeners");
+    require(reverse || tls == null, name, "tls is only for reverse listeners");
+    require(!reverse || tenantsBySource.isEmpty(), name, "tenants_by_source is not for reverse");
+    require(tcp == (egress != null), name, "egress is required for tcp and only for tcp");
+    require(
+        (mode == ListenerMode.FORWARD) == upstreams.isEmpty(),
+        name,
+        "upstreams are required for reverse and tcp, and not allowed for forward");
+    for (String u : upstreams) {
+      if (reverse) {
+        Upstreams.checkUrl(u);
+      } else {
+        Upstreams.checkHostPort(u);
+      }
+    }
+  }
+
+  private static void require(boolean ok, String listener, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException("listener " + listener + ": " + message);
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package dev.sluice.config;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads one item of {@code listeners}, checking the keys that depend on its mode. */
+final class ListenerReader {
+
+  /** A listener ({@code null} when anything was wrong) and where its name and bind were. */
+  record Result(ListenerConfig config, String name, Cursor nameAt, HostPort bind, Cursor bindAt) {}
+
+  private static final String[] KEYS = {
+    "name",
+    "mode",
+    "bind",
+    "upstream",
+    "zone",
+    "tenant_header",
+    "tenants_by_source",
+    "egress",
+    "tls"
+  };
+
+  private ListenerReader() {}
+
+  static Result read(Cursor c, Map<String, Set<String>> tenantsByZone) {
+    int errorsBefore = c.problems().errorCount();
+    YamlMap m = c.map();
+    if (m == null) {
+      return new Result(null, null, null, null, null);
+    }
+    m.allow(KEYS);
+    Cursor nameAt = m.require("name");
+    String name = nameAt == null ? null : nameAt.parse(Names::checkListenerName);
+    Cursor modeAt = m.require("mode");
+    ListenerMode mode = modeAt == null ? null : modeAt.choice(ListenerMode.class);
+    Cursor bindAt = m.require("bind");
+    HostPort bind = bindAt == null ? null : bindAt.parse(HostPort::parse);
+    Cursor zoneAt = m.require("zone");
+    String zone = zoneAt == null ? null : zoneAt.string();
+    Set<String> tenants = null;
+    if (zone != null && !tenantsByZone.isEmpty()) {
+      tenants = tenantsByZone.get(zone);
+      if (tenants == null) {
+        zoneAt.error("unknown zone (zones: " + String.join(", ", tenantsByZone.keySet()) + ")");
+      }
+    }
+
+    List<String> upstreams = UpstreamReader.read(m, mode);
+    Cursor headerAt = m.get("tenant_header");
+    String tenantHeader = null;
+    if (headerAt != null && allowedFor(headerAt, mode, ListenerMode.REVERSE)) {
+      tenantHeader = headerAt.parse(Names::checkHeaderName);
+    }
+    Cursor tlsAt = m.get("tls");
+    TlsConfig tls = null;
+    if (tlsAt != null && allowedFor(tlsAt, mode, ListenerMode.REVERSE)) {
+      tls = readTls(tlsAt);
+    }
+    Cursor egressAt = m.get("egress");
+    Egress egress = null;
+    if (egressAt != null && allowedFor(egressAt, mode, ListenerMode.TCP)) {
+      egress = egressAt.choice(Egress.class);
+    } else if (egressAt == null && mode == ListenerMode.TCP) {
+      c.problems()
+          .error(
+              c.ownerLine(),
+              Cursor.childPath(c.path(), "egress"),
+              "is required for tcp listeners (upstream or client)",
+              null);
+    }
+    Map<String, String> bySource = new LinkedHashMap<>();
+    Cursor sourcesAt = m.get("tenants_by_source");
+    if (sourcesAt != null && allowedFor(sourcesAt, mode, ListenerMode.FORWARD, ListenerMode.TCP)) {
+      bySource = SourceTenantsReader.read(sourcesAt, zone, tenants);
+    }
+    // A zone or tenant name that is itself invalid was reported under budgets; build nothing.
+    if (c.problems().errorCount() > errorsBefore
+        || tenants == null
+        || !Names.isNodeName(zone)
+        || !bySource.values().stream().allMatch(Names::isNodeName)) {
+      return new Result(null, name, nameAt, bind, bindAt);
+    }
+    ListenerConfig config =
+        new ListenerConfig(name, mode, bind, upstreams, zone, tenantHeader, bySource, egress, tls);
+    return new Result(config, name, nameAt, bind, bindAt);
+  }
+
+  /** False (and reported) when {@code mode} is known and not one of {@code allowed}. */
+  static boolean allowedFor(Cursor at, ListenerMode mode, ListenerMode... allowed) {
+    if (mode == null) {
+      return false;
+    }
+    for (ListenerMode a : allowed) {
+      if (a == mode) {
+        return true;
+      }
+    }
+    StringBuilder list = new StringBuilder();
+    for (ListenerMode a : allowed) {
+      list.append(list.length() == 0 ? "" : " and ").append(a.name().toLowerCase(Locale.ROOT));
+    }
+    at.errorNoValue(
+        "only allowed for "
+            + list
+            + " listeners (this one is "
+            + mode.name().toLowerCase(Locale.ROOT)
+            + ")");
+    return false;
+  }
+
+  private static TlsConfig readTls(Cursor at) {
+    YamlMap m = at.map();
+    if (m == null) {
+      return null;
+    }
+    m.allow("cert", "key");
+    Cursor certAt = m.require("cert");
+    Cursor keyAt = m.require("key");
+    Path cert = certAt == null ? null : Scalars.path(certAt);
+    Path key = keyAt == null ? null : Scalars.path(keyAt);
+    return cert == null || key == null ? null : new TlsConfig(cert, key);
+  }
+}

@@ -1,0 +1,152 @@
+package dev.sluice.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/**
+ * A file that sets every key loads, and its keys are exactly the rows of the reference table in
+ * {@code docs/configuration.md}: a key cannot be documented without being accepted, or used here
+ * without being documented.
+ */
+class AllKeysTest {
+
+  static final String EVERY_KEY =
+      """
+      site: dc-1
+      model:
+        name: big-model
+        weight_bytes: 1TB
+      time_zone: Europe/Berlin
+      mode: enforce
+      data_dir: /var/lib/sluice
+      budgets:
+        limits:
+          - { window: day, cap: 0.1% weights }
+          - { window: lifetime, cap: 10x weights }
+        control_allowance: 2MiB
+        zones:
+          inference:
+            limits: [ { window: week, cap: 5GB } ]
+            tenants:
+              default: {}
+              acme: { limits: [ { window: month, cap: 3GB } ] }
+            destinations:
+              "*.corp.example": { limits: [ { window: day, cap: 100MB } ] }
+              api.example.com: {}
+            unknown_destinations: allow
+      listeners:
+        - name: api
+          mode: reverse
+          bind: 0.0.0.0:8443
+          upstream: [ "http://10.0.0.5:8000", "http://10.0.0.6:8000" ]
+          zone: inference
+          tenant_header: X-Tenant
+          tls: { cert: /etc/sluice/gw.pem, key: /etc/sluice/gw.key }
+        - name: proxy
+          mode: forward
+          bind: 127.0.0.1:3128
+          zone: inference
+          tenants_by_source: { "10.1.0.0/16": acme, "fd00::/8": default }
+        - name: db
+          mode: tcp
+          bind: "[::1]:15432"
+          upstream: db.example.com:5432
+          zone: inference
+          egress: upstream
+      admin:
+        bind: 127.0.0.1:9000
+      store:
+        type: local
+      ledger:
+        origin: example.com/sluice/dc-1
+        signing_key: /etc/sluice/ledger.key
+        checkpoint_interval: 500ms
+        max_batch: 2MiB
+      escrow:
+        min_chunk: 32KiB
+        max_chunk: 8MiB
+        low_water: 40
+        grant_ttl: 1m
+      """;
+
+  /** Values that are not descended into: limit lists (see "Limits"), upstreams, CIDR maps. */
+  private static final Set<String> LEAVES =
+      Set.of(
+          "budgets.zones.Z.limits",
+          "budgets.zones.Z.tenants.T.limits",
+          "budgets.zones.Z.destinations.P.limits",
+          "listeners[i].upstream",
+          "listeners[i].tenants_by_source");
+
+  /** Maps whose keys are names; the docs write them as placeholders. */
+  private static final Map<String, String> NAMED =
+      Map.of(
+          "budgets.zones", "Z",
+          "budgets.zones.Z.tenants", "T",
+          "budgets.zones.Z.destinations", "P");
+
+  @Test
+  void everyKeyLoads() {
+    ConfigResult r = ConfigLoader.parse("every.yaml", EVERY_KEY);
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.warnings()).isEmpty();
+    SluiceConfig c = r.config();
+    assertThat(c.budgets().limits().get(0).capBytes()).isEqualTo(1_000_000_000L);
+    assertThat(c.zone("inference").allowUnknownDestinations()).isTrue();
+    assertThat(c.listener("api").tls().key()).isEqualTo(Path.of("/etc/sluice/gw.key"));
+    assertThat(c.listener("db").bind()).isEqualTo(new HostPort("::1", 15432));
+    assertThat(c.ledger().checkpointInterval()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.escrow().lowWaterPercent()).isEqualTo(40);
+  }
+
+  @Test
+  void docsListExactlyTheseKeys() throws Exception {
+    Set<String> used = new TreeSet<>();
+    Object doc = new Load(LoadSettings.builder().build()).loadFromString(EVERY_KEY);
+    walk("", doc, used);
+
+    Path docs = ConfigFixture.quickstart().getParent().resolveSibling("docs/configuration.md");
+    Set<String> documented = new TreeSet<>();
+    String text = Files.readString(docs);
+    String reference = text.substring(text.indexOf("## Reference"), text.indexOf("### Limits"));
+    Matcher row = Pattern.compile("(?m)^\\| `([^`]+)` \\|").matcher(reference);
+    while (row.find()) {
+      documented.add(row.group(1));
+    }
+    assertThat(documented).isEqualTo(used);
+  }
+
+  private static void walk(String path, Object value, Set<String> out) {
+    if (LEAVES.contains(path)) {
+      out.add(path);
+    } else if (value instanceof Map<?, ?> map) {
+      String placeholder = NAMED.get(path);
+      if (placeholder != null) {
+        out.add(path);
+      }
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        String key = placeholder != null ? placeholder : String.valueOf(e.getKey());
+        walk(path.isEmpty() ? key : path + "." + key, e.getValue(), out);
+      }
+    } else if (value instanceof List<?> list) {
+      out.add(path);
+      for (Object item : list) {
+        walk(path + "[i]", item, out);
+      }
+    } else {
+      out.add(path);
+    }
+  }
+}

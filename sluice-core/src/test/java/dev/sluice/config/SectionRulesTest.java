@@ -1,0 +1,128 @@
+package dev.sluice.config;
+
+import static dev.sluice.config.ConfigFixture.append;
+import static dev.sluice.config.ConfigFixture.errors;
+import static dev.sluice.config.ConfigFixture.load;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The optional sections: admin, store, ledger, escrow. */
+class SectionRulesTest {
+
+  @Test
+  void admin() {
+    assertThat(load(append("admin:\n  bind: \"[::1]:9000\"\n")).admin().bind())
+        .isEqualTo(new HostPort("::1", 9000));
+    assertThat(load(append("admin: {}\n")).admin().bind()).isEqualTo(AdminConfig.DEFAULT_BIND);
+    assertThat(errors(append("admin:\n  bind: nowhere\n")))
+        .containsExactly(
+            "t.yaml:20: admin.bind: missing port; expected host:port, e.g. 127.0.0.1:8080 (got"
+                + " nowhere)");
+    assertThat(errors(append("admin:\n  port: 9000\n")))
+        .containsExactly("t.yaml:20: admin.port: unknown key (allowed here: bind)");
+  }
+
+  @Test
+  void store() {
+    assertThat(load(append("store: { type: local }\n")).store().type()).isEqualTo(StoreType.LOCAL);
+    assertThat(load(append("store: {}\n")).store().type()).isEqualTo(StoreType.LOCAL);
+    assertThat(errors(append("store: { type: etcd }\n")))
+        .containsExactly(
+            "t.yaml:19: store.type: the etcd store is not available in this version; only local is"
+                + " supported (got etcd)");
+    assertThat(errors(append("store: { type: redis }\n")))
+        .containsExactly(
+            "t.yaml:19: store.type: unknown store type; only local is supported (got redis)");
+    assertThat(errors(append("store: local\n")))
+        .containsExactly("t.yaml:19: store: expected a map (got local)");
+  }
+
+  @Test
+  void ledger() {
+    LedgerConfig l =
+        load(append(
+                "ledger:\n"
+                    + "  origin: example.com/sluice/t\n"
+                    + "  signing_key: keys/ledger.key\n"
+                    + "  checkpoint_interval: 250ms\n"
+                    + "  max_batch: 8MiB\n"))
+            .ledger();
+    assertThat(l)
+        .isEqualTo(
+            new LedgerConfig(
+                "example.com/sluice/t",
+                Path.of("keys/ledger.key"),
+                Duration.ofMillis(250),
+                8L << 20));
+    assertThat(load(append("ledger: {}\n")).ledger()).isEqualTo(LedgerConfig.defaults("t"));
+    assertThat(
+            errors(
+                append(
+                    "ledger:\n"
+                        + "  origin: \"two words\"\n"
+                        + "  checkpoint_interval: 2h\n"
+                        + "  max_batch: 1KiB\n")))
+        .containsExactly(
+            "t.yaml:20: ledger.origin: an origin must be printable ASCII without spaces or '+',"
+                + " e.g. sluice/site-a (got two words)",
+            "t.yaml:21: ledger.checkpoint_interval: must be between 10ms and 1h (got 2h)",
+            "t.yaml:22: ledger.max_batch: must be between 4 KiB and 64 MiB (got 1KiB)");
+    assertThat(errors(append("ledger:\n  checkpoint_interval: 1\n")))
+        .containsExactly(
+            "t.yaml:20: ledger.checkpoint_interval: a duration needs a unit: ms, s, m, h or d (e.g."
+                + " 30s) (got 1)");
+    assertThat(errors(append("ledger:\n  max_batch: 0.1% weights\n")))
+        .containsExactly(
+            "t.yaml:20: ledger.max_batch: a size relative to the weights is not allowed here (only"
+                + " caps may use it) (got 0.1% weights)");
+  }
+
+  @Test
+  void escrow() {
+    EscrowConfig e =
+        load(append(
+                "escrow:\n"
+                    + "  min_chunk: 16KiB\n"
+                    + "  max_chunk: 1MiB\n"
+                    + "  low_water: 50\n"
+                    + "  grant_ttl: 2m\n"))
+            .escrow();
+    assertThat(e).isEqualTo(new EscrowConfig(16 << 10, 1 << 20, 50, Duration.ofMinutes(2)));
+    assertThat(load(append("escrow: { low_water: 10% }\n")).escrow().lowWaterPercent())
+        .isEqualTo(10);
+    assertThat(load(append("escrow: {}\n")).escrow()).isEqualTo(EscrowConfig.DEFAULTS);
+  }
+
+  @Test
+  void escrowRanges() {
+    assertThat(
+            errors(
+                append(
+                    "escrow:\n"
+                        + "  min_chunk: 0\n"
+                        + "  low_water: 91\n"
+                        + "  grant_ttl: 500ms\n")))
+        .containsExactly(
+            "t.yaml:20: escrow.min_chunk: must be at least 1 B (got 0)",
+            "t.yaml:21: escrow.low_water: must be between 1 and 90 percent (got 91)",
+            "t.yaml:22: escrow.grant_ttl: must be between 1s and 1h (got 500ms)");
+    assertThat(errors(append("escrow: { low_water: 0 }\n")))
+        .containsExactly("t.yaml:19: escrow.low_water: must be between 1 and 90 percent (got 0)");
+    assertThat(errors(append("escrow: { low_water: 2.5 }\n")))
+        .containsExactly(
+            "t.yaml:19: escrow.low_water: expected a whole percentage, e.g. 25 (got 2.5)");
+  }
+
+  @Test
+  void minChunkMustNotExceedMaxChunk() {
+    assertThat(errors(append("escrow:\n  min_chunk: 8MiB\n  max_chunk: 1MiB\n")))
+        .containsExactly(
+            "t.yaml:21: escrow.max_chunk: must be at least escrow.min_chunk (8 MiB) (got 1MiB)");
+    assertThat(errors(append("escrow:\n  min_chunk: 8MiB\n")))
+        .containsExactly(
+            "t.yaml:20: escrow.min_chunk: must be at most escrow.max_chunk (4 MiB) (got 8MiB)");
+  }
+}
