@@ -1,0 +1,85 @@
+package dev.sluice.cli;
+
+import dev.sluice.budget.BudgetTree;
+import dev.sluice.budget.BudgetTrees;
+import dev.sluice.config.ByteSizes;
+import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.ConfigProblem;
+import dev.sluice.config.ConfigResult;
+import dev.sluice.config.SluiceConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sluice check-config FILE}: validates a configuration. Valid: exit 0, warnings on stderr,
+ * the resolved budget tree on stdout. Invalid: exit 2 and every error on stderr, one a line, as
+ * {@code FILE:LINE: dotted.key.path: what is wrong (got VALUE)}.
+ */
+@Command(
+    name = "check-config",
+    description = "Validate a configuration file and print the resolved budget tree.",
+    mixinStandardHelpOptions = true)
+final class CheckConfigCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "FILE", description = "The YAML configuration to check.")
+  Path file;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ConfigResult result = ConfigLoader.load(file);
+    for (ConfigProblem p : result.errors()) {
+      err.println(p.format());
+    }
+    for (ConfigProblem p : result.warnings()) {
+      err.println(p.format());
+    }
+    err.flush();
+    if (!result.ok()) {
+      err.printf(
+          Locale.ROOT,
+          "%s: %d error%s; configuration not valid%n",
+          file,
+          result.errors().size(),
+          result.errors().size() == 1 ? "" : "s");
+      err.flush();
+      return SluiceCli.EXIT_USAGE;
+    }
+    SluiceConfig c = result.config();
+    BudgetTree tree = BudgetTrees.of(c.budgets());
+    out.printf(
+        Locale.ROOT,
+        "%s: valid (%d warning%s)%n",
+        file,
+        result.warnings().size(),
+        result.warnings().size() == 1 ? "" : "s");
+    out.printf(
+        Locale.ROOT,
+        "site %s: model %s, weights %,d bytes (%s); time zone %s; mode %s; sha256 %s%n%n",
+        c.site(),
+        c.model().name(),
+        c.model().weightBytes(),
+        ByteSizes.format(c.model().weightBytes()),
+        c.timeZone().getId(),
+        c.mode().name().toLowerCase(Locale.ROOT),
+        c.sha256Hex());
+    new BudgetTreeReport(c.model().weightBytes()).print(tree, out);
+    out.printf(
+        Locale.ROOT,
+        "%ncontrol allowance: %s; %d listener%s%n",
+        ByteSizes.format(c.budgets().controlAllowanceBytes()),
+        c.listeners().size(),
+        c.listeners().size() == 1 ? "" : "s");
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,69 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckConfigCommandTest {
+
+  static Path quickstart() {
+    Path p = Path.of("../examples/quickstart.yaml");
+    assertThat(p).exists();
+    return p;
+  }
+
+  @Test
+  void quickstartIsValidAndPrintsTheResolvedTree() {
+    CliRun r = CliRun.of("check-config", quickstart().toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("valid (1 warning)")
+        .contains("weights 810,000,000,000 bytes (810 GB)")
+        .containsPattern("site\\s+day\\s+810,000,000\\s+810 MB\\s+0.1%\\s+1,000 days")
+        .containsPattern("lifetime\\s+40,500,000,000,000\\s+40.5 TB\\s+5000%")
+        .containsPattern("tenant:inference/acme\\s+day\\s+200,000,000")
+        .containsPattern("month\\s+3,000,000,000\\s+3 GB")
+        .contains("dest:employee/*.corp.example");
+    assertThat(r.err())
+        .contains(
+            "quickstart.yaml:20: budgets.zones.employee.limits[0].cap: warning: day cap 2 GB is"
+                + " larger than the site day cap 810 MB");
+  }
+
+  @Test
+  void everyErrorIsPrintedOneALineAndExitIs2(@TempDir Path dir) throws IOException {
+    String broken =
+        Files.readString(quickstart())
+            .replace("weight_bytes: 810GB", "weight_bytes: 810gb")
+            .replace("cap: 500MB", "cap: lots")
+            .replace("zone: employee", "zone: employe")
+            .replace("admin:", "admn:");
+    Path f = dir.resolve("broken.yaml");
+    Files.writeString(f, broken);
+
+    CliRun r = CliRun.of("check-config", f.toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    // One line per error, FILE:LINE: path: message; then one summary line.
+    assertThat(r.err().lines().filter(l -> l.matches(".+:\\d+: [^ ]+: .+"))).hasSize(4);
+    assertThat(r.err().lines()).hasSize(5);
+    assertThat(r.err())
+        .containsPattern(":4: model.weight_bytes: .*\\(got 810gb\\)")
+        .containsPattern(":15: budgets.zones.inference.limits\\[0\\].cap: .*\\(got lots\\)")
+        .containsPattern(":35: listeners\\[1\\].zone: .*\\(got employe\\)")
+        .containsPattern(":37: admn: .*")
+        .contains("configuration not valid");
+  }
+
+  @Test
+  void missingFileIsAnErrorNotAStackTrace(@TempDir Path dir) {
+    CliRun r = CliRun.of("check-config", dir.resolve("nope.yaml").toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("nope.yaml").doesNotContain("Exception");
+  }
+}
