@@ -44,7 +44,7 @@ final class LedgerKeys {
 
   static NoteSigner readSigner(Path file) throws IOException {
     try {
-      return NoteSigner.parse(oneLine(file));
+      return NoteSigner.parse(oneLine(file, "signing key"));
     } catch (InvalidNoteException e) {
       throw new IOException("signing key file " + file + " is malformed: " + e.getMessage(), e);
     }
@@ -52,7 +52,7 @@ final class LedgerKeys {
 
   /** Reads a verifier key file: one line, optionally ending in a newline. */
   static NoteVerifier readVerifier(Path file) throws IOException, InvalidNoteException {
-    return NoteVerifier.parse(oneLine(file));
+    return NoteVerifier.parse(oneLine(file, "verifier key"));
   }
 
   static void writeVerifier(LedgerIo io, Path file, NoteVerifier v) throws IOException {
@@ -60,8 +60,16 @@ final class LedgerKeys {
         io, file, ByteBuffer.wrap((v.encode() + "\n").getBytes(StandardCharsets.UTF_8)));
   }
 
-  private static String oneLine(Path file) throws IOException {
-    String s = Files.readString(file, StandardCharsets.UTF_8);
+  // The file's text without one trailing newline; key texts are ASCII, anything else is malformed.
+  private static String oneLine(Path file, String what) throws IOException, InvalidNoteException {
+    byte[] b = Files.readAllBytes(file);
+    for (byte x : b) {
+      if (x < 0x20 && x != '\n' || x >= 0x7F || x < 0) {
+        throw new InvalidNoteException(
+            what + " holds a byte that is not printable ASCII: 0x" + Integer.toHexString(x & 0xFF));
+      }
+    }
+    String s = new String(b, StandardCharsets.US_ASCII);
     return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
   }
 

@@ -13,7 +13,7 @@ import java.util.Optional;
  *   <caption>Settings</caption>
  *   <tr><th>setting</th><th>unit</th><th>default</th><th>range</th></tr>
  *   <tr><td>dataDir</td><td>path</td><td>required</td><td>holds {@code ledger.key} by default</td></tr>
- *   <tr><td>origin</td><td>text</td><td>required</td><td>key name: no spaces, '+' or control characters</td></tr>
+ *   <tr><td>origin</td><td>text</td><td>required</td><td>printable ASCII key name without '+', e.g. {@code sluice.example/site}</td></tr>
  *   <tr><td>ledgerDir</td><td>path</td><td>{@code <dataDir>/ledger}</td><td></td></tr>
  *   <tr><td>signingKey</td><td>path</td><td>none: {@code <dataDir>/ledger.key}, generated on first start</td><td>must exist if set</td></tr>
  *   <tr><td>checkpointInterval</td><td>duration</td><td>10 s</td><td>1 ms .. 1 day</td></tr>
@@ -111,6 +111,9 @@ public final class LedgerOptions {
         this.origin = NoteVerifier.checkName(origin);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("ledger origin: " + e.getMessage(), e);
+      }
+      if (!origin.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
+        throw new IllegalArgumentException("ledger origin must be printable ASCII: " + origin);
       }
     }
 
