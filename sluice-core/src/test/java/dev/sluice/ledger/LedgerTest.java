@@ -1,0 +1,233 @@
+package dev.sluice.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.time.ManualClock;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LedgerTest {
+
+  @TempDir Path dir;
+  final ManualClock clock = ManualClock.at("2026-11-22T21:31:50.123Z");
+
+  LedgerOptions options() {
+    return LedgerOptions.builder(dir, "sluice.test/site")
+        .checkpointInterval(Duration.ofMinutes(1))
+        .build();
+  }
+
+  static LedgerEntry halt(long i) {
+    return LedgerEntry.builder(EntryType.HALT, i).put("n", i).put("why", "test " + i).build();
+  }
+
+  @Test
+  void createsALedgerWithGenesisKeyAndCheckpoint() throws Exception {
+    List<IndexedEntry> seen = new ArrayList<>();
+    try (Ledger l = Ledger.open(options(), clock, null, seen::add)) {
+      assertThat(l.recovery().created()).isTrue();
+      assertThat(l.size()).isEqualTo(1);
+      assertThat(seen)
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.index()).isZero();
+                assertThat(e.offset()).isEqualTo(EntriesFile.HEADER_SIZE);
+                assertThat(e.entry().type()).isEqualTo(EntryType.GENESIS);
+                assertThat(e.entry().getString("origin")).isEqualTo("sluice.test/site");
+              });
+      assertThat(l.latestCheckpoint().size()).isEqualTo(1);
+      assertThat(l.healthy()).isTrue();
+    }
+    Path key = dir.resolve("ledger.key");
+    assertThat(Files.readString(key)).startsWith("PRIVATE+KEY+sluice.test/site+");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+        .isEqualTo("rw-------");
+    assertThat(Files.readString(dir.resolve("ledger/ledger.vkey")))
+        .isEqualTo(NoteSigner.parse(Files.readString(key).strip()).verifier().encode() + "\n");
+    assertThat(dir.resolve("ledger"))
+        .isDirectoryContaining(p -> p.getFileName().toString().equals("entries.log"));
+    try (var files = Files.list(dir.resolve("ledger"))) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("entries.log", "checkpoints.log", "ledger.vkey");
+    }
+  }
+
+  @Test
+  void appendsAreDurableInOrderAndReplayedOnReopen() throws Exception {
+    try (Ledger l = Ledger.open(options(), clock, null, e -> {})) {
+      for (long i = 1; i <= 10; i++) {
+        assertThat(l.append(halt(i)).get()).isEqualTo(i);
+      }
+      assertThat(l.size()).isEqualTo(11);
+    }
+    List<IndexedEntry> seen = new ArrayList<>();
+    try (Ledger l = Ledger.open(options(), clock, null, seen::add)) {
+      assertThat(l.recovery().created()).isFalse();
+      assertThat(l.recovery().repaired()).isFalse();
+      assertThat(seen).hasSize(11);
+      for (int i = 1; i <= 10; i++) {
+        assertThat(seen.get(i).entry()).isEqualTo(halt(i));
+        assertThat(seen.get(i).index()).isEqualTo(i);
+      }
+      assertThat(l.latestCheckpoint().size()).isEqualTo(11);
+    }
+  }
+
+  @Test
+  void manyThreadsGetDenseUniqueIndices() throws Exception {
+    int threads = 8;
+    int perThread = 500;
+    List<CompletableFuture<Long>> futures = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try (Ledger l = Ledger.open(options(), clock, null, e -> {})) {
+      List<java.util.concurrent.Future<List<CompletableFuture<Long>>>> jobs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int base = t * perThread;
+        jobs.add(
+            pool.submit(
+                () -> {
+                  List<CompletableFuture<Long>> mine = new ArrayList<>();
+                  for (int i = 0; i < perThread; i++) {
+                    mine.add(l.append(halt(base + i)));
+                  }
+                  return mine;
+                }));
+      }
+      for (var j : jobs) {
+        futures.addAll(j.get());
+      }
+      CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get();
+      assertThat(futures.stream().map(CompletableFuture::join).sorted().toList())
+          .containsExactlyElementsOf(
+              java.util.stream.LongStream.rangeClosed(1, threads * perThread).boxed().toList());
+      assertThat(l.size()).isEqualTo(1 + threads * perThread);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void checkpointsOnIntervalAndOnCloseOnlyWhenGrown() throws Exception {
+    Checkpoint first;
+    try (Ledger l = Ledger.open(options(), clock, null, e -> {})) {
+      first = l.latestCheckpoint();
+      l.append(halt(1)).get();
+      assertThat(l.latestCheckpoint()).isEqualTo(first);
+      clock.advance(Duration.ofMinutes(1));
+      l.append(halt(2)).get();
+      assertThat(l.latestCheckpoint().size()).isEqualTo(3);
+      assertThat(l.latestCheckpoint().timeMillis()).isEqualTo(clock.millis());
+      assertThat(l.checkpointNow()).isEqualTo(l.latestCheckpoint());
+      l.append(halt(3)).get();
+    }
+    try (Ledger l = Ledger.open(options(), clock, null, e -> {})) {
+      assertThat(l.latestCheckpoint().size()).isEqualTo(4);
+      assertThat(l.latestCheckpoint().root()).isEqualTo(l.position().root());
+    }
+  }
+
+  @Test
+  void positionRoundTripsAndResumesWithoutReplayingHistory() throws Exception {
+    LedgerPosition pos;
+    try (Ledger l = Ledger.open(options(), clock, null, e -> {})) {
+      for (long i = 1; i <= 5; i++) {
+        l.append(halt(i)).get();
+      }
+      pos = l.position();
+      l.append(halt(6)).get();
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    pos.writeTo(new DataOutputStream(bytes));
+    LedgerPosition back =
+        LedgerPosition.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    assertThat(back).isEqualTo(pos);
+    List<IndexedEntry> seen = new ArrayList<>();
+    try (Ledger l = Ledger.open(options(), clock, back, seen::add)) {
+      assertThat(l.recovery().resumed()).isTrue();
+      assertThat(seen).extracting(IndexedEntry::index).containsExactly(6L);
+      assertThat(l.append(halt(7)).get()).isEqualTo(7);
+    }
+  }
+
+  @Test
+  void aPositionFromAnotherLedgerIsRejectedAndEverythingReplayed() throws Exception {
+    LedgerPosition foreign;
+    Path other = dir.resolve("other");
+    try (Ledger l =
+        Ledger.open(
+            LedgerOptions.builder(other, "sluice.test/site").build(), clock, null, e -> {})) {
+      l.append(halt(2)).get();
+      foreign = l.position();
+    }
+    try (Ledger l = Ledger.open(options(), clock, null, e -> {})) {
+      l.append(halt(1)).get();
+    }
+    List<IndexedEntry> seen = new ArrayList<>();
+    try (Ledger l = Ledger.open(options(), clock, foreign, seen::add)) {
+      assertThat(l.recovery().resumed()).isFalse();
+      assertThat(l.recovery().resumeRejected()).contains("entry 1 has a different leaf hash");
+      assertThat(seen).hasSize(2);
+    }
+  }
+
+  @Test
+  void closedLedgerRefusesAppendsAndCloseIsIdempotent() throws Exception {
+    Ledger l = Ledger.open(options(), clock, null, e -> {});
+    l.close();
+    l.close();
+    assertThat(l.healthy()).isFalse();
+    assertThatThrownBy(() -> l.append(halt(1)).get())
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(LedgerUnavailableException.class)
+        .hasMessageContaining("closed");
+    assertThatThrownBy(l::checkpointNow).isInstanceOf(LedgerUnavailableException.class);
+  }
+
+  @Test
+  void refusesGenesisAndGapAppendsAndForeignKeysOrOrigins() throws Exception {
+    try (Ledger l = Ledger.open(options(), clock, null, e -> {})) {
+      assertThatThrownBy(() -> l.append(LedgerEntry.builder(EntryType.GAP, 0).build()))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThatThrownBy(
+            () ->
+                Ledger.open(
+                    LedgerOptions.builder(dir, "sluice.test/other").build(), clock, null, e -> {}))
+        .hasMessageContaining("named sluice.test/site");
+    Path key = dir.resolve("other.key");
+    Files.writeString(key, NoteSigner.fromSeed("sluice.test/site", new byte[32]).encode());
+    assertThatThrownBy(
+            () ->
+                Ledger.open(
+                    LedgerOptions.builder(dir, "sluice.test/site").signingKey(key).build(),
+                    clock,
+                    null,
+                    e -> {}))
+        .hasMessageContaining("was created with key");
+  }
+
+  @Test
+  void aSecondOpenOfTheSameLedgerIsRefused() throws Exception {
+    try (Ledger l = Ledger.open(options(), clock, null, e -> {})) {
+      assertThatThrownBy(() -> Ledger.open(options(), clock, null, e -> {}))
+          .hasMessageContaining("already open");
+      assertThat(l.healthy()).isTrue();
+    }
+  }
+}
