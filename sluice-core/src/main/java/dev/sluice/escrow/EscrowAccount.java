@@ -127,12 +127,13 @@ public final class EscrowAccount {
     }
     long sent = granted - available.get();
     GrantRequest request = new GrantRequest(path, setId, need, Math.max(0, sent));
-    refilling = true;
-    CompletableFuture<Outcome> f =
-        settled
-            .thenCompose(v -> escrow.store().grant(request))
-            .handle((result, error) -> apply(result, error));
+    // Published before the store is asked: the store may answer on this very thread.
+    CompletableFuture<Outcome> f = new CompletableFuture<>();
     inFlight = f;
+    refilling = true;
+    settled
+        .thenCompose(v -> escrow.store().grant(request))
+        .whenComplete((result, error) -> f.complete(apply(result, error)));
     return f;
   }
 

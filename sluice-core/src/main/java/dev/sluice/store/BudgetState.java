@@ -54,7 +54,7 @@ final class BudgetState {
     return latestTime;
   }
 
-  Collection<OpenSet> openSets() {
+  List<OpenSet> openSets() {
     return List.copyOf(open.values());
   }
 

@@ -1,5 +1,7 @@
 package dev.sluice.store;
 
+import dev.sluice.budget.BudgetNode;
+import dev.sluice.time.Window;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -31,6 +33,15 @@ public interface BudgetStore extends AutoCloseable {
    * cannot be made durable leaves the bytes counted as spent (over-counting is safe).
    */
   CompletableFuture<Void> settle(Settlement settlement);
+
+  /**
+   * Spent and settled-sent bytes of one window of one node in the period containing now, as the
+   * store knows them (bytes charged from escrow not yet settled are only known to the holder).
+   */
+  Usage usage(BudgetNode node, Window window);
+
+  /** See {@link #usage}. {@code periodEnd} is {@code WindowCalendar.NEVER} for lifetime. */
+  record Usage(long spent, long sent, long periodStart, long periodEnd) {}
 
   /** A name for messages and metrics, e.g. {@code local:/var/lib/sluice}. */
   String name();

@@ -1,0 +1,372 @@
+package dev.sluice.store;
+
+import dev.sluice.budget.BudgetCounters;
+import dev.sluice.budget.BudgetNode;
+import dev.sluice.budget.BudgetPath;
+import dev.sluice.budget.BudgetTree;
+import dev.sluice.budget.Denial;
+import dev.sluice.ledger.EntryType;
+import dev.sluice.ledger.Ledger;
+import dev.sluice.ledger.LedgerEntry;
+import dev.sluice.ledger.LedgerOptions;
+import dev.sluice.time.Clock;
+import dev.sluice.time.Window;
+import dev.sluice.time.WindowCalendar;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded budget store of a single gateway node. Its counters live in memory ({@link
+ * BudgetCounters}); its durability is the ledger: every grant is a {@code grant} entry, fsynced
+ * before the grant completes, so the escrow a gateway spends is always on disk first.
+ *
+ * <p>Crash guarantees:
+ *
+ * <ul>
+ *   <li>At start the counters are rebuilt from the snapshot plus the ledger entries after it; every
+ *       durable grant is counted, so the rebuilt spent is never below what was charged.
+ *   <li>Escrow sets without a {@code settle} entry were lost in a crash: each gets a {@code
+ *       stranded} entry at start and stays counted as spent ({@link #stranded()}).
+ *   <li>A settlement credits the returned bytes before its entry is durable; if the entry is lost,
+ *       the set is found stranded at the next start and the returned bytes count as spent again
+ *       (over-count, never under-count).
+ *   <li>If the ledger fails, every later grant completes {@link GrantResult.Unavailable} (fail
+ *       closed).
+ * </ul>
+ *
+ * <p>Grants and settlements are serialised by the store's lock (they are per chunk, not per byte);
+ * waiting for durability happens outside it. Thread-safe.
+ */
+public final class LocalBudgetStore implements BudgetStore {
+
+  private static final Logger log = LoggerFactory.getLogger(LocalBudgetStore.class);
+
+  private final BudgetTree tree;
+  private final WindowCalendar calendar;
+  private final BudgetState state;
+  private final Ledger ledger;
+  private final ChunkPolicy policy;
+  private final long grantTtlMillis;
+  private final Clock clock;
+  private final Path snapshotFile;
+  private final String name;
+  private final StrandedReport stranded;
+  private CompletableFuture<Long> lastWrite = CompletableFuture.completedFuture(-1L);
+  private boolean closed;
+
+  LocalBudgetStore(
+      BudgetState state,
+      Ledger ledger,
+      ChunkPolicy policy,
+      Duration grantTtl,
+      Clock clock,
+      Path snapshotFile,
+      String name,
+      StrandedReport stranded) {
+    this.state = state;
+    this.tree = state.counters().tree();
+    this.calendar = state.counters().calendar();
+    this.ledger = ledger;
+    this.policy = policy;
+    this.grantTtlMillis = grantTtl.toMillis();
+    this.clock = clock;
+    this.snapshotFile = snapshotFile;
+    this.name = name;
+    this.stranded = stranded;
+  }
+
+  /** The snapshot file inside the ledger directory. */
+  public static final String SNAPSHOT_FILE = "budget.snapshot";
+
+  /**
+   * Opens the store: reads the snapshot (if any, and if it is for {@code zone}), opens the ledger
+   * resuming after the snapshot and replaying what follows, and records every escrow set found
+   * unsettled as stranded. Fails loudly (control plane) if the ledger cannot be opened or the
+   * stranded entries cannot be made durable.
+   */
+  public static LocalBudgetStore open(
+      BudgetTree tree,
+      ZoneId zone,
+      LedgerOptions ledgerOptions,
+      ChunkPolicy policy,
+      Duration grantTtl,
+      Clock clock)
+      throws IOException {
+    Path snapshotFile = ledgerOptions.ledgerDir().resolve(SNAPSHOT_FILE);
+    StoreSnapshot snapshot = readSnapshot(snapshotFile, zone);
+    WindowCalendar calendar = new WindowCalendar(zone);
+    StoreRecovery recovery = new StoreRecovery(tree, calendar, snapshot, clock.millis());
+    Ledger ledger =
+        Ledger.open(ledgerOptions, clock, snapshot == null ? null : snapshot.position(), recovery);
+    try {
+      BudgetState state = recovery.finish(ledger.recovery().resumed());
+      String name = "local:" + ledgerOptions.dataDir();
+      StrandedReport stranded = recordStranded(state, ledger, clock);
+      log.info(
+          "budget store {} opened: {} entries replayed{}, {} escrow sets stranded ({} bytes)",
+          name,
+          ledger.recovery().entriesReplayed(),
+          recovery.usedSnapshot() ? " after the snapshot" : " (no usable snapshot)",
+          stranded.sets(),
+          stranded.bytes());
+      return new LocalBudgetStore(
+          state, ledger, policy, grantTtl, clock, snapshotFile, name, stranded);
+    } catch (IOException | RuntimeException e) {
+      ledger.close();
+      throw e;
+    }
+  }
+
+  private static StoreSnapshot readSnapshot(Path file, ZoneId zone) {
+    try {
+      StoreSnapshot s = StoreSnapshot.read(file);
+      if (s != null && !s.timeZone().equals(zone.getId())) {
+        log.info(
+            "budget snapshot is for time zone {}, configuration says {}: replaying the ledger",
+            s.timeZone(),
+            zone.getId());
+        return null;
+      }
+      return s;
+    } catch (IOException e) {
+      log.warn("budget snapshot unusable, replaying the whole ledger: {}", e.getMessage());
+      return null;
+    }
+  }
+
+  /** Ledgers every set left open by a crash as stranded; it stays counted as spent. */
+  private static StrandedReport recordStranded(BudgetState state, Ledger ledger, Clock clock)
+      throws IOException {
+    int sets = 0;
+    long bytes = 0;
+    CompletableFuture<Long> last = CompletableFuture.completedFuture(-1L);
+    long now = Math.max(clock.millis(), state.latestTime());
+    for (OpenSet s : state.openSets()) {
+      long sent = Math.min(s.sent(), s.granted());
+      long lost = s.granted() - sent;
+      last =
+          ledger.append(
+              LedgerEntry.builder(EntryType.STRANDED, now)
+                  .put("set", s.setId())
+                  .put("set_time", s.setTime())
+                  .putStrings("nodes", s.nodes())
+                  .put("granted", s.granted())
+                  .put("sent", sent)
+                  .put("stranded", lost)
+                  .build());
+      state.counters().addSent(state.indexes(s.nodes()), sent, s.setTime(), now);
+      state.close(s.setId());
+      sets++;
+      bytes = Math.addExact(bytes, lost);
+    }
+    try {
+      last.join();
+    } catch (RuntimeException e) {
+      throw new IOException("could not record stranded escrow in the ledger", e);
+    }
+    return new StrandedReport(sets, bytes);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** The ledger this store writes grants to; other components append their entries to it too. */
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  public BudgetTree tree() {
+    return tree;
+  }
+
+  /** Escrow found unsettled at start: counted as spent, possibly never sent. */
+  public StrandedReport stranded() {
+    return stranded;
+  }
+
+  /** The store's time: the clock, but never before the latest budget entry. */
+  long now() {
+    return Math.max(clock.millis(), state.latestTime());
+  }
+
+  @Override
+  public CompletableFuture<GrantResult> grant(GrantRequest r) {
+    GrantResult.Granted granted;
+    CompletableFuture<Long> durable;
+    synchronized (this) {
+      GrantResult refused = checkWritable();
+      if (refused != null) {
+        return CompletableFuture.completedFuture(refused);
+      }
+      long now = now();
+      BudgetPath path = r.path();
+      OpenSet set = r.setId() == 0 ? null : state.openSet(r.setId());
+      if (r.setId() != 0 && set == null) {
+        return unavailable("escrow set " + r.setId() + " is not open");
+      }
+      long setTime = set == null ? now : set.setTime();
+      long dayEnd = calendar.periodEnd(Window.DAY, setTime);
+      if (now >= dayEnd) {
+        return unavailable("escrow set " + r.setId() + " ended with its day; settle it first");
+      }
+      BudgetCounters counters = state.counters();
+      long amount = policy.amount(r.need(), counters.remaining(path, now));
+      if (amount < 0 || (amount == 0 && set == null)) {
+        int slot = counters.bindingSlot(path, now);
+        return denied(Denial.forSlot(counters, path, slot, now));
+      }
+      int slot = counters.tryCharge(path, amount, now);
+      if (slot != BudgetCounters.CHARGED) {
+        return denied(Denial.forSlot(counters, path, slot, now));
+      }
+      long id = state.maxGrantId() + 1;
+      long setId = set == null ? id : set.setId();
+      long expires = Math.min(saturatedAdd(now, grantTtlMillis), dayEnd);
+      state.recordGrant(id, setId, now, path.nodeIds(), amount, r.sent());
+      durable =
+          append(
+              LedgerEntry.builder(EntryType.GRANT, now)
+                  .put("id", id)
+                  .put("set", setId)
+                  .putStrings("nodes", path.nodeIds())
+                  .put("amount", amount)
+                  .put("expires_at", expires)
+                  .put("sent", r.sent())
+                  .build());
+      granted = new GrantResult.Granted(id, setId, amount, setTime, expires);
+    }
+    return durable.handle(
+        (index, error) ->
+            error == null
+                ? granted
+                : new GrantResult.Unavailable(name, "grant not durable: " + rootMessage(error)));
+  }
+
+  @Override
+  public CompletableFuture<Void> settle(Settlement s) {
+    CompletableFuture<Long> durable;
+    synchronized (this) {
+      if (closed || !ledger.healthy()) {
+        return CompletableFuture.failedFuture(
+            new IllegalStateException(name + " cannot record settlements; escrow stays spent"));
+      }
+      OpenSet set = state.close(s.setId());
+      if (set == null) {
+        return CompletableFuture.completedFuture(null);
+      }
+      long now = now();
+      int[] nodes = state.indexes(set.nodes());
+      state.counters().credit(nodes, s.returned(), set.setTime(), now);
+      state.counters().addSent(nodes, s.sent(), set.setTime(), now);
+      durable =
+          append(
+              LedgerEntry.builder(EntryType.SETTLE, now)
+                  .put("set", s.setId())
+                  .put("set_time", set.setTime())
+                  .putStrings("nodes", set.nodes())
+                  .put("granted", s.granted())
+                  .put("sent", s.sent())
+                  .put("returned", s.returned())
+                  .put("reason", s.reason())
+                  .build());
+    }
+    return durable.thenApply(i -> null);
+  }
+
+  private CompletableFuture<Long> append(LedgerEntry e) {
+    CompletableFuture<Long> f = ledger.append(e);
+    lastWrite = f;
+    return f;
+  }
+
+  private GrantResult checkWritable() {
+    if (closed) {
+      return new GrantResult.Unavailable(name, "store is closed");
+    }
+    if (!ledger.healthy()) {
+      return new GrantResult.Unavailable(name, "ledger is not writable");
+    }
+    return null;
+  }
+
+  private CompletableFuture<GrantResult> unavailable(String reason) {
+    return CompletableFuture.completedFuture(new GrantResult.Unavailable(name, reason));
+  }
+
+  private static CompletableFuture<GrantResult> denied(Denial d) {
+    return CompletableFuture.completedFuture(new GrantResult.Denied(d));
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.toString();
+  }
+
+  /**
+   * Writes a snapshot of the counters at the current ledger position, so the next start replays
+   * only what follows. Waits for the store's entries to be durable first.
+   */
+  public synchronized void snapshot() throws IOException {
+    if (closed) {
+      return;
+    }
+    lastWrite.join();
+    StoreSnapshot.capture(state, ledger.position(), calendar.zone().getId(), now())
+        .write(snapshotFile);
+  }
+
+  /** Snapshot, then close the ledger. Escrow must be settled before (see {@code Escrow}). */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      try {
+        if (ledger.healthy()) {
+          lastWrite.join();
+          StoreSnapshot.capture(state, ledger.position(), calendar.zone().getId(), now())
+              .write(snapshotFile);
+        }
+      } catch (IOException | RuntimeException e) {
+        log.warn(
+            "could not write the budget snapshot; the next start replays the ledger: {}",
+            e.toString());
+      }
+      closed = true;
+    }
+    ledger.close();
+  }
+
+  @Override
+  public Usage usage(BudgetNode node, Window window) {
+    long now = now();
+    BudgetCounters c = state.counters();
+    int i = node.index();
+    return new Usage(
+        c.spent(i, window, now),
+        c.sent(i, window, now),
+        c.periodStart(i, window, now),
+        c.periodEnd(i, window, now));
+  }
+
+  /** Open sets at this moment (for reports and tests). */
+  public synchronized List<OpenSet> openSets() {
+    return List.copyOf(state.openSets());
+  }
+}
