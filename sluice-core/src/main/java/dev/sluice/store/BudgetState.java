@@ -68,6 +68,9 @@ final class BudgetState {
    * stepped back is still counted.
    */
   void replay(LedgerEntry e, long clockNow) {
+    if (!isBudgetEntry(e)) {
+      return; // other writers' clocks must not move the budget's periods
+    }
     latestTime = Math.max(latestTime, e.timeMillis());
     long now = Math.max(clockNow, latestTime);
     switch (e.type()) {
@@ -96,6 +99,18 @@ final class BudgetState {
       }
       default -> {}
     }
+  }
+
+  private static boolean isBudgetEntry(LedgerEntry e) {
+    return switch (e.type()) {
+      case GRANT, SETTLE, STRANDED -> true;
+      default -> false;
+    };
+  }
+
+  /** Notes the time of a live budget entry. */
+  void noteTime(long time) {
+    latestTime = Math.max(latestTime, time);
   }
 
   /** Notes a grant (live or replayed) in the open-set table. */

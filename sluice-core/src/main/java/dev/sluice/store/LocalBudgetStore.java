@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,7 @@ public final class LocalBudgetStore implements BudgetStore {
   private final String name;
   private final StrandedReport stranded;
   private CompletableFuture<Long> lastWrite = CompletableFuture.completedFuture(-1L);
+  private final AtomicLong highWater;
   private boolean closed;
 
   LocalBudgetStore(
@@ -79,6 +81,7 @@ public final class LocalBudgetStore implements BudgetStore {
     this.snapshotFile = snapshotFile;
     this.name = name;
     this.stranded = stranded;
+    this.highWater = new AtomicLong(state.latestTime());
   }
 
   /** The snapshot file inside the ledger directory. */
@@ -147,6 +150,9 @@ public final class LocalBudgetStore implements BudgetStore {
     long bytes = 0;
     CompletableFuture<Long> last = CompletableFuture.completedFuture(-1L);
     long now = Math.max(clock.millis(), state.latestTime());
+    if (!state.openSets().isEmpty()) {
+      state.noteTime(now);
+    }
     for (OpenSet s : state.openSets()) {
       long sent = Math.min(s.sent(), s.granted());
       long lost = s.granted() - sent;
@@ -192,9 +198,14 @@ public final class LocalBudgetStore implements BudgetStore {
     return stranded;
   }
 
-  /** The store's time: the clock, but never before the latest budget entry. */
+  /**
+   * The store's time: the clock, but never earlier than any time the store used before (the latest
+   * budget entry, or a report that rolled a period). Budget entries are stamped with it, so
+   * replaying them attributes every byte to the same period as the live store did, even if the wall
+   * clock steps back.
+   */
   long now() {
-    return Math.max(clock.millis(), state.latestTime());
+    return highWater.accumulateAndGet(clock.millis(), Math::max);
   }
 
   @Override
@@ -263,6 +274,7 @@ public final class LocalBudgetStore implements BudgetStore {
         return CompletableFuture.completedFuture(null);
       }
       long now = now();
+      state.noteTime(now);
       int[] nodes = state.indexes(set.nodes());
       state.counters().credit(nodes, s.returned(), set.setTime(), now);
       state.counters().addSent(nodes, s.sent(), set.setTime(), now);

@@ -41,7 +41,7 @@ import java.util.zip.CRC32C;
  *   time zone id             u16 length + UTF-8
  *   ledger position          LedgerPosition.writeTo (entry count, byte offset, Merkle frontier)
  *   max grant id             i64
- *   latest budget entry time i64 (epoch ms)
+ *   store time at capture    i64 (epoch ms; never before the latest budget entry)
  *   node count N             i32
  *   N times: node id (u16 length + UTF-8), then for day, week, month, lifetime:
  *            period start i64, spent i64, sent i64
@@ -85,8 +85,8 @@ public record StoreSnapshot(
       }
       nodes.add(new NodeCounters(n.id(), start, spent, sent));
     }
-    return new StoreSnapshot(
-        tz, position, state.maxGrantId(), state.latestTime(), nodes, state.openSets());
+    // The store's time at capture (never before its latest entry) decided the periods above.
+    return new StoreSnapshot(tz, position, state.maxGrantId(), now, nodes, state.openSets());
   }
 
   /**
