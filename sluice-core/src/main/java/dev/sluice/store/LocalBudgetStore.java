@@ -9,6 +9,7 @@ import dev.sluice.ledger.EntryType;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
 import dev.sluice.ledger.LedgerOptions;
+import dev.sluice.ledger.LedgerPosition;
 import dev.sluice.time.Clock;
 import dev.sluice.time.Window;
 import dev.sluice.time.WindowCalendar;
@@ -18,6 +19,9 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +64,8 @@ public final class LocalBudgetStore implements BudgetStore {
   private final StrandedReport stranded;
   private CompletableFuture<Long> lastWrite = CompletableFuture.completedFuture(-1L);
   private final AtomicLong highWater;
+  private final ScheduledExecutorService snapshots;
+  private long lastSnapshotSize;
   private boolean closed;
 
   LocalBudgetStore(
@@ -82,7 +88,22 @@ public final class LocalBudgetStore implements BudgetStore {
     this.name = name;
     this.stranded = stranded;
     this.highWater = new AtomicLong(state.latestTime());
+    this.snapshots =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "sluice-budget-snapshot");
+              t.setDaemon(true);
+              return t;
+            });
+    long every = SNAPSHOT_INTERVAL.toSeconds();
+    snapshots.scheduleWithFixedDelay(this::snapshotIfGrown, every, every, TimeUnit.SECONDS);
   }
+
+  /**
+   * How often a snapshot is written while the ledger grows, so that a start after a crash replays
+   * at most this much history.
+   */
+  public static final Duration SNAPSHOT_INTERVAL = Duration.ofSeconds(60);
 
   /** The snapshot file inside the ledger directory. */
   public static final String SNAPSHOT_FILE = "budget.snapshot";
@@ -334,12 +355,30 @@ public final class LocalBudgetStore implements BudgetStore {
    * only what follows. Waits for the store's entries to be durable first.
    */
   public synchronized void snapshot() throws IOException {
-    if (closed) {
+    if (closed || !ledger.healthy()) {
       return;
     }
+    writeSnapshotLocked();
+  }
+
+  /** Writes a snapshot if the ledger grew since the last one; runs on the snapshot thread. */
+  private void snapshotIfGrown() {
+    try {
+      synchronized (this) {
+        if (!closed && ledger.healthy() && ledger.size() > lastSnapshotSize) {
+          writeSnapshotLocked();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("periodic budget snapshot failed (the ledger is still the truth): {}", e.toString());
+    }
+  }
+
+  private void writeSnapshotLocked() throws IOException {
     lastWrite.join();
-    StoreSnapshot.capture(state, ledger.position(), calendar.zone().getId(), now())
-        .write(snapshotFile);
+    LedgerPosition position = ledger.position();
+    StoreSnapshot.capture(state, position, calendar.zone().getId(), now()).write(snapshotFile);
+    lastSnapshotSize = position.entryCount();
   }
 
   /** Snapshot, then close the ledger. Escrow must be settled before (see {@code Escrow}). */
@@ -349,11 +388,10 @@ public final class LocalBudgetStore implements BudgetStore {
       if (closed) {
         return;
       }
+      snapshots.shutdownNow();
       try {
         if (ledger.healthy()) {
-          lastWrite.join();
-          StoreSnapshot.capture(state, ledger.position(), calendar.zone().getId(), now())
-              .write(snapshotFile);
+          writeSnapshotLocked();
         }
       } catch (IOException | RuntimeException e) {
         log.warn(

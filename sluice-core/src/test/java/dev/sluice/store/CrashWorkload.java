@@ -14,7 +14,7 @@ import java.util.Random;
  * A child process for {@link StoreCrashTest}: opens a local store on a data dir, charges random
  * amounts through escrow, and prints {@code C <path key> <bytes>} after every successful charge,
  * i.e. after the bytes were paid for and before they would be written. It never exits by itself;
- * the test kills it with SIGKILL.
+ * the test kills it with SIGKILL. Every 97 charges it writes a budget snapshot.
  */
 public final class CrashWorkload {
 
@@ -57,6 +57,10 @@ public final class CrashWorkload {
         out.flush();
       }
       clock.advance(Duration.ofMillis(3));
+      if (i % 97 == 96) {
+        // Snapshots with open escrow sets, so restarts resume from a snapshot and then replay.
+        store.snapshot();
+      }
     }
   }
 }

@@ -48,6 +48,7 @@ class StoreCrashTest {
     long[] charged = new long[tree.nodes().size()];
     Random rnd = new Random(20261122L);
     int stranded = 0;
+    int resumed = 0;
     for (int round = 0; round < 6; round++) {
       int killAfter = 20 + rnd.nextInt(400);
       Process p =
@@ -103,6 +104,9 @@ class StoreCrashTest {
           }
         }
         stranded += store.stranded().sets();
+        if (store.ledger().recovery().resumed()) {
+          resumed++;
+        }
       }
       VerifyReport report = LedgerVerifier.verify(dir);
       assertThat(report.ok()).as("round %d: %s", round, report).isTrue();
@@ -111,5 +115,7 @@ class StoreCrashTest {
     assertThat(stranded).isGreaterThan(0);
     assertThat(LocalBudgetStoreTest.entries(dir, EntryType.STRANDED)).hasSize(stranded);
     assertThat(charged[0]).as("site charged").isPositive();
+    // Restarts resumed from a snapshot (written by the child or at the previous clean close).
+    assertThat(resumed).isPositive();
   }
 }
