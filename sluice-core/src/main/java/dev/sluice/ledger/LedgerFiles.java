@@ -126,7 +126,8 @@ final class LedgerFiles implements Closeable {
 
   private static void checkGenesis(
       IoChannel e, EntriesFile.Header h, LedgerOptions o, NoteSigner signer) throws IOException {
-    RecordScanner s = new RecordScanner(e, EntriesFile.HEADER_SIZE, 0, h.maxPayload());
+    RecordScanner s =
+        new RecordScanner(e, EntriesFile.HEADER_SIZE, 0, h.maxPayload(), RecordScanner.ONE_RECORD);
     if (!s.next()) {
       throw new LedgerCorruptionException(
           EntriesFile.NAME,
