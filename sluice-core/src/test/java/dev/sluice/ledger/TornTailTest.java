@@ -99,6 +99,39 @@ class TornTailTest {
   }
 
   @Test
+  void everyDamagedByteOfTheLastBatchIsCutFromItsRecord() throws Exception {
+    Path image = tmp.resolve("image");
+    long start = imageWithUncheckedBatch(image);
+    byte[] entries = Files.readAllBytes(image.resolve("ledger/entries.log"));
+    List<Long> records = BitFlipTest.recordStarts(entries);
+    for (int pos = (int) start; pos < entries.length; pos++) {
+      // Out-of-order writeback can leave a zeroed page inside an unsynced batch.
+      Path dir = crashImage(image, tmp.resolve("zero-" + pos));
+      byte[] damaged = entries.clone();
+      damaged[pos] = (byte) ~damaged[pos];
+      Files.write(dir.resolve("ledger/entries.log"), damaged);
+      long torn = 0;
+      int index = 0;
+      for (int i = 0; i < records.size(); i++) {
+        if (records.get(i) <= pos) {
+          torn = records.get(i);
+          index = i;
+        }
+      }
+      try (Ledger l =
+          Ledger.open(TestLedgers.options(dir).build(), TestLedgers.clock(), null, e -> {})) {
+        RecoveryReport r = l.recovery();
+        assertThat(r.gapEntryIndex()).as("byte %d", pos).isEqualTo(index);
+        assertThat(r.tornBytesCut()).isEqualTo(entries.length - torn);
+        assertThat(r.tornReason())
+            .matches(
+                "CRC mismatch.*|bad record magic.*|payload length.*|incomplete record.*|index .* out of sequence.*");
+      }
+      assertThat(LedgerVerifier.verify(dir).problem()).as("byte %d", pos).isNull();
+    }
+  }
+
+  @Test
   void damageUnderACheckpointRefusesToOpen() throws Exception {
     TestLedgers.writeTiny(tmp);
     Path file = tmp.resolve("ledger/entries.log");
