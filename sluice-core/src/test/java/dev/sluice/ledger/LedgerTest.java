@@ -260,6 +260,30 @@ class LedgerTest {
   }
 
   @Test
+  void anFsyncErrorFailsTheLedgerClosed() throws Exception {
+    FaultyIo io = new FaultyIo(Integer.MAX_VALUE, FaultyIo.Fault.FAIL, 1);
+    LedgerOptions o = LedgerOptions.builder(dir, "sluice.test/site").io(io).build();
+    Ledger l = Ledger.open(o, clock, null, e -> {});
+    assertThat(l.append(halt(1)).get()).isEqualTo(1);
+    io.faultIn(2); // the next batch's write succeeds, its fsync fails
+    assertThatThrownBy(() -> l.append(halt(2)).get())
+        .hasCauseInstanceOf(LedgerUnavailableException.class)
+        .hasMessageContaining("injected fsync failure");
+    assertThat(l.healthy()).isFalse();
+    assertThat(l.size()).isEqualTo(2);
+    assertThatThrownBy(() -> l.append(halt(3)).get())
+        .hasCauseInstanceOf(LedgerUnavailableException.class)
+        .hasMessageContaining("ledger failed");
+    assertThatThrownBy(l::checkpointNow).isInstanceOf(LedgerUnavailableException.class);
+    int stepsAfterFailure = io.steps();
+    l.close();
+    assertThat(io.steps()).as("no retried fsync, no final checkpoint").isEqualTo(stepsAfterFailure);
+    try (Ledger again = Ledger.open(options(), clock, null, e -> {})) {
+      assertThat(again.size()).isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
   void closedLedgerRefusesAppendsAndCloseIsIdempotent() throws Exception {
     Ledger l = Ledger.open(options(), clock, null, e -> {});
     l.close();
