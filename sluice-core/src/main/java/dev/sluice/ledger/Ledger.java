@@ -110,8 +110,9 @@ public final class Ledger implements AutoCloseable {
    * Queues {@code entry}; the future completes with its index once it is durable. Blocks while the
    * queue is full.
    *
-   * @throws IllegalArgumentException for GENESIS and GAP entries (only the ledger writes those) and
-   *     entries larger than one batch
+   * @throws IllegalArgumentException for GENESIS and GAP entries (only the ledger writes those),
+   *     entries that do not encode (see {@link EntryCodec#encode}) and entries larger than one
+   *     batch
    */
   public CompletableFuture<Long> append(LedgerEntry entry) {
     if (entry.type() == EntryType.GENESIS || entry.type() == EntryType.GAP) {
