@@ -5,6 +5,7 @@ import dev.sluice.ledger.LedgerCorruptionException;
 import dev.sluice.ledger.LedgerReader;
 import dev.sluice.ledger.NoteVerifier;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -55,7 +56,9 @@ final class LedgerProveCommand implements Callable<Integer> {
       }
       String doc = ProofDocument.write(InclusionProof.create(dir, index), key);
       if (out == null) {
-        spec.commandLine().getOut().print(doc);
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.print(doc);
+        stdout.flush(); // print() does not auto-flush, and main() exits right after
       } else {
         Files.writeString(out, doc, StandardCharsets.UTF_8);
       }

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * and fail closed; nothing is dropped silently.
  *
  * <p>Callbacks attached to append futures with non-async methods run on the writer thread and must
- * not block on the ledger.
+ * not block on the ledger (no {@code join()} of another append, no {@link #close()}).
  *
  * <p>Thread-safe: any number of threads may append, read the size, position and checkpoints, and
  * close, concurrently.
