@@ -9,6 +9,8 @@ import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
 import dev.sluice.ledger.LedgerOptions;
 import dev.sluice.time.ManualClock;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -58,11 +60,20 @@ class LedgerCommandTest {
     ledger = data.resolve("ledger");
   }
 
+  /**
+   * Runs the CLI with writers like picocli's defaults (auto-flush on println only, over a byte
+   * stream), so output that is printed but not flushed is caught.
+   */
   int run(String... args) {
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     CommandLine cl = SluiceCli.newCommandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return cl.execute(args);
+    cl.setOut(new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true));
+    cl.setErr(new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true));
+    int code = cl.execute(args);
+    out.write(stdout.toString(StandardCharsets.UTF_8));
+    err.write(stderr.toString(StandardCharsets.UTF_8));
+    return code;
   }
 
   @Test
@@ -138,6 +149,9 @@ class LedgerCommandTest {
     assertThat(doc.get("format").asText()).isEqualTo("sluice-inclusion-proof/v1");
     assertThat(doc.get("tree_size").asLong()).isEqualTo(4);
     assertThat(doc.get("path")).hasSize(2);
+    assertThat(run("ledger", "prove", ledger.toString(), "--index", "1")).isZero();
+    assertThat(new ObjectMapper().readTree(out.toString())).isEqualTo(doc);
+    out.getBuffer().setLength(0);
 
     Path vkey = ledger.resolve("ledger.vkey");
     assertThat(run("ledger", "check-proof", proof.toString(), "--vkey", vkey.toString())).isZero();
