@@ -82,8 +82,8 @@ class GoldenLedgerTest {
   static Path writeGolden(Path dataDir) throws Exception {
     Path live = dataDir.resolve("live");
     Path image = dataDir.resolve("image");
-    ManualClock clock = TestLedgers.clock();
-    try (Ledger l = Ledger.open(TestLedgers.options(live).build(), clock, null, e -> {})) {
+    ManualClock clock = LedgerFixtures.clock();
+    try (Ledger l = Ledger.open(LedgerFixtures.options(live).build(), clock, null, e -> {})) {
       long t = clock.millis();
       l.append(
               LedgerEntry.builder(EntryType.START, t)
@@ -92,8 +92,8 @@ class GoldenLedgerTest {
                   .put("time_zone", "UTC")
                   .build())
           .get();
-      l.append(TestLedgers.grant(t + 1, 1, 1000, "site", "inference", "inference/acme")).get();
-      l.append(TestLedgers.grant(t + 2, 2, 500, "site", "employee")).get();
+      l.append(LedgerFixtures.grant(t + 1, 1, 1000, "site", "inference", "inference/acme")).get();
+      l.append(LedgerFixtures.grant(t + 2, 2, 500, "site", "employee")).get();
       l.checkpointNow();
       clock.advance(Duration.ofSeconds(5));
       l.append(
@@ -106,7 +106,7 @@ class GoldenLedgerTest {
                   .build())
           .get();
       l.append(
-              TestLedgers.settle(
+              LedgerFixtures.settle(
                   clock.millis(), 1, 1000, 750, 250, "site", "inference", "inference/acme"))
           .get();
       TornTailTest.crashImage(live, image);
@@ -117,11 +117,11 @@ class GoldenLedgerTest {
       ch.truncate(ch.size() - 40);
     }
     clock.advance(Duration.ofMinutes(1));
-    try (Ledger l = Ledger.open(TestLedgers.options(image).build(), clock, null, e -> {})) {
+    try (Ledger l = Ledger.open(LedgerFixtures.options(image).build(), clock, null, e -> {})) {
       long t = clock.millis();
-      l.append(TestLedgers.settle(t, 1, 1000, 750, 250, "site", "inference", "inference/acme"))
+      l.append(LedgerFixtures.settle(t, 1, 1000, 750, 250, "site", "inference", "inference/acme"))
           .get();
-      l.append(TestLedgers.stranded(t + 1, 2, 500, 150, 100, "site", "employee")).get();
+      l.append(LedgerFixtures.stranded(t + 1, 2, 500, 150, 100, "site", "employee")).get();
       l.append(LedgerEntry.builder(EntryType.STOP, t + 2).put("clean", 1).build()).get();
     }
     return image.resolve("ledger");

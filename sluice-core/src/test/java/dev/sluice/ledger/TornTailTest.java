@@ -35,15 +35,15 @@ class TornTailTest {
   private long imageWithUncheckedBatch(Path image) throws Exception {
     Path live = tmp.resolve("live");
     try (Ledger l =
-        Ledger.open(TestLedgers.options(live).build(), TestLedgers.clock(), null, e -> {})) {
+        Ledger.open(LedgerFixtures.options(live).build(), LedgerFixtures.clock(), null, e -> {})) {
       for (int i = 1; i <= 3; i++) {
-        l.append(TestLedgers.grant(i, i, 10, "site")).get();
+        l.append(LedgerFixtures.grant(i, i, 10, "site")).get();
       }
       l.checkpointNow();
       long start = l.position().byteOffset();
       List<CompletableFuture<Long>> batch = new ArrayList<>();
       for (int i = 4; i <= 8; i++) {
-        batch.add(l.append(TestLedgers.grant(i, i, 10, "site", "zone-" + i)));
+        batch.add(l.append(LedgerFixtures.grant(i, i, 10, "site", "zone-" + i)));
       }
       CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).get();
       crashImage(live, image);
@@ -78,7 +78,7 @@ class TornTailTest {
     }
     List<IndexedEntry> seen = new ArrayList<>();
     try (Ledger l =
-        Ledger.open(TestLedgers.options(dir).build(), TestLedgers.clock(), null, seen::add)) {
+        Ledger.open(LedgerFixtures.options(dir).build(), LedgerFixtures.clock(), null, seen::add)) {
       RecoveryReport r = l.recovery();
       if (torn < 0) {
         assertThat(r.tornBytesCut()).as("cut %d", cut).isZero();
@@ -119,7 +119,7 @@ class TornTailTest {
         }
       }
       try (Ledger l =
-          Ledger.open(TestLedgers.options(dir).build(), TestLedgers.clock(), null, e -> {})) {
+          Ledger.open(LedgerFixtures.options(dir).build(), LedgerFixtures.clock(), null, e -> {})) {
         RecoveryReport r = l.recovery();
         assertThat(r.gapEntryIndex()).as("byte %d", pos).isEqualTo(index);
         assertThat(r.tornBytesCut()).isEqualTo(entries.length - torn);
@@ -133,14 +133,16 @@ class TornTailTest {
 
   @Test
   void damageUnderACheckpointRefusesToOpen() throws Exception {
-    TestLedgers.writeTiny(tmp);
+    LedgerFixtures.writeTiny(tmp);
     Path file = tmp.resolve("ledger/entries.log");
     byte[] b = Files.readAllBytes(file);
     long last = BitFlipTest.recordStarts(b).get(2);
     b[b.length - 3] ^= 1;
     Files.write(file, b);
     assertThatThrownBy(
-            () -> Ledger.open(TestLedgers.options(tmp).build(), TestLedgers.clock(), null, e -> {}))
+            () ->
+                Ledger.open(
+                    LedgerFixtures.options(tmp).build(), LedgerFixtures.clock(), null, e -> {}))
         .isInstanceOfSatisfying(
             LedgerCorruptionException.class,
             e -> {
@@ -156,10 +158,10 @@ class TornTailTest {
     Path live = tmp.resolve("live");
     Path image = tmp.resolve("image");
     LedgerOptions options =
-        TestLedgers.options(live).maxBatchBytes(LedgerOptions.MIN_BATCH_BYTES).build();
-    try (Ledger l = Ledger.open(options, TestLedgers.clock(), null, e -> {})) {
+        LedgerFixtures.options(live).maxBatchBytes(LedgerOptions.MIN_BATCH_BYTES).build();
+    try (Ledger l = Ledger.open(options, LedgerFixtures.clock(), null, e -> {})) {
       for (int i = 1; i <= 60; i++) {
-        l.append(TestLedgers.grant(i, i, 10, "site")).get();
+        l.append(LedgerFixtures.grant(i, i, 10, "site")).get();
       }
       crashImage(live, image);
     }
@@ -170,7 +172,8 @@ class TornTailTest {
     Files.write(file, b);
     assertThatThrownBy(
             () ->
-                Ledger.open(TestLedgers.options(image).build(), TestLedgers.clock(), null, e -> {}))
+                Ledger.open(
+                    LedgerFixtures.options(image).build(), LedgerFixtures.clock(), null, e -> {}))
         .isInstanceOf(LedgerCorruptionException.class)
         .hasMessageContaining("entries.log entry 1 at byte " + second + ": CRC mismatch")
         .hasMessageContaining("more than one batch (4096)");
@@ -178,14 +181,14 @@ class TornTailTest {
 
   @Test
   void aTornCheckpointIsCutAndReSigned() throws Exception {
-    TestLedgers.writeTiny(tmp);
+    LedgerFixtures.writeTiny(tmp);
     Path file = tmp.resolve("ledger/checkpoints.log");
     byte[] b = Files.readAllBytes(file);
     List<Long> frames = BitFlipTest.frameStarts(b);
     long last = frames.get(frames.size() - 1);
     truncate(file, last + 30);
     try (Ledger l =
-        Ledger.open(TestLedgers.options(tmp).build(), TestLedgers.clock(), null, e -> {})) {
+        Ledger.open(LedgerFixtures.options(tmp).build(), LedgerFixtures.clock(), null, e -> {})) {
       assertThat(l.recovery().checkpointBytesCut()).isEqualTo(30);
       assertThat(l.latestCheckpoint().size()).isEqualTo(3);
     }
@@ -194,14 +197,16 @@ class TornTailTest {
 
   @Test
   void aDamagedCheckpointFollowedByAnotherRefusesToOpen() throws Exception {
-    TestLedgers.writeTiny(tmp);
+    LedgerFixtures.writeTiny(tmp);
     Path file = tmp.resolve("ledger/checkpoints.log");
     byte[] b = Files.readAllBytes(file);
     long first = BitFlipTest.frameStarts(b).get(0);
     b[(int) first + 40] ^= 2;
     Files.write(file, b);
     assertThatThrownBy(
-            () -> Ledger.open(TestLedgers.options(tmp).build(), TestLedgers.clock(), null, e -> {}))
+            () ->
+                Ledger.open(
+                    LedgerFixtures.options(tmp).build(), LedgerFixtures.clock(), null, e -> {}))
         .isInstanceOf(LedgerCorruptionException.class)
         .hasMessageContaining("checkpoints.log at byte " + first + ": checkpoint 0: CRC mismatch")
         .hasMessageContaining("more frames follow it");
@@ -209,10 +214,12 @@ class TornTailTest {
 
   @Test
   void aMissingEntriesFileWithCheckpointsRefusesToStartOver() throws Exception {
-    TestLedgers.writeTiny(tmp);
+    LedgerFixtures.writeTiny(tmp);
     Files.delete(tmp.resolve("ledger/entries.log"));
     assertThatThrownBy(
-            () -> Ledger.open(TestLedgers.options(tmp).build(), TestLedgers.clock(), null, e -> {}))
+            () ->
+                Ledger.open(
+                    LedgerFixtures.options(tmp).build(), LedgerFixtures.clock(), null, e -> {}))
         .hasMessageContaining("holds checkpoints but entries.log is missing");
   }
 
