@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     exitCodeOnExecutionException = SluiceCli.EXIT_IO,
     versionProvider = SluiceCli.Version.class,
     description = "Metering egress gateway: hard upload budgets and a tamper-evident ledger.",
-    subcommands = {CommandLine.HelpCommand.class, CheckConfigCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, CheckConfigCommand.class, LedgerCommand.class})
 public final class SluiceCli implements Runnable {
 
   /** A check ran and found a problem. */

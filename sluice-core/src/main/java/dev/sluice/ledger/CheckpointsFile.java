@@ -56,7 +56,20 @@ final class CheckpointsFile {
    * The valid frames in order; if scanning stopped at an invalid frame, {@code problem} says why
    * and {@code validEnd} is its offset, else {@code validEnd} is the file size.
    */
-  record Scan(List<Frame> frames, long validEnd, long fileSize, String problem) {}
+  record Scan(List<Frame> frames, long validEnd, long fileSize, String problem, boolean followed) {
+    Scan(List<Frame> frames, long validEnd, long fileSize, String problem) {
+      this(frames, validEnd, fileSize, problem, false);
+    }
+
+    /**
+     * Whether a torn write explains the invalid frame: only the last frame can be torn, so a
+     * complete frame with more bytes after it cannot be, nor anything further from the end than one
+     * maximal frame.
+     */
+    boolean tornTail() {
+      return problem != null && !followed && fileSize - validEnd <= FRAME_OVERHEAD + MAX_NOTE;
+    }
+  }
 
   static ByteBuffer encodeHeader() {
     ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE);
@@ -112,20 +125,19 @@ final class CheckpointsFile {
       ch.readFully(f, pos);
       int stored = f.getInt(8 + (int) n);
       int computed = EntriesFile.crc(f.array(), 0, 8 + (int) n);
+      boolean followed = pos + FRAME_OVERHEAD + n < size;
       if (stored != computed) {
-        return new Scan(
-            frames,
-            pos,
-            size,
+        String why =
             "CRC mismatch (stored "
                 + EntriesFile.hex(stored)
                 + ", computed "
                 + EntriesFile.hex(computed)
-                + ")");
+                + ")";
+        return new Scan(frames, pos, size, why, followed);
       }
       String note = utf8(f.array(), 8, (int) n);
       if (note == null) {
-        return new Scan(frames, pos, size, "note is not valid UTF-8");
+        return new Scan(frames, pos, size, "note is not valid UTF-8", followed);
       }
       frames.add(new Frame(frames.size(), pos, note));
       pos += FRAME_OVERHEAD + n;

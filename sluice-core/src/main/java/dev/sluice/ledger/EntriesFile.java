@@ -122,13 +122,23 @@ final class EntriesFile {
     return new Header(version, maxBatch);
   }
 
-  /** Appends one complete record to {@code dst}. */
-  static void putRecord(ByteBuffer dst, long index, byte[] payload, CRC32C crc) {
-    int start = dst.position();
-    dst.putInt(RECORD_MAGIC).putInt(payload.length).putLong(index).put(payload);
-    crc.reset();
-    crc.update(dst.duplicate().position(start).limit(dst.position()));
-    dst.putInt((int) crc.getValue());
+  /**
+   * Frames records into a buffer without allocating: the prefix is built in a reused array so the
+   * CRC is computed over arrays, not over buffer views. Not thread-safe; one per writer.
+   */
+  static final class RecordEncoder {
+    private final CRC32C crc = new CRC32C();
+    private final ByteBuffer prefix = ByteBuffer.allocate(RECORD_PREFIX);
+
+    /** Appends one complete record to {@code dst}, which must have room for it. */
+    void put(ByteBuffer dst, long index, byte[] payload) {
+      prefix.clear();
+      prefix.putInt(RECORD_MAGIC).putInt(payload.length).putLong(index);
+      crc.reset();
+      crc.update(prefix.array(), 0, RECORD_PREFIX);
+      crc.update(payload, 0, payload.length);
+      dst.put(prefix.array(), 0, RECORD_PREFIX).put(payload).putInt((int) crc.getValue());
+    }
   }
 
   static int recordSize(int payloadLength) {

@@ -8,7 +8,10 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** {@link LedgerIo} on {@link FileChannel}s; {@code force()} is {@code force(false)}. */
+/**
+ * {@link LedgerIo} on {@link FileChannel}s; {@code force()} is {@code force(false)} (fdatasync).
+ * Thread-safe factory; each channel is used by one thread at a time.
+ */
 final class FileIo implements LedgerIo {
 
   static final FileIo INSTANCE = new FileIo();

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 
-/** An immutable 32-byte SHA-256 value: a leaf hash, a tree node or a root. */
+/** An immutable 32-byte SHA-256 value: a leaf hash, a tree node or a root. Thread-safe. */
 public final class Hash {
 
   /** Length of every hash in bytes. */

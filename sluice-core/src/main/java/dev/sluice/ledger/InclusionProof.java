@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Evidence that one entry is in the ledger: the signed checkpoint, the entry's index and encoded
  * payload, and the RFC 6962 audit path from its leaf to the checkpoint's root. Anyone holding the
- * ledger's verifier key can check it without the ledger.
+ * ledger's verifier key can check it without the ledger. Immutable (arrays are copied).
  *
  * @param checkpoint the signed checkpoint the path leads to
  * @param index the entry's index (leaf number)

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * and fail closed; nothing is dropped silently.
  *
  * <p>Callbacks attached to append futures with non-async methods run on the writer thread and must
- * not block on the ledger.
+ * not block on the ledger (no {@code join()} of another append, no {@link #close()}).
  *
  * <p>Thread-safe: any number of threads may append, read the size, position and checkpoints, and
  * close, concurrently.
@@ -110,8 +110,9 @@ public final class Ledger implements AutoCloseable {
    * Queues {@code entry}; the future completes with its index once it is durable. Blocks while the
    * queue is full.
    *
-   * @throws IllegalArgumentException for GENESIS and GAP entries (only the ledger writes those) and
-   *     entries larger than one batch
+   * @throws IllegalArgumentException for GENESIS and GAP entries (only the ledger writes those),
+   *     entries that do not encode (see {@link EntryCodec#encode}) and entries larger than one
+   *     batch
    */
   public CompletableFuture<Long> append(LedgerEntry entry) {
     if (entry.type() == EntryType.GENESIS || entry.type() == EntryType.GAP) {

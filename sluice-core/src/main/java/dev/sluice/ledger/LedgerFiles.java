@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.CRC32C;
 
 /**
  * The ledger directory opened for writing: creates a new ledger atomically when there is none, then
@@ -105,7 +104,7 @@ final class LedgerFiles implements Closeable {
             .build();
     byte[] payload = EntryCodec.encode(genesis);
     ByteBuffer record = ByteBuffer.allocate(EntriesFile.recordSize(payload.length));
-    EntriesFile.putRecord(record, 0, payload, new CRC32C());
+    new EntriesFile.RecordEncoder().put(record, 0, payload);
     AtomicFiles.write(o.io(), entries, EntriesFile.encodeHeader(o.maxBatchBytes()), record.flip());
   }
 
@@ -126,7 +125,8 @@ final class LedgerFiles implements Closeable {
 
   private static void checkGenesis(
       IoChannel e, EntriesFile.Header h, LedgerOptions o, NoteSigner signer) throws IOException {
-    RecordScanner s = new RecordScanner(e, EntriesFile.HEADER_SIZE, 0, h.maxPayload());
+    RecordScanner s =
+        new RecordScanner(e, EntriesFile.HEADER_SIZE, 0, h.maxPayload(), RecordScanner.ONE_RECORD);
     if (!s.next()) {
       throw new LedgerCorruptionException(
           EntriesFile.NAME,

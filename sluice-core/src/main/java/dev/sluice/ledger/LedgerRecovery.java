@@ -162,7 +162,7 @@ final class LedgerRecovery {
       return 0;
     }
     long tail = scan.fileSize() - scan.validEnd();
-    if (tail > CheckpointsFile.FRAME_OVERHEAD + CheckpointsFile.MAX_NOTE) {
+    if (!scan.tornTail()) {
       throw new LedgerCorruptionException(
           CheckpointsFile.NAME,
           -1,
@@ -172,8 +172,7 @@ final class LedgerRecovery {
               + ": "
               + scan.problem()
               + "; not a torn write: "
-              + tail
-              + " bytes follow");
+              + (scan.followed() ? "more frames follow it" : tail + " bytes follow"));
     }
     ch.truncate(scan.validEnd());
     ch.force();

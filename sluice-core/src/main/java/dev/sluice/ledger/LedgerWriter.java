@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.zip.CRC32C;
 
 /**
  * The group-commit writer: the one thread that appends to {@code entries.log}. It drains the {@link
@@ -37,7 +36,7 @@ final class LedgerWriter implements Runnable {
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final ByteBuffer batch;
-  private final CRC32C crc = new CRC32C();
+  private final EntriesFile.RecordEncoder encoder = new EntriesFile.RecordEncoder();
   private final MerkleHasher hasher = new MerkleHasher();
   private final List<AppendQueue.Pending> drained = new ArrayList<>();
 
@@ -194,7 +193,7 @@ final class LedgerWriter implements Runnable {
       long index = first;
       batch.clear();
       for (AppendQueue.Pending p : items) {
-        EntriesFile.putRecord(batch, index++, p.payload(), crc);
+        encoder.put(batch, index++, p.payload());
       }
       batch.flip();
       files.entries().write(batch, end);

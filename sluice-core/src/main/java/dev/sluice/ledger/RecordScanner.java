@@ -15,7 +15,10 @@ import java.util.zip.CRC32C;
  */
 final class RecordScanner {
 
-  private static final int MIN_BUFFER = 1 << 20;
+  private static final int BULK_READ = 1 << 20;
+
+  /** Read-ahead for looking at one record: one page. */
+  static final int ONE_RECORD = 4096;
 
   private final IoChannel ch;
   private final long end;
@@ -30,11 +33,18 @@ final class RecordScanner {
   private int payloadPos;
   private String problem;
 
+  /** A scanner for a long pass: reads ahead up to 1 MiB at a time. */
   RecordScanner(IoChannel ch, long offset, long index, int maxPayload) throws IOException {
+    this(ch, offset, index, maxPayload, BULK_READ);
+  }
+
+  /** A scanner that reads ahead at most {@code readAhead} bytes (more only for a larger record). */
+  RecordScanner(IoChannel ch, long offset, long index, int maxPayload, int readAhead)
+      throws IOException {
     this.ch = ch;
     this.end = ch.size();
     this.maxPayload = maxPayload;
-    this.buf = ByteBuffer.allocate((int) Math.max(64, Math.min(MIN_BUFFER, end - offset)));
+    this.buf = ByteBuffer.allocate((int) Math.max(64, Math.min(readAhead, end - offset)));
     this.buf.limit(0);
     this.bufStart = offset;
     this.offset = offset;

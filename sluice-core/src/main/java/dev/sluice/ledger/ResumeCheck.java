@@ -26,7 +26,8 @@ final class ResumeCheck {
           + " bytes)";
     }
     long last = p.entryCount() - 1;
-    RecordScanner s = new RecordScanner(ch, p.lastRecordOffset(), last, maxPayload);
+    RecordScanner s =
+        new RecordScanner(ch, p.lastRecordOffset(), last, maxPayload, RecordScanner.ONE_RECORD);
     if (!s.next()) {
       return "no valid record of entry "
           + last

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * A parsed C2SP signed note (c2sp.org/signed-note): a text ending in a newline, a blank line, then
  * one or more lines {@code "— <key name> <base64(4-byte key ID || signature)>"} (em dash U+2014).
- * Parsing checks the syntax only; {@link NoteVerifier#open} checks signatures.
+ * Parsing checks the syntax only; {@link NoteVerifier#open} checks signatures. Immutable.
  *
  * @param text the signed text, including its final newline
  * @param signatures the signature lines in order

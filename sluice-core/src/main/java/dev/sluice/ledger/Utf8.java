@@ -3,6 +3,7 @@ package dev.sluice.ledger;
 /**
  * UTF-8 length and encoding without intermediate arrays, for {@link EntryCodec}. Rejects unpaired
  * surrogates instead of replacing them, so that decoding always gives back the original string.
+ * Thread-safe: stateless.
  */
 final class Utf8 {
 

@@ -38,14 +38,14 @@ class BitFlipTest {
 
   @Test
   void aSeededBitOfEveryByteOfALargerLedger() throws Exception {
-    TestLedgers.writeSmall(dir);
+    LedgerFixtures.writeSmall(dir);
     Path ledger = dir.resolve("ledger");
     checkEntriesLog(ledger, true);
     checkCheckpointsLog(ledger, true);
   }
 
   private Path tiny() throws Exception {
-    TestLedgers.writeTiny(dir);
+    LedgerFixtures.writeTiny(dir);
     Path ledger = dir.resolve("ledger");
     assertThat(LedgerVerifier.verify(ledger).ok()).isTrue();
     return ledger;

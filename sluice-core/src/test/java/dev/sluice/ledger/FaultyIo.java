@@ -29,7 +29,7 @@ final class FaultyIo implements LedgerIo {
   }
 
   private final LedgerIo real = LedgerIo.standard();
-  private final int faultStep;
+  private volatile int faultStep;
   private final Fault fault;
   private final Random random;
   private final AtomicInteger steps = new AtomicInteger();
@@ -41,6 +41,11 @@ final class FaultyIo implements LedgerIo {
     this.faultStep = faultStep;
     this.fault = fault;
     this.random = new Random(seed * 0x9E3779B97F4A7C15L); // spread small seeds apart
+  }
+
+  /** Moves the fault to the {@code n}-th step from now (1 = the next write, force or truncate). */
+  void faultIn(int n) {
+    faultStep = steps.get() + n;
   }
 
   /** Whether the chosen step was reached. */

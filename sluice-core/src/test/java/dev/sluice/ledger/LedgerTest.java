@@ -166,6 +166,79 @@ class LedgerTest {
   }
 
   @Test
+  void resumingReadsNoHistoryBeforeThePositionButTheGenesisAndLastRecord() throws Exception {
+    LedgerPosition pos;
+    long genesisEnd;
+    try (Ledger l = Ledger.open(options(), clock, null, e -> {})) {
+      genesisEnd = l.position().byteOffset();
+      for (long i = 1; i <= 200; i++) {
+        l.append(halt(i));
+      }
+      l.append(halt(201)).get();
+      pos = l.position();
+      l.append(halt(202)).get();
+    }
+    List<long[]> reads = new ArrayList<>();
+    LedgerIo tracking =
+        (path, mode) -> {
+          IoChannel ch = LedgerIo.standard().open(path, mode);
+          if (!path.getFileName().toString().equals("entries.log")) {
+            return ch;
+          }
+          return new IoChannel() {
+            @Override
+            public int read(java.nio.ByteBuffer dst, long position) throws java.io.IOException {
+              int n = ch.read(dst, position);
+              reads.add(new long[] {position, position + Math.max(n, 0)});
+              return n;
+            }
+
+            @Override
+            public void write(java.nio.ByteBuffer src, long position) throws java.io.IOException {
+              ch.write(src, position);
+            }
+
+            @Override
+            public long size() throws java.io.IOException {
+              return ch.size();
+            }
+
+            @Override
+            public void truncate(long size) throws java.io.IOException {
+              ch.truncate(size);
+            }
+
+            @Override
+            public void force() throws java.io.IOException {
+              ch.force();
+            }
+
+            @Override
+            public void lockExclusively() throws java.io.IOException {
+              ch.lockExclusively();
+            }
+
+            @Override
+            public void close() throws java.io.IOException {
+              ch.close();
+            }
+          };
+        };
+    LedgerOptions o = LedgerOptions.builder(dir, "sluice.test/site").io(tracking).build();
+    try (Ledger l = Ledger.open(o, clock, pos, e -> {})) {
+      assertThat(l.recovery().resumed()).isTrue();
+      assertThat(l.recovery().entriesReplayed()).isEqualTo(1);
+    }
+    // Allowed: the header and GENESIS (checked at open), and reads from the last record on.
+    for (long[] r : reads) {
+      boolean genesis =
+          r[0] < genesisEnd && r[1] <= EntriesFile.HEADER_SIZE + RecordScanner.ONE_RECORD;
+      boolean tail = r[0] >= pos.lastRecordOffset();
+      assertThat(genesis || tail).as("read of [%d, %d)", r[0], r[1]).isTrue();
+    }
+  }
+
+  @Test
   void aPositionFromAnotherLedgerIsRejectedAndEverythingReplayed() throws Exception {
     LedgerPosition foreign;
     Path other = dir.resolve("other");
@@ -183,6 +256,30 @@ class LedgerTest {
       assertThat(l.recovery().resumed()).isFalse();
       assertThat(l.recovery().resumeRejected()).contains("entry 1 has a different leaf hash");
       assertThat(seen).hasSize(2);
+    }
+  }
+
+  @Test
+  void anFsyncErrorFailsTheLedgerClosed() throws Exception {
+    FaultyIo io = new FaultyIo(Integer.MAX_VALUE, FaultyIo.Fault.FAIL, 1);
+    LedgerOptions o = LedgerOptions.builder(dir, "sluice.test/site").io(io).build();
+    Ledger l = Ledger.open(o, clock, null, e -> {});
+    assertThat(l.append(halt(1)).get()).isEqualTo(1);
+    io.faultIn(2); // the next batch's write succeeds, its fsync fails
+    assertThatThrownBy(() -> l.append(halt(2)).get())
+        .hasCauseInstanceOf(LedgerUnavailableException.class)
+        .hasMessageContaining("injected fsync failure");
+    assertThat(l.healthy()).isFalse();
+    assertThat(l.size()).isEqualTo(2);
+    assertThatThrownBy(() -> l.append(halt(3)).get())
+        .hasCauseInstanceOf(LedgerUnavailableException.class)
+        .hasMessageContaining("ledger failed");
+    assertThatThrownBy(l::checkpointNow).isInstanceOf(LedgerUnavailableException.class);
+    int stepsAfterFailure = io.steps();
+    l.close();
+    assertThat(io.steps()).as("no retried fsync, no final checkpoint").isEqualTo(stepsAfterFailure);
+    try (Ledger again = Ledger.open(options(), clock, null, e -> {})) {
+      assertThat(again.size()).isGreaterThanOrEqualTo(2);
     }
   }
 

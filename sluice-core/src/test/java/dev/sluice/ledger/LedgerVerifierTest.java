@@ -14,7 +14,7 @@ class LedgerVerifierTest {
 
   @Test
   void aGoodLedgerVerifiesAndSumsBudgets() throws Exception {
-    TestLedgers.writeSmall(dir);
+    LedgerFixtures.writeSmall(dir);
     VerifyReport r = LedgerVerifier.verify(dir);
     assertThat(r.problem()).isNull();
     assertThat(r.ok()).isTrue();
@@ -33,13 +33,13 @@ class LedgerVerifierTest {
 
   @Test
   void aDataDirectoryIsAcceptedToo() throws Exception {
-    TestLedgers.writeSmall(dir);
+    LedgerFixtures.writeSmall(dir);
     assertThat(LedgerVerifier.verify(dir.resolve("ledger")).ok()).isTrue();
   }
 
   @Test
   void aCheckpointBeyondTheLogIsReported() throws Exception {
-    TestLedgers.writeSmall(dir);
+    LedgerFixtures.writeSmall(dir);
     Path entries = dir.resolve("ledger/entries.log");
     byte[] b = Files.readAllBytes(entries);
     // Drop the last record (HALT): the final checkpoint now covers more than the log.
@@ -53,17 +53,17 @@ class LedgerVerifierTest {
 
   @Test
   void forgedCheckpointsSignedWithTheRealKeyAreCaught() throws Exception {
-    TestLedgers.writeSmall(dir);
+    LedgerFixtures.writeSmall(dir);
     Path cps = dir.resolve("ledger/checkpoints.log");
     byte[] original = Files.readAllBytes(cps);
     // A rollback: a later checkpoint for a smaller tree.
-    appendFrame(cps, Checkpoint.sign(TestLedgers.key(), 2, MerkleTree.EMPTY_ROOT, 0));
+    appendFrame(cps, Checkpoint.sign(LedgerFixtures.key(), 2, MerkleTree.EMPTY_ROOT, 0));
     assertThat(LedgerVerifier.verify(dir).problem().describe())
         .contains("checkpoint 4 at byte " + original.length)
         .contains("smaller than the previous");
     // A rewrite: a checkpoint of the right size over different entries.
     Files.write(cps, original);
-    appendFrame(cps, Checkpoint.sign(TestLedgers.key(), 8, MerkleTree.EMPTY_ROOT, 0));
+    appendFrame(cps, Checkpoint.sign(LedgerFixtures.key(), 8, MerkleTree.EMPTY_ROOT, 0));
     assertThat(LedgerVerifier.verify(dir).problem().describe())
         .contains("checkpoint 4 at byte " + original.length)
         .contains("differs from the recomputed root");
@@ -71,12 +71,12 @@ class LedgerVerifierTest {
 
   @Test
   void anotherKeyIsRejected() throws Exception {
-    TestLedgers.writeSmall(dir);
-    NoteVerifier other = NoteSigner.fromSeed(TestLedgers.ORIGIN, new byte[32]).verifier();
+    LedgerFixtures.writeSmall(dir);
+    NoteVerifier other = NoteSigner.fromSeed(LedgerFixtures.ORIGIN, new byte[32]).verifier();
     assertThat(LedgerVerifier.verify(dir, other).problem().describe())
         .isEqualTo(
             "checkpoints.log: checkpoint 0 at byte 12: note is not signed by key "
-                + TestLedgers.ORIGIN
+                + LedgerFixtures.ORIGIN
                 + "+"
                 + NoteVerifier.hexId(other.keyId()));
   }

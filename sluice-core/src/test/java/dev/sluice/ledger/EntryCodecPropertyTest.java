@@ -10,7 +10,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-class EntryCodecProperties {
+class EntryCodecPropertyTest {
 
   @Property(seed = "20261122")
   void decodeInvertsEncodeAndEncodingIsStable(@ForAll("entries") LedgerEntry entry)
@@ -68,7 +68,7 @@ class EntryCodecProperties {
 
   private static Arbitrary<Object> value() {
     Arbitrary<String> strings =
-        Arbitraries.strings().all().ofMaxLength(20).filter(EntryCodecProperties::wellFormed);
+        Arbitraries.strings().all().ofMaxLength(20).filter(EntryCodecPropertyTest::wellFormed);
     return Arbitraries.oneOf(
         Arbitraries.longs().map(l -> (Object) l),
         strings.map(s -> (Object) s),

@@ -9,11 +9,11 @@ import java.time.Duration;
 import java.util.List;
 
 /** Deterministic ledgers for tests: a fixed key, a manual clock and budget entries. */
-final class TestLedgers {
+final class LedgerFixtures {
 
   static final String ORIGIN = "sluice.test/site";
 
-  private TestLedgers() {}
+  private LedgerFixtures() {}
 
   /** The fixed test key: seed bytes 0, 1, ..., 31. */
   static NoteSigner key() {
