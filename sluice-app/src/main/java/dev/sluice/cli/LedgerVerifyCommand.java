@@ -2,11 +2,13 @@ package dev.sluice.cli;
 
 import dev.sluice.ledger.Checkpoint;
 import dev.sluice.ledger.InvalidNoteException;
+import dev.sluice.ledger.LedgerReader;
 import dev.sluice.ledger.LedgerTime;
 import dev.sluice.ledger.LedgerVerifier;
 import dev.sluice.ledger.NodeTotals;
 import dev.sluice.ledger.NoteVerifier;
 import dev.sluice.ledger.VerifyReport;
+import dev.sluice.store.SnapshotCheck;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
@@ -20,8 +22,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code sluice ledger verify DIR}: recomputes the tree, checks every record, checkpoint signature
- * and consistency, and sums the budget entries. Exit 0 with a summary, or 1 with one line naming
- * the first problem's file, entry index or checkpoint, and byte offset.
+ * and consistency, sums the budget entries, and checks that the budget counters saved by the store
+ * (its snapshot) equal the sum of the ledger. Exit 0 with a summary, or 1 with one line naming the
+ * first problem's file, entry index or checkpoint, and byte offset.
  */
 @Command(
     name = "verify",
@@ -67,7 +70,24 @@ final class LedgerVerifyCommand implements Callable<Integer> {
       out.println("FAIL " + r.problem().describe());
       return SluiceCli.EXIT_CHECK_FAILED;
     }
+    SnapshotCheck.Result counters;
+    try {
+      counters = SnapshotCheck.check(LedgerReader.resolve(dir));
+    } catch (IOException | RuntimeException e) {
+      out.println("FAIL budget counters: cannot check the snapshot: " + e.getMessage());
+      return SluiceCli.EXIT_CHECK_FAILED;
+    }
+    if (!counters.ok()) {
+      out.println("FAIL budget counters: " + counters.problems().get(0));
+      return SluiceCli.EXIT_CHECK_FAILED;
+    }
     printSummary(out, r);
+    out.println(
+        counters.snapshotPresent()
+            ? "budget counters: the snapshot's counters equal the sum of the first "
+                + counters.entriesChecked()
+                + " entries"
+            : "budget counters: no snapshot to compare (the store rebuilds from the ledger)");
     return 0;
   }
 
