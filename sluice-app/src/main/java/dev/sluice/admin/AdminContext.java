@@ -1,0 +1,44 @@
+package dev.sluice.admin;
+
+import dev.sluice.budget.BudgetTree;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.escrow.Escrow;
+import dev.sluice.gateway.GatewayStats;
+import dev.sluice.halt.HaltState;
+import dev.sluice.ledger.Ledger;
+import dev.sluice.store.BudgetStore;
+import dev.sluice.store.StrandedReport;
+import dev.sluice.time.Clock;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What the admin server reads and acts on: the running node's configuration, budgets, escrow,
+ * ledger, halt switches and data-plane counters.
+ *
+ * @param listenersBound true once every listener of the configuration is bound
+ */
+public record AdminContext(
+    SluiceConfig config,
+    BudgetTree tree,
+    BudgetStore store,
+    Escrow escrow,
+    Ledger ledger,
+    HaltState halts,
+    GatewayStats stats,
+    StrandedReport stranded,
+    Clock clock,
+    BooleanSupplier listenersBound) {
+  public AdminContext {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(tree, "tree");
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(escrow, "escrow");
+    Objects.requireNonNull(ledger, "ledger");
+    Objects.requireNonNull(halts, "halts");
+    Objects.requireNonNull(stats, "stats");
+    Objects.requireNonNull(stranded, "stranded");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(listenersBound, "listenersBound");
+  }
+}
