@@ -62,7 +62,7 @@ final class BudgetTreeReport {
 
   private static String indent(NodeKind kind) {
     return switch (kind) {
-      case SITE -> "";
+      case SITE, CONTROL -> "";
       case ZONE -> "  ";
       case TENANT, DESTINATION -> "    ";
     };

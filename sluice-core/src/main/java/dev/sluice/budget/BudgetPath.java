@@ -38,6 +38,7 @@ public final class BudgetPath {
     BudgetNode last = nodes[nodes.length - 1];
     BudgetNode tenant = nodes.length > 2 ? nodes[2] : last;
     this.key = last == tenant ? tenant.id() : tenant.id() + "|" + last.id();
+    // (a one-node path, the control allowance, is keyed by its node id)
     int n = nodes.length * WINDOWS.length;
     this.slotNode = new int[n];
     this.slotWindow = new Window[n];

@@ -25,6 +25,8 @@ public final class BudgetTree {
   private final Map<String, List<String>> destinationsByZone;
   private final Map<String, BudgetPath> paths = new ConcurrentHashMap<>();
 
+  private final BudgetPath controlPath;
+
   private BudgetTree(Builder b) {
     this.nodes = List.copyOf(b.nodes);
     Map<String, BudgetNode> ids = new LinkedHashMap<>();
@@ -34,6 +36,17 @@ public final class BudgetTree {
     this.byId = Collections.unmodifiableMap(ids);
     this.tenantsByZone = freeze(b.tenants);
     this.destinationsByZone = freeze(b.destinations);
+    BudgetNode control = ids.get(NodeIds.CONTROL);
+    this.controlPath = control == null ? null : new BudgetPath(List.of(control));
+  }
+
+  /**
+   * The path of the control allowance: bytes of denial responses written toward the outside pay
+   * only this node, not the site, so a client can still be told why it was refused after the site
+   * cap is spent. {@code null} when the tree has no control node.
+   */
+  public BudgetPath controlPath() {
+    return controlPath;
   }
 
   /** Starts a tree whose site carries {@code siteLimits}. */
@@ -135,6 +148,12 @@ public final class BudgetTree {
       requireZone(zone);
       destinations.get(zone).add(pattern);
       add(NodeIds.destination(zone, pattern), NodeKind.DESTINATION, zone, pattern, limits);
+      return this;
+    }
+
+    /** Adds the control allowance (node id {@code control}) with {@code limits}. */
+    public Builder control(List<Limit> limits) {
+      add(NodeIds.CONTROL, NodeKind.CONTROL, null, null, limits);
       return this;
     }
 

@@ -3,6 +3,7 @@ package dev.sluice.budget;
 import dev.sluice.config.BudgetsConfig;
 import dev.sluice.config.LimitConfig;
 import dev.sluice.config.ZoneConfig;
+import dev.sluice.time.Window;
 import java.util.List;
 
 /** Builds the {@link BudgetTree} a validated configuration describes. */
@@ -19,6 +20,7 @@ public final class BudgetTrees {
           .values()
           .forEach(d -> b.destination(zone.name(), d.pattern(), limits(d.limits())));
     }
+    b.control(List.of(new Limit(Window.DAY, budgets.controlAllowanceBytes())));
     return b.build();
   }
 
@@ -32,6 +34,10 @@ public final class BudgetTrees {
     BudgetTree.Builder b = BudgetTree.builder(List.of());
     for (String id : nodeIds) {
       if (id.equals(NodeIds.SITE)) {
+        continue;
+      }
+      if (id.equals(NodeIds.CONTROL)) {
+        b.control(List.of());
         continue;
       }
       int colon = id.indexOf(':');

@@ -6,6 +6,9 @@ public final class NodeIds {
   /** The id of the root. */
   public static final String SITE = "site";
 
+  /** The id of the control allowance, which pays for denial responses. */
+  public static final String CONTROL = "control";
+
   private NodeIds() {}
 
   public static String zone(String zone) {

@@ -5,5 +5,7 @@ public enum NodeKind {
   SITE,
   ZONE,
   TENANT,
-  DESTINATION
+  DESTINATION,
+  /** The site's control allowance, which pays for denial responses; not under the site. */
+  CONTROL
 }
