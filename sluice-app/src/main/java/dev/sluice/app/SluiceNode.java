@@ -1,0 +1,304 @@
+package dev.sluice.app;
+
+import dev.sluice.budget.BudgetTree;
+import dev.sluice.budget.BudgetTrees;
+import dev.sluice.config.EscrowConfig;
+import dev.sluice.config.LedgerConfig;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.escrow.Escrow;
+import dev.sluice.gateway.Gateway;
+import dev.sluice.gateway.GatewayContext;
+import dev.sluice.gateway.GatewayStartException;
+import dev.sluice.gateway.GatewayStats;
+import dev.sluice.gateway.Transport;
+import dev.sluice.gateway.evidence.Evidence;
+import dev.sluice.halt.HaltState;
+import dev.sluice.ledger.EntryType;
+import dev.sluice.ledger.Ledger;
+import dev.sluice.ledger.LedgerEntry;
+import dev.sluice.ledger.LedgerOptions;
+import dev.sluice.store.ChunkPolicy;
+import dev.sluice.store.LocalBudgetStore;
+import dev.sluice.time.Clock;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Sluice node, wired in one place: configuration → budget tree → local budget store
+ * (and its ledger) → escrow → halt switches → gateway listeners → admin server.
+ *
+ * <p>Start order makes every failure loud and early (data dir, ledger, ports), and records the
+ * start and the configuration in the ledger before any listener accepts. {@link #close} drains: it
+ * stops accepting, lets in-flight streams finish until the deadline and cuts the rest, returns
+ * unspent escrow, records the stop, writes the budget snapshot and signs a final checkpoint.
+ */
+public final class SluiceNode implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SluiceNode.class);
+
+  private final SluiceConfig config;
+  private final Clock clock;
+  private final BudgetTree tree;
+  private final LocalBudgetStore store;
+  private final Escrow escrow;
+  private final HaltState halts;
+  private final GatewayStats stats;
+  private final Gateway gateway;
+  private final ScheduledExecutorService sweeper;
+  private boolean closed;
+
+  private SluiceNode(
+      SluiceConfig config,
+      Clock clock,
+      BudgetTree tree,
+      LocalBudgetStore store,
+      Escrow escrow,
+      HaltState halts,
+      GatewayStats stats,
+      Gateway gateway,
+      ScheduledExecutorService sweeper) {
+    this.config = config;
+    this.clock = clock;
+    this.tree = tree;
+    this.store = store;
+    this.escrow = escrow;
+    this.halts = halts;
+    this.stats = stats;
+    this.gateway = gateway;
+    this.sweeper = sweeper;
+  }
+
+  /** Starts a node; on failure everything opened so far is closed again. */
+  public static SluiceNode start(SluiceConfig config, Clock clock) throws NodeStartException {
+    Path dataDir = config.dataDir();
+    prepareDataDir(dataDir);
+    BudgetTree tree = BudgetTrees.of(config.budgets());
+    LocalBudgetStore store = openStore(config, tree, clock);
+    Escrow escrow = null;
+    Gateway gateway = null;
+    ScheduledExecutorService sweeper = null;
+    try {
+      Ledger ledger = store.ledger();
+      record(ledger, startEntry(config, clock));
+      record(ledger, configEntry(config, clock));
+      EscrowConfig ec = config.escrow();
+      escrow = new Escrow(store, clock, ec.lowWaterPercent(), ec.grantTtl());
+      HaltState halts = HaltState.persistent(tree.zones(), dataDir.resolve("halts"));
+      GatewayStats stats =
+          new GatewayStats(config.listeners().stream().map(l -> l.name()).toList());
+      Evidence evidence = new Evidence(ledger, clock, stats);
+      gateway =
+          Gateway.start(
+              new GatewayContext(
+                  config,
+                  tree,
+                  escrow,
+                  evidence,
+                  halts,
+                  stats,
+                  clock,
+                  ledger::healthy,
+                  Transport.best(),
+                  0));
+      sweeper = Executors.newSingleThreadScheduledExecutor(daemon("sluice-escrow-sweeper"));
+      Escrow e = escrow;
+      sweeper.scheduleWithFixedDelay(e::sweep, 1, 1, TimeUnit.SECONDS);
+      for (HaltState.Halt h : halts.active()) {
+        log.warn("egress of {} is HALTED since {}: {}", h.scope(), h.sinceMillis(), h.reason());
+      }
+      if (config.mode() == dev.sluice.config.Mode.REPORT) {
+        log.warn("mode is REPORT: budgets are NOT enforced; over-budget bytes are only recorded");
+      }
+      return new SluiceNode(config, clock, tree, store, escrow, halts, stats, gateway, sweeper);
+    } catch (GatewayStartException e) {
+      shutdownQuietly(sweeper, gateway, escrow, store);
+      throw new NodeStartException(e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      shutdownQuietly(sweeper, gateway, escrow, store);
+      throw new NodeStartException("cannot start: " + e.getMessage(), e);
+    }
+  }
+
+  private static void prepareDataDir(Path dataDir) throws NodeStartException {
+    try {
+      Files.createDirectories(dataDir);
+      if (!Files.isWritable(dataDir)) {
+        throw new AccessDeniedException(dataDir.toString());
+      }
+    } catch (IOException e) {
+      throw new NodeStartException(
+          "data_dir " + dataDir.toAbsolutePath() + " is not a writable directory: " + e, e);
+    }
+  }
+
+  private static LocalBudgetStore openStore(SluiceConfig config, BudgetTree tree, Clock clock)
+      throws NodeStartException {
+    LedgerConfig lc = config.ledger();
+    LedgerOptions.Builder lo =
+        LedgerOptions.builder(config.dataDir(), lc.origin())
+            .checkpointInterval(lc.checkpointInterval())
+            .maxBatchBytes(Math.toIntExact(lc.maxBatchBytes()));
+    if (lc.signingKey() != null) {
+      lo.signingKey(lc.signingKey());
+    }
+    EscrowConfig ec = config.escrow();
+    try {
+      return LocalBudgetStore.open(
+          tree,
+          config.timeZone(),
+          lo.build(),
+          new ChunkPolicy(ec.minChunkBytes(), ec.maxChunkBytes()),
+          ec.grantTtl(),
+          clock);
+    } catch (IOException | RuntimeException e) {
+      throw new NodeStartException(
+          "cannot open the ledger in " + config.dataDir().resolve("ledger") + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  private static LedgerEntry startEntry(SluiceConfig c, Clock clock) {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "unknown";
+    }
+    String version = SluiceNode.class.getPackage().getImplementationVersion();
+    return LedgerEntry.builder(EntryType.START, clock.millis())
+        .put("site", c.site())
+        .put("host", host)
+        .put("version", version == null ? "dev" : version)
+        .put("time_zone", c.timeZone().getId())
+        .put("mode", c.mode().name().toLowerCase(Locale.ROOT))
+        .build();
+  }
+
+  private static LedgerEntry configEntry(SluiceConfig c, Clock clock) {
+    return LedgerEntry.builder(EntryType.CONFIG, clock.millis())
+        .put("source", c.sourceName())
+        .put("sha256", c.sha256Hex())
+        .put("mode", c.mode().name().toLowerCase(Locale.ROOT))
+        .put("weight_bytes", c.model().weightBytes())
+        .build();
+  }
+
+  private static void record(Ledger ledger, LedgerEntry e) throws IOException {
+    try {
+      ledger.append(e).join();
+    } catch (RuntimeException err) {
+      throw new IOException("the ledger refused the " + e.type().label() + " entry", err);
+    }
+  }
+
+  public SluiceConfig config() {
+    return config;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public BudgetTree tree() {
+    return tree;
+  }
+
+  public LocalBudgetStore store() {
+    return store;
+  }
+
+  public Escrow escrow() {
+    return escrow;
+  }
+
+  public HaltState halts() {
+    return halts;
+  }
+
+  public GatewayStats stats() {
+    return stats;
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  /** Drains with {@code deadline} and shuts everything down. Idempotent. */
+  public synchronized void close(Duration deadline) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    gateway.stopAccepting();
+    int cut = gateway.drain(deadline);
+    gateway.close();
+    sweeper.shutdownNow();
+    escrow.close();
+    try {
+      store
+          .ledger()
+          .append(
+              LedgerEntry.builder(EntryType.STOP, clock.millis())
+                  .put("connections_cut", cut)
+                  .put("escrow_unreturned", escrow.held())
+                  .build())
+          .join();
+    } catch (RuntimeException e) {
+      log.error("could not record the stop in the ledger: {}", e.toString());
+    }
+    store.close();
+    log.info("stopped; {} connections cut at the drain deadline", cut);
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(30));
+  }
+
+  private static void shutdownQuietly(
+      ScheduledExecutorService sweeper, Gateway gateway, Escrow escrow, LocalBudgetStore store) {
+    for (Runnable r :
+        List.<Runnable>of(
+            () -> {
+              if (sweeper != null) {
+                sweeper.shutdownNow();
+              }
+            },
+            () -> {
+              if (gateway != null) {
+                gateway.close();
+              }
+            },
+            () -> {
+              if (escrow != null) {
+                escrow.close();
+              }
+            },
+            store::close)) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        log.debug("while shutting down after a failed start: {}", e.toString());
+      }
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

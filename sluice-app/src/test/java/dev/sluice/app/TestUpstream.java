@@ -1,0 +1,85 @@
+package dev.sluice.app;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A small upstream for gateway tests on loopback: {@code /sse?events=N} streams N SSE events with
+ * chunked encoding, {@code /bytes?n=N} answers N bytes with Content-Length, {@code /echo} echoes
+ * the request body and the tenant header it saw.
+ */
+final class TestUpstream implements AutoCloseable {
+
+  private final HttpServer server;
+
+  TestUpstream() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+    server.createContext(
+        "/sse",
+        ex -> {
+          int events = intParam(ex.getRequestURI().getQuery(), "events", 10);
+          ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+          ex.sendResponseHeaders(200, 0);
+          try (OutputStream out = ex.getResponseBody()) {
+            for (int i = 0; i < events; i++) {
+              out.write(
+                  ("data: {\"i\":" + i + ",\"text\":\"hello\"}\n\n")
+                      .getBytes(StandardCharsets.UTF_8));
+              out.flush();
+            }
+            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+          }
+        });
+    server.createContext(
+        "/bytes",
+        ex -> {
+          int n = intParam(ex.getRequestURI().getQuery(), "n", 1024);
+          byte[] body = new byte[n];
+          java.util.Arrays.fill(body, (byte) 'x');
+          ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
+          ex.sendResponseHeaders(200, n);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    server.createContext(
+        "/echo",
+        ex -> {
+          byte[] in = ex.getRequestBody().readAllBytes();
+          String tenant = ex.getRequestHeaders().getFirst("X-Tenant");
+          byte[] body =
+              ("tenant=" + tenant + " body=" + new String(in, StandardCharsets.UTF_8))
+                  .getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(200, body.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    server.start();
+  }
+
+  int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static int intParam(String query, String name, int dflt) {
+    if (query == null) {
+      return dflt;
+    }
+    for (String kv : query.split("&")) {
+      String[] p = kv.split("=", 2);
+      if (p.length == 2 && p[0].equals(name)) {
+        return Integer.parseInt(p[1]);
+      }
+    }
+    return dflt;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

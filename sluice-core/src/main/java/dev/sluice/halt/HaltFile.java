@@ -1,0 +1,95 @@
+package dev.sluice.halt;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The halts in force, saved in {@code <data_dir>/halts}: one line per halt, {@code
+ * scope<TAB>since-epoch-ms<TAB>reason} (UTF-8; tabs and newlines in the reason are replaced by
+ * spaces). Written to a temp file, fsynced and renamed over the old one, so a crash leaves the old
+ * or the new state. The ledger records every halt and resume; this file only makes them survive a
+ * restart.
+ */
+final class HaltFile {
+
+  private final Path path;
+
+  HaltFile(Path path) {
+    this.path = path;
+  }
+
+  Path path() {
+    return path;
+  }
+
+  List<HaltState.Halt> read() throws IOException {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(path, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return List.of();
+    }
+    List<HaltState.Halt> out = new ArrayList<>();
+    int n = 0;
+    for (String line : lines) {
+      n++;
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] f = line.split("\t", 3);
+      if (f.length != 3) {
+        throw new IOException(path + ":" + n + ": expected scope, time and reason: " + line);
+      }
+      try {
+        out.add(new HaltState.Halt(f[0], f[2], Long.parseLong(f[1])));
+      } catch (NumberFormatException e) {
+        throw new IOException(path + ":" + n + ": bad time " + f[1], e);
+      }
+    }
+    return out;
+  }
+
+  void write(List<HaltState.Halt> halts) throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (HaltState.Halt h : halts) {
+      b.append(h.scope())
+          .append('\t')
+          .append(h.sinceMillis())
+          .append('\t')
+          .append(h.reason().replaceAll("[\\t\\r\\n]", " "))
+          .append('\n');
+    }
+    Files.createDirectories(path.getParent());
+    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer bb = ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8));
+      while (bb.hasRemaining()) {
+        ch.write(bb);
+      }
+      ch.force(true);
+    }
+    try {
+      Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
+    }
+    try (FileChannel dir = FileChannel.open(path.getParent(), StandardOpenOption.READ)) {
+      dir.force(true);
+    }
+  }
+}

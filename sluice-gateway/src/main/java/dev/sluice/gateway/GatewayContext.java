@@ -1,0 +1,41 @@
+package dev.sluice.gateway;
+
+import dev.sluice.budget.BudgetTree;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.escrow.Escrow;
+import dev.sluice.gateway.evidence.Evidence;
+import dev.sluice.halt.HaltState;
+import dev.sluice.time.Clock;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What a {@link Gateway} is built from: the validated configuration and the services of the node
+ * (budget tree, escrow, evidence, halt switches, counters, clock), plus whether the ledger is
+ * writable (the meter refuses egress when it is not).
+ *
+ * @param ioThreads event loop threads (0: Netty's default, two per core)
+ */
+public record GatewayContext(
+    SluiceConfig config,
+    BudgetTree tree,
+    Escrow escrow,
+    Evidence evidence,
+    HaltState halts,
+    GatewayStats stats,
+    Clock clock,
+    BooleanSupplier ledgerHealthy,
+    Transport transport,
+    int ioThreads) {
+  public GatewayContext {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(tree, "tree");
+    Objects.requireNonNull(escrow, "escrow");
+    Objects.requireNonNull(evidence, "evidence");
+    Objects.requireNonNull(halts, "halts");
+    Objects.requireNonNull(stats, "stats");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(ledgerHealthy, "ledgerHealthy");
+    Objects.requireNonNull(transport, "transport");
+  }
+}

@@ -1,0 +1,48 @@
+package dev.sluice.gateway;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+
+/** The socket transport: Linux epoll when the native library loads, else Java NIO. Chosen once. */
+public record Transport(
+    String name,
+    IoHandlerFactory ioHandlers,
+    Class<? extends ServerChannel> serverChannel,
+    Class<? extends SocketChannel> socketChannel) {
+
+  /** The best transport on this machine. */
+  public static Transport best() {
+    if (Epoll.isAvailable()) {
+      return new Transport(
+          "epoll",
+          EpollIoHandler.newFactory(),
+          EpollServerSocketChannel.class,
+          EpollSocketChannel.class);
+    }
+    return nio();
+  }
+
+  public static Transport nio() {
+    return new Transport(
+        "nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
+  }
+
+  /** Why epoll is not used, or null when it is available. */
+  public static Throwable epollUnavailability() {
+    return Epoll.isAvailable() ? null : Epoll.unavailabilityCause();
+  }
+
+  public EventLoopGroup newGroup(int threads) {
+    return new MultiThreadIoEventLoopGroup(threads, ioHandlers);
+  }
+}

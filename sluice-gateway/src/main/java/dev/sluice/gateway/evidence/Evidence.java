@@ -1,0 +1,148 @@
+package dev.sluice.gateway.evidence;
+
+import dev.sluice.gateway.GatewayStats;
+import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.ledger.EntryType;
+import dev.sluice.ledger.Ledger;
+import dev.sluice.ledger.LedgerEntry;
+import dev.sluice.time.Clock;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes what the data plane decided: a {@code deny} ledger entry and a metric for every refusal,
+ * and at every connection close one {@code connection} ledger entry and one canonical log line
+ * (logger {@code sluice.connection}) with the same fields:
+ *
+ * <pre>
+ * listener=api zone=inference tenant=acme destination=- client=127.0.0.1:51234 bytes_in=312
+ *   bytes_out=5120 charged=5120 control=0 would_deny=0 requests=2 decision=allow reason=ok
+ *   duration_ms=41
+ * </pre>
+ *
+ * <p>Appends do not wait for durability (connection summaries may be batched by the ledger's group
+ * commit); grants, which must be durable first, go through the budget store. Thread-safe.
+ */
+public final class Evidence {
+
+  private static final Logger log = LoggerFactory.getLogger("sluice.connection");
+
+  private final Ledger ledger;
+  private final Clock clock;
+  private final GatewayStats stats;
+
+  public Evidence(Ledger ledger, Clock clock, GatewayStats stats) {
+    this.ledger = ledger;
+    this.clock = clock;
+    this.stats = stats;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public GatewayStats stats() {
+    return stats;
+  }
+
+  /** Records a refusal on the connection of {@code rec}. */
+  public void denied(ConnectionRecord rec, String tenant, Refusal r) {
+    stats.denied(r.reason());
+    LedgerEntry.Builder e =
+        LedgerEntry.builder(EntryType.DENY, clock.millis())
+            .put("listener", rec.listener)
+            .put("zone", rec.zone)
+            .put("tenant", tenant == null ? "-" : tenant)
+            .put("destination", rec.destination().isEmpty() ? "-" : rec.destination())
+            .put("client", rec.client)
+            .put("reason", r.reason());
+    if (r.denial() != null) {
+      e.put("node", r.denial().nodeId())
+          .put("window", r.denial().window().label())
+          .put("resets_at", r.denial().resetsAtMillis());
+    }
+    if (r.detail() != null) {
+      e.put("detail", r.detail());
+    }
+    append(e.build());
+  }
+
+  /**
+   * Report mode: records that a cap would have refused bytes that were let through (once per
+   * connection), as a {@code deny} entry with {@code would_deny} set.
+   */
+  public void wouldDeny(ConnectionRecord rec, String tenant, Refusal r) {
+    stats.denied("would_deny");
+    LedgerEntry.Builder e =
+        LedgerEntry.builder(EntryType.DENY, clock.millis())
+            .put("listener", rec.listener)
+            .put("zone", rec.zone)
+            .put("tenant", tenant == null ? "-" : tenant)
+            .put("destination", rec.destination().isEmpty() ? "-" : rec.destination())
+            .put("client", rec.client)
+            .put("reason", r.reason())
+            .put("would_deny", 1L);
+    if (r.denial() != null) {
+      e.put("node", r.denial().nodeId()).put("window", r.denial().window().label());
+    }
+    append(e.build());
+  }
+
+  /** Records the end of a connection: ledger entry and log line. */
+  public void closed(ConnectionRecord rec) {
+    long durationMs = (clock.nanos() - rec.startNanos) / 1_000_000;
+    String decision = rec.decision().name().toLowerCase(Locale.ROOT);
+    append(
+        LedgerEntry.builder(EntryType.CONNECTION, clock.millis())
+            .put("listener", rec.listener)
+            .put("zone", rec.zone)
+            .put("tenant", rec.tenants())
+            .put("destination", rec.destination().isEmpty() ? "-" : rec.destination())
+            .put("client", rec.client)
+            .put("bytes_in", rec.bytesIn())
+            .put("bytes_out", rec.bytesOut())
+            .put("charged", rec.charged())
+            .put("control", rec.controlBytes())
+            .put("would_deny", rec.wouldDenyBytes())
+            .put("requests", rec.requests())
+            .put("decision", decision)
+            .put("reason", rec.reason())
+            .put("started_at", rec.startMillis)
+            .put("duration_ms", durationMs)
+            .build());
+    if (log.isInfoEnabled()) {
+      log.info(
+          "listener={} zone={} tenant={} destination={} client={} bytes_in={} bytes_out={}"
+              + " charged={} control={} would_deny={} requests={} decision={} reason={}"
+              + " duration_ms={}",
+          rec.listener,
+          rec.zone,
+          rec.tenants(),
+          rec.destination().isEmpty() ? "-" : rec.destination(),
+          rec.client,
+          rec.bytesIn(),
+          rec.bytesOut(),
+          rec.charged(),
+          rec.controlBytes(),
+          rec.wouldDenyBytes(),
+          rec.requests(),
+          decision,
+          rec.reason(),
+          durationMs);
+    }
+  }
+
+  private void append(LedgerEntry e) {
+    try {
+      ledger.append(e).exceptionally(err -> logLost(e, err));
+    } catch (RuntimeException err) {
+      logLost(e, err);
+    }
+  }
+
+  private Long logLost(LedgerEntry e, Throwable err) {
+    log.error("ledger entry not recorded ({}): {}", err.toString(), e);
+    return -1L;
+  }
+}

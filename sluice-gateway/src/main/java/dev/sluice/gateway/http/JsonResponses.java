@@ -1,0 +1,103 @@
+package dev.sluice.gateway.http;
+
+import dev.sluice.budget.Denial;
+import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.halt.HaltState;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * The responses the gateway itself sends: JSON bodies in the shape of OpenAI's errors, {@code
+ * {"error":{"type":..,"message":..,...}}}, so API clients show the reason. For a spent budget:
+ *
+ * <pre>
+ * 429 {"error":{"type":"egress_budget_exhausted","node":"tenant:inference/acme","window":"day",
+ *      "resets_at":"2026-11-23T00:00:00Z","message":"..."}}
+ * </pre>
+ */
+public final class JsonResponses {
+
+  private JsonResponses() {}
+
+  /** The response for a refusal, or null when the refusal leaves nothing to say (just close). */
+  public static FullHttpResponse refusal(Refusal r, long nowMillis) {
+    return switch (r.kind()) {
+      case BUDGET -> budget(r.denial(), nowMillis);
+      case HALTED -> halted(r.halt());
+      case STORE_UNAVAILABLE ->
+          error(
+              HttpResponseStatus.SERVICE_UNAVAILABLE,
+              r.reason(),
+              "the egress budget store cannot grant bytes now: " + r.detail(),
+              "");
+      default -> null;
+    };
+  }
+
+  static FullHttpResponse budget(Denial d, long nowMillis) {
+    Instant resets = d.resetsAt();
+    String extra =
+        ",\"node\":"
+            + Json.str(d.nodeId())
+            + ",\"window\":"
+            + Json.str(d.window().label())
+            + ",\"resets_at\":"
+            + (resets == null ? "null" : Json.str(resets.toString()));
+    FullHttpResponse res =
+        error(
+            HttpResponseStatus.TOO_MANY_REQUESTS,
+            Denial.BUDGET_EXHAUSTED,
+            "egress budget of "
+                + d.nodeId()
+                + " for this "
+                + d.window().label()
+                + " is spent"
+                + (resets == null ? "" : "; it resets at " + resets),
+            extra);
+    if (resets != null) {
+      long seconds = Math.max(1, (d.resetsAtMillis() - nowMillis + 999) / 1000);
+      res.headers().set(HttpHeaderNames.RETRY_AFTER, seconds);
+    }
+    return res;
+  }
+
+  static FullHttpResponse halted(HaltState.Halt h) {
+    String extra =
+        h == null
+            ? ""
+            : ",\"scope\":" + Json.str(h.scope()) + ",\"reason\":" + Json.str(h.reason());
+    return error(
+        HttpResponseStatus.SERVICE_UNAVAILABLE,
+        Refusal.Kind.HALTED.reason(),
+        "egress is halted by an operator",
+        extra);
+  }
+
+  /** A JSON error response; {@code extraFields} is either empty or starts with a comma. */
+  public static FullHttpResponse error(
+      HttpResponseStatus status, String type, String message, String extraFields) {
+    String body =
+        "{\"error\":{\"type\":"
+            + Json.str(type)
+            + ",\"message\":"
+            + Json.str(message)
+            + extraFields
+            + "}}\n";
+    FullHttpResponse res =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            status,
+            Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8)));
+    res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    HttpUtil.setContentLength(res, res.content().readableBytes());
+    return res;
+  }
+}

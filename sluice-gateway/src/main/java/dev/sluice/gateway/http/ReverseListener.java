@@ -1,0 +1,127 @@
+package dev.sluice.gateway.http;
+
+import dev.sluice.escrow.EscrowAccount;
+import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.meter.EgressMeter;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+
+/**
+ * The pipeline of a connection accepted by a {@code reverse} listener, from the socket up:
+ *
+ * <pre>
+ *   meter      EgressMeter: charges every byte written to the client (responses are egress)
+ *   tls        optional TLS termination (its records are charged too)
+ *   http       HTTP/1.1 codec with strict parsing and size limits
+ *   guard      RequestGuard: refuses ambiguous framing (smuggling) before anything is forwarded
+ *   aggregate  whole request bodies, up to a limit (requests are small prompts)
+ *   proxy      ReverseProxyHandler: identity, escrow, forwarding, streaming the response
+ * </pre>
+ *
+ * <p>Bytes written before a request identified a tenant (the TLS handshake) are charged to the
+ * zone's {@code default} tenant, or to the control allowance when the zone has none.
+ */
+public final class ReverseListener extends ChannelInitializer<SocketChannel> {
+
+  /** Most bytes of a request body the gateway accepts. */
+  public static final int MAX_REQUEST_BODY = 8 << 20;
+
+  static final String CODEC = "http";
+
+  /** A request body was larger than {@link #MAX_REQUEST_BODY}. */
+  record TooLarge() {}
+
+  private final ListenerContext lc;
+  private final UpstreamTargets targets;
+  private final SslContext serverTls;
+  private final SslContext upstreamTls;
+
+  /**
+   * @param serverTls TLS for clients, or null
+   * @param upstreamTls TLS for https upstreams (required when one is configured), or null
+   */
+  public ReverseListener(ListenerContext lc, SslContext serverTls, SslContext upstreamTls) {
+    this.lc = lc;
+    this.targets = new UpstreamTargets(lc.config().upstreams());
+    this.serverTls = serverTls;
+    this.upstreamTls = upstreamTls;
+    if (targets.anyTls() && upstreamTls == null) {
+      throw new IllegalArgumentException(
+          "listener " + lc.name() + " has an https upstream but no client TLS context");
+    }
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    ch.config().setAutoRead(false);
+    InetSocketAddress remote = ch.remoteAddress();
+    ConnectionRecord record =
+        new ConnectionRecord(
+            lc.name(),
+            lc.zone(),
+            remote == null ? "-" : remote.getAddress().getHostAddress() + ":" + remote.getPort(),
+            lc.clock().millis(),
+            lc.clock().nanos());
+    String fallback = lc.tenantOrDefault(null);
+    EscrowAccount first = fallback == null ? lc.meter().control() : lc.account(fallback);
+    EgressMeter meter = new EgressMeter(lc.meter(), record, first);
+    ChannelPipeline p = ch.pipeline();
+    p.addLast("meter", meter);
+    if (serverTls != null) {
+      p.addLast("tls", serverTls.newHandler(ch.alloc()));
+    }
+    p.addLast(CODEC, newServerCodec());
+    p.addLast("guard", new RequestGuard());
+    p.addLast("aggregate", new Aggregator(MAX_REQUEST_BODY));
+    p.addLast("proxy", new ReverseProxyHandler(lc, targets, upstreamTls, record, meter));
+  }
+
+  static HttpServerCodec newServerCodec() {
+    return new HttpServerCodec(
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(8192)
+            .setMaxHeaderSize(16 * 1024)
+            .setMaxChunkSize(64 * 1024)
+            .setStrictLineParsing(true)
+            .setAllowDuplicateContentLengths(false));
+  }
+
+  /** Replaces the HTTP codec with a fresh one, to answer after a response was cut short. */
+  static void resetCodec(ChannelPipeline p) {
+    if (p.get(CODEC) != null) {
+      p.replace(CODEC, CODEC, newServerCodec());
+    }
+  }
+
+  /**
+   * Aggregates request bodies without writing anything itself: no interim {@code 100 Continue} (an
+   * unpaid write), and an oversized body becomes a {@link TooLarge} event for the proxy.
+   */
+  private static final class Aggregator extends HttpObjectAggregator {
+    Aggregator(int max) {
+      super(max);
+    }
+
+    @Override
+    protected Object newContinueResponse(
+        HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+      return null;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      ReferenceCountUtil.release(oversized);
+      ctx.fireUserEventTriggered(new TooLarge());
+    }
+  }
+}

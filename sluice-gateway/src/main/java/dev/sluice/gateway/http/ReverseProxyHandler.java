@@ -1,0 +1,543 @@
+package dev.sluice.gateway.http;
+
+import dev.sluice.escrow.EscrowAccount;
+import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.meter.EgressMeter;
+import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.halt.HaltState;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of a reverse listener: one instance per client connection. For each request
+ * (aggregated and validated before anything is forwarded) it identifies the tenant, points the
+ * connection's {@link EgressMeter} at the tenant's escrow, makes sure the tenant has escrow (a
+ * spent budget is answered 429 without bothering the upstream), forwards the request on the
+ * connection's upstream channel, and streams the response back as it arrives: each chunk or SSE
+ * event is written and flushed on its own, and the next chunk is read from the upstream only when
+ * the last write completed (the meter completes writes only once they are paid for and written).
+ *
+ * <p>Requests on one connection are handled one at a time (no pipelining). Everything runs on the
+ * client channel's event loop; the upstream channel shares it.
+ */
+final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
+    implements EgressMeter.Listener {
+
+  private static final Logger log = LoggerFactory.getLogger(ReverseProxyHandler.class);
+
+  private final ListenerContext lc;
+  private final UpstreamTargets targets;
+  private final SslContext upstreamTls;
+  private final ConnectionRecord record;
+  private final EgressMeter meter;
+
+  private ChannelHandlerContext ctx;
+  private Channel upstream;
+  private UpstreamTargets.Target upstreamTarget;
+  private String tenant;
+  private boolean keepAlive;
+  private boolean awaitingResponse;
+  private boolean headersSent;
+  private boolean upstreamKeepAlive;
+  private boolean closing;
+  private boolean lastMethodWasHead;
+  private boolean reserving;
+  private final java.util.ArrayDeque<HttpObject> held = new java.util.ArrayDeque<>();
+
+  ReverseProxyHandler(
+      ListenerContext lc,
+      UpstreamTargets targets,
+      SslContext upstreamTls,
+      ConnectionRecord record,
+      EgressMeter meter) {
+    this.lc = lc;
+    this.targets = targets;
+    this.upstreamTls = upstreamTls;
+    this.record = record;
+    this.meter = meter;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    meter.listener(this);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    lc.meter().listenerStats().connectionsOpen.increment();
+    lc.meter().listenerStats().connectionsTotal.increment();
+    ctx.read();
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    lc.meter().listenerStats().connectionsOpen.decrement();
+    closeUpstream();
+    if (awaitingResponse && !closing) {
+      record.outcome(ConnectionRecord.Decision.ERROR, "client_closed");
+    }
+    lc.evidence().closed(record);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("client connection error on {}: {}", lc.name(), cause.toString());
+    record.outcome(ConnectionRecord.Decision.ERROR, "client_error");
+    ctx.close();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof RequestGuard.BadRequest bad) {
+      record.request();
+      answerAndClose(
+          JsonResponses.error(HttpResponseStatus.BAD_REQUEST, "bad_request", bad.reason(), ""),
+          ConnectionRecord.Decision.DENY,
+          "bad_request");
+    } else if (evt instanceof ReverseListener.TooLarge) {
+      record.request();
+      answerAndClose(
+          JsonResponses.error(
+              HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+              "request_too_large",
+              "the request body is larger than this gateway accepts",
+              ""),
+          ConnectionRecord.Decision.DENY,
+          "request_too_large");
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof FullHttpRequest req)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    record.request();
+    if (req.decoderResult().isFailure() || closing) {
+      Throwable c = req.decoderResult().cause();
+      req.release();
+      answerAndClose(
+          JsonResponses.error(
+              HttpResponseStatus.BAD_REQUEST,
+              "bad_request",
+              "malformed request: " + (c == null ? "invalid" : c.getMessage()),
+              ""),
+          ConnectionRecord.Decision.DENY,
+          "bad_request");
+      return;
+    }
+    keepAlive = HttpUtil.isKeepAlive(req);
+    if (HaltState.halted(lc.siteHalt(), lc.zoneHalt())) {
+      req.release();
+      HaltState.Halt h = lc.siteHalt().on() ? lc.siteHalt().halt() : lc.zoneHalt().halt();
+      deny(Refusal.halted(h), true);
+      return;
+    }
+    String header = lc.config().tenantHeader();
+    String requested = header == null ? null : req.headers().get(header);
+    String t = lc.tenantOrDefault(requested == null || requested.isEmpty() ? null : requested);
+    if (t == null) {
+      req.release();
+      lc.evidence().stats().denied("unknown_tenant");
+      record.outcome(ConnectionRecord.Decision.DENY, "unknown_tenant");
+      answer(
+          JsonResponses.error(
+              HttpResponseStatus.FORBIDDEN,
+              "unknown_tenant",
+              "no tenant "
+                  + (requested == null ? "given in " + header : requested)
+                  + " in zone "
+                  + lc.zone()
+                  + " and no default tenant",
+              ""),
+          !keepAlive);
+      return;
+    }
+    tenant = t;
+    record.tenant(t);
+    EscrowAccount account = lc.account(t);
+    meter.account(account);
+    long now = lc.clock().millis();
+    if (account.available() > 0 && now < account.expiresAt()) {
+      forward(req);
+      return;
+    }
+    // No escrow yet (or spent): ask first, so a spent budget is answered without the upstream.
+    account
+        .refill(1)
+        .whenComplete(
+            (o, e) ->
+                ctx.executor()
+                    .execute(
+                        () -> {
+                          if (!ctx.channel().isActive()) {
+                            req.release();
+                          } else if (o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED) {
+                            forward(req);
+                          } else if (lc.meter().reportMode()) {
+                            wouldDeny(ctx, refusalOf(o));
+                            forward(req);
+                          } else {
+                            req.release();
+                            deny(refusalOf(o), false);
+                          }
+                        }));
+  }
+
+  private static Refusal refusalOf(EscrowAccount.Outcome o) {
+    if (o != null && o.kind() == EscrowAccount.Outcome.Kind.DENIED) {
+      return Refusal.budget(o.denial());
+    }
+    return Refusal.of(
+        Refusal.Kind.STORE_UNAVAILABLE,
+        o == null ? "no answer from the budget store" : o.store() + ": " + o.reason());
+  }
+
+  // ---- forwarding ----
+
+  private void forward(FullHttpRequest req) {
+    if (upstream == null || !upstream.isActive()) {
+      connect(req, 0);
+      return;
+    }
+    send(req);
+  }
+
+  private void connect(FullHttpRequest req, int attempt) {
+    UpstreamTargets.Target target = targets.next();
+    Bootstrap b =
+        new Bootstrap()
+            .group(ctx.channel().eventLoop())
+            .channel(lc.transport().socketChannel())
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+            .handler(new UpstreamInitializer(this, target, upstreamTls));
+    ChannelFuture f = b.connect(target.host(), target.port());
+    f.addListener(
+        (ChannelFutureListener)
+            cf -> {
+              if (cf.isSuccess()) {
+                upstream = cf.channel();
+                upstreamTarget = target;
+                send(req);
+              } else if (!ctx.channel().isActive()) {
+                req.release();
+              } else if (attempt + 1 < targets.size()) {
+                log.debug("upstream {} refused: {}", target, cf.cause().toString());
+                connect(req, attempt + 1);
+              } else {
+                req.release();
+                log.warn(
+                    "no upstream of {} accepted a connection: {}",
+                    lc.name(),
+                    cf.cause().toString());
+                record.outcome(ConnectionRecord.Decision.ERROR, "upstream_unavailable");
+                answer(
+                    JsonResponses.error(
+                        HttpResponseStatus.BAD_GATEWAY,
+                        "upstream_unavailable",
+                        "no upstream accepted a connection",
+                        ""),
+                    !keepAlive);
+              }
+            });
+  }
+
+  private void send(FullHttpRequest req) {
+    UpstreamTargets.Target t = upstreamTarget;
+    lastMethodWasHead = req.method().equals(HttpMethod.HEAD);
+    HttpHeaders h = req.headers();
+    HopByHop.strip(h);
+    h.remove(HttpHeaderNames.EXPECT);
+    h.set(HttpHeaderNames.HOST, t.authority());
+    InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
+    if (client != null) {
+      String prior = h.get("X-Forwarded-For");
+      String ip = client.getAddress().getHostAddress();
+      h.set("X-Forwarded-For", prior == null ? ip : prior + ", " + ip);
+    }
+    h.set("X-Forwarded-Proto", lc.config().tls() == null ? "http" : "https");
+    if (!t.basePath().isEmpty()) {
+      req.setUri(t.basePath() + req.uri());
+    }
+    awaitingResponse = true;
+    headersSent = false;
+    meter.markMessageStart();
+    upstream
+        .writeAndFlush(req)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (f.isSuccess()) {
+                    upstream.read();
+                  } else {
+                    upstreamFailed(f.channel(), "upstream_write_failed");
+                  }
+                });
+  }
+
+  // ---- responses from the upstream (called by UpstreamHandler on the same event loop) ----
+
+  void fromUpstream(Channel from, HttpObject msg) {
+    if (from != upstream || !awaitingResponse || closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (reserving) {
+      held.add(msg); // parts decoded from the same read while the response is being paid for
+      return;
+    }
+    relay(msg);
+  }
+
+  private void relay(HttpObject msg) {
+    if (msg instanceof HttpResponse res) {
+      if (res.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
+        ReferenceCountUtil.release(msg);
+        upstream.read();
+        return;
+      }
+      prepareHeaders(res);
+      long need = wholeResponseSize(res);
+      EscrowAccount account = meter.account();
+      if (need > 0 && (account.available() < need || lc.clock().millis() >= account.expiresAt())) {
+        // A response of known length is paid for as a whole before its first byte leaves, so a
+        // budget that cannot pay for it answers 429 instead of cutting the body short.
+        reserving = true;
+        account
+            .refill(need)
+            .whenComplete((o, e) -> ctx.executor().execute(() -> afterResponseReserve(res, o)));
+        return;
+      }
+    }
+    boolean last = msg instanceof LastHttpContent;
+    if (!(msg instanceof HttpContent) && !last) {
+      ctx.writeAndFlush(msg).addListener(readMore);
+      return;
+    }
+    ctx.writeAndFlush(msg)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess()) {
+                    return; // refused or the client went away: handled where it happened
+                  }
+                  if (last) {
+                    responseDone();
+                  } else if (upstream != null) {
+                    upstream.read();
+                  }
+                });
+  }
+
+  private void prepareHeaders(HttpResponse res) {
+    upstreamKeepAlive = HttpUtil.isKeepAlive(res);
+    HttpHeaders h = res.headers();
+    HopByHop.strip(h);
+    boolean bodyless =
+        res.status().code() == 204 || res.status().code() == 304 || lastMethodWasHead;
+    if (!bodyless
+        && !HttpUtil.isContentLengthSet(res)
+        && !HttpUtil.isTransferEncodingChunked(res)) {
+      HttpUtil.setTransferEncodingChunked(res, true);
+    }
+    HttpUtil.setKeepAlive(res, keepAlive);
+    headersSent = true;
+  }
+
+  /**
+   * Bytes the whole response will take on the wire when its length is known (headers estimated
+   * generously), or 0 when it streams with unknown length.
+   */
+  private long wholeResponseSize(HttpResponse res) {
+    if (!HttpUtil.isContentLengthSet(res) || lastMethodWasHead) {
+      return 0;
+    }
+    long headers = 64;
+    for (var e : res.headers()) {
+      headers += e.getKey().length() + e.getValue().length() + 4;
+    }
+    return HttpUtil.getContentLength(res, 0L) + headers;
+  }
+
+  private void afterResponseReserve(HttpResponse res, EscrowAccount.Outcome o) {
+    reserving = false;
+    if (!ctx.channel().isActive() || !awaitingResponse || closing) {
+      ReferenceCountUtil.release(res);
+      releaseHeld();
+      return;
+    }
+    if (o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED || lc.meter().reportMode()) {
+      ctx.writeAndFlush(res).addListener(readMore);
+      HttpObject next;
+      while (!reserving && (next = held.poll()) != null) {
+        relay(next);
+      }
+      return;
+    }
+    ReferenceCountUtil.release(res);
+    releaseHeld();
+    headersSent = false; // nothing of it was handed to the codec
+    refused(ctx, refusalOf(o));
+  }
+
+  private void releaseHeld() {
+    HttpObject m;
+    while ((m = held.poll()) != null) {
+      ReferenceCountUtil.release(m);
+    }
+  }
+
+  private final ChannelFutureListener readMore =
+      f -> {
+        if (f.isSuccess() && upstream != null && awaitingResponse) {
+          upstream.read();
+        }
+      };
+
+  private void responseDone() {
+    awaitingResponse = false;
+    if (!upstreamKeepAlive) {
+      closeUpstream();
+    }
+    if (keepAlive && !closing) {
+      ctx.read();
+    } else {
+      closing = true;
+      ctx.close();
+    }
+  }
+
+  /** The upstream connection {@code from} closed or failed. */
+  void upstreamFailed(Channel from, String reason) {
+    if (from != upstream) {
+      return; // an earlier upstream connection, already let go
+    }
+    upstream = null;
+    from.close();
+    if (!awaitingResponse || closing) {
+      return;
+    }
+    awaitingResponse = false;
+    record.outcome(ConnectionRecord.Decision.ERROR, reason);
+    if (!headersSent) {
+      answer(
+          JsonResponses.error(
+              HttpResponseStatus.BAD_GATEWAY,
+              "upstream_failed",
+              "the upstream closed the connection before responding",
+              ""),
+          true);
+    } else {
+      closing = true;
+      ctx.close();
+    }
+  }
+
+  // ---- refusals ----
+
+  @Override
+  public void refused(ChannelHandlerContext meterCtx, Refusal r) {
+    lc.evidence().denied(record, tenant, r);
+    closeUpstream();
+    awaitingResponse = false;
+    boolean nothingLeft = meter.chargedSinceMark() == 0;
+    FullHttpResponse res = nothingLeft ? JsonResponses.refusal(r, lc.clock().millis()) : null;
+    record.outcome(
+        nothingLeft ? ConnectionRecord.Decision.DENY : ConnectionRecord.Decision.CUT, r.reason());
+    closing = true;
+    if (res == null) {
+      ctx.close();
+      return;
+    }
+    if (headersSent) {
+      // The codec is mid-message; start a fresh one so the denial is a well-formed response.
+      ReverseListener.resetCodec(ctx.pipeline());
+    }
+    HttpUtil.setKeepAlive(res, false);
+    meter.control(() -> ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE));
+  }
+
+  @Override
+  public void wouldDeny(ChannelHandlerContext meterCtx, Refusal r) {
+    lc.evidence().wouldDeny(record, tenant, r);
+  }
+
+  /** A refusal decided before forwarding (halt, spent budget, store down): answer it. */
+  private void deny(Refusal r, boolean close) {
+    lc.evidence().denied(record, tenant, r);
+    record.outcome(ConnectionRecord.Decision.DENY, r.reason());
+    FullHttpResponse res = JsonResponses.refusal(r, lc.clock().millis());
+    if (res == null) {
+      closing = true;
+      ctx.close();
+      return;
+    }
+    answer(res, close || !keepAlive);
+  }
+
+  private void answerAndClose(FullHttpResponse res, ConnectionRecord.Decision d, String reason) {
+    lc.evidence().stats().denied(reason);
+    record.outcome(d, reason);
+    answer(res, true);
+  }
+
+  /** Writes a response of the gateway's own, paid from the control allowance. */
+  private void answer(FullHttpResponse res, boolean close) {
+    meter.markMessageStart();
+    HttpUtil.setKeepAlive(res, !close);
+    if (close) {
+      closing = true;
+    }
+    meter.control(
+        () ->
+            ctx.writeAndFlush(res)
+                .addListener(
+                    (ChannelFutureListener)
+                        f -> {
+                          if (close || !f.isSuccess()) {
+                            ctx.close();
+                          } else {
+                            ctx.read();
+                          }
+                        }));
+  }
+
+  private void closeUpstream() {
+    releaseHeld();
+    Channel u = upstream;
+    upstream = null;
+    if (u != null) {
+      u.close();
+    }
+  }
+}

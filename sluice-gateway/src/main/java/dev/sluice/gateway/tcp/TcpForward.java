@@ -1,0 +1,249 @@
+package dev.sluice.gateway.tcp;
+
+import dev.sluice.config.HostPort;
+import dev.sluice.escrow.EscrowAccount;
+import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.SourceTenants;
+import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.meter.EgressMeter;
+import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.halt.HaltState;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+
+/**
+ * One forwarded TCP connection, on the client channel: identifies the tenant, makes sure it has
+ * escrow, connects the upstream (on the same event loop), puts an {@link EgressMeter} on the egress
+ * side, and relays bytes both ways. Each side reads its next chunk only when the previous one was
+ * written to the other side (the meter completes a write only once it is paid for), so a slow or
+ * unpaid direction stops its source instead of buffering. A refusal closes both sides.
+ */
+final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMeter.Listener {
+
+  private final ListenerContext lc;
+  private final TcpListener listener;
+  private final SourceTenants sources;
+  private final boolean egressUpstream;
+  private ConnectionRecord record;
+  private Channel client;
+  private Channel upstream;
+  private String tenant;
+  private EscrowAccount account;
+
+  TcpForward(
+      ListenerContext lc, TcpListener listener, SourceTenants sources, boolean egressUpstream) {
+    this.lc = lc;
+    this.listener = listener;
+    this.sources = sources;
+    this.egressUpstream = egressUpstream;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    client = ctx.channel();
+    InetSocketAddress remote = (InetSocketAddress) client.remoteAddress();
+    record =
+        new ConnectionRecord(
+            lc.name(),
+            lc.zone(),
+            remote.getAddress().getHostAddress() + ":" + remote.getPort(),
+            lc.clock().millis(),
+            lc.clock().nanos());
+    lc.meter().listenerStats().connectionsOpen.increment();
+    lc.meter().listenerStats().connectionsTotal.increment();
+    String bySource = sources.tenantFor(remote.getAddress());
+    tenant = bySource != null ? bySource : lc.tenantOrDefault(null);
+    if (tenant == null) {
+      lc.evidence().stats().denied("unknown_tenant");
+      record.outcome(ConnectionRecord.Decision.DENY, "unknown_tenant");
+      client.close();
+      return;
+    }
+    record.tenant(tenant);
+    if (HaltState.halted(lc.siteHalt(), lc.zoneHalt())) {
+      HaltState.Halt h = lc.siteHalt().on() ? lc.siteHalt().halt() : lc.zoneHalt().halt();
+      refused(ctx, Refusal.halted(h));
+      return;
+    }
+    account = lc.account(tenant);
+    if (account.available() > 0 && lc.clock().millis() < account.expiresAt()) {
+      connect(listener.nextStart(), 0);
+      return;
+    }
+    account
+        .refill(1)
+        .whenComplete(
+            (o, e) ->
+                client
+                    .eventLoop()
+                    .execute(
+                        () -> {
+                          if (!client.isActive()) {
+                            return;
+                          }
+                          if ((o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED)
+                              || lc.meter().reportMode()) {
+                            connect(listener.nextStart(), 0);
+                          } else {
+                            refused(
+                                ctx,
+                                o != null && o.kind() == EscrowAccount.Outcome.Kind.DENIED
+                                    ? Refusal.budget(o.denial())
+                                    : Refusal.of(
+                                        Refusal.Kind.STORE_UNAVAILABLE,
+                                        o == null ? "no answer" : o.reason()));
+                          }
+                        }));
+  }
+
+  private void connect(int start, int attempt) {
+    HostPort target = listener.upstream(start, attempt);
+    EgressMeter meter = new EgressMeter(lc.meter(), record, account);
+    meter.listener(this);
+    Bootstrap b =
+        new Bootstrap()
+            .group(client.eventLoop())
+            .channel(lc.transport().socketChannel())
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+            .handler(
+                new io.netty.channel.ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    if (egressUpstream) {
+                      ch.pipeline().addLast("meter", meter);
+                    }
+                    ch.pipeline().addLast("relay", new Relay(() -> client));
+                  }
+                });
+    if (!egressUpstream) {
+      client.pipeline().addFirst("meter", meter);
+    }
+    b.connect(target.host(), target.port())
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (f.isSuccess()) {
+                    upstream = f.channel();
+                    record.destination(target.toString());
+                    client.read();
+                    upstream.read();
+                  } else if (!client.isActive()) {
+                    return;
+                  } else if (attempt + 1 < listener.upstreamCount()) {
+                    if (!egressUpstream) {
+                      client.pipeline().remove("meter");
+                    }
+                    connect(start, attempt + 1);
+                  } else {
+                    record.outcome(ConnectionRecord.Decision.ERROR, "upstream_unavailable");
+                    client.close();
+                  }
+                });
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (upstream == null || !upstream.isActive()) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    upstream
+        .writeAndFlush(msg)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (f.isSuccess()) {
+                    client.read();
+                  } else {
+                    closeBoth();
+                  }
+                });
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    lc.meter().listenerStats().connectionsOpen.decrement();
+    if (upstream != null) {
+      upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+    lc.evidence().closed(record);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    record.outcome(ConnectionRecord.Decision.ERROR, "client_error");
+    closeBoth();
+  }
+
+  @Override
+  public void refused(ChannelHandlerContext ctx, Refusal r) {
+    lc.evidence().denied(record, tenant, r);
+    record.outcome(
+        record.bytesOut() == 0 ? ConnectionRecord.Decision.DENY : ConnectionRecord.Decision.CUT,
+        r.reason());
+    closeBoth();
+  }
+
+  @Override
+  public void wouldDeny(ChannelHandlerContext ctx, Refusal r) {
+    lc.evidence().wouldDeny(record, tenant, r);
+  }
+
+  private void closeBoth() {
+    if (upstream != null) {
+      upstream.close();
+    }
+    client.close();
+  }
+
+  /** The upstream side: relays to the client, reading on only after each write completed. */
+  private static final class Relay extends ChannelInboundHandlerAdapter {
+    private final java.util.function.Supplier<Channel> peer;
+
+    Relay(java.util.function.Supplier<Channel> peer) {
+      this.peer = peer;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      Channel c = peer.get();
+      if (!c.isActive()) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      c.writeAndFlush(msg)
+          .addListener(
+              (ChannelFutureListener)
+                  f -> {
+                    if (f.isSuccess()) {
+                      ctx.read();
+                    } else {
+                      ctx.close();
+                      c.close();
+                    }
+                  });
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      Channel c = peer.get();
+      if (c.isActive()) {
+        c.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+}
