@@ -14,9 +14,19 @@ import java.nio.charset.StandardCharsets;
 final class TestUpstream implements AutoCloseable {
 
   private final HttpServer server;
+  private final java.util.concurrent.ExecutorService pool =
+      java.util.concurrent.Executors.newCachedThreadPool();
+
+  /** Tokens that let {@code /slow} write its next event. */
+  final java.util.concurrent.BlockingQueue<Integer> tokens =
+      new java.util.concurrent.LinkedBlockingQueue<>();
+
+  /** Released once per event {@code /slow} has written. */
+  final java.util.concurrent.Semaphore written = new java.util.concurrent.Semaphore(0);
 
   TestUpstream() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+    server.setExecutor(pool);
     server.createContext(
         "/sse",
         ex -> {
@@ -31,6 +41,29 @@ final class TestUpstream implements AutoCloseable {
               out.flush();
             }
             out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+          }
+        });
+    server.createContext(
+        "/slow",
+        ex -> {
+          // One event per token the test releases: a stream the test paces exactly.
+          int events = intParam(ex.getRequestURI().getQuery(), "events", 10);
+          ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+          ex.sendResponseHeaders(200, 0);
+          try (OutputStream out = ex.getResponseBody()) {
+            for (int i = 0; i < events; i++) {
+              if (tokens.poll(10, java.util.concurrent.TimeUnit.SECONDS) == null) {
+                return;
+              }
+              out.write(("data: {\"i\":" + i + "}\n\n").getBytes(StandardCharsets.UTF_8));
+              out.flush();
+              written.release();
+            }
+            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (IOException e) {
+            // the gateway cut the stream
           }
         });
     server.createContext(
@@ -81,5 +114,6 @@ final class TestUpstream implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    pool.shutdownNow();
   }
 }

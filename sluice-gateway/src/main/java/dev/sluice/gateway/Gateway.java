@@ -182,6 +182,9 @@ public final class Gateway implements AutoCloseable {
    * is left. Returns how many connections were cut.
    */
   public int drain(Duration deadline) {
+    for (Channel ch : connections) {
+      ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(Drain.INSTANCE));
+    }
     var f = connections.newCloseFuture();
     if (!f.awaitUninterruptibly(deadline.toMillis())) {
       int cut = connections.size();

@@ -1,6 +1,7 @@
 package dev.sluice.gateway.http;
 
 import dev.sluice.escrow.EscrowAccount;
+import dev.sluice.gateway.Drain;
 import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.meter.EgressMeter;
@@ -119,6 +120,12 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
           JsonResponses.error(HttpResponseStatus.BAD_REQUEST, "bad_request", bad.reason(), ""),
           ConnectionRecord.Decision.DENY,
           "bad_request");
+    } else if (evt == Drain.INSTANCE) {
+      keepAlive = false; // finish the response in progress, then close
+      if (!awaitingResponse) {
+        closing = true;
+        ctx.close();
+      }
     } else if (evt instanceof ReverseListener.TooLarge) {
       record.request();
       answerAndClose(
