@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /healthz}, {@code GET /readyz} ({@link HealthEndpoints});
  *   <li>{@code GET /api/budgets} ({@link BudgetsJson});
+ *   <li>{@code GET /metrics} in the Prometheus text format ({@link AdminMetrics});
  *   <li>{@code POST /api/halt}, {@code POST /api/resume}, authenticated with the {@link AdminToken}
  *       written at start ({@link HaltEndpoints}, {@link HaltControl}).
  * </ul>
@@ -164,12 +165,14 @@ public final class AdminServer implements AutoCloseable {
             new HaltControl(ctx.halts(), ctx.ledger(), ctx.clock()),
             ctx.halts(),
             ctx.tree().zones());
+    AdminMetrics metrics = new AdminMetrics(ctx, egressRate);
     return new Router()
         .on("GET", "/healthz", health::healthz)
         .on("GET", "/readyz", health::readyz)
         .on("GET", "/api/budgets", ex -> Replies.json(ex, 200, BudgetsJson.of(ctx)))
         .on("POST", "/api/halt", halt::halt)
-        .on("POST", "/api/resume", halt::resume);
+        .on("POST", "/api/resume", halt::resume)
+        .on("GET", "/metrics", metrics::serve);
   }
 
   /** {@code host:port} of a bound address, IPv6 in brackets. */

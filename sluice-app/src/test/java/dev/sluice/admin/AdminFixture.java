@@ -150,6 +150,15 @@ public final class AdminFixture implements AutoCloseable {
     return URI.create("http://" + adminAddress() + path);
   }
 
+  /**
+   * Stops like a crash: the escrow is never settled, so the next start on this data dir finds it
+   * stranded.
+   */
+  public void crash() {
+    server.stop();
+    store.close();
+  }
+
   @Override
   public void close() {
     server.stop();
