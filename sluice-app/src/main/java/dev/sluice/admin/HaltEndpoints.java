@@ -42,7 +42,7 @@ final class HaltEndpoints {
     String zone = zone(f);
     String reason = reason(f, DEFAULT_HALT_REASON);
     try {
-      HaltControl.Outcome o = control.halt(zone, reason);
+      HaltControl.Outcome o = control.halt(zone, reason).await();
       ObjectNode body = Json.object().put("scope", scope(zone)).put("halted", true);
       body.put("reason", o.halt().reason());
       Json.putInstant(body, "since", o.halt().sinceMillis());
@@ -62,7 +62,7 @@ final class HaltEndpoints {
     String zone = zone(f);
     String reason = reason(f, DEFAULT_RESUME_REASON);
     try {
-      HaltControl.Outcome o = control.resume(zone, reason);
+      HaltControl.Outcome o = control.resume(zone, reason).await();
       finish(ex, Json.object().put("scope", scope(zone)).put("halted", false), o);
     } catch (HaltControl.NotLedgered e) {
       throw new ApiError(
@@ -73,6 +73,8 @@ final class HaltEndpoints {
               + " could not be ledgered, so egress stays halted: "
               + e.getMessage(),
           state(scope(zone), true, false));
+    } catch (HaltControl.Conflict e) {
+      throw new ApiError(409, "conflict", e.getMessage(), state(scope(zone), true, false));
     }
   }
 

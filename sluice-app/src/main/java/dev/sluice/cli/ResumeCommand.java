@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:resumed (or was not halted)",
-      "1:refused (wrong token) or not ledgered (egress stays halted)",
+      "1:refused (wrong token), not ledgered or overruled by a halt (egress stays halted)",
       "2:bad options, configuration or zone",
       "3:admin API not reachable or token unreadable"
     })
