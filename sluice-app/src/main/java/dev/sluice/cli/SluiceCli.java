@@ -7,7 +7,9 @@ import picocli.CommandLine.Command;
  * The {@code sluice} command. Subcommands do one job each; this class only wires them together.
  *
  * <p>Exit codes: 0 success, 1 a check failed (for example {@code ledger verify} found a problem), 2
- * bad usage or invalid configuration, 3 an operational error (I/O, unreadable files).
+ * bad usage or invalid configuration, 3 an operational error (I/O, unreadable files, no admin API
+ * to talk to). Commands that talk to a running node's admin API ({@code status}, {@code halt},
+ * {@code resume}) exit 1 when the node refuses or fails the request.
  */
 @Command(
     name = "sluice",
@@ -16,7 +18,14 @@ import picocli.CommandLine.Command;
     exitCodeOnExecutionException = SluiceCli.EXIT_IO,
     versionProvider = SluiceCli.Version.class,
     description = "Metering egress gateway: hard upload budgets and a tamper-evident ledger.",
-    subcommands = {CommandLine.HelpCommand.class, CheckConfigCommand.class, LedgerCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      CheckConfigCommand.class,
+      LedgerCommand.class,
+      StatusCommand.class,
+      HaltCommand.class,
+      ResumeCommand.class
+    })
 public final class SluiceCli implements Runnable {
 
   /** A check ran and found a problem. */
@@ -25,7 +34,7 @@ public final class SluiceCli implements Runnable {
   /** Bad usage or invalid configuration. */
   public static final int EXIT_USAGE = 2;
 
-  /** An operational error: a file could not be read or written. */
+  /** An operational error: a file could not be read or written, the admin API is not there. */
   public static final int EXIT_IO = 3;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,95 @@
+package dev.sluice.admin;
+
+import dev.sluice.gateway.GatewayStats;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+
+/**
+ * The data plane's counters ({@link GatewayStats}) as Prometheus series, read at scrape time: per
+ * listener connections and bytes, denials by reason, control bytes. The data plane only bumps its
+ * {@code LongAdder}s; nothing here runs on its threads.
+ */
+final class GatewayMetrics {
+
+  private GatewayMetrics() {}
+
+  static void register(PrometheusRegistry registry, GatewayStats stats) {
+    GaugeWithCallback.builder()
+        .name("sluice_connections_open")
+        .help("Connections open now, per listener.")
+        .labelNames("listener")
+        .callback(cb -> perListener(stats, s -> s.connectionsOpen, cb::call))
+        .register(registry);
+    counter(
+        registry,
+        stats,
+        "sluice_connections",
+        "Connections accepted, per listener.",
+        s -> s.connectionsTotal);
+    counter(
+        registry,
+        stats,
+        "sluice_egress_bytes",
+        "Bytes written toward the outside (every one charged first), per listener.",
+        s -> s.bytesOut);
+    counter(
+        registry,
+        stats,
+        "sluice_ingress_bytes",
+        "Bytes read from the inside (not metered), per listener.",
+        s -> s.bytesIn);
+    counter(
+        registry,
+        stats,
+        "sluice_would_deny_bytes",
+        "Bytes that left in report mode although a cap would have refused them, per listener.",
+        s -> s.wouldDenyBytes);
+    CounterWithCallback.builder()
+        .name("sluice_denials")
+        .help("Refused requests or connections and cut streams, by reason.")
+        .labelNames("reason")
+        .callback(
+            cb -> {
+              for (Map.Entry<String, LongAdder> e : stats.denials().entrySet()) {
+                cb.call(e.getValue().sum(), e.getKey());
+              }
+            })
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("sluice_control_bytes")
+        .help("Bytes of denial responses paid from the control allowance.")
+        .callback(cb -> cb.call(stats.controlBytes()))
+        .register(registry);
+  }
+
+  private static void counter(
+      PrometheusRegistry registry,
+      GatewayStats stats,
+      String name,
+      String help,
+      Function<GatewayStats.ListenerStats, LongAdder> counter) {
+    CounterWithCallback.builder()
+        .name(name)
+        .help(help)
+        .labelNames("listener")
+        .callback(cb -> perListener(stats, counter, cb::call))
+        .register(registry);
+  }
+
+  /** Receives one value with its label values. */
+  @FunctionalInterface
+  private interface Sink {
+    void call(double value, String... labels);
+  }
+
+  private static void perListener(
+      GatewayStats stats, Function<GatewayStats.ListenerStats, LongAdder> counter, Sink sink) {
+    for (Map.Entry<String, GatewayStats.ListenerStats> e : stats.listeners().entrySet()) {
+      sink.call(counter.apply(e.getValue()).sum(), e.getKey());
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package dev.sluice.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Prints an {@code /api/budgets} answer for people: the site and mode, every halt, then one row per
+ * limit (node, window, cap, spent, sent, remaining, reset), sizes rounded with the exact byte count
+ * beside them. Report mode and halts are flagged on their own lines, where nobody misses them.
+ */
+final class StatusReport {
+
+  private static final String[] HEADER = {
+    "NODE", "WINDOW", "CAP", "SPENT", "SENT", "REMAINING", "RESETS AT"
+  };
+
+  /** Columns right-aligned (the sizes). */
+  private static final boolean[] RIGHT = {false, false, true, true, true, true, false};
+
+  private StatusReport() {}
+
+  static void print(JsonNode budgets, PrintWriter out) {
+    String mode = budgets.path("mode").asText();
+    out.printf(Locale.ROOT, "site %s, mode %s%n", budgets.path("site").asText(), mode);
+    if (mode.equals("report")) {
+      out.println(
+          "!! REPORT MODE: budgets are NOT enforced; over-budget bytes leave and are only"
+              + " recorded as would_deny !!");
+    }
+    JsonNode halts = budgets.path("halts");
+    if (halts.isEmpty()) {
+      out.println("not halted");
+    }
+    for (JsonNode h : halts) {
+      out.printf(
+          Locale.ROOT,
+          "HALTED %s since %s: %s%n",
+          h.path("scope").asText(),
+          h.path("since").asText(),
+          h.path("reason").asText());
+    }
+    out.println();
+    printTable(rows(budgets), out);
+  }
+
+  private static List<String[]> rows(JsonNode budgets) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(HEADER);
+    for (JsonNode node : budgets.path("nodes")) {
+      String id = node.path("id").asText();
+      if (node.path("limits").isEmpty()) {
+        rows.add(new String[] {id, "-", "(no own limit)", "", "", "", ""});
+      }
+      for (JsonNode l : node.path("limits")) {
+        JsonNode resets = l.path("resets_at");
+        rows.add(
+            new String[] {
+              id,
+              l.path("window").asText(),
+              HumanBytes.withExact(l.path("cap").asLong()),
+              HumanBytes.withExact(l.path("spent").asLong()),
+              HumanBytes.withExact(l.path("sent").asLong()),
+              HumanBytes.withExact(l.path("remaining").asLong()),
+              resets.isNull() ? "never" : resets.asText()
+            });
+        id = "";
+      }
+    }
+    return rows;
+  }
+
+  private static void printTable(List<String[]> rows, PrintWriter out) {
+    int[] width = new int[HEADER.length];
+    for (String[] row : rows) {
+      for (int i = 0; i < row.length; i++) {
+        width[i] = Math.max(width[i], row[i].length());
+      }
+    }
+    for (String[] row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < row.length; i++) {
+        String pad = " ".repeat(width[i] - row[i].length());
+        line.append(i == 0 ? "" : "  ");
+        line.append(RIGHT[i] ? pad + row[i] : row[i] + pad);
+      }
+      out.println(line.toString().stripTrailing());
+    }
+  }
+}
