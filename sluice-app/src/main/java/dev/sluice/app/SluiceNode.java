@@ -1,5 +1,7 @@
 package dev.sluice.app;
 
+import dev.sluice.admin.AdminContext;
+import dev.sluice.admin.AdminServer;
 import dev.sluice.budget.BudgetTree;
 import dev.sluice.budget.BudgetTrees;
 import dev.sluice.config.EscrowConfig;
@@ -56,6 +58,7 @@ public final class SluiceNode implements AutoCloseable {
   private final GatewayStats stats;
   private final Gateway gateway;
   private final ScheduledExecutorService sweeper;
+  private final AdminServer admin;
   private boolean closed;
 
   private SluiceNode(
@@ -67,7 +70,8 @@ public final class SluiceNode implements AutoCloseable {
       HaltState halts,
       GatewayStats stats,
       Gateway gateway,
-      ScheduledExecutorService sweeper) {
+      ScheduledExecutorService sweeper,
+      AdminServer admin) {
     this.config = config;
     this.clock = clock;
     this.tree = tree;
@@ -77,6 +81,7 @@ public final class SluiceNode implements AutoCloseable {
     this.stats = stats;
     this.gateway = gateway;
     this.sweeper = sweeper;
+    this.admin = admin;
   }
 
   /** Starts a node; on failure everything opened so far is closed again. */
@@ -88,6 +93,7 @@ public final class SluiceNode implements AutoCloseable {
     Escrow escrow = null;
     Gateway gateway = null;
     ScheduledExecutorService sweeper = null;
+    AdminServer admin = null;
     try {
       Ledger ledger = store.ledger();
       record(ledger, startEntry(config, clock));
@@ -114,18 +120,39 @@ public final class SluiceNode implements AutoCloseable {
       sweeper = Executors.newSingleThreadScheduledExecutor(daemon("sluice-escrow-sweeper"));
       Escrow e = escrow;
       sweeper.scheduleWithFixedDelay(e::sweep, 1, 1, TimeUnit.SECONDS);
+      Gateway g = gateway;
+      admin =
+          new AdminServer(
+                  new AdminContext(
+                      config,
+                      tree,
+                      store,
+                      escrow,
+                      ledger,
+                      halts,
+                      stats,
+                      store.stranded(),
+                      clock,
+                      g::allBound))
+              .start();
+      log.info("admin API on http://{}", hostPort(admin.address()));
       for (HaltState.Halt h : halts.active()) {
         log.warn("egress of {} is HALTED since {}: {}", h.scope(), h.sinceMillis(), h.reason());
       }
       if (config.mode() == dev.sluice.config.Mode.REPORT) {
         log.warn("mode is REPORT: budgets are NOT enforced; over-budget bytes are only recorded");
       }
-      return new SluiceNode(config, clock, tree, store, escrow, halts, stats, gateway, sweeper);
+      return new SluiceNode(
+          config, clock, tree, store, escrow, halts, stats, gateway, sweeper, admin);
     } catch (GatewayStartException e) {
-      shutdownQuietly(sweeper, gateway, escrow, store);
+      shutdownQuietly(admin, sweeper, gateway, escrow, store);
       throw new NodeStartException(e.getMessage(), e);
+    } catch (java.net.BindException e) {
+      shutdownQuietly(admin, sweeper, gateway, escrow, store);
+      throw new NodeStartException(
+          "admin API: cannot bind " + config.admin().bind() + ": " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
-      shutdownQuietly(sweeper, gateway, escrow, store);
+      shutdownQuietly(admin, sweeper, gateway, escrow, store);
       throw new NodeStartException("cannot start: " + e.getMessage(), e);
     }
   }
@@ -234,6 +261,15 @@ public final class SluiceNode implements AutoCloseable {
     return gateway;
   }
 
+  public AdminServer admin() {
+    return admin;
+  }
+
+  static String hostPort(java.net.InetSocketAddress a) {
+    String h = a.getAddress().getHostAddress();
+    return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
+  }
+
   /** Drains with {@code deadline} and shuts everything down. Idempotent. */
   public synchronized void close(Duration deadline) {
     if (closed) {
@@ -244,6 +280,7 @@ public final class SluiceNode implements AutoCloseable {
     int cut = gateway.drain(deadline);
     gateway.close();
     sweeper.shutdownNow();
+    admin.stop();
     escrow.close();
     try {
       store
@@ -267,9 +304,18 @@ public final class SluiceNode implements AutoCloseable {
   }
 
   private static void shutdownQuietly(
-      ScheduledExecutorService sweeper, Gateway gateway, Escrow escrow, LocalBudgetStore store) {
+      AdminServer admin,
+      ScheduledExecutorService sweeper,
+      Gateway gateway,
+      Escrow escrow,
+      LocalBudgetStore store) {
     for (Runnable r :
         List.<Runnable>of(
+            () -> {
+              if (admin != null) {
+                admin.stop();
+              }
+            },
             () -> {
               if (sweeper != null) {
                 sweeper.shutdownNow();

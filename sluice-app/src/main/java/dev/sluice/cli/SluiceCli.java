@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       CheckConfigCommand.class,
+      RunCommand.class,
       LedgerCommand.class,
       StatusCommand.class,
       HaltCommand.class,
