@@ -64,7 +64,10 @@ class BudgetsEndpointTest {
              "remaining":100000000,"resets_at":"2026-11-23T00:00:00Z"}]},
           {"id":"dest:employee/*.corp.example","limits":[
             {"window":"day","cap":1000000000,"spent":0,"sent":0,
-             "remaining":1000000000,"resets_at":"2026-11-23T00:00:00Z"}]}]}
+             "remaining":1000000000,"resets_at":"2026-11-23T00:00:00Z"}]},
+          {"id":"control","limits":[
+            {"window":"day","cap":1048576,"spent":0,"sent":0,
+             "remaining":1048576,"resets_at":"2026-11-23T00:00:00Z"}]}]}
         """;
     assertThat(r.body()).isEqualTo(expected.replaceAll("\\s+", ""));
   }

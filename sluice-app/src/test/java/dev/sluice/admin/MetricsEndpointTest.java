@@ -69,9 +69,9 @@ class MetricsEndpointTest {
     String[] dest = {"node", "dest:employee/*.corp.example", "window", "day"};
     assertThat(m.get(s("sluice_budget_cap_bytes", dest))).isEqualTo(1e9);
     assertThat(m.get(s("sluice_budget_spent_bytes", dest))).isZero();
-    // One series per limit: the quickstart has 9 limits on 7 nodes.
+    // One series per limit: the quickstart has 9 limits on 7 nodes, plus the control allowance.
     assertThat(m.samples().keySet().stream().filter(k -> k.startsWith("sluice_budget_cap_bytes{")))
-        .hasSize(9);
+        .hasSize(10);
 
     assertThat(m.get("sluice_escrow_held_bytes")).isEqualTo(GRANT - 300_000);
     assertThat(m.get("sluice_escrow_stranded_bytes")).isZero();
