@@ -48,6 +48,14 @@ public final class RunCommand implements Callable<Integer> {
           "How long in-flight streams may finish at shutdown (default: ${DEFAULT-VALUE}).")
   String drainTimeout;
 
+  @Option(
+      names = "--ready-file",
+      paramLabel = "FILE",
+      description =
+          "Once every listener is bound, write a JSON file with the pid and the bound addresses"
+              + " (for supervisors and tests using port 0).")
+  Path readyFile;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
@@ -71,6 +79,15 @@ public final class RunCommand implements Callable<Integer> {
       return SluiceCli.EXIT_IO;
     }
     printStarted(node, spec.commandLine().getOut());
+    if (readyFile != null) {
+      try {
+        ReadyFile.write(readyFile, node);
+      } catch (java.io.IOException e) {
+        err.println("sluice: cannot write --ready-file " + readyFile + ": " + e.getMessage());
+        node.close(Duration.ZERO);
+        return SluiceCli.EXIT_IO;
+      }
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
