@@ -16,7 +16,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -346,24 +345,41 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
         return;
       }
     }
-    boolean last = msg instanceof LastHttpContent;
-    if (!(msg instanceof HttpContent) && !last) {
-      ctx.writeAndFlush(msg).addListener(readMore);
+    if (msg instanceof LastHttpContent) {
+      ctx.write(msg)
+          .addListener(
+              (ChannelFutureListener)
+                  f -> {
+                    if (f.isSuccess()) {
+                      responseDone();
+                    } // else: refused or the client went away, handled where it happened
+                  });
+    } else {
+      ctx.write(msg);
+    }
+  }
+
+  /**
+   * The upstream delivered what one read had: flush it to the client (each SSE event leaves as soon
+   * as it arrived) and read on while the client is writable.
+   */
+  void upstreamReadComplete(Channel from) {
+    if (from != upstream || reserving || closing) {
       return;
     }
-    ctx.writeAndFlush(msg)
-        .addListener(
-            (ChannelFutureListener)
-                f -> {
-                  if (!f.isSuccess()) {
-                    return; // refused or the client went away: handled where it happened
-                  }
-                  if (last) {
-                    responseDone();
-                  } else if (upstream != null) {
-                    upstream.read();
-                  }
-                });
+    ctx.flush();
+    if (awaitingResponse && ctx.channel().isWritable()) {
+      upstream.read();
+    }
+  }
+
+  /** The client became writable again (the meter's escrow arrived, or the socket drained). */
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable() && awaitingResponse && !reserving && upstream != null) {
+      upstream.read();
+    }
+    ctx.fireChannelWritabilityChanged();
   }
 
   private void prepareHeaders(HttpResponse res) {
@@ -404,11 +420,12 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
       return;
     }
     if (o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED || lc.meter().reportMode()) {
-      ctx.writeAndFlush(res).addListener(readMore);
+      ctx.write(res);
       HttpObject next;
       while (!reserving && (next = held.poll()) != null) {
         relay(next);
       }
+      upstreamReadComplete(upstream);
       return;
     }
     ReferenceCountUtil.release(res);
@@ -423,13 +440,6 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
       ReferenceCountUtil.release(m);
     }
   }
-
-  private final ChannelFutureListener readMore =
-      f -> {
-        if (f.isSuccess() && upstream != null && awaitingResponse) {
-          upstream.read();
-        }
-      };
 
   private void responseDone() {
     awaitingResponse = false;

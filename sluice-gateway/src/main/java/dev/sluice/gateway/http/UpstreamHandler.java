@@ -33,6 +33,11 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    client.upstreamReadComplete(ctx.channel());
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     client.upstreamFailed(ctx.channel(), "upstream_closed");
   }

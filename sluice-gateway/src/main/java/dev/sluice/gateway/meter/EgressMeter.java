@@ -6,6 +6,7 @@ import dev.sluice.halt.HaltState;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -35,7 +36,10 @@ import java.util.Objects;
 public final class EgressMeter extends ChannelDuplexHandler {
 
   /** Most bytes held while waiting for a refill; more means a relay ignored back-pressure. */
-  public static final int MAX_PENDING_BYTES = 4 << 20;
+  public static final int MAX_PENDING_BYTES = 16 << 20;
+
+  /** The index of the user-defined writability flag the meter uses. */
+  static final int WRITABILITY_INDEX = 1;
 
   /** Decides what a refusal means for the client; called on the event loop. */
   public interface Listener {
@@ -116,6 +120,13 @@ public final class EgressMeter extends ChannelDuplexHandler {
     } finally {
       controlMode = false;
     }
+  }
+
+  private ChannelHandlerContext ctxForWritability;
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    ctxForWritability = ctx;
   }
 
   @Override
@@ -212,6 +223,9 @@ public final class EgressMeter extends ChannelDuplexHandler {
   }
 
   private void enqueue(ChannelHandlerContext ctx, ByteBuf buf, ChannelPromise p, boolean control) {
+    if (pending.isEmpty()) {
+      writable(ctx, false);
+    }
     pending.add(new Pending(buf, p, control));
     pendingBytes += buf.readableBytes();
     if (pendingBytes > MAX_PENDING_BYTES) {
@@ -282,9 +296,18 @@ public final class EgressMeter extends ChannelDuplexHandler {
       pendingBytes -= n;
       ctx.write(p.buf(), p.promise());
     }
+    writable(ctx, true);
     if (flushLater) {
       flushLater = false;
       ctx.flush();
+    }
+  }
+
+  /** Reports the channel unwritable while bytes wait for escrow, so relays stop reading. */
+  private static void writable(ChannelHandlerContext ctx, boolean writable) {
+    ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+    if (out != null) {
+      out.setUserDefinedWritability(WRITABILITY_INDEX, writable);
     }
   }
 
@@ -301,6 +324,9 @@ public final class EgressMeter extends ChannelDuplexHandler {
   }
 
   private void dropPending() {
+    if (ctxForWritability != null && !pending.isEmpty()) {
+      writable(ctxForWritability, true);
+    }
     Pending p;
     while ((p = pending.poll()) != null) {
       p.buf().release();

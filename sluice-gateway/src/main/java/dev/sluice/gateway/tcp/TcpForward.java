@@ -156,18 +156,34 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
       ReferenceCountUtil.release(msg);
       return;
     }
-    upstream
-        .writeAndFlush(msg)
-        .addListener(
-            (ChannelFutureListener)
-                f -> {
-                  if (f.isSuccess()) {
-                    client.read();
-                  } else {
-                    closeBoth();
-                  }
-                });
+    upstream.write(msg).addListener(closeBothOnFailure);
   }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (upstream != null) {
+      upstream.flush();
+      if (upstream.isWritable()) {
+        client.read();
+      } // else: the upstream's writability change resumes reading
+    }
+  }
+
+  /** The client channel became writable again: the upstream may be read again. */
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (client.isWritable() && upstream != null) {
+      upstream.read();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  private final ChannelFutureListener closeBothOnFailure =
+      f -> {
+        if (!f.isSuccess()) {
+          closeBoth();
+        }
+      };
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
@@ -205,7 +221,10 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
     client.close();
   }
 
-  /** The upstream side: relays to the client, reading on only after each write completed. */
+  /**
+   * The upstream side: relays to the client, flushing at the end of each read and reading on only
+   * while the client is writable.
+   */
   private static final class Relay extends ChannelInboundHandlerAdapter {
     private final java.util.function.Supplier<Channel> peer;
 
@@ -220,17 +239,33 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
         ReferenceCountUtil.release(msg);
         return;
       }
-      c.writeAndFlush(msg)
+      c.write(msg)
           .addListener(
               (ChannelFutureListener)
                   f -> {
-                    if (f.isSuccess()) {
-                      ctx.read();
-                    } else {
+                    if (!f.isSuccess()) {
                       ctx.close();
                       c.close();
                     }
                   });
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      Channel c = peer.get();
+      c.flush();
+      if (c.isWritable()) {
+        ctx.read();
+      }
+    }
+
+    /** The upstream channel became writable again: the client may be read again. */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable()) {
+        peer.get().read();
+      }
+      ctx.fireChannelWritabilityChanged();
     }
 
     @Override
