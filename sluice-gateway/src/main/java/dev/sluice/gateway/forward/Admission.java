@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * blocking the event loop:
  *
  * <ol>
- *   <li>escrow: the tenant's account for the destination must hold bytes (or the store must grant
- *       some), so a spent budget is answered 429 without contacting the destination;
+ *   <li>escrow: the account of (tenant, destination) must hold what the request is known to need
+ *       (its head and announced body; one byte for a tunnel), or the store must grant it, so a
+ *       budget that cannot pay is answered 429 without contacting the destination;
  *   <li>resolution of the name on the lookup executor;
  *   <li>every resolved address is checked against the deny ranges; one denied address refuses the
  *       destination, so DNS cannot offer a good address to the check and a bad one to the
@@ -65,7 +66,8 @@ final class Admission {
   }
 
   /**
-   * Admits a request for {@code target} charged to {@code account}.
+   * Admits a request for {@code target} charged to {@code account}, which must be able to pay
+   * {@code need} bytes.
    *
    * @param client the inside client's channel (its event loop runs every step)
    * @param reuse an open destination channel to the same host and port, or null
@@ -74,16 +76,17 @@ final class Admission {
   void admit(
       Channel client,
       EscrowAccount account,
+      long need,
       RequestTarget target,
       Channel reuse,
       ChannelHandler pipeline,
       Outcome out) {
-    if (account.available() > 0 && lc.clock().millis() < account.expiresAt()) {
+    if (account.available() >= need && lc.clock().millis() < account.expiresAt()) {
       afterEscrow(client, target, reuse, pipeline, out);
       return;
     }
     account
-        .refill(1)
+        .refill(need)
         .whenComplete(
             (o, e) ->
                 client

@@ -1,5 +1,6 @@
 package dev.sluice.gateway.forward;
 
+import dev.sluice.gateway.meter.RefusedException;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
@@ -37,18 +38,26 @@ final class Exchange {
   private boolean originKeepAlive;
   private boolean finished;
 
-  Exchange(ForwardHandler owner, ChannelHandlerContext client, Origin origin, HttpRequest req) {
+  /** {@code clientKeepAlive}: the client asked to keep its connection open after this request. */
+  Exchange(
+      ForwardHandler owner,
+      ChannelHandlerContext client,
+      Origin origin,
+      HttpRequest req,
+      boolean clientKeepAlive) {
     this.owner = owner;
     this.client = client;
     this.origin = origin;
     this.clientVersion = req.protocolVersion();
     this.head = req.method().equals(HttpMethod.HEAD);
-    this.clientKeepAlive = HttpUtil.isKeepAlive(req);
+    this.clientKeepAlive = clientKeepAlive;
   }
 
-  /** Sends the (rewritten) request head; {@code expectContinue} answers 100 to the client. */
-  void start(HttpRequest req, RequestTarget target, boolean expectContinue) {
-    ProxyHeaders.request(req, target);
+  /**
+   * Sends the request head (already rewritten by {@link ProxyHeaders#request}); {@code
+   * expectContinue} answers 100 to the client.
+   */
+  void start(HttpRequest req, boolean expectContinue) {
     origin.meter().markMessageStart();
     requestRead = req instanceof LastHttpContent;
     write(req);
@@ -96,6 +105,9 @@ final class Exchange {
             (ChannelFutureListener)
                 f -> {
                   writesPending--;
+                  if (f.cause() instanceof RefusedException) {
+                    return; // the meter refused: the handler was told, or the channel closed
+                  }
                   if (!f.isSuccess()) {
                     owner.originWriteFailed(this);
                   } else if (requestRead && writesPending == 0) {

@@ -6,6 +6,7 @@ import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.http.JsonResponses;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.gateway.meter.RefusedException;
 import dev.sluice.halt.HaltState;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -70,9 +71,16 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     CLOSING
   }
 
-  /** A request being admitted. */
+  /**
+   * A request being admitted, with what the client asked for before its head was rewritten: to keep
+   * the connection open, and an interim 100 Continue.
+   */
   private record Pending(
-      HttpRequest request, RequestTarget target, EscrowAccount account, boolean expectContinue) {}
+      HttpRequest request,
+      RequestTarget target,
+      EscrowAccount account,
+      boolean keepAlive,
+      boolean expectContinue) {}
 
   private final ListenerContext lc;
   private final Intake intake;
@@ -259,11 +267,19 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     if (!reusable) {
       closeOrigin();
     }
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    boolean expectContinue = !connect && HttpUtil.is100ContinueExpected(req);
+    long need = 1;
+    if (!connect) {
+      ProxyHeaders.request(req, t);
+      need = ProxyHeaders.knownSize(req);
+    }
     state = State.ADMITTING;
-    pending = new Pending(req, t, account, HttpUtil.is100ContinueExpected(req));
+    pending = new Pending(req, t, account, keepAlive, expectContinue);
     admission.admit(
         ctx.channel(),
         account,
+        need,
         t,
         reusable ? origin.channel() : null,
         originPipeline(connect, account),
@@ -299,8 +315,8 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       openTunnel();
     } else {
       state = State.EXCHANGE;
-      exchange = new Exchange(this, ctx, origin, p.request());
-      exchange.start(p.request(), p.target(), p.expectContinue());
+      exchange = new Exchange(this, ctx, origin, p.request(), p.keepAlive());
+      exchange.start(p.request(), p.expectContinue());
       pump();
     }
   }
@@ -400,10 +416,11 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
             (ChannelFutureListener)
                 f -> {
                   tunnelWrites--;
+                  if (f.cause() instanceof RefusedException) {
+                    return; // the meter refused: refused(..) decides, or the close that dropped it
+                  }
                   if (!f.isSuccess()) {
-                    if (!o.meter().refused()) {
-                      record.outcome(ConnectionRecord.Decision.ERROR, "destination_write_failed");
-                    }
+                    record.outcome(ConnectionRecord.Decision.ERROR, "destination_write_failed");
                     closeBoth();
                   } else if (tunnelWrites == 0 && state == State.TUNNEL) {
                     ctx.read();

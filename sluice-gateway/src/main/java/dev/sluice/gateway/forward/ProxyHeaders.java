@@ -27,6 +27,19 @@ final class ProxyHeaders {
   }
 
   /**
+   * Bytes the request will take toward the destination when its size is known up front: the encoded
+   * request line and headers, plus the body when a Content-Length announces it (a chunked body is
+   * paid for as it streams).
+   */
+  static long knownSize(HttpRequest req) {
+    long n = req.method().name().length() + 1 + req.uri().length() + 1 + 8 + 2 + 2;
+    for (var h : req.headers()) {
+      n += h.getKey().length() + 2 + h.getValue().length() + 2;
+    }
+    return n + Math.max(0, HttpUtil.getContentLength(req, 0L));
+  }
+
+  /**
    * Prepares {@code res} for the inside client and returns whether the client connection stays open
    * after it. A body without a length goes to an HTTP/1.1 client chunked; an HTTP/1.0 client gets
    * it delimited by our close, and never keep-alive.

@@ -88,6 +88,22 @@ final class RawClient implements AutoCloseable {
     return s;
   }
 
+  /** Reads one response with a Content-Length from {@code in}: head and body. */
+  static String readResponse(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        throw new IOException("closed in the head: " + head);
+      }
+      head.append((char) c);
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?i)content-length: *([0-9]+)").matcher(head);
+    int n = m.find() ? Integer.parseInt(m.group(1)) : 0;
+    return head + new String(in.readNBytes(n), StandardCharsets.ISO_8859_1);
+  }
+
   /** Reads exactly {@code n} bytes. */
   byte[] readExactly(int n) throws IOException {
     return in.readNBytes(n);
@@ -97,6 +113,21 @@ final class RawClient implements AutoCloseable {
   boolean closedByPeer() throws IOException {
     try {
       return in.read() < 0;
+    } catch (IOException e) {
+      return true; // reset
+    }
+  }
+
+  /** Reads and drops whatever comes until the peer closes; true if it closed in time. */
+  boolean closedByPeerAfterDraining() {
+    byte[] buf = new byte[8192];
+    try {
+      while (in.read(buf) >= 0) {
+        // drop
+      }
+      return true;
+    } catch (SocketTimeoutException e) {
+      return false;
     } catch (IOException e) {
       return true; // reset
     }
