@@ -2,66 +2,52 @@ package dev.sluice.gateway.forward;
 
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.ListenerContext;
-import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.http.JsonResponses;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.meter.Refusal;
-import dev.sluice.gateway.meter.RefusedException;
 import dev.sluice.halt.HaltState;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One inside client's connection to a forward listener. Requests are taken one at a time: each
  * passes {@link Intake} (or is refused with its reason), then {@link Admission} (escrow,
- * resolution, address check, connection), and then either becomes a CONNECT tunnel or an {@link
+ * resolution, address check, connection), and then becomes either a {@link Tunnel} or an {@link
  * Exchange} on a destination connection that later requests to the same {@code host:port} may
  * reuse.
  *
  * <p>Egress is what goes to the destination, so the {@link EgressMeter} sits at the head of each
- * destination channel's pipeline (below the HTTP client codec, so the re-encoded request head and
- * body framing are charged; for a tunnel, the raw bytes, TLS records included). The path charged is
- * (zone, tenant, destination pattern). The next chunk is read from the inside only when every write
- * to the destination completed, and the meter completes a write only once it is paid: a client that
- * outruns its budget is slowed down, not buffered. What comes back to the client is not egress; so
- * are the gateway's own answers (403, 407, 429, ...), which are not metered either.
+ * destination channel ({@link OriginPipeline}) and charges (zone, tenant, destination pattern). The
+ * next chunk is read from the inside only when every write to the destination completed, and the
+ * meter completes a write only once it is paid: a client that outruns its budget is slowed down,
+ * not buffered. What comes back to the client is not egress, nor are the gateway's own answers
+ * (400, 403, 407, 429, 502, 503), so none of it is metered.
  *
  * <p>Everything runs on the client's event loop; destination channels share it. Nothing here
  * throws: a failure becomes a refusal or a close, a counter, and the connection's ledger entry.
  */
 final class ForwardHandler extends ChannelInboundHandlerAdapter
-    implements EgressMeter.Listener, Admission.Outcome {
+    implements EgressMeter.Listener, Admission.Outcome, Tunnel.Failure {
 
   private static final Logger log = LoggerFactory.getLogger(ForwardHandler.class);
-
-  /** Most distinct destinations named in a connection's record. */
-  private static final int MAX_RECORDED_DESTINATIONS = 16;
 
   private enum State {
     /** Waiting for the next request. */
     IDLE,
-    /** A request is between intake and its destination connection. */
+    /** A request is between intake and its destination connection (or its tunnel's 200). */
     ADMITTING,
     /** An absolute-form request is being forwarded or answered. */
     EXCHANGE,
@@ -86,17 +72,14 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   private final Intake intake;
   private final Admission admission;
   private final ArrayDeque<Object> inbound = new ArrayDeque<>();
-  private final Set<String> destinations = new LinkedHashSet<>();
   private ChannelHandlerContext ctx;
-  private ConnectionRecord record;
-  private InetAddress source;
+  private InetSocketAddress source;
+  private ForwardRecord record;
   private State state = State.IDLE;
-  private String tenant;
   private Pending pending;
   private Origin origin;
   private Exchange exchange;
-  private int tunnelWrites;
-  private boolean moreDestinations;
+  private Tunnel tunnel;
   private boolean pumping;
 
   ForwardHandler(ListenerContext lc, Intake intake, Admission admission) {
@@ -105,18 +88,15 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     this.admission = admission;
   }
 
+  Channel channel() {
+    return ctx.channel();
+  }
+
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-    source = remote == null ? null : remote.getAddress();
-    record =
-        new ConnectionRecord(
-            lc.name(),
-            lc.zone(),
-            remote == null ? "-" : source.getHostAddress() + ":" + remote.getPort(),
-            lc.clock().millis(),
-            lc.clock().nanos());
+    source = (InetSocketAddress) ctx.channel().remoteAddress();
+    record = new ForwardRecord(lc, source);
   }
 
   @Override
@@ -130,54 +110,50 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     lc.meter().listenerStats().connectionsOpen.decrement();
-    boolean tunnel = state == State.TUNNEL;
     if (state == State.EXCHANGE || state == State.ADMITTING) {
-      record.outcome(ConnectionRecord.Decision.ERROR, "client_closed");
+      record.error("client_closed");
     }
+    Tunnel t = state == State.TUNNEL ? tunnel : null;
     state = State.CLOSING;
     releaseHeld();
     exchange = null;
-    Origin o = origin;
-    origin = null;
-    if (o != null && tunnel) {
-      // What the client sent before closing still leaves (paid for), then the destination closes.
-      o.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-    } else if (o != null) {
-      o.channel().close();
+    if (t != null) {
+      t.clientClosed();
+      origin = null;
+    } else {
+      closeOrigin();
     }
-    if (!destinations.isEmpty()) {
-      record.destination(String.join(",", destinations) + (moreDestinations ? ",..." : ""));
-    }
-    lc.evidence().closed(record);
+    record.closed();
     ctx.fireChannelInactive();
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("client connection error on {}: {}", lc.name(), cause.toString());
-    record.outcome(ConnectionRecord.Decision.ERROR, "client_error");
+    record.error("client_error");
     closeBoth();
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
-      switch (state) {
-        case CLOSING -> ReferenceCountUtil.release(msg);
-        case TUNNEL -> {
-          if (msg instanceof ByteBuf b) {
-            toTunnel(b);
-          } else {
-            ReferenceCountUtil.release(msg);
-          }
+      if (state == State.CLOSING) {
+        ReferenceCountUtil.release(msg);
+      } else if (state == State.TUNNEL && tunnel.isOpen()) {
+        if (msg instanceof ByteBuf b) {
+          tunnel.write(b);
+        } else {
+          ReferenceCountUtil.release(msg);
         }
-        default -> {
-          inbound.add(msg);
-          pump();
-        }
+      } else {
+        inbound.add(msg);
+        pump();
       }
     } catch (RuntimeException e) {
-      internalError(e);
+      log.warn("forward listener {}: unexpected failure, closing the connection", lc.name(), e);
+      lc.evidence().stats().denied("internal_error");
+      record.error("internal_error");
+      closeBoth();
     }
   }
 
@@ -192,28 +168,24 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     }
     pumping = true;
     try {
-      drainInbound();
+      while (!inbound.isEmpty()) {
+        if (state == State.IDLE) {
+          Object m = inbound.poll();
+          if (m instanceof HttpRequest req) {
+            onRequest(req);
+          } else {
+            ReferenceCountUtil.release(m); // the end of a request already refused or answered
+          }
+        } else if (state == State.EXCHANGE && exchange.wantsBody()) {
+          exchange.body(inbound.poll());
+        } else {
+          break;
+        }
+      }
     } finally {
       pumping = false;
     }
     readMore();
-  }
-
-  private void drainInbound() {
-    while (!inbound.isEmpty()) {
-      if (state == State.IDLE) {
-        Object m = inbound.poll();
-        if (m instanceof HttpRequest req) {
-          onRequest(req);
-        } else {
-          ReferenceCountUtil.release(m); // the end of a request already refused or answered
-        }
-      } else if (state == State.EXCHANGE && exchange.wantsBody()) {
-        exchange.body(inbound.poll());
-      } else {
-        return;
-      }
-    }
   }
 
   /** Reads the next chunk from the client when nothing read is waiting and no write is pending. */
@@ -237,13 +209,12 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       // before bytes sent ahead of our answer are read as a request. They come here as bytes.
       ctx.pipeline().remove(ForwardListener.DECODER);
     }
-    Intake.Decision d = intake.decide(req, source);
+    Intake.Decision d = intake.decide(req, source == null ? null : source.getAddress());
     if (d.target() != null) {
-      noteDestination(d.target());
+      record.destination(d.target());
     }
     if (d.tenant() != null) {
-      tenant = d.tenant();
-      record.tenant(tenant);
+      record.tenant(d.tenant());
     }
     if (d.refusal() != null) {
       ReferenceCountUtil.release(req);
@@ -257,7 +228,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       return;
     }
     RequestTarget t = d.target();
-    EscrowAccount account = lc.escrow().account(lc.tree().path(lc.zone(), tenant, d.pattern()));
+    EscrowAccount account = lc.escrow().account(lc.tree().path(lc.zone(), d.tenant(), d.pattern()));
     boolean reusable =
         origin != null
             && !connect
@@ -269,7 +240,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     boolean expectContinue = !connect && HttpUtil.is100ContinueExpected(req);
-    long need = 1;
+    long need = 1; // a tunnel's size is unknown: it needs escrow, and pays as it goes
     if (!connect) {
       ProxyHeaders.request(req, t);
       need = ProxyHeaders.knownSize(req);
@@ -282,7 +253,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
         need,
         t,
         reusable ? origin.channel() : null,
-        originPipeline(connect, account),
+        new OriginPipeline(lc.meter(), record.record(), account, this, connect),
         this);
   }
 
@@ -294,13 +265,10 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       if (origin == null || origin.channel() != ch) {
         ch.close();
       }
-      if (p != null) {
-        ReferenceCountUtil.release(p.request());
-      }
       return;
     }
     if (origin == null || origin.channel() != ch) {
-      EgressMeter meter = ch.pipeline().get(EgressMeter.class);
+      EgressMeter meter = OriginPipeline.meterOf(ch);
       if (meter == null || !ch.isActive()) {
         ch.close();
         ReferenceCountUtil.release(p.request());
@@ -312,7 +280,9 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     origin.meter().account(p.account());
     if (p.target().tunnel()) {
       ReferenceCountUtil.release(p.request());
-      openTunnel();
+      state = State.TUNNEL;
+      tunnel = new Tunnel(ctx, origin, this);
+      tunnel.open(inbound);
     } else {
       state = State.EXCHANGE;
       exchange = new Exchange(this, ctx, origin, p.request(), p.keepAlive());
@@ -323,109 +293,26 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void refused(ForwardReason reason, String detail) {
-    if (pending != null) {
-      ReferenceCountUtil.release(pending.request());
-      pending = null;
-    }
     refuse(reason, detail);
   }
 
   @Override
   public void overBudget(Refusal r) {
-    if (pending != null) {
-      ReferenceCountUtil.release(pending.request());
-      pending = null;
-    }
-    lc.evidence().denied(record, tenant, r);
-    record.outcome(ConnectionRecord.Decision.DENY, r.reason());
+    record.refused(r, false);
     answer(JsonResponses.refusal(r, lc.clock().millis()));
   }
 
   @Override
   public void wouldDeny(Refusal r) {
-    lc.evidence().wouldDeny(record, tenant, r);
+    record.wouldDeny(r);
   }
 
-  private ChannelHandler originPipeline(boolean tunnel, EscrowAccount account) {
-    ForwardHandler self = this;
-    return new ChannelInitializer<Channel>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        EgressMeter meter = new EgressMeter(lc.meter(), record, account);
-        meter.listener(self);
-        ch.pipeline().addLast("meter", meter);
-        if (tunnel) {
-          ch.pipeline().addLast("relay", new TunnelRelay(ctx.channel()));
-        } else {
-          ch.pipeline()
-              .addLast(
-                  "http",
-                  new HttpClientCodec(
-                      new HttpDecoderConfig()
-                          .setMaxInitialLineLength(8192)
-                          .setMaxHeaderSize(32 * 1024)
-                          .setMaxChunkSize(64 * 1024),
-                      false,
-                      false));
-          ch.pipeline().addLast("origin", new OriginHandler(self));
-        }
-      }
-    };
-  }
-
-  // ---- tunnel ----
-
-  private void openTunnel() {
-    Origin o = origin;
-    o.meter().markMessageStart();
-    ctx.writeAndFlush(ForwardResponses.established())
-        .addListener(
-            (ChannelFutureListener)
-                f -> {
-                  if (!f.isSuccess() || state != State.ADMITTING || origin != o) {
-                    closeBoth();
-                    return;
-                  }
-                  state = State.TUNNEL;
-                  ctx.pipeline().remove(ForwardListener.ENCODER);
-                  Object m;
-                  while ((m = inbound.poll()) != null) {
-                    if (m instanceof ByteBuf b) {
-                      toTunnel(b); // sent ahead of our answer (e.g. a TLS ClientHello)
-                    } else {
-                      ReferenceCountUtil.release(m);
-                    }
-                  }
-                  o.channel().read();
-                  if (tunnelWrites == 0) {
-                    ctx.read();
-                  }
-                });
-  }
-
-  private void toTunnel(ByteBuf b) {
-    Origin o = origin;
-    if (o == null) {
-      b.release();
-      return;
+  @Override
+  public void tunnelFailed(String reason) {
+    if (state != State.CLOSING) {
+      record.error(reason);
+      closeBoth();
     }
-    tunnelWrites++;
-    o.channel()
-        .writeAndFlush(b)
-        .addListener(
-            (ChannelFutureListener)
-                f -> {
-                  tunnelWrites--;
-                  if (f.cause() instanceof RefusedException) {
-                    return; // the meter refused: refused(..) decides, or the close that dropped it
-                  }
-                  if (!f.isSuccess()) {
-                    record.outcome(ConnectionRecord.Decision.ERROR, "destination_write_failed");
-                    closeBoth();
-                  } else if (tunnelWrites == 0 && state == State.TUNNEL) {
-                    ctx.read();
-                  }
-                });
   }
 
   // ---- absolute-form exchanges (called by Exchange and OriginHandler) ----
@@ -457,20 +344,19 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     if (e.responseNotStarted()) {
       refuse(ForwardReason.DESTINATION_FAILED, why);
     } else {
-      record.outcome(ConnectionRecord.Decision.ERROR, ForwardReason.DESTINATION_FAILED.type());
+      record.error(ForwardReason.DESTINATION_FAILED.type());
       closeBoth();
     }
   }
 
   void originWriteFailed(Exchange e) {
-    if (state != State.EXCHANGE || exchange != e) {
-      return; // refused by the meter (already answered) or the client went away
+    if (state == State.EXCHANGE && exchange == e) {
+      originFailed(e.origin().channel(), "cannot write to the destination");
     }
-    originFailed(e.origin().channel(), "cannot write to the destination");
   }
 
   void clientWriteFailed() {
-    record.outcome(ConnectionRecord.Decision.ERROR, "client_write_failed");
+    record.error("client_write_failed");
     closeBoth();
   }
 
@@ -481,6 +367,8 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     exchange = null;
     if (!reuseOrigin) {
       closeOrigin();
+    } else if (origin != null) {
+      origin.channel().read(); // while idle, notice when the destination closes it
     }
     if (keepClient) {
       state = State.IDLE;
@@ -499,38 +387,24 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     if (state == State.CLOSING) {
       return;
     }
-    lc.evidence().denied(record, tenant, r);
-    EgressMeter meter = (EgressMeter) meterCtx.handler();
-    boolean nothingLeft = meter.chargedSinceMark() == 0;
-    if (state == State.EXCHANGE
-        && exchange != null
-        && exchange.responseNotStarted()
-        && nothingLeft) {
+    boolean nothingLeft = ((EgressMeter) meterCtx.handler()).chargedSinceMark() == 0;
+    record.refused(r, !nothingLeft);
+    if (state == State.EXCHANGE && exchange.responseNotStarted() && nothingLeft) {
       // Nothing of this request reached the destination: the client can still be told why.
-      record.outcome(ConnectionRecord.Decision.DENY, r.reason());
       answer(JsonResponses.refusal(r, lc.clock().millis()));
-      return;
+    } else {
+      closeBoth();
     }
-    record.outcome(
-        nothingLeft ? ConnectionRecord.Decision.DENY : ConnectionRecord.Decision.CUT, r.reason());
-    closeBoth();
   }
 
   @Override
   public void wouldDeny(ChannelHandlerContext meterCtx, Refusal r) {
-    lc.evidence().wouldDeny(record, tenant, r);
+    record.wouldDeny(r);
   }
 
   /** Refuses the current request for {@code reason}: ledgered, counted, answered, closed. */
   private void refuse(ForwardReason reason, String detail) {
-    if (reason.policy()) {
-      lc.evidence().denied(record, tenant, reason.type(), detail);
-      record.outcome(ConnectionRecord.Decision.DENY, reason.type());
-    } else {
-      log.debug("{} on {}: {}", reason.type(), lc.name(), detail);
-      lc.evidence().stats().denied(reason.type());
-      record.outcome(ConnectionRecord.Decision.ERROR, reason.type());
-    }
+    record.refused(reason, detail);
     answer(ForwardResponses.error(reason, detail));
   }
 
@@ -547,26 +421,6 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       ctx.close();
     } else {
       ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-    }
-  }
-
-  private void internalError(RuntimeException e) {
-    log.warn("forward listener {}: unexpected failure, closing the connection", lc.name(), e);
-    lc.evidence().stats().denied("internal_error");
-    record.outcome(ConnectionRecord.Decision.ERROR, "internal_error");
-    closeBoth();
-  }
-
-  private void noteDestination(RequestTarget t) {
-    String a = t.authority();
-    if (a.length() > 262) {
-      a = a.substring(0, 256) + "...";
-    }
-    record.destination(a);
-    if (destinations.size() < MAX_RECORDED_DESTINATIONS) {
-      destinations.add(a);
-    } else if (!destinations.contains(a)) {
-      moreDestinations = true;
     }
   }
 

@@ -15,9 +15,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code curl -x}, the way people use a proxy, against the forward listener. */
+@ExtendWith(NoLeaks.class)
 class CurlThroughProxyTest {
 
   @TempDir Path dir;

@@ -18,9 +18,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Destination caps: 429 before contacting the destination, a cut mid-tunnel, never overshoot. */
+@ExtendWith(NoLeaks.class)
 class ForwardBudgetTest {
 
   private static final Map<String, List<InetAddress>> NAMES =

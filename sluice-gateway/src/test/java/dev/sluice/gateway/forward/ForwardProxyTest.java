@@ -20,9 +20,11 @@ import java.util.Map;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The forward listener carrying real traffic: absolute-form requests and CONNECT tunnels. */
+@ExtendWith(NoLeaks.class)
 class ForwardProxyTest {
 
   @TempDir Path dir;

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * client, ledgered and counted, and nothing reaches the destination. Every name resolves to
  * loopback, so even a refusal that failed could only reach this machine.
  */
+@ExtendWith(NoLeaks.class)
 class ForwardRefusalTest {
 
   @TempDir Path dir;

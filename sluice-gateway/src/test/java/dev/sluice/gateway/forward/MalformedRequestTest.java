@@ -10,12 +10,14 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Requests a destination could read differently than the proxy does (smuggling), and forms a proxy
  * does not take: 400, closed, nothing forwarded, and the listener keeps serving.
  */
+@ExtendWith(NoLeaks.class)
 class MalformedRequestTest {
 
   @TempDir Path dir;

@@ -12,9 +12,11 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** With proxy_users, a valid Proxy-Authorization picks the tenant; anything else is a 407. */
+@ExtendWith(NoLeaks.class)
 class ProxyAuthTest {
 
   /** SHA-256 of "secret". */
