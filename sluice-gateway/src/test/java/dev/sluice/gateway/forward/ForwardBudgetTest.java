@@ -124,6 +124,22 @@ class ForwardBudgetTest {
   }
 
   @Test
+  void reportModeLetsTheBytesThroughAndRecordsWouldDeny() throws Exception {
+    origin = TestOrigin.echo();
+    proxy = new ForwardFixture(dir, new ForwardFixture.Yaml().mode("report").corpCap("0"), NAMES);
+    try (RawClient c = new RawClient(proxy.port())) {
+      c.send("CONNECT api.corp.example:" + origin.port() + " HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(c.readHead()).startsWith("HTTP/1.1 200 ");
+      c.send(new byte[500]);
+      assertThat(c.readExactly(500)).hasSize(500);
+    }
+    assertThat(origin.awaitAllClosed()).isTrue();
+    assertThat(proxy.closeAndRead(EntryType.DENY))
+        .isNotEmpty()
+        .allSatisfy(e -> assertThat(e.getLong("would_deny")).isEqualTo(1));
+  }
+
+  @Test
   void aTunnelThatRunsOutIsCutAndClosedOnBothSides() throws Exception {
     origin = TestOrigin.echo();
     proxy = new ForwardFixture(dir, new ForwardFixture.Yaml().corpCap("4KB"), NAMES);

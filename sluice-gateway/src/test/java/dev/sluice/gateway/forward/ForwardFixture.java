@@ -38,9 +38,15 @@ final class ForwardFixture implements AutoCloseable {
 
   /** Builds the configuration text. */
   static final class Yaml {
+    private String mode = "enforce";
     private String corpCap = "10MB";
     private String unknown = "deny";
     private String listenerExtra = "    deny_ranges: []\n";
+
+    Yaml mode(String m) {
+      mode = m;
+      return this;
+    }
 
     Yaml corpCap(String cap) {
       corpCap = cap;
@@ -62,6 +68,7 @@ final class ForwardFixture implements AutoCloseable {
       return """
           site: test
           model: { name: m, weight_bytes: 10GB }
+          mode: %s
           data_dir: %s
           budgets:
             limits: [ { window: day, cap: 1GB } ]
@@ -86,7 +93,7 @@ final class ForwardFixture implements AutoCloseable {
           admin: { bind: 127.0.0.1:0 }
           escrow: { min_chunk: 1KiB, max_chunk: 16KiB }
           """
-          .formatted(dataDir, corpCap, unknown, listenerExtra.stripTrailing());
+          .formatted(mode, dataDir, corpCap, unknown, listenerExtra.stripTrailing());
     }
   }
 

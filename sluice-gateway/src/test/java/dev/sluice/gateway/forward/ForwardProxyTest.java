@@ -100,6 +100,32 @@ class ForwardProxyTest {
   }
 
   @Test
+  void chunkedUploadsAndPipelinedRequestsAreForwardedInOrder() throws Exception {
+    origin = TestOrigin.http();
+    proxy = new ForwardFixture(dir, new ForwardFixture.Yaml(), NAMES);
+    String u = "http://api.partner.example:" + origin.port();
+    try (RawClient c = new RawClient(proxy.port())) {
+      c.send(
+          "POST "
+              + u
+              + "/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+              + "Proxy-Connection: keep-alive\r\n\r\n"
+              + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+              + "GET "
+              + u
+              + "/b HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(RawClient.readResponse(c.in()))
+          .startsWith("HTTP/1.1 200 OK")
+          .contains("POST /a host=api.partner.example:" + origin.port() + " auth=null len=11")
+          .endsWith("hello world");
+      assertThat(RawClient.readResponse(c.in())).contains("GET /b ");
+    }
+    assertThat(origin.requests()).hasSize(2);
+    assertThat(origin.connections()).isEqualTo(1);
+    assertThat(proxy.sent("tenant:employee/default")).isEqualTo(origin.received());
+  }
+
+  @Test
   void connectTunnelsTlsAndChargesItsRecords() throws Exception {
     TestCertificates certs = TestCertificates.selfSigned(dir, "api.corp.example");
     origin = TestOrigin.https(SslContextBuilder.forServer(certs.keyManagers).build());

@@ -35,6 +35,10 @@ final class RawClient implements AutoCloseable {
     }
   }
 
+  InputStream in() {
+    return in;
+  }
+
   void send(String text) throws IOException {
     send(text.getBytes(StandardCharsets.ISO_8859_1));
   }
