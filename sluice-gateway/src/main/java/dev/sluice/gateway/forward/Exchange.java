@@ -120,6 +120,13 @@ final class Exchange {
 
   /** A part of the response, decoded from the destination. */
   void fromOrigin(HttpObject msg) {
+    if (responseReceived) {
+      // More than one response to one request: never relayed (the client would take it for the
+      // answer to its next request), and the connection is not reused.
+      ReferenceCountUtil.release(msg);
+      originKeepAlive = false;
+      return;
+    }
     if (msg instanceof HttpResponse res) {
       if (res.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
         ReferenceCountUtil.release(msg); // 100 Continue was answered by us; others do not apply
