@@ -42,6 +42,7 @@ final class ForwardFixture implements AutoCloseable {
     private String corpCap = "10MB";
     private String unknown = "deny";
     private String listenerExtra = "    deny_ranges: []\n";
+    private boolean defaultTenant = true;
 
     Yaml mode(String m) {
       mode = m;
@@ -50,6 +51,12 @@ final class ForwardFixture implements AutoCloseable {
 
     Yaml corpCap(String cap) {
       corpCap = cap;
+      return this;
+    }
+
+    /** The zone without its {@code default} tenant. */
+    Yaml withoutDefaultTenant() {
+      defaultTenant = false;
       return this;
     }
 
@@ -65,7 +72,8 @@ final class ForwardFixture implements AutoCloseable {
     }
 
     String build(Path dataDir) {
-      return """
+      String yaml =
+          """
           site: test
           model: { name: m, weight_bytes: 10GB }
           mode: %s
@@ -93,7 +101,10 @@ final class ForwardFixture implements AutoCloseable {
           admin: { bind: 127.0.0.1:0 }
           escrow: { min_chunk: 1KiB, max_chunk: 16KiB }
           """
-          .formatted(mode, dataDir, corpCap, unknown, listenerExtra.stripTrailing());
+              .formatted(mode, dataDir, corpCap, unknown, listenerExtra.stripTrailing());
+      return defaultTenant
+          ? yaml
+          : yaml.replace("default: { limits: [ { window: day, cap: 100MB } ] }", "");
     }
   }
 

@@ -107,6 +107,45 @@ class ForwardRefusalTest {
   }
 
   @Test
+  void theMostSpecificSourceNetworkPicksTheTenant() throws Exception {
+    proxy =
+        new ForwardFixture(
+            dir,
+            new ForwardFixture.Yaml()
+                .listener(
+                    "    deny_ranges: []\n"
+                        + "    tenants_by_source: { \"127.0.0.0/8\": acme, \"127.0.0.1/32\": ci }\n"),
+            names("api.corp.example"));
+    try (RawClient c = new RawClient(proxy.port())) {
+      c.send(connect("api.corp.example:" + origin.port()) + "ping");
+      assertThat(c.readHead()).startsWith("HTTP/1.1 200 ");
+      c.readExactly(4);
+    }
+    assertThat(origin.awaitAllClosed()).isTrue();
+    assertThat(proxy.closeAndRead(EntryType.CONNECTION))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getString("tenant")).isEqualTo("ci"));
+  }
+
+  @Test
+  void aClientNoNetworkNamesIsRefusedWithoutADefaultTenant() throws Exception {
+    proxy =
+        new ForwardFixture(
+            dir,
+            new ForwardFixture.Yaml()
+                .withoutDefaultTenant()
+                .listener("    deny_ranges: []\n    tenants_by_source: { \"10.0.0.0/8\": acme }\n"),
+            names("api.corp.example"));
+    assertThat(RawClient.exchange(proxy.port(), connect("api.corp.example:" + origin.port())))
+        .startsWith("HTTP/1.1 403 ")
+        .contains("\"type\":\"unknown_tenant\"");
+    assertThat(origin.connections()).isZero();
+    assertThat(proxy.closeAndRead(EntryType.DENY))
+        .extracting(e -> e.getString("reason") + " " + e.getString("tenant"))
+        .containsExactly("unknown_tenant -");
+  }
+
+  @Test
   void unknownDestinationsAreAllowedWhenTheZoneSaysSo() throws Exception {
     proxy =
         new ForwardFixture(
