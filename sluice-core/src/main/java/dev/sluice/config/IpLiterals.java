@@ -7,12 +7,12 @@ import java.util.Arrays;
  * falls back to a lookup for anything it does not recognise). IPv4 is strict dotted quad with no
  * leading zeros (they read as octal elsewhere); IPv6 is RFC 4291 text without a zone index.
  */
-final class IpLiterals {
+public final class IpLiterals {
 
   private IpLiterals() {}
 
   /** The 4 bytes of a dotted-quad IPv4 literal, or {@code null} if {@code s} is not one. */
-  static byte[] parseIpv4(String s) {
+  public static byte[] parseIpv4(String s) {
     String[] parts = s.split("\\.", -1);
     if (parts.length != 4) {
       return null;
@@ -36,7 +36,7 @@ final class IpLiterals {
   }
 
   /** The 16 bytes of an IPv6 literal (no brackets, no zone), or {@code null} if not one. */
-  static byte[] parseIpv6(String s) {
+  public static byte[] parseIpv6(String s) {
     if (s.isEmpty() || s.indexOf('%') >= 0) {
       return null;
     }
@@ -60,7 +60,7 @@ final class IpLiterals {
   }
 
   /** The bytes of an IPv4 or IPv6 literal, or {@code null}. */
-  static byte[] parse(String s) {
+  public static byte[] parse(String s) {
     byte[] v4 = parseIpv4(s);
     return v4 != null ? v4 : parseIpv6(s);
   }

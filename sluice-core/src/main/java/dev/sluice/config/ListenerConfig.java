@@ -9,9 +9,9 @@ import java.util.Objects;
  *
  * <p>Which fields apply depends on the mode: {@code reverse} has URL upstreams and may have a
  * {@code tenantHeader} and {@code tls}; {@code forward} has no upstreams (the client names the
- * destination); {@code tcp} has {@code host:port} upstreams and an {@code egress} direction. {@code
- * tenantsBySource} (forward and tcp) maps source CIDRs to tenants of the listener's zone, in the
- * order written.
+ * destination) and has {@code forward} settings (deny ranges, proxy users); {@code tcp} has {@code
+ * host:port} upstreams and an {@code egress} direction. {@code tenantsBySource} (forward and tcp)
+ * maps source CIDRs to tenants of the listener's zone, in the order written.
  */
 public record ListenerConfig(
     String name,
@@ -22,7 +22,8 @@ public record ListenerConfig(
     String tenantHeader,
     Map<String, String> tenantsBySource,
     Egress egress,
-    TlsConfig tls) {
+    TlsConfig tls,
+    ForwardConfig forward) {
 
   public ListenerConfig {
     Names.checkListenerName(name);
@@ -46,6 +47,10 @@ public record ListenerConfig(
     require(!reverse || tenantsBySource.isEmpty(), name, "tenants_by_source is not for reverse");
     require(tcp == (egress != null), name, "egress is required for tcp and only for tcp");
     require(
+        (mode == ListenerMode.FORWARD) == (forward != null),
+        name,
+        "forward settings are required for forward and only for forward");
+    require(
         (mode == ListenerMode.FORWARD) == upstreams.isEmpty(),
         name,
         "upstreams are required for reverse and tcp, and not allowed for forward");
@@ -56,6 +61,33 @@ public record ListenerConfig(
         Upstreams.checkHostPort(u);
       }
     }
+  }
+
+  /**
+   * A listener whose forward settings, if it is a forward listener, are the defaults ({@link
+   * ForwardConfig#defaults()}).
+   */
+  public ListenerConfig(
+      String name,
+      ListenerMode mode,
+      HostPort bind,
+      List<String> upstreams,
+      String zone,
+      String tenantHeader,
+      Map<String, String> tenantsBySource,
+      Egress egress,
+      TlsConfig tls) {
+    this(
+        name,
+        mode,
+        bind,
+        upstreams,
+        zone,
+        tenantHeader,
+        tenantsBySource,
+        egress,
+        tls,
+        mode == ListenerMode.FORWARD ? ForwardConfig.defaults() : null);
   }
 
   private static void require(boolean ok, String listener, String message) {

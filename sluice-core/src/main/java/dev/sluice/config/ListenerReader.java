@@ -22,7 +22,9 @@ final class ListenerReader {
     "tenant_header",
     "tenants_by_source",
     "egress",
-    "tls"
+    "tls",
+    "deny_ranges",
+    "proxy_users"
   };
 
   private ListenerReader() {}
@@ -78,16 +80,34 @@ final class ListenerReader {
     if (sourcesAt != null && allowedFor(sourcesAt, mode, ListenerMode.FORWARD, ListenerMode.TCP)) {
       bySource = SourceTenantsReader.read(sourcesAt, zone, tenants);
     }
+    ForwardConfig forward = readForward(m, mode, zone, tenants);
     // A zone or tenant name that is itself invalid was reported under budgets; build nothing.
     if (c.problems().errorCount() > errorsBefore
         || tenants == null
         || !Names.isNodeName(zone)
-        || !bySource.values().stream().allMatch(Names::isNodeName)) {
+        || !bySource.values().stream().allMatch(Names::isNodeName)
+        || (mode == ListenerMode.FORWARD && forward == null)) {
       return new Result(null, name, nameAt, bind, bindAt);
     }
     ListenerConfig config =
-        new ListenerConfig(name, mode, bind, upstreams, zone, tenantHeader, bySource, egress, tls);
+        new ListenerConfig(
+            name, mode, bind, upstreams, zone, tenantHeader, bySource, egress, tls, forward);
     return new Result(config, name, nameAt, bind, bindAt);
+  }
+
+  /** The forward settings of a forward listener; null for other modes or when invalid. */
+  private static ForwardConfig readForward(
+      YamlMap m, ListenerMode mode, String zone, Set<String> tenants) {
+    Cursor rangesAt = m.get("deny_ranges");
+    Cursor usersAt = m.get("proxy_users");
+    boolean rangesOk = rangesAt == null || allowedFor(rangesAt, mode, ListenerMode.FORWARD);
+    boolean usersOk = usersAt == null || allowedFor(usersAt, mode, ListenerMode.FORWARD);
+    if (mode != ListenerMode.FORWARD || !rangesOk || !usersOk) {
+      return null;
+    }
+    List<Cidr> ranges = ForwardReader.denyRanges(rangesAt);
+    Map<String, ProxyUserConfig> users = ForwardReader.proxyUsers(usersAt, zone, tenants);
+    return ranges == null || users == null ? null : new ForwardConfig(ranges, users);
   }
 
   /** False (and reported) when {@code mode} is known and not one of {@code allowed}. */

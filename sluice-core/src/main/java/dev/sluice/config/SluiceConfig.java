@@ -93,6 +93,21 @@ public record SluiceConfig(
               "listener " + l.name() + ": zone " + l.zone() + " has no tenant " + tenant);
         }
       }
+      if (l.forward() != null) {
+        for (ProxyUserConfig u : l.forward().proxyUsers().values()) {
+          if (!zone.tenants().containsKey(u.tenant())) {
+            throw new IllegalArgumentException(
+                "listener "
+                    + l.name()
+                    + ": proxy user "
+                    + u.name()
+                    + ": zone "
+                    + l.zone()
+                    + " has no tenant "
+                    + u.tenant());
+          }
+        }
+      }
       for (HostPort other : binds) {
         if (l.bind().conflictsWith(other)) {
           throw new IllegalArgumentException(

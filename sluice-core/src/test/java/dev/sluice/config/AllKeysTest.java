@@ -59,6 +59,9 @@ class AllKeysTest {
           bind: 127.0.0.1:3128
           zone: inference
           tenants_by_source: { "10.1.0.0/16": acme, "fd00::/8": default }
+          deny_ranges: [ 127.0.0.0/8, "::1/128" ]
+          proxy_users:
+            ci: { tenant: acme, password_sha256: 2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b }
         - name: db
           mode: tcp
           bind: "[::1]:15432"
@@ -88,14 +91,16 @@ class AllKeysTest {
           "budgets.zones.Z.tenants.T.limits",
           "budgets.zones.Z.destinations.P.limits",
           "listeners[i].upstream",
-          "listeners[i].tenants_by_source");
+          "listeners[i].tenants_by_source",
+          "listeners[i].deny_ranges");
 
   /** Maps whose keys are names; the docs write them as placeholders. */
   private static final Map<String, String> NAMED =
       Map.of(
           "budgets.zones", "Z",
           "budgets.zones.Z.tenants", "T",
-          "budgets.zones.Z.destinations", "P");
+          "budgets.zones.Z.destinations", "P",
+          "listeners[i].proxy_users", "U");
 
   @Test
   void everyKeyLoads() {
@@ -107,6 +112,9 @@ class AllKeysTest {
     assertThat(c.zone("inference").allowUnknownDestinations()).isTrue();
     assertThat(c.listener("api").tls().key()).isEqualTo(Path.of("/etc/sluice/gw.key"));
     assertThat(c.listener("db").bind()).isEqualTo(new HostPort("::1", 15432));
+    assertThat(c.listener("proxy").forward().denyRanges())
+        .containsExactly(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"));
+    assertThat(c.listener("proxy").forward().proxyUser("ci").tenant()).isEqualTo("acme");
     assertThat(c.ledger().checkpointInterval()).isEqualTo(Duration.ofMillis(500));
     assertThat(c.escrow().lowWaterPercent()).isEqualTo(40);
   }

@@ -200,6 +200,85 @@ class ListenerRulesTest {
   }
 
   @Test
+  void forwardDenyRanges() {
+    assertThat(load(append(FORWARD)).listener("out").forward()).isEqualTo(ForwardConfig.defaults());
+    assertThat(load(append(FORWARD)).listener("api").forward()).isNull();
+    assertThat(
+            load(append(FORWARD + "    deny_ranges: []\n")).listener("out").forward().denyRanges())
+        .isEmpty();
+    assertThat(
+            load(append(FORWARD + "    deny_ranges: [ 10.0.0.0/8, \"fd00::/8\" ]\n"))
+                .listener("out")
+                .forward()
+                .denyRanges())
+        .containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("fd00::/8"));
+    assertThat(
+            errors(
+                append(
+                    FORWARD
+                        + "    deny_ranges:\n"
+                        + "      - 10.0.0.1/8\n"
+                        + "      - 10.0.0.0/8\n"
+                        + "      - \"10.0.0.0/8\"\n"
+                        + "      - 10.0.0.0\n")))
+        .containsExactly(
+            "t.yaml:24: listeners[1].deny_ranges[0]: host bits are set; did you mean"
+                + " 10.0.0.0/8? (got 10.0.0.1/8)",
+            "t.yaml:26: listeners[1].deny_ranges[2]: the same network as line 25 (got"
+                + " 10.0.0.0/8)",
+            "t.yaml:27: listeners[1].deny_ranges[3]: expected a CIDR such as 10.0.0.0/8 (use /32"
+                + " or /128 for one address) (got 10.0.0.0)");
+    assertThat(errors(append(FORWARD + "    deny_ranges: 10.0.0.0/8\n")))
+        .containsExactly("t.yaml:23: listeners[1].deny_ranges: expected a list (got 10.0.0.0/8)");
+    assertThat(errors(append("    deny_ranges: []\n")))
+        .containsExactly(
+            "t.yaml:19: listeners[0].deny_ranges: only allowed for forward listeners (this one is"
+                + " reverse)");
+  }
+
+  @Test
+  void forwardProxyUsers() {
+    String digest = "2BB80D537B1DA3E38BD30361AA855686BDE0EACD7162FEF6A25FE97BF527A25B";
+    ListenerConfig l =
+        load(append(
+                FORWARD
+                    + "    proxy_users:\n"
+                    + "      ci: { tenant: default, password_sha256: "
+                    + digest
+                    + " }\n"))
+            .listener("out");
+    assertThat(l.forward().proxyUsers()).containsOnlyKeys("ci");
+    assertThat(l.forward().proxyUser("ci"))
+        .isEqualTo(new ProxyUserConfig("ci", "default", digest.toLowerCase(java.util.Locale.ROOT)));
+    assertThat(l.forward().denyRanges()).isEqualTo(ForwardConfig.DEFAULT_DENY_RANGES);
+    assertThat(
+            errors(
+                append(
+                    FORWARD
+                        + "    proxy_users:\n"
+                        + "      \"a:b\": { tenant: default, password_sha256: "
+                        + digest
+                        + " }\n"
+                        + "      ci: { tenant: nobody, password_sha256: abc }\n"
+                        + "      ops: { tenant: default, pasword_sha256: x }\n")))
+        .containsExactly(
+            "t.yaml:24: listeners[1].proxy_users[\"a:b\"]: invalid proxy user name: ':' and '/'"
+                + " are not allowed (names become node ids such as zone:NAME and"
+                + " tenant:ZONE/NAME) (got a:b)",
+            "t.yaml:25: listeners[1].proxy_users.ci.tenant: zone z has no such tenant (tenants:"
+                + " default) (got nobody)",
+            "t.yaml:25: listeners[1].proxy_users.ci.password_sha256: expected the SHA-256 of the"
+                + " password as 64 hex digits (printf %s PASSWORD | sha256sum) (got abc)",
+            "t.yaml:26: listeners[1].proxy_users.ops.pasword_sha256: unknown key; did you mean"
+                + " password_sha256? (allowed here: tenant, password_sha256)",
+            "t.yaml:26: listeners[1].proxy_users.ops.password_sha256: is required");
+    assertThat(errors(append(TCP + "    egress: upstream\n    proxy_users: {}\n")))
+        .containsExactly(
+            "t.yaml:25: listeners[1].proxy_users: only allowed for forward listeners (this one is"
+                + " tcp)");
+  }
+
+  @Test
   void tcpListeners() {
     ListenerConfig l = load(append(TCP + "    egress: upstream\n")).listener("db");
     assertThat(l.mode()).isEqualTo(ListenerMode.TCP);
@@ -244,7 +323,7 @@ class ListenerRulesTest {
         .containsExactly(
             "t.yaml:19: listeners[0].tenant-header: unknown key; did you mean tenant_header?"
                 + " (allowed here: name, mode, bind, upstream, zone, tenant_header,"
-                + " tenants_by_source, egress, tls)");
+                + " tenants_by_source, egress, tls, deny_ranges, proxy_users)");
   }
 
   @Test

@@ -126,6 +126,57 @@ class RecordInvariantsTest {
   }
 
   @Test
+  void forwardSettings() {
+    String digest = "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b";
+    assertThat(new ProxyUserConfig("ci", "t", digest.toUpperCase(java.util.Locale.ROOT)))
+        .isEqualTo(new ProxyUserConfig("ci", "t", digest));
+    assertThatThrownBy(() -> new ProxyUserConfig("ci", "t", "abc"))
+        .hasMessageStartingWith("expected the SHA-256 of the password as 64 hex digits");
+    assertThatThrownBy(() -> new ProxyUserConfig("a:b", "t", digest))
+        .hasMessageStartingWith("invalid proxy user name");
+    assertThatThrownBy(
+            () -> new ForwardConfig(List.of(), Map.of("x", new ProxyUserConfig("ci", "t", digest))))
+        .hasMessage("proxyUsers key 'x' differs from the name 'ci'");
+    List<Cidr> ranges = new ArrayList<>(List.of(Cidr.parse("10.0.0.0/8")));
+    ForwardConfig f = new ForwardConfig(ranges, Map.of());
+    ranges.clear();
+    assertThat(f.denyRanges()).containsExactly(Cidr.parse("10.0.0.0/8"));
+    assertThatThrownBy(() -> f.denyRanges().clear())
+        .isInstanceOf(UnsupportedOperationException.class);
+    HostPort bind = HostPort.parse("127.0.0.1:0");
+    assertThatThrownBy(
+            () ->
+                new ListenerConfig(
+                    "t",
+                    ListenerMode.TCP,
+                    bind,
+                    List.of("db:1"),
+                    "z",
+                    null,
+                    Map.of(),
+                    Egress.CLIENT,
+                    null,
+                    ForwardConfig.defaults()))
+        .hasMessage("listener t: forward settings are required for forward and only for forward");
+    ListenerConfig forward =
+        new ListenerConfig(
+            "f",
+            ListenerMode.FORWARD,
+            bind,
+            List.of(),
+            "z",
+            null,
+            Map.of(),
+            null,
+            null,
+            new ForwardConfig(
+                List.of(), Map.of("ci", new ProxyUserConfig("ci", "nobody", digest))));
+    BudgetsConfig budgets = new BudgetsConfig(List.of(DAY_1MB), 0, Map.of("z", zone("z")));
+    assertThatThrownBy(() -> config(budgets, List.of(forward)))
+        .hasMessage("listener f: proxy user ci: zone z has no tenant nobody");
+  }
+
+  @Test
   void ledgerAndEscrowRanges() {
     LedgerConfig d = LedgerConfig.defaults("site-a");
     assertThat(d.origin()).isEqualTo("sluice/site-a");

@@ -2,6 +2,7 @@ package dev.sluice.gateway;
 
 import dev.sluice.config.ListenerConfig;
 import dev.sluice.config.Mode;
+import dev.sluice.gateway.forward.ForwardListener;
 import dev.sluice.gateway.http.ReverseListener;
 import dev.sluice.gateway.meter.MeterSettings;
 import dev.sluice.gateway.tcp.TcpListener;
@@ -27,8 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The data plane of one node: a Netty server per configured listener, wired here in one place. Each
  * listener's pipeline is built by its mode's initializer ({@link ReverseListener}, {@link
- * TcpListener}, forward); they share one event loop group and the node's escrow, evidence and halt
- * switches.
+ * TcpListener}, {@link ForwardListener}); they share one event loop group and the node's escrow,
+ * evidence and halt switches.
  *
  * <p>Lifecycle: {@link #start} binds every listener or none (a failure closes what was bound and
  * says which listener and address failed); {@link #stopAccepting} closes the listening sockets;
@@ -72,9 +73,7 @@ public final class Gateway implements AutoCloseable {
         switch (l.mode()) {
           case REVERSE -> new ReverseListener(lc, serverTls(l), clientTls());
           case TCP -> new TcpListener(lc);
-          case FORWARD ->
-              throw new GatewayStartException(
-                  "listener " + l.name() + ": forward mode is not available in this build", null);
+          case FORWARD -> new ForwardListener(lc, gc.config().zone(l.zone()), gc.resolver());
         };
     ServerBootstrap b =
         new ServerBootstrap()

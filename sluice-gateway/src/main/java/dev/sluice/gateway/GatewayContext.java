@@ -4,6 +4,7 @@ import dev.sluice.budget.BudgetTree;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.escrow.Escrow;
 import dev.sluice.gateway.evidence.Evidence;
+import dev.sluice.gateway.forward.HostResolver;
 import dev.sluice.halt.HaltState;
 import dev.sluice.time.Clock;
 import java.util.Objects;
@@ -12,9 +13,11 @@ import java.util.function.BooleanSupplier;
 /**
  * What a {@link Gateway} is built from: the validated configuration and the services of the node
  * (budget tree, escrow, evidence, halt switches, counters, clock), plus whether the ledger is
- * writable (the meter refuses egress when it is not).
+ * writable (the meter refuses egress when it is not), and how forward listeners resolve destination
+ * names.
  *
  * @param ioThreads event loop threads (0: Netty's default, two per core)
+ * @param resolver destination name resolution for forward listeners (tests map names to loopback)
  */
 public record GatewayContext(
     SluiceConfig config,
@@ -26,7 +29,8 @@ public record GatewayContext(
     Clock clock,
     BooleanSupplier ledgerHealthy,
     Transport transport,
-    int ioThreads) {
+    int ioThreads,
+    HostResolver resolver) {
   public GatewayContext {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(tree, "tree");
@@ -37,5 +41,32 @@ public record GatewayContext(
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(ledgerHealthy, "ledgerHealthy");
     Objects.requireNonNull(transport, "transport");
+    Objects.requireNonNull(resolver, "resolver");
+  }
+
+  /** A context whose forward listeners use the system resolver ({@link HostResolver#system()}). */
+  public GatewayContext(
+      SluiceConfig config,
+      BudgetTree tree,
+      Escrow escrow,
+      Evidence evidence,
+      HaltState halts,
+      GatewayStats stats,
+      Clock clock,
+      BooleanSupplier ledgerHealthy,
+      Transport transport,
+      int ioThreads) {
+    this(
+        config,
+        tree,
+        escrow,
+        evidence,
+        halts,
+        stats,
+        clock,
+        ledgerHealthy,
+        transport,
+        ioThreads,
+        HostResolver.system());
   }
 }

@@ -48,15 +48,7 @@ public final class Evidence {
 
   /** Records a refusal on the connection of {@code rec}. */
   public void denied(ConnectionRecord rec, String tenant, Refusal r) {
-    stats.denied(r.reason());
-    LedgerEntry.Builder e =
-        LedgerEntry.builder(EntryType.DENY, clock.millis())
-            .put("listener", rec.listener)
-            .put("zone", rec.zone)
-            .put("tenant", tenant == null ? "-" : tenant)
-            .put("destination", rec.destination().isEmpty() ? "-" : rec.destination())
-            .put("client", rec.client)
-            .put("reason", r.reason());
+    LedgerEntry.Builder e = deny(rec, tenant, r.reason());
     if (r.denial() != null) {
       e.put("node", r.denial().nodeId())
           .put("window", r.denial().window().label())
@@ -66,6 +58,30 @@ public final class Evidence {
       e.put("detail", r.detail());
     }
     append(e.build());
+  }
+
+  /**
+   * Records a refusal by policy rather than budget (an unknown tenant, a destination that is not
+   * allowed, a malformed request): a {@code deny} entry with {@code reason} and, if not null,
+   * {@code detail}.
+   */
+  public void denied(ConnectionRecord rec, String tenant, String reason, String detail) {
+    LedgerEntry.Builder e = deny(rec, tenant, reason);
+    if (detail != null) {
+      e.put("detail", detail);
+    }
+    append(e.build());
+  }
+
+  private LedgerEntry.Builder deny(ConnectionRecord rec, String tenant, String reason) {
+    stats.denied(reason);
+    return LedgerEntry.builder(EntryType.DENY, clock.millis())
+        .put("listener", rec.listener)
+        .put("zone", rec.zone)
+        .put("tenant", tenant == null ? "-" : tenant)
+        .put("destination", rec.destination().isEmpty() ? "-" : rec.destination())
+        .put("client", rec.client)
+        .put("reason", reason);
   }
 
   /**

@@ -9,7 +9,7 @@ import java.util.List;
  * Removes hop-by-hop headers (RFC 9110 section 7.6.1): those of the fixed list and those the
  * Connection header names. A proxy must not forward them; each side sets its own framing.
  */
-final class HopByHop {
+public final class HopByHop {
 
   private static final List<CharSequence> FIXED =
       List.of(
@@ -24,7 +24,7 @@ final class HopByHop {
 
   private HopByHop() {}
 
-  static void strip(HttpHeaders h) {
+  public static void strip(HttpHeaders h) {
     List<String> named = new ArrayList<>();
     for (String v : h.getAll(HttpHeaderNames.CONNECTION)) {
       for (String token : v.split(",")) {

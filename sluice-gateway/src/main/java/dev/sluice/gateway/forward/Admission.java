@@ -1,0 +1,194 @@
+package dev.sluice.gateway.forward;
+
+import dev.sluice.escrow.EscrowAccount;
+import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.meter.Refusal;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes a request that passed {@link Intake} to a connected destination, asynchronously and never
+ * blocking the event loop:
+ *
+ * <ol>
+ *   <li>escrow: the account of (tenant, destination) must hold what the request is known to need
+ *       (its head and announced body; one byte for a tunnel), or the store must grant it, so a
+ *       budget that cannot pay is answered 429 without contacting the destination;
+ *   <li>resolution of the name on the lookup executor;
+ *   <li>every resolved address is checked against the deny ranges; one denied address refuses the
+ *       destination, so DNS cannot offer a good address to the check and a bad one to the
+ *       connection;
+ *   <li>a connection to the checked addresses in order (never to the name again), on the client's
+ *       event loop, with the pipeline the caller gives.
+ * </ol>
+ *
+ * Each step continues on the client's event loop and stops quietly if the client has gone. An
+ * existing destination connection (keep-alive) skips resolution and connection. Stateless, shared
+ * by the connections of one listener.
+ */
+final class Admission {
+
+  private static final Logger log = LoggerFactory.getLogger(Admission.class);
+
+  /** What became of an admission; called on the client's event loop. */
+  interface Outcome {
+    /** Connected (or reused) destination channel; its pipeline is the one given. */
+    void admitted(Channel destination);
+
+    /** Refused by policy or failed (resolution, connection). */
+    void refused(ForwardReason reason, String detail);
+
+    /** No escrow: a spent budget or an unavailable store. */
+    void overBudget(Refusal r);
+
+    /** Report mode: the budget would have refused, and the request goes on. */
+    void wouldDeny(Refusal r);
+  }
+
+  static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+  private final ListenerContext lc;
+  private final Lookups lookups;
+  private final DenyRanges denyRanges;
+
+  Admission(ListenerContext lc, Lookups lookups, DenyRanges denyRanges) {
+    this.lc = lc;
+    this.lookups = lookups;
+    this.denyRanges = denyRanges;
+  }
+
+  /**
+   * Admits a request for {@code target} charged to {@code account}, which must be able to pay
+   * {@code need} bytes.
+   *
+   * @param client the inside client's channel (its event loop runs every step)
+   * @param reuse an open destination channel to the same host and port, or null
+   * @param pipeline the handler that sets up a new destination channel's pipeline
+   */
+  void admit(
+      Channel client,
+      EscrowAccount account,
+      long need,
+      RequestTarget target,
+      Channel reuse,
+      ChannelHandler pipeline,
+      Outcome out) {
+    if (account.available() >= need && lc.clock().millis() < account.expiresAt()) {
+      afterEscrow(client, target, reuse, pipeline, out);
+      return;
+    }
+    account
+        .refill(need)
+        .whenComplete(
+            (o, e) ->
+                client
+                    .eventLoop()
+                    .execute(
+                        () -> {
+                          if (!client.isActive()) {
+                            return;
+                          }
+                          if (o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED) {
+                            afterEscrow(client, target, reuse, pipeline, out);
+                          } else if (lc.meter().reportMode()) {
+                            out.wouldDeny(refusalOf(o));
+                            afterEscrow(client, target, reuse, pipeline, out);
+                          } else {
+                            out.overBudget(refusalOf(o));
+                          }
+                        }));
+  }
+
+  static Refusal refusalOf(EscrowAccount.Outcome o) {
+    if (o != null && o.kind() == EscrowAccount.Outcome.Kind.DENIED) {
+      return Refusal.budget(o.denial());
+    }
+    return Refusal.of(
+        Refusal.Kind.STORE_UNAVAILABLE,
+        o == null ? "no answer from the budget store" : o.store() + ": " + o.reason());
+  }
+
+  private void afterEscrow(
+      Channel client, RequestTarget target, Channel reuse, ChannelHandler pipeline, Outcome out) {
+    if (reuse != null && reuse.isActive()) {
+      out.admitted(reuse);
+      return;
+    }
+    lookups
+        .lookup(target.host())
+        .whenComplete(
+            (addresses, error) ->
+                client
+                    .eventLoop()
+                    .execute(
+                        () -> {
+                          if (!client.isActive()) {
+                            return;
+                          }
+                          if (error != null) {
+                            out.refused(
+                                ForwardReason.DESTINATION_UNRESOLVABLE,
+                                target.host() + ": " + rootMessage(error));
+                            return;
+                          }
+                          String denied = denyRanges.firstDenied(addresses);
+                          if (denied != null) {
+                            out.refused(
+                                ForwardReason.DESTINATION_DENIED_ADDRESS,
+                                target.host() + " resolves to " + denied);
+                            return;
+                          }
+                          connect(client, addresses, 0, target, pipeline, out);
+                        }));
+  }
+
+  private void connect(
+      Channel client,
+      List<InetAddress> addresses,
+      int i,
+      RequestTarget target,
+      ChannelHandler pipeline,
+      Outcome out) {
+    InetSocketAddress to = new InetSocketAddress(addresses.get(i), target.port());
+    new Bootstrap()
+        .group(client.eventLoop())
+        .channel(lc.transport().socketChannel())
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+        .handler(pipeline)
+        .connect(to)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!client.isActive()) {
+                    f.channel().close();
+                  } else if (f.isSuccess()) {
+                    out.admitted(f.channel());
+                  } else if (i + 1 < addresses.size()) {
+                    log.debug("{} refused a connection: {}", to, f.cause().toString());
+                    connect(client, addresses, i + 1, target, pipeline, out);
+                  } else {
+                    out.refused(
+                        ForwardReason.DESTINATION_UNREACHABLE,
+                        target.authority() + ": " + rootMessage(f.cause()));
+                  }
+                });
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+  }
+}

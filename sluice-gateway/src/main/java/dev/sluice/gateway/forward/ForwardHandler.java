@@ -1,0 +1,453 @@
+package dev.sluice.gateway.forward;
+
+import dev.sluice.escrow.EscrowAccount;
+import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.http.JsonResponses;
+import dev.sluice.gateway.meter.EgressMeter;
+import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.halt.HaltState;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One inside client's connection to a forward listener. Requests are taken one at a time: each
+ * passes {@link Intake} (or is refused with its reason), then {@link Admission} (escrow,
+ * resolution, address check, connection), and then becomes either a {@link Tunnel} or an {@link
+ * Exchange} on a destination connection that later requests to the same {@code host:port} may
+ * reuse.
+ *
+ * <p>Egress is what goes to the destination, so the {@link EgressMeter} sits at the head of each
+ * destination channel ({@link OriginPipeline}) and charges (zone, tenant, destination pattern). The
+ * next chunk is read from the inside only when every write to the destination completed, and the
+ * meter completes a write only once it is paid: a client that outruns its budget is slowed down,
+ * not buffered. What comes back to the client is not egress, nor are the gateway's own answers
+ * (400, 403, 407, 429, 502, 503), so none of it is metered.
+ *
+ * <p>Everything runs on the client's event loop; destination channels share it. Nothing here
+ * throws: a failure becomes a refusal or a close, a counter, and the connection's ledger entry.
+ */
+final class ForwardHandler extends ChannelInboundHandlerAdapter
+    implements EgressMeter.Listener, Admission.Outcome, Tunnel.Failure {
+
+  private static final Logger log = LoggerFactory.getLogger(ForwardHandler.class);
+
+  private enum State {
+    /** Waiting for the next request. */
+    IDLE,
+    /** A request is between intake and its destination connection (or its tunnel's 200). */
+    ADMITTING,
+    /** An absolute-form request is being forwarded or answered. */
+    EXCHANGE,
+    /** Bytes are relayed both ways. */
+    TUNNEL,
+    /** Refused or failed: nothing more is read or forwarded. */
+    CLOSING
+  }
+
+  /**
+   * A request being admitted, with what the client asked for before its head was rewritten: to keep
+   * the connection open, and an interim 100 Continue.
+   */
+  private record Pending(
+      HttpRequest request,
+      RequestTarget target,
+      EscrowAccount account,
+      boolean keepAlive,
+      boolean expectContinue) {}
+
+  private final ListenerContext lc;
+  private final Intake intake;
+  private final Admission admission;
+  private final ArrayDeque<Object> inbound = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  private InetSocketAddress source;
+  private ForwardRecord record;
+  private State state = State.IDLE;
+  private Pending pending;
+  private Origin origin;
+  private Exchange exchange;
+  private Tunnel tunnel;
+  private boolean pumping;
+
+  ForwardHandler(ListenerContext lc, Intake intake, Admission admission) {
+    this.lc = lc;
+    this.intake = intake;
+    this.admission = admission;
+  }
+
+  Channel channel() {
+    return ctx.channel();
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    source = (InetSocketAddress) ctx.channel().remoteAddress();
+    record = new ForwardRecord(lc, source);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    lc.meter().listenerStats().connectionsOpen.increment();
+    lc.meter().listenerStats().connectionsTotal.increment();
+    ctx.read();
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    lc.meter().listenerStats().connectionsOpen.decrement();
+    if (state == State.EXCHANGE || state == State.ADMITTING) {
+      record.error("client_closed");
+    }
+    Tunnel t = state == State.TUNNEL ? tunnel : null;
+    state = State.CLOSING;
+    releaseHeld();
+    exchange = null;
+    if (t != null) {
+      t.clientClosed();
+      origin = null;
+    } else {
+      closeOrigin();
+    }
+    record.closed();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("client connection error on {}: {}", lc.name(), cause.toString());
+    record.error("client_error");
+    closeBoth();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (state == State.CLOSING) {
+        ReferenceCountUtil.release(msg);
+      } else if (state == State.TUNNEL && tunnel.isOpen()) {
+        if (msg instanceof ByteBuf b) {
+          tunnel.write(b);
+        } else {
+          ReferenceCountUtil.release(msg);
+        }
+      } else {
+        inbound.add(msg);
+        pump();
+      }
+    } catch (RuntimeException e) {
+      log.warn("forward listener {}: unexpected failure, closing the connection", lc.name(), e);
+      lc.evidence().stats().denied("internal_error");
+      record.error("internal_error");
+      closeBoth();
+    }
+  }
+
+  /**
+   * Handles what was read, as far as the state allows, then asks for more if it may. Not reentrant:
+   * removing the decoder for a CONNECT hands its leftover bytes to {@link #channelRead} from inside
+   * this loop, and they must wait in line.
+   */
+  private void pump() {
+    if (pumping) {
+      return;
+    }
+    pumping = true;
+    try {
+      while (!inbound.isEmpty()) {
+        if (state == State.IDLE) {
+          Object m = inbound.poll();
+          if (m instanceof HttpRequest req) {
+            onRequest(req);
+          } else {
+            ReferenceCountUtil.release(m); // the end of a request already refused or answered
+          }
+        } else if (state == State.EXCHANGE && exchange.wantsBody()) {
+          exchange.body(inbound.poll());
+        } else {
+          break;
+        }
+      }
+    } finally {
+      pumping = false;
+    }
+    readMore();
+  }
+
+  /** Reads the next chunk from the client when nothing read is waiting and no write is pending. */
+  void readMore() {
+    if (!inbound.isEmpty()) {
+      return;
+    }
+    if (state == State.IDLE
+        || (state == State.EXCHANGE && exchange.wantsBody() && exchange.writesDone())) {
+      ctx.read();
+    }
+  }
+
+  // ---- intake and admission ----
+
+  private void onRequest(HttpRequest req) {
+    record.request();
+    boolean connect = req.method().equals(HttpMethod.CONNECT);
+    if (connect && ctx.pipeline().get(ForwardListener.DECODER) != null) {
+      // Whatever follows a CONNECT is tunnel data (or nothing), never HTTP: stop decoding now,
+      // before bytes sent ahead of our answer are read as a request. They come here as bytes.
+      ctx.pipeline().remove(ForwardListener.DECODER);
+    }
+    Intake.Decision d = intake.decide(req, source == null ? null : source.getAddress());
+    if (d.target() != null) {
+      record.destination(d.target());
+    }
+    if (d.tenant() != null) {
+      record.tenant(d.tenant());
+    }
+    if (d.refusal() != null) {
+      ReferenceCountUtil.release(req);
+      refuse(d.refusal(), d.detail());
+      return;
+    }
+    if (HaltState.halted(lc.siteHalt(), lc.zoneHalt())) {
+      ReferenceCountUtil.release(req);
+      HaltState.Halt h = lc.siteHalt().on() ? lc.siteHalt().halt() : lc.zoneHalt().halt();
+      overBudget(Refusal.halted(h));
+      return;
+    }
+    RequestTarget t = d.target();
+    EscrowAccount account = lc.escrow().account(lc.tree().path(lc.zone(), d.tenant(), d.pattern()));
+    boolean reusable =
+        origin != null
+            && !connect
+            && !origin.tunnel()
+            && origin.authority().equals(t.authority())
+            && origin.channel().isActive();
+    if (!reusable) {
+      closeOrigin();
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    boolean expectContinue = !connect && HttpUtil.is100ContinueExpected(req);
+    long need = 1; // a tunnel's size is unknown: it needs escrow, and pays as it goes
+    if (!connect) {
+      ProxyHeaders.request(req, t);
+      need = ProxyHeaders.knownSize(req);
+    }
+    state = State.ADMITTING;
+    pending = new Pending(req, t, account, keepAlive, expectContinue);
+    admission.admit(
+        ctx.channel(),
+        account,
+        need,
+        t,
+        reusable ? origin.channel() : null,
+        new OriginPipeline(lc.meter(), record.record(), account, this, connect),
+        this);
+  }
+
+  @Override
+  public void admitted(Channel ch) {
+    Pending p = pending;
+    pending = null;
+    if (state != State.ADMITTING || p == null) {
+      if (origin == null || origin.channel() != ch) {
+        ch.close();
+      }
+      return;
+    }
+    if (origin == null || origin.channel() != ch) {
+      EgressMeter meter = OriginPipeline.meterOf(ch);
+      if (meter == null || !ch.isActive()) {
+        ch.close();
+        ReferenceCountUtil.release(p.request());
+        refuse(ForwardReason.DESTINATION_FAILED, "the destination closed the connection at once");
+        return;
+      }
+      origin = new Origin(ch, meter, p.target().authority(), p.target().tunnel());
+    }
+    origin.meter().account(p.account());
+    if (p.target().tunnel()) {
+      ReferenceCountUtil.release(p.request());
+      state = State.TUNNEL;
+      tunnel = new Tunnel(ctx, origin, this);
+      tunnel.open(inbound);
+    } else {
+      state = State.EXCHANGE;
+      exchange = new Exchange(this, ctx, origin, p.request(), p.keepAlive());
+      exchange.start(p.request(), p.expectContinue());
+      pump();
+    }
+  }
+
+  @Override
+  public void refused(ForwardReason reason, String detail) {
+    refuse(reason, detail);
+  }
+
+  @Override
+  public void overBudget(Refusal r) {
+    record.refused(r, false);
+    answer(JsonResponses.refusal(r, lc.clock().millis()));
+  }
+
+  @Override
+  public void wouldDeny(Refusal r) {
+    record.wouldDeny(r);
+  }
+
+  @Override
+  public void tunnelFailed(String reason) {
+    if (state != State.CLOSING) {
+      record.error(reason);
+      closeBoth();
+    }
+  }
+
+  // ---- absolute-form exchanges (called by Exchange and OriginHandler) ----
+
+  void fromOrigin(Channel ch, HttpObject msg) {
+    if (exchange == null || origin == null || origin.channel() != ch) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    exchange.fromOrigin(msg);
+  }
+
+  /** The destination connection {@code ch} closed, failed or sent something unreadable. */
+  void originFailed(Channel ch, String why) {
+    if (origin == null || origin.channel() != ch) {
+      ch.close();
+      return;
+    }
+    Exchange e = exchange;
+    if (e != null && !e.originEndedEarly()) {
+      return; // the whole response arrived; the exchange ends once it is written
+    }
+    origin = null;
+    ch.close();
+    if (e == null || state != State.EXCHANGE) {
+      return; // an idle keep-alive connection ended
+    }
+    exchange = null;
+    if (e.responseNotStarted()) {
+      refuse(ForwardReason.DESTINATION_FAILED, why);
+    } else {
+      record.error(ForwardReason.DESTINATION_FAILED.type());
+      closeBoth();
+    }
+  }
+
+  void originWriteFailed(Exchange e) {
+    if (state == State.EXCHANGE && exchange == e) {
+      originFailed(e.origin().channel(), "cannot write to the destination");
+    }
+  }
+
+  void clientWriteFailed() {
+    record.error("client_write_failed");
+    closeBoth();
+  }
+
+  void exchangeDone(Exchange e, boolean reuseOrigin, boolean keepClient) {
+    if (exchange != e || state != State.EXCHANGE) {
+      return;
+    }
+    exchange = null;
+    if (!reuseOrigin) {
+      closeOrigin();
+    } else if (origin != null) {
+      origin.channel().read(); // while idle, notice when the destination closes it
+    }
+    if (keepClient) {
+      state = State.IDLE;
+      pump();
+    } else {
+      state = State.CLOSING;
+      releaseHeld();
+      ctx.close();
+    }
+  }
+
+  // ---- refusals ----
+
+  @Override
+  public void refused(ChannelHandlerContext meterCtx, Refusal r) {
+    if (state == State.CLOSING) {
+      return;
+    }
+    boolean nothingLeft = ((EgressMeter) meterCtx.handler()).chargedSinceMark() == 0;
+    record.refused(r, !nothingLeft);
+    if (state == State.EXCHANGE && exchange.responseNotStarted() && nothingLeft) {
+      // Nothing of this request reached the destination: the client can still be told why.
+      answer(JsonResponses.refusal(r, lc.clock().millis()));
+    } else {
+      closeBoth();
+    }
+  }
+
+  @Override
+  public void wouldDeny(ChannelHandlerContext meterCtx, Refusal r) {
+    record.wouldDeny(r);
+  }
+
+  /** Refuses the current request for {@code reason}: ledgered, counted, answered, closed. */
+  private void refuse(ForwardReason reason, String detail) {
+    record.refused(reason, detail);
+    answer(ForwardResponses.error(reason, detail));
+  }
+
+  /** Writes the gateway's own answer to the client (not egress) and closes; null just closes. */
+  private void answer(FullHttpResponse res) {
+    state = State.CLOSING;
+    releaseHeld();
+    exchange = null;
+    closeOrigin();
+    if (res == null) {
+      ctx.close();
+    } else if (ctx.pipeline().get(ForwardListener.ENCODER) == null) {
+      res.release();
+      ctx.close();
+    } else {
+      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private void closeBoth() {
+    state = State.CLOSING;
+    releaseHeld();
+    exchange = null;
+    closeOrigin();
+    ctx.close();
+  }
+
+  private void closeOrigin() {
+    Origin o = origin;
+    origin = null;
+    if (o != null) {
+      o.channel().close();
+    }
+  }
+
+  private void releaseHeld() {
+    Object m;
+    while ((m = inbound.poll()) != null) {
+      ReferenceCountUtil.release(m);
+    }
+    if (pending != null) {
+      ReferenceCountUtil.release(pending.request());
+      pending = null;
+    }
+  }
+}

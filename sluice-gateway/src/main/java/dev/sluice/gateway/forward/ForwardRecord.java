@@ -1,0 +1,113 @@
+package dev.sluice.gateway.forward;
+
+import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.meter.Refusal;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one forward connection leaves behind: its {@link ConnectionRecord} (tenant, destinations,
+ * outcome), a {@code deny} ledger entry and a counter for every refusal, and at close the
+ * connection's ledger entry and log line. A refusal is recorded with the destination of the request
+ * it refused; the closing entry names every destination of the connection (up to {@value
+ * #MAX_DESTINATIONS}, then {@code ...}). Used on the connection's event loop only.
+ */
+final class ForwardRecord {
+
+  private static final Logger log = LoggerFactory.getLogger(ForwardRecord.class);
+
+  static final int MAX_DESTINATIONS = 16;
+  private static final int MAX_AUTHORITY = 262;
+
+  private final ListenerContext lc;
+  private final ConnectionRecord record;
+  private final Set<String> destinations = new LinkedHashSet<>();
+  private boolean moreDestinations;
+  private String tenant;
+
+  ForwardRecord(ListenerContext lc, InetSocketAddress client) {
+    this.lc = lc;
+    this.record =
+        new ConnectionRecord(
+            lc.name(),
+            lc.zone(),
+            client == null ? "-" : client.getAddress().getHostAddress() + ":" + client.getPort(),
+            lc.clock().millis(),
+            lc.clock().nanos());
+  }
+
+  /** The record the meters of this connection's destination channels count into. */
+  ConnectionRecord record() {
+    return record;
+  }
+
+  void request() {
+    record.request();
+  }
+
+  String tenant() {
+    return tenant;
+  }
+
+  void tenant(String t) {
+    tenant = t;
+    record.tenant(t);
+  }
+
+  /** The destination of the current request, as the client named it. */
+  void destination(RequestTarget t) {
+    String a = t.authority();
+    if (a.length() > MAX_AUTHORITY) {
+      a = a.substring(0, MAX_AUTHORITY - 3) + "...";
+    }
+    record.destination(a);
+    if (destinations.size() < MAX_DESTINATIONS) {
+      destinations.add(a);
+    } else if (!destinations.contains(a)) {
+      moreDestinations = true;
+    }
+  }
+
+  /** A refusal of this listener's own: a {@code deny} (policy) or an {@code error} (502s). */
+  void refused(ForwardReason reason, String detail) {
+    if (reason.policy()) {
+      lc.evidence().denied(record, tenant, reason.type(), detail);
+      record.outcome(ConnectionRecord.Decision.DENY, reason.type());
+    } else {
+      log.debug("{} on {}: {}", reason.type(), lc.name(), detail);
+      lc.evidence().stats().denied(reason.type());
+      record.outcome(ConnectionRecord.Decision.ERROR, reason.type());
+    }
+  }
+
+  /**
+   * A refusal of the budget, a halt or a failing store; {@code cut} when bytes of the request or
+   * tunnel had already left.
+   */
+  void refused(Refusal r, boolean cut) {
+    lc.evidence().denied(record, tenant, r);
+    record.outcome(
+        cut ? ConnectionRecord.Decision.CUT : ConnectionRecord.Decision.DENY, r.reason());
+  }
+
+  void wouldDeny(Refusal r) {
+    lc.evidence().wouldDeny(record, tenant, r);
+  }
+
+  /** A failure that is neither side's decision (a broken connection). */
+  void error(String reason) {
+    record.outcome(ConnectionRecord.Decision.ERROR, reason);
+  }
+
+  /** Writes the connection's ledger entry and log line. */
+  void closed() {
+    if (!destinations.isEmpty()) {
+      record.destination(String.join(",", destinations) + (moreDestinations ? ",..." : ""));
+    }
+    lc.evidence().closed(record);
+  }
+}

@@ -1,0 +1,48 @@
+package dev.sluice.gateway.forward;
+
+import dev.sluice.gateway.http.JsonResponses;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * The responses a forward listener writes itself, all toward the inside client (so none of them is
+ * egress, and none is paid from the control allowance): the JSON error for a {@link ForwardReason}
+ * (in the shape of {@link JsonResponses}), with {@code Proxy-Authenticate} on a 407, and the {@code
+ * 200 Connection established} that opens a tunnel.
+ */
+final class ForwardResponses {
+
+  /** The realm a 407 names. */
+  static final String REALM = "sluice";
+
+  private ForwardResponses() {}
+
+  /**
+   * The JSON error for {@code reason}, its message followed by {@code detail} (if not null); the
+   * connection is closed after it.
+   */
+  static FullHttpResponse error(ForwardReason reason, String detail) {
+    String message = detail == null ? reason.message() : reason.message() + ": " + detail;
+    FullHttpResponse res = JsonResponses.error(reason.status(), reason.type(), message, "");
+    if (reason.status().equals(HttpResponseStatus.PROXY_AUTHENTICATION_REQUIRED)) {
+      res.headers().set(HttpHeaderNames.PROXY_AUTHENTICATE, "Basic realm=\"" + REALM + "\"");
+    }
+    HttpUtil.setKeepAlive(res, false);
+    return res;
+  }
+
+  /** The answer to an admitted CONNECT; the bytes after it belong to the tunnel. */
+  static FullHttpResponse established() {
+    return new DefaultFullHttpResponse(
+        HttpVersion.HTTP_1_1, new HttpResponseStatus(200, "Connection established"));
+  }
+
+  /** The interim answer to {@code Expect: 100-continue}, sent once the request is admitted. */
+  static FullHttpResponse continueResponse() {
+    return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE);
+  }
+}

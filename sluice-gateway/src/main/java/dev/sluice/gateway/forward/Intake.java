@@ -1,0 +1,74 @@
+package dev.sluice.gateway.forward;
+
+import dev.sluice.gateway.http.RequestFraming;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import java.net.InetAddress;
+
+/**
+ * The checks a forward request passes before anything leaves for it, in order: unambiguous framing,
+ * a target a proxy takes ({@code CONNECT host:port} or {@code http://...}), an identified tenant, a
+ * host that is a canonical name, and a destination the zone allows. Pure: no I/O, no state, so each
+ * refusal reason is tested without sockets. Immutable.
+ */
+final class Intake {
+
+  /**
+   * The outcome. On success {@code refusal} is null; {@code target} and {@code tenant} are set as
+   * far as the checks got, so a refusal is recorded with them.
+   *
+   * @param pattern the destination pattern charged, or null for an allowed unknown destination
+   */
+  record Decision(
+      RequestTarget target, String tenant, String pattern, ForwardReason refusal, String detail) {}
+
+  private final ProxyIdentity identity;
+  private final DestinationPolicy destinations;
+
+  Intake(ProxyIdentity identity, DestinationPolicy destinations) {
+    this.identity = identity;
+    this.destinations = destinations;
+  }
+
+  Decision decide(HttpRequest req, InetAddress source) {
+    boolean connect = req.method().equals(HttpMethod.CONNECT);
+    String framing = RequestFraming.problem(req);
+    if (framing == null && connect && carriesBody(req)) {
+      framing = "a CONNECT request cannot carry a body";
+    }
+    if (framing != null) {
+      return new Decision(null, null, null, ForwardReason.BAD_REQUEST, framing);
+    }
+    RequestTarget.Parsed p = RequestTarget.parse(connect, req.uri());
+    if (p.problem() != null) {
+      return new Decision(null, null, null, ForwardReason.BAD_REQUEST, p.problem());
+    }
+    RequestTarget t = p.target();
+    ProxyIdentity.Identity id =
+        identity.identify(source, req.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION));
+    if (id.refusal() != null) {
+      return new Decision(t, null, null, id.refusal(), id.detail());
+    }
+    ForwardReason hostProblem = HostCheck.problem(t.host());
+    if (hostProblem != null) {
+      return new Decision(t, id.tenant(), null, hostProblem, "host " + t.host());
+    }
+    DestinationPolicy.Match m = destinations.match(t.host());
+    if (!m.allowed()) {
+      return new Decision(
+          t,
+          id.tenant(),
+          null,
+          ForwardReason.DESTINATION_NOT_ALLOWED,
+          t.host() + " matches no destination of the zone");
+    }
+    return new Decision(t, id.tenant(), m.pattern(), null, null);
+  }
+
+  private static boolean carriesBody(HttpRequest req) {
+    String cl = req.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+    return req.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+        || (cl != null && !cl.equals("0"));
+  }
+}

@@ -1,0 +1,75 @@
+package dev.sluice.gateway.forward;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs a {@link HostResolver} off the event loops, on a few daemon threads of one forward listener.
+ * The queue is bounded: when lookups pile up (a slow DNS server), new ones fail at once and the
+ * client is told the name did not resolve, instead of waiting in an unbounded line. Idle threads
+ * end after a while, so the executor needs no shutdown and leaves nothing behind when the gateway
+ * closes. Thread-safe.
+ */
+final class Lookups {
+
+  static final int THREADS = 4;
+  static final int QUEUE = 256;
+
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  private final HostResolver resolver;
+  private final ThreadPoolExecutor executor;
+
+  Lookups(HostResolver resolver, String listener) {
+    this.resolver = resolver;
+    this.executor =
+        new ThreadPoolExecutor(
+            THREADS,
+            THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(QUEUE),
+            r -> {
+              Thread t = new Thread(r, "sluice-lookup-" + listener + "-" + IDS.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    executor.allowCoreThreadTimeOut(true);
+  }
+
+  /**
+   * The addresses of {@code host}; fails with {@link UnknownHostException} when the name does not
+   * resolve, resolves to nothing, or the lookup queue is full. Completes on a lookup thread.
+   */
+  CompletableFuture<List<InetAddress>> lookup(String host) {
+    CompletableFuture<List<InetAddress>> f = new CompletableFuture<>();
+    try {
+      executor.execute(
+          () -> {
+            try {
+              List<InetAddress> a = resolver.resolve(host);
+              if (a == null || a.isEmpty()) {
+                f.completeExceptionally(new UnknownHostException(host + ": no addresses"));
+              } else {
+                f.complete(List.copyOf(a));
+              }
+            } catch (Exception e) {
+              f.completeExceptionally(e);
+            } catch (Error e) {
+              f.completeExceptionally(e);
+              throw e;
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      f.completeExceptionally(new UnknownHostException(host + ": too many lookups in progress"));
+    }
+    return f;
+  }
+}

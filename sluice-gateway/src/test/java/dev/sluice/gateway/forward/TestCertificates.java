@@ -1,0 +1,88 @@
+package dev.sluice.gateway.forward;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A self-signed certificate for a test TLS server, made by the JDK's own {@code keytool} into a
+ * temporary PKCS12 file (no BouncyCastle, no internal JDK classes), with the key managers for the
+ * server and an {@link SSLContext} that trusts exactly that certificate for the client.
+ */
+final class TestCertificates {
+
+  private static final char[] PASSWORD = "changeit".toCharArray();
+
+  final KeyManagerFactory keyManagers;
+  final SSLContext clientContext;
+  final Path pkcs12;
+
+  private TestCertificates(KeyManagerFactory kmf, SSLContext client, Path pkcs12) {
+    this.keyManagers = kmf;
+    this.clientContext = client;
+    this.pkcs12 = pkcs12;
+  }
+
+  /** A certificate for {@code dnsName} (subject and SAN), valid for two days. */
+  static TestCertificates selfSigned(Path dir, String dnsName) throws Exception {
+    Path store = dir.resolve("server.p12");
+    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+    Process p =
+        new ProcessBuilder(
+                keytool.toString(),
+                "-genkeypair",
+                "-alias",
+                "server",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=" + dnsName,
+                "-ext",
+                "SAN=dns:" + dnsName,
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                store.toString(),
+                "-storepass",
+                new String(PASSWORD),
+                "-keypass",
+                new String(PASSWORD))
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("keytool.log").toFile())
+            .start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      throw new IllegalStateException("keytool did not finish");
+    }
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException(
+          "keytool failed: " + Files.readString(dir.resolve("keytool.log")));
+    }
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(store)) {
+      ks.load(in, PASSWORD);
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, PASSWORD);
+    Certificate cert = ks.getCertificate("server");
+    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+    trust.load(null, null);
+    trust.setCertificateEntry("server", cert);
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext client = SSLContext.getInstance("TLS");
+    client.init(null, tmf.getTrustManagers(), null);
+    return new TestCertificates(kmf, client, store);
+  }
+}
