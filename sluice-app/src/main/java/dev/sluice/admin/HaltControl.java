@@ -18,7 +18,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Halts and resumes egress and ledgers it, in the order that keeps each fail-safe (see {@code
- * docs/decisions/0007}):
+ * docs/decisions/0008}):
  *
  * <ul>
  *   <li><b>halt</b>: flip the switch at once (bytes stop at the next write), then append a {@code
