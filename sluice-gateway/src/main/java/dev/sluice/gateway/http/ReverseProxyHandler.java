@@ -161,18 +161,12 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
       return;
     }
     keepAlive = HttpUtil.isKeepAlive(req);
-    if (HaltState.halted(lc.siteHalt(), lc.zoneHalt())) {
-      req.release();
-      HaltState.Halt h = lc.siteHalt().on() ? lc.siteHalt().halt() : lc.zoneHalt().halt();
-      deny(Refusal.halted(h), true);
-      return;
-    }
     String header = lc.config().tenantHeader();
     String requested = header == null ? null : req.headers().get(header);
     String t = lc.tenantOrDefault(requested == null || requested.isEmpty() ? null : requested);
     if (t == null) {
       req.release();
-      lc.evidence().stats().denied("unknown_tenant");
+      lc.evidence().denied(record, requested, "unknown_tenant", "no default tenant in the zone");
       record.outcome(ConnectionRecord.Decision.DENY, "unknown_tenant");
       answer(
           JsonResponses.error(
@@ -189,6 +183,12 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     }
     tenant = t;
     record.tenant(t);
+    if (HaltState.halted(lc.siteHalt(), lc.zoneHalt())) {
+      req.release();
+      HaltState.Halt h = lc.siteHalt().on() ? lc.siteHalt().halt() : lc.zoneHalt().halt();
+      deny(Refusal.halted(h), true);
+      return;
+    }
     EscrowAccount account = lc.account(t);
     meter.account(account);
     long now = lc.clock().millis();
@@ -523,7 +523,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   }
 
   private void answerAndClose(FullHttpResponse res, ConnectionRecord.Decision d, String reason) {
-    lc.evidence().stats().denied(reason);
+    lc.evidence().denied(record, tenant, reason, null);
     record.outcome(d, reason);
     answer(res, true);
   }
