@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.demo.DemoOptions;
 import dev.sluice.it.CorpusAnswers.Split;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -226,6 +230,34 @@ class MalformedRequestTest {
             READ_TIMEOUT);
     assertThat(r.status()).as("%s", r).isEqualTo(200);
     assertThat(RawHttp.answerText(r)).isEqualTo(upstream.answers().get(0).text());
+  }
+
+  /** The answer to a HEAD is a head only, and the next response on the connection follows it. */
+  @Test
+  void aHeadAnswerHasNoBodyAndTheConnectionGoesOn() throws Exception {
+    try (Socket s = new Socket()) {
+      s.connect(sluice.listener("api"), 5_000);
+      s.setSoTimeout((int) READ_TIMEOUT.toMillis());
+      OutputStream out = s.getOutputStream();
+      InputStream in = s.getInputStream();
+      out.write(
+          "HEAD /v1/models HTTP/1.1\r\nHost: gateway\r\nX-Tenant: acme\r\n\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
+      while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+        int b = in.read();
+        assertThat(b).as("the head of the HEAD answer: %s", head).isNotNegative();
+        head.write(b);
+      }
+      assertThat(head.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 405 ");
+      out.write(
+          "GET /v1/models HTTP/1.1\r\nHost: gateway\r\nX-Tenant: acme\r\nConnection: close\r\n\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String next = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertThat(next).startsWith("HTTP/1.1 200 ").contains("sluice-demo");
+    }
   }
 
   private static void assertServesAWellFormedRequest() throws Exception {
