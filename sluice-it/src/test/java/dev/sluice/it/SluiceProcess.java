@@ -257,6 +257,11 @@ final class SluiceProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Waits at most {@code timeout} for the process to exit; whether it has. */
+  boolean exitedWithin(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** Kills the process if it still runs; keeps the thread's interrupt if waiting is cut short. */
   @Override
   public void close() {
