@@ -54,7 +54,7 @@ class HaltDuringStreamingTest {
     heldUpstream = ReplayUpstream.start(longest, DemoOptions.defaults().withPacer(held));
     flowingUpstream =
         ReplayUpstream.start(
-            longest, DemoOptions.defaults().withPacer(Pacer.fixedDelay(Duration.ofMillis(3))));
+            longest, DemoOptions.defaults().withPacer(Pacer.fixedDelay(Duration.ofMillis(5))));
     Path config =
         TestConfig.in(dir.resolve("data"))
             .tenant("acme", "day", "50MB")
