@@ -46,7 +46,7 @@ class CurlStreamingTest {
         curlRuns(), "curl is not installed (.ci/run installs it): skipping the curl stream tests");
   }
 
-  private static boolean curlRuns() throws InterruptedException {
+  static boolean curlRuns() throws InterruptedException {
     try {
       Process p = new ProcessBuilder("curl", "--version").redirectErrorStream(true).start();
       p.getInputStream().readAllBytes();
@@ -68,7 +68,7 @@ class CurlStreamingTest {
   }
 
   /** A held-out answer of a few kB with newlines and non-ASCII text. */
-  private static Answer answer() {
+  static Answer answer() {
     return CorpusAnswers.load(CorpusAnswers.ARENA_HARD, Split.TEST).stream()
         .filter(a -> a.text().length() > 1000 && a.text().length() < 4000)
         .filter(a -> a.text().contains("\n") && a.text().chars().anyMatch(c -> c > 127))
@@ -139,7 +139,7 @@ class CurlStreamingTest {
   }
 
   /** Reads one SSE event through its blank line; null at the end of the stream. */
-  private static byte[] readEvent(InputStream in) throws IOException {
+  static byte[] readEvent(InputStream in) throws IOException {
     ByteArrayOutputStream e = new ByteArrayOutputStream();
     int prev = -1;
     for (int c = in.read(); c >= 0; c = in.read()) {
@@ -158,7 +158,7 @@ class CurlStreamingTest {
    * content chunk per piece, a stop chunk and {@code [DONE]}, all of one completion, and the
    * content is the answer's UTF-8, byte for byte.
    */
-  private static void assertIsOpenAiStream(byte[] raw, String answer) throws IOException {
+  static void assertIsOpenAiStream(byte[] raw, String answer) throws IOException {
     String body = new String(raw, StandardCharsets.UTF_8);
     assertThat(body.getBytes(StandardCharsets.UTF_8)).isEqualTo(raw);
     List<String> data = new ArrayList<>();

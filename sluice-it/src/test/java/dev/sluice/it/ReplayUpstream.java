@@ -74,6 +74,17 @@ final class ReplayUpstream implements AutoCloseable {
     return upstream.baseUrl();
   }
 
+  /** The bound address. */
+  java.net.InetSocketAddress address() {
+    return upstream.address();
+  }
+
+  /** {@code http://127.0.0.1:PORT}: the upstream URL of a gateway listener in front of this. */
+  String rootUrl() {
+    String base = upstream.baseUrl();
+    return base.substring(0, base.length() - "/v1".length());
+  }
+
   @Override
   public void close() {
     upstream.close();

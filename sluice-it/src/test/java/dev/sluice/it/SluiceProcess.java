@@ -1,5 +1,7 @@
 package dev.sluice.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.time.Clock;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -11,27 +13,39 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A Sluice node as a real process, {@code java -jar sluice-app/target/sluice.jar run --config
- * FILE}, for end-to-end tests: {@link #start} returns once {@code GET http://ADMIN/readyz} answers
- * {@code 200}, or fails with the process's stderr if it exits or is not ready in time. The jar
- * exists only after {@code sluice-app} is packaged, which is why these tests run in {@code ./mvnw
- * verify} from the repository root.
+ * A Sluice node as a real process, {@code java -jar sluice-app/target/sluice.jar run --config FILE
+ * --ready-file FILE}, for end-to-end tests. {@link #start} waits until the process has written its
+ * ready file (the pid and every bound address, so configurations can bind port 0) and {@code GET
+ * /readyz} answers {@code 200}; it fails with the process's stderr if the process exits or is not
+ * ready in time. The jar exists only after {@code sluice-app} is packaged, which is why these tests
+ * run in {@code ./mvnw verify} from the repository root.
  *
- * <p>Output goes to {@code stdout.log} and {@code stderr.log} in the given directory (a pipe left
- * unread could block the process). {@link #close} kills a process that is still running.
+ * <p>Output goes to {@code stdout-N.log} and {@code stderr-N.log} in the given directory, N
+ * counting the starts in that directory (a pipe left unread could block the process). The process
+ * is only ever signalled by its own pid ({@link Process#destroy}, {@link Process#destroyForcibly});
+ * {@link #close} kills it if it still runs, so a failing test never leaves one behind.
  */
 final class SluiceProcess implements AutoCloseable {
-  private static final Duration POLL = Duration.ofMillis(100);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+  private static final Duration POLL = Duration.ofMillis(50);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Map<Path, AtomicInteger> STARTS = new HashMap<>();
 
   private final Process process;
   private final Path stderr;
+  private InetSocketAddress admin;
+  private final Map<String, InetSocketAddress> listeners = new HashMap<>();
 
   private SluiceProcess(Process process, Path stderr) {
     this.process = process;
@@ -40,36 +54,57 @@ final class SluiceProcess implements AutoCloseable {
 
   /** The shaded jar the tests run. */
   static Path jar() {
-    return RepoRoot.get().resolve("sluice-app/target/sluice.jar");
-  }
-
-  /**
-   * Starts {@code sluice run --config config} and waits until its admin server is ready.
-   *
-   * @param admin the admin listener's address, as the configuration sets it
-   * @param logDir where stdout.log and stderr.log are written
-   */
-  static SluiceProcess start(Path config, InetSocketAddress admin, Path logDir, Duration ready)
-      throws IOException, InterruptedException {
-    Path jar = jar();
+    Path jar = RepoRoot.get().resolve("sluice-app/target/sluice.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           jar
               + " is missing: run ./mvnw verify from the repository root so sluice-app is"
               + " packaged before the integration tests");
     }
+    return jar;
+  }
+
+  /** {@code java -jar sluice.jar} and then {@code args}: the command line of a jar process. */
+  static List<String> command(List<String> args) {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Path stderr = logDir.resolve("stderr.log");
+    List<String> cmd = new ArrayList<>(List.of(java.toString(), "-jar", jar().toString()));
+    cmd.addAll(args);
+    return cmd;
+  }
+
+  /** {@link #start(Path, Path, List)} without extra options. */
+  static SluiceProcess start(Path config, Path workDir) throws IOException, InterruptedException {
+    return start(config, workDir, List.of());
+  }
+
+  /**
+   * Starts {@code sluice run --config config --ready-file workDir/ready-N.json [options]} and waits
+   * until it is ready.
+   *
+   * @param workDir where the ready file and the logs go
+   * @param options more options of {@code sluice run}, e.g. {@code --drain-timeout 1s}
+   */
+  static SluiceProcess start(Path config, Path workDir, List<String> options)
+      throws IOException, InterruptedException {
+    int n;
+    synchronized (STARTS) {
+      n = STARTS.computeIfAbsent(workDir, d -> new AtomicInteger()).incrementAndGet();
+    }
+    Path ready = workDir.resolve("ready-" + n + ".json");
+    Path stderr = workDir.resolve("stderr-" + n + ".log");
+    List<String> args =
+        new ArrayList<>(
+            List.of("run", "--config", config.toString(), "--ready-file", ready.toString()));
+    args.addAll(options);
     Process p =
-        new ProcessBuilder(
-                List.of(
-                    java.toString(), "-jar", jar.toString(), "run", "--config", config.toString()))
-            .redirectOutput(logDir.resolve("stdout.log").toFile())
+        new ProcessBuilder(command(args))
+            .redirectOutput(workDir.resolve("stdout-" + n + ".log").toFile())
             .redirectError(stderr.toFile())
             .start();
     SluiceProcess sluice = new SluiceProcess(p, stderr);
     try {
-      sluice.awaitReady(admin, ready);
+      sluice.awaitReadyFile(ready);
+      sluice.awaitReadyz();
     } catch (IOException | InterruptedException | RuntimeException e) {
       sluice.close();
       throw e;
@@ -77,13 +112,42 @@ final class SluiceProcess implements AutoCloseable {
     return sluice;
   }
 
-  private void awaitReady(InetSocketAddress admin, Duration timeout)
-      throws IOException, InterruptedException {
-    URI readyz = URI.create("http://" + admin.getHostString() + ":" + admin.getPort() + "/readyz");
+  private void awaitReadyFile(Path ready) throws IOException, InterruptedException {
+    Clock clock = Clock.system();
+    long deadline = clock.nanos() + READY_TIMEOUT.toNanos();
+    while (!Files.exists(ready)) {
+      if (clock.nanos() - deadline >= 0) {
+        throw new IllegalStateException(
+            "sluice wrote no " + ready + " within " + READY_TIMEOUT + "; " + stderr());
+      }
+      awaitExitOrPoll("before writing " + ready);
+    }
+    JsonNode r = JSON.readTree(ready.toFile());
+    if (r.path("pid").asLong() != process.pid()) {
+      throw new IllegalStateException(
+          ready + " names pid " + r.path("pid") + ", but the process is " + process.pid());
+    }
+    admin = address(r.path("admin").asText());
+    for (Map.Entry<String, JsonNode> e : r.path("listeners").properties()) {
+      listeners.put(e.getKey(), address(e.getValue().asText()));
+    }
+  }
+
+  private static InetSocketAddress address(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    String host = hostPort.substring(0, colon);
+    if (host.startsWith("[")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1)));
+  }
+
+  private void awaitReadyz() throws IOException, InterruptedException {
+    URI readyz = adminUri("/readyz");
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     HttpRequest get = HttpRequest.newBuilder(readyz).timeout(Duration.ofSeconds(2)).GET().build();
     Clock clock = Clock.system();
-    long deadline = clock.nanos() + timeout.toNanos();
+    long deadline = clock.nanos() + READY_TIMEOUT.toNanos();
     int lastStatus = -1;
     while (clock.nanos() - deadline < 0) {
       try {
@@ -94,20 +158,11 @@ final class SluiceProcess implements AutoCloseable {
       } catch (IOException notListeningYet) {
         // The admin server is not up yet.
       }
-      // Wait for the next poll, or less if the process exits meanwhile.
-      try {
-        int code = process.onExit().get(POLL.toMillis(), TimeUnit.MILLISECONDS).exitValue();
-        throw new IllegalStateException(
-            "sluice exited with code " + code + " before " + readyz + " was ready; " + stderr());
-      } catch (TimeoutException stillRunning) {
-        // Poll again.
-      } catch (ExecutionException e) {
-        throw new IllegalStateException(e);
-      }
+      awaitExitOrPoll("before " + readyz + " was ready");
     }
     throw new IllegalStateException(
         "sluice was not ready within "
-            + timeout
+            + READY_TIMEOUT
             + " (last "
             + readyz
             + " status "
@@ -116,12 +171,50 @@ final class SluiceProcess implements AutoCloseable {
             + stderr());
   }
 
+  /** Waits one poll interval, or less if the process exits meanwhile, which is an error. */
+  private void awaitExitOrPoll(String when) throws InterruptedException {
+    try {
+      int code = process.onExit().get(POLL.toMillis(), TimeUnit.MILLISECONDS).exitValue();
+      throw new IllegalStateException(
+          "sluice exited with code " + code + " " + when + "; " + stderr());
+    } catch (TimeoutException stillRunning) {
+      // Poll again.
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   long pid() {
     return process.pid();
   }
 
   boolean isAlive() {
     return process.isAlive();
+  }
+
+  /** The admin API's bound address. */
+  InetSocketAddress admin() {
+    return admin;
+  }
+
+  /** {@code http://ADMIN/path}. */
+  URI adminUri(String path) {
+    return URI.create("http://" + admin.getHostString() + ":" + admin.getPort() + path);
+  }
+
+  /** The bound address of the listener {@code name}. */
+  InetSocketAddress listener(String name) {
+    InetSocketAddress a = listeners.get(name);
+    if (a == null) {
+      throw new IllegalArgumentException("no listener " + name + " in " + listeners.keySet());
+    }
+    return a;
+  }
+
+  /** {@code http://LISTENER}, without a path. */
+  String listenerUrl(String name) {
+    InetSocketAddress a = listener(name);
+    return "http://" + a.getHostString() + ":" + a.getPort();
   }
 
   /** What the process wrote to stderr so far. */
@@ -136,26 +229,37 @@ final class SluiceProcess implements AutoCloseable {
   /** SIGKILL: the crash case. Returns the exit code (137). */
   int kill9() throws InterruptedException {
     process.destroyForcibly();
-    return awaitExit();
+    return awaitExit(STOP_TIMEOUT);
   }
 
-  /** SIGTERM: the orderly shutdown. Returns the exit code; kills the process if it hangs. */
-  int terminate() throws InterruptedException {
+  /** Sends SIGTERM (the orderly shutdown: drain) and returns at once. */
+  void sigterm() {
     process.destroy();
-    if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+  }
+
+  /** SIGTERM, then waits for the exit. Returns the exit code; kills the process if it hangs. */
+  int terminate() throws InterruptedException {
+    sigterm();
+    return awaitExit(STOP_TIMEOUT);
+  }
+
+  /**
+   * Waits for the process to exit and returns its exit code; if it has not exited within {@code
+   * timeout}, kills it and fails.
+   */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
-      awaitExit();
+      process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       throw new IllegalStateException(
-          "sluice did not stop within " + STOP_TIMEOUT + " of SIGTERM; killed. " + stderr());
+          "sluice (pid " + pid() + ") did not exit within " + timeout + "; killed. " + stderr());
     }
     return process.exitValue();
   }
 
-  private int awaitExit() throws InterruptedException {
-    if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new IllegalStateException("sluice (pid " + pid() + ") did not exit after SIGKILL");
-    }
-    return process.exitValue();
+  /** Waits at most {@code timeout} for the process to exit; whether it has. */
+  boolean exitedWithin(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Kills the process if it still runs; keeps the thread's interrupt if waiting is cut short. */

@@ -11,7 +11,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -22,7 +21,7 @@ import java.net.InetSocketAddress;
  * <pre>
  *   meter      EgressMeter: charges every byte written to the client (responses are egress)
  *   tls        optional TLS termination (its records are charged too)
- *   http       HTTP/1.1 codec with strict parsing and size limits
+ *   http       HTTP/1.1 codec with strict parsing and size limits; refuses obs-fold
  *   guard      RequestGuard: refuses ambiguous framing (smuggling) before anything is forwarded
  *   aggregate  whole request bodies, up to a limit (requests are small prompts)
  *   proxy      ReverseProxyHandler: identity, escrow, forwarding, streaming the response
@@ -86,8 +85,8 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
     p.addLast("proxy", new ReverseProxyHandler(lc, targets, upstreamTls, record, meter));
   }
 
-  static HttpServerCodec newServerCodec() {
-    return new HttpServerCodec(
+  static StrictServerCodec newServerCodec() {
+    return new StrictServerCodec(
         new HttpDecoderConfig()
             .setMaxInitialLineLength(8192)
             .setMaxHeaderSize(16 * 1024)
