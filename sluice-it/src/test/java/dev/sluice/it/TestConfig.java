@@ -87,6 +87,19 @@ final class TestConfig {
     }
   }
 
+  /**
+   * The time zone of every test node: a fixed offset under which it is now about noon, so no day
+   * window resets while a test runs (tests compare bytes against day caps).
+   */
+  static final java.time.ZoneOffset ZONE = farFromMidnight();
+
+  private static java.time.ZoneOffset farFromMidnight() {
+    long now = dev.sluice.time.Clock.system().millis();
+    int utcHour = java.time.Instant.ofEpochMilli(now).atOffset(java.time.ZoneOffset.UTC).getHour();
+    int offset = 12 - utcHour; // -11 .. +12, all valid offsets
+    return java.time.ZoneOffset.ofHours(offset);
+  }
+
   String yaml() {
     if (tenants.isEmpty() || listeners.isEmpty()) {
       throw new IllegalStateException("a test node needs a tenant and a listener");
@@ -95,6 +108,7 @@ final class TestConfig {
     y.append("site: it\n");
     y.append("model: { name: it-model, weight_bytes: 10GB }\n");
     y.append("mode: enforce\n");
+    y.append("time_zone: ").append(quoted(ZONE.getId())).append('\n');
     y.append("data_dir: ").append(quoted(dataDir.toString())).append('\n');
     y.append("budgets:\n");
     y.append("  limits: [ ").append(String.join(", ", siteLimits)).append(" ]\n");
