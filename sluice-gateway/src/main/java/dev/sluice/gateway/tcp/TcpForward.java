@@ -15,6 +15,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 
@@ -36,6 +38,10 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
   private Channel upstream;
   private String tenant;
   private EscrowAccount account;
+  private final java.util.ArrayDeque<Object> early = new java.util.ArrayDeque<>();
+  private boolean clientFinEarly;
+  private boolean clientOutputDone;
+  private boolean upstreamOutputDone;
 
   TcpForward(
       ListenerContext lc, TcpListener listener, SourceTenants sources, boolean egressUpstream) {
@@ -113,6 +119,7 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
             .channel(lc.transport().socketChannel())
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
             .handler(
                 new io.netty.channel.ChannelInitializer<Channel>() {
@@ -121,7 +128,7 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
                     if (egressUpstream) {
                       ch.pipeline().addLast("meter", meter);
                     }
-                    ch.pipeline().addLast("relay", new Relay(() -> client));
+                    ch.pipeline().addLast("relay", new Relay(() -> client, TcpForward.this));
                   }
                 });
     if (!egressUpstream) {
@@ -134,8 +141,7 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
                   if (f.isSuccess()) {
                     upstream = f.channel();
                     record.destination(target.toString());
-                    client.read();
-                    upstream.read();
+                    connected();
                   } else if (!client.isActive()) {
                     return;
                   } else if (attempt + 1 < listener.upstreamCount()) {
@@ -152,11 +158,32 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (upstream == null || !upstream.isActive()) {
+    if (upstream == null) {
+      // Read before the upstream is connected (a peer that closed early makes the transport read
+      // what it sent): keep it in order for the upstream. Bounded by that one read.
+      early.add(msg);
+      return;
+    }
+    if (!upstream.isActive()) {
       ReferenceCountUtil.release(msg);
       return;
     }
     upstream.write(msg).addListener(closeBothOnFailure);
+  }
+
+  /** The upstream is connected: send what arrived before, then relay. */
+  private void connected() {
+    Object m;
+    while ((m = early.poll()) != null) {
+      upstream.write(m).addListener(closeBothOnFailure);
+    }
+    upstream.flush();
+    if (clientFinEarly) {
+      finishOutput(upstream);
+    } else {
+      client.read();
+    }
+    upstream.read();
   }
 
   @Override
@@ -167,6 +194,57 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
         client.read();
       } // else: the upstream's writability change resumes reading
     }
+  }
+
+  /**
+   * The client shut down its sending side (half-close): pass the FIN on to the upstream after what
+   * is queued, and keep relaying the other direction until it ends too.
+   */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      if (upstream == null) {
+        clientFinEarly = true; // passed on once the upstream is connected
+      } else {
+        finishOutput(upstream);
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  /** The upstream shut down its sending side: pass the FIN on to the client. */
+  void upstreamInputShutdown() {
+    finishOutput(client);
+  }
+
+  /**
+   * Shuts down the sending side of {@code ch} once everything queued for it has been written; when
+   * both sides have been shut down this way, nothing is left in flight and both close.
+   */
+  private void finishOutput(Channel ch) {
+    ch.writeAndFlush(Unpooled.EMPTY_BUFFER)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess() || !(ch instanceof DuplexChannel d)) {
+                    closeBoth();
+                    return;
+                  }
+                  d.shutdownOutput()
+                      .addListener(
+                          (ChannelFutureListener)
+                              done -> {
+                                if (ch == client) {
+                                  clientOutputDone = true;
+                                } else {
+                                  upstreamOutputDone = true;
+                                }
+                                if (clientOutputDone && upstreamOutputDone) {
+                                  closeBoth();
+                                }
+                              });
+                });
   }
 
   /** The client channel became writable again: the upstream may be read again. */
@@ -187,6 +265,10 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    Object m;
+    while ((m = early.poll()) != null) {
+      ReferenceCountUtil.release(m);
+    }
     lc.meter().listenerStats().connectionsOpen.decrement();
     if (upstream != null) {
       upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -227,9 +309,20 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
    */
   private static final class Relay extends ChannelInboundHandlerAdapter {
     private final java.util.function.Supplier<Channel> peer;
+    private final TcpForward owner;
 
-    Relay(java.util.function.Supplier<Channel> peer) {
+    Relay(java.util.function.Supplier<Channel> peer, TcpForward owner) {
       this.peer = peer;
+      this.owner = owner;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        owner.upstreamInputShutdown();
+        return;
+      }
+      ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -31,6 +31,7 @@ public final class TcpListener extends ChannelInitializer<SocketChannel> {
   @Override
   protected void initChannel(SocketChannel ch) {
     ch.config().setAutoRead(false);
+    ch.config().setOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, true);
     ch.pipeline()
         .addLast(
             "forward", new TcpForward(lc, this, sources, lc.config().egress() == Egress.UPSTREAM));

@@ -15,12 +15,12 @@ import javax.net.ssl.TrustManagerFactory;
  * temporary PKCS12 file (no BouncyCastle, no internal JDK classes), with the key managers for the
  * server and an {@link SSLContext} that trusts exactly that certificate for the client.
  */
-final class TestCertificates {
+public final class TestCertificates {
 
   private static final char[] PASSWORD = "changeit".toCharArray();
 
   final KeyManagerFactory keyManagers;
-  final SSLContext clientContext;
+  public final SSLContext clientContext;
   final Path pkcs12;
 
   private TestCertificates(KeyManagerFactory kmf, SSLContext client, Path pkcs12) {
@@ -30,7 +30,7 @@ final class TestCertificates {
   }
 
   /** A certificate for {@code dnsName} (subject and SAN), valid for two days. */
-  static TestCertificates selfSigned(Path dir, String dnsName) throws Exception {
+  public static TestCertificates selfSigned(Path dir, String dnsName) throws Exception {
     Path store = dir.resolve("server.p12");
     Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
     Process p =
@@ -84,5 +84,27 @@ final class TestCertificates {
     SSLContext client = SSLContext.getInstance("TLS");
     client.init(null, tmf.getTrustManagers(), null);
     return new TestCertificates(kmf, client, store);
+  }
+
+  /**
+   * Writes the certificate and its private key as PEM files (X.509 certificate, unencrypted PKCS#8
+   * key), the format of a listener's {@code tls: { cert, key }}.
+   */
+  public void writePem(Path certFile, Path keyFile) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(pkcs12)) {
+      ks.load(in, PASSWORD);
+    }
+    java.util.Base64.Encoder b64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes());
+    Files.writeString(
+        certFile,
+        "-----BEGIN CERTIFICATE-----\n"
+            + b64.encodeToString(ks.getCertificate("server").getEncoded())
+            + "\n-----END CERTIFICATE-----\n");
+    Files.writeString(
+        keyFile,
+        "-----BEGIN PRIVATE KEY-----\n"
+            + b64.encodeToString(ks.getKey("server", PASSWORD).getEncoded())
+            + "\n-----END PRIVATE KEY-----\n");
   }
 }
