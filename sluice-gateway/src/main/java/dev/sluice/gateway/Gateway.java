@@ -8,6 +8,7 @@ import dev.sluice.gateway.meter.MeterSettings;
 import dev.sluice.gateway.tcp.TcpListener;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -85,22 +86,28 @@ public final class Gateway implements AutoCloseable {
             .childOption(ChannelOption.AUTO_READ, false)
             .childHandler(new Tracked(connections, init));
     InetSocketAddress addr = new InetSocketAddress(l.bind().host(), l.bind().port());
-    try {
-      Channel ch = b.bind(addr).syncUninterruptibly().channel();
-      servers.add(ch);
-      InetSocketAddress actual = (InetSocketAddress) ch.localAddress();
-      bound.put(l.name(), actual);
-      log.info(
-          "listener {} ({}, zone {}) on {} via {}",
-          l.name(),
-          l.mode().name().toLowerCase(java.util.Locale.ROOT),
-          l.zone(),
-          actual,
-          gc.transport().name());
-    } catch (RuntimeException e) {
+    ChannelFuture f = b.bind(addr).awaitUninterruptibly();
+    if (!f.isSuccess()) {
       throw new GatewayStartException(
-          "listener " + l.name() + ": cannot bind " + l.bind() + ": " + e.getMessage(), e);
+          "listener " + l.name() + ": cannot bind " + l.bind() + ": " + why(f.cause()), f.cause());
     }
+    Channel ch = f.channel();
+    servers.add(ch);
+    InetSocketAddress actual = (InetSocketAddress) ch.localAddress();
+    bound.put(l.name(), actual);
+    log.info(
+        "listener {} ({}, zone {}) on {} via {}",
+        l.name(),
+        l.mode().name().toLowerCase(java.util.Locale.ROOT),
+        l.zone(),
+        actual,
+        gc.transport().name());
+  }
+
+  /** The reason of a bind failure, without the native call's prefix. */
+  private static String why(Throwable t) {
+    String m = t == null ? "unknown error" : String.valueOf(t.getMessage());
+    return m.replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
   }
 
   private ListenerContext listenerContext(ListenerConfig l) {
