@@ -1,15 +1,12 @@
 package dev.sluice.halt;
 
+import dev.sluice.ledger.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -69,27 +66,7 @@ final class HaltFile {
           .append(h.reason().replaceAll("[\\t\\r\\n]", " "))
           .append('\n');
     }
-    Files.createDirectories(path.getParent());
-    Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer bb = ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8));
-      while (bb.hasRemaining()) {
-        ch.write(bb);
-      }
-      ch.force(true);
-    }
-    try {
-      Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-    }
-    try (FileChannel dir = FileChannel.open(path.getParent(), StandardOpenOption.READ)) {
-      dir.force(true);
-    }
+    Files.createDirectories(path.toAbsolutePath().getParent());
+    AtomicFiles.write(path, ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8)));
   }
 }

@@ -10,11 +10,18 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Creating a file so that after a crash it either does not exist or is complete: write a temporary
- * file, fsync it, rename it over the target, fsync the directory. Thread-safe: stateless.
+ * file, fsync it, rename it over the target, fsync the directory. Used for every small durable file
+ * of a node (ledger headers and keys, the budget snapshot, the halt switches). Thread-safe:
+ * stateless.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
 
   private AtomicFiles() {}
+
+  /** Writes {@code parts} to {@code target} atomically with the standard file I/O. */
+  public static void write(Path target, ByteBuffer... parts) throws IOException {
+    write(LedgerIo.standard(), target, parts);
+  }
 
   /** Writes {@code parts} to {@code target} atomically, through {@code io}. */
   static void write(LedgerIo io, Path target, ByteBuffer... parts) throws IOException {

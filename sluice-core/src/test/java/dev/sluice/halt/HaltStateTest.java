@@ -1,0 +1,60 @@
+package dev.sluice.halt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HaltStateTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void haltsSurviveARestartAndResumesToo() throws Exception {
+    Path file = dir.resolve("halts");
+    HaltState s = HaltState.persistent(List.of("inference", "employee"), file);
+    s.halt(null, "incident\twith tab", 1_000);
+    s.halt("employee", "audit", 2_000);
+    assertThat(HaltState.halted(s.site(), s.zone("inference"))).isTrue();
+
+    HaltState again = HaltState.persistent(List.of("inference", "employee"), file);
+    assertThat(again.site().on()).isTrue();
+    assertThat(again.site().halt().reason()).isEqualTo("incident with tab");
+    assertThat(again.zone("employee").halt().sinceMillis()).isEqualTo(2_000);
+    assertThat(again.zone("inference").on()).isFalse();
+
+    again.resume(null);
+    HaltState third = HaltState.persistent(List.of("inference", "employee"), file);
+    assertThat(third.site().on()).isFalse();
+    assertThat(third.active()).extracting(HaltState.Halt::scope).containsExactly("employee");
+  }
+
+  @Test
+  void aHaltOfAZoneNoLongerConfiguredIsDropped() throws Exception {
+    Path file = dir.resolve("halts");
+    HaltState.persistent(List.of("old"), file).halt("old", "x", 1);
+    HaltState s = HaltState.persistent(List.of("inference"), file);
+    assertThat(s.active()).isEmpty();
+  }
+
+  @Test
+  void aSecondHaltKeepsTheFirst() {
+    HaltState s = new HaltState(List.of("z"));
+    HaltState.Halt first = s.halt("z", "one", 1);
+    assertThat(s.halt("z", "two", 2)).isEqualTo(first);
+    assertThat(s.resume("z")).isEqualTo(first);
+    assertThat(s.resume("z")).isNull();
+  }
+
+  @Test
+  void aDamagedFileFailsLoudly() throws Exception {
+    Path file = dir.resolve("halts");
+    Files.writeString(file, "site\tnot-a-number\treason\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> HaltState.persistent(List.of("z"), file))
+        .hasMessageContaining("halts:1: bad time not-a-number");
+  }
+}
