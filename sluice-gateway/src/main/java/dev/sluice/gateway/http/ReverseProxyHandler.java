@@ -35,12 +35,15 @@ import org.slf4j.LoggerFactory;
  * (aggregated and validated before anything is forwarded) it identifies the tenant, points the
  * connection's {@link EgressMeter} at the tenant's escrow, makes sure the tenant has escrow (a
  * spent budget is answered 429 without bothering the upstream), forwards the request on the
- * connection's upstream channel, and streams the response back as it arrives: each chunk or SSE
- * event is written and flushed on its own, and the next chunk is read from the upstream only when
- * the last write completed (the meter completes writes only once they are paid for and written).
+ * connection's upstream channel, and streams the response back as it arrives: what one read of the
+ * upstream delivered is flushed at once (each SSE event leaves as soon as it arrived), and the
+ * upstream is read only while the client is writable (the meter makes it unwritable while bytes
+ * wait for escrow).
  *
- * <p>Requests on one connection are handled one at a time (no pipelining). Everything runs on the
- * client channel's event loop; the upstream channel shares it.
+ * <p>Both channels read continuously (auto-read) rather than one read at a time, which with epoll
+ * would cost interest-set syscalls per request. Requests on one connection are still handled one at
+ * a time: a pipelined request waits in a queue, and reading pauses while one is queued. Everything
+ * runs on the client channel's event loop; the upstream channel shares it.
  */
 final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     implements EgressMeter.Listener {
@@ -62,6 +65,8 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   private boolean headersSent;
   private boolean upstreamKeepAlive;
   private boolean closing;
+  private boolean busy;
+  private final java.util.ArrayDeque<FullHttpRequest> queued = new java.util.ArrayDeque<>();
   private boolean lastMethodWasHead;
   private boolean reserving;
   private final java.util.ArrayDeque<HttpObject> held = new java.util.ArrayDeque<>();
@@ -89,7 +94,8 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   public void channelActive(ChannelHandlerContext ctx) {
     lc.meter().listenerStats().connectionsOpen.increment();
     lc.meter().listenerStats().connectionsTotal.increment();
-    ctx.read();
+    // Read continuously: toggling epoll interest per request costs two syscalls each way.
+    ctx.channel().config().setAutoRead(true);
     ctx.fireChannelActive();
   }
 
@@ -97,6 +103,10 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   public void channelInactive(ChannelHandlerContext ctx) {
     lc.meter().listenerStats().connectionsOpen.decrement();
     closeUpstream();
+    FullHttpRequest q;
+    while ((q = queued.poll()) != null) {
+      q.release();
+    }
     if (awaitingResponse && !closing) {
       record.outcome(ConnectionRecord.Decision.ERROR, "client_closed");
     }
@@ -121,7 +131,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
           "bad_request");
     } else if (evt == Drain.INSTANCE) {
       keepAlive = false; // finish the response in progress, then close
-      if (!awaitingResponse) {
+      if (!busy) {
         closing = true;
         ctx.close();
       }
@@ -146,6 +156,29 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
       ReferenceCountUtil.release(msg);
       return;
     }
+    if (busy) {
+      // A pipelined request: it waits for the current one, and reading stops until it is taken.
+      queued.add(req);
+      ctx.channel().config().setAutoRead(false);
+      return;
+    }
+    busy = true;
+    handle(req);
+  }
+
+  /** Takes the next request, if one was pipelined, else reads on. */
+  private void next() {
+    busy = false;
+    FullHttpRequest q = queued.poll();
+    if (q != null) {
+      busy = true;
+      handle(q);
+    } else {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  private void handle(FullHttpRequest req) {
     record.request();
     if (req.decoderResult().isFailure() || closing) {
       Throwable c = req.decoderResult().cause();
@@ -243,7 +276,6 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
         new Bootstrap()
             .group(ctx.channel().eventLoop())
             .channel(lc.transport().socketChannel())
-            .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
             .handler(new UpstreamInitializer(this, target, upstreamTls));
@@ -303,9 +335,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
         .addListener(
             (ChannelFutureListener)
                 f -> {
-                  if (f.isSuccess()) {
-                    upstream.read();
-                  } else {
+                  if (!f.isSuccess()) {
                     upstreamFailed(f.channel(), "upstream_write_failed");
                   }
                 });
@@ -329,7 +359,6 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     if (msg instanceof HttpResponse res) {
       if (res.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
         ReferenceCountUtil.release(msg);
-        upstream.read();
         return;
       }
       prepareHeaders(res);
@@ -339,6 +368,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
         // A response of known length is paid for as a whole before its first byte leaves, so a
         // budget that cannot pay for it answers 429 instead of cutting the body short.
         reserving = true;
+        upstream.config().setAutoRead(false);
         account
             .refill(need)
             .whenComplete((o, e) -> ctx.executor().execute(() -> afterResponseReserve(res, o)));
@@ -368,16 +398,15 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
       return;
     }
     ctx.flush();
-    if (awaitingResponse && ctx.channel().isWritable()) {
-      upstream.read();
-    }
+    // Back-pressure: stop reading the upstream while the client (or the meter) cannot take more.
+    upstream.config().setAutoRead(ctx.channel().isWritable());
   }
 
   /** The client became writable again (the meter's escrow arrived, or the socket drained). */
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (ctx.channel().isWritable() && awaitingResponse && !reserving && upstream != null) {
-      upstream.read();
+    if (ctx.channel().isWritable() && !reserving && upstream != null) {
+      upstream.config().setAutoRead(true);
     }
     ctx.fireChannelWritabilityChanged();
   }
@@ -447,7 +476,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
       closeUpstream();
     }
     if (keepAlive && !closing) {
-      ctx.read();
+      next();
     } else {
       closing = true;
       ctx.close();
@@ -544,7 +573,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
                           if (close || !f.isSuccess()) {
                             ctx.close();
                           } else {
-                            ctx.read();
+                            next();
                           }
                         }));
   }
