@@ -65,6 +65,25 @@ class ReverseProxyTest {
   }
 
   @Test
+  void newClientConnectionsReuseIdleUpstreamConnections() throws Exception {
+    node = NodeFixture.start(NodeFixture.reverseYaml(dir, upstream.port(), "1MB", "enforce"));
+    java.util.Set<String> ports = new java.util.HashSet<>();
+    for (int i = 0; i < 5; i++) {
+      // A new client (new connection) each time; one request at a time.
+      HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      ports.add(
+          fresh
+              .send(
+                  HttpRequest.newBuilder(uri("/port")).header("X-Tenant", "acme").build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body());
+    }
+    // Connections are pooled per event loop: at most one per loop was ever opened.
+    assertThat(ports.size()).isLessThanOrEqualTo(Runtime.getRuntime().availableProcessors() * 2);
+    assertThat(ports.size()).isLessThan(5);
+  }
+
+  @Test
   void unknownTenantFallsBackToDefault() throws Exception {
     node = NodeFixture.start(NodeFixture.reverseYaml(dir, upstream.port(), "1MB", "enforce"));
     HttpResponse<String> r = get("/echo", "nobody");

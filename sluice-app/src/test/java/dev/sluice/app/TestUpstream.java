@@ -79,6 +79,17 @@ final class TestUpstream implements AutoCloseable {
           }
         });
     server.createContext(
+        "/port",
+        ex -> {
+          // The gateway's side of the upstream connection: equal ports mean a reused connection.
+          byte[] body =
+              Integer.toString(ex.getRemoteAddress().getPort()).getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(200, body.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    server.createContext(
         "/echo",
         ex -> {
           byte[] in = ex.getRequestBody().readAllBytes();

@@ -42,6 +42,7 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
 
   private final ListenerContext lc;
   private final UpstreamTargets targets;
+  private final UpstreamPool pool = new UpstreamPool();
   private final SslContext serverTls;
   private final SslContext upstreamTls;
 
@@ -82,7 +83,7 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
     p.addLast(CODEC, newServerCodec());
     p.addLast("guard", new RequestGuard());
     p.addLast("aggregate", new Aggregator(MAX_REQUEST_BODY));
-    p.addLast("proxy", new ReverseProxyHandler(lc, targets, upstreamTls, record, meter));
+    p.addLast("proxy", new ReverseProxyHandler(lc, targets, pool, upstreamTls, record, meter));
   }
 
   static StrictServerCodec newServerCodec() {

@@ -52,6 +52,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
 
   private final ListenerContext lc;
   private final UpstreamTargets targets;
+  private final UpstreamPool pool;
   private final SslContext upstreamTls;
   private final ConnectionRecord record;
   private final EgressMeter meter;
@@ -66,6 +67,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   private boolean upstreamKeepAlive;
   private boolean closing;
   private boolean busy;
+  private FullHttpRequest retry;
   private final java.util.ArrayDeque<FullHttpRequest> queued = new java.util.ArrayDeque<>();
   private boolean lastMethodWasHead;
   private boolean reserving;
@@ -74,11 +76,13 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   ReverseProxyHandler(
       ListenerContext lc,
       UpstreamTargets targets,
+      UpstreamPool pool,
       SslContext upstreamTls,
       ConnectionRecord record,
       EgressMeter meter) {
     this.lc = lc;
     this.targets = targets;
+    this.pool = pool;
     this.upstreamTls = upstreamTls;
     this.record = record;
     this.meter = meter;
@@ -270,15 +274,46 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     send(req);
   }
 
+  private static boolean isIdempotent(HttpMethod m) {
+    return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS);
+  }
+
+  private void dropRetry() {
+    if (retry != null) {
+      retry.release();
+      retry = null;
+    }
+  }
+
+  /** Borrows an idle connection to the next upstream, or connects (trying each in turn). */
   private void connect(FullHttpRequest req, int attempt) {
     UpstreamTargets.Target target = targets.next();
+    Channel idle = attempt == 0 ? pool.acquire(ctx.channel().eventLoop(), target) : null;
+    if (idle != null) {
+      ((UpstreamHandler) idle.pipeline().get("relay")).bind(this);
+      upstream = idle;
+      upstreamTarget = target;
+      // A pooled connection may have been closed by the upstream a moment ago: keep a copy of
+      // the request to retry once on a fresh connection if it fails before any response.
+      retry = req.retainedDuplicate();
+      send(req);
+      return;
+    }
+    connectTo(req, attempt, target);
+  }
+
+  private void connectFresh(FullHttpRequest req, int attempt) {
+    connectTo(req, attempt, targets.next());
+  }
+
+  private void connectTo(FullHttpRequest req, int attempt, UpstreamTargets.Target target) {
     Bootstrap b =
         new Bootstrap()
             .group(ctx.channel().eventLoop())
             .channel(lc.transport().socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-            .handler(new UpstreamInitializer(this, target, upstreamTls));
+            .handler(new UpstreamInitializer(this, pool, target, upstreamTls));
     ChannelFuture f = b.connect(target.host(), target.port());
     f.addListener(
         (ChannelFutureListener)
@@ -291,7 +326,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
                 req.release();
               } else if (attempt + 1 < targets.size()) {
                 log.debug("upstream {} refused: {}", target, cf.cause().toString());
-                connect(req, attempt + 1);
+                connectFresh(req, attempt + 1);
               } else {
                 req.release();
                 log.warn(
@@ -337,6 +372,9 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
                 f -> {
                   if (!f.isSuccess()) {
                     upstreamFailed(f.channel(), "upstream_write_failed");
+                  } else if (retry != null && !isIdempotent(retry.method())) {
+                    // Sent: the upstream may have acted on it; never send it twice.
+                    dropRetry();
                   }
                 });
   }
@@ -361,6 +399,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
         ReferenceCountUtil.release(msg);
         return;
       }
+      dropRetry();
       prepareHeaders(res);
       long need = wholeResponseSize(res);
       EscrowAccount account = meter.account();
@@ -397,9 +436,11 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     if (from != upstream || reserving || closing) {
       return;
     }
-    ctx.flush();
-    // Back-pressure: stop reading the upstream while the client (or the meter) cannot take more.
-    upstream.config().setAutoRead(ctx.channel().isWritable());
+    ctx.flush(); // may complete the response and give the connection back to the pool
+    if (upstream == from) {
+      // Back-pressure: stop reading the upstream while the client (or its meter) cannot take more.
+      from.config().setAutoRead(ctx.channel().isWritable());
+    }
   }
 
   /** The client became writable again (the meter's escrow arrived, or the socket drained). */
@@ -472,7 +513,13 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
 
   private void responseDone() {
     awaitingResponse = false;
-    if (!upstreamKeepAlive) {
+    if (upstreamKeepAlive && upstream != null) {
+      // The response ended cleanly: the connection goes back to the listener's pool.
+      Channel u = upstream;
+      upstream = null;
+      ((UpstreamHandler) u.pipeline().get("relay")).bind(null);
+      pool.release(u, upstreamTarget);
+    } else {
       closeUpstream();
     }
     if (keepAlive && !closing) {
@@ -491,6 +538,14 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     upstream = null;
     from.close();
     if (!awaitingResponse || closing) {
+      dropRetry();
+      return;
+    }
+    if (retry != null && !headersSent) {
+      FullHttpRequest again = retry;
+      retry = null;
+      log.debug("pooled upstream connection failed ({}); retrying on a new one", reason);
+      connectFresh(again, 0);
       return;
     }
     awaitingResponse = false;
@@ -580,6 +635,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
 
   private void closeUpstream() {
     releaseHeld();
+    dropRetry();
     Channel u = upstream;
     upstream = null;
     if (u != null) {

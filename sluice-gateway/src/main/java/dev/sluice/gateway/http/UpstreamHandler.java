@@ -7,19 +7,37 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The upstream side of a reverse proxy: hands decoded response parts to the client's handler. */
+/**
+ * The upstream side of a reverse proxy: hands decoded response parts to the client handler that
+ * borrowed the connection. While the connection idles in the {@link UpstreamPool} no client is
+ * bound: anything the upstream sends then is unexpected and closes the connection.
+ */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(UpstreamHandler.class);
 
-  private final ReverseProxyHandler client;
+  private final UpstreamPool pool;
+  private final UpstreamTargets.Target target;
+  private ReverseProxyHandler client;
 
-  UpstreamHandler(ReverseProxyHandler client) {
+  UpstreamHandler(ReverseProxyHandler client, UpstreamPool pool, UpstreamTargets.Target target) {
     this.client = client;
+    this.pool = pool;
+    this.target = target;
+  }
+
+  /** Binds the connection to the client handler that borrowed it, or unbinds it (null). */
+  void bind(ReverseProxyHandler c) {
+    this.client = c;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (client == null) {
+      ReferenceCountUtil.release(msg);
+      ctx.close(); // an idle upstream connection must stay silent
+      return;
+    }
     if (msg instanceof HttpObject o) {
       if (o.decoderResult().isFailure()) {
         ReferenceCountUtil.release(msg);
@@ -34,17 +52,27 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    client.upstreamReadComplete(ctx.channel());
+    if (client != null) {
+      client.upstreamReadComplete(ctx.channel());
+    }
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    client.upstreamFailed(ctx.channel(), "upstream_closed");
+    if (client == null) {
+      pool.remove(ctx.channel(), target);
+    } else {
+      client.upstreamFailed(ctx.channel(), "upstream_closed");
+    }
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("upstream connection error: {}", cause.toString());
-    client.upstreamFailed(ctx.channel(), "upstream_error");
+    if (client == null) {
+      ctx.close();
+    } else {
+      client.upstreamFailed(ctx.channel(), "upstream_error");
+    }
   }
 }

@@ -11,11 +11,17 @@ import io.netty.handler.ssl.SslContext;
 final class UpstreamInitializer extends ChannelInitializer<SocketChannel> {
 
   private final ReverseProxyHandler client;
+  private final UpstreamPool pool;
   private final UpstreamTargets.Target target;
   private final SslContext tls;
 
-  UpstreamInitializer(ReverseProxyHandler client, UpstreamTargets.Target target, SslContext tls) {
+  UpstreamInitializer(
+      ReverseProxyHandler client,
+      UpstreamPool pool,
+      UpstreamTargets.Target target,
+      SslContext tls) {
     this.client = client;
+    this.pool = pool;
     this.target = target;
     this.tls = tls;
   }
@@ -35,6 +41,6 @@ final class UpstreamInitializer extends ChannelInitializer<SocketChannel> {
                 .setMaxChunkSize(64 * 1024),
             false,
             false));
-    p.addLast("relay", new UpstreamHandler(client));
+    p.addLast("relay", new UpstreamHandler(client, pool, target));
   }
 }
