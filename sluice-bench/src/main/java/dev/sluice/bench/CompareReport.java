@@ -433,9 +433,7 @@ public final class CompareReport {
       int y = bottom - (int) Math.round((bottom - top) * med / axisMax);
       g.setColor(PEER_COLORS[p]);
       g.fillRect(cx - barW / 2, y, barW, bottom - y);
-      g.setColor(Color.BLACK);
-      String lab = fmt(med);
-      g.drawString(lab, cx - fm.stringWidth(lab) / 2, y - 5);
+      int labelY = y;
       int k = 0;
       for (double v : values) {
         if (!Double.isFinite(v)) {
@@ -447,7 +445,12 @@ public final class CompareReport {
         g.fillOval(cx + dx - 4, vy - 4, 8, 8);
         g.setColor(Color.BLACK);
         g.drawOval(cx + dx - 4, vy - 4, 8, 8);
+        labelY = Math.min(labelY, vy - 4);
       }
+      // The median above the bar and every dot, inside the panel.
+      String lab = fmt(med);
+      g.setColor(Color.BLACK);
+      g.drawString(lab, cx - fm.stringWidth(lab) / 2, Math.max(top - 2, labelY - 5));
     }
     double sl = s.median(m.workload(), m.metric(), "sluice");
     double ng = s.median(m.workload(), m.metric(), "nginx");
