@@ -20,6 +20,7 @@ bench_jar="$root/sluice-bench/target/benchmarks.jar"
 sluice_jar="$root/sluice-app/target/sluice.jar"
 
 work=$(mktemp -d /tmp/sluice-ratios.XXXXXX)
+chmod 755 "$work"  # nginx workers run as nobody when started as root: they must read www/
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -64,6 +65,11 @@ java -jar "$sluice_jar" run --config "$work/sluice.yaml" --ready-file "$work/rea
   > "$work/sluice.out" 2> "$work/sluice.err" & sluice_pid=$!; pids+=($sluice_pid)
 for _ in $(seq 100); do [ -f "$work/ready.json" ] && break; sleep 0.2; done
 [ -f "$work/ready.json" ] || { echo "sluice did not start:"; cat "$work/sluice.err"; exit 1; }
+
+for port in "$NGINX_PORT" "$API_PORT"; do
+  got=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "http://127.0.0.1:$port/1k.bin")
+  [ "$got" = "200 1024" ] || { echo "GET /1k.bin on port $port: $got (want 200 1024)"; exit 1; }
+done
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 blast() { java -cp "$bench_jar" dev.sluice.bench.TcpBlast 127.0.0.1 "$1" "$BYTES" | awk '{print $(NF-1)}'; }
