@@ -41,6 +41,14 @@ public final class Gateway implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
+  /**
+   * The socket receive buffer of every connection the gateway accepts or opens. Fixed, not left to
+   * the kernel's autotuning (up to {@code tcp_rmem} max, often 32 MiB): when a peer half-closes,
+   * the transport reads everything buffered at once, and what it reads may have to wait in an
+   * {@code EgressMeter} for escrow. A fixed buffer bounds that, per connection.
+   */
+  public static final int RECEIVE_BUFFER = 1 << 20;
+
   private final GatewayContext gc;
   private final EventLoopGroup group;
   private final ChannelGroup servers = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -83,6 +91,7 @@ public final class Gateway implements AutoCloseable {
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER)
             .childOption(ChannelOption.AUTO_READ, false)
             .childHandler(new Tracked(connections, init));
     InetSocketAddress addr = new InetSocketAddress(l.bind().host(), l.bind().port());

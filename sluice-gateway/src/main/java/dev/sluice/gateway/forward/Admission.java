@@ -1,6 +1,7 @@
 package dev.sluice.gateway.forward;
 
 import dev.sluice.escrow.EscrowAccount;
+import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.meter.Refusal;
 import io.netty.bootstrap.Bootstrap;
@@ -160,6 +161,7 @@ final class Admission {
     InetSocketAddress to = new InetSocketAddress(addresses.get(i), target.port());
     new Bootstrap()
         .group(client.eventLoop())
+        .option(ChannelOption.SO_RCVBUF, Gateway.RECEIVE_BUFFER)
         .channel(lc.transport().socketChannel())
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.TCP_NODELAY, true)

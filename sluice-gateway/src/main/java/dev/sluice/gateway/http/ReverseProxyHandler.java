@@ -2,6 +2,7 @@ package dev.sluice.gateway.http;
 
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.Drain;
+import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.meter.EgressMeter;
@@ -310,6 +311,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     Bootstrap b =
         new Bootstrap()
             .group(ctx.channel().eventLoop())
+            .option(ChannelOption.SO_RCVBUF, Gateway.RECEIVE_BUFFER)
             .channel(lc.transport().socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)

@@ -2,6 +2,7 @@ package dev.sluice.gateway.tcp;
 
 import dev.sluice.config.HostPort;
 import dev.sluice.escrow.EscrowAccount;
+import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.SourceTenants;
 import dev.sluice.gateway.evidence.ConnectionRecord;
@@ -116,6 +117,7 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
     Bootstrap b =
         new Bootstrap()
             .group(client.eventLoop())
+            .option(ChannelOption.SO_RCVBUF, Gateway.RECEIVE_BUFFER)
             .channel(lc.transport().socketChannel())
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.TCP_NODELAY, true)
