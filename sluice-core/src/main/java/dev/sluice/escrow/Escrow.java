@@ -33,6 +33,7 @@ public final class Escrow implements AutoCloseable {
   private final Clock clock;
   private final int lowWaterPercent;
   private final long grantTtlMillis;
+  private final long maxWant;
   private final ConcurrentHashMap<BudgetPath, EscrowAccount> accounts = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -43,6 +44,18 @@ public final class Escrow implements AutoCloseable {
    *     quarter
    */
   public Escrow(BudgetStore store, Clock clock, int lowWaterPercent, Duration grantTtl) {
+    this(store, clock, lowWaterPercent, grantTtl, DEFAULT_MAX_WANT);
+  }
+
+  /** Most bytes a fast account asks for in one grant unless configured otherwise: 64 MiB. */
+  public static final long DEFAULT_MAX_WANT = 64L << 20;
+
+  /**
+   * @param maxWant the most bytes a fast-spending account asks for in one grant (the store still
+   *     grants at most an eighth of what remains)
+   */
+  public Escrow(
+      BudgetStore store, Clock clock, int lowWaterPercent, Duration grantTtl, long maxWant) {
     this.store = Objects.requireNonNull(store, "store");
     this.clock = Objects.requireNonNull(clock, "clock");
     if (lowWaterPercent < 1 || lowWaterPercent > 90) {
@@ -50,6 +63,10 @@ public final class Escrow implements AutoCloseable {
     }
     this.lowWaterPercent = lowWaterPercent;
     this.grantTtlMillis = grantTtl.toMillis();
+    if (maxWant < 0) {
+      throw new IllegalArgumentException("maxWant must be >= 0, got " + maxWant);
+    }
+    this.maxWant = maxWant;
   }
 
   /** The account for {@code path}, created on first use. */
@@ -141,5 +158,10 @@ public final class Escrow implements AutoCloseable {
 
   long grantTtlMillis() {
     return grantTtlMillis;
+  }
+
+  /** The most one account wishes for in one grant (see {@link EscrowAccount}). */
+  long maxWant() {
+    return maxWant;
   }
 }

@@ -9,8 +9,9 @@ package dev.sluice.store;
  * maxChunk]} while at least {@code 8 * minChunk} remain, and an eighth of what remains below that
  * (so the tail is handed out in ever smaller pieces instead of stranding on whoever asks first);
  * always at least what the request needs, never more than remains. Any single grant therefore holds
- * at most {@code max(need, remaining / 8, minChunk)} bytes. See {@code
- * docs/decisions/0003-escrow-chunk-size.md}.
+ * at most {@code max(need, remaining / 8, minChunk)} bytes. An account that spends fast may ask for
+ * more ({@code want}): it gets up to that, but still never more than an eighth of what remains (or
+ * what it needs). See {@code docs/decisions/0003-escrow-chunk-size.md}.
  */
 public record ChunkPolicy(long minChunk, long maxChunk) {
 
@@ -26,11 +27,20 @@ public record ChunkPolicy(long minChunk, long maxChunk) {
    * be granted on the path, or -1 if {@code need} does not fit.
    */
   public long amount(long need, long remaining) {
+    return amount(need, 0, remaining);
+  }
+
+  /**
+   * Bytes to grant for a request needing {@code need} bytes and wishing for {@code want}, when
+   * {@code remaining} bytes can still be granted, or -1 if {@code need} does not fit.
+   */
+  public long amount(long need, long want, long remaining) {
     if (need > remaining) {
       return -1;
     }
     long eighth = remaining / 8;
     long chunk = eighth >= minChunk ? Math.min(eighth, maxChunk) : eighth;
-    return Math.min(remaining, Math.max(need, chunk));
+    long wish = Math.min(want, eighth);
+    return Math.min(remaining, Math.max(need, Math.max(chunk, wish)));
   }
 }

@@ -250,7 +250,7 @@ public final class LocalBudgetStore implements BudgetStore {
         return unavailable("escrow set " + r.setId() + " ended with its day; settle it first");
       }
       BudgetCounters counters = state.counters();
-      long amount = policy.amount(r.need(), counters.remaining(path, now));
+      long amount = policy.amount(r.need(), r.want(), counters.remaining(path, now));
       if (amount < 0 || (amount == 0 && set == null)) {
         int slot = counters.bindingSlot(path, now);
         return denied(Denial.forSlot(counters, path, slot, now));

@@ -84,6 +84,31 @@ class EscrowTest {
   }
 
   @Test
+  void anAccountThatRefillsFastAsksForMoreEachTime() throws Exception {
+    StoreFixture f = new StoreFixture(dir);
+    f.policy = new ChunkPolicy(1_000, 1_000);
+    try (LocalBudgetStore store = f.open();
+        Escrow escrow = new Escrow(store, f.clock, 25, StoreFixture.TTL, 8_000)) {
+      EscrowAccount a = escrow.account(f.tree.path("inference", "acme", null));
+      long[] grants = new long[5];
+      for (int i = 0; i < grants.length; i++) {
+        long before = a.available();
+        a.refill(0).join();
+        grants[i] = a.available() - before;
+        a.tryCharge(a.available());
+      }
+      // 1 000 (the store's chunk), then doubling while refills come fast, capped at 8 000.
+      assertThat(grants).containsExactly(1_000, 2_000, 4_000, 8_000, 8_000);
+      // A refill after a quiet second takes the usual chunk again.
+      a.refill(0).join(); // the top-up the last charge started
+      f.clock.advance(Duration.ofSeconds(2));
+      assertThat(a.tryCharge(a.available())).isEqualTo(EscrowAccount.CHARGED);
+      a.refill(0).join(); // the top-up that charge started
+      assertThat(a.available()).isEqualTo(1_000);
+    }
+  }
+
+  @Test
   void aDeniedRefillNamesTheSpentLimit() throws Exception {
     StoreFixture f = new StoreFixture(dir);
     try (LocalBudgetStore store = f.open();
