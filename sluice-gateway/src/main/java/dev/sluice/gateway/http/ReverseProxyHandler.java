@@ -312,6 +312,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
         new Bootstrap()
             .group(ctx.channel().eventLoop())
             .option(ChannelOption.SO_RCVBUF, Gateway.RECEIVE_BUFFER)
+            .option(ChannelOption.RECVBUF_ALLOCATOR, Gateway.readSizes())
             .channel(lc.transport().socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)

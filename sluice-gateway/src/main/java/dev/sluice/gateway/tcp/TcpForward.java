@@ -118,6 +118,7 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
         new Bootstrap()
             .group(client.eventLoop())
             .option(ChannelOption.SO_RCVBUF, Gateway.RECEIVE_BUFFER)
+            .option(ChannelOption.RECVBUF_ALLOCATOR, Gateway.readSizes())
             .channel(lc.transport().socketChannel())
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.TCP_NODELAY, true)
