@@ -266,11 +266,7 @@ public final class EgressMeter extends ChannelDuplexHandler {
     if (control) {
       return Refusal.of(Refusal.Kind.CONTROL_EXHAUSTED, "the control allowance is spent");
     }
-    if (o != null && o.kind() == EscrowAccount.Outcome.Kind.DENIED) {
-      return Refusal.budget(o.denial());
-    }
-    String why = o == null ? "no answer from the budget store" : o.store() + ": " + o.reason();
-    return Refusal.of(Refusal.Kind.STORE_UNAVAILABLE, why);
+    return Refusal.of(o);
   }
 
   private void drain(ChannelHandlerContext ctx) {
