@@ -146,6 +146,7 @@ public final class EtcdBudgetStore implements BudgetStore {
   // Store thread only:
   private final List<Pending> pending = new ArrayList<>();
   private Uncertain uncertain;
+  private CompletableFuture<Boolean> resolving;
   private long lastSeq;
   private boolean ticking;
   private boolean renewingLease;
@@ -836,6 +837,13 @@ public final class EtcdBudgetStore implements BudgetStore {
     if (u == null) {
       return CompletableFuture.completedFuture(true);
     }
+    if (resolving == null) {
+      resolving = fence(u).whenCompleteAsync((ok, e) -> resolving = null, executor);
+    }
+    return resolving;
+  }
+
+  private CompletableFuture<Boolean> fence(Uncertain u) {
     String seqKey = keys.seq(nodeId);
     Map<String, Versioned> basis = Map.of(seqKey, u.seqBasis());
     Map<String, byte[]> puts = Map.of(seqKey, Versioned.decimal(u.seqBasis().asCounter(seqKey)));
@@ -861,11 +869,16 @@ public final class EtcdBudgetStore implements BudgetStore {
                 landed = SetRecord.parse(u.setKey(), rec.value()).lastGrant() == u.grantId();
               }
               if (!landed) {
-                log.error(
-                    "{}: sequence key of node {} was changed by someone else: is another running"
-                        + " gateway using this node_id?",
-                    name,
-                    nodeId);
+                if (seq.asCounter(seqKey) == u.seqBasis().asCounter(seqKey)) {
+                  // Only the revision moved: an earlier fence of ours, answered late, landed.
+                  log.info("{}: grant {} did not happen (fenced earlier)", name, u.grantId());
+                } else {
+                  log.error(
+                      "{}: sequence key of node {} was changed by someone else: is another"
+                          + " running gateway using this node_id?",
+                      name,
+                      nodeId);
+                }
                 return CompletableFuture.completedFuture(true);
               }
               return landed(u).thenApply(x -> true);
@@ -1297,14 +1310,16 @@ public final class EtcdBudgetStore implements BudgetStore {
     queue
         .submit(
             () -> {
-              List<CompletableFuture<Void>> work = new ArrayList<>();
-              work.add(resolveUncertain().thenApply(x -> null));
+              // One after another: resolve first, then each pending settlement.
+              CompletableFuture<Void> work = resolveUncertain().handle((x, e) -> null);
               for (Pending p : List.copyOf(pending)) {
-                if (!p.inFlight) {
-                  work.add(settleAttempt(p));
-                }
+                work =
+                    work.thenComposeAsync(
+                        v ->
+                            p.inFlight ? CompletableFuture.completedFuture(null) : settleAttempt(p),
+                        executor);
               }
-              return CompletableFuture.allOf(work.toArray(new CompletableFuture<?>[0]));
+              return work;
             })
         .whenCompleteAsync((v, e) -> ticking = false, executor);
     if (watchBroken) {

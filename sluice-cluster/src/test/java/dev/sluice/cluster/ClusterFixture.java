@@ -37,9 +37,14 @@ public final class ClusterFixture {
 
   /** site (no limit); zone z (no limit); tenant z/t with a day cap of {@code tenantDayCap}. */
   public static BudgetTree tree(long tenantDayCap) {
+    return tree(List.of(new Limit(Window.DAY, tenantDayCap)));
+  }
+
+  /** As {@link #tree(long)}, with {@code tenantLimits} on tenant z/t. */
+  public static BudgetTree tree(List<Limit> tenantLimits) {
     return BudgetTree.builder(List.of(new Limit(Window.LIFETIME, 1L << 40)))
         .zone("z", List.of())
-        .tenant("z", "t", List.of(new Limit(Window.DAY, tenantDayCap)))
+        .tenant("z", "t", tenantLimits)
         .tenant("z", "u", List.of())
         .destination("z", "*.corp.example", List.of(new Limit(Window.MONTH, 1L << 30)))
         .build();

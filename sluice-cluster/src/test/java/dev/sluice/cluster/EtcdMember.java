@@ -117,6 +117,32 @@ public final class EtcdMember {
     process = null;
   }
 
+  /** SIGSTOP: the process keeps its sockets but answers nothing until {@link #resume}. */
+  public void pause() throws IOException {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  public void resume() throws IOException {
+    signal("CONT");
+  }
+
+  private void signal(String sig) throws IOException {
+    long pid = pid();
+    if (pid < 0) {
+      throw new IllegalStateException(name + " is not running");
+    }
+    try {
+      Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start();
+      if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+        throw new IOException("kill -" + sig + " " + pid + " failed");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
   /** Whether the process exited by itself (start failed); its log says why. */
   boolean exitedEarly() {
     Process p = process;
