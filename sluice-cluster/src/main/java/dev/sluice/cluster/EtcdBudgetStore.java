@@ -142,6 +142,7 @@ public final class EtcdBudgetStore implements BudgetStore {
   private final AtomicLong grantsIssued = new AtomicLong();
   private final AtomicLong conflicts = new AtomicLong();
   private final AtomicInteger uncertainCount = new AtomicInteger();
+  private final AtomicInteger pendingSize = new AtomicInteger();
 
   // Store thread only:
   private final List<Pending> pending = new ArrayList<>();
@@ -390,11 +391,18 @@ public final class EtcdBudgetStore implements BudgetStore {
   public CompletableFuture<Void> settle(Settlement settlement) {
     Objects.requireNonNull(settlement, "settlement");
     Pending p = new Pending(settlement);
-    queue.submit(
-        () -> {
-          pending.add(p);
-          return settleAttempt(p);
-        });
+    queue
+        .submit(
+            () -> {
+              pending.add(p);
+              return settleAttempt(p);
+            })
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                p.firstTry.completeExceptionally(e); // e.g. the store closed meanwhile
+              }
+            });
     return p.firstTry;
   }
 
@@ -453,8 +461,6 @@ public final class EtcdBudgetStore implements BudgetStore {
         s.sets(),
         s.bytes());
   }
-
-  private final AtomicInteger pendingSize = new AtomicInteger();
 
   private int pendingCount() {
     return pendingSize.get();
@@ -940,6 +946,7 @@ public final class EtcdBudgetStore implements BudgetStore {
 
     boolean sent;
     boolean inFlight;
+    boolean finished;
     long granted;
     long sentBytes;
     long returned;
@@ -952,11 +959,12 @@ public final class EtcdBudgetStore implements BudgetStore {
 
   private CompletableFuture<Void> settleAttempt(Pending p) {
     pendingSize.set(pending.size());
-    if (p.inFlight) {
+    if (p.inFlight || p.finished) {
       return CompletableFuture.completedFuture(null);
     }
     if (!p.sent && !open.containsKey(p.s.setId())) {
       done(p); // not open here (settled already, or never granted): nothing to credit
+      p.firstTry.complete(null);
       return CompletableFuture.completedFuture(null);
     }
     p.inFlight = true;
@@ -1021,10 +1029,11 @@ public final class EtcdBudgetStore implements BudgetStore {
         .thenCompose(f -> f);
   }
 
+  /** The settlement needs no more attempts (its caller's future is completed separately). */
   private void done(Pending p) {
+    p.finished = true;
     pending.remove(p);
     pendingSize.set(pending.size());
-    p.firstTry.complete(null);
   }
 
   /**
