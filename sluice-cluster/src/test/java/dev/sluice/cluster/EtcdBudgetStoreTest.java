@@ -11,6 +11,7 @@ import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
 import dev.sluice.store.BudgetStore;
 import dev.sluice.store.ChunkPolicy;
+import dev.sluice.store.GrantObserver;
 import dev.sluice.store.GrantRequest;
 import dev.sluice.store.GrantResult;
 import dev.sluice.store.Settlement;
@@ -253,6 +254,47 @@ class EtcdBudgetStoreTest {
             e ->
                 assertThat(e.getLong("stranded"))
                     .isEqualTo(e.getLong("granted") - e.getLong("sent")));
+  }
+
+  @Test
+  void otherNodesGrantsShowInUsageAndTheClusterView(TestInfo t) throws Exception {
+    String prefix = prefix(t);
+    BudgetTree tree = ClusterFixture.tree(1_000_000);
+    BudgetPath path = ClusterFixture.tenantPath(tree);
+    String tenant = NodeIds.tenant("z", "t");
+    List<String> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    GrantObserver observer = (nanos, outcome, amount) -> outcomes.add(outcome + ":" + amount);
+    try (EtcdBudgetStore a =
+            EtcdBudgetStore.open(
+                tree, ClusterFixture.UTC, options(prefix, "gw-a"), policy, clock, null, observer);
+        EtcdBudgetStore b =
+            ClusterFixture.open(tree, options(prefix, "gw-b"), policy, clock, null)) {
+      GrantResult.Granted g = (GrantResult.Granted) grant(a, path, 0, 1, 0);
+      assertThat(grant(a, path, 0, 2_000_000, 0)).isInstanceOf(GrantResult.Denied.class);
+      assertThat(outcomes).containsExactly("granted:" + g.amount(), "denied:0");
+
+      assertThat(
+              EtcdCluster.poll(
+                  Duration.ofSeconds(10),
+                  () -> b.usage(tree.node(tenant), Window.DAY).spent() == g.amount()))
+          .as("b sees a's grant through its watch")
+          .isTrue();
+      assertThat(
+              EtcdCluster.poll(
+                  Duration.ofSeconds(10),
+                  () ->
+                      b.nodes()
+                          .equals(
+                              List.of(
+                                  new NodeEscrow("gw-a", true, 1, g.amount(), 0, 0),
+                                  new NodeEscrow("gw-b", true, 0, 0, 0, 0)))))
+          .as("b's cluster view: " + b.nodes())
+          .isTrue();
+      // Once a's set has expired (by b's clock), b reports its bytes as expired escrow.
+      clock.advance(Duration.ofSeconds(31));
+      assertThat(b.nodes().get(0).expiredSets()).isEqualTo(1);
+      assertThat(b.nodes().get(0).expiredBytes()).isEqualTo(g.amount());
+    }
   }
 
   @Test
