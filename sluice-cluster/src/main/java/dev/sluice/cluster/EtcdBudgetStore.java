@@ -1274,7 +1274,10 @@ public final class EtcdBudgetStore implements BudgetStore {
               if (attempt == 1) {
                 return cas(c, fresh, attempt + 1);
               }
-              long delay = ThreadLocalRandom.current().nextLong(1, 2L + 3L * attempt);
+              // Exponential jitter (up to 4, 8, 16, then 32 ms): losers step back so that one
+              // contender at a time gets through instead of all colliding again.
+              long delay =
+                  ThreadLocalRandom.current().nextLong(1, 2L + (1L << Math.min(attempt, 5)));
               return CompletableFuture.runAsync(
                       () -> {},
                       CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, executor))
