@@ -1,0 +1,1484 @@
+package dev.sluice.cluster;
+
+import dev.sluice.budget.BudgetNode;
+import dev.sluice.budget.BudgetPath;
+import dev.sluice.budget.BudgetTree;
+import dev.sluice.budget.Denial;
+import dev.sluice.ledger.EntryType;
+import dev.sluice.ledger.Ledger;
+import dev.sluice.ledger.LedgerEntry;
+import dev.sluice.store.BudgetStore;
+import dev.sluice.store.ChunkPolicy;
+import dev.sluice.store.GrantObserver;
+import dev.sluice.store.GrantRequest;
+import dev.sluice.store.GrantResult;
+import dev.sluice.store.OpenSet;
+import dev.sluice.store.Settlement;
+import dev.sluice.store.StrandedReport;
+import dev.sluice.time.Clock;
+import dev.sluice.time.Window;
+import dev.sluice.time.WindowCalendar;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.support.CloseableClient;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The budget store of a site with many gateway nodes: the spent counters are etcd keys, and a grant
+ * is one etcd transaction over every counter on the path (every window of every node), conditioned
+ * on their revisions, that also writes the grant record of its escrow set and bumps this node's
+ * grant sequence. Key layout and value encodings: {@link EtcdKeys}, {@link SetRecord}, {@code
+ * docs/formats/etcd-v1.md}.
+ *
+ * <p>Zero overshoot: a grant commits only if no counter it read has changed since (compare-and-swap
+ * on mod revisions), and it never raises a counter past its cap, so the sum of all grants of all
+ * nodes in a period never exceeds any cap. A transaction that finds a key changed reads the new
+ * values in the same round trip and tries again (at most {@value #MAX_ATTEMPTS} attempts, then the
+ * grant is {@code Unavailable}).
+ *
+ * <p>Crash guarantees (this node keeps its own ledger as well, like {@code LocalBudgetStore}):
+ *
+ * <ul>
+ *   <li>A grant completes {@code Granted} only after its transaction committed in etcd (durable on
+ *       a majority of members) and its {@code grant} entry (with field {@code node}) is fsynced in
+ *       this node's ledger. If the ledger append fails, the bytes stay counted in etcd and the
+ *       grant completes {@code Unavailable} naming the ledger.
+ *   <li>Escrow sets left unsettled by an earlier run of this node id (their grant records are still
+ *       in etcd) are found at start: each gets a {@code stranded} ledger entry, its reported sent
+ *       bytes are added to the sent counters, its record is deleted, and its bytes stay counted as
+ *       spent ({@link #stranded()}). A crash between an etcd transaction and its ledger entry loses
+ *       the entry, never the bytes: etcd holds the truth, the ledger the node's account of it.
+ *   <li>A settlement credits the returned bytes, adds the sent bytes and deletes the record in one
+ *       transaction conditioned on the record's revision, so a set is credited at most once, and
+ *       never more than its record says was granted. A settlement that cannot reach etcd is kept
+ *       and retried every second until it lands or the store closes; meanwhile its bytes stay
+ *       spent.
+ *   <li>A grant whose transaction was sent but whose answer was lost (time-out, connection lost)
+ *       completes {@code Unavailable} and is remembered as uncertain; before this node's next etcd
+ *       operation it is resolved by a fencing write to this node's sequence key, after which the
+ *       lost transaction can no longer commit. If it had committed, its {@code grant} entry is
+ *       written late (field {@code late}) and a new set is settled back at once (nobody holds it).
+ * </ul>
+ *
+ * <p>Fail closed and recover by itself: every etcd call has the operation deadline; a grant that
+ * cannot commit in time completes {@code Unavailable} (the holder spends its unexpired escrow and
+ * then denies). Nothing needs a restart when etcd comes back: the next grant simply succeeds, and
+ * the background tick (every second) resolves uncertain grants, retries settlements, re-lists the
+ * keys after a broken watch and renews the liveness lease.
+ *
+ * <p>Clock skew: the clock only decides which period keys a grant charges and when a set expires. A
+ * skewed node can therefore misjudge its own expiries and period boundaries (charging a period that
+ * has, by the true clock, not yet begun or already ended), but spent only ever grows through
+ * compare-and-swap transactions, every node that charges a period key sees every other node's
+ * charges to it, and only the owning node credits its own set, once. So skew never lets the nodes
+ * together pass a cap of a period they agree on.
+ *
+ * <p>Threads: all logic runs on one store thread, and all operations on this node's keys go through
+ * one queue ({@link OpQueue}), so grant ids follow each other. Callers never wait: {@link #grant}
+ * and {@link #settle} return futures; {@link #usage} and {@link #nodes} read a local copy of the
+ * keys kept current by an etcd watch on {@code {prefix}/v1/} (re-listed when the watch breaks).
+ */
+public final class EtcdBudgetStore implements BudgetStore {
+
+  private static final Logger log = LoggerFactory.getLogger(EtcdBudgetStore.class);
+
+  /** Attempts of one transaction before it gives up on contention. */
+  static final int MAX_ATTEMPTS = 16;
+
+  private static final long TICK_MILLIS = 1_000;
+
+  private final BudgetTree tree;
+  private final WindowCalendar calendar;
+  private final EtcdStoreOptions options;
+  private final ChunkPolicy policy;
+  private final Clock clock;
+  private final Ledger ledger;
+  private final GrantObserver observer;
+  private final String name;
+  private final String nodeId;
+  private final EtcdKeys keys;
+  private final Client client;
+  private final EtcdIo io;
+  private final KeyCache cache = new KeyCache();
+  private final ScheduledExecutorService executor;
+  private final OpQueue queue;
+  private final long grantTtlMillis;
+  private final long opTimeoutNanos;
+  private final AtomicLong highWater;
+  private final ConcurrentHashMap<Long, OpenSet> open = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, BudgetPath> openPaths = new ConcurrentHashMap<>();
+  private final AtomicLong grantsIssued = new AtomicLong();
+  private final AtomicLong conflicts = new AtomicLong();
+  private final AtomicInteger uncertainCount = new AtomicInteger();
+  private final AtomicInteger pendingSize = new AtomicInteger();
+
+  // Store thread only:
+  private final List<Pending> pending = new ArrayList<>();
+  private Uncertain uncertain;
+  private CompletableFuture<Boolean> resolving;
+  private long lastSeq;
+  private boolean ticking;
+  private boolean renewingLease;
+
+  private volatile StrandedReport stranded = StrandedReport.NONE;
+  private volatile boolean closed;
+  private volatile boolean watchBroken;
+  private volatile Watch.Watcher watcher;
+  private volatile long leaseId;
+  private volatile CloseableClient keepAlive;
+
+  private EtcdBudgetStore(
+      BudgetTree tree,
+      ZoneId zone,
+      EtcdStoreOptions options,
+      ChunkPolicy policy,
+      Clock clock,
+      Ledger ledger,
+      GrantObserver observer,
+      Client client) {
+    this.tree = tree;
+    this.calendar = new WindowCalendar(zone);
+    this.options = options;
+    this.policy = policy;
+    this.clock = clock;
+    this.ledger = ledger;
+    this.observer = observer;
+    this.nodeId = options.nodeId();
+    this.keys = new EtcdKeys(options.prefix());
+    this.client = client;
+    this.io = new EtcdIo(client.getKVClient(), options.operationTimeout());
+    this.name = nameOf(options);
+    this.grantTtlMillis = options.grantTtl().toMillis();
+    this.opTimeoutNanos = options.operationTimeout().toNanos();
+    this.highWater = new AtomicLong(clock.millis());
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "sluice-etcd-store-" + options.nodeId());
+              t.setDaemon(true);
+              return t;
+            });
+    this.queue = new OpQueue(executor);
+  }
+
+  /** {@code etcd:} + the endpoints (comma-separated) + the prefix. */
+  static String nameOf(EtcdStoreOptions o) {
+    List<String> eps = new ArrayList<>();
+    for (URI u : o.endpoints()) {
+      eps.add(u.toString());
+    }
+    return "etcd:" + String.join(",", eps) + o.prefix();
+  }
+
+  /**
+   * Opens the store without a grant observer; see {@link #open(BudgetTree, ZoneId,
+   * EtcdStoreOptions, ChunkPolicy, Clock, Ledger, GrantObserver)}.
+   */
+  public static EtcdBudgetStore open(
+      BudgetTree tree,
+      ZoneId zone,
+      EtcdStoreOptions options,
+      ChunkPolicy policy,
+      Clock clock,
+      Ledger ledger)
+      throws IOException {
+    return open(tree, zone, options, policy, clock, ledger, GrantObserver.NONE);
+  }
+
+  /**
+   * Connects to etcd, lists this site's keys, fences off any transaction of an earlier run of this
+   * node id, records the escrow sets that run left unsettled as stranded (ledger entries, sent
+   * counters), and announces this node under a lease. Blocks while doing so (control plane).
+   *
+   * @param ledger this node's own ledger (grant, settle and stranded entries go to it); {@code
+   *     null} only in tests
+   * @param observer told about every grant (latency, outcome) for metrics
+   * @throws IOException naming the endpoints and the reason if etcd cannot be reached, or the
+   *     stranded sets cannot be recorded
+   */
+  public static EtcdBudgetStore open(
+      BudgetTree tree,
+      ZoneId zone,
+      EtcdStoreOptions options,
+      ChunkPolicy policy,
+      Clock clock,
+      Ledger ledger,
+      GrantObserver observer)
+      throws IOException {
+    Objects.requireNonNull(tree, "tree");
+    Objects.requireNonNull(zone, "zone");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(observer, "observer");
+    Client client =
+        Client.builder()
+            .endpoints(options.endpoints().toArray(new URI[0]))
+            .connectTimeout(options.operationTimeout())
+            .build();
+    EtcdBudgetStore s =
+        new EtcdBudgetStore(tree, zone, options, policy, clock, ledger, observer, client);
+    try {
+      s.start();
+      return s;
+    } catch (IOException | RuntimeException e) {
+      s.shutdown();
+      throw e;
+    }
+  }
+
+  private void start() throws IOException {
+    EtcdIo.Listing listing = await(io.list(keys.root()), "list " + keys.root());
+    cache.reset(listing.keys(), listing.revision());
+    startWatch(listing.revision() + 1);
+    if (cache.get(keys.liveness(nodeId)).exists()) {
+      log.warn(
+          "{}: liveness key of node {} exists: an earlier run's lease has not expired yet, or another"
+              + " running gateway uses the same node_id (every node needs its own)",
+          name,
+          nodeId);
+    }
+    long setsLeft = countSets(listing.keys());
+    long bound = Math.addExact(4, Math.multiplyExact(2, setsLeft)) * MAX_ATTEMPTS;
+    StrandedReport report =
+        awaitFor(
+            queue.submit(this::recover), options.operationTimeout().multipliedBy(bound), "recover");
+    this.stranded = report;
+    await(renewLease(), "announce node " + nodeId);
+    executor.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    log.info(
+        "budget store {} opened as node {}: {} escrow sets of an earlier run stranded ({} bytes)",
+        name,
+        nodeId,
+        report.sets(),
+        report.bytes());
+  }
+
+  private long countSets(Map<String, Versioned> listing) {
+    String prefix = keys.setsOf(nodeId);
+    return listing.keySet().stream().filter(k -> k.startsWith(prefix)).count();
+  }
+
+  private <T> T await(CompletableFuture<T> f, String what) throws IOException {
+    return awaitFor(f, options.operationTimeout().multipliedBy(2), what);
+  }
+
+  private <T> T awaitFor(CompletableFuture<T> f, java.time.Duration d, String what)
+      throws IOException {
+    try {
+      return f.get(d.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(name + ": interrupted during " + what, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IOException(
+          "etcd store at "
+              + options.endpoints()
+              + " (prefix "
+              + options.prefix()
+              + "): cannot "
+              + what
+              + ": "
+              + rootMessage(e),
+          e);
+    }
+  }
+
+  // ---------------------------------------------------------------- recovery at start
+
+  /** Fences the sequence key, then strands every set of this node left by an earlier run. */
+  private CompletableFuture<StrandedReport> recover() {
+    return cas(new Fence(), Snapshot.cached(cache), 1)
+        .thenComposeAsync(
+            seq -> {
+              lastSeq = seq;
+              List<String> leftover = new ArrayList<>();
+              cache.forEach(keys.setsOf(nodeId), (k, v) -> leftover.add(k));
+              leftover.sort(null);
+              return strandAll(leftover, 0, StrandedReport.NONE);
+            },
+            executor);
+  }
+
+  private CompletableFuture<StrandedReport> strandAll(
+      List<String> setKeys, int i, StrandedReport sofar) {
+    if (i == setKeys.size()) {
+      return CompletableFuture.completedFuture(sofar);
+    }
+    String key = setKeys.get(i);
+    return cas(new Strand(key), Snapshot.cached(cache), 1)
+        .thenComposeAsync(
+            record -> {
+              if (record == null) {
+                return strandAll(setKeys, i + 1, sofar);
+              }
+              long sent = Math.min(record.sent(), record.granted());
+              long lost = record.granted() - sent;
+              log.warn(
+                  "{}: escrow set {} of an earlier run was never settled: {} bytes stay counted as"
+                      + " spent ({} reported sent)",
+                  name,
+                  record.setId(),
+                  lost,
+                  sent);
+              CompletableFuture<Long> durable =
+                  append(
+                      LedgerEntry.builder(EntryType.STRANDED, now())
+                          .put("set", record.setId())
+                          .put("set_time", record.setTime())
+                          .putStrings("nodes", record.nodes())
+                          .put("granted", record.granted())
+                          .put("sent", sent)
+                          .put("stranded", lost)
+                          .put("node", nodeId)
+                          .build());
+              StrandedReport next =
+                  new StrandedReport(sofar.sets() + 1, Math.addExact(sofar.bytes(), lost));
+              return durable.thenComposeAsync(x -> strandAll(setKeys, i + 1, next), executor);
+            },
+            executor);
+  }
+
+  // ---------------------------------------------------------------- BudgetStore
+
+  @Override
+  public CompletableFuture<GrantResult> grant(GrantRequest request) {
+    Objects.requireNonNull(request, "request");
+    long started = clock.nanos();
+    return queue
+        .submit(() -> grantOp(request, started))
+        .handle((r, e) -> r != null ? r : unavailableResult("grant failed: " + rootMessage(e)))
+        .whenComplete(
+            (r, e) -> {
+              long amount = r instanceof GrantResult.Granted g ? g.amount() : 0;
+              observer.onGrant(clock.nanos() - started, GrantObserver.outcome(r), amount);
+            });
+  }
+
+  @Override
+  public CompletableFuture<Void> settle(Settlement settlement) {
+    Objects.requireNonNull(settlement, "settlement");
+    Pending p = new Pending(settlement);
+    queue
+        .submit(
+            () -> {
+              pending.add(p);
+              return settleAttempt(p);
+            })
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                p.firstTry.completeExceptionally(e); // e.g. the store closed meanwhile
+              }
+            });
+    return p.firstTry;
+  }
+
+  @Override
+  public Usage usage(BudgetNode node, Window window) {
+    long now = now();
+    long start = calendar.periodStart(window, now);
+    long period = EtcdKeys.period(window, start);
+    return new Usage(
+        counterValue(keys.counter(node.id(), window, period)),
+        counterValue(keys.sent(node.id(), window, period)),
+        start,
+        calendar.periodEnd(window, now));
+  }
+
+  private long counterValue(String key) {
+    try {
+      return cache.get(key).asCounter(key);
+    } catch (IllegalStateException e) {
+      log.warn("{}: {}", name, e.getMessage());
+      return 0;
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public BudgetTree tree() {
+    return tree;
+  }
+
+  /** Escrow sets of an earlier run of this node id found unsettled at start. */
+  public StrandedReport stranded() {
+    return stranded;
+  }
+
+  /** This node's open escrow sets, as it knows them. */
+  public List<OpenSet> openSets() {
+    return List.copyOf(new TreeMap<>(open).values());
+  }
+
+  /** This node's counters. */
+  public EtcdStoreStats stats() {
+    StrandedReport s = stranded;
+    return new EtcdStoreStats(
+        grantsIssued.get(),
+        conflicts.get(),
+        pendingCount(),
+        uncertainCount.get(),
+        s.sets(),
+        s.bytes());
+  }
+
+  private int pendingCount() {
+    return pendingSize.get();
+  }
+
+  /**
+   * Every gateway node that is live or holds escrow, by node id, as this node's copy of the keys
+   * shows them (it lags etcd by the watch's delay).
+   */
+  public List<NodeEscrow> nodes() {
+    long now = now();
+    Map<String, long[]> acc = new TreeMap<>(); // live, open, held, expired sets, expired bytes
+    acc.put(nodeId, new long[5]);
+    String live = keys.nodes();
+    cache.forEach(
+        live, (k, v) -> acc.computeIfAbsent(k.substring(live.length()), n -> new long[5])[0] = 1);
+    String sets = keys.sets();
+    cache.forEach(
+        sets,
+        (k, v) -> {
+          String rest = k.substring(sets.length());
+          int slash = rest.indexOf('/');
+          if (slash <= 0) {
+            return;
+          }
+          SetRecord r;
+          try {
+            r = SetRecord.parse(k, v.value());
+          } catch (IllegalArgumentException e) {
+            log.warn("{}: {}", name, e.getMessage());
+            return;
+          }
+          long[] a = acc.computeIfAbsent(rest.substring(0, slash), n -> new long[5]);
+          long held = r.granted() - Math.min(r.sent(), r.granted());
+          a[1]++;
+          a[2] = saturatedAdd(a[2], held);
+          if (r.expiresAt() <= now) {
+            a[3]++;
+            a[4] = saturatedAdd(a[4], held);
+          }
+        });
+    List<NodeEscrow> out = new ArrayList<>();
+    acc.forEach(
+        (n, a) -> out.add(new NodeEscrow(n, a[0] == 1, (int) a[1], a[2], (int) a[3], a[4])));
+    return out;
+  }
+
+  /**
+   * Stops background work, waits (up to twice the operation timeout) for queued operations, revokes
+   * the liveness lease and closes the client. Settlements still pending stay counted as spent;
+   * their sets are found stranded at the next start. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      queue
+          .submit(() -> CompletableFuture.completedFuture(null))
+          .get(2 * opTimeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("{}: queued etcd operations did not finish before close: {}", name, e.toString());
+    }
+    int left = pendingCount();
+    if (left > 0) {
+      log.warn(
+          "{}: {} settlements never reached etcd; their bytes stay counted as spent and their sets"
+              + " are recorded as stranded at the next start",
+          name,
+          left);
+    }
+    CloseableClient k = keepAlive;
+    if (k != null) {
+      k.close();
+    }
+    long lease = leaseId;
+    if (lease != 0) {
+      try {
+        client.getLeaseClient().revoke(lease).get(opTimeoutNanos, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        log.info("{}: could not revoke the liveness lease (it expires by itself): {}", name, e);
+      }
+    }
+    shutdown();
+    log.info("budget store {} closed", name);
+  }
+
+  private void shutdown() {
+    closed = true;
+    Watch.Watcher w = watcher;
+    if (w != null) {
+      w.close();
+    }
+    executor.shutdownNow();
+    client.close();
+  }
+
+  // ---------------------------------------------------------------- grants
+
+  private CompletableFuture<GrantResult> grantOp(GrantRequest r, long started) {
+    if (closed) {
+      return unavailable("store is closed");
+    }
+    if (ledger != null && !ledger.healthy()) {
+      return unavailable("ledger is not writable");
+    }
+    if (clock.nanos() - started > opTimeoutNanos) {
+      return unavailable("etcd did not answer earlier operations within the operation timeout");
+    }
+    return resolveUncertain()
+        .thenComposeAsync(
+            resolved ->
+                resolved
+                    ? grantNow(r)
+                    : unavailable("an earlier grant's outcome is still unknown; etcd unreachable"),
+            executor);
+  }
+
+  private CompletableFuture<GrantResult> grantNow(GrantRequest r) {
+    long now = now();
+    BudgetPath path = r.path();
+    OpenSet set = null;
+    if (r.setId() != 0) {
+      set = open.get(r.setId());
+      if (set == null) {
+        return unavailable("escrow set " + r.setId() + " is not open on node " + nodeId);
+      }
+      if (!set.nodes().equals(path.nodeIds())) {
+        return unavailable("escrow set " + r.setId() + " is not on path " + path);
+      }
+    }
+    long setTime = set == null ? now : set.setTime();
+    long dayEnd = calendar.periodEnd(Window.DAY, setTime);
+    if (now >= dayEnd) {
+      return unavailable("escrow set " + r.setId() + " ended with its day; settle it first");
+    }
+    return cas(new Grant(r, set, now, setTime, dayEnd), Snapshot.cached(cache), 1);
+  }
+
+  /** One grant as a compare-and-swap over the path's counters, the sequence and the set record. */
+  private final class Grant implements Cas<GrantResult> {
+    final GrantRequest r;
+    final BudgetPath path;
+    final OpenSet set;
+    final long now;
+    final long setTime;
+    final long dayEnd;
+    final Map<Window, Long> periods;
+    final String[] counterKeys;
+    final String seqKey = keys.seq(nodeId);
+    // Of the attempt in flight:
+    long grantId;
+    long amount;
+    long expires;
+    String setKey;
+    Versioned seqBasis;
+
+    Grant(GrantRequest r, OpenSet set, long now, long setTime, long dayEnd) {
+      this.r = r;
+      this.path = r.path();
+      this.set = set;
+      this.now = now;
+      this.setTime = setTime;
+      this.dayEnd = dayEnd;
+      this.periods = SetRecord.periodsOf(calendar, setTime);
+      this.counterKeys = new String[path.slotCount()];
+      for (int s = 0; s < counterKeys.length; s++) {
+        Window w = path.slotWindow(s);
+        counterKeys[s] = keys.counter(path.slotBudgetNode(s).id(), w, periods.get(w));
+      }
+    }
+
+    @Override
+    public Plan<GrantResult> plan(Snapshot snap) {
+      int binding = -1;
+      long remaining = Long.MAX_VALUE;
+      long[] spent = new long[counterKeys.length];
+      for (int s = 0; s < counterKeys.length; s++) {
+        spent[s] = snap.get(counterKeys[s]).asCounter(counterKeys[s]);
+        long cap = path.slotCap(s);
+        long left = Math.max(0, (cap == BudgetNode.NO_LIMIT ? Long.MAX_VALUE : cap) - spent[s]);
+        if (binding < 0 || left < remaining) {
+          binding = s;
+          remaining = left;
+        }
+      }
+      seqBasis = snap.get(seqKey);
+      grantId = Math.addExact(Math.max(seqBasis.asCounter(seqKey), lastSeq), 1);
+      setKey = keys.set(nodeId, set == null ? grantId : set.setId());
+      List<String> all = new ArrayList<>(List.of(counterKeys));
+      all.add(seqKey);
+      all.add(setKey);
+      Versioned setV = snap.get(setKey);
+      SetRecord record = null;
+      if (set != null) {
+        if (!setV.exists()) {
+          if (!snap.fresh(setKey)) {
+            return new Plan.Refresh<>(all);
+          }
+          forget(set.setId());
+          return new Plan.Done<>(
+              unavailableResult("escrow set " + set.setId() + " is no longer in etcd"));
+        }
+        record = SetRecord.parse(setKey, setV.value());
+      } else if (setV.exists()) {
+        if (!snap.fresh(setKey)) {
+          return new Plan.Refresh<>(all);
+        }
+        return new Plan.Done<>(
+            unavailableResult(
+                "grant record "
+                    + setKey
+                    + " exists before its grant: is another running gateway using node_id "
+                    + nodeId
+                    + "?"));
+      }
+      amount = policy.amount(r.need(), r.want(), remaining);
+      if (amount < 0 || (amount == 0 && set == null)) {
+        if (!snap.allFresh(counterKeys)) {
+          return new Plan.Refresh<>(all);
+        }
+        log.debug(
+            "{}: denied {} bytes on {}: {} spent of {}",
+            name,
+            r.need(),
+            counterKeys[binding],
+            spent[binding],
+            path.slotCap(binding));
+        return new Plan.Done<>(new GrantResult.Denied(denial(binding)));
+      }
+      expires = Math.min(saturatedAdd(now, grantTtlMillis), dayEnd);
+      SetRecord next =
+          record == null
+              ? new SetRecord(
+                  grantId,
+                  nodeId,
+                  setTime,
+                  path.nodeIds(),
+                  periods,
+                  amount,
+                  r.sent(),
+                  grantId,
+                  amount,
+                  expires,
+                  now)
+              : record.plus(grantId, amount, r.sent(), expires, now);
+      Map<String, Versioned> basis = new LinkedHashMap<>();
+      Map<String, byte[]> puts = new LinkedHashMap<>();
+      if (amount > 0) {
+        for (int s = 0; s < counterKeys.length; s++) {
+          basis.put(counterKeys[s], snap.get(counterKeys[s]));
+          puts.put(counterKeys[s], Versioned.decimal(Math.addExact(spent[s], amount)));
+        }
+      }
+      basis.put(seqKey, seqBasis);
+      basis.put(setKey, setV);
+      puts.put(seqKey, Versioned.decimal(grantId));
+      puts.put(setKey, next.toJson());
+      return new Plan.Write<>(basis, puts, List.of(), all, this::committed);
+    }
+
+    private Denial denial(int slot) {
+      BudgetNode node = path.slotBudgetNode(slot);
+      Window w = path.slotWindow(slot);
+      long cap = path.slotCap(slot);
+      String reason = cap == BudgetNode.NO_LIMIT ? "counter_overflow" : Denial.BUDGET_EXHAUSTED;
+      return new Denial(node.id(), w, cap, calendar.periodEnd(w, now), reason);
+    }
+
+    private CompletableFuture<GrantResult> committed(long revision) {
+      lastSeq = grantId;
+      grantsIssued.incrementAndGet();
+      long setId = set == null ? grantId : set.setId();
+      OpenSet o =
+          set == null
+              ? new OpenSet(grantId, setTime, path.nodeIds(), amount, r.sent())
+              : new OpenSet(
+                  setId,
+                  setTime,
+                  set.nodes(),
+                  Math.addExact(set.granted(), amount),
+                  Math.max(set.sent(), r.sent()));
+      open.put(setId, o);
+      openPaths.put(setId, path);
+      GrantResult.Granted g = new GrantResult.Granted(grantId, setId, amount, setTime, expires);
+      return append(grantEntry(grantId, setId, path.nodeIds(), amount, expires, r.sent(), false))
+          .handle(
+              (i, e) ->
+                  e == null
+                      ? g
+                      : unavailableResult(
+                          "grant "
+                              + grantId
+                              + " is counted in etcd but its ledger entry is not durable: "
+                              + rootMessage(e)));
+    }
+
+    @Override
+    public CompletableFuture<GrantResult> unknown(Throwable e) {
+      uncertain =
+          new Uncertain(
+              grantId,
+              set == null ? grantId : set.setId(),
+              set == null,
+              path,
+              setTime,
+              amount,
+              r.sent(),
+              expires,
+              seqBasis,
+              setKey);
+      uncertainCount.set(1);
+      log.warn(
+          "{}: outcome of grant {} ({} bytes) unknown: {}; it stays counted until resolved",
+          name,
+          grantId,
+          amount,
+          rootMessage(e));
+      return unavailable("etcd did not confirm grant " + grantId + ": " + rootMessage(e));
+    }
+
+    @Override
+    public GrantResult contended() {
+      return unavailableResult(
+          "etcd keys of path " + path + " changed under " + MAX_ATTEMPTS + " attempts in a row");
+    }
+  }
+
+  private LedgerEntry grantEntry(
+      long id, long setId, List<String> nodes, long amount, long expires, long sent, boolean late) {
+    LedgerEntry.Builder b =
+        LedgerEntry.builder(EntryType.GRANT, now())
+            .put("id", id)
+            .put("set", setId)
+            .putStrings("nodes", nodes)
+            .put("amount", amount)
+            .put("expires_at", expires)
+            .put("sent", sent)
+            .put("node", nodeId);
+    if (late) {
+      b.put("late", 1);
+    }
+    return b.build();
+  }
+
+  private void forget(long setId) {
+    open.remove(setId);
+    openPaths.remove(setId);
+  }
+
+  // ---------------------------------------------------------------- uncertain grants
+
+  /** A grant transaction that was sent and whose answer was lost. */
+  private record Uncertain(
+      long grantId,
+      long setId,
+      boolean newSet,
+      BudgetPath path,
+      long setTime,
+      long amount,
+      long sent,
+      long expires,
+      Versioned seqBasis,
+      String setKey) {}
+
+  /**
+   * Resolves the uncertain grant, if any: rewrites this node's sequence key unchanged if it is
+   * still as the lost transaction read it (after which that transaction can never commit), else
+   * reads it and the set record to learn whether it committed. Completes true when nothing is
+   * uncertain any more, false when etcd could not be asked.
+   */
+  private CompletableFuture<Boolean> resolveUncertain() {
+    Uncertain u = uncertain;
+    if (u == null) {
+      return CompletableFuture.completedFuture(true);
+    }
+    if (resolving == null) {
+      resolving = fence(u).whenCompleteAsync((ok, e) -> resolving = null, executor);
+    }
+    return resolving;
+  }
+
+  private CompletableFuture<Boolean> fence(Uncertain u) {
+    String seqKey = keys.seq(nodeId);
+    Map<String, Versioned> basis = Map.of(seqKey, u.seqBasis());
+    Map<String, byte[]> puts = Map.of(seqKey, Versioned.decimal(u.seqBasis().asCounter(seqKey)));
+    return io.txn(basis, puts, List.of(), List.of(seqKey, u.setKey()))
+        .handleAsync(
+            (out, e) -> {
+              if (e != null) {
+                log.debug("{}: grant {} still uncertain: {}", name, u.grantId(), rootMessage(e));
+                return CompletableFuture.completedFuture(false);
+              }
+              uncertain = null;
+              uncertainCount.set(0);
+              if (out.succeeded()) {
+                applyWrites(basis, puts, List.of(), out.revision());
+                log.info("{}: grant {} did not happen (fenced)", name, u.grantId());
+                return CompletableFuture.completedFuture(true);
+              }
+              out.read().forEach(cache::apply);
+              Versioned seq = out.read().get(seqKey);
+              Versioned rec = out.read().get(u.setKey());
+              boolean landed = seq.asCounter(seqKey) == u.grantId();
+              if (!landed && rec.exists()) {
+                landed = SetRecord.parse(u.setKey(), rec.value()).lastGrant() == u.grantId();
+              }
+              if (!landed) {
+                if (seq.asCounter(seqKey) == u.seqBasis().asCounter(seqKey)) {
+                  // Only the revision moved: an earlier fence of ours, answered late, landed.
+                  log.info("{}: grant {} did not happen (fenced earlier)", name, u.grantId());
+                } else {
+                  log.error(
+                      "{}: sequence key of node {} was changed by someone else: is another"
+                          + " running gateway using this node_id?",
+                      name,
+                      nodeId);
+                }
+                return CompletableFuture.completedFuture(true);
+              }
+              return landed(u).thenApply(x -> true);
+            },
+            executor)
+        .thenCompose(f -> f);
+  }
+
+  /** The uncertain grant did commit: ledger it, and give a new set's bytes back at once. */
+  private CompletableFuture<Void> landed(Uncertain u) {
+    lastSeq = Math.max(lastSeq, u.grantId());
+    log.warn(
+        "{}: grant {} ({} bytes) did commit although its answer was lost; recorded late",
+        name,
+        u.grantId(),
+        u.amount());
+    CompletableFuture<Long> entry =
+        append(
+            grantEntry(
+                u.grantId(),
+                u.setId(),
+                u.path().nodeIds(),
+                u.amount(),
+                u.expires(),
+                u.sent(),
+                true));
+    if (u.newSet()) {
+      open.put(u.setId(), new OpenSet(u.setId(), u.setTime(), u.path().nodeIds(), u.amount(), 0));
+      openPaths.put(u.setId(), u.path());
+      Settlement s =
+          new Settlement(u.path(), u.setId(), u.setTime(), u.amount(), 0, u.amount(), "uncertain");
+      Pending p = new Pending(s);
+      pending.add(p);
+      pendingSize.set(pending.size());
+      // Runs after the operation that is resolving (this one), like any other queued settlement.
+      queue.submit(() -> settleAttempt(p));
+    } else {
+      open.computeIfPresent(
+          u.setId(),
+          (id, o) ->
+              new OpenSet(
+                  id,
+                  o.setTime(),
+                  o.nodes(),
+                  Math.addExact(o.granted(), u.amount()),
+                  Math.max(o.sent(), u.sent())));
+    }
+    return entry.handle((i, e) -> null);
+  }
+
+  // ---------------------------------------------------------------- settlements
+
+  /** A settlement until it is durable in etcd. */
+  private static final class Pending {
+    final Settlement s;
+
+    /** Completes when the first attempt lands, or exceptionally when it fails (retries go on). */
+    final CompletableFuture<Void> firstTry = new CompletableFuture<>();
+
+    boolean sent;
+    boolean inFlight;
+    boolean finished;
+    long granted;
+    long sentBytes;
+    long returned;
+    SetRecord record;
+
+    Pending(Settlement s) {
+      this.s = s;
+    }
+  }
+
+  private CompletableFuture<Void> settleAttempt(Pending p) {
+    pendingSize.set(pending.size());
+    if (p.inFlight || p.finished) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (!p.sent && !open.containsKey(p.s.setId())) {
+      done(p); // not open here (settled already, or never granted): nothing to credit
+      p.firstTry.complete(null);
+      return CompletableFuture.completedFuture(null);
+    }
+    p.inFlight = true;
+    return resolveUncertain()
+        .thenComposeAsync(
+            ok -> {
+              if (!ok) {
+                throw new CompletionException(
+                    new IOException("etcd unreachable (an earlier grant is still uncertain)"));
+              }
+              return cas(new Settle(p), Snapshot.cached(cache), 1);
+            },
+            executor)
+        .handleAsync(
+            (landed, e) -> {
+              p.inFlight = false;
+              if (e != null) {
+                log.info(
+                    "{}: settlement of set {} not durable yet, retried in the background: {}",
+                    name,
+                    p.s.setId(),
+                    rootMessage(e));
+                p.firstTry.completeExceptionally(
+                    new IOException(
+                        name
+                            + ": settlement of set "
+                            + p.s.setId()
+                            + " not durable yet (retried in the background): "
+                            + rootMessage(e)));
+                return CompletableFuture.<Void>completedFuture(null);
+              }
+              forget(p.s.setId());
+              done(p);
+              if (!landed) {
+                p.firstTry.complete(null);
+                return CompletableFuture.<Void>completedFuture(null);
+              }
+              SetRecord r = p.record;
+              CompletableFuture<Long> entry =
+                  append(
+                      LedgerEntry.builder(EntryType.SETTLE, now())
+                          .put("set", p.s.setId())
+                          .put("set_time", r.setTime())
+                          .putStrings("nodes", r.nodes())
+                          .put("granted", p.granted)
+                          .put("sent", p.sentBytes)
+                          .put("returned", p.returned)
+                          .put("reason", p.s.reason())
+                          .put("node", nodeId)
+                          .build());
+              return entry.handle(
+                  (i, le) -> {
+                    if (le == null) {
+                      p.firstTry.complete(null);
+                    } else {
+                      p.firstTry.completeExceptionally(le);
+                    }
+                    return (Void) null;
+                  });
+            },
+            executor)
+        .thenCompose(f -> f);
+  }
+
+  /** The settlement needs no more attempts (its caller's future is completed separately). */
+  private void done(Pending p) {
+    p.finished = true;
+    pending.remove(p);
+    pendingSize.set(pending.size());
+  }
+
+  /**
+   * One settlement as a compare-and-swap: credit the returned bytes to the counters the set was
+   * granted on, add its sent bytes, delete its record. Completes true when it committed (now or in
+   * an earlier attempt whose answer was lost), false when there was nothing to settle.
+   */
+  private final class Settle implements Cas<Boolean> {
+    final Pending p;
+    final String setKey;
+
+    Settle(Pending p) {
+      this.p = p;
+      this.setKey = keys.set(nodeId, p.s.setId());
+    }
+
+    @Override
+    public Plan<Boolean> plan(Snapshot snap) {
+      Versioned setV = snap.get(setKey);
+      if (!setV.exists()) {
+        if (!snap.fresh(setKey)) {
+          return new Plan.Refresh<>(List.of(setKey));
+        }
+        // Only this node deletes its records: an earlier attempt landed, or there was none.
+        return new Plan.Done<>(p.sent);
+      }
+      SetRecord r = SetRecord.parse(setKey, setV.value());
+      long sent = Math.min(p.s.sent(), r.granted());
+      long returned = r.granted() - sent;
+      Map<String, Versioned> basis = new LinkedHashMap<>();
+      Map<String, byte[]> puts = new LinkedHashMap<>();
+      List<String> all = new ArrayList<>();
+      all.add(setKey);
+      basis.put(setKey, setV);
+      for (String node : r.nodes()) {
+        for (Window w : Window.values()) {
+          String ck = keys.counter(node, w, r.periods().get(w));
+          String sk = keys.sent(node, w, r.periods().get(w));
+          all.add(ck);
+          all.add(sk);
+          Versioned c = snap.get(ck);
+          basis.put(ck, c);
+          if (c.exists() && returned > 0) {
+            long v = c.asCounter(ck);
+            puts.put(ck, Versioned.decimal(v > returned ? v - returned : 0));
+          }
+          Versioned t = snap.get(sk);
+          basis.put(sk, t);
+          if (sent > 0) {
+            puts.put(sk, Versioned.decimal(saturatedAdd(t.asCounter(sk), sent)));
+          }
+        }
+      }
+      p.sent = true;
+      p.record = r;
+      p.granted = r.granted();
+      p.sentBytes = sent;
+      p.returned = returned;
+      return new Plan.Write<>(
+          basis, puts, List.of(setKey), all, rev -> CompletableFuture.completedFuture(true));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> unknown(Throwable e) {
+      return CompletableFuture.failedFuture(e); // idempotent: the next attempt finds out
+    }
+
+    @Override
+    public Boolean contended() {
+      throw new CompletionException(
+          new IOException("keys changed under " + MAX_ATTEMPTS + " attempts in a row"));
+    }
+  }
+
+  // ---------------------------------------------------------------- recovery steps
+
+  /**
+   * Rewrites this node's sequence key unchanged, so no transaction of an earlier run can commit.
+   */
+  private final class Fence implements Cas<Long> {
+    final String seqKey = keys.seq(nodeId);
+
+    @Override
+    public Plan<Long> plan(Snapshot snap) {
+      if (!snap.fresh(seqKey)) {
+        return new Plan.Refresh<>(List.of(seqKey));
+      }
+      Versioned v = snap.get(seqKey);
+      long seq = v.asCounter(seqKey);
+      return new Plan.Write<>(
+          Map.of(seqKey, v),
+          Map.of(seqKey, Versioned.decimal(seq)),
+          List.of(),
+          List.of(seqKey),
+          rev -> CompletableFuture.completedFuture(seq));
+    }
+
+    @Override
+    public CompletableFuture<Long> unknown(Throwable e) {
+      return CompletableFuture.failedFuture(e);
+    }
+
+    @Override
+    public Long contended() {
+      throw new CompletionException(
+          new IOException(
+              "sequence key of node "
+                  + nodeId
+                  + " keeps changing: another running gateway uses this node_id"));
+    }
+  }
+
+  /**
+   * Ends a set of an earlier run: its reported sent bytes go to the sent counters, its record is
+   * deleted, its bytes stay spent. Completes with the record, or null if it was gone.
+   */
+  private final class Strand implements Cas<SetRecord> {
+    final String setKey;
+
+    Strand(String setKey) {
+      this.setKey = setKey;
+    }
+
+    @Override
+    public Plan<SetRecord> plan(Snapshot snap) {
+      Versioned setV = snap.get(setKey);
+      if (!setV.exists()) {
+        return snap.fresh(setKey) ? new Plan.Done<>(null) : new Plan.Refresh<>(List.of(setKey));
+      }
+      SetRecord r;
+      try {
+        r = SetRecord.parse(setKey, setV.value());
+      } catch (IllegalArgumentException e) {
+        log.error("{}: left in place, cannot be stranded: {}", name, e.getMessage());
+        return new Plan.Done<>(null);
+      }
+      long sent = Math.min(r.sent(), r.granted());
+      Map<String, Versioned> basis = new LinkedHashMap<>();
+      Map<String, byte[]> puts = new LinkedHashMap<>();
+      List<String> all = new ArrayList<>();
+      all.add(setKey);
+      basis.put(setKey, setV);
+      if (sent > 0) {
+        for (String node : r.nodes()) {
+          for (Window w : Window.values()) {
+            String sk = keys.sent(node, w, r.periods().get(w));
+            Versioned t = snap.get(sk);
+            all.add(sk);
+            basis.put(sk, t);
+            puts.put(sk, Versioned.decimal(saturatedAdd(t.asCounter(sk), sent)));
+          }
+        }
+      }
+      return new Plan.Write<>(
+          basis, puts, List.of(setKey), all, rev -> CompletableFuture.completedFuture(r));
+    }
+
+    @Override
+    public CompletableFuture<SetRecord> unknown(Throwable e) {
+      return CompletableFuture.failedFuture(e);
+    }
+
+    @Override
+    public SetRecord contended() {
+      throw new CompletionException(
+          new IOException("keys of " + setKey + " changed under " + MAX_ATTEMPTS + " attempts"));
+    }
+  }
+
+  // ---------------------------------------------------------------- compare-and-swap loop
+
+  /** What an attempt decided. */
+  private sealed interface Plan<T> {
+    /** Finished without writing. */
+    record Done<T>(T value) implements Plan<T> {}
+
+    /** Needs fresh values of {@code keys} first (the cached ones may be stale). */
+    record Refresh<T>(List<String> keys) implements Plan<T> {}
+
+    /** Write if {@code basis} is unchanged; else read {@code reread} and plan again. */
+    record Write<T>(
+        Map<String, Versioned> basis,
+        Map<String, byte[]> puts,
+        List<String> deletes,
+        List<String> reread,
+        LongFunction<CompletableFuture<T>> onCommit)
+        implements Plan<T> {}
+  }
+
+  /** One compare-and-swap operation. */
+  private interface Cas<T> {
+    /** Decides from {@code snap}; runs on the store thread. */
+    Plan<T> plan(Snapshot snap);
+
+    /** A write was sent and its answer lost. */
+    CompletableFuture<T> unknown(Throwable e);
+
+    /** {@link #MAX_ATTEMPTS} attempts met changed keys. */
+    T contended();
+  }
+
+  private <T> CompletableFuture<T> cas(Cas<T> c, Snapshot snap, int attempt) {
+    Plan<T> plan;
+    try {
+      plan = c.plan(snap);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (plan instanceof Plan.Done<T> d) {
+      return CompletableFuture.completedFuture(d.value());
+    }
+    if (attempt > MAX_ATTEMPTS) {
+      return completedOrFailed(c::contended);
+    }
+    if (plan instanceof Plan.Refresh<T> r) {
+      return io.read(r.keys())
+          .thenComposeAsync(
+              out -> {
+                out.read().forEach(cache::apply);
+                return cas(c, Snapshot.fresh(out.read(), cache), attempt + 1);
+              },
+              executor);
+    }
+    Plan.Write<T> w = (Plan.Write<T>) plan;
+    return io.txn(w.basis(), w.puts(), w.deletes(), w.reread())
+        .handleAsync(
+            (out, e) -> {
+              if (e != null) {
+                return c.unknown(e);
+              }
+              if (out.succeeded()) {
+                applyWrites(w.basis(), w.puts(), w.deletes(), out.revision());
+                return w.onCommit().apply(out.revision());
+              }
+              conflicts.incrementAndGet();
+              out.read().forEach(cache::apply);
+              Snapshot fresh = Snapshot.fresh(out.read(), cache);
+              if (attempt == 1) {
+                return cas(c, fresh, attempt + 1);
+              }
+              // Exponential jitter (up to 4, 8, 16, then 32 ms): losers step back so that one
+              // contender at a time gets through instead of all colliding again.
+              long delay =
+                  ThreadLocalRandom.current().nextLong(1, 2L + (1L << Math.min(attempt, 5)));
+              return CompletableFuture.runAsync(
+                      () -> {},
+                      CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, executor))
+                  .thenCompose(x -> cas(c, fresh, attempt + 1));
+            },
+            executor)
+        .thenCompose(f -> f);
+  }
+
+  private static <T> CompletableFuture<T> completedOrFailed(java.util.function.Supplier<T> s) {
+    try {
+      return CompletableFuture.completedFuture(s.get());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Puts this node's committed writes into the cache at the transaction's revision. */
+  private void applyWrites(
+      Map<String, Versioned> basis,
+      Map<String, byte[]> puts,
+      Collection<String> deletes,
+      long revision) {
+    puts.forEach(
+        (k, v) -> {
+          Versioned b = basis.getOrDefault(k, Versioned.ABSENT);
+          cache.apply(k, new Versioned(v, revision, b.version() + 1));
+        });
+    for (String k : deletes) {
+      cache.apply(k, Versioned.deleted(revision));
+    }
+  }
+
+  // ---------------------------------------------------------------- background
+
+  /** Every second: resolve, retry settlements, repair the watch, renew liveness. */
+  private void tick() {
+    if (closed || ticking) {
+      return;
+    }
+    ticking = true;
+    queue
+        .submit(
+            () -> {
+              // One after another: resolve first, then each pending settlement.
+              CompletableFuture<Void> work = resolveUncertain().handle((x, e) -> null);
+              for (Pending p : List.copyOf(pending)) {
+                work =
+                    work.thenComposeAsync(
+                        v ->
+                            p.inFlight ? CompletableFuture.completedFuture(null) : settleAttempt(p),
+                        executor);
+              }
+              return work;
+            })
+        .whenCompleteAsync((v, e) -> ticking = false, executor);
+    if (watchBroken) {
+      relist();
+    }
+    if (!renewingLease && !cache.get(keys.liveness(nodeId)).exists()) {
+      renewingLease = true;
+      renewLease().whenCompleteAsync((v, e) -> renewingLease = false, executor);
+    }
+  }
+
+  private void startWatch(long fromRevision) {
+    WatchOption o = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
+    watcher =
+        client
+            .getWatchClient()
+            .watch(
+                EtcdIo.bytes(keys.root()),
+                o,
+                Watch.listener(this::onWatch, this::onWatchError, () -> watchBroken = true));
+  }
+
+  private void onWatch(WatchResponse r) {
+    for (WatchEvent e : r.getEvents()) {
+      KeyValue kv = e.getKeyValue();
+      String key = EtcdIo.text(kv.getKey());
+      if (e.getEventType() == WatchEvent.EventType.DELETE) {
+        cache.apply(key, Versioned.deleted(kv.getModRevision()));
+      } else if (e.getEventType() == WatchEvent.EventType.PUT) {
+        cache.apply(key, EtcdIo.versioned(kv));
+      }
+    }
+  }
+
+  private void onWatchError(Throwable t) {
+    if (!closed) {
+      log.info("{}: watch broken, re-listing: {}", name, rootMessage(t));
+      watchBroken = true;
+    }
+  }
+
+  /** Re-lists every key and watches again from there (after a broken watch). */
+  private void relist() {
+    watchBroken = false;
+    io.list(keys.root())
+        .whenCompleteAsync(
+            (l, e) -> {
+              if (e != null || closed) {
+                watchBroken = true;
+                return;
+              }
+              cache.reset(l.keys(), l.revision());
+              Watch.Watcher old = watcher;
+              if (old != null) {
+                old.close();
+              }
+              startWatch(l.revision() + 1);
+            },
+            executor);
+  }
+
+  /** Takes a fresh lease, puts the liveness key under it and keeps it alive. */
+  private CompletableFuture<Void> renewLease() {
+    CloseableClient old = keepAlive;
+    if (old != null) {
+      old.close();
+      keepAlive = null;
+    }
+    long ttlSeconds = Math.max(1, (grantTtlMillis + 999) / 1000);
+    byte[] value =
+        ("{\"node_id\":\"" + nodeId + "\",\"started_at\":" + clock.millis() + "}")
+            .getBytes(StandardCharsets.UTF_8);
+    String key = keys.liveness(nodeId);
+    return client
+        .getLeaseClient()
+        .grant(ttlSeconds)
+        .orTimeout(opTimeoutNanos, TimeUnit.NANOSECONDS)
+        .thenCompose(
+            g -> {
+              leaseId = g.getID();
+              PutOption withLease = PutOption.builder().withLeaseId(g.getID()).build();
+              return client
+                  .getKVClient()
+                  .put(EtcdIo.bytes(key), ByteSequence.from(value), withLease)
+                  .orTimeout(opTimeoutNanos, TimeUnit.NANOSECONDS)
+                  .thenAccept(
+                      p -> {
+                        cache.apply(key, new Versioned(value, p.getHeader().getRevision(), 1));
+                        keepAlive = client.getLeaseClient().keepAlive(g.getID(), new Quiet());
+                      });
+            });
+  }
+
+  /** Keep-alive answers need no action: a lost lease shows as a missing liveness key. */
+  private static final class Quiet implements StreamObserver<LeaseKeepAliveResponse> {
+    @Override
+    public void onNext(LeaseKeepAliveResponse value) {}
+
+    @Override
+    public void onError(Throwable t) {}
+
+    @Override
+    public void onCompleted() {}
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** The store's time: the clock, never earlier than a time it used before. */
+  long now() {
+    return highWater.accumulateAndGet(clock.millis(), Math::max);
+  }
+
+  private CompletableFuture<Long> append(LedgerEntry e) {
+    if (ledger == null) {
+      return CompletableFuture.completedFuture(-1L);
+    }
+    try {
+      return ledger.append(e);
+    } catch (RuntimeException ex) {
+      return CompletableFuture.failedFuture(ex);
+    }
+  }
+
+  private GrantResult unavailableResult(String reason) {
+    return new GrantResult.Unavailable(name, reason);
+  }
+
+  private CompletableFuture<GrantResult> unavailable(String reason) {
+    return CompletableFuture.completedFuture(unavailableResult(reason));
+  }
+
+  static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+  }
+
+  static String rootMessage(Throwable t) {
+    while (t.getCause() != null
+        && (t instanceof CompletionException
+            || t instanceof ExecutionException
+            || t.getCause() instanceof TimeoutException)) {
+      t = t.getCause();
+    }
+    if (t instanceof TimeoutException) {
+      return "no answer within the operation timeout";
+    }
+    String m = t.getMessage();
+    return m == null ? t.toString() : t.getClass().getSimpleName() + ": " + m;
+  }
+}

@@ -1,0 +1,146 @@
+package dev.sluice.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.budget.BudgetPath;
+import dev.sluice.budget.BudgetTree;
+import dev.sluice.budget.Limit;
+import dev.sluice.budget.NodeIds;
+import dev.sluice.store.ChunkPolicy;
+import dev.sluice.time.Clock;
+import dev.sluice.time.ManualClock;
+import dev.sluice.time.Window;
+import dev.sluice.time.WindowCalendar;
+import io.etcd.jetcd.Client;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Many stores racing for one small cap on one etcd member: never more than the cap. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class EtcdRaceTest {
+
+  @TempDir static Path etcdDir;
+  static EtcdCluster etcd;
+  static Client client;
+
+  @BeforeAll
+  static void startEtcd() throws Exception {
+    etcd = EtcdCluster.start(etcdDir, 1);
+    client = ClusterFixture.client(etcd.clientUrls());
+  }
+
+  @AfterAll
+  static void stopEtcd() {
+    if (client != null) {
+      client.close();
+    }
+    if (etcd != null) {
+      etcd.close();
+    }
+  }
+
+  private static final ChunkPolicy SMALL = new ChunkPolicy(100, 1_000);
+
+  @Test
+  void eightStoresNeverGrantMoreThanTheCap() throws Exception {
+    long cap = 150_000;
+    String prefix = "/sluice/race";
+    BudgetTree tree = ClusterFixture.tree(cap);
+    BudgetPath path = ClusterFixture.tenantPath(tree);
+    ManualClock clock = ManualClock.at("2026-11-22T12:00:00Z");
+    List<Clock> clocks = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      clocks.add(clock);
+    }
+    Race race = race(tree, prefix, clocks, path, 4);
+
+    EtcdKeys keys = new EtcdKeys(prefix);
+    long day = new WindowCalendar(ClusterFixture.UTC).periodStart(Window.DAY, clock.millis());
+    long counted =
+        ClusterFixture.counter(client, keys.counter(NodeIds.tenant("z", "t"), Window.DAY, day));
+    assertThat(race.granted.get()).isLessThanOrEqualTo(cap);
+    assertThat(counted).isEqualTo(race.granted.get());
+    assertThat(ClusterFixture.counter(client, keys.counter("site", Window.LIFETIME, 0)))
+        .isEqualTo(race.granted.get());
+    assertThat(race.denied.get()).isPositive();
+    // Denials came when less than the largest need remained.
+    assertThat(cap - counted).isLessThan(1_000);
+  }
+
+  @Test
+  void clocksFiveSecondsApartNeverOvershoot() throws Exception {
+    long cap = 60_000;
+    String prefix = "/sluice/skew";
+    BudgetTree tree = ClusterFixture.tree(cap);
+    BudgetPath path = ClusterFixture.tenantPath(tree);
+    Instant noon = Instant.parse("2026-11-22T12:00:00Z");
+    List<Clock> clocks =
+        List.of(
+            new ManualClock(noon.plusSeconds(5)),
+            new ManualClock(noon.minusSeconds(5)),
+            new ManualClock(noon));
+    Race race = race(tree, prefix, clocks, path, 3);
+    long day = new WindowCalendar(ClusterFixture.UTC).periodStart(Window.DAY, noon.toEpochMilli());
+    long counted =
+        ClusterFixture.counter(
+            client, new EtcdKeys(prefix).counter(NodeIds.tenant("z", "t"), Window.DAY, day));
+    assertThat(race.granted.get()).isLessThanOrEqualTo(cap).isEqualTo(counted);
+  }
+
+  @Test
+  void skewAcrossMidnightCannotPassALimitOfAPeriodBothAgreeOn() throws Exception {
+    // One node already in the next day, one still in the old one: the day periods differ (each
+    // node misjudges its own boundary), but the lifetime cap is shared and holds.
+    long cap = 40_000;
+    String prefix = "/sluice/midnight";
+    BudgetTree tree =
+        ClusterFixture.tree(
+            List.of(new Limit(Window.DAY, 1_000_000), new Limit(Window.LIFETIME, cap)));
+    BudgetPath path = ClusterFixture.tenantPath(tree);
+    Instant midnight = Instant.parse("2026-11-23T00:00:00Z");
+    List<Clock> clocks =
+        List.of(
+            new ManualClock(midnight.minusSeconds(3)), new ManualClock(midnight.plusSeconds(2)));
+    Race race = race(tree, prefix, clocks, path, 3);
+    long counted =
+        ClusterFixture.counter(
+            client, new EtcdKeys(prefix).counter(NodeIds.tenant("z", "t"), Window.LIFETIME, 0));
+    assertThat(race.granted.get()).isLessThanOrEqualTo(cap).isEqualTo(counted);
+  }
+
+  private static Race race(
+      BudgetTree tree, String prefix, List<Clock> clocks, BudgetPath path, int threads)
+      throws Exception {
+    List<EtcdBudgetStore> stores = new ArrayList<>();
+    try {
+      for (int i = 0; i < clocks.size(); i++) {
+        EtcdStoreOptions o =
+            ClusterFixture.options(etcd.clientUrls(), prefix, "gw-" + i, Duration.ofSeconds(5));
+        stores.add(ClusterFixture.open(tree, o, SMALL, clocks.get(i), null));
+      }
+      long started = Clock.system().nanos();
+      Race race = Race.run(stores, threads, path, 1_000, 400);
+      System.out.printf(
+          "%s on %d stores x %d threads in %d ms, %d conflicts retried%n",
+          race,
+          stores.size(),
+          threads,
+          (Clock.system().nanos() - started) / 1_000_000,
+          stores.stream().mapToLong(s -> s.stats().conflictsRetried()).sum());
+      return race;
+    } finally {
+      for (EtcdBudgetStore s : stores) {
+        s.close();
+      }
+    }
+  }
+}
