@@ -68,6 +68,10 @@ public final class EgressMeter extends ChannelDuplexHandler {
   private Listener listener;
   private State state = State.OPEN;
   private boolean controlMode;
+
+  /** The control account's store was unavailable: denial bytes come from the node's reserve. */
+  private boolean controlFromReserve;
+
   private boolean refilling;
   private boolean flushLater;
   private boolean wouldDeny;
@@ -201,7 +205,9 @@ public final class EgressMeter extends ChannelDuplexHandler {
       return REFUSED;
     }
     EscrowAccount acc = control ? s.control() : account;
-    if (acc.tryCharge(n, s.clock().millis()) == EscrowAccount.CHARGED) {
+    long now = s.clock().millis();
+    if (acc.tryCharge(n, now) == EscrowAccount.CHARGED
+        || (control && controlFromReserve && s.controlReserve().tryCharge(n, now))) {
       record.out(n, control);
       s.listenerStats().bytesOut.add(n);
       if (control) {
@@ -247,6 +253,15 @@ public final class EgressMeter extends ChannelDuplexHandler {
       return; // refused or closed meanwhile
     }
     if (o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED) {
+      drain(ctx);
+      return;
+    }
+    if (control
+        && !controlFromReserve
+        && (o == null || o.kind() == EscrowAccount.Outcome.Kind.UNAVAILABLE)) {
+      // The store cannot grant: pay the denial response from the node's reserve (once; if that
+      // cannot pay either, the connection is closed below on the next refusal).
+      controlFromReserve = true;
       drain(ctx);
       return;
     }
