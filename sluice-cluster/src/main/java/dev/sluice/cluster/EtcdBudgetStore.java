@@ -370,6 +370,10 @@ public final class EtcdBudgetStore implements BudgetStore {
   public CompletableFuture<GrantResult> grant(GrantRequest request) {
     Objects.requireNonNull(request, "request");
     long started = clock.nanos();
+    if (closed) {
+      observer.onGrant(0, GrantObserver.UNAVAILABLE, 0);
+      return unavailable("store is closed");
+    }
     return queue
         .submit(() -> grantOp(request, started))
         .handle((r, e) -> r != null ? r : unavailableResult("grant failed: " + rootMessage(e)))
@@ -383,6 +387,10 @@ public final class EtcdBudgetStore implements BudgetStore {
   @Override
   public CompletableFuture<Void> settle(Settlement settlement) {
     Objects.requireNonNull(settlement, "settlement");
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(name + " is closed; the set's escrow stays counted as spent"));
+    }
     Pending p = new Pending(settlement);
     queue
         .submit(
