@@ -125,7 +125,6 @@ public final class EtcdBudgetStore implements BudgetStore {
   private final long opTimeoutNanos;
   private final AtomicLong highWater;
   private final ConcurrentHashMap<Long, OpenSet> open = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Long, BudgetPath> openPaths = new ConcurrentHashMap<>();
   private final AtomicLong grantsIssued = new AtomicLong();
   private final AtomicInteger uncertainCount = new AtomicInteger();
   private final AtomicInteger pendingSize = new AtomicInteger();
@@ -735,7 +734,6 @@ public final class EtcdBudgetStore implements BudgetStore {
                   Math.addExact(set.granted(), amount),
                   Math.max(set.sent(), r.sent()));
       open.put(setId, o);
-      openPaths.put(setId, path);
       GrantResult.Granted g = new GrantResult.Granted(grantId, setId, amount, setTime, expires);
       return append(grantEntry(grantId, setId, path.nodeIds(), amount, expires, r.sent(), false))
           .handle(
@@ -803,7 +801,6 @@ public final class EtcdBudgetStore implements BudgetStore {
 
   private void forget(long setId) {
     open.remove(setId);
-    openPaths.remove(setId);
   }
 
   // ---------------------------------------------------------------- uncertain grants
@@ -902,7 +899,6 @@ public final class EtcdBudgetStore implements BudgetStore {
                 true));
     if (u.newSet()) {
       open.put(u.setId(), new OpenSet(u.setId(), u.setTime(), u.path().nodeIds(), u.amount(), 0));
-      openPaths.put(u.setId(), u.path());
       Settlement s =
           new Settlement(u.path(), u.setId(), u.setTime(), u.amount(), 0, u.amount(), "uncertain");
       Pending p = new Pending(s);
