@@ -4,6 +4,7 @@ import dev.sluice.budget.BudgetNode;
 import dev.sluice.budget.BudgetPath;
 import dev.sluice.budget.BudgetTree;
 import dev.sluice.budget.Denial;
+import dev.sluice.cluster.CasLoop.Plan;
 import dev.sluice.ledger.EntryType;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
@@ -18,23 +19,11 @@ import dev.sluice.store.StrandedReport;
 import dev.sluice.time.Clock;
 import dev.sluice.time.Window;
 import dev.sluice.time.WindowCalendar;
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
-import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.support.CloseableClient;
-import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
-import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,12 +35,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * <p>Zero overshoot: a grant commits only if no counter it read has changed since (compare-and-swap
  * on mod revisions), and it never raises a counter past its cap, so the sum of all grants of all
  * nodes in a period never exceeds any cap. A transaction that finds a key changed reads the new
- * values in the same round trip and tries again (at most {@value #MAX_ATTEMPTS} attempts, then the
- * grant is {@code Unavailable}).
+ * values in the same round trip and tries again (at most {@value CasLoop#MAX_ATTEMPTS} attempts,
+ * then the grant is {@code Unavailable}).
  *
  * <p>Crash guarantees (this node keeps its own ledger as well, like {@code LocalBudgetStore}):
  *
@@ -114,9 +101,6 @@ public final class EtcdBudgetStore implements BudgetStore {
 
   private static final Logger log = LoggerFactory.getLogger(EtcdBudgetStore.class);
 
-  /** Attempts of one transaction before it gives up on contention. */
-  static final int MAX_ATTEMPTS = 16;
-
   private static final long TICK_MILLIS = 1_000;
 
   private final BudgetTree tree;
@@ -134,13 +118,14 @@ public final class EtcdBudgetStore implements BudgetStore {
   private final KeyCache cache = new KeyCache();
   private final ScheduledExecutorService executor;
   private final OpQueue queue;
+  private final CasLoop casLoop;
+  private final KeyWatch keyWatch;
+  private final Liveness liveness;
   private final long grantTtlMillis;
   private final long opTimeoutNanos;
   private final AtomicLong highWater;
   private final ConcurrentHashMap<Long, OpenSet> open = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Long, BudgetPath> openPaths = new ConcurrentHashMap<>();
   private final AtomicLong grantsIssued = new AtomicLong();
-  private final AtomicLong conflicts = new AtomicLong();
   private final AtomicInteger uncertainCount = new AtomicInteger();
   private final AtomicInteger pendingSize = new AtomicInteger();
 
@@ -150,14 +135,9 @@ public final class EtcdBudgetStore implements BudgetStore {
   private CompletableFuture<Boolean> resolving;
   private long lastSeq;
   private boolean ticking;
-  private boolean renewingLease;
 
   private volatile StrandedReport stranded = StrandedReport.NONE;
   private volatile boolean closed;
-  private volatile boolean watchBroken;
-  private volatile Watch.Watcher watcher;
-  private volatile long leaseId;
-  private volatile CloseableClient keepAlive;
 
   private EtcdBudgetStore(
       BudgetTree tree,
@@ -191,6 +171,17 @@ public final class EtcdBudgetStore implements BudgetStore {
               return t;
             });
     this.queue = new OpQueue(executor);
+    this.casLoop = new CasLoop(io, cache, executor);
+    this.keyWatch = new KeyWatch(client, io, cache, keys.root(), executor, name);
+    this.liveness =
+        new Liveness(
+            client,
+            cache,
+            keys.liveness(nodeId),
+            nodeId,
+            clock,
+            options.grantTtl(),
+            options.operationTimeout());
   }
 
   /** {@code etcd:} + the endpoints (comma-separated) + the prefix. */
@@ -261,8 +252,7 @@ public final class EtcdBudgetStore implements BudgetStore {
 
   private void start() throws IOException {
     EtcdIo.Listing listing = await(io.list(keys.root()), "list " + keys.root());
-    cache.reset(listing.keys(), listing.revision());
-    startWatch(listing.revision() + 1);
+    keyWatch.start(listing);
     if (cache.get(keys.liveness(nodeId)).exists()) {
       log.warn(
           "{}: liveness key of node {} exists: an earlier run's lease has not expired yet, or another"
@@ -271,12 +261,12 @@ public final class EtcdBudgetStore implements BudgetStore {
           nodeId);
     }
     long setsLeft = countSets(listing.keys());
-    long bound = Math.addExact(4, Math.multiplyExact(2, setsLeft)) * MAX_ATTEMPTS;
+    long bound = Math.addExact(4, Math.multiplyExact(2, setsLeft)) * CasLoop.MAX_ATTEMPTS;
     StrandedReport report =
         awaitFor(
             queue.submit(this::recover), options.operationTimeout().multipliedBy(bound), "recover");
     this.stranded = report;
-    await(renewLease(), "announce node " + nodeId);
+    await(liveness.renew(), "announce node " + nodeId);
     executor.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     log.info(
         "budget store {} opened as node {}: {} escrow sets of an earlier run stranded ({} bytes)",
@@ -320,7 +310,8 @@ public final class EtcdBudgetStore implements BudgetStore {
 
   /** Fences the sequence key, then strands every set of this node left by an earlier run. */
   private CompletableFuture<StrandedReport> recover() {
-    return cas(new Fence(), Snapshot.cached(cache), 1)
+    return casLoop
+        .run(new Fence())
         .thenComposeAsync(
             seq -> {
               lastSeq = seq;
@@ -338,7 +329,8 @@ public final class EtcdBudgetStore implements BudgetStore {
       return CompletableFuture.completedFuture(sofar);
     }
     String key = setKeys.get(i);
-    return cas(new Strand(key), Snapshot.cached(cache), 1)
+    return casLoop
+        .run(new Strand(key))
         .thenComposeAsync(
             record -> {
               if (record == null) {
@@ -377,6 +369,10 @@ public final class EtcdBudgetStore implements BudgetStore {
   public CompletableFuture<GrantResult> grant(GrantRequest request) {
     Objects.requireNonNull(request, "request");
     long started = clock.nanos();
+    if (closed) {
+      observer.onGrant(0, GrantObserver.UNAVAILABLE, 0);
+      return unavailable("store is closed");
+    }
     return queue
         .submit(() -> grantOp(request, started))
         .handle((r, e) -> r != null ? r : unavailableResult("grant failed: " + rootMessage(e)))
@@ -390,6 +386,10 @@ public final class EtcdBudgetStore implements BudgetStore {
   @Override
   public CompletableFuture<Void> settle(Settlement settlement) {
     Objects.requireNonNull(settlement, "settlement");
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(name + " is closed; the set's escrow stays counted as spent"));
+    }
     Pending p = new Pending(settlement);
     queue
         .submit(
@@ -455,7 +455,7 @@ public final class EtcdBudgetStore implements BudgetStore {
     StrandedReport s = stranded;
     return new EtcdStoreStats(
         grantsIssued.get(),
-        conflicts.get(),
+        casLoop.conflicts(),
         pendingCount(),
         uncertainCount.get(),
         s.sets(),
@@ -536,30 +536,14 @@ public final class EtcdBudgetStore implements BudgetStore {
           name,
           left);
     }
-    CloseableClient k = keepAlive;
-    if (k != null) {
-      k.close();
-    }
-    long lease = leaseId;
-    if (lease != 0) {
-      try {
-        client.getLeaseClient().revoke(lease).get(opTimeoutNanos, TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (ExecutionException | TimeoutException e) {
-        log.info("{}: could not revoke the liveness lease (it expires by itself): {}", name, e);
-      }
-    }
+    liveness.close();
     shutdown();
     log.info("budget store {} closed", name);
   }
 
   private void shutdown() {
     closed = true;
-    Watch.Watcher w = watcher;
-    if (w != null) {
-      w.close();
-    }
+    keyWatch.close();
     executor.shutdownNow();
     client.close();
   }
@@ -603,11 +587,11 @@ public final class EtcdBudgetStore implements BudgetStore {
     if (now >= dayEnd) {
       return unavailable("escrow set " + r.setId() + " ended with its day; settle it first");
     }
-    return cas(new Grant(r, set, now, setTime, dayEnd), Snapshot.cached(cache), 1);
+    return casLoop.run(new Grant(r, set, now, setTime, dayEnd));
   }
 
   /** One grant as a compare-and-swap over the path's counters, the sequence and the set record. */
-  private final class Grant implements Cas<GrantResult> {
+  private final class Grant implements CasLoop.Op<GrantResult> {
     final GrantRequest r;
     final BudgetPath path;
     final OpenSet set;
@@ -750,7 +734,6 @@ public final class EtcdBudgetStore implements BudgetStore {
                   Math.addExact(set.granted(), amount),
                   Math.max(set.sent(), r.sent()));
       open.put(setId, o);
-      openPaths.put(setId, path);
       GrantResult.Granted g = new GrantResult.Granted(grantId, setId, amount, setTime, expires);
       return append(grantEntry(grantId, setId, path.nodeIds(), amount, expires, r.sent(), false))
           .handle(
@@ -791,7 +774,11 @@ public final class EtcdBudgetStore implements BudgetStore {
     @Override
     public GrantResult contended() {
       return unavailableResult(
-          "etcd keys of path " + path + " changed under " + MAX_ATTEMPTS + " attempts in a row");
+          "etcd keys of path "
+              + path
+              + " changed under "
+              + CasLoop.MAX_ATTEMPTS
+              + " attempts in a row");
     }
   }
 
@@ -814,7 +801,6 @@ public final class EtcdBudgetStore implements BudgetStore {
 
   private void forget(long setId) {
     open.remove(setId);
-    openPaths.remove(setId);
   }
 
   // ---------------------------------------------------------------- uncertain grants
@@ -863,7 +849,7 @@ public final class EtcdBudgetStore implements BudgetStore {
               uncertain = null;
               uncertainCount.set(0);
               if (out.succeeded()) {
-                applyWrites(basis, puts, List.of(), out.revision());
+                casLoop.applyWrites(basis, puts, List.of(), out.revision());
                 log.info("{}: grant {} did not happen (fenced)", name, u.grantId());
                 return CompletableFuture.completedFuture(true);
               }
@@ -913,7 +899,6 @@ public final class EtcdBudgetStore implements BudgetStore {
                 true));
     if (u.newSet()) {
       open.put(u.setId(), new OpenSet(u.setId(), u.setTime(), u.path().nodeIds(), u.amount(), 0));
-      openPaths.put(u.setId(), u.path());
       Settlement s =
           new Settlement(u.path(), u.setId(), u.setTime(), u.amount(), 0, u.amount(), "uncertain");
       Pending p = new Pending(s);
@@ -975,7 +960,7 @@ public final class EtcdBudgetStore implements BudgetStore {
                 throw new CompletionException(
                     new IOException("etcd unreachable (an earlier grant is still uncertain)"));
               }
-              return cas(new Settle(p), Snapshot.cached(cache), 1);
+              return casLoop.run(new Settle(p));
             },
             executor)
         .handleAsync(
@@ -1041,7 +1026,7 @@ public final class EtcdBudgetStore implements BudgetStore {
    * granted on, add its sent bytes, delete its record. Completes true when it committed (now or in
    * an earlier attempt whose answer was lost), false when there was nothing to settle.
    */
-  private final class Settle implements Cas<Boolean> {
+  private final class Settle implements CasLoop.Op<Boolean> {
     final Pending p;
     final String setKey;
 
@@ -1104,7 +1089,7 @@ public final class EtcdBudgetStore implements BudgetStore {
     @Override
     public Boolean contended() {
       throw new CompletionException(
-          new IOException("keys changed under " + MAX_ATTEMPTS + " attempts in a row"));
+          new IOException("keys changed under " + CasLoop.MAX_ATTEMPTS + " attempts in a row"));
     }
   }
 
@@ -1113,7 +1098,7 @@ public final class EtcdBudgetStore implements BudgetStore {
   /**
    * Rewrites this node's sequence key unchanged, so no transaction of an earlier run can commit.
    */
-  private final class Fence implements Cas<Long> {
+  private final class Fence implements CasLoop.Op<Long> {
     final String seqKey = keys.seq(nodeId);
 
     @Override
@@ -1150,7 +1135,7 @@ public final class EtcdBudgetStore implements BudgetStore {
    * Ends a set of an earlier run: its reported sent bytes go to the sent counters, its record is
    * deleted, its bytes stay spent. Completes with the record, or null if it was gone.
    */
-  private final class Strand implements Cas<SetRecord> {
+  private final class Strand implements CasLoop.Op<SetRecord> {
     final String setKey;
 
     Strand(String setKey) {
@@ -1199,115 +1184,8 @@ public final class EtcdBudgetStore implements BudgetStore {
     @Override
     public SetRecord contended() {
       throw new CompletionException(
-          new IOException("keys of " + setKey + " changed under " + MAX_ATTEMPTS + " attempts"));
-    }
-  }
-
-  // ---------------------------------------------------------------- compare-and-swap loop
-
-  /** What an attempt decided. */
-  private sealed interface Plan<T> {
-    /** Finished without writing. */
-    record Done<T>(T value) implements Plan<T> {}
-
-    /** Needs fresh values of {@code keys} first (the cached ones may be stale). */
-    record Refresh<T>(List<String> keys) implements Plan<T> {}
-
-    /** Write if {@code basis} is unchanged; else read {@code reread} and plan again. */
-    record Write<T>(
-        Map<String, Versioned> basis,
-        Map<String, byte[]> puts,
-        List<String> deletes,
-        List<String> reread,
-        LongFunction<CompletableFuture<T>> onCommit)
-        implements Plan<T> {}
-  }
-
-  /** One compare-and-swap operation. */
-  private interface Cas<T> {
-    /** Decides from {@code snap}; runs on the store thread. */
-    Plan<T> plan(Snapshot snap);
-
-    /** A write was sent and its answer lost. */
-    CompletableFuture<T> unknown(Throwable e);
-
-    /** {@link #MAX_ATTEMPTS} attempts met changed keys. */
-    T contended();
-  }
-
-  private <T> CompletableFuture<T> cas(Cas<T> c, Snapshot snap, int attempt) {
-    Plan<T> plan;
-    try {
-      plan = c.plan(snap);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    if (plan instanceof Plan.Done<T> d) {
-      return CompletableFuture.completedFuture(d.value());
-    }
-    if (attempt > MAX_ATTEMPTS) {
-      return completedOrFailed(c::contended);
-    }
-    if (plan instanceof Plan.Refresh<T> r) {
-      return io.read(r.keys())
-          .thenComposeAsync(
-              out -> {
-                out.read().forEach(cache::apply);
-                return cas(c, Snapshot.fresh(out.read(), cache), attempt + 1);
-              },
-              executor);
-    }
-    Plan.Write<T> w = (Plan.Write<T>) plan;
-    return io.txn(w.basis(), w.puts(), w.deletes(), w.reread())
-        .handleAsync(
-            (out, e) -> {
-              if (e != null) {
-                return c.unknown(e);
-              }
-              if (out.succeeded()) {
-                applyWrites(w.basis(), w.puts(), w.deletes(), out.revision());
-                return w.onCommit().apply(out.revision());
-              }
-              conflicts.incrementAndGet();
-              out.read().forEach(cache::apply);
-              Snapshot fresh = Snapshot.fresh(out.read(), cache);
-              if (attempt == 1) {
-                return cas(c, fresh, attempt + 1);
-              }
-              // Exponential jitter (up to 4, 8, 16, then 32 ms): losers step back so that one
-              // contender at a time gets through instead of all colliding again.
-              long delay =
-                  ThreadLocalRandom.current().nextLong(1, 2L + (1L << Math.min(attempt, 5)));
-              return CompletableFuture.runAsync(
-                      () -> {},
-                      CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, executor))
-                  .thenCompose(x -> cas(c, fresh, attempt + 1));
-            },
-            executor)
-        .thenCompose(f -> f);
-  }
-
-  private static <T> CompletableFuture<T> completedOrFailed(java.util.function.Supplier<T> s) {
-    try {
-      return CompletableFuture.completedFuture(s.get());
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /** Puts this node's committed writes into the cache at the transaction's revision. */
-  private void applyWrites(
-      Map<String, Versioned> basis,
-      Map<String, byte[]> puts,
-      Collection<String> deletes,
-      long revision) {
-    puts.forEach(
-        (k, v) -> {
-          Versioned b = basis.getOrDefault(k, Versioned.ABSENT);
-          cache.apply(k, new Versioned(v, revision, b.version() + 1));
-        });
-    for (String k : deletes) {
-      cache.apply(k, Versioned.deleted(revision));
+          new IOException(
+              "keys of " + setKey + " changed under " + CasLoop.MAX_ATTEMPTS + " attempts"));
     }
   }
 
@@ -1334,107 +1212,8 @@ public final class EtcdBudgetStore implements BudgetStore {
               return work;
             })
         .whenCompleteAsync((v, e) -> ticking = false, executor);
-    if (watchBroken) {
-      relist();
-    }
-    if (!renewingLease && !cache.get(keys.liveness(nodeId)).exists()) {
-      renewingLease = true;
-      renewLease().whenCompleteAsync((v, e) -> renewingLease = false, executor);
-    }
-  }
-
-  private void startWatch(long fromRevision) {
-    WatchOption o = WatchOption.builder().isPrefix(true).withRevision(fromRevision).build();
-    watcher =
-        client
-            .getWatchClient()
-            .watch(
-                EtcdIo.bytes(keys.root()),
-                o,
-                Watch.listener(this::onWatch, this::onWatchError, () -> watchBroken = true));
-  }
-
-  private void onWatch(WatchResponse r) {
-    for (WatchEvent e : r.getEvents()) {
-      KeyValue kv = e.getKeyValue();
-      String key = EtcdIo.text(kv.getKey());
-      if (e.getEventType() == WatchEvent.EventType.DELETE) {
-        cache.apply(key, Versioned.deleted(kv.getModRevision()));
-      } else if (e.getEventType() == WatchEvent.EventType.PUT) {
-        cache.apply(key, EtcdIo.versioned(kv));
-      }
-    }
-  }
-
-  private void onWatchError(Throwable t) {
-    if (!closed) {
-      log.info("{}: watch broken, re-listing: {}", name, rootMessage(t));
-      watchBroken = true;
-    }
-  }
-
-  /** Re-lists every key and watches again from there (after a broken watch). */
-  private void relist() {
-    watchBroken = false;
-    io.list(keys.root())
-        .whenCompleteAsync(
-            (l, e) -> {
-              if (e != null || closed) {
-                watchBroken = true;
-                return;
-              }
-              cache.reset(l.keys(), l.revision());
-              Watch.Watcher old = watcher;
-              if (old != null) {
-                old.close();
-              }
-              startWatch(l.revision() + 1);
-            },
-            executor);
-  }
-
-  /** Takes a fresh lease, puts the liveness key under it and keeps it alive. */
-  private CompletableFuture<Void> renewLease() {
-    CloseableClient old = keepAlive;
-    if (old != null) {
-      old.close();
-      keepAlive = null;
-    }
-    long ttlSeconds = Math.max(1, (grantTtlMillis + 999) / 1000);
-    byte[] value =
-        ("{\"node_id\":\"" + nodeId + "\",\"started_at\":" + clock.millis() + "}")
-            .getBytes(StandardCharsets.UTF_8);
-    String key = keys.liveness(nodeId);
-    return client
-        .getLeaseClient()
-        .grant(ttlSeconds)
-        .orTimeout(opTimeoutNanos, TimeUnit.NANOSECONDS)
-        .thenCompose(
-            g -> {
-              leaseId = g.getID();
-              PutOption withLease = PutOption.builder().withLeaseId(g.getID()).build();
-              return client
-                  .getKVClient()
-                  .put(EtcdIo.bytes(key), ByteSequence.from(value), withLease)
-                  .orTimeout(opTimeoutNanos, TimeUnit.NANOSECONDS)
-                  .thenAccept(
-                      p -> {
-                        cache.apply(key, new Versioned(value, p.getHeader().getRevision(), 1));
-                        keepAlive = client.getLeaseClient().keepAlive(g.getID(), new Quiet());
-                      });
-            });
-  }
-
-  /** Keep-alive answers need no action: a lost lease shows as a missing liveness key. */
-  private static final class Quiet implements StreamObserver<LeaseKeepAliveResponse> {
-    @Override
-    public void onNext(LeaseKeepAliveResponse value) {}
-
-    @Override
-    public void onError(Throwable t) {}
-
-    @Override
-    public void onCompleted() {}
+    keyWatch.repairIfBroken();
+    liveness.renewIfMissing();
   }
 
   // ---------------------------------------------------------------- helpers

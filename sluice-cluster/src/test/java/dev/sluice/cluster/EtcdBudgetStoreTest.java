@@ -193,20 +193,28 @@ class EtcdBudgetStoreTest {
   }
 
   @Test
-  void extendingAnUnknownSetOrAnEndedDayIsUnavailable(TestInfo t) throws Exception {
+  void unknownSetsEndedDaysAndAClosedStoreAreRefused(TestInfo t) throws Exception {
     String prefix = prefix(t);
     BudgetTree tree = ClusterFixture.tree(1_000_000);
     BudgetPath path = ClusterFixture.tenantPath(tree);
-    try (EtcdBudgetStore s =
-        ClusterFixture.open(tree, options(prefix, "gw-1"), policy, clock, null)) {
+    EtcdBudgetStore s = ClusterFixture.open(tree, options(prefix, "gw-1"), policy, clock, null);
+    GrantResult.Granted g;
+    try {
       assertThat(grant(s, path, 999, 1, 0)).isInstanceOf(GrantResult.Unavailable.class);
-      GrantResult.Granted g = (GrantResult.Granted) grant(s, path, 0, 1, 0);
+      g = (GrantResult.Granted) grant(s, path, 0, 1, 0);
       clock.advance(Duration.ofHours(13)); // past midnight UTC
       GrantResult r = grant(s, path, g.setId(), 1, 0);
       assertThat(r).isInstanceOf(GrantResult.Unavailable.class);
       assertThat(((GrantResult.Unavailable) r).reason()).contains("settle it first");
       assertThat(((GrantResult.Unavailable) r).store()).isEqualTo(s.name());
+    } finally {
+      s.close();
     }
+    GrantResult closed = grant(s, path, 0, 1, 0);
+    assertThat(closed).isInstanceOf(GrantResult.Unavailable.class);
+    assertThat(((GrantResult.Unavailable) closed).reason()).isEqualTo("store is closed");
+    assertThat(s.settle(new Settlement(path, g.setId(), g.setTime(), 1, 0, 1, "shutdown")))
+        .isCompletedExceptionally();
   }
 
   @Test

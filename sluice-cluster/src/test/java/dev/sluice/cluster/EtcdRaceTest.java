@@ -7,6 +7,9 @@ import dev.sluice.budget.BudgetTree;
 import dev.sluice.budget.Limit;
 import dev.sluice.budget.NodeIds;
 import dev.sluice.store.ChunkPolicy;
+import dev.sluice.store.GrantRequest;
+import dev.sluice.store.GrantResult;
+import dev.sluice.store.Settlement;
 import dev.sluice.time.Clock;
 import dev.sluice.time.ManualClock;
 import dev.sluice.time.Window;
@@ -17,7 +20,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,6 +125,85 @@ class EtcdRaceTest {
         ClusterFixture.counter(
             client, new EtcdKeys(prefix).counter(NodeIds.tenant("z", "t"), Window.LIFETIME, 0));
     assertThat(race.granted.get()).isLessThanOrEqualTo(cap).isEqualTo(counted);
+  }
+
+  @Test
+  void grantsAndSettlementsInterleavedLeaveExactlyWhatWasSent() throws Exception {
+    long cap = 40_000;
+    String prefix = "/sluice/settle-race";
+    BudgetTree tree = ClusterFixture.tree(cap);
+    BudgetPath path = ClusterFixture.tenantPath(tree);
+    ManualClock clock = ManualClock.at("2026-11-22T12:00:00Z");
+    List<EtcdBudgetStore> stores = new ArrayList<>();
+    AtomicLong sentTotal = new AtomicLong();
+    AtomicLong grants = new AtomicLong();
+    try {
+      for (int i = 0; i < 4; i++) {
+        EtcdStoreOptions o =
+            ClusterFixture.options(etcd.clientUrls(), prefix, "gw-" + i, Duration.ofSeconds(5));
+        stores.add(ClusterFixture.open(tree, o, SMALL, clock, null));
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(12);
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<?>> fs = new ArrayList<>();
+      for (EtcdBudgetStore s : stores) {
+        for (int t = 0; t < 3; t++) {
+          fs.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    for (int n = 0; n < 40; n++) {
+                      ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                      GrantResult r =
+                          s.grant(new GrantRequest(path, 0, rnd.nextLong(1, 500), 0))
+                              .get(30, TimeUnit.SECONDS);
+                      if (r instanceof GrantResult.Granted g) {
+                        grants.incrementAndGet();
+                        long sent = rnd.nextLong(0, g.amount() + 1);
+                        CompletableFuture<Void> settled =
+                            s.settle(
+                                new Settlement(
+                                    path,
+                                    g.setId(),
+                                    g.setTime(),
+                                    g.amount(),
+                                    sent,
+                                    g.amount() - sent,
+                                    "idle"));
+                        // A settlement that meets too many conflicts completes exceptionally
+                        // and is retried in the background: it still lands (checked below).
+                        settled.handle((v, e) -> null).get(30, TimeUnit.SECONDS);
+                        sentTotal.addAndGet(sent);
+                      }
+                    }
+                    return null;
+                  }));
+        }
+      }
+      go.countDown();
+      for (Future<?> f : fs) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+      pool.shutdownNow();
+      for (EtcdBudgetStore s : stores) {
+        assertThat(
+                EtcdCluster.poll(Duration.ofSeconds(20), () -> s.stats().pendingSettlements() == 0))
+            .isTrue();
+      }
+    } finally {
+      stores.forEach(EtcdBudgetStore::close);
+    }
+    EtcdKeys keys = new EtcdKeys(prefix);
+    String tenant = NodeIds.tenant("z", "t");
+    long day = new WindowCalendar(ClusterFixture.UTC).periodStart(Window.DAY, clock.millis());
+    System.out.printf("%d grants settled, %d bytes sent%n", grants.get(), sentTotal.get());
+    assertThat(grants.get()).isGreaterThan(50);
+    assertThat(sentTotal.get()).isLessThanOrEqualTo(cap);
+    assertThat(ClusterFixture.counter(client, keys.counter(tenant, Window.DAY, day)))
+        .isEqualTo(sentTotal.get());
+    assertThat(ClusterFixture.counter(client, keys.sent(tenant, Window.DAY, day)))
+        .isEqualTo(sentTotal.get());
+    assertThat(ClusterFixture.count(client, keys.sets())).isZero();
   }
 
   private static Race race(
