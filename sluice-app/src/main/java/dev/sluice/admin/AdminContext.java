@@ -1,6 +1,7 @@
 package dev.sluice.admin;
 
 import dev.sluice.budget.BudgetTree;
+import dev.sluice.cluster.EtcdBudgetStore;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.escrow.Escrow;
 import dev.sluice.gateway.GatewayStats;
@@ -17,6 +18,8 @@ import java.util.function.BooleanSupplier;
  * ledger, halt switches and data-plane counters.
  *
  * @param listenersBound true once every listener of the configuration is bound
+ * @param cluster the etcd store when the budget is shared by many gateway nodes, else null
+ * @param storeMetrics the store's grant observer, registered with {@code /metrics}
  */
 public record AdminContext(
     SluiceConfig config,
@@ -28,7 +31,9 @@ public record AdminContext(
     GatewayStats stats,
     StrandedReport stranded,
     Clock clock,
-    BooleanSupplier listenersBound) {
+    BooleanSupplier listenersBound,
+    EtcdBudgetStore cluster,
+    StoreMetrics storeMetrics) {
   public AdminContext {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(tree, "tree");
@@ -40,5 +45,33 @@ public record AdminContext(
     Objects.requireNonNull(stranded, "stranded");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(listenersBound, "listenersBound");
+    Objects.requireNonNull(storeMetrics, "storeMetrics");
+  }
+
+  /** A node on the local store. */
+  public AdminContext(
+      SluiceConfig config,
+      BudgetTree tree,
+      BudgetStore store,
+      Escrow escrow,
+      Ledger ledger,
+      HaltState halts,
+      GatewayStats stats,
+      StrandedReport stranded,
+      Clock clock,
+      BooleanSupplier listenersBound) {
+    this(
+        config,
+        tree,
+        store,
+        escrow,
+        ledger,
+        halts,
+        stats,
+        stranded,
+        clock,
+        listenersBound,
+        null,
+        new StoreMetrics());
   }
 }

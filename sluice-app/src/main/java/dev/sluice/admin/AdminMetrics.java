@@ -22,6 +22,7 @@ final class AdminMetrics {
     ExfiltrationMetrics.register(registry, ctx.tree(), ctx.config().model().weightBytes(), rate);
     GatewayMetrics.register(registry, ctx.stats());
     NodeMetrics.register(registry, ctx);
+    ctx.storeMetrics().register(registry, ctx.cluster());
   }
 
   /** The whole exposition, as served. */

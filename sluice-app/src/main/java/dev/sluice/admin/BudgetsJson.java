@@ -2,6 +2,7 @@ package dev.sluice.admin;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.cluster.NodeEscrow;
 import dev.sluice.halt.HaltState;
 import dev.sluice.store.BudgetReport;
 import java.util.List;
@@ -16,6 +17,12 @@ import java.util.Locale;
  *  "nodes":[{"id":"site","limits":[{"window":"day","cap":810000000,"spent":..,"sent":..,
  *            "remaining":..,"resets_at":"2026-11-23T00:00:00Z"}, ..]}, ..]}
  * }</pre>
+ *
+ * <p>{@code store} names the budget store ({@code {"type":"local"|"etcd","name":..,"node_id":..}});
+ * with the etcd store, {@code gateway_nodes} lists every gateway node etcd knows of: {@code
+ * {"node_id","live","open_sets","held","expired_sets","expired"}} ({@code expired}: escrow of sets
+ * past their expiry, stranded by a dead or partitioned node and still counted as spent), and the
+ * budget figures are cluster-wide.
  *
  * <p>{@code halts} items are {@code {"scope":"site"|zone,"reason":..,"since":ISO-8601}}; {@code
  * resets_at} is null for lifetime limits. Values come from {@link BudgetReport}: {@code spent} is
@@ -33,6 +40,25 @@ final class BudgetsJson {
     root.put("mode", ctx.config().mode().name().toLowerCase(Locale.ROOT));
     root.put("halted", !halts.isEmpty());
     root.set("halts", Json.halts(halts));
+    ObjectNode store =
+        root.putObject("store")
+            .put("type", ctx.cluster() == null ? "local" : "etcd")
+            .put("name", ctx.store().name());
+    if (ctx.config().store().nodeId() != null) {
+      store.put("node_id", ctx.config().store().nodeId());
+    }
+    if (ctx.cluster() != null) {
+      ArrayNode gw = root.putArray("gateway_nodes");
+      for (NodeEscrow n : ctx.cluster().nodes()) {
+        gw.addObject()
+            .put("node_id", n.nodeId())
+            .put("live", n.live())
+            .put("open_sets", n.openSets())
+            .put("held", n.heldBytes())
+            .put("expired_sets", n.expiredSets())
+            .put("expired", n.expiredBytes());
+      }
+    }
     ArrayNode nodes = root.putArray("nodes");
     for (BudgetReport.NodeReport n : report.nodes()) {
       ObjectNode node = nodes.addObject().put("id", n.id());

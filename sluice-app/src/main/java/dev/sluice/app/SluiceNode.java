@@ -2,10 +2,10 @@ package dev.sluice.app;
 
 import dev.sluice.admin.AdminContext;
 import dev.sluice.admin.AdminServer;
+import dev.sluice.admin.StoreMetrics;
 import dev.sluice.budget.BudgetTree;
 import dev.sluice.budget.BudgetTrees;
 import dev.sluice.config.EscrowConfig;
-import dev.sluice.config.LedgerConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.escrow.Escrow;
 import dev.sluice.gateway.Gateway;
@@ -18,9 +18,7 @@ import dev.sluice.halt.HaltState;
 import dev.sluice.ledger.EntryType;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
-import dev.sluice.ledger.LedgerOptions;
-import dev.sluice.store.ChunkPolicy;
-import dev.sluice.store.LocalBudgetStore;
+import dev.sluice.store.BudgetStore;
 import dev.sluice.time.Clock;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -37,8 +35,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Sluice node, wired in one place: configuration → budget tree → local budget store
- * (and its ledger) → escrow → halt switches → gateway listeners → admin server.
+ * One running Sluice node, wired in one place: configuration → budget tree → ledger and budget
+ * store (local, or shared in etcd: {@link NodeStore}) → escrow → halt switches → gateway listeners
+ * → admin server.
  *
  * <p>Start order makes every failure loud and early (data dir, ledger, ports), and records the
  * start and the configuration in the ledger before any listener accepts. {@link #close} drains: it
@@ -52,7 +51,7 @@ public final class SluiceNode implements AutoCloseable {
   private final SluiceConfig config;
   private final Clock clock;
   private final BudgetTree tree;
-  private final LocalBudgetStore store;
+  private final NodeStore store;
   private final Escrow escrow;
   private final HaltState halts;
   private final GatewayStats stats;
@@ -65,7 +64,7 @@ public final class SluiceNode implements AutoCloseable {
       SluiceConfig config,
       Clock clock,
       BudgetTree tree,
-      LocalBudgetStore store,
+      NodeStore store,
       Escrow escrow,
       HaltState halts,
       GatewayStats stats,
@@ -89,7 +88,8 @@ public final class SluiceNode implements AutoCloseable {
     Path dataDir = config.dataDir();
     prepareDataDir(dataDir);
     BudgetTree tree = BudgetTrees.of(config.budgets());
-    LocalBudgetStore store = openStore(config, tree, clock);
+    StoreMetrics storeMetrics = new StoreMetrics();
+    NodeStore store = NodeStore.open(config, tree, clock, storeMetrics);
     Escrow escrow = null;
     Gateway gateway = null;
     ScheduledExecutorService sweeper = null;
@@ -99,7 +99,7 @@ public final class SluiceNode implements AutoCloseable {
       record(ledger, startEntry(config, clock));
       record(ledger, configEntry(config, clock));
       EscrowConfig ec = config.escrow();
-      escrow = new Escrow(store, clock, ec.lowWaterPercent(), ec.grantTtl());
+      escrow = new Escrow(store.budgets(), clock, ec.lowWaterPercent(), ec.grantTtl());
       HaltState halts = HaltState.persistent(tree.zones(), dataDir.resolve("halts"));
       GatewayStats stats =
           new GatewayStats(config.listeners().stream().map(l -> l.name()).toList());
@@ -126,14 +126,16 @@ public final class SluiceNode implements AutoCloseable {
                   new AdminContext(
                       config,
                       tree,
-                      store,
+                      store.budgets(),
                       escrow,
                       ledger,
                       halts,
                       stats,
                       store.stranded(),
                       clock,
-                      g::allBound))
+                      g::allBound,
+                      store.cluster(),
+                      storeMetrics))
               .start();
       log.info("admin API on http://{}", hostPort(admin.address()));
       for (HaltState.Halt h : halts.active()) {
@@ -166,32 +168,6 @@ public final class SluiceNode implements AutoCloseable {
     } catch (IOException e) {
       throw new NodeStartException(
           "data_dir " + dataDir.toAbsolutePath() + " is not a writable directory: " + e, e);
-    }
-  }
-
-  private static LocalBudgetStore openStore(SluiceConfig config, BudgetTree tree, Clock clock)
-      throws NodeStartException {
-    LedgerConfig lc = config.ledger();
-    LedgerOptions.Builder lo =
-        LedgerOptions.builder(config.dataDir(), lc.origin())
-            .checkpointInterval(lc.checkpointInterval())
-            .maxBatchBytes(Math.toIntExact(lc.maxBatchBytes()));
-    if (lc.signingKey() != null) {
-      lo.signingKey(lc.signingKey());
-    }
-    EscrowConfig ec = config.escrow();
-    try {
-      return LocalBudgetStore.open(
-          tree,
-          config.timeZone(),
-          lo.build(),
-          new ChunkPolicy(ec.minChunkBytes(), ec.maxChunkBytes()),
-          ec.grantTtl(),
-          clock);
-    } catch (IOException | RuntimeException e) {
-      throw new NodeStartException(
-          "cannot open the ledger in " + config.dataDir().resolve("ledger") + ": " + e.getMessage(),
-          e);
     }
   }
 
@@ -241,8 +217,14 @@ public final class SluiceNode implements AutoCloseable {
     return tree;
   }
 
-  public LocalBudgetStore store() {
-    return store;
+  /** The budget store escrow is granted from (local or etcd). */
+  public BudgetStore store() {
+    return store.budgets();
+  }
+
+  /** This node's own ledger. */
+  public Ledger ledger() {
+    return store.ledger();
   }
 
   public Escrow escrow() {
@@ -308,7 +290,7 @@ public final class SluiceNode implements AutoCloseable {
       ScheduledExecutorService sweeper,
       Gateway gateway,
       Escrow escrow,
-      LocalBudgetStore store) {
+      NodeStore store) {
     for (Runnable r :
         List.<Runnable>of(
             () -> {

@@ -9,7 +9,9 @@ import java.util.Locale;
 /**
  * Prints an {@code /api/budgets} answer for people: the site and mode, every halt, then one row per
  * limit (node, window, cap, spent, sent, remaining, reset), sizes rounded with the exact byte count
- * beside them. Report mode and halts are flagged on their own lines, where nobody misses them.
+ * beside them. Report mode and halts are flagged on their own lines, where nobody misses them. With
+ * a shared (etcd) store the figures are cluster-wide, and a second table lists every gateway node's
+ * escrow: held, and expired (stranded by a dead or partitioned node).
  */
 final class StatusReport {
 
@@ -19,6 +21,12 @@ final class StatusReport {
 
   /** Columns right-aligned (the sizes). */
   private static final boolean[] RIGHT = {false, false, true, true, true, true, false};
+
+  private static final String[] GATEWAY_HEADER = {
+    "GATEWAY NODE", "LIVE", "OPEN SETS", "ESCROW HELD", "EXPIRED SETS", "EXPIRED (STRANDED)"
+  };
+
+  private static final boolean[] GATEWAY_RIGHT = {false, false, true, true, true, true};
 
   private StatusReport() {}
 
@@ -42,8 +50,39 @@ final class StatusReport {
           h.path("since").asText(),
           h.path("reason").asText());
     }
+    JsonNode store = budgets.path("store");
+    if (!store.isMissingNode()) {
+      String node = store.path("node_id").asText("");
+      out.printf(
+          Locale.ROOT,
+          "store %s%s%n",
+          store.path("name").asText(),
+          node.isEmpty() ? "" : ", this node " + node);
+    }
     out.println();
-    printTable(rows(budgets), out);
+    printTable(rows(budgets), RIGHT, out);
+    JsonNode gateways = budgets.path("gateway_nodes");
+    if (!gateways.isMissingNode()) {
+      out.println();
+      printTable(gatewayRows(gateways), GATEWAY_RIGHT, out);
+    }
+  }
+
+  private static List<String[]> gatewayRows(JsonNode gateways) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(GATEWAY_HEADER);
+    for (JsonNode g : gateways) {
+      rows.add(
+          new String[] {
+            g.path("node_id").asText(),
+            g.path("live").asBoolean() ? "yes" : "NO",
+            Long.toString(g.path("open_sets").asLong()),
+            HumanBytes.withExact(g.path("held").asLong()),
+            Long.toString(g.path("expired_sets").asLong()),
+            HumanBytes.withExact(g.path("expired").asLong())
+          });
+    }
+    return rows;
   }
 
   private static List<String[]> rows(JsonNode budgets) {
@@ -72,8 +111,8 @@ final class StatusReport {
     return rows;
   }
 
-  private static void printTable(List<String[]> rows, PrintWriter out) {
-    int[] width = new int[HEADER.length];
+  private static void printTable(List<String[]> rows, boolean[] right, PrintWriter out) {
+    int[] width = new int[rows.get(0).length];
     for (String[] row : rows) {
       for (int i = 0; i < row.length; i++) {
         width[i] = Math.max(width[i], row[i].length());
@@ -84,7 +123,7 @@ final class StatusReport {
       for (int i = 0; i < row.length; i++) {
         String pad = " ".repeat(width[i] - row[i].length());
         line.append(i == 0 ? "" : "  ");
-        line.append(RIGHT[i] ? pad + row[i] : row[i] + pad);
+        line.append(right[i] ? pad + row[i] : row[i] + pad);
       }
       out.println(line.toString().stripTrailing());
     }

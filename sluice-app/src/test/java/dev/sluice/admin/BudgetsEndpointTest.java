@@ -39,6 +39,7 @@ class BudgetsEndpointTest {
         """
         {"site":"quickstart","mode":"enforce","halted":true,
          "halts":[{"scope":"inference","reason":"maintenance","since":"2026-11-22T10:00:00Z"}],
+         "store":{"type":"local","name":"STORE"},
          "nodes":[
           {"id":"site","limits":[
             {"window":"day","cap":810000000,"spent":4194304,"sent":300000,
@@ -69,7 +70,8 @@ class BudgetsEndpointTest {
             {"window":"day","cap":1048576,"spent":0,"sent":0,
              "remaining":1048576,"resets_at":"2026-11-23T00:00:00Z"}]}]}
         """;
-    assertThat(r.body()).isEqualTo(expected.replaceAll("\\s+", ""));
+    assertThat(r.body())
+        .isEqualTo(expected.replaceAll("\\s+", "").replace("STORE", "local:" + f.config.dataDir()));
   }
 
   @Test

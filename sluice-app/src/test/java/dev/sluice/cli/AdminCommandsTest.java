@@ -53,7 +53,8 @@ class AdminCommandsTest {
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.err()).isEmpty();
     assertThat(r.out())
-        .startsWith("site quickstart, mode enforce\nnot halted\n\n")
+        .startsWith("site quickstart, mode enforce\nnot halted\nstore local:")
+        .doesNotContain("GATEWAY NODE")
         .doesNotContain("REPORT MODE")
         .containsPattern("NODE\\s+WINDOW\\s+CAP\\s+SPENT\\s+SENT\\s+REMAINING\\s+RESETS AT\n")
         .containsPattern(

@@ -1,7 +1,10 @@
 package dev.sluice.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads the small optional sections: {@code admin}, {@code store}, {@code ledger} and {@code
@@ -30,31 +33,91 @@ final class SectionsReader {
         : new Admin(bindAt.parse(HostPort::parse), bindAt);
   }
 
-  static StoreConfig store(Cursor c) {
+  /**
+   * The store section: the store (null when invalid) and its {@code grant_ttl} when written there
+   * (null otherwise; it then comes from {@code escrow.grant_ttl}).
+   */
+  record Store(StoreConfig config, Duration grantTtl, Cursor grantTtlAt) {}
+
+  /**
+   * Reads {@code store} with the top-level {@code node_id} ({@code nodeIdAt}, may be null) and the
+   * site name (null when invalid), which gives the default etcd prefix {@code /sluice/SITE}.
+   */
+  static Store store(Cursor c, Cursor nodeIdAt, String site) {
+    String nodeId = nodeIdAt == null ? null : nodeIdAt.parse(StoreConfig::checkNodeId);
+    boolean nodeIdOk = nodeIdAt == null || nodeId != null;
     if (c == null) {
-      return StoreConfig.DEFAULT;
+      return new Store(
+          nodeIdOk ? new StoreConfig(StoreType.LOCAL, nodeId, null) : null, null, null);
     }
     YamlMap m = c.map();
     if (m == null) {
-      return null;
+      return new Store(null, null, null);
     }
-    m.allow("type");
+    m.allow("type", "endpoints", "prefix", "grant_ttl", "timeout");
+    int errorsBefore = c.problems().errorCount();
     Cursor typeAt = m.get("type");
-    if (typeAt == null) {
-      return StoreConfig.DEFAULT;
-    }
-    String type = typeAt.string();
+    StoreType type = typeAt == null ? StoreType.LOCAL : typeAt.choice(StoreType.class);
+    Cursor ttlAt = m.get("grant_ttl");
+    Duration ttl =
+        ttlAt == null
+            ? null
+            : Scalars.duration(ttlAt, EscrowConfig.MIN_GRANT_TTL, EscrowConfig.MAX_GRANT_TTL);
     if (type == null) {
-      return null;
+      return new Store(null, ttl, ttlAt);
     }
-    if (type.equals("local")) {
-      return StoreConfig.DEFAULT;
+    if (type == StoreType.LOCAL) {
+      for (String key : new String[] {"endpoints", "prefix", "timeout"}) {
+        Cursor at = m.get(key);
+        if (at != null) {
+          at.error("only for store.type etcd; the local store keeps its counters in data_dir");
+        }
+      }
+      boolean ok = nodeIdOk && c.problems().errorCount() == errorsBefore;
+      return new Store(ok ? new StoreConfig(StoreType.LOCAL, nodeId, null) : null, ttl, ttlAt);
     }
-    typeAt.error(
-        type.equals("etcd")
-            ? "the etcd store is not available in this version; only local is supported"
-            : "unknown store type; only local is supported");
-    return null;
+    if (nodeIdAt == null) {
+      (typeAt == null ? c : typeAt)
+          .error(
+              "an etcd store needs node_id at the top level: a name unique to this gateway node,"
+                  + " e.g. node_id: gw-1");
+    }
+    Cursor endpointsAt = m.require("endpoints");
+    List<URI> endpoints = new ArrayList<>();
+    if (endpointsAt != null) {
+      List<Cursor> items = endpointsAt.oneOrList();
+      if (items != null) {
+        if (items.isEmpty()) {
+          endpointsAt.error("at least one etcd endpoint is required, e.g. [http://10.0.0.5:2379]");
+        }
+        for (Cursor item : items) {
+          URI u = item.parse("a URL such as http://10.0.0.5:2379", StoreConfig::checkEndpoint);
+          if (u != null && endpoints.contains(u)) {
+            item.error("endpoint listed twice");
+          } else if (u != null) {
+            endpoints.add(u);
+          }
+        }
+      }
+    }
+    Cursor prefixAt = m.get("prefix");
+    String prefix =
+        prefixAt == null
+            ? (site == null ? null : "/sluice/" + site)
+            : prefixAt.parse(StoreConfig::checkPrefix);
+    Cursor timeoutAt = m.get("timeout");
+    Duration timeout =
+        timeoutAt == null
+            ? StoreConfig.DEFAULT_ETCD_TIMEOUT
+            : Scalars.duration(
+                timeoutAt, StoreConfig.MIN_ETCD_TIMEOUT, StoreConfig.MAX_ETCD_TIMEOUT);
+    if (c.problems().errorCount() > errorsBefore || nodeId == null || prefix == null) {
+      return new Store(null, ttl, ttlAt);
+    }
+    return new Store(
+        new StoreConfig(StoreType.ETCD, nodeId, new StoreConfig.Etcd(endpoints, prefix, timeout)),
+        ttl,
+        ttlAt);
   }
 
   /** The ledger section; {@code site} (null when invalid) provides the default origin. */
@@ -92,9 +155,19 @@ final class SectionsReader {
     return new LedgerConfig(origin, key, interval, batch);
   }
 
-  static EscrowConfig escrow(Cursor c) {
+  /**
+   * The escrow section. {@code storeTtl} is {@code store.grant_ttl} when written there (else null):
+   * it sets the grant ttl; written in both places, the two must agree.
+   */
+  static EscrowConfig escrow(Cursor c, Duration storeTtl, Cursor storeTtlAt) {
     if (c == null) {
-      return EscrowConfig.DEFAULTS;
+      return storeTtl == null
+          ? EscrowConfig.DEFAULTS
+          : new EscrowConfig(
+              EscrowConfig.DEFAULT_MIN_CHUNK,
+              EscrowConfig.DEFAULT_MAX_CHUNK,
+              EscrowConfig.DEFAULT_LOW_WATER_PERCENT,
+              storeTtl);
     }
     YamlMap m = c.map();
     if (m == null) {
@@ -128,8 +201,14 @@ final class SectionsReader {
     Cursor ttlAt = m.get("grant_ttl");
     Duration ttl =
         ttlAt == null
-            ? EscrowConfig.DEFAULT_GRANT_TTL
+            ? (storeTtl != null ? storeTtl : EscrowConfig.DEFAULT_GRANT_TTL)
             : Scalars.duration(ttlAt, EscrowConfig.MIN_GRANT_TTL, EscrowConfig.MAX_GRANT_TTL);
+    if (ttl != null && storeTtl != null && !ttl.equals(storeTtl)) {
+      storeTtlAt.error(
+          "differs from escrow.grant_ttl ("
+              + Durations.format(ttl)
+              + "); they are one setting, write it in one place");
+    }
     if (c.problems().errorCount() > errorsBefore) {
       return null;
     }

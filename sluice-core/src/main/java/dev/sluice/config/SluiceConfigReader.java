@@ -16,6 +16,7 @@ final class SluiceConfigReader {
 
   private static final String[] KEYS = {
     "site",
+    "node_id",
     "model",
     "time_zone",
     "mode",
@@ -63,9 +64,12 @@ final class SluiceConfigReader {
             ? null
             : ListenersReader.read(
                 listenersAt, budgets.tenantsByZone(), admin.bind(), admin.bindAt());
-    StoreConfig store = SectionsReader.store(m.get("store"));
+    SectionsReader.Store storeSection =
+        SectionsReader.store(m.get("store"), m.get("node_id"), site);
+    StoreConfig store = storeSection.config();
     LedgerConfig ledger = SectionsReader.ledger(m.get("ledger"), site);
-    EscrowConfig escrow = SectionsReader.escrow(m.get("escrow"));
+    EscrowConfig escrow =
+        SectionsReader.escrow(m.get("escrow"), storeSection.grantTtl(), storeSection.grantTtlAt());
 
     if (root.problems().errorCount() > 0) {
       return null;

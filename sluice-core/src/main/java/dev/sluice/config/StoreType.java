@@ -1,7 +1,9 @@
 package dev.sluice.config;
 
-/** Where budget counters live. Only the embedded store exists so far; {@code etcd} comes later. */
+/** Where budget counters live. */
 public enum StoreType {
   /** Embedded, one node: grants are ledger entries, counters rebuilt from the ledger at start. */
-  LOCAL
+  LOCAL,
+  /** Many nodes share one budget: counters are etcd keys, a grant is one etcd transaction. */
+  ETCD
 }

@@ -2,6 +2,7 @@ package dev.sluice.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +26,7 @@ class AllKeysTest {
   static final String EVERY_KEY =
       """
       site: dc-1
+      node_id: gw-1.dc-1
       model:
         name: big-model
         weight_bytes: 1TB
@@ -71,7 +73,11 @@ class AllKeysTest {
       admin:
         bind: 127.0.0.1:9000
       store:
-        type: local
+        type: etcd
+        endpoints: [ "http://10.0.0.7:2379", "http://10.0.0.8:2379" ]
+        prefix: /sluice/dc-1
+        grant_ttl: 1m
+        timeout: 3s
       ledger:
         origin: example.com/sluice/dc-1
         signing_key: /etc/sluice/ledger.key
@@ -91,6 +97,7 @@ class AllKeysTest {
           "budgets.zones.Z.tenants.T.limits",
           "budgets.zones.Z.destinations.P.limits",
           "listeners[i].upstream",
+          "store.endpoints",
           "listeners[i].tenants_by_source",
           "listeners[i].deny_ranges");
 
@@ -117,6 +124,10 @@ class AllKeysTest {
     assertThat(c.listener("proxy").forward().proxyUser("ci").tenant()).isEqualTo("acme");
     assertThat(c.ledger().checkpointInterval()).isEqualTo(Duration.ofMillis(500));
     assertThat(c.escrow().lowWaterPercent()).isEqualTo(40);
+    assertThat(c.store().nodeId()).isEqualTo("gw-1.dc-1");
+    assertThat(c.store().etcd().endpoints())
+        .containsExactly(URI.create("http://10.0.0.7:2379"), URI.create("http://10.0.0.8:2379"));
+    assertThat(c.store().etcd().timeout()).isEqualTo(Duration.ofSeconds(3));
   }
 
   @Test

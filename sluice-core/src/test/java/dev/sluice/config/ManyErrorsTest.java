@@ -73,9 +73,10 @@ class ManyErrorsTest {
             "broken.yaml:25: listeners[1].name: listener names must be unique (first on line 20)"
                 + " (got api)",
             "broken.yaml:28: listeners[1].zone: unknown zone (zones: inference) (got nowhere)",
-            "broken.yaml:29: store.type: the etcd store is not available in this version; only"
-                + " local is supported (got etcd)",
-            "broken.yaml:30: extra: unknown key (allowed here: site, model, time_zone, mode,"
+            "broken.yaml:29: store.type: an etcd store needs node_id at the top level: a name"
+                + " unique to this gateway node, e.g. node_id: gw-1 (got etcd)",
+            "broken.yaml:29: store.endpoints: is required",
+            "broken.yaml:30: extra: unknown key (allowed here: site, node_id, model, time_zone, mode,"
                 + " data_dir, budgets, listeners, admin, store, ledger, escrow)");
     assertThat(r.errors()).extracting(ConfigProblem::line).isSorted();
     assertThat(r.errors()).allSatisfy(p -> assertThat(p.source()).isEqualTo("broken.yaml"));

@@ -5,6 +5,7 @@ import static dev.sluice.config.ConfigFixture.errors;
 import static dev.sluice.config.ConfigFixture.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -29,15 +30,72 @@ class SectionRulesTest {
   void store() {
     assertThat(load(append("store: { type: local }\n")).store().type()).isEqualTo(StoreType.LOCAL);
     assertThat(load(append("store: {}\n")).store().type()).isEqualTo(StoreType.LOCAL);
-    assertThat(errors(append("store: { type: etcd }\n")))
-        .containsExactly(
-            "t.yaml:19: store.type: the etcd store is not available in this version; only local is"
-                + " supported (got etcd)");
     assertThat(errors(append("store: { type: redis }\n")))
-        .containsExactly(
-            "t.yaml:19: store.type: unknown store type; only local is supported (got redis)");
+        .containsExactly("t.yaml:19: store.type: must be one of local, etcd (got redis)");
     assertThat(errors(append("store: local\n")))
         .containsExactly("t.yaml:19: store: expected a map (got local)");
+    assertThat(errors(append("store: { type: local, endpoints: [\"http://a:2379\"] }\n")))
+        .containsExactly(
+            "t.yaml:19: store.endpoints: only for store.type etcd; the local store keeps its"
+                + " counters in data_dir (got a list)");
+  }
+
+  @Test
+  void etcdStore() {
+    StoreConfig s =
+        load(append(
+                "node_id: gw-2\n"
+                    + "store: { type: etcd, endpoints: http://127.0.0.1:2379, grant_ttl: 10s }\n"))
+            .store();
+    assertThat(s.type()).isEqualTo(StoreType.ETCD);
+    assertThat(s.nodeId()).isEqualTo("gw-2");
+    assertThat(s.etcd().prefix()).isEqualTo("/sluice/t");
+    assertThat(s.etcd().endpoints()).containsExactly(URI.create("http://127.0.0.1:2379"));
+    assertThat(s.etcd().timeout()).isEqualTo(StoreConfig.DEFAULT_ETCD_TIMEOUT);
+    assertThat(
+            load(append(
+                    "node_id: gw-2\n"
+                        + "store: { type: etcd, endpoints: http://127.0.0.1:2379, grant_ttl: 10s"
+                        + " }\n"))
+                .escrow()
+                .grantTtl())
+        .isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void etcdStoreErrors() {
+    assertThat(errors(append("store: { type: etcd, endpoints: [\"http://127.0.0.1:2379\"] }\n")))
+        .containsExactly(
+            "t.yaml:19: store.type: an etcd store needs node_id at the top level: a name unique to"
+                + " this gateway node, e.g. node_id: gw-1 (got etcd)");
+    assertThat(errors(append("node_id: a\nstore: { type: etcd }\n")))
+        .containsExactly("t.yaml:20: store.endpoints: is required");
+    assertThat(
+            errors(
+                append(
+                    "node_id: a\nstore: { type: etcd, endpoints: [\"https://e:2379\", \"http://e\"]"
+                        + " }\n")))
+        .hasSize(2)
+        .allMatch(e -> e.startsWith("t.yaml:20: store.endpoints["));
+    assertThat(errors(append("node_id: Gw_1\n")))
+        .singleElement()
+        .asString()
+        .startsWith("t.yaml:19: node_id: node id must be 1..64 characters");
+    assertThat(
+            errors(
+                append(
+                    "node_id: a\nstore: { type: etcd, endpoints: http://e:1, prefix: sluice/ }\n")))
+        .singleElement()
+        .asString()
+        .startsWith("t.yaml:20: store.prefix: prefix must start with '/'");
+    assertThat(
+            errors(
+                append(
+                    "node_id: a\nstore: { type: etcd, endpoints: http://e:1, grant_ttl: 10s }\n"
+                        + "escrow: { grant_ttl: 20s }\n")))
+        .containsExactly(
+            "t.yaml:20: store.grant_ttl: differs from escrow.grant_ttl (20s); they are one"
+                + " setting, write it in one place (got 10s)");
   }
 
   @Test

@@ -4,8 +4,10 @@ import dev.sluice.config.ListenerConfig;
 import dev.sluice.config.Mode;
 import dev.sluice.gateway.forward.ForwardListener;
 import dev.sluice.gateway.http.ReverseListener;
+import dev.sluice.gateway.meter.ControlReserve;
 import dev.sluice.gateway.meter.MeterSettings;
 import dev.sluice.gateway.tcp.TcpListener;
+import dev.sluice.time.WindowCalendar;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -64,10 +66,15 @@ public final class Gateway implements AutoCloseable {
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
   private volatile boolean allBound;
+  private final ControlReserve controlReserve;
 
   private Gateway(GatewayContext gc) {
     this.gc = gc;
     this.group = gc.transport().newGroup(gc.ioThreads());
+    this.controlReserve =
+        new ControlReserve(
+            gc.config().budgets().controlAllowanceBytes(),
+            new WindowCalendar(gc.config().timeZone()));
   }
 
   /** Binds every listener of the configuration. */
@@ -139,7 +146,8 @@ public final class Gateway implements AutoCloseable {
             gc.config().mode() == Mode.REPORT,
             gc.stats(),
             gc.stats().listener(l.name()),
-            gc.escrow().account(gc.tree().controlPath()));
+            gc.escrow().account(gc.tree().controlPath()),
+            controlReserve);
     return new ListenerContext(
         l, gc.tree(), gc.escrow(), m, gc.evidence(), gc.transport(), gc.clock());
   }

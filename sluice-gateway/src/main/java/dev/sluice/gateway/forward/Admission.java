@@ -109,12 +109,7 @@ final class Admission {
   }
 
   static Refusal refusalOf(EscrowAccount.Outcome o) {
-    if (o != null && o.kind() == EscrowAccount.Outcome.Kind.DENIED) {
-      return Refusal.budget(o.denial());
-    }
-    return Refusal.of(
-        Refusal.Kind.STORE_UNAVAILABLE,
-        o == null ? "no answer from the budget store" : o.store() + ": " + o.reason());
+    return Refusal.of(o);
   }
 
   private void afterEscrow(

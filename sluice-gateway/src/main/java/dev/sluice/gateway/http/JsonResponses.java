@@ -37,7 +37,7 @@ public final class JsonResponses {
               HttpResponseStatus.SERVICE_UNAVAILABLE,
               r.reason(),
               "the egress budget store cannot grant bytes now: " + r.detail(),
-              "");
+              r.store() == null ? "" : ",\"store\":" + Json.str(r.store()));
       default -> null;
     };
   }

@@ -257,12 +257,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   }
 
   private static Refusal refusalOf(EscrowAccount.Outcome o) {
-    if (o != null && o.kind() == EscrowAccount.Outcome.Kind.DENIED) {
-      return Refusal.budget(o.denial());
-    }
-    return Refusal.of(
-        Refusal.Kind.STORE_UNAVAILABLE,
-        o == null ? "no answer from the budget store" : o.store() + ": " + o.reason());
+    return Refusal.of(o);
   }
 
   // ---- forwarding ----

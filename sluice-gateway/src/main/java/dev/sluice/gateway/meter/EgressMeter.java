@@ -68,6 +68,10 @@ public final class EgressMeter extends ChannelDuplexHandler {
   private Listener listener;
   private State state = State.OPEN;
   private boolean controlMode;
+
+  /** The control account's store was unavailable: denial bytes come from the node's reserve. */
+  private boolean controlFromReserve;
+
   private boolean refilling;
   private boolean flushLater;
   private boolean wouldDeny;
@@ -201,7 +205,9 @@ public final class EgressMeter extends ChannelDuplexHandler {
       return REFUSED;
     }
     EscrowAccount acc = control ? s.control() : account;
-    if (acc.tryCharge(n, s.clock().millis()) == EscrowAccount.CHARGED) {
+    long now = s.clock().millis();
+    if (acc.tryCharge(n, now) == EscrowAccount.CHARGED
+        || (control && controlFromReserve && s.controlReserve().tryCharge(n, now))) {
       record.out(n, control);
       s.listenerStats().bytesOut.add(n);
       if (control) {
@@ -250,6 +256,15 @@ public final class EgressMeter extends ChannelDuplexHandler {
       drain(ctx);
       return;
     }
+    if (control
+        && !controlFromReserve
+        && (o == null || o.kind() == EscrowAccount.Outcome.Kind.UNAVAILABLE)) {
+      // The store cannot grant: pay the denial response from the node's reserve (once; if that
+      // cannot pay either, the connection is closed below on the next refusal).
+      controlFromReserve = true;
+      drain(ctx);
+      return;
+    }
     Refusal r = refusalOf(o, control);
     if (!control && settings.reportMode() && r.kind() != Refusal.Kind.LEDGER_UNAVAILABLE) {
       wouldDeny = true;
@@ -266,11 +281,7 @@ public final class EgressMeter extends ChannelDuplexHandler {
     if (control) {
       return Refusal.of(Refusal.Kind.CONTROL_EXHAUSTED, "the control allowance is spent");
     }
-    if (o != null && o.kind() == EscrowAccount.Outcome.Kind.DENIED) {
-      return Refusal.budget(o.denial());
-    }
-    String why = o == null ? "no answer from the budget store" : o.store() + ": " + o.reason();
-    return Refusal.of(Refusal.Kind.STORE_UNAVAILABLE, why);
+    return Refusal.of(o);
   }
 
   private void drain(ChannelHandlerContext ctx) {

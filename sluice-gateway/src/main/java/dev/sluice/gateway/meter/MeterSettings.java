@@ -9,8 +9,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * What every {@link EgressMeter} of one listener shares: the clock, the halt switches of the
- * listener's zone, whether the ledger is writable, enforce or report mode, the counters and the
- * control allowance's escrow account.
+ * listener's zone, whether the ledger is writable, enforce or report mode, the counters, the
+ * control allowance's escrow account, and the node-local reserve that pays for denial responses
+ * while the store cannot grant that escrow.
  */
 public record MeterSettings(
     Clock clock,
@@ -20,7 +21,8 @@ public record MeterSettings(
     boolean reportMode,
     GatewayStats stats,
     GatewayStats.ListenerStats listenerStats,
-    EscrowAccount control) {
+    EscrowAccount control,
+    ControlReserve controlReserve) {
   public MeterSettings {
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(siteHalt, "siteHalt");
@@ -29,5 +31,6 @@ public record MeterSettings(
     Objects.requireNonNull(stats, "stats");
     Objects.requireNonNull(listenerStats, "listenerStats");
     Objects.requireNonNull(control, "control");
+    Objects.requireNonNull(controlReserve, "controlReserve");
   }
 }

@@ -99,13 +99,7 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
                               || lc.meter().reportMode()) {
                             connect(listener.nextStart(), 0);
                           } else {
-                            refused(
-                                ctx,
-                                o != null && o.kind() == EscrowAccount.Outcome.Kind.DENIED
-                                    ? Refusal.budget(o.denial())
-                                    : Refusal.of(
-                                        Refusal.Kind.STORE_UNAVAILABLE,
-                                        o == null ? "no answer" : o.reason()));
+                            refused(ctx, Refusal.of(o));
                           }
                         }));
   }

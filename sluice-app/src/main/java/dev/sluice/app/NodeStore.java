@@ -1,0 +1,162 @@
+package dev.sluice.app;
+
+import dev.sluice.budget.BudgetTree;
+import dev.sluice.cluster.EtcdBudgetStore;
+import dev.sluice.cluster.EtcdStoreOptions;
+import dev.sluice.config.EscrowConfig;
+import dev.sluice.config.LedgerConfig;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.StoreConfig;
+import dev.sluice.config.StoreType;
+import dev.sluice.ledger.Ledger;
+import dev.sluice.ledger.LedgerOptions;
+import dev.sluice.store.BudgetStore;
+import dev.sluice.store.ChunkPolicy;
+import dev.sluice.store.GrantObserver;
+import dev.sluice.store.LocalBudgetStore;
+import dev.sluice.store.StrandedReport;
+import dev.sluice.time.Clock;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * A node's ledger and the budget store its escrow comes from, opened and closed together.
+ *
+ * <ul>
+ *   <li>{@code local}: the store's durability is the ledger, so the store opens (and closes) it.
+ *   <li>{@code etcd}: the counters live in etcd; the node opens its own ledger first and the store
+ *       records this node's grants, settlements and stranded sets in it too.
+ * </ul>
+ *
+ * Opening fails loudly (control plane): a ledger that cannot be opened, or an etcd that cannot be
+ * reached at start, stops the node before any listener binds.
+ */
+final class NodeStore implements AutoCloseable {
+
+  private final BudgetStore budgets;
+  private final EtcdBudgetStore cluster;
+  private final Ledger ledger;
+  private final StrandedReport stranded;
+
+  private NodeStore(
+      BudgetStore budgets, EtcdBudgetStore cluster, Ledger ledger, StrandedReport stranded) {
+    this.budgets = Objects.requireNonNull(budgets, "budgets");
+    this.cluster = cluster;
+    this.ledger = Objects.requireNonNull(ledger, "ledger");
+    this.stranded = Objects.requireNonNull(stranded, "stranded");
+  }
+
+  /**
+   * Opens the ledger and the configured store.
+   *
+   * @param observer told about every grant of a shared store (metrics)
+   */
+  static NodeStore open(SluiceConfig config, BudgetTree tree, Clock clock, GrantObserver observer)
+      throws NodeStartException {
+    EscrowConfig ec = config.escrow();
+    ChunkPolicy policy = new ChunkPolicy(ec.minChunkBytes(), ec.maxChunkBytes());
+    if (config.store().type() == StoreType.LOCAL) {
+      try {
+        LocalBudgetStore local =
+            LocalBudgetStore.open(
+                tree, config.timeZone(), ledgerOptions(config), policy, ec.grantTtl(), clock);
+        return new NodeStore(local, null, local.ledger(), local.stranded());
+      } catch (IOException | RuntimeException e) {
+        throw new NodeStartException(ledgerFailure(config, e), e);
+      }
+    }
+    Ledger ledger;
+    try {
+      ledger = Ledger.open(ledgerOptions(config), clock, null, entry -> {});
+    } catch (IOException | RuntimeException e) {
+      throw new NodeStartException(ledgerFailure(config, e), e);
+    }
+    try {
+      EtcdBudgetStore etcd = openEtcd(config, tree, policy, clock, ledger, observer);
+      return new NodeStore(etcd, etcd, ledger, etcd.stranded());
+    } catch (NodeStartException | RuntimeException e) {
+      ledger.close();
+      throw e;
+    }
+  }
+
+  private static EtcdBudgetStore openEtcd(
+      SluiceConfig config,
+      BudgetTree tree,
+      ChunkPolicy policy,
+      Clock clock,
+      Ledger ledger,
+      GrantObserver observer)
+      throws NodeStartException {
+    StoreConfig sc = config.store();
+    EtcdStoreOptions options =
+        new EtcdStoreOptions(
+            sc.etcd().endpoints(),
+            sc.etcd().prefix(),
+            sc.nodeId(),
+            config.escrow().grantTtl(),
+            sc.etcd().timeout());
+    try {
+      return EtcdBudgetStore.open(
+          tree, config.timeZone(), options, policy, clock, ledger, observer);
+    } catch (IOException | RuntimeException e) {
+      throw new NodeStartException(
+          "cannot open the etcd budget store at "
+              + sc.etcd().endpoints()
+              + " (prefix "
+              + sc.etcd().prefix()
+              + ", node_id "
+              + sc.nodeId()
+              + "): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private static String ledgerFailure(SluiceConfig config, Exception e) {
+    return "cannot open the ledger in "
+        + config.dataDir().resolve("ledger")
+        + ": "
+        + e.getMessage();
+  }
+
+  private static LedgerOptions ledgerOptions(SluiceConfig config) {
+    LedgerConfig lc = config.ledger();
+    LedgerOptions.Builder lo =
+        LedgerOptions.builder(config.dataDir(), lc.origin())
+            .checkpointInterval(lc.checkpointInterval())
+            .maxBatchBytes(Math.toIntExact(lc.maxBatchBytes()));
+    if (lc.signingKey() != null) {
+      lo.signingKey(lc.signingKey());
+    }
+    return lo.build();
+  }
+
+  BudgetStore budgets() {
+    return budgets;
+  }
+
+  /** The etcd store when the budget is shared by many gateway nodes, else null. */
+  EtcdBudgetStore cluster() {
+    return cluster;
+  }
+
+  Ledger ledger() {
+    return ledger;
+  }
+
+  /** Escrow found unsettled at start (counted as spent, perhaps never sent). */
+  StrandedReport stranded() {
+    return stranded;
+  }
+
+  /** Closes the store, then the ledger (the store writes its last entries there). Idempotent. */
+  @Override
+  public void close() {
+    try {
+      budgets.close();
+    } finally {
+      ledger.close();
+    }
+  }
+}
