@@ -79,9 +79,13 @@ public final class EtcdListing {
           : keys.sent(budgetNode, window, period);
     }
 
+    /** Site, control, zones, tenants, destinations (the order of a path), then by id. */
     @Override
     public int compareTo(CounterKey o) {
-      int c = budgetNode.compareTo(o.budgetNode);
+      int c = Integer.compare(rank(budgetNode), rank(o.budgetNode));
+      if (c == 0) {
+        c = budgetNode.compareTo(o.budgetNode);
+      }
       if (c == 0) {
         c = window.compareTo(o.window);
       }
@@ -92,6 +96,22 @@ public final class EtcdListing {
         c = kind.compareTo(o.kind);
       }
       return c;
+    }
+
+    private static int rank(String budgetNode) {
+      if (budgetNode.equals("site")) {
+        return 0;
+      }
+      if (budgetNode.equals("control")) {
+        return 1;
+      }
+      if (budgetNode.startsWith("zone:")) {
+        return 2;
+      }
+      if (budgetNode.startsWith("tenant:")) {
+        return 3;
+      }
+      return budgetNode.startsWith("dest:") ? 4 : 5;
     }
   }
 
@@ -264,7 +284,7 @@ public final class EtcdListing {
     return keyCount;
   }
 
-  /** Every spent and sent counter, sorted by budget node, window, period, kind. */
+  /** Every spent and sent counter, sorted as {@link CounterKey#compareTo}. */
   public Map<CounterKey, Long> counters() {
     return counters;
   }

@@ -340,7 +340,9 @@ public final class Reconciliation {
                 + node
                 + ": "
                 + unclosed.size()
-                + " sets are open in its ledger but have no grant record in etcd: "
+                + (unclosed.size() == 1
+                    ? " set open in its ledger has no grant record in etcd: "
+                    : " sets open in its ledger have no grant record in etcd: ")
                 + listed(unclosed)
                 + ". Each was settled or stranded in etcd and its closing ledger entry was lost"
                 + " (a crash right after the etcd transaction), or its record was deleted outside"
@@ -502,7 +504,7 @@ public final class Reconciliation {
         what.add("sequence " + seq);
       }
       if (!records.isEmpty()) {
-        what.add(records.size() + " open sets holding " + held + " bytes");
+        what.add(records.size() + " open " + sets(records.size()) + " holding " + held + " bytes");
       }
       if (live) {
         what.add("running");
@@ -727,6 +729,10 @@ public final class Reconciliation {
         + " and "
         + (items.size() - MAX_LISTED)
         + " more";
+  }
+
+  private static String sets(long n) {
+    return n == 1 ? "set" : "sets";
   }
 
   private static String range(long from, long to) {

@@ -276,7 +276,7 @@ class ReconciliationTest {
     assertThat(gw3.covered()).isFalse();
     assertThat(gw3.openInEtcd()).isEqualTo(1);
     assertThat(r.notes())
-        .anyMatch(n -> n.startsWith("node gw-3 is in etcd (sequence 2, 1 open sets"));
+        .anyMatch(n -> n.startsWith("node gw-3 is in etcd (sequence 2, 1 open set"));
     // The destination's keys are gw-3's alone: etcd holds both its sets, the ledgers nothing.
     String dest =
         keys.counter(
@@ -448,7 +448,7 @@ class ReconciliationTest {
         .singleElement()
         .asString()
         .startsWith(
-            "node gw-1: 1 sets are open in its ledger but have no grant record in etcd: 1 ("
+            "node gw-1: 1 set open in its ledger has no grant record in etcd: 1 ("
                 + a.amount()
                 + " bytes)");
     Row spent = row(r, tenantDayKey());
