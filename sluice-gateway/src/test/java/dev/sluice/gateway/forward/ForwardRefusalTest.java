@@ -215,9 +215,12 @@ class ForwardRefusalTest {
         .startsWith("HTTP/1.1 502 ")
         .contains("\"type\":\"destination_unreachable\"");
     List<LedgerEntry> connections = proxy.closeAndRead(EntryType.CONNECTION);
+    // A connection's record is written when the gateway sees it close, which for the first
+    // exchange may be after the second has been answered: the order is not part of the contract.
     assertThat(connections)
         .extracting(e -> e.getString("decision") + " " + e.getString("reason"))
-        .containsExactly("error destination_unresolvable", "error destination_unreachable");
+        .containsExactlyInAnyOrder(
+            "error destination_unresolvable", "error destination_unreachable");
   }
 
   @Test
