@@ -9,7 +9,7 @@
 # 2. Grants: EtcdGrantBench opens real EtcdBudgetStores (each with its own ledger, fsynced) against
 #    it and measures grants/s and grant latency p50/p99 for one node with one account, one node
 #    with GRANT_ACCOUNTS accounts on as many tenant paths, and 3 nodes contending on one tenant
-#    path (conflicts retried).
+#    path (conflicts retried); and, as the floor, one bare etcd compare-and-swap at a time.
 # 3. Egress: `sluice run` gateways on the etcd store (prefix /sluice/bench, node ids bench-a,
 #    bench-b, bench-c, each with its own data_dir and ledger), each with a tcp listener
 #    (`egress: upstream`) into one shared TcpSink; every connection is charged to the same tenant
@@ -166,8 +166,8 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- grants/s against the cluster -----------------------------------------------------------
 grants="$work/grants.tsv"
-log "grants: scenarios one, many ($GRANT_ACCOUNTS accounts), contended (3 nodes); ${GRANT_WARMUP}s warm-up + ${GRANT_SECONDS}s each"
-run timeout $((3 * (GRANT_WARMUP + GRANT_SECONDS + 60))) \
+log "grants: scenarios txn, one, many ($GRANT_ACCOUNTS accounts), contended (3 nodes); ${GRANT_WARMUP}s warm-up + ${GRANT_SECONDS}s each"
+run timeout $((4 * (GRANT_WARMUP + GRANT_SECONDS + 60))) \
   java -cp "$bench_jar" dev.sluice.bench.EtcdGrantBench --accounts "$GRANT_ACCOUNTS" --nodes 3 \
   --warmup-s "$GRANT_WARMUP" --seconds "$GRANT_SECONDS" "${endpoints[@]}" \
   >"$grants" 2>"$work/grants.err" || { cat "$work/grants.err" >&2; die "EtcdGrantBench failed"; }
@@ -328,6 +328,7 @@ share_note="$ncpu CPUs shared by the 3 gateways, the client, the sink and 3 etcd
 table=$(
   echo "| figure | value |"
   echo "|---|---:|"
+  echo "| etcd alone: one compare-and-swap transaction at a time, p50 / p99 | $(f2 "$(g txn p50_ms)") / $(f2 "$(g txn p99_ms)") ms ($(f0 "$(g txn grants_per_s)")/s) |"
   echo "| grants/s, 1 node, 1 account (one grant in flight) | $(f0 "$(g one grants_per_s)") |"
   echo "| grant latency p50 / p99, 1 node, 1 account | $(f2 "$(g one p50_ms)") / $(f2 "$(g one p99_ms)") ms |"
   echo "| grants/s, 1 node, $GRANT_ACCOUNTS accounts on $GRANT_ACCOUNTS tenant paths | $(f0 "$(g many grants_per_s)") |"
@@ -343,7 +344,7 @@ table=$(
 grant_table=$(
   echo "| scenario | nodes | accounts | grants/s | p50 ms | p90 ms | p99 ms | max ms | conflicts retried | per grant | denied | unavailable |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-  for s in one many contended; do
+  for s in txn one many contended; do
     echo "| $s | $(g "$s" nodes) | $(g "$s" accounts) | $(f0 "$(g "$s" grants_per_s)") | $(f2 "$(g "$s" p50_ms)") | $(f2 "$(g "$s" p90_ms)") | $(f2 "$(g "$s" p99_ms)") | $(f2 "$(g "$s" max_ms)") | $(g "$s" conflicts_retried) | $(f2 "$(g "$s" conflicts_per_grant)") | $(g "$s" denied) | $(g "$s" unavailable) |"
   done
 )

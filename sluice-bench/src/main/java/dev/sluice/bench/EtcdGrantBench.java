@@ -16,7 +16,13 @@ import dev.sluice.time.Clock;
 import dev.sluice.time.Window;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.PutOption;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,6 +51,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Scenarios, each on its own key prefix:
  *
  * <ul>
+ *   <li>{@code txn}: not a store: one etcd client sending one compare-and-swap transaction at a
+ *       time (compare one key's mod revision, put it), the floor under a grant's transaction;
  *   <li>{@code one}: one node, one account: the latency of a grant with nothing else in flight;
  *   <li>{@code many}: one node, {@code --accounts} accounts on as many tenant paths granting
  *       concurrently; a store runs its etcd operations one after another, so latency includes the
@@ -65,7 +73,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * java -cp benchmarks.jar dev.sluice.bench.EtcdGrantBench [--accounts 16] [--nodes 3]
- *     [--warmup-s 5] [--seconds 15] [--scenarios one,many,contended] [--prefix /sluice-bench/grants]
+ *     [--warmup-s 5] [--seconds 15] [--scenarios txn,one,many,contended] [--prefix /sluice-bench/grants]
  *     http://127.0.0.1:PORT...
  * </pre>
  */
@@ -110,7 +118,7 @@ public final class EtcdGrantBench {
     double warmupS = 5;
     double seconds = 15;
     String prefix = "/sluice-bench/grants";
-    List<String> scenarios = List.of("one", "many", "contended");
+    List<String> scenarios = List.of("txn", "one", "many", "contended");
     List<URI> endpoints = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -156,12 +164,13 @@ public final class EtcdGrantBench {
 
   static Scenario scenario(String name, int accounts, int nodes) {
     return switch (name) {
+      case "txn" -> new Scenario("txn", 1, 1, false);
       case "one" -> new Scenario("one", 1, 1, false);
       case "many" -> new Scenario("many", 1, accounts, false);
       case "contended" -> new Scenario("contended", nodes, 1, true);
       default ->
           throw new IllegalArgumentException(
-              "unknown scenario " + name + " (one, many, contended)");
+              "unknown scenario " + name + " (txn, one, many, contended)");
     };
   }
 
@@ -178,6 +187,9 @@ public final class EtcdGrantBench {
   static Result run(
       Scenario s, List<URI> endpoints, String prefix, Path dir, double warmupS, double seconds)
       throws Exception {
+    if (s.name().equals("txn")) {
+      return runTxn(s, endpoints, prefix, warmupS, seconds);
+    }
     int tenants = s.samePath() ? 1 : s.accountsPerNode();
     BudgetTree tree = tree(tenants);
     Clock clock = Clock.system();
@@ -242,6 +254,49 @@ public final class EtcdGrantBench {
       }
       deletePrefix(endpoints, prefix);
     }
+  }
+
+  /** One client, one compare-and-swap transaction on one key at a time. */
+  static Result runTxn(
+      Scenario s, List<URI> endpoints, String prefix, double warmupS, double seconds)
+      throws Exception {
+    Recorder rec = new Recorder();
+    ByteSequence key = ByteSequence.from(prefix + "/txn", StandardCharsets.UTF_8);
+    try (Client c = Client.builder().endpoints(endpoints.toArray(new URI[0])).build()) {
+      KV kv = c.getKVClient();
+      long value = 0;
+      long revision =
+          kv.put(key, decimal(value)).get(10, TimeUnit.SECONDS).getHeader().getRevision();
+      long begin = System.nanoTime();
+      rec.from = begin + (long) (warmupS * 1e9);
+      rec.to = rec.from + (long) (seconds * 1e9);
+      long conflicts = 0;
+      while (System.nanoTime() < rec.to) {
+        long asked = System.nanoTime();
+        TxnResponse r =
+            kv.txn()
+                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(revision)))
+                .Then(Op.put(key, decimal(value + 1), PutOption.DEFAULT))
+                .commit()
+                .get(10, TimeUnit.SECONDS);
+        long answered = System.nanoTime();
+        if (!r.isSucceeded()) {
+          conflicts++; // nobody else writes the key: never expected
+          revision = kv.get(key).get(10, TimeUnit.SECONDS).getKvs().get(0).getModRevision();
+          continue;
+        }
+        value++;
+        revision = r.getHeader().getRevision();
+        rec.granted(asked, answered);
+      }
+      c.getKVClient().delete(key).get(10, TimeUnit.SECONDS);
+      return new Result(
+          s, rec.granted.get(), seconds, rec.sortedLatencies(), conflicts, 0, 0, null);
+    }
+  }
+
+  private static ByteSequence decimal(long v) {
+    return ByteSequence.from(Long.toString(v), StandardCharsets.UTF_8);
   }
 
   private static long conflicts(List<EtcdBudgetStore> stores) {
@@ -329,14 +384,21 @@ public final class EtcdGrantBench {
         return;
       }
       if (r instanceof GrantResult.Granted) {
-        granted.incrementAndGet();
-        add(answered - asked);
+        granted(asked, answered);
       } else if (r instanceof GrantResult.Denied) {
         denied.incrementAndGet();
       } else {
         unavailable.incrementAndGet();
         lastUnavailable = r instanceof GrantResult.Unavailable u ? u.reason() : String.valueOf(r);
       }
+    }
+
+    void granted(long asked, long answered) {
+      if (answered < from || answered >= to) {
+        return;
+      }
+      granted.incrementAndGet();
+      add(answered - asked);
     }
 
     private synchronized void add(long nanos) {

@@ -24,7 +24,7 @@ class EtcdGrantBenchTest {
   void everyScenarioGrantsAndLeavesNoKeysBehind() throws Exception {
     try (EtcdCluster etcd = EtcdCluster.start(dir.resolve("etcd"), 1)) {
       List<URI> endpoints = etcd.clientUrls();
-      for (String name : List.of("one", "many", "contended")) {
+      for (String name : List.of("txn", "one", "many", "contended")) {
         EtcdGrantBench.Scenario s = EtcdGrantBench.scenario(name, 3, 2);
         EtcdGrantBench.Result r =
             EtcdGrantBench.run(s, endpoints, "/bench-test/" + name, dir.resolve(name), 0.2, 0.8);
@@ -48,6 +48,8 @@ class EtcdGrantBenchTest {
 
   @Test
   void scenariosHaveTheirShapes() {
+    assertThat(EtcdGrantBench.scenario("txn", 16, 3))
+        .isEqualTo(new EtcdGrantBench.Scenario("txn", 1, 1, false));
     assertThat(EtcdGrantBench.scenario("one", 16, 3))
         .isEqualTo(new EtcdGrantBench.Scenario("one", 1, 1, false));
     assertThat(EtcdGrantBench.scenario("many", 16, 3))
