@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One budget across gateway nodes, on loopback, in one run (issue 6):
 #
-#   bench/cluster.sh              # full run: about 4 minutes on a 2-core machine (plus the build)
-#   QUICK=1 bench/cluster.sh      # smoke run: 1 run each, short phases, about 2 minutes
+#   bench/cluster.sh              # full run: about 3 minutes on a 2-core machine (plus the build)
+#   QUICK=1 bench/cluster.sh      # smoke run: 1 run each, short phases, about 1 minute
 #
 # 1. A 3-member etcd cluster on free loopback ports (static initial cluster, data in a temporary
 #    directory, etcd's default heartbeat and election settings).
@@ -23,7 +23,7 @@
 # the raw samples, writes them to OUT_DIR, and verifies every node's ledger at the end.
 #
 # Settings (environment, defaults in brackets):
-#   RUNS [3, QUICK 1]                 measured runs of each of 1 node and 3 nodes
+#   RUNS [5, QUICK 1]                 measured runs of each of 1 node and 3 nodes
 #   CLIENTS [6]                       connections per egress run (spread over the nodes)
 #   CONN_BYTES [536870912, QUICK 134217728]   bytes per connection per run
 #   GRANT_SECONDS [15, QUICK 4] GRANT_WARMUP [5, QUICK 2]   grant benchmark phases per scenario
@@ -44,7 +44,7 @@ if [ "$QUICK" = 1 ]; then
   RUNS=${RUNS:-1}; CONN_BYTES=${CONN_BYTES:-134217728}
   GRANT_SECONDS=${GRANT_SECONDS:-4}; GRANT_WARMUP=${GRANT_WARMUP:-2}
 fi
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 CLIENTS=${CLIENTS:-6}
 CONN_BYTES=${CONN_BYTES:-536870912}
 GRANT_SECONDS=${GRANT_SECONDS:-15}
