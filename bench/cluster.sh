@@ -205,11 +205,18 @@ CONF
     >"$dir/sluice.out" 2>"$dir/sluice.err" &
   NODE_PID[$n]=$!; pids+=("${NODE_PID[$n]}")
 }
-await_node() {
-  local n=$1 dir="$work/node-$1" pid=${NODE_PID[$1]}
-  for _ in $(seq 200); do
+await_node() { # a node that exits at start (etcd slow to answer on a busy machine) gets 3 tries
+  local n=$1 dir="$work/node-$1" try=1
+  for _ in $(seq 300); do
     [ -f "$dir/ready.json" ] && break
-    kill -0 "$pid" 2>/dev/null || { cat "$dir/sluice.err" >&2; die "node $n exited at start"; }
+    if ! kill -0 "${NODE_PID[$n]}" 2>/dev/null; then
+      wait "${NODE_PID[$n]}" 2>/dev/null || true
+      forget_pid "${NODE_PID[$n]}"
+      [ "$try" -lt 3 ] || { cat "$dir/sluice.err" >&2; die "node $n exited at start, 3 times"; }
+      log "node bench-$n exited at start (try $try): $(tail -1 "$dir/sluice.err")"
+      try=$((try + 1))
+      start_node "$n"
+    fi
     sleep 0.2
   done
   [ -f "$dir/ready.json" ] || { cat "$dir/sluice.err" >&2; die "node $n did not get ready"; }
