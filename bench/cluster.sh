@@ -20,7 +20,8 @@
 #    during 1-node runs. Gateway CPU (utime+stime of the three JVMs) is taken around each run.
 # It prints a Markdown table (grants/s, grant p50/p99, 1-node and 3-node MiB/s, their ratio, the
 # nodes' sluice_store_grant_seconds and sluice_store_conflicts_retried_total from /metrics) and
-# the raw samples, writes them to OUT_DIR, and verifies every node's ledger at the end.
+# the raw samples, checks that the shared tenant counter in etcd holds every node's grants,
+# writes them to OUT_DIR, and verifies every node's ledger at the end.
 #
 # Settings (environment, defaults in brackets):
 #   RUNS [5, QUICK 1]                 measured runs of each of 1 node and 3 nodes
@@ -169,7 +170,7 @@ grants="$work/grants.tsv"
 log "grants: scenarios txn, one, many ($GRANT_ACCOUNTS accounts), contended (3 nodes); ${GRANT_WARMUP}s warm-up + ${GRANT_SECONDS}s each"
 run timeout $((4 * (GRANT_WARMUP + GRANT_SECONDS + 60))) \
   java -cp "$bench_jar" dev.sluice.bench.EtcdGrantBench --accounts "$GRANT_ACCOUNTS" --nodes 3 \
-  --warmup-s "$GRANT_WARMUP" --seconds "$GRANT_SECONDS" "${endpoints[@]}" \
+  --warmup-s "$GRANT_WARMUP" --seconds "$GRANT_SECONDS" --dir "$work/grant-ledgers" "${endpoints[@]}" \
   >"$grants" 2>"$work/grants.err" || { cat "$work/grants.err" >&2; die "EtcdGrantBench failed"; }
 grep '^grants [a-z]*:' "$work/grants.err" | sed 's/^/  /' >&2 || true
 g() { awk -F'\t' -v s="$1" -v m="$2" '$2 == s && $3 == m {print $4}' "$grants"; }
@@ -296,17 +297,32 @@ metrics_row() { # NODE: | node | granted | mean | p50 | p99 | unavailable | conf
     /^sluice_store_grant_seconds_count\{.*outcome="unavailable"/ { unavail = $NF + 0 }
     /^sluice_store_grant_seconds_count\{.*outcome="denied"/ { denied = $NF + 0 }
     /^sluice_store_conflicts_retried_total / { conflicts = $NF + 0 }
+    /^sluice_egress_bytes_total\{.*listener="bulk"/ { egress = $NF + 0 }
     END {
-      printf "| %s | %d | %s | %s | %s | %d | %d | %d |\n", node, count,
-        count ? sprintf("%.2f", sum / count * 1000) : "-", count ? q(0.5) : "-",
+      printf "| %s | %.2f | %d | %s | %s | %s | %d | %d | %d |\n", node, egress / 1073741824,
+        count, count ? sprintf("%.2f", sum / count * 1000) : "-", count ? q(0.5) : "-",
         count ? q(0.99) : "-", denied, unavail, conflicts
     }' "$work/metrics-$n.txt"
 }
 metrics_table=$(
-  echo "| node | grants | mean ms | p50 ms (from buckets) | p99 ms (from buckets) | denied | unavailable | conflicts retried |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| node | egress GiB | grants | mean ms | p50 ms (from buckets) | p99 ms (from buckets) | denied | unavailable | conflicts retried |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   for n in "${NODES[@]}"; do metrics_row "$n"; done
 )
+# One budget: the tenant's day counter in etcd, as node a reports it, holds every node's grants.
+gib() { awk -v b="$1" 'BEGIN {printf "%.2f", b / 1073741824}'; }
+tenant_metric() { # NAME: the tenant's day value from node a's scrape
+  awk -v m="$1" 'index($0, m "{") == 1 && /node="tenant:inference\/default"/ && /window="day"/ {print $NF + 0}' \
+    "$work/metrics-a.txt"
+}
+egress_sum=$(awk '/^sluice_egress_bytes_total\{.*listener="bulk"/ {s += $NF} END {printf "%.0f", s}' \
+  "$work"/metrics-[abc].txt)
+spent=$(tenant_metric sluice_budget_spent_bytes)
+budget_check=$(awk -v s="${spent:-0}" -v e="$egress_sum" 'BEGIN {print (e > 0 && s >= e) ? "OK" : "FAIL"}')
+one_budget="The three nodes sent $(gib "$egress_sum") GiB in all; the shared day counter of"
+one_budget+=" tenant:inference/default in etcd (from bench-a's /metrics) shows $(gib "${spent:-0}") GiB"
+one_budget+=" spent: every node's grants, escrow not yet charged included (spent >= sent: $budget_check)."
+log "one budget: sent $egress_sum bytes, tenant spent ${spent:-none}: $budget_check"
 elapsed=$(( $(date +%s) - started ))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -372,6 +388,8 @@ report=$(
   echo "Grants of the gateways from their /metrics (whole egress phase, warm-ups included):"
   echo
   echo "$metrics_table"
+  echo
+  echo "$one_budget"
 )
 {
   echo "# bench/cluster.sh, $stamp UTC"

@@ -23,6 +23,7 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.PutOption;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,19 +63,20 @@ import java.util.concurrent.atomic.AtomicLong;
  *       before it commits (the conflict-retry case).
  * </ul>
  *
- * <p>Each scenario runs {@code --warmup-s}, then counts the grants answered during {@code
- * --seconds}; at the end its sets are settled, the stores and ledgers closed, and its keys deleted
- * from etcd. Per scenario it prints tab-separated lines to stdout, {@code grants SCENARIO METRIC
- * VALUE}, with metrics {@code nodes}, {@code accounts}, {@code grants}, {@code grants_per_s},
- * {@code p50_ms}, {@code p90_ms}, {@code p99_ms}, {@code max_ms} (from asking to the answer, of
- * granted requests), {@code conflicts_retried} (transaction attempts that found a counter changed
- * and were retried, summed over the nodes), {@code conflicts_per_grant}, {@code denied} and {@code
- * unavailable}; and a summary line per scenario to stderr.
+ * <p>The ledgers go to {@code --dir} (kept), or to a temporary directory deleted at exit. Each
+ * scenario runs {@code --warmup-s}, then counts the grants answered during {@code --seconds}; at
+ * the end its sets are settled, the stores and ledgers closed, and its keys deleted from etcd. Per
+ * scenario it prints tab-separated lines to stdout, {@code grants SCENARIO METRIC VALUE}, with
+ * metrics {@code nodes}, {@code accounts}, {@code grants}, {@code grants_per_s}, {@code p50_ms},
+ * {@code p90_ms}, {@code p99_ms}, {@code max_ms} (from asking to the answer, of granted requests),
+ * {@code conflicts_retried} (transaction attempts that found a counter changed and were retried,
+ * summed over the nodes), {@code conflicts_per_grant}, {@code denied} and {@code unavailable}; and
+ * a summary line per scenario to stderr.
  *
  * <pre>
  * java -cp benchmarks.jar dev.sluice.bench.EtcdGrantBench [--accounts 16] [--nodes 3]
  *     [--warmup-s 5] [--seconds 15] [--scenarios txn,one,many,contended] [--prefix /sluice-bench/grants]
- *     http://127.0.0.1:PORT...
+ *     [--dir DIR] http://127.0.0.1:PORT...
  * </pre>
  */
 public final class EtcdGrantBench {
@@ -120,6 +122,7 @@ public final class EtcdGrantBench {
     String prefix = "/sluice-bench/grants";
     List<String> scenarios = List.of("txn", "one", "many", "contended");
     List<URI> endpoints = new ArrayList<>();
+    Path dir = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--accounts" -> accounts = Integer.parseInt(args[++i]);
@@ -128,6 +131,7 @@ public final class EtcdGrantBench {
         case "--seconds" -> seconds = Double.parseDouble(args[++i]);
         case "--prefix" -> prefix = args[++i];
         case "--scenarios" -> scenarios = Arrays.asList(args[++i].split(","));
+        case "--dir" -> dir = Path.of(args[++i]);
         default -> {
           if (args[i].startsWith("--")) {
             throw new IllegalArgumentException("unknown option " + args[i]);
@@ -143,7 +147,11 @@ public final class EtcdGrantBench {
     for (String s : scenarios) {
       list.add(scenario(s, accounts, nodes));
     }
-    Path tmp = Files.createTempDirectory("sluice-grant-bench");
+    boolean ownDir = dir == null;
+    Path tmp = ownDir ? Files.createTempDirectory("sluice-grant-bench") : dir;
+    if (ownDir) { // also when stopped by a signal
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(tmp)));
+    }
     try {
       String stamp = Long.toString(System.currentTimeMillis());
       for (Scenario s : list) {
@@ -158,7 +166,19 @@ public final class EtcdGrantBench {
         report(r);
       }
     } finally {
-      Cleanup.deleteRecursively(tmp);
+      if (ownDir) {
+        deleteQuietly(tmp);
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try {
+      if (Files.exists(dir)) {
+        Cleanup.deleteRecursively(dir);
+      }
+    } catch (IOException | RuntimeException e) {
+      System.err.println("could not delete " + dir + ": " + e);
     }
   }
 
