@@ -55,6 +55,19 @@ final class AdminApi {
     throw new IllegalArgumentException("no " + window + " limit of " + id + " in " + budgets);
   }
 
+  /**
+   * The entry of gateway node {@code nodeId} in the {@code gateway_nodes} of a {@code /api/budgets}
+   * body (etcd store), or a missing node if it is not listed.
+   */
+  static JsonNode gatewayNode(JsonNode budgets, String nodeId) {
+    for (JsonNode g : budgets.path("gateway_nodes")) {
+      if (g.path("node_id").asText().equals(nodeId)) {
+        return g;
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+  }
+
   /** Every limit in a {@code /api/budgets} body, keyed {@code node/window}. */
   static Map<String, JsonNode> limits(JsonNode budgets) {
     Map<String, JsonNode> out = new LinkedHashMap<>();
@@ -79,5 +92,13 @@ final class AdminApi {
       }
     }
     return Double.NaN;
+  }
+
+  /**
+   * The value of the series {@code name} with the single label {@code label="value"}, e.g. {@code
+   * sluice_cluster_node_live{gateway_node="b"}}, or NaN if absent.
+   */
+  static double metric(String text, String name, String label, String value) {
+    return metric(text, name + "{" + label + "=\"" + value + "\"}");
   }
 }

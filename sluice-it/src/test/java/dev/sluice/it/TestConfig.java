@@ -30,6 +30,8 @@ final class TestConfig {
   private String controlAllowance = "1MiB";
   private String minChunk = "1KiB";
   private String maxChunk = "16KiB";
+  private String nodeId;
+  private String etcdStore;
 
   private TestConfig(Path dataDir) {
     this.dataDir = dataDir;
@@ -74,6 +76,33 @@ final class TestConfig {
   TestConfig escrowChunks(String min, String max) {
     this.minChunk = min;
     this.maxChunk = max;
+    return this;
+  }
+
+  /**
+   * The shared {@code etcd} budget store instead of the local one: {@code node_id} and {@code
+   * store: {type: etcd, endpoints, prefix, grant_ttl, timeout}}.
+   *
+   * @param grantTtl a duration such as {@code 2s} (at least {@code 1s})
+   * @param timeout the etcd operation deadline, such as {@code 300ms}
+   */
+  TestConfig etcd(
+      String nodeId, List<java.net.URI> endpoints, String prefix, String grantTtl, String timeout) {
+    List<String> urls = new ArrayList<>();
+    for (java.net.URI u : endpoints) {
+      urls.add(quoted(u.toString()));
+    }
+    this.nodeId = nodeId;
+    this.etcdStore =
+        "{ type: etcd, endpoints: [ "
+            + String.join(", ", urls)
+            + " ], prefix: "
+            + quoted(prefix)
+            + ", grant_ttl: "
+            + grantTtl
+            + ", timeout: "
+            + timeout
+            + " }";
     return this;
   }
 
@@ -131,6 +160,10 @@ final class TestConfig {
                 .append("\n    mode: reverse\n    bind: 127.0.0.1:0\n    upstream: ")
                 .append(upstream)
                 .append("\n    zone: inference\n    tenant_header: X-Tenant\n"));
+    if (etcdStore != null) {
+      y.append("node_id: ").append(quoted(nodeId)).append('\n');
+      y.append("store: ").append(etcdStore).append('\n');
+    }
     y.append("admin: { bind: 127.0.0.1:0 }\n");
     y.append("escrow: { min_chunk: ")
         .append(minChunk)
