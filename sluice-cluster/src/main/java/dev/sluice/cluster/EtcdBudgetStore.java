@@ -103,6 +103,11 @@ public final class EtcdBudgetStore implements BudgetStore {
 
   private static final long TICK_MILLIS = 1_000;
 
+  /** How long the first etcd call at start may take, whatever the operation timeout. */
+  static final long START_TIMEOUT_MILLIS = 10_000;
+
+  private static final long RETRY_PAUSE_NANOS = 50_000_000L;
+
   private final BudgetTree tree;
   private final WindowCalendar calendar;
   private final EtcdStoreOptions options;
@@ -251,7 +256,7 @@ public final class EtcdBudgetStore implements BudgetStore {
   }
 
   private void start() throws IOException {
-    EtcdIo.Listing listing = await(io.list(keys.root()), "list " + keys.root());
+    EtcdIo.Listing listing = firstListing();
     keyWatch.start(listing);
     if (cache.get(keys.liveness(nodeId)).exists()) {
       log.warn(
@@ -274,6 +279,32 @@ public final class EtcdBudgetStore implements BudgetStore {
         nodeId,
         report.sets(),
         report.bytes());
+  }
+
+  /**
+   * The first listing. It is also the client's first call, which connects and, in a fresh JVM,
+   * loads and warms up gRPC: on a small machine that takes a few seconds, longer than a short
+   * operation timeout (later calls take milliseconds). So it is retried with the operation timeout
+   * until {@link #START_TIMEOUT_MILLIS} (or twice the operation timeout, if longer) has passed; an
+   * etcd that has not answered by then still stops the start.
+   */
+  private EtcdIo.Listing firstListing() throws IOException {
+    // Real time, whatever clock the store was given: this bounds waiting on a socket.
+    Clock real = Clock.system();
+    long deadline =
+        real.nanos()
+            + Math.max(TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS), 2 * opTimeoutNanos);
+    while (true) {
+      try {
+        return await(io.list(keys.root()), "list " + keys.root());
+      } catch (IOException e) {
+        if (real.nanos() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+          throw e;
+        }
+        log.debug("{}: first listing not answered yet, trying again: {}", name, e.getMessage());
+        java.util.concurrent.locks.LockSupport.parkNanos(RETRY_PAUSE_NANOS); // if it failed at once
+      }
+    }
   }
 
   private long countSets(Map<String, Versioned> listing) {
