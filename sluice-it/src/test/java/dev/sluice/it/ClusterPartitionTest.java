@@ -2,7 +2,9 @@ package dev.sluice.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.cluster.EtcdCluster;
 import dev.sluice.demo.DemoOptions;
+import dev.sluice.demo.Pacer;
 import dev.sluice.it.Probes.Sample;
 import dev.sluice.time.Clock;
 import java.net.InetSocketAddress;
@@ -12,6 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,9 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  * A network partition between one gateway node and etcd: node {@code c} reaches etcd only through a
  * {@link CuttableProxy} ({@code store.endpoints} is the proxy), nodes {@code a} and {@code b}
  * directly. When the proxy is cut, {@code c} serves from the escrow it holds until that expires
- * ({@code grant_ttl: 2s}), then answers {@code 503} naming its store, while {@code a} and {@code b}
- * keep answering {@code 200}. When the proxy heals, {@code c} (the same process) serves again by
- * itself. Every byte the clients received is counted in the tenant's etcd counter, within the cap.
+ * ({@code grant_ttl: 2s}): a stream flowing through it is cut, its last byte arriving within the
+ * grant TTL of the cut, and then it answers {@code 503} naming its store, while {@code a} and
+ * {@code b} keep answering {@code 200}. When the proxy heals, {@code c} (the same process) serves
+ * again by itself. Every byte the clients received is counted in the tenant's etcd counter, within
+ * the cap.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ClusterPartitionTest {
@@ -38,6 +47,7 @@ class ClusterPartitionTest {
   Path dir;
 
   private ReplayUpstream upstream;
+  private ReplayUpstream slow;
   private GatewaySite site;
   private CuttableProxy proxy;
   private Probes probes;
@@ -58,12 +68,23 @@ class ClusterPartitionTest {
       if (upstream != null) {
         upstream.close();
       }
+      if (slow != null) {
+        slow.close();
+      }
     }
   }
 
   @Test
   void theCutOffNodeFailsClosedAtExpiryWhileTheOthersServe() throws Exception {
     upstream = ReplayUpstream.start(Racers.answers(), DemoOptions.defaults());
+    // One long answer, an event every 10 ms: a stream that outlasts the grant TTL several times.
+    slow =
+        ReplayUpstream.start(
+            CorpusAnswers.load(CorpusAnswers.ALPACA_EVAL, CorpusAnswers.Split.TEST).stream()
+                .filter(a -> a.text().length() > 3000)
+                .limit(1)
+                .toList(),
+            DemoOptions.defaults().withPacer(Pacer.fixedDelay(Duration.ofMillis(10))));
     site = GatewaySite.start(dir, 1, "2s", "300ms");
     proxy = CuttableProxy.start(site.etcd().member(0).clientUrl());
     for (String id : List.of("a", "b")) {
@@ -72,7 +93,10 @@ class ClusterPartitionTest {
     site.add(
         "c",
         List.of(proxy.url()),
-        c -> c.tenant("acme", "day", "50MB").reverse("api", upstream.rootUrl()));
+        c ->
+            c.tenant("acme", "day", "50MB")
+                .reverse("api", upstream.rootUrl())
+                .reverse("stream", slow.rootUrl()));
     site.startAll();
     Map<String, InetSocketAddress> targets = new LinkedHashMap<>();
     for (String id : List.of("a", "b", "c")) {
@@ -87,8 +111,34 @@ class ClusterPartitionTest {
           .isTrue();
     }
 
+    // A stream through c, flowing when the partition starts.
+    AtomicLong streamed = new AtomicLong();
+    ExecutorService streamer = Executors.newSingleThreadExecutor();
+    Future<RawHttp.Response> stream;
+    try {
+      InetSocketAddress at = site.process("c").listener("stream");
+      stream =
+          streamer.submit(
+              () ->
+                  RawHttp.exchange(
+                      at, RawHttp.chat("acme", 0, true), Racers.READ_TIMEOUT, streamed::addAndGet));
+      assertThat(EtcdCluster.poll(Duration.ofSeconds(20), () -> streamed.get() > 2_000))
+          .as("the stream through c flows")
+          .isTrue();
+    } finally {
+      streamer.shutdown();
+    }
+
     proxy.cut();
     long cut = CLOCK.nanos();
+    // c spends the escrow it holds, then cuts the stream: nothing arrives after the expiry.
+    RawHttp.Response cutStream = stream.get(30, TimeUnit.SECONDS);
+    assertThat(cutStream.status()).isEqualTo(200);
+    assertThat(cutStream.complete()).as("the stream through c is cut: %s", cutStream).isFalse();
+    assertThat(cutStream.eof()).as("c closed the stream: %s", cutStream).isTrue();
+    assertThat(cutStream.lastByteNanos() - cut)
+        .as("last byte of c's stream after the cut, in ns (grant_ttl %s)", GRANT_TTL)
+        .isLessThan(GRANT_TTL.plus(SLACK).toNanos());
     Optional<Sample> refused =
         probes.await("c", cut, Duration.ofSeconds(30), s -> s.status() == 503);
     assertThat(refused).as("node c fails closed: %s", probes.summary()).isPresent();
@@ -116,7 +166,7 @@ class ClusterPartitionTest {
     long healedChecked = CLOCK.nanos();
     probes.close();
 
-    long paid = 0;
+    long paid = cutStream.raw().length;
     long expiryBound = cut + GRANT_TTL.plus(SLACK).toNanos();
     for (Sample s : probes.all()) {
       int status = s.status();
