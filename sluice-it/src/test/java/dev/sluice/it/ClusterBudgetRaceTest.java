@@ -59,7 +59,7 @@ class ClusterBudgetRaceTest {
   @ValueSource(ints = {1, 3})
   void threeNodesTogetherNeverSendMoreThanTheCap(int members) throws Exception {
     upstream = ReplayUpstream.start(Racers.answers(), DemoOptions.defaults());
-    site = GatewaySite.start(dir, members, "2s", "2s");
+    site = GatewaySite.start(dir, members, "2s", "5s");
     for (String id : NODES) {
       site.add(
           id,

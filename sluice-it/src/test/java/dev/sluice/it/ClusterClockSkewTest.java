@@ -86,7 +86,7 @@ class ClusterClockSkewTest {
   @Test
   void skewedNodesTogetherNeverSendMoreThanTheCap() throws Exception {
     upstream = ReplayUpstream.start(Racers.answers(), DemoOptions.defaults());
-    site = GatewaySite.start(dir, 1, "2s", "2s");
+    site = GatewaySite.start(dir, 1, "2s", "5s");
     List<InetSocketAddress> targets = new ArrayList<>();
     long from = SYSTEM.millis();
     for (Map.Entry<String, Long> e : SKEW.entrySet()) {

@@ -99,7 +99,7 @@ class ClusterKillTest {
             test.stream().filter(a -> a.text().length() > 3000).limit(16).toList(),
             DemoOptions.defaults().withPacer(Pacer.fixedDelay(Duration.ofMillis(2))));
     fast = ReplayUpstream.start(Racers.answers(), DemoOptions.defaults());
-    site = GatewaySite.start(dir, 1, "2s", "500ms");
+    site = GatewaySite.start(dir, 1, "2s", "2s");
     for (String id : NODES) {
       site.add(
           id,
