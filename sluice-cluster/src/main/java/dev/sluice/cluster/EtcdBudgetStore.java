@@ -32,6 +32,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -81,9 +82,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Fail closed and recover by itself: every etcd call has the operation deadline; a grant that
  * cannot commit in time completes {@code Unavailable} (the holder spends its unexpired escrow and
- * then denies). Nothing needs a restart when etcd comes back: the next grant simply succeeds, and
- * the background tick (every second) resolves uncertain grants, retries settlements, re-lists the
- * keys after a broken watch and renews the liveness lease.
+ * then denies). Once a call has failed because etcd could not be reached (no answer in time, {@code
+ * UNAVAILABLE}, connection refused), etcd is known to be unreachable ({@link Reachability}): grants
+ * complete {@code Unavailable} at once ("etcd unreachable since T"), settlements fail their first
+ * try at once and are kept, and the background work pauses, so no refusal waits behind the timeouts
+ * of earlier operations. One probe, a read at most once per operation timeout, finds etcd back.
+ * Nothing needs a restart when etcd comes back: the next grant simply succeeds (after resolving an
+ * uncertain grant, as always), and the background tick (every second) resolves uncertain grants,
+ * retries settlements, re-lists the keys after a broken watch and renews the liveness lease.
  *
  * <p>Clock skew: the clock only decides which period keys a grant charges and when a set expires. A
  * skewed node can therefore misjudge its own expiries and period boundaries (charging a period that
@@ -124,13 +130,15 @@ public final class EtcdBudgetStore implements BudgetStore {
   private final long grantTtlMillis;
   private final long opTimeoutNanos;
   private final AtomicLong highWater;
+  private final Reachability reachability;
   private final ConcurrentHashMap<Long, OpenSet> open = new ConcurrentHashMap<>();
   private final AtomicLong grantsIssued = new AtomicLong();
   private final AtomicInteger uncertainCount = new AtomicInteger();
-  private final AtomicInteger pendingSize = new AtomicInteger();
+
+  /** Settlements not yet durable (added by any thread, attempted on the store thread). */
+  private final List<Pending> pending = new CopyOnWriteArrayList<>();
 
   // Store thread only:
-  private final List<Pending> pending = new ArrayList<>();
   private Uncertain uncertain;
   private CompletableFuture<Boolean> resolving;
   private long lastSeq;
@@ -158,7 +166,6 @@ public final class EtcdBudgetStore implements BudgetStore {
     this.nodeId = options.nodeId();
     this.keys = new EtcdKeys(options.prefix());
     this.client = client;
-    this.io = new EtcdIo(client.getKVClient(), options.operationTimeout());
     this.name = nameOf(options);
     this.grantTtlMillis = options.grantTtl().toMillis();
     this.opTimeoutNanos = options.operationTimeout().toNanos();
@@ -170,6 +177,10 @@ public final class EtcdBudgetStore implements BudgetStore {
               t.setDaemon(true);
               return t;
             });
+    this.reachability = new Reachability(name, clock, executor, options.operationTimeout());
+    this.io = new EtcdIo(client.getKVClient(), options.operationTimeout(), reachability);
+    String seqKey = keys.seq(nodeId);
+    reachability.probeWith(() -> io.read(List.of(seqKey)));
     this.queue = new OpQueue(executor);
     this.casLoop = new CasLoop(io, cache, executor);
     this.keyWatch = new KeyWatch(client, io, cache, keys.root(), executor, name);
@@ -373,6 +384,11 @@ public final class EtcdBudgetStore implements BudgetStore {
       observer.onGrant(0, GrantObserver.UNAVAILABLE, 0);
       return unavailable("store is closed");
     }
+    if (!reachability.reachable()) {
+      // Known unreachable: answer now rather than after every queued operation's timeout.
+      observer.onGrant(clock.nanos() - started, GrantObserver.UNAVAILABLE, 0);
+      return unavailable(reachability.describe());
+    }
     return queue
         .submit(() -> grantOp(request, started))
         .handle((r, e) -> r != null ? r : unavailableResult("grant failed: " + rootMessage(e)))
@@ -391,6 +407,12 @@ public final class EtcdBudgetStore implements BudgetStore {
           new IllegalStateException(name + " is closed; the set's escrow stays counted as spent"));
     }
     Pending p = new Pending(settlement);
+    if (!reachability.reachable()) {
+      // Kept for the background retries; its caller learns at once that it is not durable yet.
+      pending.add(p);
+      p.firstTry.completeExceptionally(notDurableYet(p, reachability.describe()));
+      return p.firstTry;
+    }
     queue
         .submit(
             () -> {
@@ -463,7 +485,7 @@ public final class EtcdBudgetStore implements BudgetStore {
   }
 
   private int pendingCount() {
-    return pendingSize.get();
+    return pending.size();
   }
 
   /**
@@ -543,6 +565,7 @@ public final class EtcdBudgetStore implements BudgetStore {
 
   private void shutdown() {
     closed = true;
+    reachability.close();
     keyWatch.close();
     executor.shutdownNow();
     client.close();
@@ -553,6 +576,9 @@ public final class EtcdBudgetStore implements BudgetStore {
   private CompletableFuture<GrantResult> grantOp(GrantRequest r, long started) {
     if (closed) {
       return unavailable("store is closed");
+    }
+    if (!reachability.reachable()) {
+      return unavailable(reachability.describe());
     }
     if (ledger != null && !ledger.healthy()) {
       return unavailable("ledger is not writable");
@@ -829,6 +855,9 @@ public final class EtcdBudgetStore implements BudgetStore {
     if (u == null) {
       return CompletableFuture.completedFuture(true);
     }
+    if (resolving == null && !reachability.reachable()) {
+      return CompletableFuture.completedFuture(false); // the probe tells when to try again
+    }
     if (resolving == null) {
       resolving = fence(u).whenCompleteAsync((ok, e) -> resolving = null, executor);
     }
@@ -903,7 +932,6 @@ public final class EtcdBudgetStore implements BudgetStore {
           new Settlement(u.path(), u.setId(), u.setTime(), u.amount(), 0, u.amount(), "uncertain");
       Pending p = new Pending(s);
       pending.add(p);
-      pendingSize.set(pending.size());
       // Runs after the operation that is resolving (this one), like any other queued settlement.
       queue.submit(() -> settleAttempt(p));
     } else {
@@ -943,13 +971,16 @@ public final class EtcdBudgetStore implements BudgetStore {
   }
 
   private CompletableFuture<Void> settleAttempt(Pending p) {
-    pendingSize.set(pending.size());
     if (p.inFlight || p.finished) {
       return CompletableFuture.completedFuture(null);
     }
     if (!p.sent && !open.containsKey(p.s.setId())) {
       done(p); // not open here (settled already, or never granted): nothing to credit
       p.firstTry.complete(null);
+      return CompletableFuture.completedFuture(null);
+    }
+    if (!reachability.reachable()) {
+      p.firstTry.completeExceptionally(notDurableYet(p, reachability.describe()));
       return CompletableFuture.completedFuture(null);
     }
     p.inFlight = true;
@@ -972,13 +1003,7 @@ public final class EtcdBudgetStore implements BudgetStore {
                     name,
                     p.s.setId(),
                     rootMessage(e));
-                p.firstTry.completeExceptionally(
-                    new IOException(
-                        name
-                            + ": settlement of set "
-                            + p.s.setId()
-                            + " not durable yet (retried in the background): "
-                            + rootMessage(e)));
+                p.firstTry.completeExceptionally(notDurableYet(p, rootMessage(e)));
                 return CompletableFuture.<Void>completedFuture(null);
               }
               forget(p.s.setId());
@@ -1018,7 +1043,15 @@ public final class EtcdBudgetStore implements BudgetStore {
   private void done(Pending p) {
     p.finished = true;
     pending.remove(p);
-    pendingSize.set(pending.size());
+  }
+
+  private IOException notDurableYet(Pending p, String why) {
+    return new IOException(
+        name
+            + ": settlement of set "
+            + p.s.setId()
+            + " not durable yet (retried in the background): "
+            + why);
   }
 
   /**
@@ -1191,9 +1224,13 @@ public final class EtcdBudgetStore implements BudgetStore {
 
   // ---------------------------------------------------------------- background
 
-  /** Every second: resolve, retry settlements, repair the watch, renew liveness. */
+  /**
+   * Every second: resolve, retry settlements, repair the watch, renew liveness. Nothing while etcd
+   * is known to be unreachable: each attempt would only hold the queue for a whole operation
+   * timeout; the reachability probe finds etcd back, and the next tick does the work.
+   */
   private void tick() {
-    if (closed || ticking) {
+    if (closed || ticking || !reachability.reachable()) {
       return;
     }
     ticking = true;
