@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * <p>Zero overshoot: a grant commits only if no counter it read has changed since (compare-and-swap
  * on mod revisions), and it never raises a counter past its cap, so the sum of all grants of all
  * nodes in a period never exceeds any cap. A transaction that finds a key changed reads the new
- * values in the same round trip and tries again (at most {@value CasLoop#MAX_ATTEMPTS} attempts,
- * then the grant is {@code Unavailable}).
+ * values in the same round trip and tries again after a short random back-off, until the operation
+ * timeout has passed (at least {@value CasLoop#MIN_ATTEMPTS} attempts; see {@link CasLoop}); only
+ * then is the grant {@code Unavailable}.
  *
  * <p>Crash guarantees (this node keeps its own ledger as well, like {@code LocalBudgetStore}):
  *
@@ -182,7 +183,7 @@ public final class EtcdBudgetStore implements BudgetStore {
     String seqKey = keys.seq(nodeId);
     reachability.probeWith(() -> io.read(List.of(seqKey)));
     this.queue = new OpQueue(executor);
-    this.casLoop = new CasLoop(io, cache, executor);
+    this.casLoop = new CasLoop(io, cache, executor, clock, options.operationTimeout());
     this.keyWatch = new KeyWatch(client, io, cache, keys.root(), executor, name);
     this.liveness =
         new Liveness(
@@ -272,7 +273,8 @@ public final class EtcdBudgetStore implements BudgetStore {
           nodeId);
     }
     long setsLeft = countSets(listing.keys());
-    long bound = Math.addExact(4, Math.multiplyExact(2, setsLeft)) * CasLoop.MAX_ATTEMPTS;
+    // Generous: each step (fence, strand) makes at least MIN_ATTEMPTS calls of up to a timeout.
+    long bound = Math.addExact(4, Math.multiplyExact(2, setsLeft)) * (CasLoop.MIN_ATTEMPTS + 1);
     StrandedReport report =
         awaitFor(
             queue.submit(this::recover), options.operationTimeout().multipliedBy(bound), "recover");
@@ -798,13 +800,13 @@ public final class EtcdBudgetStore implements BudgetStore {
     }
 
     @Override
-    public GrantResult contended() {
+    public GrantResult contended(int attempts) {
       return unavailableResult(
           "etcd keys of path "
               + path
-              + " changed under "
-              + CasLoop.MAX_ATTEMPTS
-              + " attempts in a row");
+              + " kept changing under other nodes' grants for the operation timeout ("
+              + attempts
+              + " attempts)");
     }
   }
 
@@ -1120,9 +1122,10 @@ public final class EtcdBudgetStore implements BudgetStore {
     }
 
     @Override
-    public Boolean contended() {
+    public Boolean contended(int attempts) {
       throw new CompletionException(
-          new IOException("keys changed under " + CasLoop.MAX_ATTEMPTS + " attempts in a row"));
+          new IOException(
+              "keys kept changing for the operation timeout (" + attempts + " attempts)"));
     }
   }
 
@@ -1155,7 +1158,7 @@ public final class EtcdBudgetStore implements BudgetStore {
     }
 
     @Override
-    public Long contended() {
+    public Long contended(int attempts) {
       throw new CompletionException(
           new IOException(
               "sequence key of node "
@@ -1215,10 +1218,14 @@ public final class EtcdBudgetStore implements BudgetStore {
     }
 
     @Override
-    public SetRecord contended() {
+    public SetRecord contended(int attempts) {
       throw new CompletionException(
           new IOException(
-              "keys of " + setKey + " changed under " + CasLoop.MAX_ATTEMPTS + " attempts"));
+              "keys of "
+                  + setKey
+                  + " kept changing for the operation timeout ("
+                  + attempts
+                  + " attempts)"));
     }
   }
 
