@@ -22,6 +22,8 @@ import dev.sluice.time.WindowCalendar;
 import io.etcd.jetcd.Client;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -192,6 +194,7 @@ public final class EtcdBudgetStore implements BudgetStore {
             keys.liveness(nodeId),
             nodeId,
             clock,
+            executor,
             options.grantTtl(),
             options.operationTimeout());
   }
@@ -221,15 +224,24 @@ public final class EtcdBudgetStore implements BudgetStore {
   }
 
   /**
-   * Connects to etcd, lists this site's keys, fences off any transaction of an earlier run of this
-   * node id, records the escrow sets that run left unsettled as stranded (ledger entries, sent
-   * counters), and announces this node under a lease. Blocks while doing so (control plane).
+   * Connects to etcd, lists this site's keys, announces this node under a lease (its liveness key,
+   * created only if absent), fences off any transaction of an earlier run of this node id, and
+   * records the escrow sets that run left unsettled as stranded (ledger entries, sent counters).
+   * Blocks while doing so (control plane).
+   *
+   * <p>One node id, one running process: if another process holds this node id's liveness key,
+   * {@code open} waits up to {@code grant_ttl} + {@link #CLAIM_MARGIN} (at least the operation
+   * timeout) for its lease to expire, which it does within {@code grant_ttl} after that process was
+   * killed, and refuses to open if it does not (it returns sooner when the lease is seen renewed
+   * twice, or has more time to live than is left to wait). A store closed normally revokes its
+   * lease, so a restart after a clean stop does not wait.
    *
    * @param ledger this node's own ledger (grant, settle and stranded entries go to it); {@code
    *     null} only in tests
    * @param observer told about every grant (latency, outcome) for metrics
-   * @throws IOException naming the endpoints and the reason if etcd cannot be reached, or the
-   *     stranded sets cannot be recorded
+   * @throws IOException naming the endpoints and the reason if etcd cannot be reached, the stranded
+   *     sets cannot be recorded, or the node id is in use by a live node (with its {@code
+   *     started_at})
    */
   public static EtcdBudgetStore open(
       BudgetTree tree,
@@ -257,6 +269,7 @@ public final class EtcdBudgetStore implements BudgetStore {
       s.start();
       return s;
     } catch (IOException | RuntimeException e) {
+      s.liveness.close(); // the key goes at once, not after grant_ttl, if this run had claimed it
       s.shutdown();
       throw e;
     }
@@ -265,13 +278,7 @@ public final class EtcdBudgetStore implements BudgetStore {
   private void start() throws IOException {
     EtcdIo.Listing listing = await(io.list(keys.root()), "list " + keys.root());
     keyWatch.start(listing);
-    if (cache.get(keys.liveness(nodeId)).exists()) {
-      log.warn(
-          "{}: liveness key of node {} exists: an earlier run's lease has not expired yet, or another"
-              + " running gateway uses the same node_id (every node needs its own)",
-          name,
-          nodeId);
-    }
+    claimNodeId();
     long setsLeft = countSets(listing.keys());
     // Generous: each step (fence, strand) makes at least MIN_ATTEMPTS calls of up to a timeout.
     long bound = Math.addExact(4, Math.multiplyExact(2, setsLeft)) * (CasLoop.MIN_ATTEMPTS + 1);
@@ -279,7 +286,6 @@ public final class EtcdBudgetStore implements BudgetStore {
         awaitFor(
             queue.submit(this::recover), options.operationTimeout().multipliedBy(bound), "recover");
     this.stranded = report;
-    await(liveness.renew(), "announce node " + nodeId);
     executor.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     log.info(
         "budget store {} opened as node {}: {} escrow sets of an earlier run stranded ({} bytes)",
@@ -287,6 +293,93 @@ public final class EtcdBudgetStore implements BudgetStore {
         nodeId,
         report.sets(),
         report.bytes());
+  }
+
+  /** Longest wait at start for the lease of an earlier run of this node id, beyond its TTL. */
+  static final Duration CLAIM_MARGIN = Duration.ofSeconds(2);
+
+  /**
+   * Makes the liveness key this run's, before anything touches this node id's keys: if another
+   * process holds it, waits up to {@code grant_ttl} + {@link #CLAIM_MARGIN} (at least the operation
+   * timeout) for its lease to expire, as it does after that process was killed, and refuses to open
+   * if it does not: two running gateways with one node id would strand each other's escrow.
+   */
+  private void claimNodeId() throws IOException {
+    Duration maxWait = options.grantTtl().plus(max(CLAIM_MARGIN, options.operationTimeout()));
+    String what = "announce node " + nodeId;
+    Liveness.Holder h = await(liveness.claim(0), what);
+    for (int i = 0; h != null && h.leaseId() <= 0 && i < 3; i++) {
+      if (h.leaseId() == 0) {
+        log.warn(
+            "{}: liveness key {} has no lease (no running node writes one so): taking it over",
+            name,
+            liveness.key());
+      }
+      // A key without a lease is taken over where it is; one deleted meanwhile is claimed anew.
+      h = await(liveness.claim(h.leaseId() == 0 ? h.modRevision() : 0), what);
+    }
+    if (h == null) {
+      return;
+    }
+    if (h.leaseId() <= 0) {
+      throw new IOException(
+          name
+              + ": liveness key "
+              + liveness.key()
+              + " keeps changing: is another process starting"
+              + " with node_id "
+              + nodeId
+              + "?");
+    }
+    log.warn(
+        "{}: node id {} is held by a node started at {} (liveness key {}): waiting up to {} s for"
+            + " its lease to expire, as it does within grant_ttl after that node was killed",
+        name,
+        nodeId,
+        startedAt(h),
+        liveness.key(),
+        maxWait.toMillis() / 1000.0);
+    Liveness.Release r =
+        awaitFor(
+            liveness.awaitRelease(h, maxWait),
+            maxWait.plus(options.operationTimeout().multipliedBy(2)),
+            "wait for the liveness lease of node " + nodeId);
+    double waited = r.waitedMillis() / 1000.0;
+    if (r.released()) {
+      log.info("{}: the earlier lease of node {} ended after {} s", name, nodeId, waited);
+      Liveness.Holder again = await(liveness.claim(0), what);
+      if (again == null) {
+        return;
+      }
+      h = again;
+      r =
+          new Liveness.Release(
+              false, "another process took the key as soon as it was free", r.waitedMillis());
+    }
+    throw new IOException(
+        String.format(
+            "etcd store at %s (prefix %s): node id %s is in use by a live node: its liveness key"
+                + " %s (started_at %s) is held under lease %d, and %s (waited %.1f s of at most"
+                + " %.1f s). Every gateway node of a site needs its own node_id; if that node was"
+                + " just killed, its lease expires within grant_ttl (%.1f s): start again then",
+            options.endpoints(),
+            options.prefix(),
+            nodeId,
+            liveness.key(),
+            startedAt(h),
+            h.leaseId(),
+            r.why(),
+            waited,
+            maxWait.toMillis() / 1000.0,
+            options.grantTtl().toMillis() / 1000.0));
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  private static String startedAt(Liveness.Holder h) {
+    return h.startedAt() < 0 ? "unknown" : Instant.ofEpochMilli(h.startedAt()).toString();
   }
 
   private long countSets(Map<String, Versioned> listing) {
@@ -298,8 +391,7 @@ public final class EtcdBudgetStore implements BudgetStore {
     return awaitFor(f, options.operationTimeout().multipliedBy(2), what);
   }
 
-  private <T> T awaitFor(CompletableFuture<T> f, java.time.Duration d, String what)
-      throws IOException {
+  private <T> T awaitFor(CompletableFuture<T> f, Duration d, String what) throws IOException {
     try {
       return f.get(d.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
