@@ -130,6 +130,14 @@ final class Liveness implements AutoCloseable {
                   .Else(Op.get(k, GetOption.DEFAULT))
                   .commit()
                   .orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
+                  .whenComplete(
+                      (r, e) -> {
+                        if (e != null) {
+                          // The put may have landed: give the lease back, or the key would
+                          // outlive this attempt by grant_ttl and make the next start wait.
+                          client.getLeaseClient().revoke(g.getID());
+                        }
+                      })
                   .thenApply(r -> claimed(r, g.getID(), value));
             });
   }
