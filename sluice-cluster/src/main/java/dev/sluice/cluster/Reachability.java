@@ -154,17 +154,18 @@ final class Reachability {
       }
       return;
     }
-    CompletableFuture<Void> periodOver = new CompletableFuture<>();
-    try {
-      scheduler.schedule(() -> periodOver.complete(null), periodNanos, TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      return; // the store closed
-    }
     CompletableFuture<?> answer;
     try {
       answer = p.get();
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
+    }
+    // The period counts from the probe's start, so probes are never closer than a period.
+    CompletableFuture<Void> periodOver = new CompletableFuture<>();
+    try {
+      scheduler.schedule(() -> periodOver.complete(null), periodNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      return; // the store closed
     }
     CompletableFuture.allOf(answer.handle((v, e) -> null), periodOver)
         .whenComplete((v, e) -> round());

@@ -87,7 +87,7 @@ class ReachabilityTest {
       CompletableFuture<Object> second = probes.poll(5, TimeUnit.SECONDS);
       assertThat(second).isNotNull();
       long apart = -startedAt.take() + startedAt.take();
-      assertThat(apart).isGreaterThanOrEqualTo(Duration.ofMillis(190).toNanos());
+      assertThat(apart).isGreaterThanOrEqualTo(Duration.ofMillis(200).toNanos());
       assertThat(r.reachable()).isFalse();
       r.answered();
       second.complete("ok");
