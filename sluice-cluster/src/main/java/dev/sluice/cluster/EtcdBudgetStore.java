@@ -22,6 +22,8 @@ import dev.sluice.time.WindowCalendar;
 import io.etcd.jetcd.Client;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +34,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * <p>Zero overshoot: a grant commits only if no counter it read has changed since (compare-and-swap
  * on mod revisions), and it never raises a counter past its cap, so the sum of all grants of all
  * nodes in a period never exceeds any cap. A transaction that finds a key changed reads the new
- * values in the same round trip and tries again (at most {@value CasLoop#MAX_ATTEMPTS} attempts,
- * then the grant is {@code Unavailable}).
+ * values in the same round trip and tries again after a short random back-off, until the operation
+ * timeout has passed (at least {@value CasLoop#MIN_ATTEMPTS} attempts; see {@link CasLoop}); only
+ * then is the grant {@code Unavailable}.
  *
  * <p>Crash guarantees (this node keeps its own ledger as well, like {@code LocalBudgetStore}):
  *
@@ -81,9 +85,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Fail closed and recover by itself: every etcd call has the operation deadline; a grant that
  * cannot commit in time completes {@code Unavailable} (the holder spends its unexpired escrow and
- * then denies). Nothing needs a restart when etcd comes back: the next grant simply succeeds, and
- * the background tick (every second) resolves uncertain grants, retries settlements, re-lists the
- * keys after a broken watch and renews the liveness lease.
+ * then denies). Once a call has failed because etcd could not be reached (no answer in time, {@code
+ * UNAVAILABLE}, connection refused), etcd is known to be unreachable ({@link Reachability}): grants
+ * complete {@code Unavailable} at once ("etcd unreachable since T"), settlements fail their first
+ * try at once and are kept, and the background work pauses, so no refusal waits behind the timeouts
+ * of earlier operations. One probe, a read at most once per operation timeout, finds etcd back.
+ * Nothing needs a restart when etcd comes back: the next grant simply succeeds (after resolving an
+ * uncertain grant, as always), and the background tick (every second) resolves uncertain grants,
+ * retries settlements, re-lists the keys after a broken watch and renews the liveness lease.
  *
  * <p>Clock skew: the clock only decides which period keys a grant charges and when a set expires. A
  * skewed node can therefore misjudge its own expiries and period boundaries (charging a period that
@@ -129,13 +138,15 @@ public final class EtcdBudgetStore implements BudgetStore {
   private final long grantTtlMillis;
   private final long opTimeoutNanos;
   private final AtomicLong highWater;
+  private final Reachability reachability;
   private final ConcurrentHashMap<Long, OpenSet> open = new ConcurrentHashMap<>();
   private final AtomicLong grantsIssued = new AtomicLong();
   private final AtomicInteger uncertainCount = new AtomicInteger();
-  private final AtomicInteger pendingSize = new AtomicInteger();
+
+  /** Settlements not yet durable (added by any thread, attempted on the store thread). */
+  private final List<Pending> pending = new CopyOnWriteArrayList<>();
 
   // Store thread only:
-  private final List<Pending> pending = new ArrayList<>();
   private Uncertain uncertain;
   private CompletableFuture<Boolean> resolving;
   private long lastSeq;
@@ -163,7 +174,6 @@ public final class EtcdBudgetStore implements BudgetStore {
     this.nodeId = options.nodeId();
     this.keys = new EtcdKeys(options.prefix());
     this.client = client;
-    this.io = new EtcdIo(client.getKVClient(), options.operationTimeout());
     this.name = nameOf(options);
     this.grantTtlMillis = options.grantTtl().toMillis();
     this.opTimeoutNanos = options.operationTimeout().toNanos();
@@ -175,8 +185,12 @@ public final class EtcdBudgetStore implements BudgetStore {
               t.setDaemon(true);
               return t;
             });
+    this.reachability = new Reachability(name, clock, executor, options.operationTimeout());
+    this.io = new EtcdIo(client.getKVClient(), options.operationTimeout(), reachability);
+    String seqKey = keys.seq(nodeId);
+    reachability.probeWith(() -> io.read(List.of(seqKey)));
     this.queue = new OpQueue(executor);
-    this.casLoop = new CasLoop(io, cache, executor);
+    this.casLoop = new CasLoop(io, cache, executor, clock, options.operationTimeout());
     this.keyWatch = new KeyWatch(client, io, cache, keys.root(), executor, name);
     this.liveness =
         new Liveness(
@@ -185,6 +199,7 @@ public final class EtcdBudgetStore implements BudgetStore {
             keys.liveness(nodeId),
             nodeId,
             clock,
+            executor,
             options.grantTtl(),
             options.operationTimeout());
   }
@@ -214,15 +229,24 @@ public final class EtcdBudgetStore implements BudgetStore {
   }
 
   /**
-   * Connects to etcd, lists this site's keys, fences off any transaction of an earlier run of this
-   * node id, records the escrow sets that run left unsettled as stranded (ledger entries, sent
-   * counters), and announces this node under a lease. Blocks while doing so (control plane).
+   * Connects to etcd, lists this site's keys, announces this node under a lease (its liveness key,
+   * created only if absent), fences off any transaction of an earlier run of this node id, and
+   * records the escrow sets that run left unsettled as stranded (ledger entries, sent counters).
+   * Blocks while doing so (control plane).
+   *
+   * <p>One node id, one running process: if another process holds this node id's liveness key,
+   * {@code open} waits up to {@code grant_ttl} + {@link #CLAIM_MARGIN} (at least the operation
+   * timeout) for its lease to expire, which it does within {@code grant_ttl} after that process was
+   * killed, and refuses to open if it does not (it returns sooner when the lease is seen renewed
+   * twice, or has more time to live than is left to wait). A store closed normally revokes its
+   * lease, so a restart after a clean stop does not wait.
    *
    * @param ledger this node's own ledger (grant, settle and stranded entries go to it); {@code
    *     null} only in tests
    * @param observer told about every grant (latency, outcome) for metrics
-   * @throws IOException naming the endpoints and the reason if etcd cannot be reached, or the
-   *     stranded sets cannot be recorded
+   * @throws IOException naming the endpoints and the reason if etcd cannot be reached, the stranded
+   *     sets cannot be recorded, or the node id is in use by a live node (with its {@code
+   *     started_at})
    */
   public static EtcdBudgetStore open(
       BudgetTree tree,
@@ -250,6 +274,7 @@ public final class EtcdBudgetStore implements BudgetStore {
       s.start();
       return s;
     } catch (IOException | RuntimeException e) {
+      s.liveness.close(); // the key goes at once, not after grant_ttl, if this run had claimed it
       s.shutdown();
       throw e;
     }
@@ -258,20 +283,14 @@ public final class EtcdBudgetStore implements BudgetStore {
   private void start() throws IOException {
     EtcdIo.Listing listing = firstListing();
     keyWatch.start(listing);
-    if (cache.get(keys.liveness(nodeId)).exists()) {
-      log.warn(
-          "{}: liveness key of node {} exists: an earlier run's lease has not expired yet, or another"
-              + " running gateway uses the same node_id (every node needs its own)",
-          name,
-          nodeId);
-    }
+    claimNodeId();
     long setsLeft = countSets(listing.keys());
-    long bound = Math.addExact(4, Math.multiplyExact(2, setsLeft)) * CasLoop.MAX_ATTEMPTS;
+    // Generous: each step (fence, strand) makes at least MIN_ATTEMPTS calls of up to a timeout.
+    long bound = Math.addExact(4, Math.multiplyExact(2, setsLeft)) * (CasLoop.MIN_ATTEMPTS + 1);
     StrandedReport report =
         awaitFor(
             queue.submit(this::recover), options.operationTimeout().multipliedBy(bound), "recover");
     this.stranded = report;
-    await(liveness.renew(), "announce node " + nodeId);
     executor.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     log.info(
         "budget store {} opened as node {}: {} escrow sets of an earlier run stranded ({} bytes)",
@@ -307,6 +326,93 @@ public final class EtcdBudgetStore implements BudgetStore {
     }
   }
 
+  /** Longest wait at start for the lease of an earlier run of this node id, beyond its TTL. */
+  static final Duration CLAIM_MARGIN = Duration.ofSeconds(2);
+
+  /**
+   * Makes the liveness key this run's, before anything touches this node id's keys: if another
+   * process holds it, waits up to {@code grant_ttl} + {@link #CLAIM_MARGIN} (at least the operation
+   * timeout) for its lease to expire, as it does after that process was killed, and refuses to open
+   * if it does not: two running gateways with one node id would strand each other's escrow.
+   */
+  private void claimNodeId() throws IOException {
+    Duration maxWait = options.grantTtl().plus(max(CLAIM_MARGIN, options.operationTimeout()));
+    String what = "announce node " + nodeId;
+    Liveness.Holder h = await(liveness.claim(0), what);
+    for (int i = 0; h != null && h.leaseId() <= 0 && i < 3; i++) {
+      if (h.leaseId() == 0) {
+        log.warn(
+            "{}: liveness key {} has no lease (no running node writes one so): taking it over",
+            name,
+            liveness.key());
+      }
+      // A key without a lease is taken over where it is; one deleted meanwhile is claimed anew.
+      h = await(liveness.claim(h.leaseId() == 0 ? h.modRevision() : 0), what);
+    }
+    if (h == null) {
+      return;
+    }
+    if (h.leaseId() <= 0) {
+      throw new IOException(
+          name
+              + ": liveness key "
+              + liveness.key()
+              + " keeps changing: is another process starting"
+              + " with node_id "
+              + nodeId
+              + "?");
+    }
+    log.warn(
+        "{}: node id {} is held by a node started at {} (liveness key {}): waiting up to {} s for"
+            + " its lease to expire, as it does within grant_ttl after that node was killed",
+        name,
+        nodeId,
+        startedAt(h),
+        liveness.key(),
+        maxWait.toMillis() / 1000.0);
+    Liveness.Release r =
+        awaitFor(
+            liveness.awaitRelease(h, maxWait),
+            maxWait.plus(options.operationTimeout().multipliedBy(2)),
+            "wait for the liveness lease of node " + nodeId);
+    double waited = r.waitedMillis() / 1000.0;
+    if (r.released()) {
+      log.info("{}: the earlier lease of node {} ended after {} s", name, nodeId, waited);
+      Liveness.Holder again = await(liveness.claim(0), what);
+      if (again == null) {
+        return;
+      }
+      h = again;
+      r =
+          new Liveness.Release(
+              false, "another process took the key as soon as it was free", r.waitedMillis());
+    }
+    throw new IOException(
+        String.format(
+            "etcd store at %s (prefix %s): node id %s is in use by a live node: its liveness key"
+                + " %s (started_at %s) is held under lease %d, and %s (waited %.1f s of at most"
+                + " %.1f s). Every gateway node of a site needs its own node_id; if that node was"
+                + " just killed, its lease expires within grant_ttl (%.1f s): start again then",
+            options.endpoints(),
+            options.prefix(),
+            nodeId,
+            liveness.key(),
+            startedAt(h),
+            h.leaseId(),
+            r.why(),
+            waited,
+            maxWait.toMillis() / 1000.0,
+            options.grantTtl().toMillis() / 1000.0));
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  private static String startedAt(Liveness.Holder h) {
+    return h.startedAt() < 0 ? "unknown" : Instant.ofEpochMilli(h.startedAt()).toString();
+  }
+
   private long countSets(Map<String, Versioned> listing) {
     String prefix = keys.setsOf(nodeId);
     return listing.keySet().stream().filter(k -> k.startsWith(prefix)).count();
@@ -316,8 +422,7 @@ public final class EtcdBudgetStore implements BudgetStore {
     return awaitFor(f, options.operationTimeout().multipliedBy(2), what);
   }
 
-  private <T> T awaitFor(CompletableFuture<T> f, java.time.Duration d, String what)
-      throws IOException {
+  private <T> T awaitFor(CompletableFuture<T> f, Duration d, String what) throws IOException {
     try {
       return f.get(d.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -404,6 +509,11 @@ public final class EtcdBudgetStore implements BudgetStore {
       observer.onGrant(0, GrantObserver.UNAVAILABLE, 0);
       return unavailable("store is closed");
     }
+    if (!reachability.reachable()) {
+      // Known unreachable: answer now rather than after every queued operation's timeout.
+      observer.onGrant(clock.nanos() - started, GrantObserver.UNAVAILABLE, 0);
+      return unavailable(reachability.describe());
+    }
     return queue
         .submit(() -> grantOp(request, started))
         .handle((r, e) -> r != null ? r : unavailableResult("grant failed: " + rootMessage(e)))
@@ -422,6 +532,12 @@ public final class EtcdBudgetStore implements BudgetStore {
           new IllegalStateException(name + " is closed; the set's escrow stays counted as spent"));
     }
     Pending p = new Pending(settlement);
+    if (!reachability.reachable()) {
+      // Kept for the background retries; its caller learns at once that it is not durable yet.
+      pending.add(p);
+      p.firstTry.completeExceptionally(notDurableYet(p, reachability.describe()));
+      return p.firstTry;
+    }
     queue
         .submit(
             () -> {
@@ -494,7 +610,7 @@ public final class EtcdBudgetStore implements BudgetStore {
   }
 
   private int pendingCount() {
-    return pendingSize.get();
+    return pending.size();
   }
 
   /**
@@ -574,6 +690,7 @@ public final class EtcdBudgetStore implements BudgetStore {
 
   private void shutdown() {
     closed = true;
+    reachability.close();
     keyWatch.close();
     executor.shutdownNow();
     client.close();
@@ -584,6 +701,9 @@ public final class EtcdBudgetStore implements BudgetStore {
   private CompletableFuture<GrantResult> grantOp(GrantRequest r, long started) {
     if (closed) {
       return unavailable("store is closed");
+    }
+    if (!reachability.reachable()) {
+      return unavailable(reachability.describe());
     }
     if (ledger != null && !ledger.healthy()) {
       return unavailable("ledger is not writable");
@@ -803,13 +923,13 @@ public final class EtcdBudgetStore implements BudgetStore {
     }
 
     @Override
-    public GrantResult contended() {
+    public GrantResult contended(int attempts) {
       return unavailableResult(
           "etcd keys of path "
               + path
-              + " changed under "
-              + CasLoop.MAX_ATTEMPTS
-              + " attempts in a row");
+              + " kept changing under other nodes' grants for the operation timeout ("
+              + attempts
+              + " attempts)");
     }
   }
 
@@ -859,6 +979,9 @@ public final class EtcdBudgetStore implements BudgetStore {
     Uncertain u = uncertain;
     if (u == null) {
       return CompletableFuture.completedFuture(true);
+    }
+    if (resolving == null && !reachability.reachable()) {
+      return CompletableFuture.completedFuture(false); // the probe tells when to try again
     }
     if (resolving == null) {
       resolving = fence(u).whenCompleteAsync((ok, e) -> resolving = null, executor);
@@ -934,7 +1057,6 @@ public final class EtcdBudgetStore implements BudgetStore {
           new Settlement(u.path(), u.setId(), u.setTime(), u.amount(), 0, u.amount(), "uncertain");
       Pending p = new Pending(s);
       pending.add(p);
-      pendingSize.set(pending.size());
       // Runs after the operation that is resolving (this one), like any other queued settlement.
       queue.submit(() -> settleAttempt(p));
     } else {
@@ -974,13 +1096,16 @@ public final class EtcdBudgetStore implements BudgetStore {
   }
 
   private CompletableFuture<Void> settleAttempt(Pending p) {
-    pendingSize.set(pending.size());
     if (p.inFlight || p.finished) {
       return CompletableFuture.completedFuture(null);
     }
     if (!p.sent && !open.containsKey(p.s.setId())) {
       done(p); // not open here (settled already, or never granted): nothing to credit
       p.firstTry.complete(null);
+      return CompletableFuture.completedFuture(null);
+    }
+    if (!reachability.reachable()) {
+      p.firstTry.completeExceptionally(notDurableYet(p, reachability.describe()));
       return CompletableFuture.completedFuture(null);
     }
     p.inFlight = true;
@@ -1003,13 +1128,7 @@ public final class EtcdBudgetStore implements BudgetStore {
                     name,
                     p.s.setId(),
                     rootMessage(e));
-                p.firstTry.completeExceptionally(
-                    new IOException(
-                        name
-                            + ": settlement of set "
-                            + p.s.setId()
-                            + " not durable yet (retried in the background): "
-                            + rootMessage(e)));
+                p.firstTry.completeExceptionally(notDurableYet(p, rootMessage(e)));
                 return CompletableFuture.<Void>completedFuture(null);
               }
               forget(p.s.setId());
@@ -1049,7 +1168,15 @@ public final class EtcdBudgetStore implements BudgetStore {
   private void done(Pending p) {
     p.finished = true;
     pending.remove(p);
-    pendingSize.set(pending.size());
+  }
+
+  private IOException notDurableYet(Pending p, String why) {
+    return new IOException(
+        name
+            + ": settlement of set "
+            + p.s.setId()
+            + " not durable yet (retried in the background): "
+            + why);
   }
 
   /**
@@ -1118,9 +1245,10 @@ public final class EtcdBudgetStore implements BudgetStore {
     }
 
     @Override
-    public Boolean contended() {
+    public Boolean contended(int attempts) {
       throw new CompletionException(
-          new IOException("keys changed under " + CasLoop.MAX_ATTEMPTS + " attempts in a row"));
+          new IOException(
+              "keys kept changing for the operation timeout (" + attempts + " attempts)"));
     }
   }
 
@@ -1153,7 +1281,7 @@ public final class EtcdBudgetStore implements BudgetStore {
     }
 
     @Override
-    public Long contended() {
+    public Long contended(int attempts) {
       throw new CompletionException(
           new IOException(
               "sequence key of node "
@@ -1213,18 +1341,26 @@ public final class EtcdBudgetStore implements BudgetStore {
     }
 
     @Override
-    public SetRecord contended() {
+    public SetRecord contended(int attempts) {
       throw new CompletionException(
           new IOException(
-              "keys of " + setKey + " changed under " + CasLoop.MAX_ATTEMPTS + " attempts"));
+              "keys of "
+                  + setKey
+                  + " kept changing for the operation timeout ("
+                  + attempts
+                  + " attempts)"));
     }
   }
 
   // ---------------------------------------------------------------- background
 
-  /** Every second: resolve, retry settlements, repair the watch, renew liveness. */
+  /**
+   * Every second: resolve, retry settlements, repair the watch, renew liveness. Nothing while etcd
+   * is known to be unreachable: each attempt would only hold the queue for a whole operation
+   * timeout; the reachability probe finds etcd back, and the next tick does the work.
+   */
   private void tick() {
-    if (closed || ticking) {
+    if (closed || ticking || !reachability.reachable()) {
       return;
     }
     ticking = true;

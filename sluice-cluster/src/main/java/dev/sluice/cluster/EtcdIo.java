@@ -27,16 +27,19 @@ import java.util.concurrent.TimeUnit;
  * The etcd calls the store makes, each with the operation deadline: linearizable multi-key reads,
  * prefix listings and compare-and-swap transactions. A call that misses its deadline completes
  * exceptionally with a {@link java.util.concurrent.TimeoutException}; a write may still have been
- * applied then (the caller treats its outcome as unknown). Thread-safe.
+ * applied then (the caller treats its outcome as unknown). Every outcome is reported to the store's
+ * {@link Reachability}. Thread-safe.
  */
 final class EtcdIo {
 
   private final KV kv;
   private final long timeoutMillis;
+  private final Reachability reachability;
 
-  EtcdIo(KV kv, Duration timeout) {
+  EtcdIo(KV kv, Duration timeout, Reachability reachability) {
     this.kv = kv;
     this.timeoutMillis = timeout.toMillis();
+    this.reachability = reachability;
   }
 
   /** The outcome of a transaction: whether its compares held, its revision, the keys it read. */
@@ -93,7 +96,15 @@ final class EtcdIo {
   }
 
   private <T> CompletableFuture<T> deadline(CompletableFuture<T> f) {
-    return f.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    return f.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+        .whenComplete(
+            (v, e) -> {
+              if (e == null) {
+                reachability.answered();
+              } else {
+                reachability.failed(e);
+              }
+            });
   }
 
   private static Cmp unchanged(String key, Versioned v) {

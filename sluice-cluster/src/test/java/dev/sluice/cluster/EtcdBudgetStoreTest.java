@@ -2,6 +2,7 @@ package dev.sluice.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.sluice.budget.BudgetPath;
 import dev.sluice.budget.BudgetTree;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -302,6 +304,80 @@ class EtcdBudgetStoreTest {
       clock.advance(Duration.ofSeconds(31));
       assertThat(b.nodes().get(0).expiredSets()).isEqualTo(1);
       assertThat(b.nodes().get(0).expiredBytes()).isEqualTo(g.amount());
+    }
+  }
+
+  @Test
+  void aSecondRunningStoreWithTheSameNodeIdIsRefusedAndOpensOnceTheFirstHasClosed(TestInfo t)
+      throws Exception {
+    String prefix = prefix(t);
+    BudgetTree tree = ClusterFixture.tree(1_000_000);
+    BudgetPath path = ClusterFixture.tenantPath(tree);
+    EtcdKeys keys = new EtcdKeys(prefix);
+    Duration ttl = Duration.ofSeconds(2);
+    EtcdStoreOptions o =
+        new EtcdStoreOptions(etcd.clientUrls(), prefix, "gw-1", ttl, Duration.ofMillis(500));
+    Clock wall = Clock.system();
+    EtcdBudgetStore first = ClusterFixture.open(tree, o, policy, clock, null);
+    GrantResult.Granted g;
+    try {
+      g = (GrantResult.Granted) grant(first, path, 0, 1, 0);
+      long t0 = wall.nanos();
+      Throwable refused = catchThrowable(() -> ClusterFixture.open(tree, o, policy, clock, null));
+      System.out.println(refused);
+      assertThat(refused)
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("node id gw-1 is in use by a live node")
+          .hasMessageContaining(keys.liveness("gw-1"))
+          .hasMessageContaining("started_at 2026-11-22T12:00:00Z")
+          .hasMessageContaining("needs its own node_id");
+      long refusedAfter = (wall.nanos() - t0) / 1_000_000;
+      System.out.println("second store with node id gw-1 refused after " + refusedAfter + " ms");
+      // It waited at most grant_ttl + the margin (and the calls around it), never longer.
+      assertThat(refusedAfter)
+          .isLessThan(ttl.plus(EtcdBudgetStore.CLAIM_MARGIN).plusSeconds(3).toMillis());
+      // The refused store touched nothing: the first one's set is still open and it still grants.
+      assertThat(ClusterFixture.count(client, keys.set("gw-1", g.setId()))).isEqualTo(1);
+      assertThat(grant(first, path, g.setId(), 1, 0)).isInstanceOf(GrantResult.Granted.class);
+      assertThat(first.nodes().get(0).live()).isTrue();
+    } finally {
+      first.close(); // revokes the lease: the key goes at once
+    }
+    long t1 = wall.nanos();
+    try (EtcdBudgetStore second = ClusterFixture.open(tree, o, policy, clock, null)) {
+      long openedAfter = (wall.nanos() - t1) / 1_000_000;
+      assertThat(openedAfter).as("opened at once, without waiting for a lease").isLessThan(1_500);
+      assertThat(second.stranded().sets()).isEqualTo(1); // the first closed without settling
+      assertThat(grant(second, path, 0, 1, 0)).isInstanceOf(GrantResult.Granted.class);
+    }
+  }
+
+  @Test
+  void aRestartWaitsForTheLeaseOfAKilledRunToExpire(TestInfo t) throws Exception {
+    String prefix = prefix(t);
+    EtcdKeys keys = new EtcdKeys(prefix);
+    // What a run killed with -9 leaves: its liveness key under a lease nobody renews any more.
+    long lease = client.getLeaseClient().grant(2).get(10, TimeUnit.SECONDS).getID();
+    client
+        .getKVClient()
+        .put(
+            io.etcd.jetcd.ByteSequence.from(keys.liveness("gw-1"), StandardCharsets.UTF_8),
+            io.etcd.jetcd.ByteSequence.from(
+                "{\"node_id\":\"gw-1\",\"started_at\":1}", StandardCharsets.UTF_8),
+            io.etcd.jetcd.options.PutOption.builder().withLeaseId(lease).build())
+        .get(10, TimeUnit.SECONDS);
+    EtcdStoreOptions o =
+        new EtcdStoreOptions(
+            etcd.clientUrls(), prefix, "gw-1", Duration.ofSeconds(2), Duration.ofMillis(500));
+    Clock wall = Clock.system();
+    long t0 = wall.nanos();
+    try (EtcdBudgetStore s =
+        ClusterFixture.open(ClusterFixture.tree(1_000), o, policy, clock, null)) {
+      long ms = (wall.nanos() - t0) / 1_000_000;
+      System.out.println("opened after the killed run's lease expired: " + ms + " ms");
+      assertThat(ms).as("waited for the old lease").isGreaterThan(300);
+      assertThat(ms).isLessThan(2_000 + EtcdBudgetStore.CLAIM_MARGIN.toMillis() + 3_000);
+      assertThat(s.nodes().get(0).live()).isTrue();
     }
   }
 
