@@ -51,7 +51,7 @@ import java.util.List;
  * <table>
  *   <caption>Payloads</caption>
  *   <tr><th>type</th><th>n</th><th>payload</th></tr>
- *   <tr><td>HELLO</td><td>38..354</td><td>u8 v (1..16), v x u16 versions strictly ascending from 1;
+ *   <tr><td>HELLO</td><td>39..354</td><td>u8 v (1..16), v x u16 versions strictly ascending from 1;
  *       u8 c (1..16), c x u16 codec ids strictly ascending; 32-byte model id (zero: none); u8 k
  *       (0..255), k bytes client address, ASCII 0x21..0x7E</td></tr>
  *   <tr><td>ACCEPT</td><td>36</td><td>u16 version, u16 codec, 32-byte model id of the
@@ -263,7 +263,7 @@ public final class EdgeLink {
   static String badLength(FrameType t, int n) {
     boolean ok =
         switch (t) {
-          case HELLO -> n >= 38 && n <= 354;
+          case HELLO -> n >= 39 && n <= 354;
           case ACCEPT -> n == 36;
           case REFUSE, ERROR -> n >= 2 && n <= 2 + MAX_REASON;
           case DATA -> n >= 1 && n <= MAX_PAYLOAD;

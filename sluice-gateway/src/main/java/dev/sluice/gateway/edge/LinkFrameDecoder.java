@@ -199,6 +199,7 @@ public final class LinkFrameDecoder {
   }
 
   private LinkFormatException fail(long at, String problem) {
-    return new LinkFormatException(writer, at, offset, offset < 4 ? -1 : nextSeq, problem);
+    return new LinkFormatException(
+        writer, at, offset < 4 ? 0 : offset, offset < 4 ? -1 : nextSeq, problem);
   }
 }
