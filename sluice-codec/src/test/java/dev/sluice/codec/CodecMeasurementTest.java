@@ -120,7 +120,20 @@ class CodecMeasurementTest {
         "(d2') chunk boundaries if the next character were known",
         "bare text: gzip -6",
         "bare text: zstd -19",
+        "(e) text: order-6 context-mixing estimate, primed",
+        "(e) structured with that text model: d1 + d2 + e",
+        "(e) same, boundaries coded jointly with the text (d2' for d2)",
       };
+      ContextMixingEstimate cm = new ContextMixingEstimate();
+      long primed = 0;
+      for (Corpus.Answer a : train) {
+        byte[] t = a.text().getBytes(StandardCharsets.UTF_8);
+        cm.prime(t);
+        primed += t.length;
+        if (primed >= TRAIN_SAMPLE_BYTES) {
+          break;
+        }
+      }
       for (String m : methods) {
         wire.put(m, 0L);
       }
@@ -164,10 +177,8 @@ class CodecMeasurementTest {
         assertThat(parts.text.toByteArray()).isEqualTo(text);
         int env = parts.envelope.finish();
         int bounds = parts.boundaries.finish();
-        add(
-            wire,
-            "(d2') chunk boundaries if the next character were known",
-            parts.lookahead.finish());
+        int ahead = parts.lookahead.finish();
+        add(wire, "(d2') chunk boundaries if the next character were known", ahead);
         int txt = Zstd.compress(text, text19).length;
         add(wire, "(d) structured: total", env + bounds + txt);
         add(wire, "(d1) envelope deltas", env);
@@ -175,6 +186,14 @@ class CodecMeasurementTest {
         add(wire, "(d3) text: zstd -19 + text dict", txt);
         add(wire, "bare text: gzip -6", gzip(text).length);
         add(wire, "bare text: zstd -19", Zstd.compress(text, 19).length);
+        // Ideal code length, plus the two bytes the arithmetic coder's flush adds.
+        long cmBytes = (long) Math.ceil(cm.cost(text) / 8) + 2;
+        add(wire, "(e) text: order-6 context-mixing estimate, primed", cmBytes);
+        add(wire, "(e) structured with that text model: d1 + d2 + e", env + bounds + cmBytes);
+        add(
+            wire,
+            "(e) same, boundaries coded jointly with the text (d2' for d2)",
+            env + ahead + cmBytes);
       }
 
       StringBuilder r = new StringBuilder();
@@ -186,7 +205,8 @@ class CodecMeasurementTest {
                   + " measured on %d held-out streams, %,d bytes of answer text, %,d SSE events"
                   + " (%.1f text bytes per event). Dictionaries: %,d bytes trained on %,d bytes of"
                   + " training text; %,d bytes trained on 12 MiB of training SSE streams. Structured"
-                  + " model primed on %d training streams. %.0f s.%n%n",
+                  + " model primed on %d training streams; context-mixing estimate primed on %,d bytes of"
+                  + " training text. %.0f s.%n%n",
               file.equals(Corpus.ALPACA) ? "instruction" : "prompt",
               train.size(),
               trainPrompts,
@@ -200,6 +220,7 @@ class CodecMeasurementTest {
               trainTextBytes,
               sseDict.length,
               PRIMING_STREAMS,
+              primed,
               (System.nanoTime() - t0) / 1e9));
       r.append("| method | wire bytes | wire bytes per text byte |\n|---|---:|---:|\n");
       for (Map.Entry<String, Long> e : wire.entrySet()) {
