@@ -121,10 +121,12 @@ class CodecMeasurementTest {
         "bare text: gzip -6",
         "bare text: zstd -19",
         "(e) text: order-6 context-mixing estimate, primed",
+        "(e0) text: the same model, not primed",
         "(e) structured with that text model: d1 + d2 + e",
         "(e) same, boundaries coded jointly with the text (d2' for d2)",
       };
       ContextMixingEstimate cm = new ContextMixingEstimate();
+      ContextMixingEstimate unprimed = new ContextMixingEstimate();
       long primed = 0;
       for (Corpus.Answer a : train) {
         byte[] t = a.text().getBytes(StandardCharsets.UTF_8);
@@ -189,6 +191,10 @@ class CodecMeasurementTest {
         // Ideal code length, plus the two bytes the arithmetic coder's flush adds.
         long cmBytes = (long) Math.ceil(cm.cost(text) / 8) + 2;
         add(wire, "(e) text: order-6 context-mixing estimate, primed", cmBytes);
+        add(
+            wire,
+            "(e0) text: the same model, not primed",
+            (long) Math.ceil(unprimed.cost(text) / 8) + 2);
         add(wire, "(e) structured with that text model: d1 + d2 + e", env + bounds + cmBytes);
         add(
             wire,
