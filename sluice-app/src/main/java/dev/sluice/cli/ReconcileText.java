@@ -49,7 +49,7 @@ final class ReconcileText {
             l.entries() == 0 ? "-" : LedgerTime.format(l.lastTime())
           });
     }
-    table(ledgers, new boolean[] {false, false, false, true, false, false}, out);
+    TextTable.print(ledgers, new boolean[] {false, false, false, true, false, false}, out);
 
     out.println();
     List<String[]> nodes = new ArrayList<>();
@@ -83,7 +83,7 @@ final class ReconcileText {
           });
     }
     if (nodes.size() > 1) {
-      table(
+      TextTable.print(
           nodes,
           new boolean[] {false, false, true, true, true, true, true, true, false, true},
           out);
@@ -123,7 +123,7 @@ final class ReconcileText {
               row.matches() ? "ok" : "DIFFERS"
             });
       }
-      table(rows, new boolean[] {false, false, false, true, true, true, false}, out);
+      TextTable.print(rows, new boolean[] {false, false, false, true, true, true, false}, out);
     }
 
     // Keys with the same explanation are listed together, the explanation once below them.
@@ -191,23 +191,5 @@ final class ReconcileText {
 
   private static String signed(long v) {
     return v > 0 ? "+" + v : Long.toString(v);
-  }
-
-  private static void table(List<String[]> rows, boolean[] right, PrintWriter out) {
-    int[] width = new int[rows.get(0).length];
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        width[i] = Math.max(width[i], row[i].length());
-      }
-    }
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < row.length; i++) {
-        String pad = " ".repeat(width[i] - row[i].length());
-        line.append(i == 0 ? "" : "  ");
-        line.append(right[i] ? pad + row[i] : row[i] + pad);
-      }
-      out.println(line.toString().stripTrailing());
-    }
   }
 }

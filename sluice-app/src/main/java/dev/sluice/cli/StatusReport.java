@@ -60,11 +60,11 @@ final class StatusReport {
           node.isEmpty() ? "" : ", this node " + node);
     }
     out.println();
-    printTable(rows(budgets), RIGHT, out);
+    TextTable.print(rows(budgets), RIGHT, out);
     JsonNode gateways = budgets.path("gateway_nodes");
     if (!gateways.isMissingNode()) {
       out.println();
-      printTable(gatewayRows(gateways), GATEWAY_RIGHT, out);
+      TextTable.print(gatewayRows(gateways), GATEWAY_RIGHT, out);
     }
   }
 
@@ -109,23 +109,5 @@ final class StatusReport {
       }
     }
     return rows;
-  }
-
-  private static void printTable(List<String[]> rows, boolean[] right, PrintWriter out) {
-    int[] width = new int[rows.get(0).length];
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        width[i] = Math.max(width[i], row[i].length());
-      }
-    }
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < row.length; i++) {
-        String pad = " ".repeat(width[i] - row[i].length());
-        line.append(i == 0 ? "" : "  ");
-        line.append(right[i] ? pad + row[i] : row[i] + pad);
-      }
-      out.println(line.toString().stripTrailing());
-    }
   }
 }

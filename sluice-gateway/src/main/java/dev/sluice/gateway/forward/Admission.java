@@ -100,16 +100,12 @@ final class Admission {
                           if (o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED) {
                             afterEscrow(client, target, reuse, pipeline, out);
                           } else if (lc.meter().reportMode()) {
-                            out.wouldDeny(refusalOf(o));
+                            out.wouldDeny(Refusal.of(o));
                             afterEscrow(client, target, reuse, pipeline, out);
                           } else {
-                            out.overBudget(refusalOf(o));
+                            out.overBudget(Refusal.of(o));
                           }
                         }));
-  }
-
-  static Refusal refusalOf(EscrowAccount.Outcome o) {
-    return Refusal.of(o);
   }
 
   private void afterEscrow(

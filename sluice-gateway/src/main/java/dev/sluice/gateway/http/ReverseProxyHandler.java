@@ -247,17 +247,13 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
                           } else if (o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED) {
                             forward(req);
                           } else if (lc.meter().reportMode()) {
-                            wouldDeny(ctx, refusalOf(o));
+                            wouldDeny(ctx, Refusal.of(o));
                             forward(req);
                           } else {
                             req.release();
-                            deny(refusalOf(o), false);
+                            deny(Refusal.of(o), false);
                           }
                         }));
-  }
-
-  private static Refusal refusalOf(EscrowAccount.Outcome o) {
-    return Refusal.of(o);
   }
 
   // ---- forwarding ----
@@ -499,7 +495,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     ReferenceCountUtil.release(res);
     releaseHeld();
     headersSent = false; // nothing of it was handed to the codec
-    refused(ctx, refusalOf(o));
+    refused(ctx, Refusal.of(o));
   }
 
   private void releaseHeld() {
