@@ -1,5 +1,7 @@
 package dev.sluice.codec;
 
+import com.github.luben.zstd.ZstdDictCompress;
+import com.github.luben.zstd.ZstdDictDecompress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,33 +12,41 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * A trained codec model, loaded from a model file: read-only, shared by every encoder and decoder
- * of a process. Its id is the SHA-256 of the file's bytes; the edge-link handshake refuses a link
+ * A trained codec model, loaded from a model file ({@link ModelFile} has the layout): read-only,
+ * shared by every encoder and decoder of a process; each stream copies the small adaptive parts it
+ * starts from. Its id is the SHA-256 of the file's bytes; the edge-link handshake refuses a link
  * whose two ends loaded different ids.
- *
- * <p>INTERIM: the file layout is being written (issue 7); this version accepts any file and keeps
- * its bytes. The API is the one the gateway, the edge and the CLI use.
  */
 public final class CodecModel {
 
   /** Resource of the default model shipped in the jar (trained on Apache-2.0 text only). */
   static final String BUILT_IN_RESOURCE = "/dev/sluice/codec/default.slcm";
 
+  /** zstd level of the generic path (what the codec does not recognise). */
+  static final int GENERIC_LEVEL = 3;
+
   private static volatile CodecModel builtIn;
 
-  private final byte[] file;
   private final byte[] id;
   private final String source;
+  private final long fileSize;
+  private final ModelFile.Parts parts;
+  private final ZstdDictCompress dictCompress;
+  private final ZstdDictDecompress dictDecompress;
 
-  private CodecModel(byte[] file, String source) {
-    this.file = file;
+  private CodecModel(byte[] file, String source) throws IOException {
     this.id = sha256(file);
     this.source = source;
+    this.fileSize = file.length;
+    this.parts = ModelFile.read(file, source);
+    byte[] dict = parts.dictionary();
+    this.dictCompress = dict.length == 0 ? null : new ZstdDictCompress(dict, GENERIC_LEVEL);
+    this.dictDecompress = dict.length == 0 ? null : new ZstdDictDecompress(dict);
   }
 
   /** Reads and checks a model file; the error names the file and the offending offset. */
   public static CodecModel read(Path path) throws IOException {
-    return fromBytes(Files.readAllBytes(path), path.toString());
+    return new CodecModel(Files.readAllBytes(path), path.toString());
   }
 
   /** A model from the bytes of a model file; {@code source} names it in messages. */
@@ -44,7 +54,10 @@ public final class CodecModel {
     return new CodecModel(file.clone(), source);
   }
 
-  /** The default model shipped in the jar. */
+  /**
+   * The default model shipped in the jar, or, in a build without one, an untrained model (every
+   * stream learns from nothing).
+   */
   public static CodecModel builtIn() {
     CodecModel m = builtIn;
     if (m == null) {
@@ -52,8 +65,10 @@ public final class CodecModel {
         m = builtIn;
         if (m == null) {
           try (InputStream in = CodecModel.class.getResourceAsStream(BUILT_IN_RESOURCE)) {
-            byte[] bytes = in == null ? new byte[0] : in.readAllBytes();
-            m = new CodecModel(bytes, "built-in");
+            m =
+                in == null
+                    ? new CodecModel(ModelTrainer.untrained(), "built-in (untrained)")
+                    : new CodecModel(in.readAllBytes(), "built-in");
           } catch (IOException e) {
             throw new UncheckedIOException("the built-in codec model cannot be read", e);
           }
@@ -79,13 +94,39 @@ public final class CodecModel {
     return source;
   }
 
-  /** The zstd dictionary inside the model (for reference compressors); empty if none. */
-  public byte[] zstdDictionary() {
-    return new byte[0];
+  /** What the model was trained on, as its trainer wrote it. */
+  public String description() {
+    return parts.description();
   }
 
-  byte[] fileBytes() {
-    return file;
+  /** The size of the model file in bytes. */
+  public long fileSize() {
+    return fileSize;
+  }
+
+  /** The zstd dictionary inside the model (for the generic path and reference compressors). */
+  public byte[] zstdDictionary() {
+    return parts.dictionary().clone();
+  }
+
+  TextTables text() {
+    return parts.text();
+  }
+
+  EnvelopeModel envelope() {
+    return parts.envelope();
+  }
+
+  int[] flags() {
+    return parts.flags();
+  }
+
+  ZstdDictCompress dictCompress() {
+    return dictCompress;
+  }
+
+  ZstdDictDecompress dictDecompress() {
+    return dictDecompress;
   }
 
   private static byte[] sha256(byte[] bytes) {

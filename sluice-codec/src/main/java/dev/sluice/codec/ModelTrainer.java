@@ -1,44 +1,207 @@
 package dev.sluice.codec;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import com.github.luben.zstd.ZstdDictTrainer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * Builds a codec model file from sample answers (the text a site's models write). Feed every text
  * with {@link #add}, then {@link #build} returns the bytes of the model file; writing it
- * (atomically) is the caller's job.
+ * (atomically) is the caller's job. Deterministic: the same texts in the same order give the same
+ * file, hence the same model id.
  *
- * <p>INTERIM: the real statistics are being written (issue 7); the API is final.
+ * <p>Training, in three passes:
+ *
+ * <ol>
+ *   <li><b>counting</b>: every text but a tuning share (one in twenty, at most 400) is run through
+ *       the text model's static contexts (orders 1-4, 6, word, two words), in a seeded shuffled
+ *       order, as JSON-escaped UTF-8, filling the {@link TextTables};
+ *   <li><b>tuning</b>: the held-back texts, framed as OpenAI SSE streams ({@link
+ *       SyntheticStreams}), are coded one after the other as fresh streams with those tables
+ *       frozen; what adapts (mixer weights, APM, match statistics, envelope and boundary models,
+ *       flags) carries on from stream to stream and is saved as where every stream starts;
+ *   <li><b>dictionary</b>: a 110 KB zstd dictionary from framed samples, for the generic path.
+ * </ol>
  */
 public final class ModelTrainer {
 
-  private final ByteArrayOutputStream texts = new ByteArrayOutputStream();
-  private long count;
+  private static final int DICTIONARY_SIZE = 110 << 10;
+  private static final long SEED = 0x5EED_C0DEC_0001L;
+
+  private final List<byte[]> texts = new ArrayList<>();
+  private long bytes;
+  private int tableBits = -1;
 
   /** Adds one answer's text. */
   public void add(String text) {
-    byte[] b = text.getBytes(StandardCharsets.UTF_8);
-    texts.write(b, 0, b.length);
-    count++;
+    byte[] b = JsonText.escape(text);
+    if (b.length > 0) {
+      texts.add(b);
+      bytes += b.length;
+    }
   }
 
   /** Texts added so far. */
   public long texts() {
-    return count;
+    return texts.size();
   }
 
-  /** Bytes of text added so far (UTF-8). */
+  /** Bytes of text added so far (UTF-8, JSON-escaped, as the codec sees it). */
   public long textBytes() {
-    return texts.size();
+    return bytes;
+  }
+
+  /**
+   * Sets the size of each static table to 2^bits buckets of 32 bytes (7 tables); by default it
+   * follows the amount of text, from 2^12 up to 2^19.
+   */
+  public ModelTrainer tableBits(int bits) {
+    if (bits < 4 || bits > 22) {
+      throw new IllegalArgumentException("table bits must be 4..22: " + bits);
+    }
+    this.tableBits = bits;
+    return this;
+  }
+
+  /**
+   * The bytes of a model file that knows nothing: what {@link CodecModel#builtIn()} falls back to.
+   */
+  static byte[] untrained() {
+    return ModelFile.write(
+        new ModelFile.Parts(
+            "untrained", TextTables.empty(), new EnvelopeModel(), new int[64], new byte[0]));
   }
 
   /** Trains and returns the bytes of the model file. */
   public byte[] build(TrainingProgress progress) {
-    progress.update("training", 0, 1);
-    byte[] out =
-        ("SLCM-interim " + count + " texts, " + texts.size() + " bytes\n")
-            .getBytes(StandardCharsets.US_ASCII);
-    progress.update("training", 1, 1);
-    return out;
+    List<byte[]> order = new ArrayList<>(texts);
+    Collections.shuffle(order, new java.util.Random(SEED));
+    int every = 20;
+    int maxTuning = 400;
+    List<byte[]> counting = new ArrayList<>();
+    List<byte[]> tuning = new ArrayList<>();
+    for (int i = 0; i < order.size(); i++) {
+      if (i % every == every - 1 && tuning.size() < maxTuning) {
+        tuning.add(order.get(i));
+      } else {
+        counting.add(order.get(i));
+      }
+    }
+    if (counting.isEmpty()) {
+      counting.addAll(tuning);
+    }
+    long countBytes = 0;
+    for (byte[] t : counting) {
+      countBytes += t.length;
+    }
+    int bits = tableBits;
+    if (bits < 0) {
+      bits = 64 - Long.numberOfLeadingZeros(Math.max(1, countBytes)) - 3;
+      bits = Math.max(12, Math.min(19, bits));
+    }
+    TextTables tables = new TextTables(bits);
+
+    // 1. counting
+    TextModel counter = new TextModel(tables);
+    long done = 0;
+    long step = Math.max(1, countBytes / 200);
+    long next = 0;
+    progress.update("counting", 0, countBytes);
+    for (byte[] t : counting) {
+      counter.resetText();
+      for (byte b : t) {
+        counter.count(b & 0xFF);
+      }
+      done += t.length;
+      if (done >= next) {
+        progress.update("counting", done, countBytes);
+        next = done + step;
+      }
+    }
+    progress.update("counting", countBytes, countBytes);
+
+    // 2. tuning
+    SplittableRandom rnd = new SplittableRandom(SEED);
+    EnvelopeModel env = new EnvelopeModel();
+    int[] flags = initialFlags();
+    TextTables carried = tables;
+    ArithmeticEncoder replay = new ArithmeticEncoder(null);
+    List<byte[]> samples = new ArrayList<>();
+    progress.update("tuning", 0, tuning.size());
+    for (int i = 0; i < tuning.size(); i++) {
+      byte[] stream = SyntheticStreams.frame(tuning.get(i), rnd);
+      samples.add(stream);
+      PieceCoder coder = new PieceCoder(carried, env, flags);
+      List<Integer> ends = new ArrayList<>();
+      int[] fed = {0};
+      SseEvents split =
+          new SseEvents(
+              (kind, b, off, len) -> {
+                fed[0] += len;
+                ends.add(fed[0]);
+              },
+              PieceCoder.MAX_PIECE);
+      split.feed(stream);
+      split.finish();
+      int[] e = ends.stream().mapToInt(Integer::intValue).toArray();
+      try {
+        StreamEncoder.codePieces(coder, replay, stream, e, 0, e.length);
+      } catch (CodecFormatException ex) {
+        throw new IllegalStateException("tuning rejected its own stream", ex);
+      }
+      carried = coder.carriedText(tables);
+      env = coder.env;
+      flags = coder.flags.table().clone();
+      progress.update("tuning", i + 1, tuning.size());
+    }
+
+    // 3. dictionary
+    progress.update("dictionary", 0, 1);
+    byte[] dict = dictionary(samples, order, rnd);
+    progress.update("dictionary", 1, 1);
+
+    String description =
+        String.format(
+            "sluice codec model v1: %d texts, %d bytes of text (%d counted, %d tuned), tables 7 x"
+                + " 2^%d buckets, zstd dictionary %d bytes",
+            texts.size(), bytes, counting.size(), tuning.size(), bits, dict.length);
+    progress.update("writing", 0, 1);
+    byte[] file = ModelFile.write(new ModelFile.Parts(description, carried, env, flags, dict));
+    progress.update("writing", 1, 1);
+    return file;
+  }
+
+  private static int[] initialFlags() {
+    BitModels f = new BitModels(64, 1023);
+    return f.table().clone();
+  }
+
+  private static byte[] dictionary(List<byte[]> samples, List<byte[]> texts, SplittableRandom rnd) {
+    long sampleBytes = 0;
+    List<byte[]> all = new ArrayList<>(samples);
+    for (int i = 0; i < texts.size() && sampleBytes < (8 << 20); i += 7) {
+      all.add(SyntheticStreams.frame(texts.get(i), rnd));
+      sampleBytes += all.get(all.size() - 1).length;
+    }
+    long total = 0;
+    for (byte[] s : all) {
+      total += s.length;
+    }
+    if (all.size() < 8 || total < 10 * DICTIONARY_SIZE) {
+      return new byte[0];
+    }
+    ZstdDictTrainer trainer =
+        new ZstdDictTrainer((int) Math.min(total, Integer.MAX_VALUE - 64), DICTIONARY_SIZE);
+    for (byte[] s : all) {
+      trainer.addSample(s);
+    }
+    try {
+      return trainer.trainSamples();
+    } catch (RuntimeException e) {
+      return new byte
+          [0]; // too little or too uniform text for a dictionary: the generic path goes without
+    }
   }
 }

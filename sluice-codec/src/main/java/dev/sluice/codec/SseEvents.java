@@ -124,6 +124,18 @@ public final class SseEvents {
     }
   }
 
+  /**
+   * Hands over the bytes held now as a {@link Kind#FRAGMENT}, so that a flush can send them; the
+   * splitter's line state is kept, so where later events end does not change (only how the current
+   * one is cut into pieces).
+   */
+  public void drain() {
+    if (count > 0) {
+      sink.accept(Kind.FRAGMENT, held, 0, count);
+      count = 0;
+    }
+  }
+
   /** Bytes held now, waiting for more input. */
   public int held() {
     return count;

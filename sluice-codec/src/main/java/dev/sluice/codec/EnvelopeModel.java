@@ -1,0 +1,195 @@
+package dev.sluice.codec;
+
+/**
+ * Codes the parts of SSE events that are not answer text (the JSON envelope around the content
+ * string, whole events without content, HTTP framing between events) as a difference from the last
+ * envelope of the same class. A repeated envelope costs one well-predicted flag; a changed one is
+ * coded byte by byte against the previous one (is the next byte the one the template has at the
+ * aligned position? if not, the byte, from a small order-1/2/3 model), re-aligning after each
+ * difference on the next 3 bytes both share.
+ *
+ * <p>Classes: 0 the part of an event before its content string, 1 the part after it, 2 an event
+ * without content. Part of a stream's state; not thread-safe.
+ */
+final class EnvelopeModel {
+  static final int CLASSES = 3;
+  static final int MAX_TEMPLATE = 1 << 16;
+  private static final int END = 256;
+  private static final int BITS = 12;
+
+  final byte[][] templates = new byte[CLASSES][];
+  final int[] templateLen = new int[CLASSES];
+  final BitModels flags = new BitModels(CLASSES * 64, 255);
+  final BitModels bytes = new BitModels(4 << BITS, 30);
+  final Mixer mixer = new Mixer(5, 256, 5, 1 << 14);
+  private final int[] idx = new int[4];
+  private final int[] sameHistory = new int[CLASSES];
+  private byte[] out = new byte[256];
+  private int outLen;
+
+  EnvelopeModel() {
+    for (int k = 0; k < CLASSES; k++) {
+      templates[k] = new byte[64];
+    }
+  }
+
+  void copyFrom(EnvelopeModel o) {
+    for (int k = 0; k < CLASSES; k++) {
+      templates[k] = o.templates[k].clone();
+      templateLen[k] = o.templateLen[k];
+      sameHistory[k] = o.sameHistory[k];
+    }
+    System.arraycopy(o.flags.table(), 0, flags.table(), 0, flags.table().length);
+    System.arraycopy(o.bytes.table(), 0, bytes.table(), 0, bytes.table().length);
+    System.arraycopy(o.mixer.w, 0, mixer.w, 0, mixer.w.length);
+  }
+
+  /**
+   * Codes one envelope of class {@code k}: {@code src[off, off + len)} when encoding; returns the
+   * bytes (valid until the next call) in {@link #out()} / {@link #outLength()}. When decoding, a
+   * length beyond {@code max} is a format error.
+   */
+  void code(BitCoding c, int k, byte[] src, int off, int len, int max) throws CodecFormatException {
+    byte[] t = templates[k];
+    int tl = templateLen[k];
+    boolean enc = !c.decoding();
+    int sh = sameHistory[k];
+    int same =
+        enc ? (len == tl && java.util.Arrays.equals(src, off, off + len, t, 0, tl) ? 1 : 0) : 0;
+    same = flags.code(c, k * 64 + sh, same);
+    sameHistory[k] = ((sh << 1) | same) & 3;
+    outLen = 0;
+    if (same != 0) {
+      append(t, tl);
+      return;
+    }
+    int ptr = 0;
+    int run = 0;
+    int i = 0;
+    while (true) {
+      int pred = ptr < tl ? t[ptr] & 0xFF : END;
+      int actual = enc ? (i < len ? src[off + i] & 0xFF : END) : 0;
+      int m =
+          flags.code(
+              c,
+              k * 64 + 4 + Math.min(run, 15) * 2 + (pred == END ? 1 : 0),
+              enc ? (actual == pred ? 1 : 0) : 0);
+      if (m != 0) {
+        if (pred == END) {
+          break;
+        }
+        put(pred, max);
+        ptr++;
+        run++;
+        i++;
+        continue;
+      }
+      run = 0;
+      if (pred != END) {
+        int isEnd = flags.code(c, k * 64 + 40, enc ? (actual == END ? 1 : 0) : 0);
+        if (isEnd != 0) {
+          break;
+        }
+      }
+      int b = codeByte(c, enc ? actual : 0, pred);
+      put(b, max);
+      i++;
+      ptr = pred == END ? ptr : ptr + 1;
+      ptr = realign(t, tl, ptr);
+    }
+    // The new envelope is the template of the next one of its class.
+    if (templates[k].length < outLen) {
+      templates[k] = new byte[Math.max(outLen, templates[k].length * 2)];
+    }
+    System.arraycopy(out, 0, templates[k], 0, outLen);
+    templateLen[k] = outLen;
+  }
+
+  private int realign(byte[] t, int tl, int ptr) {
+    if (outLen < 3) {
+      return ptr;
+    }
+    byte a = out[outLen - 3];
+    byte b = out[outLen - 2];
+    byte d = out[outLen - 1];
+    if (ptr >= 3 && ptr <= tl && t[ptr - 3] == a && t[ptr - 2] == b && t[ptr - 1] == d) {
+      return ptr;
+    }
+    int from = Math.max(0, ptr - 16);
+    for (int q = from; q + 3 <= tl && q < ptr + 64; q++) {
+      if (t[q] == a && t[q + 1] == b && t[q + 2] == d) {
+        return q + 3;
+      }
+    }
+    return ptr;
+  }
+
+  private int codeByte(BitCoding c, int value, int pred) {
+    int c1 = outLen > 0 ? out[outLen - 1] & 0xFF : 0;
+    int c2 = outLen > 1 ? out[outLen - 2] & 0xFF : 0;
+    int c3 = outLen > 2 ? out[outLen - 3] & 0xFF : 0;
+    int m = (1 << BITS) - 1;
+    int c0 = 1;
+    for (int bit = 7; bit >= 0; bit--) {
+      idx[0] = (c1 << 8 | c0) & m;
+      idx[1] = (1 << BITS) | (mix(c2 << 8 | c1, c0, 1) & m);
+      idx[2] = (2 << BITS) | (mix(c3 << 16 | c2 << 8 | c1, c0, 2) & m);
+      idx[3] = (3 << BITS) | (mix(pred << 8 | c1, c0, 3) & m);
+      for (int j = 0; j < 4; j++) {
+        mixer.add(Logistic.stretch(bytes.p(idx[j])));
+      }
+      mixer.add(256);
+      int p = Logistic.squash(mixer.mix(c0));
+      p = p < 1 ? 1 : Math.min(p, 4095);
+      int y = c.code((value >>> bit) & 1, p);
+      mixer.update(y);
+      for (int j = 0; j < 4; j++) {
+        bytes.update(idx[j], y);
+      }
+      c0 = c0 << 1 | y;
+    }
+    return c0 & 0xFF;
+  }
+
+  private static int mix(int a, int c0, int salt) {
+    int x = (a * 0x9E37_79B1) ^ (c0 * 0x85EB_CA6B) ^ (salt * 0xC2B2_AE35);
+    x ^= x >>> 15;
+    x *= 0x2C1B_3C6D;
+    x ^= x >>> 12;
+    return x;
+  }
+
+  private void put(int b, int max) throws CodecFormatException {
+    if (outLen >= max) {
+      throw new CodecFormatException(-1, "an envelope longer than " + max + " bytes");
+    }
+    if (outLen == out.length) {
+      out = java.util.Arrays.copyOf(out, out.length * 2);
+    }
+    out[outLen++] = (byte) b;
+  }
+
+  private void append(byte[] t, int tl) {
+    if (out.length < tl) {
+      out = new byte[Math.max(tl, out.length * 2)];
+    }
+    System.arraycopy(t, 0, out, 0, tl);
+    outLen = tl;
+  }
+
+  int sameHistoryOf(int k) {
+    return sameHistory[k];
+  }
+
+  void setSameHistory(int k, int v) {
+    sameHistory[k] = v;
+  }
+
+  byte[] out() {
+    return out;
+  }
+
+  int outLength() {
+    return outLen;
+  }
+}

@@ -1,0 +1,274 @@
+package dev.sluice.codec;
+
+import com.github.luben.zstd.Zstd;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+
+/**
+ * The codec model file, version 1. Big-endian; every section is checked when loaded, and a bad file
+ * is refused with the offset and what was wrong. The model id is the SHA-256 of the whole file.
+ *
+ * <pre>
+ * offset  size  field
+ * 0       4     magic "SLCM"
+ * 4       2     version, 1
+ * 6       4     length of the description, d (≤ 64 KiB)
+ * 10      d     description, UTF-8 (what the model was trained on)
+ * ...     1     text table bucket bits b (4..22)
+ * ...     4     length z of the compressed text tables
+ * ...     z     zstd frame: 7 tables of 2^b x 16 big-endian u16 (see TextTables)
+ * ...     arrays, each u32 count then count x i32: mixer 1, mixer 2, APM, match model,
+ *               boundary model, envelope flags, envelope bytes, envelope mixer, codec flags
+ * ...     3 x (u32 length, bytes): the envelope templates
+ * ...     3 x u8: envelope same-history state
+ * ...     u32 length, bytes: the zstd dictionary (0 = none)
+ * end-4   4     CRC32C of every byte before it
+ * </pre>
+ *
+ * Array lengths are fixed by the code; a file whose lengths differ was written by another version
+ * and is refused.
+ */
+final class ModelFile {
+  private ModelFile() {}
+
+  static final int MAGIC = 0x534C_434D;
+  static final int VERSION = 1;
+
+  record Parts(
+      String description,
+      TextTables text,
+      EnvelopeModel envelope,
+      int[] flags,
+      byte[] dictionary) {}
+
+  static byte[] write(Parts p) {
+    try {
+      ByteArrayOutputStream bo = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bo);
+      out.writeInt(MAGIC);
+      out.writeShort(VERSION);
+      byte[] desc = p.description().getBytes(StandardCharsets.UTF_8);
+      out.writeInt(desc.length);
+      out.write(desc);
+      TextTables t = p.text();
+      out.writeByte(t.bucketBits);
+      ByteBuffer raw = ByteBuffer.allocate(TextTables.ORDERS * t.tables[0].length * 2);
+      for (char[] table : t.tables) {
+        raw.asCharBuffer().put(table);
+        raw.position(raw.position() + table.length * 2);
+      }
+      byte[] z = Zstd.compress(raw.array(), 3);
+      out.writeInt(z.length);
+      out.write(z);
+      EnvelopeModel e = p.envelope();
+      for (int[] a :
+          new int[][] {
+            t.mixer1,
+            t.mixer2,
+            t.apm,
+            t.match,
+            t.boundary,
+            e.flags.table(),
+            e.bytes.table(),
+            e.mixer.w,
+            p.flags()
+          }) {
+        out.writeInt(a.length);
+        for (int v : a) {
+          out.writeInt(v);
+        }
+      }
+      for (int k = 0; k < EnvelopeModel.CLASSES; k++) {
+        out.writeInt(e.templateLen[k]);
+        out.write(e.templates[k], 0, e.templateLen[k]);
+      }
+      for (int k = 0; k < EnvelopeModel.CLASSES; k++) {
+        out.writeByte(e.sameHistoryOf(k));
+      }
+      out.writeInt(p.dictionary().length);
+      out.write(p.dictionary());
+      out.flush();
+      CRC32C crc = new CRC32C();
+      crc.update(bo.toByteArray());
+      out.writeInt((int) crc.getValue());
+      return bo.toByteArray();
+    } catch (IOException e) {
+      throw new IllegalStateException("writing to memory cannot fail", e);
+    }
+  }
+
+  static Parts read(byte[] f, String source) throws ModelFormatException {
+    Reader r = new Reader(f, source);
+    if (f.length < 14) {
+      throw r.bad(0, "too short for a model file (" + f.length + " bytes)");
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(f, 0, f.length - 4);
+    int stored = ByteBuffer.wrap(f, f.length - 4, 4).getInt();
+    if (r.u32() != MAGIC) {
+      throw r.bad(0, "not a Sluice codec model (magic is not SLCM)");
+    }
+    int version = r.u16();
+    if (version != VERSION) {
+      throw r.bad(4, "model file version " + version + "; this Sluice reads version " + VERSION);
+    }
+    if ((int) crc.getValue() != stored) {
+      throw r.bad(
+          f.length - 4,
+          String.format(
+              "CRC32C mismatch: computed %08x, file has %08x (damaged or truncated)",
+              (int) crc.getValue(), stored));
+    }
+    int dl = r.length(64 << 10, "description");
+    String desc = new String(f, r.pos, dl, StandardCharsets.UTF_8);
+    r.pos += dl;
+    int bitsAt = r.pos;
+    int bits = r.u8();
+    if (bits < 4 || bits > 22) {
+      throw r.bad(bitsAt, "text table bucket bits " + bits + " out of 4..22");
+    }
+    int zl = r.length(f.length, "text tables");
+    int tableChars = (1 << bits) * 16;
+    byte[] raw;
+    try {
+      raw =
+          Zstd.decompress(
+              java.util.Arrays.copyOfRange(f, r.pos, r.pos + zl),
+              TextTables.ORDERS * tableChars * 2);
+    } catch (RuntimeException e) {
+      throw r.bad(r.pos, "text tables do not decompress: " + e.getMessage());
+    }
+    if (raw.length != TextTables.ORDERS * tableChars * 2) {
+      throw r.bad(
+          r.pos,
+          "text tables decompress to "
+              + raw.length
+              + " bytes, expected "
+              + TextTables.ORDERS * tableChars * 2);
+    }
+    r.pos += zl;
+    char[][] tables = new char[TextTables.ORDERS][tableChars];
+    ByteBuffer rb = ByteBuffer.wrap(raw);
+    for (int o = 0; o < TextTables.ORDERS; o++) {
+      rb.asCharBuffer().get(tables[o]);
+      rb.position(rb.position() + tableChars * 2);
+    }
+    TextTables defaults = TextTables.empty();
+    EnvelopeModel e = new EnvelopeModel();
+    int[] flagsDefault = new int[64];
+    int[][] targets = {
+      defaults.mixer1.clone(),
+      defaults.mixer2.clone(),
+      defaults.apm.clone(),
+      defaults.match.clone(),
+      defaults.boundary.clone(),
+      e.flags.table(),
+      e.bytes.table(),
+      e.mixer.w,
+      flagsDefault
+    };
+    String[] names = {
+      "mixer 1",
+      "mixer 2",
+      "APM",
+      "match model",
+      "boundary model",
+      "envelope flags",
+      "envelope bytes",
+      "envelope mixer",
+      "codec flags"
+    };
+    for (int i = 0; i < targets.length; i++) {
+      int at = r.pos;
+      int n = r.u32();
+      if (n != targets[i].length) {
+        throw r.bad(
+            at, names[i] + " has " + n + " values, this Sluice expects " + targets[i].length);
+      }
+      for (int j = 0; j < n; j++) {
+        targets[i][j] = r.u32();
+      }
+    }
+    for (int k = 0; k < EnvelopeModel.CLASSES; k++) {
+      int n = r.length(EnvelopeModel.MAX_TEMPLATE, "envelope template");
+      e.templates[k] = java.util.Arrays.copyOfRange(f, r.pos, r.pos + Math.max(n, 1));
+      e.templateLen[k] = n;
+      r.pos += n;
+    }
+    for (int k = 0; k < EnvelopeModel.CLASSES; k++) {
+      e.setSameHistory(k, r.u8() & 3);
+    }
+    int dictLen = r.length(1 << 24, "zstd dictionary");
+    byte[] dict = java.util.Arrays.copyOfRange(f, r.pos, r.pos + dictLen);
+    r.pos += dictLen;
+    if (r.pos != f.length - 4) {
+      throw r.bad(r.pos, (f.length - 4 - r.pos) + " unexpected bytes before the CRC");
+    }
+    TextTables text =
+        new TextTables(bits, tables, targets[0], targets[1], targets[2], targets[3], targets[4]);
+    return new Parts(desc, text, e, flagsDefault, dict);
+  }
+
+  /** A model file that cannot be used; the message names the file and the offset. */
+  static final class ModelFormatException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    ModelFormatException(String message) {
+      super(message);
+    }
+  }
+
+  private static final class Reader {
+    final byte[] f;
+    final String source;
+    int pos;
+
+    Reader(byte[] f, String source) {
+      this.f = f;
+      this.source = source;
+    }
+
+    ModelFormatException bad(long at, String what) {
+      return new ModelFormatException("codec model " + source + ", byte " + at + ": " + what);
+    }
+
+    private void need(int n) throws ModelFormatException {
+      if (pos + n > f.length - 4) {
+        throw bad(pos, "truncated: " + n + " more bytes expected");
+      }
+    }
+
+    int u8() throws ModelFormatException {
+      need(1);
+      return f[pos++] & 0xFF;
+    }
+
+    int u16() throws ModelFormatException {
+      need(2);
+      int v = (f[pos] & 0xFF) << 8 | (f[pos + 1] & 0xFF);
+      pos += 2;
+      return v;
+    }
+
+    int u32() throws ModelFormatException {
+      need(4);
+      int v = ByteBuffer.wrap(f, pos, 4).getInt();
+      pos += 4;
+      return v;
+    }
+
+    int length(int max, String what) throws ModelFormatException {
+      int at = pos;
+      int n = u32();
+      if (n < 0 || n > max) {
+        throw bad(at, what + " length " + (n & 0xFFFF_FFFFL) + " out of 0.." + max);
+      }
+      need(n);
+      return n;
+    }
+  }
+}

@@ -1,0 +1,347 @@
+package dev.sluice.codec;
+
+import java.util.Arrays;
+
+/**
+ * The context-mixing model of answer text (as it appears inside a JSON string, escapes and all),
+ * one instance per stream. Each byte is coded as 8 binary decisions, most significant first; each
+ * decision mixes:
+ *
+ * <ul>
+ *   <li>7 predictions from the model file's read-only {@link TextTables} (orders 1, 2, 3, 4, 6, the
+ *       current word, the last two words), learnt from the operator's corpus;
+ *   <li>5 predictions from this stream's own small adaptive tables (orders 1, 2, 3, 4, 6), so what
+ *       this answer repeats gets cheap;
+ *   <li>a match model: the byte that followed the last occurrence of the current 6-byte context in
+ *       this stream, weighted by how long the match is;
+ * </ul>
+ *
+ * <p>with two mixers (weight sets chosen by the highest known static order and match length, and by
+ * the bits of the byte so far) and an APM. Mixer weights, the APM and the match statistics start
+ * from the model file's tuned values and adapt per stream.
+ *
+ * <p>It also holds the chunk-boundary model: whether the stream's current chunk ends before the
+ * next character, given that character (which the codec codes first) and the text before it.
+ *
+ * <p>Not thread-safe; integer arithmetic only, so every platform predicts alike.
+ */
+final class TextModel {
+  private static final int ADAPTIVE_BITS = 13;
+  private static final int ADAPTIVE_ORDERS = 5;
+  private static final int HISTORY = 1 << 16;
+  private static final int MATCH_BITS = 14;
+  private static final int MIN_MATCH = 6;
+  private static final int INPUTS = TextTables.ORDERS + ADAPTIVE_ORDERS + 2;
+
+  private final TextTables tables;
+
+  final Mixer mixer1 = new Mixer(INPUTS, 6 * 4, 6, 1 << 14);
+  final Mixer mixer2 = new Mixer(INPUTS, 256, 6, 1 << 14);
+  final Apm apm = new Apm(256, 7);
+  final BitModels matchModels = new BitModels(64, 255);
+
+  private char[] adaptive;
+  private int[] matchTable;
+  private byte[] history;
+  private int pos;
+  private int matchPtr;
+  private int matchLen;
+
+  private long hist;
+  private int wordHash;
+  private int prevWordHash;
+  private final int[] ctx = new int[TextTables.ORDERS + ADAPTIVE_ORDERS];
+  private final int[] sBucket = new int[TextTables.ORDERS];
+  private final int[] aBucket = new int[ADAPTIVE_ORDERS];
+
+  // Chunk boundary model: contexts hashed from the next character and the text before it.
+  private static final int B_BITS = 12;
+  private final BitModels bModels = new BitModels(4 << B_BITS, 60);
+  private final Mixer bMixer = new Mixer(5, 16, 4, 1 << 14);
+  private final int[] bIdx = new int[4];
+
+  /**
+   * @param tables the model file's statistics; null only to obtain the default initial state
+   */
+  TextModel(TextTables tables) {
+    this.tables = tables;
+    if (tables != null) {
+      System.arraycopy(tables.mixer1, 0, mixer1.w, 0, mixer1.w.length);
+      System.arraycopy(tables.mixer2, 0, mixer2.w, 0, mixer2.w.length);
+      System.arraycopy(tables.apm, 0, apm.t, 0, apm.t.length);
+      System.arraycopy(tables.match, 0, matchModels.table(), 0, tables.match.length);
+      restoreBoundary(tables.boundary);
+    }
+  }
+
+  int[] boundaryState() {
+    int[] b = bModels.table();
+    int[] out = Arrays.copyOf(b, b.length + bMixer.w.length);
+    System.arraycopy(bMixer.w, 0, out, b.length, bMixer.w.length);
+    return out;
+  }
+
+  private void restoreBoundary(int[] s) {
+    int[] b = bModels.table();
+    System.arraycopy(s, 0, b, 0, b.length);
+    System.arraycopy(s, b.length, bMixer.w, 0, bMixer.w.length);
+  }
+
+  private void ensureStreamState() {
+    if (adaptive == null) {
+      adaptive = new char[(1 << ADAPTIVE_BITS) * 16];
+      matchTable = new int[1 << MATCH_BITS];
+      history = new byte[HISTORY];
+      computeContexts();
+    }
+  }
+
+  /** Codes one byte of text and learns from it. */
+  int codeByte(BitCoding c, int value) {
+    ensureStreamState();
+    int c0 = 1;
+    int expected = matchLen > 0 ? (history[matchPtr & (HISTORY - 1)] & 0xFF) | 0x100 : 0;
+    int mlb = matchLen == 0 ? 0 : matchLen < 16 ? 1 : matchLen < 32 ? 2 : 3;
+    for (int bit = 7; bit >= 0; bit--) {
+      if (bit == 7 || bit == 3) {
+        selectBuckets(bit == 7 ? 0 : (16 | (c0 & 15)));
+      }
+      int node = nodeIndex(c0, bit);
+      int hi = -1;
+      for (int o = 0; o < TextTables.ORDERS; o++) {
+        int b = sBucket[o];
+        int st = 0;
+        if (b >= 0) {
+          char v = tables.tables[o][b + node];
+          if ((v & 15) != 0) {
+            st = Logistic.stretch(v >>> 4);
+            if (o < 5) {
+              hi = o;
+            }
+          }
+        }
+        mixer1.add(st);
+        mixer2.add(st);
+      }
+      for (int o = 0; o < ADAPTIVE_ORDERS; o++) {
+        char v = adaptive[aBucket[o] + node];
+        int st = (v & 15) != 0 ? Logistic.stretch(v >>> 4) : 0;
+        mixer1.add(st);
+        mixer2.add(st);
+      }
+      int mctx = -1;
+      if (expected != 0 && (expected >>> (bit + 1)) == c0) {
+        int eb = (expected >>> bit) & 1;
+        mctx = Math.min(matchLen, 31) << 1 | eb;
+        int st = Logistic.stretch(matchModels.p(mctx));
+        mixer1.add(st);
+        mixer2.add(st);
+      } else {
+        mixer1.add(0);
+        mixer2.add(0);
+      }
+      mixer1.add(256);
+      mixer2.add(256);
+      int d1 = mixer1.mix((hi + 1) * 4 + (mctx < 0 ? 0 : mlb));
+      int d2 = mixer2.mix(c0);
+      int pm = Logistic.squash((d1 + d2) >> 1);
+      int pa = apm.refine(pm, c0);
+      int p = (pm + 3 * pa) >> 2;
+      if (p < 1) {
+        p = 1;
+      } else if (p > 4095) {
+        p = 4095;
+      }
+      int y = c.code((value >>> bit) & 1, p);
+      mixer1.update(y);
+      mixer2.update(y);
+      apm.update(y);
+      if (mctx >= 0) {
+        matchModels.update(mctx, y);
+      }
+      for (int o = 0; o < ADAPTIVE_ORDERS; o++) {
+        int i = aBucket[o] + node;
+        adaptive[i] = TextTables.learn(adaptive[i], y);
+      }
+      c0 = c0 << 1 | y;
+    }
+    int b = c0 & 0xFF;
+    advance(b);
+    return b;
+  }
+
+  /** Forgets the text context (the trainer's counting pass, between texts). */
+  void resetText() {
+    hist = 0;
+    wordHash = 0;
+    prevWordHash = 0;
+    computeContexts();
+  }
+
+  /** Learns one byte into the static tables only (the trainer's counting pass). */
+  void count(int value) {
+    int c0 = 1;
+    for (int bit = 7; bit >= 0; bit--) {
+      if (bit == 7 || bit == 3) {
+        int sel = bit == 7 ? 0 : (16 | (c0 & 15));
+        for (int o = 0; o < TextTables.ORDERS; o++) {
+          sBucket[o] = tables.findOrCreate(o, rehash(ctx[o], sel));
+        }
+      }
+      int node = nodeIndex(c0, bit);
+      int y = (value >>> bit) & 1;
+      for (int o = 0; o < TextTables.ORDERS; o++) {
+        int i = sBucket[o] + node;
+        tables.tables[o][i] = TextTables.learn(tables.tables[o][i], y);
+      }
+      c0 = c0 << 1 | y;
+    }
+    hist = hist << 8 | value;
+    updateWords(value);
+    computeContexts();
+  }
+
+  /** The node (1..15) of bit {@code bit} inside its nibble's tree, given the bits so far. */
+  private static int nodeIndex(int c0, int bit) {
+    // Bits 7..4: c0 holds 1 + 0..3 bits; bits 3..0: c0 holds 1 + 4 + 0..3 bits.
+    int done = bit >= 4 ? 7 - bit : 3 - bit;
+    return (1 << done) | (c0 & ((1 << done) - 1));
+  }
+
+  private void selectBuckets(int sel) {
+    for (int o = 0; o < TextTables.ORDERS; o++) {
+      sBucket[o] = tables.find(o, rehash(ctx[o], sel));
+    }
+    int mask = (1 << ADAPTIVE_BITS) - 1;
+    for (int o = 0; o < ADAPTIVE_ORDERS; o++) {
+      aBucket[o] = TextTables.findOrCreate(adaptive, mask, rehash(ctx[TextTables.ORDERS + o], sel));
+    }
+  }
+
+  private void advance(int b) {
+    history[pos & (HISTORY - 1)] = (byte) b;
+    pos++;
+    if (matchLen > 0 && (history[matchPtr & (HISTORY - 1)] & 0xFF) == b) {
+      matchLen++;
+      matchPtr++;
+    } else {
+      matchLen = 0;
+    }
+    hist = hist << 8 | b;
+    updateWords(b);
+    if (pos >= MIN_MATCH) {
+      int h = (int) (((hist & 0xFFFF_FFFF_FFFFL) * 0x9E37_79B9_7F4A_7C15L) >>> (64 - MATCH_BITS));
+      if (matchLen == 0) {
+        int cand = matchTable[h];
+        if (cand > 0 && pos - cand < HISTORY - 64) {
+          int len = 0;
+          while (len < 32
+              && len < cand
+              && history[(cand - 1 - len) & (HISTORY - 1)]
+                  == history[(pos - 1 - len) & (HISTORY - 1)]) {
+            len++;
+          }
+          if (len >= MIN_MATCH) {
+            matchLen = len;
+            matchPtr = cand;
+          }
+        }
+      }
+      matchTable[h] = pos;
+    }
+    computeContexts();
+  }
+
+  private void updateWords(int b) {
+    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b >= 0x80 || (b >= '0' && b <= '9')) {
+      int lower = (b >= 'A' && b <= 'Z') ? b + 32 : b;
+      wordHash = (wordHash + lower + 1) * 0x2F0B_4C93;
+    } else if (wordHash != 0) {
+      prevWordHash = wordHash;
+      wordHash = 0;
+    }
+  }
+
+  private void computeContexts() {
+    long h = hist;
+    ctx[0] = hash64(h & 0xFFL, 1);
+    ctx[1] = hash64(h & 0xFFFFL, 2);
+    ctx[2] = hash64(h & 0xFF_FFFFL, 3);
+    ctx[3] = hash64(h & 0xFFFF_FFFFL, 4);
+    ctx[4] = hash64(h & 0xFFFF_FFFF_FFFFL, 6);
+    ctx[5] = hash64(((long) wordHash << 8) | (h & 0xFF), 7);
+    ctx[6] = hash64(((long) prevWordHash << 32) ^ (wordHash & 0xFFFF_FFFFL), 8);
+    for (int o = 0; o < ADAPTIVE_ORDERS; o++) {
+      ctx[TextTables.ORDERS + o] = ctx[o] ^ 0x5BD1_E995;
+    }
+  }
+
+  private static int hash64(long v, int salt) {
+    long x = (v + salt) * 0x9E37_79B9_7F4A_7C15L;
+    x ^= x >>> 29;
+    x *= 0xBF58_476D_1CE4_E5B9L;
+    x ^= x >>> 32;
+    return (int) x;
+  }
+
+  private static int rehash(int h, int sel) {
+    int x = h + sel * 0x9E37_79B1;
+    x ^= x >>> 15;
+    x *= 0x2C1B_3C6D;
+    x ^= x >>> 12;
+    return x;
+  }
+
+  // ---- chunk boundaries ----
+
+  /**
+   * Codes whether the current chunk ends before {@code next} (already coded, not yet in the
+   * history), {@code sinceStart} characters into the chunk.
+   */
+  int codeBoundary(BitCoding c, int next, int sinceStart, int bit) {
+    int len = Math.min(sinceStart, 15);
+    // The history already ends with next: the characters before it are one byte further back.
+    int c1 = (int) ((hist >>> 8) & 0xFF);
+    int c2 = (int) ((hist >>> 16) & 0xFF);
+    int m = (1 << B_BITS) - 1;
+    bIdx[0] = (next << 4 | len) & m;
+    bIdx[1] = (1 << B_BITS) | (hash64((long) next << 8 | c1, 11) & m);
+    bIdx[2] = (2 << B_BITS) | (hash64((long) next << 16 | c1 << 8 | c2, 12) & m);
+    bIdx[3] = (3 << B_BITS) | (hash64((long) next << 12 | classOf(c1) << 8 | len, 13) & m);
+    for (int i = 0; i < 4; i++) {
+      bMixer.add(Logistic.stretch(bModels.p(bIdx[i])));
+    }
+    bMixer.add(256);
+    int p = Logistic.squash(bMixer.mix(len));
+    if (p < 1) {
+      p = 1;
+    } else if (p > 4095) {
+      p = 4095;
+    }
+    int y = c.code(bit, p);
+    bMixer.update(y);
+    for (int i = 0; i < 4; i++) {
+      bModels.update(bIdx[i], y);
+    }
+    return y;
+  }
+
+  private static int classOf(int b) {
+    if (b >= 'a' && b <= 'z') {
+      return 1;
+    }
+    if (b >= 'A' && b <= 'Z') {
+      return 2;
+    }
+    if (b >= '0' && b <= '9') {
+      return 3;
+    }
+    if (b == ' ') {
+      return 4;
+    }
+    if (b >= 0x80) {
+      return 5;
+    }
+    return 6 + (b & 7);
+  }
+}

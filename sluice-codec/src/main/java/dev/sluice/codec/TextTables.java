@@ -1,0 +1,121 @@
+package dev.sluice.codec;
+
+import java.util.Arrays;
+
+/**
+ * The trained, read-only statistics of the text model: for each of the {@link #ORDERS} static
+ * contexts a hash table of nibble buckets. A bucket is 16 chars: slot 0 holds a 16-bit check of the
+ * context hash (0 = empty), slots 1..15 the 15 nodes of the binary tree of one nibble, each a
+ * 12-bit probability of a 1 and a 4-bit count of observations (0 = never seen). Two-way set
+ * associative: a context lives in bucket {@code i} or {@code i ^ 1}.
+ *
+ * <p>Also the initial mixer weights, APM and match-model statistics learnt while tuning, which
+ * every stream copies at its start and adapts on its own.
+ */
+final class TextTables {
+  /** Static contexts: order 1, 2, 3, 4, 6, word, two words. */
+  static final int ORDERS = 7;
+
+  final int bucketBits;
+  final char[][] tables;
+  final int[] mixer1;
+  final int[] mixer2;
+  final int[] apm;
+  final int[] match;
+  final int[] boundary;
+
+  TextTables(int bucketBits) {
+    this.bucketBits = bucketBits;
+    this.tables = new char[ORDERS][];
+    for (int o = 0; o < ORDERS; o++) {
+      tables[o] = new char[(1 << bucketBits) * 16];
+    }
+    TextModel fresh = new TextModel(null);
+    this.mixer1 = fresh.mixer1.w.clone();
+    this.mixer2 = fresh.mixer2.w.clone();
+    this.apm = fresh.apm.t.clone();
+    this.match = fresh.matchModels.table().clone();
+    this.boundary = fresh.boundaryState();
+  }
+
+  TextTables(int bucketBits, char[][] tables, int[] m1, int[] m2, int[] apm, int[] match, int[] b) {
+    this.bucketBits = bucketBits;
+    this.tables = tables;
+    this.mixer1 = m1;
+    this.mixer2 = m2;
+    this.apm = apm;
+    this.match = match;
+    this.boundary = b;
+  }
+
+  /** An empty model: every context unseen. */
+  static TextTables empty() {
+    return new TextTables(4);
+  }
+
+  int mask() {
+    return (1 << bucketBits) - 1;
+  }
+
+  /** The bucket of hash {@code h} in table {@code o}, or -1 if that context was never seen. */
+  int find(int o, int h) {
+    char[] t = tables[o];
+    char chk = check(h);
+    int b0 = (h & mask()) << 4;
+    if (t[b0] == chk) {
+      return b0;
+    }
+    int b1 = b0 ^ 16;
+    if (t[b1] == chk) {
+      return b1;
+    }
+    return -1;
+  }
+
+  /** The bucket of hash {@code h} in table {@code o}, taking over the less used way if needed. */
+  int findOrCreate(int o, int h) {
+    char[] t = tables[o];
+    return findOrCreate(t, mask(), h);
+  }
+
+  static int findOrCreate(char[] t, int mask, int h) {
+    char chk = check(h);
+    int b0 = (h & mask) << 4;
+    if (t[b0] == chk) {
+      return b0;
+    }
+    int b1 = b0 ^ 16;
+    if (t[b1] == chk) {
+      return b1;
+    }
+    int b = (t[b0 + 1] & 15) <= (t[b1 + 1] & 15) ? b0 : b1;
+    Arrays.fill(t, b, b + 16, (char) 0);
+    t[b] = chk;
+    return b;
+  }
+
+  static char check(int h) {
+    int c = (h >>> 16) & 0xFFFF;
+    return (char) (c == 0 ? 1 : c);
+  }
+
+  /** Learns bit {@code y} in a node: count-based rate, at most 1/16.5 once seen 15 times. */
+  static char learn(char v, int y) {
+    int p = v >>> 4;
+    int n = v & 15;
+    if (n == 0) {
+      p = 2048;
+    }
+    int target = y != 0 ? 4095 : 0;
+    p += (target - p) * 2 / (2 * n + 3);
+    if (p < 1) {
+      p = 1;
+    } else if (p > 4095) {
+      p = 4095;
+    }
+    if (n < 15) {
+      n++;
+    }
+    return (char) (p << 4 | n);
+  }
+}

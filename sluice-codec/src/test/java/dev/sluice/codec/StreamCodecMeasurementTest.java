@@ -1,0 +1,137 @@
+package dev.sluice.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Trains a model with {@link ModelTrainer} on the training split of AlpacaEval (split by
+ * instruction) and codes 1,000 held-out answers framed as the demo frames them, each as a fresh
+ * stream in one segment; writes target/stream-codec-measurement.md. Runs only when asked.
+ */
+@Tag("measurement")
+@EnabledIfSystemProperty(named = "sluice.measure", matches = "true")
+class StreamCodecMeasurementTest {
+
+  @Test
+  void measure() throws Exception {
+    String file = System.getProperty("sluice.measure.corpus", Corpus.ALPACA);
+    int streams = Integer.getInteger("sluice.measure.streams", 1000);
+    int bits = Integer.getInteger("sluice.measure.bits", -1);
+    List<Corpus.Answer> all = Corpus.read(file);
+    List<Corpus.Answer> train = new ArrayList<>();
+    List<Corpus.Answer> test = new ArrayList<>();
+    for (Corpus.Answer a : all) {
+      if (!a.text().isEmpty()) {
+        (Math.floorMod(DemoFraming.mix(a.prompt().hashCode()), 10) == 0 ? test : train).add(a);
+      }
+    }
+    Collections.shuffle(test, new Random(2));
+    List<Corpus.Answer> held = test.subList(0, Math.min(streams, test.size()));
+    long t0 = System.nanoTime();
+    ModelTrainer trainer = new ModelTrainer();
+    if (bits > 0) {
+      trainer.tableBits(bits);
+    }
+    train.forEach(a -> trainer.add(a.text()));
+    byte[] modelFile = trainer.build(TrainingProgress.NONE);
+    long t1 = System.nanoTime();
+    CodecModel model = CodecModel.fromBytes(modelFile, "measurement");
+    long text = 0;
+    long sse = 0;
+    long wire = 0;
+    long encNs = 0;
+    long decNs = 0;
+    for (int i = 0; i < held.size(); i++) {
+      Corpus.Answer a = held.get(i);
+      byte[] s = DemoFraming.stream(DemoFraming.Meta.of(42, i, a.model()), a.text(), false);
+      text += a.text().getBytes(StandardCharsets.UTF_8).length;
+      sse += s.length;
+      long e0 = System.nanoTime();
+      StreamEncoder enc = new StreamEncoder(model);
+      List<byte[]> segs = new ArrayList<>();
+      int off = 0;
+      while (off < s.length) {
+        int n = enc.write(s, off, Math.min(16 << 10, s.length - off));
+        off += n;
+        if (enc.pendingBytes() == StreamEncoder.MAX_SEGMENT_INPUT) {
+          segs.add(enc.flush());
+        }
+      }
+      segs.add(enc.flush());
+      long e1 = System.nanoTime();
+      StreamDecoder dec = new StreamDecoder(model);
+      java.io.ByteArrayOutputStream back = new java.io.ByteArrayOutputStream();
+      for (byte[] g : segs) {
+        if (g.length > 0) {
+          back.writeBytes(dec.decode(g, 0, g.length));
+          wire += g.length;
+        }
+      }
+      long e2 = System.nanoTime();
+      encNs += e1 - e0;
+      decNs += e2 - e1;
+      assertThat(back.toByteArray()).as("stream %d round trip", i).isEqualTo(s);
+    }
+    // Where the bits go: the same streams coded once more, costed by category.
+    CostCoding cost = new CostCoding();
+    for (int i = 0; i < held.size(); i++) {
+      Corpus.Answer a = held.get(i);
+      byte[] s = DemoFraming.stream(DemoFraming.Meta.of(42, i, a.model()), a.text(), false);
+      PieceCoder coder = new PieceCoder(model);
+      List<Integer> ends = new ArrayList<>();
+      int[] fed = {0};
+      SseEvents split =
+          new SseEvents(
+              (kind, b, off, len) -> {
+                fed[0] += len;
+                ends.add(fed[0]);
+              },
+              PieceCoder.MAX_PIECE);
+      split.feed(s);
+      split.finish();
+      int[] e = ends.stream().mapToInt(Integer::intValue).toArray();
+      StreamEncoder.codePieces(coder, cost, s, e, 0, e.length);
+    }
+    StringBuilder parts = new StringBuilder();
+    for (int k = 0; k < CostCoding.NAMES.length; k++) {
+      parts.append(
+          String.format(
+              "  %-24s %.4f per text byte%n", CostCoding.NAMES[k], cost.bits[k] / 8 / text));
+    }
+    String report =
+        String.format(
+            "%s: %d held-out streams, %d text bytes, %d SSE bytes (%.2f per text byte)%n"
+                + "model: %d bytes, trained in %.1f s: %s%n"
+                + "segments (no link framing): %d bytes = %.4f per text byte, %.5f per SSE byte%n"
+                + "encode %.1f MB/s of SSE, decode %.1f MB/s (one thread, this run)%n%s",
+            file,
+            held.size(),
+            text,
+            sse,
+            (double) sse / text,
+            modelFile.length,
+            (t1 - t0) / 1e9,
+            model.description(),
+            wire,
+            (double) wire / text,
+            (double) wire / sse,
+            sse / (encNs / 1e9) / 1e6,
+            sse / (decNs / 1e9) / 1e6,
+            parts);
+    System.out.println(report);
+    Path out = Path.of("target/stream-codec-measurement.md");
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, report, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+}
