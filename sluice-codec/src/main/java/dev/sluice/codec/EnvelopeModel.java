@@ -25,6 +25,7 @@ final class EnvelopeModel {
   private final int[] idx = new int[4];
   private final int[] sameHistory = new int[CLASSES];
   private byte[] out = new byte[256];
+  private byte[] alt = new byte[256];
   private int outLen;
 
   EnvelopeModel() {
@@ -53,6 +54,24 @@ final class EnvelopeModel {
     byte[] t = templates[k];
     int tl = templateLen[k];
     boolean enc = !c.decoding();
+    if (k == 2) {
+      // An event without content (the finish chunk, usage) looks most like a content event with
+      // its content taken out; [DONE] and the like like the last such event. Say which is nearer.
+      int al = templateLen[0] + templateLen[1];
+      if (alt.length < al) {
+        alt = new byte[Math.max(al, alt.length * 2)];
+      }
+      System.arraycopy(templates[0], 0, alt, 0, templateLen[0]);
+      System.arraycopy(templates[1], 0, alt, templateLen[0], templateLen[1]);
+      int useAlt = 0;
+      if (enc) {
+        useAlt = common(src, off, len, alt, al) > common(src, off, len, t, tl) ? 1 : 0;
+      }
+      if (flags.code(c, k * 64 + 48, useAlt) != 0) {
+        t = alt;
+        tl = al;
+      }
+    }
     int sh = sameHistory[k];
     int same =
         enc ? (len == tl && java.util.Arrays.equals(src, off, off + len, t, 0, tl) ? 1 : 0) : 0;
@@ -61,6 +80,7 @@ final class EnvelopeModel {
     outLen = 0;
     if (same != 0) {
       append(t, tl);
+      saveTemplate(k);
       return;
     }
     int ptr = 0;
@@ -97,12 +117,30 @@ final class EnvelopeModel {
       ptr = pred == END ? ptr : ptr + 1;
       ptr = realign(t, tl, ptr);
     }
-    // The new envelope is the template of the next one of its class.
+    saveTemplate(k);
+  }
+
+  /** The new envelope is the template of the next one of its class. */
+  private void saveTemplate(int k) {
     if (templates[k].length < outLen) {
       templates[k] = new byte[Math.max(outLen, templates[k].length * 2)];
     }
     System.arraycopy(out, 0, templates[k], 0, outLen);
     templateLen[k] = outLen;
+  }
+
+  /** Bytes of the envelope that equal the template's, at the same offset from either end. */
+  private static int common(byte[] s, int off, int len, byte[] t, int tl) {
+    int n = Math.min(len, tl);
+    int a = 0;
+    while (a < n && s[off + a] == t[a]) {
+      a++;
+    }
+    int b = 0;
+    while (b < n - a && s[off + len - 1 - b] == t[tl - 1 - b]) {
+      b++;
+    }
+    return a + b;
   }
 
   private int realign(byte[] t, int tl, int ptr) {

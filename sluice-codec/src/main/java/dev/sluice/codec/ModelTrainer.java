@@ -29,9 +29,12 @@ public final class ModelTrainer {
 
   private static final int DICTIONARY_SIZE = 110 << 10;
   private static final long SEED = 0x5EED_C0DEC_0001L;
+  private static final int MAX_TUNING_STREAMS = 1000;
 
   private final List<byte[]> texts = new ArrayList<>();
+  private final List<byte[]> streams = new ArrayList<>();
   private long bytes;
+  private long streamBytes;
   private int tableBits = -1;
 
   /** Adds one answer's text. */
@@ -41,6 +44,24 @@ public final class ModelTrainer {
       texts.add(b);
       bytes += b.length;
     }
+  }
+
+  /**
+   * Adds one captured egress stream (the SSE body of a streamed completion, as the site's model
+   * server writes it). Streams tune the envelope and chunk-boundary models to the site's real
+   * framing and tokenizer; without any, the trainer frames held-back texts itself ({@link
+   * SyntheticStreams}).
+   */
+  public void addStream(byte[] sse) {
+    if (sse.length > 0) {
+      streams.add(sse.clone());
+      streamBytes += sse.length;
+    }
+  }
+
+  /** Streams added so far. */
+  public long streams() {
+    return streams.size();
   }
 
   /** Texts added so far. */
@@ -83,7 +104,7 @@ public final class ModelTrainer {
     List<byte[]> counting = new ArrayList<>();
     List<byte[]> tuning = new ArrayList<>();
     for (int i = 0; i < order.size(); i++) {
-      if (i % every == every - 1 && tuning.size() < maxTuning) {
+      if (streams.isEmpty() && i % every == every - 1 && tuning.size() < maxTuning) {
         tuning.add(order.get(i));
       } else {
         counting.add(order.get(i));
@@ -129,9 +150,19 @@ public final class ModelTrainer {
     TextTables carried = tables;
     ArithmeticEncoder replay = new ArithmeticEncoder(null);
     List<byte[]> samples = new ArrayList<>();
-    progress.update("tuning", 0, tuning.size());
-    for (int i = 0; i < tuning.size(); i++) {
-      byte[] stream = SyntheticStreams.frame(tuning.get(i), rnd);
+    List<byte[]> tuneStreams = new ArrayList<>();
+    if (streams.isEmpty()) {
+      for (byte[] t : tuning) {
+        tuneStreams.add(SyntheticStreams.frame(t, rnd));
+      }
+    } else {
+      List<byte[]> shuffled = new ArrayList<>(streams);
+      Collections.shuffle(shuffled, new java.util.Random(SEED + 1));
+      tuneStreams.addAll(shuffled.subList(0, Math.min(MAX_TUNING_STREAMS, shuffled.size())));
+    }
+    progress.update("tuning", 0, tuneStreams.size());
+    for (int i = 0; i < tuneStreams.size(); i++) {
+      byte[] stream = tuneStreams.get(i);
       samples.add(stream);
       PieceCoder coder = new PieceCoder(carried, env, flags);
       List<Integer> ends = new ArrayList<>();
@@ -154,7 +185,7 @@ public final class ModelTrainer {
       carried = coder.carriedText(tables);
       env = coder.env;
       flags = coder.flags.table().clone();
-      progress.update("tuning", i + 1, tuning.size());
+      progress.update("tuning", i + 1, tuneStreams.size());
     }
 
     // 3. dictionary
@@ -164,9 +195,15 @@ public final class ModelTrainer {
 
     String description =
         String.format(
-            "sluice codec model v1: %d texts, %d bytes of text (%d counted, %d tuned), tables 7 x"
-                + " 2^%d buckets, zstd dictionary %d bytes",
-            texts.size(), bytes, counting.size(), tuning.size(), bits, dict.length);
+            "sluice codec model v1: %d texts, %d bytes of text (%d counted); tuned on %d %s"
+                + " streams; tables 7 x 2^%d buckets; zstd dictionary %d bytes",
+            texts.size(),
+            bytes,
+            counting.size(),
+            tuneStreams.size(),
+            streams.isEmpty() ? "synthetic" : "captured",
+            bits,
+            dict.length);
     progress.update("writing", 0, 1);
     byte[] file = ModelFile.write(new ModelFile.Parts(description, carried, env, flags, dict));
     progress.update("writing", 1, 1);

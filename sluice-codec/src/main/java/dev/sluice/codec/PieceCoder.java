@@ -103,8 +103,10 @@ final class PieceCoder {
     out.write(env.out(), 0, used);
     int n = ce - cs;
     int l = 0;
+    int chunkHash = 0;
     if (pendingChar >= 0) {
       out.write(pendingChar);
+      chunkHash = (chunkHash + pendingChar + 1) * 0x01000193;
       pendingChar = -1;
       l = 1;
     }
@@ -129,11 +131,12 @@ final class PieceCoder {
       c.mark(3);
       int ch = text.codeByte(c, next);
       c.mark(4);
-      if (text.codeBoundary(c, ch, l, bnd) != 0) {
+      if (text.codeBoundary(c, ch, l, chunkHash, bnd) != 0) {
         pendingChar = ch;
         break;
       }
       out.write(ch);
+      chunkHash = (chunkHash + ch + 1) * 0x01000193;
       l++;
       if (l + used > MAX_PIECE) {
         throw new CodecFormatException(-1, "a content string longer than " + MAX_PIECE + " bytes");

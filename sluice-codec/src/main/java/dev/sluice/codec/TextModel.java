@@ -56,9 +56,10 @@ final class TextModel {
 
   // Chunk boundary model: contexts hashed from the next character and the text before it.
   private static final int B_BITS = 12;
-  private final BitModels bModels = new BitModels(4 << B_BITS, 60);
-  private final Mixer bMixer = new Mixer(5, 16, 4, 1 << 14);
-  private final int[] bIdx = new int[4];
+  private static final int B_CONTEXTS = 6;
+  private final BitModels bModels = new BitModels(B_CONTEXTS << B_BITS, 255);
+  private final Mixer bMixer = new Mixer(B_CONTEXTS + 1, 16, 4, 1 << 14);
+  private final int[] bIdx = new int[B_CONTEXTS];
 
   /**
    * @param tables the model file's statistics; null only to obtain the default initial state
@@ -298,7 +299,7 @@ final class TextModel {
    * Codes whether the current chunk ends before {@code next} (already coded, not yet in the
    * history), {@code sinceStart} characters into the chunk.
    */
-  int codeBoundary(BitCoding c, int next, int sinceStart, int bit) {
+  int codeBoundary(BitCoding c, int next, int sinceStart, int chunkHash, int bit) {
     int len = Math.min(sinceStart, 15);
     // The history already ends with next: the characters before it are one byte further back.
     int c1 = (int) ((hist >>> 8) & 0xFF);
@@ -308,7 +309,12 @@ final class TextModel {
     bIdx[1] = (1 << B_BITS) | (hash64((long) next << 8 | c1, 11) & m);
     bIdx[2] = (2 << B_BITS) | (hash64((long) next << 16 | c1 << 8 | c2, 12) & m);
     bIdx[3] = (3 << B_BITS) | (hash64((long) next << 12 | classOf(c1) << 8 | len, 13) & m);
-    for (int i = 0; i < 4; i++) {
+    bIdx[4] = (4 << B_BITS) | (hash64((long) chunkHash << 8 | next, 14) & m);
+    bIdx[5] =
+        (5 << B_BITS)
+            | (hash64((long) classOf(next) << 16 | classOf(c1) << 8 | classOf(c2) << 4 | len, 15)
+                & m);
+    for (int i = 0; i < B_CONTEXTS; i++) {
       bMixer.add(Logistic.stretch(bModels.p(bIdx[i])));
     }
     bMixer.add(256);
@@ -320,7 +326,7 @@ final class TextModel {
     }
     int y = c.code(bit, p);
     bMixer.update(y);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < B_CONTEXTS; i++) {
       bModels.update(bIdx[i], y);
     }
     return y;

@@ -43,7 +43,17 @@ class StreamCodecMeasurementTest {
     if (bits > 0) {
       trainer.tableBits(bits);
     }
-    train.forEach(a -> trainer.add(a.text()));
+    int tuneStreams = Integer.getInteger("sluice.measure.tune", 600);
+    Collections.shuffle(train, new Random(3));
+    for (int i = 0; i < train.size(); i++) {
+      Corpus.Answer a = train.get(i);
+      if (i < tuneStreams) {
+        trainer.addStream(
+            DemoFraming.stream(DemoFraming.Meta.of(7, 100_000 + i, a.model()), a.text(), false));
+      } else {
+        trainer.add(a.text());
+      }
+    }
     byte[] modelFile = trainer.build(TrainingProgress.NONE);
     long t1 = System.nanoTime();
     CodecModel model = CodecModel.fromBytes(modelFile, "measurement");
