@@ -8,12 +8,21 @@ import java.util.Arrays;
  * an average over the last {@code limit} observations.
  */
 final class BitModels {
+  /** 65536 / (n + 2), so updates need no division. */
+  private static final int[] RECIPROCAL = new int[256];
+
+  static {
+    for (int n = 0; n < RECIPROCAL.length; n++) {
+      RECIPROCAL[n] = 65536 / (n + 2);
+    }
+  }
+
   private final int[] t;
   private final int limit;
 
   BitModels(int size, int limit) {
     this.t = new int[size];
-    this.limit = limit;
+    this.limit = Math.min(limit, 255);
     reset();
   }
 
@@ -38,7 +47,7 @@ final class BitModels {
     int n = v & 0xFF;
     int p = v >>> 8;
     int target = y != 0 ? 0xFFFFFF : 0;
-    p += (target - p) / (n + 2);
+    p += (int) (((long) (target - p) * RECIPROCAL[n]) >> 16);
     if (n < limit) {
       n++;
     }

@@ -17,8 +17,11 @@ final class EnvelopeModel {
   private static final int END = 256;
   private static final int BITS = 12;
 
-  final byte[][] templates = new byte[CLASSES][];
-  final int[] templateLen = new int[CLASSES];
+  /** 0..2: the last envelope of each class; 3..5: the first of each class in the last stream. */
+  final byte[][] templates = new byte[2 * CLASSES][];
+
+  final int[] templateLen = new int[2 * CLASSES];
+  private final boolean[] seen = new boolean[CLASSES];
   final BitModels flags = new BitModels(CLASSES * 64, 255);
   final BitModels bytes = new BitModels(4 << BITS, 30);
   final Mixer mixer = new Mixer(5, 256, 5, 1 << 14);
@@ -29,15 +32,17 @@ final class EnvelopeModel {
   private int outLen;
 
   EnvelopeModel() {
-    for (int k = 0; k < CLASSES; k++) {
+    for (int k = 0; k < 2 * CLASSES; k++) {
       templates[k] = new byte[64];
     }
   }
 
   void copyFrom(EnvelopeModel o) {
-    for (int k = 0; k < CLASSES; k++) {
+    for (int k = 0; k < 2 * CLASSES; k++) {
       templates[k] = o.templates[k].clone();
       templateLen[k] = o.templateLen[k];
+    }
+    for (int k = 0; k < CLASSES; k++) {
       sameHistory[k] = o.sameHistory[k];
     }
     System.arraycopy(o.flags.table(), 0, flags.table(), 0, flags.table().length);
@@ -54,23 +59,36 @@ final class EnvelopeModel {
     byte[] t = templates[k];
     int tl = templateLen[k];
     boolean enc = !c.decoding();
+    // Candidates besides the last envelope of the class: for the first of its class in a stream,
+    // the first of the last stream (a role chunk looks like the last role chunk); for an event
+    // without content, the last content event with its content taken out (the finish chunk).
+    boolean first = !seen[k];
+    int al = 0;
     if (k == 2) {
-      // An event without content (the finish chunk, usage) looks most like a content event with
-      // its content taken out; [DONE] and the like like the last such event. Say which is nearer.
-      int al = templateLen[0] + templateLen[1];
+      al = templateLen[0] + templateLen[1];
       if (alt.length < al) {
         alt = new byte[Math.max(al, alt.length * 2)];
       }
       System.arraycopy(templates[0], 0, alt, 0, templateLen[0]);
       System.arraycopy(templates[1], 0, alt, templateLen[0], templateLen[1]);
-      int useAlt = 0;
-      if (enc) {
-        useAlt = common(src, off, len, alt, al) > common(src, off, len, t, tl) ? 1 : 0;
+    }
+    int choice = 0;
+    if (enc) {
+      int best = common(src, off, len, t, tl);
+      if (first && common(src, off, len, templates[k + CLASSES], templateLen[k + CLASSES]) > best) {
+        choice = 1;
+        best = common(src, off, len, templates[k + CLASSES], templateLen[k + CLASSES]);
       }
-      if (flags.code(c, k * 64 + 48, useAlt) != 0) {
-        t = alt;
-        tl = al;
+      if (k == 2 && common(src, off, len, alt, al) > best) {
+        choice = 2;
       }
+    }
+    if (first && flags.code(c, k * 64 + 49, choice == 1 ? 1 : 0) != 0) {
+      t = templates[k + CLASSES];
+      tl = templateLen[k + CLASSES];
+    } else if (k == 2 && flags.code(c, k * 64 + 48 + (first ? 2 : 0), choice == 2 ? 1 : 0) != 0) {
+      t = alt;
+      tl = al;
     }
     int sh = sameHistory[k];
     int same =
@@ -120,8 +138,18 @@ final class EnvelopeModel {
     saveTemplate(k);
   }
 
-  /** The new envelope is the template of the next one of its class. */
+  /**
+   * The new envelope is the template of the next one of its class (and of the next stream's first).
+   */
   private void saveTemplate(int k) {
+    if (!seen[k]) {
+      seen[k] = true;
+      copyInto(k + CLASSES);
+    }
+    copyInto(k);
+  }
+
+  private void copyInto(int k) {
     if (templates[k].length < outLen) {
       templates[k] = new byte[Math.max(outLen, templates[k].length * 2)];
     }

@@ -6,6 +6,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -20,10 +21,12 @@ import java.util.zip.CRC32C;
  * 10      d     description, UTF-8 (what the model was trained on)
  * ...     1     text table bucket bits b (4..22)
  * ...     4     length z of the compressed text tables
- * ...     z     zstd frame: 7 tables of 2^b x 16 big-endian u16 (see TextTables)
+ * ...     z     zstd frame: 7 tables of 2^b' x 16 big-endian u16, b' = min(b, 12) for order 1,
+ *               min(b, 16) for order 2, b for the rest (see TextTables)
  * ...     arrays, each u32 count then count x i32: mixer 1, mixer 2, APM, match model,
  *               boundary model, envelope flags, envelope bytes, envelope mixer, codec flags
- * ...     3 x (u32 length, bytes): the envelope templates
+ * ...     6 x (u32 length, bytes): the envelope templates (last of each class, first of each
+ *               class in the last stream)
  * ...     3 x u8: envelope same-history state
  * ...     u32 length, bytes: the zstd dictionary (0 = none)
  * end-4   4     CRC32C of every byte before it
@@ -56,7 +59,11 @@ final class ModelFile {
       out.write(desc);
       TextTables t = p.text();
       out.writeByte(t.bucketBits);
-      ByteBuffer raw = ByteBuffer.allocate(TextTables.ORDERS * t.tables[0].length * 2);
+      int chars = 0;
+      for (char[] table : t.tables) {
+        chars += table.length;
+      }
+      ByteBuffer raw = ByteBuffer.allocate(chars * 2);
       for (char[] table : t.tables) {
         raw.asCharBuffer().put(table);
         raw.position(raw.position() + table.length * 2);
@@ -82,7 +89,7 @@ final class ModelFile {
           out.writeInt(v);
         }
       }
-      for (int k = 0; k < EnvelopeModel.CLASSES; k++) {
+      for (int k = 0; k < 2 * EnvelopeModel.CLASSES; k++) {
         out.writeInt(e.templateLen[k]);
         out.write(e.templates[k], 0, e.templateLen[k]);
       }
@@ -132,30 +139,27 @@ final class ModelFile {
       throw r.bad(bitsAt, "text table bucket bits " + bits + " out of 4..22");
     }
     int zl = r.length(f.length, "text tables");
-    int tableChars = (1 << bits) * 16;
+    char[][] tables = new char[TextTables.ORDERS][];
+    int totalChars = 0;
+    for (int o = 0; o < TextTables.ORDERS; o++) {
+      tables[o] = new char[(1 << TextTables.bits(bits, o)) * 16];
+      totalChars += tables[o].length;
+    }
     byte[] raw;
     try {
-      raw =
-          Zstd.decompress(
-              java.util.Arrays.copyOfRange(f, r.pos, r.pos + zl),
-              TextTables.ORDERS * tableChars * 2);
+      raw = Zstd.decompress(Arrays.copyOfRange(f, r.pos, r.pos + zl), totalChars * 2);
     } catch (RuntimeException e) {
       throw r.bad(r.pos, "text tables do not decompress: " + e.getMessage());
     }
-    if (raw.length != TextTables.ORDERS * tableChars * 2) {
+    if (raw.length != totalChars * 2) {
       throw r.bad(
-          r.pos,
-          "text tables decompress to "
-              + raw.length
-              + " bytes, expected "
-              + TextTables.ORDERS * tableChars * 2);
+          r.pos, "text tables decompress to " + raw.length + " bytes, expected " + totalChars * 2);
     }
     r.pos += zl;
-    char[][] tables = new char[TextTables.ORDERS][tableChars];
     ByteBuffer rb = ByteBuffer.wrap(raw);
     for (int o = 0; o < TextTables.ORDERS; o++) {
       rb.asCharBuffer().get(tables[o]);
-      rb.position(rb.position() + tableChars * 2);
+      rb.position(rb.position() + tables[o].length * 2);
     }
     TextTables defaults = TextTables.empty();
     EnvelopeModel e = new EnvelopeModel();
@@ -193,7 +197,7 @@ final class ModelFile {
         targets[i][j] = r.u32();
       }
     }
-    for (int k = 0; k < EnvelopeModel.CLASSES; k++) {
+    for (int k = 0; k < 2 * EnvelopeModel.CLASSES; k++) {
       int n = r.length(EnvelopeModel.MAX_TEMPLATE, "envelope template");
       e.templates[k] = java.util.Arrays.copyOfRange(f, r.pos, r.pos + Math.max(n, 1));
       e.templateLen[k] = n;

@@ -211,7 +211,7 @@ public final class ModelTrainer {
   }
 
   private static int[] initialFlags() {
-    BitModels f = new BitModels(64, 1023);
+    BitModels f = new BitModels(64, 255);
     return f.table().clone();
   }
 

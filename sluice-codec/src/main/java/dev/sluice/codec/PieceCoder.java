@@ -35,7 +35,7 @@ final class PieceCoder {
     text = new TextModel(tables);
     env = new EnvelopeModel();
     env.copyFrom(envelope);
-    flags = new BitModels(64, 1023);
+    flags = new BitModels(64, 255);
     System.arraycopy(flagState, 0, flags.table(), 0, flags.table().length);
   }
 

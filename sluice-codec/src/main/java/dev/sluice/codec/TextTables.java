@@ -28,7 +28,7 @@ final class TextTables {
     this.bucketBits = bucketBits;
     this.tables = new char[ORDERS][];
     for (int o = 0; o < ORDERS; o++) {
-      tables[o] = new char[(1 << bucketBits) * 16];
+      tables[o] = new char[(1 << bits(bucketBits, o)) * 16];
     }
     TextModel fresh = new TextModel(null);
     this.mixer1 = fresh.mixer1.w.clone();
@@ -53,15 +53,23 @@ final class TextTables {
     return new TextTables(4);
   }
 
-  int mask() {
-    return (1 << bucketBits) - 1;
+  /**
+   * Buckets of table {@code o} are 2^bits: order 1 has at most 2^12 (256 contexts x 17 nibble trees
+   * fit), order 2 at most 2^16, so the low orders stay in cache.
+   */
+  static int bits(int bucketBits, int o) {
+    return o == 0 ? Math.min(bucketBits, 12) : o == 1 ? Math.min(bucketBits, 16) : bucketBits;
+  }
+
+  private int mask(int o) {
+    return (tables[o].length >>> 4) - 1;
   }
 
   /** The bucket of hash {@code h} in table {@code o}, or -1 if that context was never seen. */
   int find(int o, int h) {
     char[] t = tables[o];
     char chk = check(h);
-    int b0 = (h & mask()) << 4;
+    int b0 = (h & mask(o)) << 4;
     if (t[b0] == chk) {
       return b0;
     }
@@ -74,8 +82,7 @@ final class TextTables {
 
   /** The bucket of hash {@code h} in table {@code o}, taking over the less used way if needed. */
   int findOrCreate(int o, int h) {
-    char[] t = tables[o];
-    return findOrCreate(t, mask(), h);
+    return findOrCreate(tables[o], mask(o), h);
   }
 
   static int findOrCreate(char[] t, int mask, int h) {
@@ -99,6 +106,15 @@ final class TextTables {
     return (char) (c == 0 ? 1 : c);
   }
 
+  /** 65536 x 2 / (2n + 3): the learning rate after n observations, without a division. */
+  private static final int[] RATE = new int[16];
+
+  static {
+    for (int n = 0; n < 16; n++) {
+      RATE[n] = 131072 / (2 * n + 3);
+    }
+  }
+
   /** Learns bit {@code y} in a node: count-based rate, at most 1/16.5 once seen 15 times. */
   static char learn(char v, int y) {
     int p = v >>> 4;
@@ -107,7 +123,7 @@ final class TextTables {
       p = 2048;
     }
     int target = y != 0 ? 4095 : 0;
-    p += (target - p) * 2 / (2 * n + 3);
+    p += ((target - p) * RATE[n]) >> 16;
     if (p < 1) {
       p = 1;
     } else if (p > 4095) {
