@@ -26,8 +26,8 @@ import java.util.zip.GZIPOutputStream;
 /**
  * What {@code codec bench} does to one egress stream, and the totals over many. Each stream gets a
  * fresh {@link StreamEncoder} and {@link StreamDecoder} (the model is all they share), is written
- * in {@value #WRITE} byte pieces as a gateway writes what it reads, ends a segment only when one is
- * full and at the end, and is decoded and compared byte for byte.
+ * as a gateway writes what it reads ({@link GatewayWrites}), and is decoded and compared byte for
+ * byte.
  *
  * <p>The codec's wire bytes are those of the gateway's side of an edge link carrying the stream,
  * counted by the real {@link LinkFrameEncoder}: the magic, the ACCEPT frame, one DATA frame per
@@ -37,9 +37,6 @@ import java.util.zip.GZIPOutputStream;
  * <p>Not thread-safe: one per run.
  */
 final class CodecBench {
-
-  /** Bytes per {@link StreamEncoder#write}: what a gateway might read from the upstream at once. */
-  static final int WRITE = 16 << 10;
 
   /** The codec id written in ACCEPT; its value does not change the frame's size. */
   private static final int ACCEPT_CODEC = EdgeLink.CODEC_IDENTITY;
@@ -134,20 +131,8 @@ final class CodecBench {
   /** Measures one stream. */
   StreamResult run(String name, byte[] input) {
     List<byte[]> segments = new ArrayList<>();
-    StreamEncoder enc = new StreamEncoder(model);
     long t0 = clock.nanos();
-    for (int off = 0; off < input.length; ) {
-      int len = Math.min(WRITE, input.length - off);
-      while (len > 0) {
-        int n = enc.write(input, off, len);
-        off += n;
-        len -= n;
-        if (enc.pendingBytes() >= StreamEncoder.MAX_SEGMENT_INPUT) {
-          add(segments, enc.flush());
-        }
-      }
-    }
-    add(segments, enc.flush());
+    GatewayWrites.encode(new StreamEncoder(model), input, segments::add);
     long encodeNanos = clock.nanos() - t0;
 
     ByteArrayOutputStream decoded = new ByteArrayOutputStream(input.length);
@@ -190,12 +175,6 @@ final class CodecBench {
         encodeNanos,
         decodeNanos,
         failure);
-  }
-
-  private static void add(List<byte[]> segments, byte[] seg) {
-    if (seg.length > 0) {
-      segments.add(seg);
-    }
   }
 
   /** Null if equal, else where the decoded bytes first differ from the input. */

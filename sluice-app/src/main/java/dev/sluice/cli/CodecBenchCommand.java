@@ -48,11 +48,7 @@ final class CodecBenchCommand implements Callable<Integer> {
       description = "Directory of egress streams, one file each (e.g. SSE response bodies).")
   Path streams;
 
-  @Option(
-      names = "--model",
-      paramLabel = "MODEL",
-      description = "Codec model file (default: the model built into sluice).")
-  Path modelFile;
+  @CommandLine.Mixin ModelOption modelOption;
 
   @Option(names = "--json", description = "One JSON object with the totals instead of a table.")
   boolean json;
@@ -71,7 +67,7 @@ final class CodecBenchCommand implements Callable<Integer> {
 
   private int bench() throws CommandFailure {
     List<Path> files = files();
-    CodecModel model = CodecModels.load(modelFile);
+    CodecModel model = modelOption.load();
     CodecBench bench = new CodecBench(model, SluiceCli.io(spec).clock(), link);
     CodecBench.Totals t = new CodecBench.Totals();
     try {
@@ -185,7 +181,7 @@ final class CodecBenchCommand implements Callable<Integer> {
         streams,
         HumanBytes.withExact(t.inputBytes),
         HumanBytes.withExact(t.textBytes));
-    out.println("model:      " + CodecModels.describe(model));
+    out.println("model:      " + ModelOption.describe(model));
     if (t.roundTripOk()) {
       out.println("round trip: OK, every stream restored byte for byte");
     } else {

@@ -4,11 +4,9 @@ import dev.sluice.codec.CodecModel;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * {@code sluice codec compress [--model MODEL]}: stdin to stdout in the {@link CodecFile} format.
@@ -25,16 +23,12 @@ final class CodecCompressCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(
-      names = "--model",
-      paramLabel = "MODEL",
-      description = "Codec model file (default: the model built into sluice).")
-  Path modelFile;
+  @CommandLine.Mixin ModelOption modelOption;
 
   @Override
   public Integer call() {
     try {
-      CodecModel model = CodecModels.load(modelFile);
+      CodecModel model = modelOption.load();
       SluiceCli.Io io = SluiceCli.io(spec);
       OutputStream out = new BufferedOutputStream(io.stdout(), 1 << 16);
       try {

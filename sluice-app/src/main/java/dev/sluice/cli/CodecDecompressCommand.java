@@ -5,11 +5,9 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * {@code sluice codec decompress [--model MODEL]}: restores what {@code codec compress} wrote,
@@ -30,16 +28,12 @@ final class CodecDecompressCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(
-      names = "--model",
-      paramLabel = "MODEL",
-      description = "Codec model file (default: the model built into sluice).")
-  Path modelFile;
+  @CommandLine.Mixin ModelOption modelOption;
 
   @Override
   public Integer call() {
     try {
-      CodecModel model = CodecModels.load(modelFile);
+      CodecModel model = modelOption.load();
       SluiceCli.Io io = SluiceCli.io(spec);
       OutputStream out = new BufferedOutputStream(io.stdout(), 1 << 16);
       try {

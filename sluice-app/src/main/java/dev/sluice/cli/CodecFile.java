@@ -130,7 +130,7 @@ final class CodecFile {
           "compressed with model "
               + HexFormat.of().formatHex(id, 0, 8)
               + "…, not with "
-              + CodecModels.describe(model)
+              + ModelOption.describe(model)
               + "; decompress with the same model file");
     }
     StreamDecoder dec = new StreamDecoder(model);

@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.cli.GatewayWrites;
 import dev.sluice.codec.CodecFormatException;
 import dev.sluice.codec.CodecModel;
 import dev.sluice.codec.ModelTrainer;
@@ -31,10 +32,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Throughput of the egress codec on SSE input, one thread: {@code encode} compresses one stream
- * with a fresh {@link StreamEncoder} (written in 16 KiB pieces, a segment ended when full and at
- * the end, as {@code sluice codec bench} does), {@code decode} restores one stream's segments with
- * a fresh {@link StreamDecoder}. Each operation is one whole stream, taken round-robin from the
- * set. Target (issue 7): at least 50 MB/s of SSE input per core each way.
+ * with a fresh {@link StreamEncoder}, written as {@code sluice codec bench} writes it ({@link
+ * GatewayWrites}), {@code decode} restores one stream's segments with a fresh {@link
+ * StreamDecoder}. Each operation is one whole stream, taken round-robin from the set. Target (issue
+ * 7): at least 50 MB/s of SSE input per core each way.
  *
  * <p>Reported: {@code ops/s} (streams per second) and the {@code bytes} counter, <b>bytes of SSE
  * input per second</b> (divide by 10^6 for MB/s). The streams are the held-out Arena-Hard answers
@@ -53,8 +54,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class CodecBenchmark {
-
-  private static final int WRITE = 16 << 10;
 
   @Param("../shared/corpus")
   public String corpus;
@@ -124,27 +123,17 @@ public class CodecBenchmark {
 
   /** Compresses {@code s}; returns the bytes of its segments, which go to {@code out} if given. */
   private int encode(byte[] s, List<byte[]> out) {
-    StreamEncoder enc = new StreamEncoder(model);
-    int coded = 0;
-    for (int off = 0; off < s.length; ) {
-      int len = Math.min(WRITE, s.length - off);
-      while (len > 0) {
-        int n = enc.write(s, off, len);
-        off += n;
-        len -= n;
-        if (enc.pendingBytes() >= StreamEncoder.MAX_SEGMENT_INPUT) {
-          coded += keep(enc.flush(), out);
-        }
-      }
-    }
-    return coded + keep(enc.flush(), out);
-  }
-
-  private static int keep(byte[] seg, List<byte[]> out) {
-    if (out != null && seg.length > 0) {
-      out.add(seg);
-    }
-    return seg.length;
+    int[] coded = {0};
+    GatewayWrites.encode(
+        new StreamEncoder(model),
+        s,
+        seg -> {
+          coded[0] += seg.length;
+          if (out != null) {
+            out.add(seg);
+          }
+        });
+    return coded[0];
   }
 
   private byte[] decode(List<byte[]> segs) throws CodecFormatException {
