@@ -115,7 +115,6 @@ final class CodecTrainCommand implements Callable<Integer> {
         before += size(f);
       }
       if (trainer.texts() == 0) {
-        progress.finish();
         throw new CommandFailure(
             SluiceCli.EXIT_USAGE,
             capped[0]
@@ -134,14 +133,13 @@ final class CodecTrainCommand implements Callable<Integer> {
       summary(stdout, trainer, capped[0], loaded, model.length, clock.nanos() - start);
       return 0;
     } catch (TrainingCorpus.BadRecord e) {
-      progress.finish();
       throw new CommandFailure(SluiceCli.EXIT_USAGE, e.getMessage());
     } catch (NoSuchFileException e) {
-      progress.finish();
       throw new CommandFailure(SluiceCli.EXIT_IO, "no such file: " + e.getFile());
     } catch (IOException e) {
-      progress.finish();
       throw new CommandFailure(SluiceCli.EXIT_IO, e.toString());
+    } finally {
+      progress.finish();
     }
   }
 

@@ -56,8 +56,9 @@ public final class SluiceCli implements Runnable {
 
   /**
    * What the commands read and write besides picocli's text streams: binary stdin and stdout (for
-   * {@code codec compress|decompress}), the clock, and whether stderr is a terminal (progress bars
-   * redraw one line only then).
+   * {@code codec compress|decompress}), the clock, and whether the output is a terminal (progress
+   * bars redraw one line only then; Java 17 can only tell whether the process has a console, not
+   * whether stderr alone is a terminal).
    */
   record Io(InputStream stdin, OutputStream stdout, Clock clock, boolean terminal) {
     Io {
