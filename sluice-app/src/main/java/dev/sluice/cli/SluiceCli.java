@@ -1,5 +1,11 @@
 package dev.sluice.cli;
 
+import dev.sluice.time.Clock;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Objects;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,7 +32,8 @@ import picocli.CommandLine.Command;
       LedgerCommand.class,
       StatusCommand.class,
       HaltCommand.class,
-      ResumeCommand.class
+      ResumeCommand.class,
+      CodecCommand.class
     })
 public final class SluiceCli implements Runnable {
 
@@ -41,14 +48,55 @@ public final class SluiceCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  private final Io io;
+
+  private SluiceCli(Io io) {
+    this.io = Objects.requireNonNull(io, "io");
+  }
+
+  /**
+   * What the commands read and write besides picocli's text streams: binary stdin and stdout (for
+   * {@code codec compress|decompress}), the clock, and whether the output is a terminal (progress
+   * bars redraw one line only then; Java 17 can only tell whether the process has a console, not
+   * whether stderr alone is a terminal).
+   */
+  record Io(InputStream stdin, OutputStream stdout, Clock clock, boolean terminal) {
+    Io {
+      Objects.requireNonNull(stdin, "stdin");
+      Objects.requireNonNull(stdout, "stdout");
+      Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * The process's streams and clock; stdout unbuffered and raw, so write errors are not swallowed
+     * the way {@link System#out} swallows them; {@code terminal} when there is a console.
+     */
+    static Io system() {
+      return new Io(
+          System.in,
+          new FileOutputStream(FileDescriptor.out),
+          Clock.system(),
+          System.console() != null);
+    }
+  }
+
   public static void main(String[] args) {
     System.exit(newCommandLine().execute(args));
   }
 
   /** The configured command line, shared by {@link #main} and tests. */
   public static CommandLine newCommandLine() {
-    CommandLine cl = new CommandLine(new SluiceCli());
-    return cl;
+    return newCommandLine(Io.system());
+  }
+
+  /** The command line with the given binary streams and clock (tests). */
+  static CommandLine newCommandLine(Io io) {
+    return new CommandLine(new SluiceCli(io));
+  }
+
+  /** The {@link Io} of the {@code sluice} command that {@code spec} belongs to. */
+  static Io io(CommandLine.Model.CommandSpec spec) {
+    return ((SluiceCli) spec.root().userObject()).io;
   }
 
   @Override

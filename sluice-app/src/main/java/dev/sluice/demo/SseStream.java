@@ -31,30 +31,15 @@ import org.slf4j.LoggerFactory;
 final class SseStream implements ChannelFutureListener {
   private static final Logger log = LoggerFactory.getLogger(SseStream.class);
 
-  private enum Step {
-    ROLE,
-    CONTENT,
-    FINISH,
-    USAGE,
-    DONE,
-    ENDED
-  }
-
   private final ChannelHandlerContext ctx;
-  private final ChunkEvents events;
-  private final Completion completion;
-  private final Usage usage;
+  private final CompletionEvents events;
   private final Pacer pacer;
-  private Step step = Step.ROLE;
-  private int offset;
+  private boolean ended;
   private int written;
 
-  private SseStream(
-      ChannelHandlerContext ctx, ChunkEvents events, Completion completion, Usage usage, Pacer p) {
+  private SseStream(ChannelHandlerContext ctx, CompletionEvents events, Pacer p) {
     this.ctx = ctx;
     this.events = events;
-    this.completion = completion;
-    this.usage = usage;
     this.pacer = p;
   }
 
@@ -80,7 +65,7 @@ final class SseStream implements ChannelFutureListener {
       HttpUtil.setTransferEncodingChunked(head, true);
     }
     ctx.write(head);
-    new SseStream(ctx, events, completion, usage, pacer).produce();
+    new SseStream(ctx, new CompletionEvents(events, completion, usage), pacer).produce();
   }
 
   /** Encodes and writes the next event. */
@@ -89,7 +74,7 @@ final class SseStream implements ChannelFutureListener {
       ctx.executor().execute(this::produce);
       return;
     }
-    if (step == Step.ENDED || !ctx.channel().isActive()) {
+    if (ended || !ctx.channel().isActive()) {
       return;
     }
     HttpContent next;
@@ -97,54 +82,32 @@ final class SseStream implements ChannelFutureListener {
       next = nextEvent();
     } catch (RuntimeException e) {
       log.warn("demo upstream: cannot encode an event; closing the stream", e);
-      step = Step.ENDED;
+      ended = true;
       ctx.close();
       return;
     }
     ctx.writeAndFlush(next).addListener(this);
   }
 
+  /** The next event; the last one ({@code [DONE]}) ends the HTTP response. */
   private HttpContent nextEvent() {
-    String text = completion.text();
-    switch (step) {
-      case ROLE:
-        step = text.isEmpty() ? Step.FINISH : Step.CONTENT;
-        return content(events.role(ctx.alloc()));
-      case CONTENT:
-        int end = TokenBoundaries.next(text, offset);
-        String piece = text.substring(offset, end);
-        offset = end;
-        if (offset == text.length()) {
-          step = Step.FINISH;
-        }
-        return content(events.content(ctx.alloc(), piece));
-      case FINISH:
-        step = usage == null ? Step.DONE : Step.USAGE;
-        return content(events.finish(ctx.alloc(), completion.finishReason()));
-      case USAGE:
-        step = Step.DONE;
-        return content(events.usage(ctx.alloc(), usage));
-      case DONE:
-        step = Step.ENDED;
-        return new DefaultLastHttpContent(ChunkEvents.done());
-      default:
-        throw new IllegalStateException("stream already ended");
+    ByteBuf event = events.next(ctx.alloc());
+    if (events.hasNext()) {
+      return new DefaultHttpContent(event);
     }
-  }
-
-  private static HttpContent content(ByteBuf event) {
-    return new DefaultHttpContent(event);
+    ended = true;
+    return new DefaultLastHttpContent(event);
   }
 
   /** A write finished: on success ask the pacer for the next event, on failure give up. */
   @Override
   public void operationComplete(ChannelFuture f) {
     if (!f.isSuccess()) {
-      step = Step.ENDED;
+      ended = true;
       ctx.close();
       return;
     }
-    if (step != Step.ENDED) {
+    if (!ended) {
       written++;
       pacer.pace(written, ctx.executor(), this::produce);
     }

@@ -1,0 +1,224 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.demo.DemoTranscripts;
+import dev.sluice.time.ManualClock;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CodecBenchCommandTest {
+
+  @TempDir Path dir;
+  Path streams;
+  long inputBytes;
+  long textBytes;
+
+  private static final String ANSWER_1 =
+      "Rivers carry water, silt and history to the sea.\n\n- é ü";
+  private static final String ANSWER_2 = "Short. 😀";
+  private static final String ANSWER_3 = "A JSON completion, not streamed: \"quoted\"";
+
+  @BeforeEach
+  void streams() throws IOException {
+    streams = Files.createDirectory(dir.resolve("streams"));
+    DemoTranscripts demo = new DemoTranscripts(3, ManualClock.at("2026-11-23T04:00:00Z"));
+    put("a-sse.txt", demo.stream("gpt-x", "tell me about rivers", ANSWER_1, false));
+    put("b-sse-usage.txt", demo.stream("gpt-x", "short", ANSWER_2, true));
+    put("c-body.json", demo.completion("gpt-x", "json please", ANSWER_3));
+    byte[] crlf =
+        ("data: {\"choices\":[{\"delta\":{\"content\":\"two\\nlines\"}}]}\r\n\r\n"
+                + ": a comment\r\n\r\ndata: [DONE]\r\n\r\n")
+            .getBytes(StandardCharsets.UTF_8);
+    put("d-crlf.txt", crlf);
+    put("e-empty", new byte[0]);
+    put("f-one-byte", new byte[] {'x'});
+    byte[] binary = new byte[600 << 10]; // more than one segment
+    new Random(7).nextBytes(binary);
+    put("g-binary.bin", binary);
+    Files.createDirectory(streams.resolve("z-subdir-is-not-a-stream"));
+    textBytes =
+        (ANSWER_1 + ANSWER_2 + ANSWER_3 + "two\nlines").getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  private void put(String name, byte[] bytes) throws IOException {
+    Files.write(streams.resolve(name), bytes);
+    inputBytes += bytes.length;
+  }
+
+  @Test
+  void jsonTotalsEveryStreamAndTheReferenceMethods() throws IOException {
+    CliRun r = CliRun.of("codec", "bench", "--streams", streams.toString(), "--json");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertThat(j.get("streams").asLong()).isEqualTo(7);
+    assertThat(j.get("input_bytes").asLong()).isEqualTo(inputBytes);
+    assertThat(j.get("text_bytes").asLong()).isEqualTo(textBytes);
+    assertThat(j.get("roundtrip_ok").asBoolean()).isTrue();
+    assertThat(j.get("failures")).isEmpty();
+    // the edge link per stream: magic 4, ACCEPT 17+36, END 17+16, and 17 per DATA frame
+    long segments = j.get("segments").asLong();
+    assertThat(segments).isGreaterThanOrEqualTo(7); // six non-empty streams, the binary one in two
+    assertThat(j.get("wire_bytes").asLong())
+        .isEqualTo(7 * (4 + 53 + 33) + 17 * segments + j.get("segment_bytes").asLong());
+    assertThat(j.get("wire_per_text_byte").asDouble())
+        .isCloseTo((double) j.get("wire_bytes").asLong() / textBytes, within());
+    assertThat(j.get("encode_mb_per_s").isNumber()).isTrue();
+    assertThat(j.get("decode_mb_per_s").isNumber()).isTrue();
+    for (String m : new String[] {"none", "gzip_6", "zstd_3", "zstd_19_dict"}) {
+      assertThat(j.at("/methods/" + m + "/wire_bytes").asLong()).as(m).isPositive();
+      assertThat(j.at("/methods/" + m + "/per_text_byte").isNumber()).as(m).isTrue();
+    }
+    assertThat(j.at("/methods/none/wire_bytes").asLong()).isEqualTo(inputBytes);
+    // the interim model has no dictionary, and the report says so
+    assertThat(j.at("/methods/zstd_19_dict/dictionary_bytes").asInt()).isZero();
+    assertThat(j.at("/methods/zstd_19_dict/note").asText()).contains("no zstd dictionary");
+    assertThat(j.at("/model/source").asText()).isEqualTo("built-in");
+  }
+
+  private static org.assertj.core.data.Offset<Double> within() {
+    return org.assertj.core.data.Offset.offset(0.001);
+  }
+
+  @Test
+  void humanOutputIsATableWithTheVerdict() {
+    CliRun r = CliRun.of("codec", "bench", "--streams", streams.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("streams:    7 files in " + streams)
+        .contains("round trip: OK")
+        .contains("method", "wire bytes", "per input byte", "per text byte")
+        .contains("sluice codec, edge link", "gzip -6", "zstd -3")
+        .contains("zstd -19 (the model has no dictionary)")
+        .contains("none (the streams as they are)");
+  }
+
+  @Test
+  void aStreamThatComesBackDifferentIsNamedWithItsOffsetAndExitsOne() throws IOException {
+    // what the link does to each segment: flip the last byte (the stored codec still decodes it)
+    UnaryOperator<byte[]> flip =
+        seg -> {
+          byte[] b = seg.clone();
+          b[b.length - 1] ^= 1;
+          return b;
+        };
+    CliRun r = CliRun.of(setLink(flip), "codec", "bench", "--streams", streams.toString());
+
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.out()).contains("round trip: FAILED for 6 of 7 streams");
+    assertThat(r.out()).contains("f-one-byte: first difference at byte 0");
+
+    CliRun cut =
+        CliRun.of(
+            setLink(seg -> Arrays.copyOf(seg, seg.length - 1)),
+            "codec",
+            "bench",
+            "--streams",
+            streams.toString(),
+            "--json");
+    assertThat(cut.exitCode()).isEqualTo(1);
+    JsonNode j = new ObjectMapper().readTree(cut.out());
+    assertThat(j.get("roundtrip_ok").asBoolean()).isFalse();
+    assertThat(j.get("failures")).hasSize(6);
+    assertThat(j.at("/failures/0/stream").asText()).isEqualTo("a-sse.txt");
+    assertThat(j.at("/failures/0/problem").asText())
+        .startsWith("segment 0 (after 0 decoded bytes) rejected: codec segment, byte ");
+  }
+
+  private static java.util.function.Consumer<CommandLine> setLink(UnaryOperator<byte[]> link) {
+    return cl -> {
+      CodecBenchCommand bench =
+          cl.getSubcommands().get("codec").getSubcommands().get("bench").getCommand();
+      bench.link = link;
+    };
+  }
+
+  @Test
+  void exitCodesForUsageAndIo() throws IOException {
+    Path empty = Files.createDirectory(dir.resolve("empty"));
+    CliRun noFiles = CliRun.of("codec", "bench", "--streams", empty.toString());
+    assertThat(noFiles.exitCode()).isEqualTo(2);
+    assertThat(noFiles.err()).contains("no files in " + empty);
+
+    CliRun aFile =
+        CliRun.of("codec", "bench", "--streams", streams.resolve("f-one-byte").toString());
+    assertThat(aFile.exitCode()).isEqualTo(2);
+
+    CliRun missing = CliRun.of("codec", "bench", "--streams", dir.resolve("nope").toString());
+    assertThat(missing.exitCode()).isEqualTo(3);
+    assertThat(missing.err()).contains("no directory at");
+
+    CliRun noModel =
+        CliRun.of(
+            "codec",
+            "bench",
+            "--streams",
+            streams.toString(),
+            "--model",
+            dir.resolve("none.slcm").toString());
+    assertThat(noModel.exitCode()).isEqualTo(3);
+    assertThat(noModel.err()).contains("no model file at");
+
+    assertThat(CliRun.of("codec", "bench").exitCode()).isEqualTo(2);
+    assertThat(CliRun.of("codec", "bench", "--streams", "x", "--bogus").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void aTrainedModelIsUsedAndNamed() throws IOException {
+    Path corpus = Files.writeString(dir.resolve("c.txt"), ANSWER_1 + ANSWER_2);
+    Path model = dir.resolve("m.slcm");
+    assertThat(
+            CliRun.of("codec", "train", "--corpus", corpus.toString(), "--out", model.toString())
+                .exitCode())
+        .isZero();
+
+    CliRun r =
+        CliRun.of(
+            "codec",
+            "bench",
+            "--streams",
+            streams.toString(),
+            "--model",
+            model.toString(),
+            "--json");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertThat(j.at("/model/source").asText()).isEqualTo(model.toString());
+    assertThat(j.at("/model/id").asText())
+        .isEqualTo(dev.sluice.codec.CodecModel.read(model).idHex());
+  }
+
+  @Test
+  void answerTextCountsDeltasAndMessagesOnly() {
+    assertThat(AnswerText.bytes(new byte[0])).isZero();
+    assertThat(AnswerText.bytes(new byte[] {(byte) 0xff, 0, '{'})).isZero();
+    assertThat(AnswerText.bytes("data: not json\n\n".getBytes(StandardCharsets.UTF_8))).isZero();
+    assertThat(
+            AnswerText.bytes(
+                ("data:{\"choices\":[{\"delta\":{\"content\":\"ab\"}},{\"delta\":{\"content\":\"é\"}}]}\n\n"
+                        + "event: x\ndata: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n"
+                        + "data: {\"choices\":\ndata: [{\"delta\":{\"content\":\"joined\"}}]}\n\n"
+                        + "data: [DONE]\n\n")
+                    .getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(2 + 2 + 6);
+    assertThat(
+            AnswerText.bytes(
+                " {\"choices\":[{\"message\":{\"content\":\"hello\"}}]}"
+                    .getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(5);
+  }
+}

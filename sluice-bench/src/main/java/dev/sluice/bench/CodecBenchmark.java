@@ -1,0 +1,151 @@
+package dev.sluice.bench;
+
+import dev.sluice.cli.GatewayWrites;
+import dev.sluice.codec.CodecFormatException;
+import dev.sluice.codec.CodecModel;
+import dev.sluice.codec.ModelTrainer;
+import dev.sluice.codec.StreamDecoder;
+import dev.sluice.codec.StreamEncoder;
+import dev.sluice.codec.TrainingProgress;
+import dev.sluice.demo.DemoTranscripts;
+import dev.sluice.time.ManualClock;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Throughput of the egress codec on SSE input, one thread: {@code encode} compresses one stream
+ * with a fresh {@link StreamEncoder}, written as {@code sluice codec bench} writes it ({@link
+ * GatewayWrites}), {@code decode} restores one stream's segments with a fresh {@link
+ * StreamDecoder}. Each operation is one whole stream, taken round-robin from the set. Target (issue
+ * 7): at least 50 MB/s of SSE input per core each way.
+ *
+ * <p>Reported: {@code ops/s} (streams per second) and the {@code bytes} counter, <b>bytes of SSE
+ * input per second</b> (divide by 10^6 for MB/s). The streams are the held-out Arena-Hard answers
+ * (prompts in one tenth by hash; Apache-2.0) framed as the demo upstream frames them; the model is
+ * trained in {@code @Setup} on the other Arena-Hard answers. Corpus directory: {@code -p
+ * corpus=...} (default {@code ../shared/corpus}, relative to where the JVM runs: the repository).
+ *
+ * <pre>
+ * java -jar sluice-bench/target/benchmarks.jar CodecBenchmark
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = "-Xmx1g")
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class CodecBenchmark {
+
+  @Param("../shared/corpus")
+  public String corpus;
+
+  private CodecModel model;
+  private byte[][] streams;
+  private List<List<byte[]>> segments;
+
+  /** Bytes of SSE input processed; JMH reports it per second. */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.OPERATIONS)
+  public static class Bytes {
+    public long bytes;
+    int next;
+
+    @Setup(Level.Iteration)
+    public void reset() {
+      bytes = 0;
+    }
+  }
+
+  @Setup(Level.Trial)
+  public void setUp() throws IOException, CodecFormatException {
+    List<CodecCorpus.Answer> arena = CodecCorpus.read(Path.of(corpus, CodecCorpus.ARENA_HARD));
+    ModelTrainer trainer = new ModelTrainer();
+    DemoTranscripts demo = new DemoTranscripts(0, ManualClock.at("2026-11-23T00:00:00Z"));
+    List<byte[]> held = new ArrayList<>();
+    for (CodecCorpus.Answer a : arena) {
+      if (CodecCorpus.heldOutPrompt(a.prompt())) {
+        held.add(demo.stream(a.model(), a.prompt(), a.text(), false));
+      } else {
+        trainer.add(a.text());
+      }
+    }
+    model = CodecModel.fromBytes(trainer.build(TrainingProgress.NONE), "arena-hard training");
+    streams = held.toArray(new byte[0][]);
+    segments = new ArrayList<>();
+    long total = 0;
+    for (byte[] s : streams) {
+      List<byte[]> segs = new ArrayList<>();
+      encode(s, segs);
+      byte[] back = decode(segs);
+      if (!Arrays.equals(back, s)) {
+        throw new IllegalStateException("a stream does not round-trip");
+      }
+      segments.add(segs);
+      total += s.length;
+    }
+    System.out.printf(
+        "%n%d streams, %d bytes of SSE input, %.0f bytes a stream%n",
+        streams.length, total, (double) total / streams.length);
+  }
+
+  @Benchmark
+  public int encode(Bytes b) {
+    byte[] s = streams[b.next++ % streams.length];
+    b.bytes += s.length;
+    return encode(s, null);
+  }
+
+  @Benchmark
+  public int decode(Bytes b) throws CodecFormatException {
+    int i = b.next++ % streams.length;
+    b.bytes += streams[i].length;
+    return decode(segments.get(i)).length;
+  }
+
+  /** Compresses {@code s}; returns the bytes of its segments, which go to {@code out} if given. */
+  private int encode(byte[] s, List<byte[]> out) {
+    int[] coded = {0};
+    GatewayWrites.encode(
+        new StreamEncoder(model),
+        s,
+        seg -> {
+          coded[0] += seg.length;
+          if (out != null) {
+            out.add(seg);
+          }
+        });
+    return coded[0];
+  }
+
+  private byte[] decode(List<byte[]> segs) throws CodecFormatException {
+    StreamDecoder dec = new StreamDecoder(model);
+    if (segs.size() == 1) {
+      byte[] seg = segs.get(0);
+      return dec.decode(seg, 0, seg.length);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] seg : segs) {
+      out.writeBytes(dec.decode(seg, 0, seg.length));
+    }
+    return out.toByteArray();
+  }
+}
