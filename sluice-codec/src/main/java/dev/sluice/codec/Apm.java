@@ -19,6 +19,12 @@ final class Apm {
     }
   }
 
+  /** An APM over an existing table (shared, read-only unless {@link #update} is called). */
+  Apm(int[] table, int rate) {
+    this.t = table;
+    this.rate = rate;
+  }
+
   int refine(int pr, int cx) {
     int s = Logistic.stretch(pr) + 2048;
     int lo = s >> 7;

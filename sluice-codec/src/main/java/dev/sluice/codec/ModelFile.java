@@ -23,8 +23,11 @@ import java.util.zip.CRC32C;
  * ...     4     length z of the compressed text tables
  * ...     z     zstd frame: 7 tables of 2^b' x 16 big-endian u16, b' = min(b, 12) for order 1,
  *               min(b, 16) for order 2, b for the rest (see TextTables)
- * ...     arrays, each u32 count then count x i32: mixer 1, mixer 2, APM, match model,
- *               boundary model, envelope flags, envelope bytes, envelope mixer, codec flags
+ * ...     4     length a of the model arrays, uncompressed
+ * ...     4     length y of the compressed arrays
+ * ...     y     zstd frame of the arrays, each u32 count then count x i32: mixer 1, mixer 2, APM,
+ *               order-1 APM, match model, boundary model, envelope flags, envelope bytes,
+ *               envelope mixer, codec flags
  * ...     6 x (u32 length, bytes): the envelope templates (last of each class, first of each
  *               class in the last stream)
  * ...     3 x u8: envelope same-history state
@@ -72,23 +75,19 @@ final class ModelFile {
       out.writeInt(z.length);
       out.write(z);
       EnvelopeModel e = p.envelope();
-      for (int[] a :
-          new int[][] {
-            t.mixer1,
-            t.mixer2,
-            t.apm,
-            t.match,
-            t.boundary,
-            e.flags.table(),
-            e.bytes.table(),
-            e.mixer.w,
-            p.flags()
-          }) {
-        out.writeInt(a.length);
+      ByteArrayOutputStream ab = new ByteArrayOutputStream();
+      DataOutputStream arrays = new DataOutputStream(ab);
+      for (int[] a : arrays(t, e, p.flags())) {
+        arrays.writeInt(a.length);
         for (int v : a) {
-          out.writeInt(v);
+          arrays.writeInt(v);
         }
       }
+      arrays.flush();
+      byte[] za = Zstd.compress(ab.toByteArray(), 3);
+      out.writeInt(ab.size());
+      out.writeInt(za.length);
+      out.write(za);
       for (int k = 0; k < 2 * EnvelopeModel.CLASSES; k++) {
         out.writeInt(e.templateLen[k]);
         out.write(e.templates[k], 0, e.templateLen[k]);
@@ -106,6 +105,21 @@ final class ModelFile {
     } catch (IOException e) {
       throw new IllegalStateException("writing to memory cannot fail", e);
     }
+  }
+
+  private static int[][] arrays(TextTables t, EnvelopeModel e, int[] flags) {
+    return new int[][] {
+      t.mixer1,
+      t.mixer2,
+      t.apm,
+      t.apm2,
+      t.match,
+      t.boundary,
+      e.flags.table(),
+      e.bytes.table(),
+      e.mixer.w,
+      flags
+    };
   }
 
   static Parts read(byte[] f, String source) throws ModelFormatException {
@@ -164,21 +178,40 @@ final class ModelFile {
     TextTables defaults = TextTables.empty();
     EnvelopeModel e = new EnvelopeModel();
     int[] flagsDefault = new int[64];
-    int[][] targets = {
-      defaults.mixer1.clone(),
-      defaults.mixer2.clone(),
-      defaults.apm.clone(),
-      defaults.match.clone(),
-      defaults.boundary.clone(),
-      e.flags.table(),
-      e.bytes.table(),
-      e.mixer.w,
-      flagsDefault
-    };
+    int rawAt = r.pos;
+    int rawArrays = r.u32();
+    if (rawArrays < 0 || rawArrays > (1 << 28)) {
+      throw r.bad(rawAt, "model arrays length " + (rawArrays & 0xFFFF_FFFFL) + " out of range");
+    }
+    int za = r.length(f.length, "model arrays");
+    byte[] ab;
+    try {
+      ab = Zstd.decompress(Arrays.copyOfRange(f, r.pos, r.pos + za), rawArrays);
+    } catch (RuntimeException ex) {
+      throw r.bad(r.pos, "model arrays do not decompress: " + ex.getMessage());
+    }
+    if (ab.length != rawArrays) {
+      throw r.bad(
+          r.pos, "model arrays decompress to " + ab.length + " bytes, expected " + rawArrays);
+    }
+    int arraysAt = r.pos;
+    r.pos += za;
+    TextTables loaded =
+        new TextTables(
+            bits,
+            tables,
+            defaults.mixer1.clone(),
+            defaults.mixer2.clone(),
+            defaults.apm.clone(),
+            defaults.apm2.clone(),
+            defaults.match.clone(),
+            defaults.boundary.clone());
+    int[][] targets = arrays(loaded, e, flagsDefault);
     String[] names = {
       "mixer 1",
       "mixer 2",
       "APM",
+      "order-1 APM",
       "match model",
       "boundary model",
       "envelope flags",
@@ -186,16 +219,21 @@ final class ModelFile {
       "envelope mixer",
       "codec flags"
     };
+    ByteBuffer in = ByteBuffer.wrap(ab);
     for (int i = 0; i < targets.length; i++) {
-      int at = r.pos;
-      int n = r.u32();
-      if (n != targets[i].length) {
+      if (in.remaining() < 4) {
+        throw r.bad(arraysAt, "model arrays end before the " + names[i]);
+      }
+      int n = in.getInt();
+      if (n != targets[i].length || in.remaining() < 4L * n) {
         throw r.bad(
-            at, names[i] + " has " + n + " values, this Sluice expects " + targets[i].length);
+            arraysAt, names[i] + " has " + n + " values, this Sluice expects " + targets[i].length);
       }
-      for (int j = 0; j < n; j++) {
-        targets[i][j] = r.u32();
-      }
+      in.asIntBuffer().get(targets[i]);
+      in.position(in.position() + 4 * n);
+    }
+    if (in.hasRemaining()) {
+      throw r.bad(arraysAt, in.remaining() + " unexpected bytes after the model arrays");
     }
     for (int k = 0; k < 2 * EnvelopeModel.CLASSES; k++) {
       int n = r.length(EnvelopeModel.MAX_TEMPLATE, "envelope template");
@@ -212,9 +250,7 @@ final class ModelFile {
     if (r.pos != f.length - 4) {
       throw r.bad(r.pos, (f.length - 4 - r.pos) + " unexpected bytes before the CRC");
     }
-    TextTables text =
-        new TextTables(bits, tables, targets[0], targets[1], targets[2], targets[3], targets[4]);
-    return new Parts(desc, text, e, flagsDefault, dict);
+    return new Parts(desc, loaded, e, flagsDefault, dict);
   }
 
   /** A model file that cannot be used; the message names the file and the offset. */

@@ -165,6 +165,7 @@ public final class ModelTrainer {
       byte[] stream = tuneStreams.get(i);
       samples.add(stream);
       PieceCoder coder = new PieceCoder(carried, env, flags);
+      coder.text.tuning(true);
       List<Integer> ends = new ArrayList<>();
       int[] fed = {0};
       SseEvents split =

@@ -47,6 +47,7 @@ final class PieceCoder {
         text.mixer1.w.clone(),
         text.mixer2.w.clone(),
         text.apm.t.clone(),
+        tables.apm2,
         text.matchModels.table().clone(),
         text.boundaryState());
   }

@@ -35,9 +35,11 @@ final class TextModel {
 
   private final TextTables tables;
 
-  final Mixer mixer1 = new Mixer(INPUTS, 6 * 4, 6, 1 << 14);
+  final Mixer mixer1 = new Mixer(INPUTS, 6 * 3 * 4, 6, 1 << 14);
   final Mixer mixer2 = new Mixer(INPUTS, 256, 6, 1 << 14);
   final Apm apm = new Apm(256, 7);
+  private final Apm apm2;
+  private boolean tuning;
   final BitModels matchModels = new BitModels(64, 255);
 
   private char[] adaptive;
@@ -66,6 +68,7 @@ final class TextModel {
    */
   TextModel(TextTables tables) {
     this.tables = tables;
+    this.apm2 = tables == null ? null : new Apm(tables.apm2, 7);
     if (tables != null) {
       System.arraycopy(tables.mixer1, 0, mixer1.w, 0, mixer1.w.length);
       System.arraycopy(tables.mixer2, 0, mixer2.w, 0, mixer2.w.length);
@@ -73,6 +76,11 @@ final class TextModel {
       System.arraycopy(tables.match, 0, matchModels.table(), 0, tables.match.length);
       restoreBoundary(tables.boundary);
     }
+  }
+
+  /** While tuning, the shared order-1 APM learns too (it is read-only when coding). */
+  void tuning(boolean on) {
+    tuning = on;
   }
 
   int[] boundaryState() {
@@ -109,6 +117,7 @@ final class TextModel {
       }
       int node = nodeIndex(c0, bit);
       int hi = -1;
+      int hiN = 0;
       for (int o = 0; o < TextTables.ORDERS; o++) {
         int b = sBucket[o];
         int st = 0;
@@ -118,6 +127,7 @@ final class TextModel {
             st = Logistic.stretch(v >>> 4);
             if (o < 5) {
               hi = o;
+              hiN = v & 15;
             }
           }
         }
@@ -143,11 +153,13 @@ final class TextModel {
       }
       mixer1.add(256);
       mixer2.add(256);
-      int d1 = mixer1.mix((hi + 1) * 4 + (mctx < 0 ? 0 : mlb));
+      int conf = hiN < 3 ? 0 : hiN < 15 ? 1 : 2;
+      int d1 = mixer1.mix(((hi + 1) * 3 + conf) * 4 + (mctx < 0 ? 0 : mlb));
       int d2 = mixer2.mix(c0);
       int pm = Logistic.squash((d1 + d2) >> 1);
       int pa = apm.refine(pm, c0);
-      int p = (pm + 3 * pa) >> 2;
+      int pa2 = apm2.refine(pm, c0 | (int) (hist & 0xFF) << 8);
+      int p = (pm + pa + 2 * pa2) >> 2;
       if (p < 1) {
         p = 1;
       } else if (p > 4095) {
@@ -157,6 +169,9 @@ final class TextModel {
       mixer1.update(y);
       mixer2.update(y);
       apm.update(y);
+      if (tuning) {
+        apm2.update(y);
+      }
       if (mctx >= 0) {
         matchModels.update(mctx, y);
       }

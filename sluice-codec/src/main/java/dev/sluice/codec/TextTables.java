@@ -21,6 +21,10 @@ final class TextTables {
   final int[] mixer1;
   final int[] mixer2;
   final int[] apm;
+
+  /** The order-1 APM, learnt while tuning and read-only when coding: 65536 x 33. */
+  final int[] apm2;
+
   final int[] match;
   final int[] boundary;
 
@@ -34,16 +38,26 @@ final class TextTables {
     this.mixer1 = fresh.mixer1.w.clone();
     this.mixer2 = fresh.mixer2.w.clone();
     this.apm = fresh.apm.t.clone();
+    this.apm2 = new Apm(65536, 7).t;
     this.match = fresh.matchModels.table().clone();
     this.boundary = fresh.boundaryState();
   }
 
-  TextTables(int bucketBits, char[][] tables, int[] m1, int[] m2, int[] apm, int[] match, int[] b) {
+  TextTables(
+      int bucketBits,
+      char[][] tables,
+      int[] m1,
+      int[] m2,
+      int[] apm,
+      int[] apm2,
+      int[] match,
+      int[] b) {
     this.bucketBits = bucketBits;
     this.tables = tables;
     this.mixer1 = m1;
     this.mixer2 = m2;
     this.apm = apm;
+    this.apm2 = apm2;
     this.match = match;
     this.boundary = b;
   }
@@ -110,9 +124,11 @@ final class TextTables {
   private static final int[] RATE = new int[16];
 
   static {
-    for (int n = 0; n < 16; n++) {
+    for (int n = 0; n < 15; n++) {
       RATE[n] = 131072 / (2 * n + 3);
     }
+    // Seen 15 times or more: a slower average, so common contexts keep what they learnt.
+    RATE[15] = 65536 / 40;
   }
 
   /** Learns bit {@code y} in a node: count-based rate, at most 1/16.5 once seen 15 times. */
