@@ -67,7 +67,7 @@ public final class GatewayLinkHandler extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(GatewayLinkHandler.class);
 
   /** Id of Sluice's stream codec ({@link StreamEncoder} segments, one per DATA frame). */
-  public static final int CODEC_STREAM = 1;
+  public static final int CODEC_STREAM = EdgeLink.CODEC_STREAM;
 
   private static final int SCRATCH = 64 << 10;
 

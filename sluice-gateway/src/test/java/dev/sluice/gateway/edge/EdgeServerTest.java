@@ -58,7 +58,10 @@ class EdgeServerTest {
     }
   }
 
-  /** Starts a gateway that answers the HELLO with the bytes {@code script} makes from it. */
+  /**
+   * Starts a gateway that reads the HELLO and the first DATA, then answers with the bytes {@code
+   * script} makes from the HELLO.
+   */
   private void gateway(Function<Hello, byte[]> script) throws IOException {
     gateway = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
     Thread t =
@@ -71,7 +74,8 @@ class EdgeServerTest {
                 ByteBuf acc = Unpooled.buffer();
                 byte[] buf = new byte[4096];
                 try {
-                  while (got.isEmpty()) {
+                  // As a real gateway, answer once the request (the client's first bytes) is in.
+                  while (got.stream().noneMatch(m -> m instanceof Data)) {
                     int n = in.read(buf);
                     if (n < 0) {
                       return;
