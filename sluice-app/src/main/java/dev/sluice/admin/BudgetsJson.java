@@ -3,6 +3,7 @@ package dev.sluice.admin;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.cluster.NodeEscrow;
+import dev.sluice.gateway.edge.EdgeStats;
 import dev.sluice.halt.HaltState;
 import dev.sluice.store.BudgetReport;
 import java.util.List;
@@ -23,6 +24,11 @@ import java.util.Locale;
  * {"node_id","live","open_sets","held","expired_sets","expired"}} ({@code expired}: escrow of sets
  * past their expiry, stranded by a dead or partitioned node and still counted as spent), and the
  * budget figures are cluster-wide.
+ *
+ * <p>A tenant that sent anything over an edge link ({@code peer: edge}) has {@code "edge":
+ * {"raw":..,"compressed":..,"ratio":..}}: bytes its responses had before the codec, link bytes
+ * charged for them (framing and handshake included), and compressed per raw byte (null while raw is
+ * 0).
  *
  * <p>{@code halts} items are {@code {"scope":"site"|zone,"reason":..,"since":ISO-8601}}; {@code
  * resets_at} is null for lifetime limits. Values come from {@link BudgetReport}: {@code spent} is
@@ -62,6 +68,17 @@ final class BudgetsJson {
     ArrayNode nodes = root.putArray("nodes");
     for (BudgetReport.NodeReport n : report.nodes()) {
       ObjectNode node = nodes.addObject().put("id", n.id());
+      EdgeStats.Tenant edge = ctx.stats().edge().tenants().get(n.id());
+      if (edge != null) {
+        long raw = edge.raw.sum();
+        long wire = edge.wire.sum();
+        ObjectNode e = node.putObject("edge").put("raw", raw).put("compressed", wire);
+        if (raw > 0) {
+          e.put("ratio", (double) wire / raw); // for display and detectors, never for charging
+        } else {
+          e.putNull("ratio");
+        }
+      }
       ArrayNode limits = node.putArray("limits");
       for (BudgetReport.LimitReport l : n.limits()) {
         ObjectNode limit =

@@ -1,6 +1,7 @@
 package dev.sluice.admin;
 
 import dev.sluice.gateway.GatewayStats;
+import dev.sluice.gateway.edge.EdgeStats;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -60,6 +61,33 @@ final class GatewayMetrics {
             })
         .register(registry);
     CounterWithCallback.builder()
+        .name("sluice_edge_raw_bytes")
+        .help(
+            "Bytes the HTTP layer of peer: edge listeners wrote for a tenant, before the codec"
+                + " (what a direct connection would have carried).")
+        .labelNames("zone", "tenant")
+        .callback(cb -> perEdgeTenant(stats, t -> t.raw, cb::call))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("sluice_edge_wire_bytes")
+        .help(
+            "Edge link bytes written and charged for a tenant: magic, frames, CRCs, handshake and"
+                + " compressed data.")
+        .labelNames("zone", "tenant")
+        .callback(cb -> perEdgeTenant(stats, t -> t.wire, cb::call))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("sluice_edge_link_failures")
+        .help("Edge links that ended in failure, by reason.")
+        .labelNames("reason")
+        .callback(
+            cb -> {
+              for (Map.Entry<String, LongAdder> e : stats.edge().failures().entrySet()) {
+                cb.call(e.getValue().sum(), e.getKey());
+              }
+            })
+        .register(registry);
+    CounterWithCallback.builder()
         .name("sluice_control_bytes")
         .help("Bytes of denial responses paid from the control allowance.")
         .callback(cb -> cb.call(stats.controlBytes()))
@@ -84,6 +112,16 @@ final class GatewayMetrics {
   @FunctionalInterface
   private interface Sink {
     void call(double value, String... labels);
+  }
+
+  /** One value per tenant that used an edge link, labelled zone and tenant. */
+  private static void perEdgeTenant(
+      GatewayStats stats, Function<EdgeStats.Tenant, LongAdder> counter, Sink sink) {
+    for (Map.Entry<String, EdgeStats.Tenant> e : stats.edge().tenants().entrySet()) {
+      String zt = e.getKey().substring("tenant:".length());
+      int slash = zt.indexOf('/');
+      sink.call(counter.apply(e.getValue()).sum(), zt.substring(0, slash), zt.substring(slash + 1));
+    }
   }
 
   private static void perListener(

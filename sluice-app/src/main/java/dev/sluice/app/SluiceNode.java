@@ -5,6 +5,7 @@ import dev.sluice.admin.AdminServer;
 import dev.sluice.admin.StoreMetrics;
 import dev.sluice.budget.BudgetTree;
 import dev.sluice.budget.BudgetTrees;
+import dev.sluice.codec.CodecModel;
 import dev.sluice.config.EscrowConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.escrow.Escrow;
@@ -14,6 +15,7 @@ import dev.sluice.gateway.GatewayStartException;
 import dev.sluice.gateway.GatewayStats;
 import dev.sluice.gateway.Transport;
 import dev.sluice.gateway.evidence.Evidence;
+import dev.sluice.gateway.forward.HostResolver;
 import dev.sluice.halt.HaltState;
 import dev.sluice.ledger.EntryType;
 import dev.sluice.ledger.Ledger;
@@ -87,6 +89,7 @@ public final class SluiceNode implements AutoCloseable {
   public static SluiceNode start(SluiceConfig config, Clock clock) throws NodeStartException {
     Path dataDir = config.dataDir();
     prepareDataDir(dataDir);
+    CodecModel codec = loadCodec(config); // before anything is opened: a bad file fails first
     BudgetTree tree = BudgetTrees.of(config.budgets());
     StoreMetrics storeMetrics = new StoreMetrics();
     NodeStore store = NodeStore.open(config, tree, clock, storeMetrics);
@@ -116,7 +119,9 @@ public final class SluiceNode implements AutoCloseable {
                   clock,
                   ledger::healthy,
                   Transport.best(),
-                  0));
+                  0,
+                  HostResolver.system(),
+                  codec));
       sweeper = Executors.newSingleThreadScheduledExecutor(daemon("sluice-escrow-sweeper"));
       Escrow e = escrow;
       sweeper.scheduleWithFixedDelay(e::sweep, 1, 1, TimeUnit.SECONDS);
@@ -156,6 +161,31 @@ public final class SluiceNode implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       shutdownQuietly(admin, sweeper, gateway, escrow, store);
       throw new NodeStartException("cannot start: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The egress codec model, loaded once: {@code codec.model} if configured (a file that cannot be
+   * read stops the start, naming the file and the reason), else the built-in one; null when no
+   * listener has {@code peer: edge} and no model is configured.
+   */
+  private static CodecModel loadCodec(SluiceConfig config) throws NodeStartException {
+    Path file = config.codec().model();
+    if (file == null) {
+      if (!config.hasEdgeListener()) {
+        return null;
+      }
+      CodecModel m = CodecModel.builtIn();
+      log.info("codec model: built-in (id {})", m.idHex());
+      return m;
+    }
+    try {
+      CodecModel m = CodecModel.read(file);
+      log.info("codec model: {} (id {})", file, m.idHex());
+      return m;
+    } catch (IOException | RuntimeException e) {
+      throw new NodeStartException(
+          "codec.model " + file.toAbsolutePath() + ": cannot load the codec model: " + e, e);
     }
   }
 

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       CheckConfigCommand.class,
       RunCommand.class,
+      EdgeCommand.class,
       DemoCommand.class,
       LedgerCommand.class,
       StatusCommand.class,

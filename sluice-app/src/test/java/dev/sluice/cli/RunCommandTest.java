@@ -63,4 +63,20 @@ class RunCommandTest {
         .contains("sluice.yaml:2: model.weight_bytes: not a size")
         .contains("sluice: configuration not valid; nothing started");
   }
+
+  @Test
+  void aCodecModelThatCannotBeReadIsOneLineNamingTheFileAndExit3() throws IOException {
+    Path missing = dir.resolve("no-such.model");
+    Path config = config("127.0.0.1:0", dir.resolve("data").toString(), "1GB");
+    Files.writeString(config, Files.readString(config) + "codec: { model: \"" + missing + "\" }\n");
+    CliRun r = CliRun.of("run", "--config", config.toString());
+    assertThat(r.exitCode()).isEqualTo(3);
+    assertThat(r.err().lines().filter(l -> l.startsWith("sluice: ")))
+        .singleElement()
+        .satisfies(
+            l ->
+                assertThat(l)
+                    .startsWith("sluice: codec.model " + missing + ": cannot load the codec model")
+                    .contains("NoSuchFileException"));
+  }
 }

@@ -11,7 +11,8 @@ import java.util.Objects;
  * {@code tenantHeader} and {@code tls}; {@code forward} has no upstreams (the client names the
  * destination) and has {@code forward} settings (deny ranges, proxy users); {@code tcp} has {@code
  * host:port} upstreams and an {@code egress} direction. {@code tenantsBySource} (forward and tcp)
- * maps source CIDRs to tenants of the listener's zone, in the order written.
+ * maps source CIDRs to tenants of the listener's zone, in the order written. {@code peer} is {@link
+ * Peer#EDGE} when {@code sluice edge} connects instead of clients (reverse and forward only).
  */
 public record ListenerConfig(
     String name,
@@ -23,12 +24,14 @@ public record ListenerConfig(
     Map<String, String> tenantsBySource,
     Egress egress,
     TlsConfig tls,
-    ForwardConfig forward) {
+    ForwardConfig forward,
+    Peer peer) {
 
   public ListenerConfig {
     Names.checkListenerName(name);
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(bind, "bind");
+    Objects.requireNonNull(peer, "peer");
     Names.checkNodeName("zone", zone);
     upstreams = List.copyOf(upstreams);
     tenantsBySource = Immutables.orderedCopy(tenantsBySource, "tenantsBySource");
@@ -47,6 +50,11 @@ public record ListenerConfig(
     require(!reverse || tenantsBySource.isEmpty(), name, "tenants_by_source is not for reverse");
     require(tcp == (egress != null), name, "egress is required for tcp and only for tcp");
     require(
+        !tcp || peer == Peer.DIRECT,
+        name,
+        "peer: edge is only for reverse and forward listeners (tcp listeners carry no HTTP for"
+            + " an edge to restore)");
+    require(
         (mode == ListenerMode.FORWARD) == (forward != null),
         name,
         "forward settings are required for forward and only for forward");
@@ -61,6 +69,32 @@ public record ListenerConfig(
         Upstreams.checkHostPort(u);
       }
     }
+  }
+
+  /** A listener whose clients connect directly ({@link Peer#DIRECT}). */
+  public ListenerConfig(
+      String name,
+      ListenerMode mode,
+      HostPort bind,
+      List<String> upstreams,
+      String zone,
+      String tenantHeader,
+      Map<String, String> tenantsBySource,
+      Egress egress,
+      TlsConfig tls,
+      ForwardConfig forward) {
+    this(
+        name,
+        mode,
+        bind,
+        upstreams,
+        zone,
+        tenantHeader,
+        tenantsBySource,
+        egress,
+        tls,
+        forward,
+        Peer.DIRECT);
   }
 
   /**

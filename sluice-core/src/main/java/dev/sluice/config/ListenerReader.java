@@ -24,7 +24,8 @@ final class ListenerReader {
     "egress",
     "tls",
     "deny_ranges",
-    "proxy_users"
+    "proxy_users",
+    "peer"
   };
 
   private ListenerReader() {}
@@ -81,17 +82,19 @@ final class ListenerReader {
       bySource = SourceTenantsReader.read(sourcesAt, zone, tenants);
     }
     ForwardConfig forward = readForward(m, mode, zone, tenants);
+    Peer peer = readPeer(m.get("peer"), mode);
     // A zone or tenant name that is itself invalid was reported under budgets; build nothing.
     if (c.problems().errorCount() > errorsBefore
         || tenants == null
         || !Names.isNodeName(zone)
         || !bySource.values().stream().allMatch(Names::isNodeName)
-        || (mode == ListenerMode.FORWARD && forward == null)) {
+        || (mode == ListenerMode.FORWARD && forward == null)
+        || peer == null) {
       return new Result(null, name, nameAt, bind, bindAt);
     }
     ListenerConfig config =
         new ListenerConfig(
-            name, mode, bind, upstreams, zone, tenantHeader, bySource, egress, tls, forward);
+            name, mode, bind, upstreams, zone, tenantHeader, bySource, egress, tls, forward, peer);
     return new Result(config, name, nameAt, bind, bindAt);
   }
 
@@ -108,6 +111,25 @@ final class ListenerReader {
     List<Cidr> ranges = ForwardReader.denyRanges(rangesAt);
     Map<String, ProxyUserConfig> users = ForwardReader.proxyUsers(usersAt, zone, tenants);
     return ranges == null || users == null ? null : new ForwardConfig(ranges, users);
+  }
+
+  /**
+   * {@code peer: direct|edge}; direct when absent; null (reported) when invalid or when edge is put
+   * on a tcp listener.
+   */
+  private static Peer readPeer(Cursor at, ListenerMode mode) {
+    if (at == null) {
+      return Peer.DIRECT;
+    }
+    Peer peer = at.choice(Peer.class);
+    if (peer == Peer.EDGE && mode == ListenerMode.TCP) {
+      at.error(
+          "peer: edge is only supported on reverse and forward listeners (this one is tcp: a tcp"
+              + " listener carries no HTTP stream for the edge to restore; put a reverse or"
+              + " forward listener in front)");
+      return null;
+    }
+    return peer;
   }
 
   /** False (and reported) when {@code mode} is known and not one of {@code allowed}. */

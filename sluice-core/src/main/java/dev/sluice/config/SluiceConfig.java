@@ -30,7 +30,8 @@ public record SluiceConfig(
     LedgerConfig ledger,
     EscrowConfig escrow,
     String sourceName,
-    String sha256Hex) {
+    String sha256Hex,
+    CodecConfig codec) {
 
   /** The data directory when none is configured (relative to the working directory). */
   public static final Path DEFAULT_DATA_DIR = Path.of("./sluice-data");
@@ -51,6 +52,7 @@ public record SluiceConfig(
     Objects.requireNonNull(ledger, "ledger");
     Objects.requireNonNull(escrow, "escrow");
     Objects.requireNonNull(sourceName, "sourceName");
+    Objects.requireNonNull(codec, "codec");
     if (sha256Hex == null || !sha256Hex.matches("[0-9a-f]{64}")) {
       throw new IllegalArgumentException("sha256Hex must be 64 lower-case hex digits");
     }
@@ -58,6 +60,43 @@ public record SluiceConfig(
       throw new IllegalArgumentException("at least one listener is required");
     }
     checkListeners(budgets, listeners, admin);
+  }
+
+  /** A configuration with the built-in codec model ({@link CodecConfig#defaults()}). */
+  public SluiceConfig(
+      String site,
+      ModelConfig model,
+      ZoneId timeZone,
+      Mode mode,
+      Path dataDir,
+      BudgetsConfig budgets,
+      List<ListenerConfig> listeners,
+      AdminConfig admin,
+      StoreConfig store,
+      LedgerConfig ledger,
+      EscrowConfig escrow,
+      String sourceName,
+      String sha256Hex) {
+    this(
+        site,
+        model,
+        timeZone,
+        mode,
+        dataDir,
+        budgets,
+        listeners,
+        admin,
+        store,
+        ledger,
+        escrow,
+        sourceName,
+        sha256Hex,
+        CodecConfig.defaults());
+  }
+
+  /** True if any listener has {@code peer: edge} (the codec model is needed). */
+  public boolean hasEdgeListener() {
+    return listeners.stream().anyMatch(l -> l.peer() == Peer.EDGE);
   }
 
   /** The zone named {@code name}, or {@code null}. */

@@ -26,7 +26,8 @@ final class SluiceConfigReader {
     "admin",
     "store",
     "ledger",
-    "escrow"
+    "escrow",
+    "codec"
   };
 
   private SluiceConfigReader() {}
@@ -71,6 +72,8 @@ final class SluiceConfigReader {
     EscrowConfig escrow =
         SectionsReader.escrow(m.get("escrow"), storeSection.grantTtl(), storeSection.grantTtlAt());
 
+    CodecConfig codec = readCodec(m.get("codec"));
+
     if (root.problems().errorCount() > 0) {
       return null;
     }
@@ -87,7 +90,26 @@ final class SluiceConfigReader {
         ledger,
         escrow,
         sourceName,
-        sha256Hex);
+        sha256Hex,
+        codec);
+  }
+
+  /** {@code codec: {model: PATH}}; the built-in model when absent. */
+  private static CodecConfig readCodec(Cursor c) {
+    if (c == null) {
+      return CodecConfig.defaults();
+    }
+    YamlMap m = c.map();
+    if (m == null) {
+      return null;
+    }
+    m.allow("model");
+    Cursor modelAt = m.get("model");
+    if (modelAt == null) {
+      return CodecConfig.defaults();
+    }
+    java.nio.file.Path model = Scalars.path(modelAt);
+    return model == null ? null : new CodecConfig(model);
   }
 
   private static ModelConfig readModel(Cursor c) {

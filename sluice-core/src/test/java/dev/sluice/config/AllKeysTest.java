@@ -56,6 +56,12 @@ class AllKeysTest {
           zone: inference
           tenant_header: X-Tenant
           tls: { cert: /etc/sluice/gw.pem, key: /etc/sluice/gw.key }
+        - name: edge
+          mode: reverse
+          bind: 0.0.0.0:7443
+          upstream: http://10.0.0.5:8000
+          zone: inference
+          peer: edge
         - name: proxy
           mode: forward
           bind: 127.0.0.1:3128
@@ -83,6 +89,8 @@ class AllKeysTest {
         signing_key: /etc/sluice/ledger.key
         checkpoint_interval: 500ms
         max_batch: 2MiB
+      codec:
+        model: /etc/sluice/site.model
       escrow:
         min_chunk: 32KiB
         max_chunk: 8MiB
@@ -118,6 +126,8 @@ class AllKeysTest {
     assertThat(c.budgets().limits().get(0).capBytes()).isEqualTo(1_000_000_000L);
     assertThat(c.zone("inference").allowUnknownDestinations()).isTrue();
     assertThat(c.listener("api").tls().key()).isEqualTo(Path.of("/etc/sluice/gw.key"));
+    assertThat(c.listener("edge").peer()).isEqualTo(Peer.EDGE);
+    assertThat(c.codec().model()).isEqualTo(Path.of("/etc/sluice/site.model"));
     assertThat(c.listener("db").bind()).isEqualTo(new HostPort("::1", 15432));
     assertThat(c.listener("proxy").forward().denyRanges())
         .containsExactly(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"));

@@ -323,7 +323,7 @@ class ListenerRulesTest {
         .containsExactly(
             "t.yaml:19: listeners[0].tenant-header: unknown key; did you mean tenant_header?"
                 + " (allowed here: name, mode, bind, upstream, zone, tenant_header,"
-                + " tenants_by_source, egress, tls, deny_ranges, proxy_users)");
+                + " tenants_by_source, egress, tls, deny_ranges, proxy_users, peer)");
   }
 
   @Test
@@ -331,5 +331,22 @@ class ListenerRulesTest {
     assertThat(load(append(FORWARD)).listeners())
         .extracting(ListenerConfig::name)
         .isEqualTo(List.of("api", "out"));
+  }
+
+  @Test
+  void peerEdgeOnReverseAndForwardOnly() {
+    assertThat(load(BASE).listener("api").peer()).isEqualTo(Peer.DIRECT);
+    assertThat(load(append("    peer: edge\n")).listener("api").peer()).isEqualTo(Peer.EDGE);
+    assertThat(load(append(FORWARD + "    peer: edge\n")).listener("out").peer())
+        .isEqualTo(Peer.EDGE);
+    assertThat(load(append(TCP + "    egress: upstream\n    peer: direct\n")).listener("db").peer())
+        .isEqualTo(Peer.DIRECT);
+    assertThat(errors(append(TCP + "    egress: upstream\n    peer: edge\n")))
+        .containsExactly(
+            "t.yaml:25: listeners[1].peer: peer: edge is only supported on reverse and forward"
+                + " listeners (this one is tcp: a tcp listener carries no HTTP stream for the edge"
+                + " to restore; put a reverse or forward listener in front) (got edge)");
+    assertThat(errors(append("    peer: gateway\n")))
+        .containsExactly("t.yaml:19: listeners[0].peer: must be one of direct, edge (got gateway)");
   }
 }

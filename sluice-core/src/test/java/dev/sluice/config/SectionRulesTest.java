@@ -183,4 +183,19 @@ class SectionRulesTest {
         .containsExactly(
             "t.yaml:20: escrow.min_chunk: must be at most escrow.max_chunk (4 MiB) (got 8MiB)");
   }
+
+  @Test
+  void codec() {
+    assertThat(load(BASE_FOR_CODEC).codec()).isEqualTo(CodecConfig.defaults());
+    assertThat(load(append("codec: {}\n")).codec()).isEqualTo(CodecConfig.defaults());
+    assertThat(load(append("codec:\n  model: models/site.model\n")).codec().model())
+        .isEqualTo(Path.of("models/site.model"));
+    assertThat(errors(append("codec:\n  model: \"\"\n")))
+        .containsExactly("t.yaml:20: codec.model: a path must not be empty (got \"\")");
+    assertThat(errors(append("codec:\n  dictionary: x\n")))
+        .hasSize(1)
+        .allSatisfy(e -> assertThat(e).startsWith("t.yaml:20: codec.dictionary: "));
+  }
+
+  private static final String BASE_FOR_CODEC = append("");
 }

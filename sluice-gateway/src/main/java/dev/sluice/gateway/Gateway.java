@@ -1,7 +1,9 @@
 package dev.sluice.gateway;
 
+import dev.sluice.codec.CodecModel;
 import dev.sluice.config.ListenerConfig;
 import dev.sluice.config.Mode;
+import dev.sluice.config.Peer;
 import dev.sluice.gateway.forward.ForwardListener;
 import dev.sluice.gateway.http.ReverseListener;
 import dev.sluice.gateway.meter.ControlReserve;
@@ -96,9 +98,10 @@ public final class Gateway implements AutoCloseable {
     ListenerContext lc = listenerContext(l);
     ChannelInitializer<SocketChannel> init =
         switch (l.mode()) {
-          case REVERSE -> new ReverseListener(lc, serverTls(l), clientTls());
+          case REVERSE -> new ReverseListener(lc, serverTls(l), clientTls(), edgeModel(l));
           case TCP -> new TcpListener(lc);
-          case FORWARD -> new ForwardListener(lc, gc.config().zone(l.zone()), gc.resolver());
+          case FORWARD ->
+              new ForwardListener(lc, gc.config().zone(l.zone()), gc.resolver(), edgeModel(l));
         };
     ServerBootstrap b =
         new ServerBootstrap()
@@ -128,6 +131,11 @@ public final class Gateway implements AutoCloseable {
         l.zone(),
         actual,
         gc.transport().name());
+  }
+
+  /** The codec model for a {@code peer: edge} listener; null for a direct one. */
+  private CodecModel edgeModel(ListenerConfig l) {
+    return l.peer() == Peer.EDGE ? gc.codec() : null;
   }
 
   /** The reason of a bind failure, without the native call's prefix. */

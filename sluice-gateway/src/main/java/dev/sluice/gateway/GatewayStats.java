@@ -32,6 +32,7 @@ public final class GatewayStats {
   private final Map<String, LongAdder> denials = new ConcurrentHashMap<>();
   private final LongAdder egressBytes = new LongAdder();
   private final LongAdder controlBytes = new LongAdder();
+  private final dev.sluice.gateway.edge.EdgeStats edge = new dev.sluice.gateway.edge.EdgeStats();
 
   public GatewayStats(List<String> listenerNames) {
     for (String n : listenerNames) {
@@ -69,6 +70,11 @@ public final class GatewayStats {
 
   public long egressBytes() {
     return egressBytes.sum();
+  }
+
+  /** Counters of the {@code peer: edge} listeners. */
+  public dev.sluice.gateway.edge.EdgeStats edge() {
+    return edge;
   }
 
   /** Counts bytes of denial responses paid from the control allowance. */

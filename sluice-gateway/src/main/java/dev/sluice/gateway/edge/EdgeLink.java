@@ -66,6 +66,11 @@ import java.util.List;
  *   <tr><td>PING, PONG</td><td>8</td><td>u64 value; a PONG echoes a PING</td></tr>
  * </table>
  *
+ * <p>Codecs: 0 identity (DATA carries the bytes); 1 Sluice's stream codec, one {@code
+ * dev.sluice.codec.StreamEncoder} segment per downward DATA frame, cut when the gateway's HTTP
+ * layer flushes and at {@code StreamEncoder.MAX_SEGMENT_INPUT} input bytes (see {@link
+ * GatewayLinkHandler}). The model id is the SHA-256 of the model file both sides loaded.
+ *
  * <p>Order: frame 0 of the edge's stream is HELLO or ERROR; frame 0 of the gateway's stream is
  * ACCEPT, REFUSE or ERROR. Handshake types appear nowhere else. REFUSE and ERROR are the last frame
  * of their stream; END is the last, except that one ERROR may follow it. The encoding is canonical
@@ -83,6 +88,13 @@ public final class EdgeLink {
 
   /** Codec id of the identity codec: DATA carries the bytes themselves. */
   public static final int CODEC_IDENTITY = 0;
+
+  /**
+   * Codec id of Sluice's stream codec: each downward DATA payload is one {@code
+   * dev.sluice.codec.StreamEncoder} segment, decoded in order by one {@code
+   * dev.sluice.codec.StreamDecoder} with the same model (the model id of the handshake).
+   */
+  public static final int CODEC_STREAM = 1;
 
   /** Bytes before the payload: type, sequence number, length. */
   public static final int HEADER = 13;

@@ -2,6 +2,7 @@ package dev.sluice.gateway.forward;
 
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.http.JsonResponses;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.meter.Refusal;
@@ -82,10 +83,15 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   private Tunnel tunnel;
   private boolean pumping;
 
-  ForwardHandler(ListenerContext lc, Intake intake, Admission admission) {
+  /** The record made by the edge link's pipeline ({@code peer: edge}), or null. */
+  private final ConnectionRecord linkRecord;
+
+  ForwardHandler(
+      ListenerContext lc, Intake intake, Admission admission, ConnectionRecord linkRecord) {
     this.lc = lc;
     this.intake = intake;
     this.admission = admission;
+    this.linkRecord = linkRecord;
   }
 
   Channel channel() {
@@ -96,7 +102,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     source = (InetSocketAddress) ctx.channel().remoteAddress();
-    record = new ForwardRecord(lc, source);
+    record = linkRecord == null ? new ForwardRecord(lc, source) : new ForwardRecord(lc, linkRecord);
   }
 
   @Override
@@ -278,6 +284,10 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       origin = new Origin(ch, meter, p.target().authority(), p.target().tunnel());
     }
     origin.meter().account(p.account());
+    EgressMeter link = ctx.pipeline().get(EgressMeter.class);
+    if (link != null) {
+      link.account(p.account()); // peer: edge: the link toward the edge pays for this exchange too
+    }
     if (p.target().tunnel()) {
       ReferenceCountUtil.release(p.request());
       state = State.TUNNEL;

@@ -30,14 +30,23 @@ final class ForwardRecord {
   private String tenant;
 
   ForwardRecord(ListenerContext lc, InetSocketAddress client) {
+    this(lc, newRecord(lc, client));
+  }
+
+  /** A forward record around {@code record}, made earlier (by the edge link's pipeline). */
+  ForwardRecord(ListenerContext lc, ConnectionRecord record) {
     this.lc = lc;
-    this.record =
-        new ConnectionRecord(
-            lc.name(),
-            lc.zone(),
-            client == null ? "-" : client.getAddress().getHostAddress() + ":" + client.getPort(),
-            lc.clock().millis(),
-            lc.clock().nanos());
+    this.record = record;
+  }
+
+  static ConnectionRecord newRecord(ListenerContext lc, java.net.SocketAddress remote) {
+    InetSocketAddress client = (InetSocketAddress) remote;
+    return new ConnectionRecord(
+        lc.name(),
+        lc.zone(),
+        client == null ? "-" : client.getAddress().getHostAddress() + ":" + client.getPort(),
+        lc.clock().millis(),
+        lc.clock().nanos());
   }
 
   /** The record the meters of this connection's destination channels count into. */

@@ -1,7 +1,9 @@
 package dev.sluice.gateway.http;
 
+import dev.sluice.codec.CodecModel;
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.edge.EdgeLinks;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.meter.EgressMeter;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,6 +23,8 @@ import java.net.InetSocketAddress;
  * <pre>
  *   meter      EgressMeter: charges every byte written to the client (responses are egress)
  *   tls        optional TLS termination (its records are charged too)
+ *   link       with peer: edge only: LinkFrameCodec and GatewayLinkHandler, the edge link (the
+ *              meter then charges link bytes: magic, frames, CRCs, handshake, compressed data)
  *   http       HTTP/1.1 codec with strict parsing and size limits; refuses obs-fold
  *   guard      RequestGuard: refuses ambiguous framing (smuggling) before anything is forwarded
  *   aggregate  whole request bodies, up to a limit (requests are small prompts)
@@ -45,13 +49,26 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
   private final UpstreamPool pool = new UpstreamPool();
   private final SslContext serverTls;
   private final SslContext upstreamTls;
+  private final CodecModel edgeModel;
 
   /**
    * @param serverTls TLS for clients, or null
    * @param upstreamTls TLS for https upstreams (required when one is configured), or null
    */
   public ReverseListener(ListenerContext lc, SslContext serverTls, SslContext upstreamTls) {
+    this(lc, serverTls, upstreamTls, null);
+  }
+
+  /**
+   * @param serverTls TLS for clients (with an edge: for the edge), or null
+   * @param upstreamTls TLS for https upstreams (required when one is configured), or null
+   * @param edgeModel the codec model when {@code sluice edge} connects ({@code peer: edge}); null
+   *     for direct clients
+   */
+  public ReverseListener(
+      ListenerContext lc, SslContext serverTls, SslContext upstreamTls, CodecModel edgeModel) {
     this.lc = lc;
+    this.edgeModel = edgeModel;
     this.targets = new UpstreamTargets(lc.config().upstreams());
     this.serverTls = serverTls;
     this.upstreamTls = upstreamTls;
@@ -79,6 +96,9 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
     p.addLast("meter", meter);
     if (serverTls != null) {
       p.addLast("tls", serverTls.newHandler(ch.alloc()));
+    }
+    if (edgeModel != null) {
+      EdgeLinks.addGatewaySide(p, edgeModel, meter, record, lc.meter().stats().edge());
     }
     p.addLast(CODEC, newServerCodec());
     p.addLast("guard", new RequestGuard());

@@ -126,6 +126,15 @@ public final class EgressMeter extends ChannelDuplexHandler {
     }
   }
 
+  /**
+   * True while {@link #control} runs: writes made now are paid from the control allowance (a
+   * handler between the HTTP codec and the meter, such as the edge link's, uses it to tell whose
+   * bytes a frame carries).
+   */
+  public boolean inControl() {
+    return controlMode;
+  }
+
   private ChannelHandlerContext ctxForWritability;
 
   @Override

@@ -1,0 +1,177 @@
+package dev.sluice.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.codec.CodecModel;
+import dev.sluice.config.HostPort;
+import dev.sluice.gateway.Transport;
+import dev.sluice.gateway.edge.EdgeServer;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sluice edge --listen HOST:PORT --gateway HOST:PORT [--model PATH] [--tls --tls-ca FILE
+ * --tls-server-name NAME] [--ready-file FILE]}: the decompressing peer outside the boundary.
+ * Clients connect here as they would to the gateway; each connection is carried over its own edge
+ * link to a gateway listener with {@code peer: edge}, and the compressed responses are restored
+ * byte for byte. Runs until SIGTERM or SIGINT. The model must be the file the gateway loaded
+ * ({@code codec.model}); the handshake refuses any other.
+ */
+@Command(
+    name = "edge",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the edge: accept clients and carry each over an edge link to a peer: edge listener,"
+            + " restoring its compressed responses.")
+public final class EdgeCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--listen",
+      required = true,
+      paramLabel = "HOST:PORT",
+      description = "Where clients connect (port 0: any free port).")
+  String listen;
+
+  @Option(
+      names = "--gateway",
+      required = true,
+      paramLabel = "HOST:PORT",
+      description = "The gateway listener with peer: edge.")
+  String gateway;
+
+  @Option(
+      names = "--model",
+      paramLabel = "PATH",
+      description = "Codec model file, the same the gateway loads (default: the built-in model).")
+  Path model;
+
+  @Option(names = "--tls", description = "Speak TLS to the gateway (its listener has tls:).")
+  boolean tls;
+
+  @Option(
+      names = "--tls-ca",
+      paramLabel = "FILE",
+      description = "PEM CA certificate(s) the gateway's certificate must chain to (with --tls).")
+  Path tlsCa;
+
+  @Option(
+      names = "--tls-server-name",
+      paramLabel = "NAME",
+      description = "Name the gateway's certificate must carry (default: the --gateway host).")
+  String tlsServerName;
+
+  @Option(
+      names = "--ready-file",
+      paramLabel = "FILE",
+      description =
+          "Once listening, write a JSON file with the pid and the bound address (for supervisors"
+              + " and tests using port 0).")
+  Path readyFile;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter err = spec.commandLine().getErr();
+    HostPort listenAt;
+    HostPort gatewayAt;
+    try {
+      listenAt = HostPort.parse(listen);
+      gatewayAt = HostPort.parse(gateway);
+    } catch (IllegalArgumentException e) {
+      err.println("sluice edge: " + e.getMessage());
+      return SluiceCli.EXIT_USAGE;
+    }
+    if (!tls && (tlsCa != null || tlsServerName != null)) {
+      err.println("sluice edge: --tls-ca and --tls-server-name need --tls");
+      return SluiceCli.EXIT_USAGE;
+    }
+    if (tls && tlsCa == null) {
+      err.println("sluice edge: --tls needs --tls-ca FILE (the CA the gateway's certificate uses)");
+      return SluiceCli.EXIT_USAGE;
+    }
+    CodecModel codec;
+    try {
+      codec = model == null ? CodecModel.builtIn() : CodecModel.read(model);
+    } catch (IOException | RuntimeException e) {
+      err.println("sluice edge: --model " + model + ": cannot load the codec model: " + e);
+      return SluiceCli.EXIT_IO;
+    }
+    SslContext sslContext = null;
+    if (tls) {
+      try {
+        sslContext = SslContextBuilder.forClient().trustManager(tlsCa.toFile()).build();
+      } catch (IOException | RuntimeException e) {
+        err.println("sluice edge: --tls-ca " + tlsCa + ": " + e.getMessage());
+        return SluiceCli.EXIT_IO;
+      }
+    }
+    String serverName = tlsServerName != null ? tlsServerName : gatewayAt.host();
+    EdgeServer server;
+    try {
+      server =
+          EdgeServer.start(
+              new InetSocketAddress(listenAt.host(), listenAt.port()),
+              new EdgeServer.Upstream(gatewayAt.host(), gatewayAt.port(), sslContext, serverName),
+              codec,
+              Transport.best());
+    } catch (RuntimeException e) {
+      err.println("sluice edge: cannot listen on " + listenAt + ": " + e.getMessage());
+      return SluiceCli.EXIT_IO;
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(
+        "sluice edge listening on %s, gateway %s%s, codec model %s (id %s)%n",
+        RunCommand.hostPort(server.address()),
+        gatewayAt,
+        tls ? " (TLS, server name " + serverName + ")" : "",
+        codec.source(),
+        codec.idHex().substring(0, 16));
+    out.flush();
+    if (readyFile != null) {
+      try {
+        writeReady(readyFile, server.address());
+      } catch (IOException e) {
+        err.println("sluice edge: cannot write --ready-file " + readyFile + ": " + e.getMessage());
+        server.close();
+        return SluiceCli.EXIT_IO;
+      }
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "sluice-edge-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  /** {@code {"pid":1234,"listen":"127.0.0.1:7000"}}, atomically (temp file and rename). */
+  private static void writeReady(Path file, InetSocketAddress bound) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = json.createObjectNode();
+    root.put("pid", ProcessHandle.current().pid());
+    root.put("listen", RunCommand.hostPort(bound));
+    Path abs = file.toAbsolutePath();
+    Files.createDirectories(abs.getParent());
+    Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+    Files.writeString(tmp, json.writeValueAsString(root) + "\n");
+    Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+}
