@@ -23,9 +23,9 @@ final class EnvelopeModel {
   final int[] templateLen = new int[2 * CLASSES];
   private final boolean[] seen = new boolean[CLASSES];
   final BitModels flags = new BitModels(CLASSES * 64, 255);
-  final BitModels bytes = new BitModels(4 << BITS, 30);
-  final Mixer mixer = new Mixer(5, 256, 5, 1 << 14);
-  private final int[] idx = new int[4];
+  final BitModels bytes = new BitModels(5 << BITS, 30);
+  final Mixer mixer = new Mixer(6, 256, 5, 1 << 14);
+  private final int[] idx = new int[5];
   private final int[] sameHistory = new int[CLASSES];
   private byte[] out = new byte[256];
   private byte[] alt = new byte[256];
@@ -103,6 +103,7 @@ final class EnvelopeModel {
     }
     int ptr = 0;
     int run = 0;
+    int lit = 0;
     int i = 0;
     while (true) {
       int pred = ptr < tl ? t[ptr] & 0xFF : END;
@@ -119,6 +120,7 @@ final class EnvelopeModel {
         put(pred, max);
         ptr++;
         run++;
+        lit = 0;
         i++;
         continue;
       }
@@ -129,7 +131,8 @@ final class EnvelopeModel {
           break;
         }
       }
-      int b = codeByte(c, enc ? actual : 0, pred);
+      int b = codeByte(c, enc ? actual : 0, pred, lit);
+      lit++;
       put(b, max);
       i++;
       ptr = pred == END ? ptr : ptr + 1;
@@ -190,7 +193,7 @@ final class EnvelopeModel {
     return ptr;
   }
 
-  private int codeByte(BitCoding c, int value, int pred) {
+  private int codeByte(BitCoding c, int value, int pred, int lit) {
     int c1 = outLen > 0 ? out[outLen - 1] & 0xFF : 0;
     int c2 = outLen > 1 ? out[outLen - 2] & 0xFF : 0;
     int c3 = outLen > 2 ? out[outLen - 3] & 0xFF : 0;
@@ -201,7 +204,9 @@ final class EnvelopeModel {
       idx[1] = (1 << BITS) | (mix(c2 << 8 | c1, c0, 1) & m);
       idx[2] = (2 << BITS) | (mix(c3 << 16 | c2 << 8 | c1, c0, 2) & m);
       idx[3] = (3 << BITS) | (mix(pred << 8 | c1, c0, 3) & m);
-      for (int j = 0; j < 4; j++) {
+      // Inside a run of differences (an id, a number): what such runs are made of.
+      idx[4] = (4 << BITS) | (mix(Math.min(lit, 3) << 8 | charClass(pred), c0, 4) & m);
+      for (int j = 0; j < 5; j++) {
         mixer.add(Logistic.stretch(bytes.p(idx[j])));
       }
       mixer.add(256);
@@ -209,12 +214,22 @@ final class EnvelopeModel {
       p = p < 1 ? 1 : Math.min(p, 4095);
       int y = c.code((value >>> bit) & 1, p);
       mixer.update(y);
-      for (int j = 0; j < 4; j++) {
+      for (int j = 0; j < 5; j++) {
         bytes.update(idx[j], y);
       }
       c0 = c0 << 1 | y;
     }
     return c0 & 0xFF;
+  }
+
+  private static int charClass(int b) {
+    if (b >= '0' && b <= '9') {
+      return 1;
+    }
+    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')) {
+      return 2;
+    }
+    return b == END ? 3 : 4 + (b & 0x7F);
   }
 
   private static int mix(int a, int c0, int salt) {

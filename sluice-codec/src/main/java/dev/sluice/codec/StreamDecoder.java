@@ -86,8 +86,10 @@ public final class StreamDecoder {
     Sink sink = new Sink(out);
     while (in.pos < in.end) {
       int at = in.pos - in.off;
-      int type = in.u8("block type");
-      long bl = in.varint("block input length");
+      int typeByte = in.u8("block type");
+      int type = typeByte & ~Segment.LAST;
+      boolean last = (typeByte & Segment.LAST) != 0;
+      long bl = last ? total - sink.n : in.varint("block input length");
       if (bl < 1 || bl > total - sink.n) {
         throw new CodecFormatException(
             at + 1,
@@ -102,7 +104,7 @@ public final class StreamDecoder {
       switch (type) {
         case Segment.CM -> {
           long pieces = in.varint("piece count");
-          long cl = in.varint("code length");
+          long cl = last ? in.end - in.pos : in.varint("code length");
           if (pieces < 1 || pieces > blockLen || cl > in.end - in.pos) {
             throw new CodecFormatException(
                 at, "CM block with " + pieces + " pieces and " + cl + " code bytes does not fit");
@@ -129,7 +131,7 @@ public final class StreamDecoder {
           in.pos += (int) cl;
         }
         case Segment.ZSTD -> {
-          long zl = in.varint("zstd length");
+          long zl = last ? in.end - in.pos : in.varint("zstd length");
           if (zl < 1 || zl > in.end - in.pos) {
             throw new CodecFormatException(at, "zstd block of " + zl + " bytes does not fit");
           }
@@ -161,6 +163,10 @@ public final class StreamDecoder {
           in.pos += blockLen;
         }
         default -> throw new CodecFormatException(at, "unknown block type " + type);
+      }
+      if (last && in.pos != in.end) {
+        throw new CodecFormatException(
+            in.pos - in.off, (in.end - in.pos) + " bytes after the last block");
       }
       if (sink.n != sink.limit) {
         throw new CodecFormatException(

@@ -97,9 +97,9 @@ public final class StreamEncoder {
         j++;
       }
       if (cm) {
-        cmBlock(out, i, j);
+        cmBlock(out, i, j, j == pieces);
       } else {
-        genericBlock(out, start, pieceEnd[j - 1]);
+        genericBlock(out, start, pieceEnd[j - 1], j == pieces);
       }
       start = pieceEnd[j - 1];
       i = j;
@@ -171,7 +171,7 @@ public final class StreamEncoder {
     return true;
   }
 
-  private void cmBlock(ByteBuf out, int from, int to) {
+  private void cmBlock(ByteBuf out, int from, int to, boolean last) {
     if (coder == null) {
       coder = new PieceCoder(model);
     }
@@ -185,10 +185,15 @@ public final class StreamEncoder {
     }
     arith.finish();
     arith.start(null);
-    out.put(Segment.CM);
-    out.varint(blockLen);
-    out.varint(to - from);
-    out.varint(code.n);
+    if (last) {
+      out.put(Segment.CM | Segment.LAST);
+      out.varint(to - from);
+    } else {
+      out.put(Segment.CM);
+      out.varint(blockLen);
+      out.varint(to - from);
+      out.varint(code.n);
+    }
     out.put(code.a, 0, code.n);
   }
 
@@ -217,7 +222,7 @@ public final class StreamEncoder {
     }
   }
 
-  private void genericBlock(ByteBuf out, int start, int end) {
+  private void genericBlock(ByteBuf out, int start, int end, boolean last) {
     int len = end - start;
     byte[] src = Arrays.copyOfRange(raw, start, end);
     byte[] z = null;
@@ -230,13 +235,21 @@ public final class StreamEncoder {
       z = null; // stored below: compression is an optimisation, never a reason to fail
     }
     if (z != null && z.length + 4 < len) {
-      out.put(Segment.ZSTD);
-      out.varint(len);
-      out.varint(z.length);
+      if (last) {
+        out.put(Segment.ZSTD | Segment.LAST);
+      } else {
+        out.put(Segment.ZSTD);
+        out.varint(len);
+        out.varint(z.length);
+      }
       out.put(z, 0, z.length);
     } else {
-      out.put(Segment.STORED);
-      out.varint(len);
+      if (last) {
+        out.put(Segment.STORED | Segment.LAST);
+      } else {
+        out.put(Segment.STORED);
+        out.varint(len);
+      }
       out.put(src, 0, len);
     }
   }

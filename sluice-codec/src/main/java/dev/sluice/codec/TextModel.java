@@ -36,7 +36,7 @@ final class TextModel {
   private final TextTables tables;
 
   final Mixer mixer1 = new Mixer(INPUTS, 6 * 3 * 4, 6, 1 << 14);
-  final Mixer mixer2 = new Mixer(INPUTS, 256, 6, 1 << 14);
+  final Mixer mixer2 = new Mixer(INPUTS, 256 * 4, 6, 1 << 14);
   final Apm apm = new Apm(256, 7);
   private final Apm apm2;
   private boolean tuning;
@@ -109,6 +109,11 @@ final class TextModel {
   int codeByte(BitCoding c, int value) {
     ensureStreamState();
     int c0 = 1;
+    int c1 = (int) (hist & 0xFF);
+    int c1Class =
+        (c1 >= 'a' && c1 <= 'z') || (c1 >= 'A' && c1 <= 'Z') || c1 >= 0x80
+            ? 0
+            : c1 == ' ' ? 1 : (c1 >= '0' && c1 <= '9') ? 2 : 3;
     int expected = matchLen > 0 ? (history[matchPtr & (HISTORY - 1)] & 0xFF) | 0x100 : 0;
     int mlb = matchLen == 0 ? 0 : matchLen < 16 ? 1 : matchLen < 32 ? 2 : 3;
     for (int bit = 7; bit >= 0; bit--) {
@@ -155,7 +160,7 @@ final class TextModel {
       mixer2.add(256);
       int conf = hiN < 3 ? 0 : hiN < 15 ? 1 : 2;
       int d1 = mixer1.mix(((hi + 1) * 3 + conf) * 4 + (mctx < 0 ? 0 : mlb));
-      int d2 = mixer2.mix(c0);
+      int d2 = mixer2.mix(c0 | c1Class << 8);
       int pm = Logistic.squash((d1 + d2) >> 1);
       int pa = apm.refine(pm, c0);
       int pa2 = apm2.refine(pm, c0 | (int) (hist & 0xFF) << 8);
