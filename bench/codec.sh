@@ -24,7 +24,8 @@ bench_jar="$root/sluice-bench/target/benchmarks.jar"
 sluice_jar="$root/sluice-app/target/sluice.jar"
 
 java -cp "$bench_jar" dev.sluice.bench.CodecStreams "$corpus" "$out" "$streams" >&2
-java -jar "$sluice_jar" codec train --corpus "$out/train.jsonl" --out "$out/model.slcm" >&2
+java -jar "$sluice_jar" codec train --corpus "$out/train.jsonl" --streams "$out/streams/train" \
+  --out "$out/model.slcm" >&2
 
 status=0
 for set in alpaca-eval arena-hard; do

@@ -57,6 +57,16 @@ final class CodecTrainCommand implements Callable<Integer> {
   Path out;
 
   @Option(
+      names = "--streams",
+      paramLabel = "DIR",
+      description =
+          "Captured egress streams (every regular file in DIR is one SSE body as the site's model"
+              + " server wrote it): they tune the envelope and chunk-boundary models to the site's"
+              + " real framing and tokenizer. Best taken from answers not also in --corpus."
+              + " Without them the trainer frames some corpus texts itself.")
+  Path streams;
+
+  @Option(
       names = "--max-bytes",
       paramLabel = "SIZE",
       description =
@@ -70,6 +80,19 @@ final class CodecTrainCommand implements Callable<Integer> {
       return train();
     } catch (CommandFailure e) {
       return Failures.report(spec, e);
+    }
+  }
+
+  private void addStreams(ModelTrainer trainer) throws IOException, CommandFailure {
+    if (!Files.isDirectory(streams)) {
+      throw new CommandFailure(SluiceCli.EXIT_IO, "no streams directory at " + streams);
+    }
+    List<Path> files;
+    try (java.util.stream.Stream<Path> list = Files.list(streams)) {
+      files = list.filter(Files::isRegularFile).sorted().toList();
+    }
+    for (Path f : files) {
+      trainer.addStream(Files.readAllBytes(f));
     }
   }
 
@@ -122,6 +145,9 @@ final class CodecTrainCommand implements Callable<Integer> {
                 : "no training text in " + corpus);
       }
       progress.update("reading", totalFileBytes, totalFileBytes);
+      if (streams != null) {
+        addStreams(trainer);
+      }
       byte[] model = trainer.build(progress);
       CodecModel loaded = CodecModel.fromBytes(model, out.toString());
       progress.update("writing", 0, 1);
@@ -159,6 +185,9 @@ final class CodecTrainCommand implements Callable<Integer> {
         corpus.size() == 1 ? "" : "s",
         capped ? " (stopped at --max-bytes " + maxBytes + ")" : "");
     o.println("text:          " + HumanBytes.withExact(trainer.textBytes()));
+    if (trainer.streams() > 0) {
+      o.printf(Locale.ROOT, "streams:       %,d from %s%n", trainer.streams(), streams);
+    }
     o.println("model id:      " + model.idHex());
     o.println("file size:     " + HumanBytes.withExact(fileSize));
     o.printf(Locale.ROOT, "time:          %.1f s%n", nanos / 1e9);

@@ -43,6 +43,9 @@ public final class CodecStreams {
 
   static final int HELD_OUT_MODELS = 3;
 
+  /** Training answers framed as captured streams for {@code codec train --streams}. */
+  static final int TUNING_STREAMS = 600;
+
   private CodecStreams() {}
 
   public static void main(String[] args) throws IOException {
@@ -76,7 +79,9 @@ public final class CodecStreams {
     }
     Set<String> heldOutModels = CodecCorpus.heldOutModels(alpaca, HELD_OUT_MODELS);
     Files.createDirectories(out);
-    int trained = writeTraining(out.resolve("train.jsonl"), heldOutModels, alpaca, arena);
+    List<CodecCorpus.Answer> tuning = new ArrayList<>();
+    int trained = writeTraining(out.resolve("train.jsonl"), heldOutModels, alpaca, arena, tuning);
+    writeStreams(out.resolve("streams/train"), tuning);
 
     List<CodecCorpus.Answer> alpacaTest = new ArrayList<>();
     for (CodecCorpus.Answer a : alpaca) {
@@ -106,6 +111,11 @@ public final class CodecStreams {
     p.printf(Locale.ROOT, "held-out AlpacaEval models: %s%n", heldOutModels);
     p.printf(
         Locale.ROOT,
+        "tuning streams: %d training answers framed as SSE in %s (not in train.jsonl)%n",
+        tuning.size(),
+        out.resolve("streams/train"));
+    p.printf(
+        Locale.ROOT,
         "training: %d answers (%d AlpacaEval, %d Arena-Hard) in %s%n",
         trained,
         alpaca.stream().filter(a -> CodecCorpus.trainable(a, heldOutModels)).count(),
@@ -128,11 +138,17 @@ public final class CodecStreams {
     return s.toString();
   }
 
+  /**
+   * Writes the training answers; one in twenty of the trainable AlpacaEval answers (at most {@link
+   * #TUNING_STREAMS}) goes to {@code tuning} instead, to be framed as the captured streams that
+   * {@code codec train --streams} tunes on, so no answer is both counted and tuned on.
+   */
   private static int writeTraining(
       Path file,
       Set<String> heldOutModels,
       List<CodecCorpus.Answer> alpaca,
-      List<CodecCorpus.Answer> arena)
+      List<CodecCorpus.Answer> arena,
+      List<CodecCorpus.Answer> tuning)
       throws IOException {
     int n = 0;
     try (OutputStream os = Files.newOutputStream(file);
@@ -140,6 +156,12 @@ public final class CodecStreams {
       g.setRootValueSeparator(null);
       for (CodecCorpus.Answer a : alpaca) {
         if (CodecCorpus.trainable(a, heldOutModels)) {
+          if (tuning.size() < TUNING_STREAMS
+              && Long.remainderUnsigned(CodecCorpus.fnv1a(a.model() + "\t" + a.prompt()), 20) == 0
+              && !a.text().isEmpty()) {
+            tuning.add(a);
+            continue;
+          }
           record(g, a);
           n++;
         }
