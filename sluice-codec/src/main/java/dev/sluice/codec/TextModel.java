@@ -35,8 +35,9 @@ final class TextModel {
 
   private final TextTables tables;
 
-  final Mixer mixer1 = new Mixer(INPUTS, 6 * 3 * 4, 6, 1 << 14);
-  final Mixer mixer2 = new Mixer(INPUTS, 256 * 4, 6, 1 << 14);
+  final Mixer mixer1 = new Mixer(INPUTS, 6 * 3 * 4, RATE, 1 << 14);
+  final Mixer mixer2 = new Mixer(INPUTS, 256 * 4, RATE, 1 << 14);
+  private static final int RATE = 8;
   final Apm apm = new Apm(256, 7);
   private final Apm apm2;
   private boolean tuning;
