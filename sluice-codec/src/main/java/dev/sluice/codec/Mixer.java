@@ -30,6 +30,11 @@ final class Mixer {
 
   /** The mixed prediction, stretched (not yet squashed), with weight set {@code set}. */
   int mix(int set) {
+    return mix(x, n, set);
+  }
+
+  /** As {@link #mix(int)}, over inputs held by the caller (shared by several mixers). */
+  int mix(int[] x, int n, int set) {
     base = set * inputs;
     long dot = 0;
     for (int i = 0; i < n; i++) {
@@ -47,10 +52,15 @@ final class Mixer {
 
   /** Trains the set used by the last {@link #mix} on bit {@code y}, and clears the inputs. */
   void update(int y) {
+    update(x, n, y);
+    n = 0;
+  }
+
+  /** As {@link #update(int)}, over inputs held by the caller. */
+  void update(int[] x, int n, int y) {
     int err = ((y << 12) - pr) * rate;
     for (int i = 0; i < n; i++) {
       w[base + i] += (int) (((long) x[i] * err + 0x2000) >> 14);
     }
-    n = 0;
   }
 }

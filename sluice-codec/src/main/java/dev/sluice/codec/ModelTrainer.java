@@ -179,7 +179,8 @@ public final class ModelTrainer {
       split.finish();
       int[] e = ends.stream().mapToInt(Integer::intValue).toArray();
       try {
-        StreamEncoder.codePieces(coder, replay, stream, e, 0, e.length);
+        StreamEncoder.codePieces(
+            coder, replay, stream, e, StreamEncoder.contents(stream, e, e.length), 0, e.length);
       } catch (CodecFormatException ex) {
         throw new IllegalStateException("tuning rejected its own stream", ex);
       }

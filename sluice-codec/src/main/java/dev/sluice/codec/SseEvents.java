@@ -86,24 +86,36 @@ public final class SseEvents {
       throw new IllegalStateException("the stream has ended");
     }
     int end = off + len;
-    for (int i = off; i < end; i++) {
+    int i = off;
+    while (i < end) {
       byte c = b[i];
       if (pendingCr) {
         pendingCr = false;
         if (c == '\n') {
           append(c);
           endLine();
+          i++;
           continue;
         }
         endLine();
       }
-      append(c);
       if (c == '\r') {
+        append(c);
         pendingCr = true;
+        i++;
       } else if (c == '\n') {
+        append(c);
         endLine();
+        i++;
       } else {
+        // A run of ordinary bytes, copied at once.
+        int j = i + 1;
+        while (j < end && b[j] != '\n' && b[j] != '\r') {
+          j++;
+        }
+        appendRun(b, i, j - i);
         lineEmpty = false;
+        i = j;
       }
     }
   }
@@ -147,6 +159,23 @@ public final class SseEvents {
       count = 0;
     }
     lineEmpty = true;
+  }
+
+  private void appendRun(byte[] b, int off, int n) {
+    while (n > 0) {
+      if (count == maxEvent) {
+        sink.accept(Kind.FRAGMENT, held, 0, count);
+        count = 0;
+      }
+      int k = Math.min(n, maxEvent - count);
+      if (count + k > held.length) {
+        held = Arrays.copyOf(held, Math.min(maxEvent, Math.max(count + k, held.length * 2)));
+      }
+      System.arraycopy(b, off, held, count, k);
+      count += k;
+      off += k;
+      n -= k;
+    }
   }
 
   private void append(byte c) {

@@ -193,26 +193,27 @@ public final class StreamDecoder {
 
   /** Runs the codable pieces of a stored segment through the models, as the encoder did. */
   private void replay(byte[] out) throws CodecFormatException {
+    long[] contents = StreamEncoder.contents(out, ends, endCount);
     int i = 0;
     while (i < endCount) {
       int j = i;
-      boolean cm = codable(out, i);
-      while (j < endCount && codable(out, j) == cm) {
+      boolean cm = codable(out, i, contents);
+      while (j < endCount && codable(out, j, contents) == cm) {
         j++;
       }
       if (cm) {
         if (coder == null) {
           coder = new PieceCoder(model);
         }
-        StreamEncoder.codePieces(coder, replay, out, ends, i, j);
+        StreamEncoder.codePieces(coder, replay, out, ends, contents, i, j);
       }
       i = j;
     }
   }
 
-  private boolean codable(byte[] out, int i) {
+  private boolean codable(byte[] out, int i, long[] contents) {
     int s = i == 0 ? 0 : ends[i - 1];
-    return StreamEncoder.codable(out, s, ends[i] - s);
+    return StreamEncoder.codable(out, s, ends[i] - s, contents[i]);
   }
 
   private static final class Sink implements PieceCoder.Out {

@@ -39,6 +39,7 @@ public final class StreamEncoder {
 
   private int rawLen;
   private int[] pieceEnd = new int[64];
+  private long[] content = new long[64];
   private int pieces;
   private int pending;
   private long rawBytes;
@@ -85,6 +86,13 @@ public final class StreamEncoder {
       return new byte[0];
     }
     splitter.drain();
+    if (content.length < pieces) {
+      content = new long[pieceEnd.length];
+    }
+    for (int k = 0; k < pieces; k++) {
+      int s = pieceStart(k);
+      content[k] = ContentString.find(raw, s, pieceEnd[k] - s);
+    }
     ByteBuf out = new ByteBuf(rawLen / 4 + 64);
     out.varint(rawLen);
     out.put(Segment.BLOCKS);
@@ -138,6 +146,7 @@ public final class StreamEncoder {
     rawLen += len;
     if (pieces == pieceEnd.length) {
       pieceEnd = Arrays.copyOf(pieceEnd, pieces * 2);
+      content = Arrays.copyOf(content, pieces * 2);
     }
     pieceEnd[pieces++] = rawLen;
   }
@@ -148,15 +157,18 @@ public final class StreamEncoder {
 
   private boolean codable(int i) {
     int s = pieceStart(i);
-    return codable(raw, s, pieceEnd[i] - s);
+    return codable(raw, s, pieceEnd[i] - s, content[i]);
   }
 
-  /** Whether a piece goes through the models: it has content, or is short plain text. */
-  static boolean codable(byte[] raw, int s, int len) {
+  /**
+   * Whether a piece goes through the models: it has content ({@code content}, its {@link
+   * ContentString#find} result), or is short plain text.
+   */
+  static boolean codable(byte[] raw, int s, int len, long content) {
     if (len > PieceCoder.MAX_PIECE) {
       return false;
     }
-    if (ContentString.find(raw, s, len) >= 0) {
+    if (content >= 0) {
       return true;
     }
     if (len > MAX_PLAIN_PIECE) {
@@ -199,27 +211,40 @@ public final class StreamEncoder {
 
   /** Codes (or replays) pieces {@code from..to-1} whose ends are in {@link #pieceEnd}. */
   private void codePieces(BitCoding c, byte[] buf, int from, int to) throws CodecFormatException {
-    codePieces(coder, c, buf, pieceEnd, from, to);
+    codePieces(coder, c, buf, pieceEnd, content, from, to);
   }
 
-  static void codePieces(PieceCoder coder, BitCoding c, byte[] buf, int[] ends, int from, int to)
+  /**
+   * Codes (or replays) pieces {@code from..to-1} of {@code buf}, whose ends and {@link
+   * ContentString#find} results are given.
+   */
+  static void codePieces(
+      PieceCoder coder, BitCoding c, byte[] buf, int[] ends, long[] contents, int from, int to)
       throws CodecFormatException {
     int s = from == 0 ? 0 : ends[from - 1];
-    long content = ContentString.find(buf, s, ends[from] - s);
     for (int k = from; k < to; k++) {
       int e = ends[k];
-      long nextContent = -1;
       int nextFirst = -1;
       if (k + 1 < to) {
-        nextContent = ContentString.find(buf, e, ends[k + 1] - e);
-        if (nextContent >= 0 && (int) (nextContent >>> 32) < (int) nextContent) {
-          nextFirst = buf[(int) (nextContent >>> 32)] & 0xFF;
+        long next = contents[k + 1];
+        if (next >= 0 && (int) (next >>> 32) < (int) next) {
+          nextFirst = buf[(int) (next >>> 32)] & 0xFF;
         }
       }
-      coder.code(c, buf, s, e - s, content, nextFirst, PieceCoder.DISCARD);
+      coder.code(c, buf, s, e - s, contents[k], nextFirst, PieceCoder.DISCARD);
       s = e;
-      content = nextContent;
     }
+  }
+
+  /** {@link ContentString#find} of each piece. */
+  static long[] contents(byte[] buf, int[] ends, int count) {
+    long[] out = new long[count];
+    int s = 0;
+    for (int k = 0; k < count; k++) {
+      out[k] = ContentString.find(buf, s, ends[k] - s);
+      s = ends[k];
+    }
+    return out;
   }
 
   private void genericBlock(ByteBuf out, int start, int end, boolean last) {

@@ -56,6 +56,7 @@ final class TextModel {
   private final int[] ctx = new int[TextTables.ORDERS + ADAPTIVE_ORDERS];
   private final int[] sBucket = new int[TextTables.ORDERS];
   private final int[] aBucket = new int[ADAPTIVE_ORDERS];
+  private final int[] inputs = new int[INPUTS];
 
   // Chunk boundary model: contexts hashed from the next character and the text before it.
   private static final int B_BITS = 12;
@@ -124,44 +125,41 @@ final class TextModel {
       int node = nodeIndex(c0, bit);
       int hi = -1;
       int hiN = 0;
+      int[] x = inputs;
+      int n = 0;
+      char[][] st = tables.tables;
       for (int o = 0; o < TextTables.ORDERS; o++) {
         int b = sBucket[o];
-        int st = 0;
+        int in = 0;
         if (b >= 0) {
-          char v = tables.tables[o][b + node];
+          char v = st[o][b + node];
           if ((v & 15) != 0) {
-            st = Logistic.stretch(v >>> 4);
+            in = Logistic.stretch(v >>> 4);
             if (o < 5) {
               hi = o;
               hiN = v & 15;
             }
           }
         }
-        mixer1.add(st);
-        mixer2.add(st);
+        x[n++] = in;
       }
+      char[] ad = adaptive;
       for (int o = 0; o < ADAPTIVE_ORDERS; o++) {
-        char v = adaptive[aBucket[o] + node];
-        int st = (v & 15) != 0 ? Logistic.stretch(v >>> 4) : 0;
-        mixer1.add(st);
-        mixer2.add(st);
+        char v = ad[aBucket[o] + node];
+        x[n++] = (v & 15) != 0 ? Logistic.stretch(v >>> 4) : 0;
       }
       int mctx = -1;
       if (expected != 0 && (expected >>> (bit + 1)) == c0) {
         int eb = (expected >>> bit) & 1;
         mctx = Math.min(matchLen, 31) << 1 | eb;
-        int st = Logistic.stretch(matchModels.p(mctx));
-        mixer1.add(st);
-        mixer2.add(st);
+        x[n++] = Logistic.stretch(matchModels.p(mctx));
       } else {
-        mixer1.add(0);
-        mixer2.add(0);
+        x[n++] = 0;
       }
-      mixer1.add(256);
-      mixer2.add(256);
+      x[n++] = 256;
       int conf = hiN < 3 ? 0 : hiN < 15 ? 1 : 2;
-      int d1 = mixer1.mix(((hi + 1) * 3 + conf) * 4 + (mctx < 0 ? 0 : mlb));
-      int d2 = mixer2.mix(c0 | c1Class << 8);
+      int d1 = mixer1.mix(x, n, ((hi + 1) * 3 + conf) * 4 + (mctx < 0 ? 0 : mlb));
+      int d2 = mixer2.mix(x, n, c0 | c1Class << 8);
       int pm = Logistic.squash((d1 + d2) >> 1);
       int pa = apm.refine(pm, c0);
       int pa2 = apm2.refine(pm, c0 | (int) (hist & 0xFF) << 8);
@@ -172,8 +170,8 @@ final class TextModel {
         p = 4095;
       }
       int y = c.code((value >>> bit) & 1, p);
-      mixer1.update(y);
-      mixer2.update(y);
+      mixer1.update(x, n, y);
+      mixer2.update(x, n, y);
       apm.update(y);
       if (tuning) {
         apm2.update(y);

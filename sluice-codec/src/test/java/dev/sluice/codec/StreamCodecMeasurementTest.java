@@ -111,7 +111,8 @@ class StreamCodecMeasurementTest {
       split.feed(s);
       split.finish();
       int[] e = ends.stream().mapToInt(Integer::intValue).toArray();
-      StreamEncoder.codePieces(coder, cost, s, e, 0, e.length);
+      StreamEncoder.codePieces(
+          coder, cost, s, e, StreamEncoder.contents(s, e, e.length), 0, e.length);
     }
     StringBuilder parts = new StringBuilder();
     for (int k = 0; k < CostCoding.NAMES.length; k++) {
