@@ -79,6 +79,15 @@ public final class CodecModel {
     return m;
   }
 
+  /** A model that knows nothing (each stream learns from scratch): for tests and comparisons. */
+  public static CodecModel builtInUntrained() {
+    try {
+      return new CodecModel(ModelTrainer.untrained(), "untrained");
+    } catch (IOException e) {
+      throw new UncheckedIOException("the untrained model cannot be built", e);
+    }
+  }
+
   /** The 32-byte SHA-256 of the model file. */
   public byte[] id() {
     return id.clone();

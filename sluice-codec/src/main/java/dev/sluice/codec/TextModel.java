@@ -163,7 +163,7 @@ final class TextModel {
       int pm = Logistic.squash((d1 + d2) >> 1);
       int pa = apm.refine(pm, c0);
       int pa2 = apm2.refine(pm, c0 | (int) (hist & 0xFF) << 8);
-      int p = (pm + pa + 2 * pa2) >> 2;
+      int p = (2 * pm + pa + 5 * pa2) >> 3;
       if (p < 1) {
         p = 1;
       } else if (p > 4095) {
