@@ -67,6 +67,15 @@ final class CodecTrainCommand implements Callable<Integer> {
   Path streams;
 
   @Option(
+      names = "--table-bits",
+      paramLabel = "BITS",
+      description =
+          "Size of each of the model's 7 static tables: 2^BITS buckets of 32 bytes (4..22)."
+              + " Default: follows the amount of text, 12 to 19 (16 MiB a table). Larger tables"
+              + " keep more of a big corpus, cost memory and load time on gateway and edge.")
+  Integer tableBits;
+
+  @Option(
       names = "--max-bytes",
       paramLabel = "SIZE",
       description =
@@ -112,6 +121,13 @@ final class CodecTrainCommand implements Callable<Integer> {
     }
 
     ModelTrainer trainer = new ModelTrainer();
+    if (tableBits != null) {
+      if (tableBits < 4 || tableBits > 22) {
+        throw new CommandFailure(
+            SluiceCli.EXIT_USAGE, "--table-bits must be 4..22, not " + tableBits);
+      }
+      trainer.tableBits(tableBits);
+    }
     ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), io.terminal());
     boolean[] capped = {false};
     long before = 0;

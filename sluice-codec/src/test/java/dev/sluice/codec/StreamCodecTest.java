@@ -141,6 +141,17 @@ class StreamCodecTest {
   }
 
   @Test
+  void theBuiltInModelLoadsAndSaysWhatItWasTrainedOn() throws Exception {
+    CodecModel m = CodecModel.builtIn();
+    assertThat(m.source()).isEqualTo("built-in");
+    assertThat(m.description()).contains("1500 texts");
+    byte[] in = demoStream(7, 20_000);
+    List<byte[]> segs = encode(m, in, new int[] {5000}, true);
+    assertThat(decode(m, segs)).isEqualTo(in);
+    assertThat(CodecModel.class.getResource("/dev/sluice/codec/default.slcm.NOTICE")).isNotNull();
+  }
+
+  @Test
   void emptyStreamWritesNothing() throws Exception {
     StreamEncoder enc = new StreamEncoder(TRAINED);
     assertThat(enc.flush()).isEmpty();
