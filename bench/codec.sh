@@ -4,7 +4,7 @@
 #   2. writes the training answers (JSONL) and the held-out SSE streams from ../shared/corpus into
 #      sluice-bench/target/codec/ (CodecStreams: prompts held out by hash, 3 AlpacaEval models
 #      held out whole);
-#   3. `sluice codec train` on the training answers, tuned on 600 other training answers framed
+#   3. `sluice codec train` on the training answers, tuned on about 600 other training answers framed
 #      as the demo upstream streams them (streams/train/);
 #   4. `sluice codec bench --json` on 1,000 held-out AlpacaEval streams and on the held-out
 #      Arena-Hard streams, separately;

@@ -44,7 +44,7 @@ public final class CodecStreams {
   static final int HELD_OUT_MODELS = 3;
 
   /** Training answers framed as captured streams for {@code codec train --streams}. */
-  static final int TUNING_STREAMS = 600;
+  static final int TUNING_STREAMS = 700;
 
   private CodecStreams() {}
 
@@ -139,7 +139,7 @@ public final class CodecStreams {
   }
 
   /**
-   * Writes the training answers; one in twenty of the trainable AlpacaEval answers (at most {@link
+   * Writes the training answers; one in twenty of the trainable answers (at most {@link
    * #TUNING_STREAMS}) goes to {@code tuning} instead, to be framed as the captured streams that
    * {@code codec train --streams} tunes on, so no answer is both counted and tuned on.
    */
@@ -168,6 +168,12 @@ public final class CodecStreams {
       }
       for (CodecCorpus.Answer a : arena) {
         if (CodecCorpus.trainable(a, Set.of())) {
+          if (tuning.size() < TUNING_STREAMS
+              && Long.remainderUnsigned(CodecCorpus.fnv1a(a.model() + "\t" + a.prompt()), 20) == 0
+              && !a.text().isEmpty()) {
+            tuning.add(a);
+            continue;
+          }
           record(g, a);
           n++;
         }
