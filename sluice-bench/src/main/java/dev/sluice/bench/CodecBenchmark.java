@@ -58,8 +58,19 @@ public class CodecBenchmark {
   @Param("../shared/corpus")
   public String corpus;
 
-  private CodecModel model;
-  private byte[][] streams;
+  /**
+   * A model file and a directory of streams (e.g. those of {@code bench/codec.sh}: {@code -p
+   * model=sluice-bench/target/codec/model.slcm -p
+   * streams=sluice-bench/target/codec/streams/alpaca-eval}); empty: the Arena-Hard set above.
+   */
+  @Param("")
+  public String model;
+
+  @Param("")
+  public String streams;
+
+  private CodecModel codecModel;
+  private byte[][] inputs;
   private List<List<byte[]>> segments;
 
   /** Bytes of SSE input processed; JMH reports it per second. */
@@ -77,6 +88,17 @@ public class CodecBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException, CodecFormatException {
+    if (!model.isEmpty() && !streams.isEmpty()) {
+      codecModel = CodecModel.read(Path.of(model));
+      List<byte[]> files = new ArrayList<>();
+      try (java.util.stream.Stream<Path> list = java.nio.file.Files.list(Path.of(streams))) {
+        for (Path f : list.sorted().toList()) {
+          files.add(java.nio.file.Files.readAllBytes(f));
+        }
+      }
+      prepare(files);
+      return;
+    }
     List<CodecCorpus.Answer> arena = CodecCorpus.read(Path.of(corpus, CodecCorpus.ARENA_HARD));
     ModelTrainer trainer = new ModelTrainer();
     DemoTranscripts demo = new DemoTranscripts(0, ManualClock.at("2026-11-23T00:00:00Z"));
@@ -88,11 +110,15 @@ public class CodecBenchmark {
         trainer.add(a.text());
       }
     }
-    model = CodecModel.fromBytes(trainer.build(TrainingProgress.NONE), "arena-hard training");
-    streams = held.toArray(new byte[0][]);
+    codecModel = CodecModel.fromBytes(trainer.build(TrainingProgress.NONE), "arena-hard training");
+    prepare(held);
+  }
+
+  private void prepare(List<byte[]> held) throws CodecFormatException {
+    inputs = held.toArray(new byte[0][]);
     segments = new ArrayList<>();
     long total = 0;
-    for (byte[] s : streams) {
+    for (byte[] s : inputs) {
       List<byte[]> segs = new ArrayList<>();
       encode(s, segs);
       byte[] back = decode(segs);
@@ -104,20 +130,20 @@ public class CodecBenchmark {
     }
     System.out.printf(
         "%n%d streams, %d bytes of SSE input, %.0f bytes a stream%n",
-        streams.length, total, (double) total / streams.length);
+        inputs.length, total, (double) total / inputs.length);
   }
 
   @Benchmark
   public int encode(Bytes b) {
-    byte[] s = streams[b.next++ % streams.length];
+    byte[] s = inputs[b.next++ % inputs.length];
     b.bytes += s.length;
     return encode(s, null);
   }
 
   @Benchmark
   public int decode(Bytes b) throws CodecFormatException {
-    int i = b.next++ % streams.length;
-    b.bytes += streams[i].length;
+    int i = b.next++ % inputs.length;
+    b.bytes += inputs[i].length;
     return decode(segments.get(i)).length;
   }
 
@@ -125,7 +151,7 @@ public class CodecBenchmark {
   private int encode(byte[] s, List<byte[]> out) {
     int[] coded = {0};
     GatewayWrites.encode(
-        new StreamEncoder(model),
+        new StreamEncoder(codecModel),
         s,
         seg -> {
           coded[0] += seg.length;
@@ -137,7 +163,7 @@ public class CodecBenchmark {
   }
 
   private byte[] decode(List<byte[]> segs) throws CodecFormatException {
-    StreamDecoder dec = new StreamDecoder(model);
+    StreamDecoder dec = new StreamDecoder(codecModel);
     if (segs.size() == 1) {
       byte[] seg = segs.get(0);
       return dec.decode(seg, 0, seg.length);
