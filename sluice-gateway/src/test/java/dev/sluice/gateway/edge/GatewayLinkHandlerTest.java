@@ -246,7 +246,7 @@ class GatewayLinkHandlerTest {
     Accept a = (Accept) got.get(0);
     assertThat(a.version()).isEqualTo(1);
     assertThat(a.codec()).isEqualTo(GatewayLinkHandler.CODEC_STREAM);
-    assertThat(a.modelId()).isEqualTo(model.id());
+    assertThat(a.modelPrefix()).isEqualTo(java.util.Arrays.copyOf(model.id(), 8));
     assertThat(l.upper().read.toString(StandardCharsets.US_ASCII)).isEqualTo("GET / HTTP/1.1\r\n");
     assertThat(l.ch().isActive()).isTrue();
     l.ch().finishAndReleaseAll();
