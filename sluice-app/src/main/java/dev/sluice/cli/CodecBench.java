@@ -29,19 +29,20 @@ import java.util.zip.GZIPOutputStream;
  * as a gateway writes what it reads ({@link GatewayWrites}), and is decoded and compared byte for
  * byte.
  *
- * <p>The codec's wire bytes are those of the gateway's side of an edge link carrying the stream,
- * counted by the real {@link LinkFrameEncoder}: the magic, the ACCEPT frame, one DATA frame per
- * segment and the END frame. The reference compressors (gzip -6, zstd -3, zstd -19 with the model's
- * dictionary) compress each whole stream on its own and are counted without any framing.
+ * <p>The codec's wire bytes are counted by the real {@link LinkFrameEncoder} of the gateway's side
+ * of an edge link, two ways: {@link #oneLinkBytes} is one link carrying every stream in turn (as
+ * one HTTP keep-alive client connection carries many responses): the magic and ACCEPT once, each
+ * stream's DATA frames, one END at the end; {@link StreamResult#wireBytes} is the stream on a link
+ * of its own (magic, ACCEPT, its DATA frames, END). Either way each stream has a fresh codec state,
+ * which is stricter than a real link, whose codec state carries from one response to the next. The
+ * reference compressors (gzip -6, zstd -3, zstd -19 with the model's dictionary) compress each
+ * whole stream on its own and are counted without any framing.
  *
  * <p>Not thread-safe: one per run.
  */
 final class CodecBench {
 
-  /** The codec id written in ACCEPT; its value does not change the frame's size. */
-  private static final int ACCEPT_CODEC = EdgeLink.CODEC_IDENTITY;
-
-  /** The result of one stream. */
+  /** The result of one stream; {@code wireBytes}: on an edge link of its own. */
   record StreamResult(
       String name,
       long inputBytes,
@@ -66,7 +67,13 @@ final class CodecBench {
     long streams;
     long inputBytes;
     long textBytes;
+
+    /** One link carrying every stream in turn ({@link CodecBench#oneLinkBytes}), set at the end. */
     long wireBytes;
+
+    /** The sum of each stream on a link of its own. */
+    long wireBytesLinkPerStream;
+
     long segmentBytes;
     long segments;
     long gzip6;
@@ -80,7 +87,7 @@ final class CodecBench {
       streams++;
       inputBytes += r.inputBytes;
       textBytes += r.textBytes;
-      wireBytes += r.wireBytes;
+      wireBytesLinkPerStream += r.wireBytes;
       segmentBytes += r.segmentBytes;
       segments += r.segments;
       gzip6 += r.gzip6;
@@ -104,6 +111,12 @@ final class CodecBench {
   private final ZstdDictCompress zstdDict;
   private final UnaryOperator<byte[]> link;
 
+  /** The gateway's side of the one link that carries every stream in turn. */
+  private final LinkFrameEncoder oneLink = new LinkFrameEncoder(LinkSide.GATEWAY);
+
+  private final ByteBuf scratch = Unpooled.buffer();
+  private long oneLinkDecoded;
+
   /**
    * @param link what happens to a segment between encoder and decoder: the identity, except in
    *     tests that corrupt segments
@@ -114,6 +127,7 @@ final class CodecBench {
     this.link = link;
     this.dictionary = model.zstdDictionary();
     this.zstdDict = dictionary.length == 0 ? null : new ZstdDictCompress(dictionary, 19);
+    oneLink.encode(accept(), scratch);
   }
 
   /** Bytes of the model's zstd dictionary; 0 when it has none (zstd -19 then runs without one). */
@@ -121,11 +135,25 @@ final class CodecBench {
     return dictionary.length;
   }
 
-  /** Frees the native dictionary. */
+  /** Frees the native dictionary and the scratch buffer. */
   void close() {
     if (zstdDict != null) {
       zstdDict.close();
     }
+    scratch.release();
+  }
+
+  /**
+   * Every byte the gateway writes on one edge link that carries all the streams run so far, one
+   * after another: the magic and ACCEPT once, each stream's DATA frames, one END (written by the
+   * first call; call once, after the last {@link #run}).
+   */
+  long oneLinkBytes() {
+    if (!oneLink.ended()) {
+      scratch.clear();
+      oneLink.encode(new LinkMessage.End(LinkMessage.End.UNCOUNTED, oneLinkDecoded), scratch);
+    }
+    return oneLink.bytesWritten();
   }
 
   /** Measures one stream. */
@@ -161,7 +189,10 @@ final class CodecBench {
     long segmentBytes = 0;
     for (byte[] s : segments) {
       segmentBytes += s.length;
+      scratch.clear();
+      oneLink.encode(new LinkMessage.Data(s), scratch);
     }
+    oneLinkDecoded += input.length;
     return new StreamResult(
         name,
         input.length,
@@ -192,12 +223,17 @@ final class CodecBench {
     return "first difference at byte " + at;
   }
 
-  /** Every byte the gateway writes on an edge link that carries these segments. */
+  /** The gateway's ACCEPT: codec 1, this model. */
+  private LinkMessage.Accept accept() {
+    return LinkMessage.Accept.of(EdgeLink.VERSION, EdgeLink.CODEC_STREAM, model.id());
+  }
+
+  /** Every byte the gateway writes on an edge link of its own that carries these segments. */
   private long linkBytes(List<byte[]> segments, long decodedBytes) {
     LinkFrameEncoder link = new LinkFrameEncoder(LinkSide.GATEWAY);
     ByteBuf buf = Unpooled.buffer();
     try {
-      link.encode(new LinkMessage.Accept(EdgeLink.VERSION, ACCEPT_CODEC, model.id()), buf);
+      link.encode(accept(), buf);
       for (byte[] seg : segments) {
         buf.clear();
         link.encode(new LinkMessage.Data(seg), buf);

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.codec.CodecModel;
 import dev.sluice.demo.DemoTranscripts;
+import dev.sluice.gateway.edge.EdgeLink;
 import dev.sluice.time.ManualClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -68,11 +70,19 @@ class CodecBenchCommandTest {
     assertThat(j.get("text_bytes").asLong()).isEqualTo(textBytes);
     assertThat(j.get("roundtrip_ok").asBoolean()).isTrue();
     assertThat(j.get("failures")).isEmpty();
-    // the edge link per stream: magic 4, ACCEPT 17+36, END 17+16, and 17 per DATA frame
+    // magic 4, ACCEPT 6 + 10, 6..8 per DATA frame, END 6 + 2..18 (two varints): on one link
+    // for all streams, magic, ACCEPT and END once; on a link per stream, once per stream
     long segments = j.get("segments").asLong();
     assertThat(segments).isGreaterThanOrEqualTo(7); // six non-empty streams, the binary one in two
-    assertThat(j.get("wire_bytes").asLong())
-        .isEqualTo(7 * (4 + 53 + 33) + 17 * segments + j.get("segment_bytes").asLong());
+    long segmentBytes = j.get("segment_bytes").asLong();
+    assertThat(j.get("wire_bytes").asLong() - segmentBytes)
+        .isBetween(20 + 6 * segments + 8, 20 + 8 * segments + 24);
+    assertThat(j.get("wire_bytes_link_per_stream").asLong() - segmentBytes)
+        .isBetween(7 * (20 + 8) + 6 * segments, 7 * (20 + 24) + 8 * segments);
+    assertThat(j.get("wire_bytes_note").asText())
+        .contains("wire_bytes: one edge link", "wire_bytes_link_per_stream: each stream");
+    assertThat(j.get("wire_per_text_byte_link_per_stream").asDouble())
+        .isCloseTo((double) j.get("wire_bytes_link_per_stream").asLong() / textBytes, within());
     assertThat(j.get("wire_per_text_byte").asDouble())
         .isCloseTo((double) j.get("wire_bytes").asLong() / textBytes, within());
     assertThat(j.get("encode_mb_per_s").isNumber()).isTrue();
@@ -101,9 +111,54 @@ class CodecBenchCommandTest {
         .contains("streams:    7 files in " + streams)
         .contains("round trip: OK")
         .contains("method", "wire bytes", "per input byte", "per text byte")
-        .contains("sluice codec, edge link", "gzip -6", "zstd -3")
+        .contains(
+            "sluice codec, one edge link for all streams",
+            "sluice codec, an edge link per stream",
+            "gzip -6",
+            "zstd -3")
         .contains("zstd -19 (the model has no dictionary)")
         .contains("none (the streams as they are)");
+  }
+
+  @Test
+  void linkBytesAreTheFramesTheRealEncoderWrites() {
+    CodecBench bench =
+        new CodecBench(
+            CodecModel.builtIn(), ManualClock.at("2026-11-23T04:00:00Z"), UnaryOperator.identity());
+    try {
+      CodecBench.StreamResult a = bench.run("a", "x".getBytes(StandardCharsets.UTF_8));
+      CodecBench.StreamResult b = bench.run("b", new byte[300]);
+      assertThat(a.segments()).isEqualTo(1);
+      assertThat(b.segments()).isEqualTo(1);
+      assertThat(a.segmentBytes()).isLessThan(128);
+      assertThat(b.segmentBytes()).isLessThan(128);
+      // a link of its own: magic, ACCEPT (6 + 10), DATA (6 + n), END (6 + 1 + 1 or 2)
+      assertThat(a.wireBytes()).isEqualTo(4 + 16 + 6 + a.segmentBytes() + 6 + 1 + 1);
+      assertThat(b.wireBytes()).isEqualTo(4 + 16 + 6 + b.segmentBytes() + 6 + 1 + 2);
+      // one link for both: magic and ACCEPT once, both DATA frames, one END with the sums
+      long data = a.segmentBytes() + b.segmentBytes();
+      assertThat(bench.oneLinkBytes())
+          .isEqualTo(
+              4
+                  + 16
+                  + 6
+                  + a.segmentBytes()
+                  + 6
+                  + b.segmentBytes()
+                  + 6
+                  + EdgeLink.varintSize(data)
+                  + 2)
+          .isEqualTo(
+              a.wireBytes()
+                  + b.wireBytes()
+                  - (4 + 16)
+                  - (6 + 1 + 1)
+                  - (6 + 1 + 2)
+                  + (6 + EdgeLink.varintSize(data) + 2));
+      assertThat(bench.oneLinkBytes()).as("END is written once").isEqualTo(bench.oneLinkBytes());
+    } finally {
+      bench.close();
+    }
   }
 
   @Test

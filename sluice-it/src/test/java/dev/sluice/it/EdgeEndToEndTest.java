@@ -11,9 +11,15 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.sluice.demo.DemoOptions;
+import dev.sluice.gateway.edge.EdgeLink;
+import dev.sluice.gateway.edge.LinkFrameEncoder;
+import dev.sluice.gateway.edge.LinkMessage;
+import dev.sluice.gateway.edge.LinkSide;
 import dev.sluice.it.CorpusAnswers.Answer;
 import dev.sluice.it.CorpusAnswers.Split;
 import dev.sluice.time.Clock;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +48,22 @@ class EdgeEndToEndTest {
   private static final String TENANT = "acme";
   private static final String TENANT_NODE = "tenant:inference/acme";
 
-  /** Magic (4) and ACCEPT (17 + 36): what the gateway writes before any response byte. */
-  private static final long HANDSHAKE = 4 + 17 + 36;
+  /**
+   * What the gateway writes before any response byte, the magic and ACCEPT (4 + 6 + 10 bytes), as
+   * the real encoder writes it.
+   */
+  private static final long HANDSHAKE = handshakeBytes();
+
+  private static long handshakeBytes() {
+    LinkFrameEncoder e = new LinkFrameEncoder(LinkSide.GATEWAY);
+    ByteBuf b = Unpooled.buffer();
+    try {
+      e.encode(LinkMessage.Accept.of(EdgeLink.VERSION, EdgeLink.CODEC_STREAM, new byte[32]), b);
+      return e.bytesWritten();
+    } finally {
+      b.release();
+    }
+  }
 
   @TempDir static Path dir;
   private static ReplayUpstream upstream;
@@ -218,7 +238,9 @@ class EdgeEndToEndTest {
 
   @Test
   void aFlippedByteOnTheLinkAbortsTheClientAndTheEdgeNamesTheOffset() throws Exception {
-    long flipAt = HANDSHAKE + 40; // inside the first DATA frame
+    // a payload byte of the first DATA frame (type, a length of 1 or 2 bytes, then the payload:
+    // the response head, compressed, which is longer than 6 bytes)
+    long flipAt = HANDSHAKE + 8;
     try (FlippingRelay bad = FlippingRelay.start(sluice.listener("edge"), flipAt);
         EdgeProcess badEdge = EdgeProcess.start(bad.address(), dir, "bad-edge")) {
       RawHttp.Response r =

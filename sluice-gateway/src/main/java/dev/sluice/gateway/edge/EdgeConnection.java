@@ -20,7 +20,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,7 +165,7 @@ final class EdgeConnection {
       try {
         if (msg instanceof LinkMessage m) {
           long at = gatewayOffset;
-          gatewayOffset += EdgeLink.HEADER + payloadLength(m) + EdgeLink.TRAILER;
+          gatewayOffset += EdgeLink.frameSize(EdgeLink.payloadSize(m));
           if (!finished) {
             fromGateway(m, at);
           }
@@ -250,7 +249,7 @@ final class EdgeConnection {
         fail(
             ErrorCode.CODEC,
             "edge link stream from the gateway, byte "
-                + (at + EdgeLink.HEADER + e.offset())
+                + (at + EdgeLink.headerSize(d.bytes().length) + e.offset())
                 + " (DATA frame at byte "
                 + at
                 + "): "
@@ -265,7 +264,9 @@ final class EdgeConnection {
         fail(
             ErrorCode.CODEC,
             "edge link stream from the gateway, byte "
-                + (at + EdgeLink.HEADER + 8)
+                + (at
+                    + EdgeLink.headerSize(EdgeLink.payloadSize(e))
+                    + EdgeLink.varintSize(e.dataBytes()))
                 + " (END frame at byte "
                 + at
                 + "): END says "
@@ -317,20 +318,5 @@ final class EdgeConnection {
       client.config().setOption(ChannelOption.SO_LINGER, 0);
       client.close();
     }
-  }
-
-  private static int payloadLength(LinkMessage m) {
-    if (m instanceof Data d) {
-      return d.bytes().length;
-    } else if (m instanceof Accept) {
-      return 4 + EdgeLink.MODEL_ID;
-    } else if (m instanceof End) {
-      return 16;
-    } else if (m instanceof Refuse r) {
-      return 2 + r.reason().getBytes(StandardCharsets.UTF_8).length;
-    } else if (m instanceof LinkError e) {
-      return 2 + e.reason().getBytes(StandardCharsets.UTF_8).length;
-    }
-    return 8; // PING, PONG
   }
 }

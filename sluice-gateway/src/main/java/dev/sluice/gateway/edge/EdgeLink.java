@@ -17,6 +17,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -26,7 +27,9 @@ import java.util.List;
  *
  * <p>One link connection carries exactly one client connection (no multiplexing in version 1). The
  * edge opens the connection, and each side writes one <em>stream</em>: the 4 magic bytes, then
- * frames. All integers are big-endian; CRCs are CRC32C (Castagnoli).
+ * frames. Fixed-size integers are big-endian; a <em>varint</em> is unsigned LEB128 (7 bits per
+ * byte, least significant group first, high bit set on every byte but the last) in its shortest
+ * form. CRCs are CRC32C (Castagnoli).
  *
  * <table>
  *   <caption>Stream</caption>
@@ -36,31 +39,36 @@ import java.util.List;
  * </table>
  *
  * <table>
- *   <caption>Frame, 17 + n bytes</caption>
+ *   <caption>Frame, n + 6 (n &lt; 128), n + 7 (n &lt; 16384) or n + 8 bytes</caption>
  *   <tr><th>offset</th><th>size</th><th>field</th></tr>
  *   <tr><td>0</td><td>1</td><td>type: HELLO 1, ACCEPT 2, REFUSE 3, DATA 4, END 5, ERROR 6, PING 7,
  *       PONG 8</td></tr>
- *   <tr><td>1</td><td>8</td><td>sequence number: 0 for the first frame of the stream, then +1 per
- *       frame</td></tr>
- *   <tr><td>9</td><td>4</td><td>payload length n, 0 ..= {@value #MAX_PAYLOAD} (1 MiB), and exactly
- *       as the type requires</td></tr>
- *   <tr><td>13</td><td>n</td><td>payload</td></tr>
- *   <tr><td>13+n</td><td>4</td><td>CRC32C of bytes 0 .. 13+n-1 of the frame</td></tr>
+ *   <tr><td>1</td><td>k = 1..3</td><td>payload length n as a varint in its shortest form, 0 ..=
+ *       {@value #MAX_PAYLOAD} (1 MiB), and as the type requires</td></tr>
+ *   <tr><td>1+k</td><td>n</td><td>payload</td></tr>
+ *   <tr><td>1+k+n</td><td>4</td><td>CRC32C of the frame's 8-byte big-endian sequence number (0 for
+ *       the first frame of the stream, then +1 per frame; not transmitted) followed by bytes 0 ..
+ *       k+n of the frame</td></tr>
  * </table>
+ *
+ * <p>The sequence number is in the CRC and not on the wire: a missing, repeated or reordered frame
+ * is checked as if it had the number of the frame that should be there, and fails its CRC (always
+ * while the numbers are below 2^32, as the difference is then a burst of at most 32 bits), at the
+ * cost of 0 bytes per frame instead of 8.
  *
  * <table>
  *   <caption>Payloads</caption>
  *   <tr><th>type</th><th>n</th><th>payload</th></tr>
- *   <tr><td>HELLO</td><td>39..354</td><td>u8 v (1..16), v x u16 versions strictly ascending from 1;
- *       u8 c (1..16), c x u16 codec ids strictly ascending; 32-byte model id (zero: none); u8 k
+ *   <tr><td>HELLO</td><td>37..322</td><td>u8 v (1..16), v x u8 versions strictly ascending from 1;
+ *       u8 c (1..16), c x u8 codec ids strictly ascending; 32-byte model id (zero: none); u8 k
  *       (0..255), k bytes client address, ASCII 0x21..0x7E</td></tr>
- *   <tr><td>ACCEPT</td><td>36</td><td>u16 version, u16 codec, 32-byte model id of the
- *       gateway</td></tr>
+ *   <tr><td>ACCEPT</td><td>10</td><td>u8 version (&ge; 1), u8 codec, the first 8 bytes of the
+ *       gateway's model id</td></tr>
  *   <tr><td>REFUSE</td><td>2..1026</td><td>u16 code (VERSION 1, CODEC 2, MODEL 3, NOT_ALLOWED 4),
  *       reason UTF-8 (0..1024 bytes)</td></tr>
  *   <tr><td>DATA</td><td>1..1048576</td><td>bytes of the carried connection</td></tr>
- *   <tr><td>END</td><td>16</td><td>u64 sum of this stream's DATA payload lengths; u64 bytes they
- *       decode to (both below 2^63)</td></tr>
+ *   <tr><td>END</td><td>2..18</td><td>varint sum of this stream's DATA payload lengths; varint bytes
+ *       they decode to (both below 2^63, shortest form)</td></tr>
  *   <tr><td>ERROR</td><td>2..1026</td><td>u16 code (PROTOCOL 1, CODEC 2, UPSTREAM 3, DENIED 4,
  *       INTERNAL 5, TIMEOUT 6), reason UTF-8 (0..1024 bytes)</td></tr>
  *   <tr><td>PING, PONG</td><td>8</td><td>u64 value; a PONG echoes a PING</td></tr>
@@ -69,7 +77,9 @@ import java.util.List;
  * <p>Codecs: 0 identity (DATA carries the bytes); 1 Sluice's stream codec, one {@code
  * dev.sluice.codec.StreamEncoder} segment per downward DATA frame, cut when the gateway's HTTP
  * layer flushes and at {@code StreamEncoder.MAX_SEGMENT_INPUT} input bytes (see {@link
- * GatewayLinkHandler}). The model id is the SHA-256 of the model file both sides loaded.
+ * GatewayLinkHandler}). The model id is the SHA-256 of the model file both sides loaded; HELLO
+ * carries all of it (the gateway refuses a mismatch), ACCEPT its first 8 bytes (the edge's
+ * confirmation).
  *
  * <p>Order: frame 0 of the edge's stream is HELLO or ERROR; frame 0 of the gateway's stream is
  * ACCEPT, REFUSE or ERROR. Handshake types appear nowhere else. REFUSE and ERROR are the last frame
@@ -96,20 +106,26 @@ public final class EdgeLink {
    */
   public static final int CODEC_STREAM = 1;
 
-  /** Bytes before the payload: type, sequence number, length. */
-  public static final int HEADER = 13;
-
   /** Bytes after the payload: the CRC. */
   public static final int TRAILER = 4;
 
   /** Largest payload of any frame. */
   public static final int MAX_PAYLOAD = 1 << 20;
 
+  /** Most bytes of the payload length field (a varint of at most {@link #MAX_PAYLOAD}). */
+  public static final int MAX_LENGTH_BYTES = 3;
+
+  /** Largest frame: type, 3 length bytes, 1 MiB payload, CRC. */
+  public static final int MAX_FRAME = 1 + MAX_LENGTH_BYTES + MAX_PAYLOAD + TRAILER;
+
   /** Largest reason of a REFUSE or ERROR, in UTF-8 bytes. */
   public static final int MAX_REASON = 1024;
 
   /** Length of a model id (SHA-256 of the model file). */
   public static final int MODEL_ID = 32;
+
+  /** Bytes of the model id that ACCEPT repeats (its first ones). */
+  public static final int MODEL_PREFIX = 8;
 
   /** Most versions or codecs a HELLO may list. */
   public static final int MAX_LIST = 16;
@@ -119,6 +135,44 @@ public final class EdgeLink {
   /** A model id meaning "no model". */
   public static byte[] noModel() {
     return new byte[MODEL_ID];
+  }
+
+  /** The first {@link #MODEL_PREFIX} bytes of a model id: what ACCEPT carries. */
+  public static byte[] modelPrefix(byte[] modelId) {
+    if (modelId.length < MODEL_PREFIX) {
+      throw new IllegalArgumentException("model id of " + modelId.length + " bytes");
+    }
+    return Arrays.copyOf(modelId, MODEL_PREFIX);
+  }
+
+  /** Bytes of {@code v} (&ge; 0) as a varint in its shortest form: 1..9. */
+  public static int varintSize(long v) {
+    if (v < 0) {
+      throw new IllegalArgumentException("negative varint " + v);
+    }
+    return v == 0 ? 1 : (63 - Long.numberOfLeadingZeros(v)) / 7 + 1;
+  }
+
+  /** Bytes of the header of a frame with an {@code n}-byte payload: type and length. */
+  public static int headerSize(int n) {
+    return 1 + varintSize(n);
+  }
+
+  /** Bytes of a whole frame with an {@code n}-byte payload: 6 + n, 7 + n or 8 + n. */
+  public static int frameSize(int n) {
+    return headerSize(n) + n + TRAILER;
+  }
+
+  /** Writes {@code v} (&ge; 0) as a varint in its shortest form. */
+  static void writeVarint(ByteBuf out, long v) {
+    if (v < 0) {
+      throw new IllegalArgumentException("negative varint " + v);
+    }
+    while ((v & ~0x7FL) != 0) {
+      out.writeByte((int) (v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    out.writeByte((int) v);
   }
 
   /** The reason cut to at most {@code max} UTF-8 bytes, at a character boundary. */
@@ -170,12 +224,38 @@ public final class EdgeLink {
 
   // ---- payloads ----
 
-  /** Writes the payload of {@code m}; IllegalArgumentException if it is not canonical. */
-  static void writePayload(LinkMessage m, long dataBytes, ByteBuf out) {
+  /**
+   * Bytes of the payload of {@code m} (an END with its real DATA count, not {@link End#UNCOUNTED});
+   * IllegalArgumentException if the payload cannot be written.
+   */
+  public static int payloadSize(LinkMessage m) {
+    if (m instanceof Hello h) {
+      return 1 + h.versions().size() + 1 + h.codecs().size() + MODEL_ID + 1 + h.client().length();
+    } else if (m instanceof Accept) {
+      return 2 + MODEL_PREFIX;
+    } else if (m instanceof Refuse r) {
+      return 2 + reason(r.reason()).length;
+    } else if (m instanceof Data d) {
+      return d.bytes().length;
+    } else if (m instanceof End e) {
+      return varintSize(e.dataBytes()) + varintSize(e.decodedBytes());
+    } else if (m instanceof LinkError e) {
+      return 2 + reason(e.reason()).length;
+    } else if (m instanceof Ping || m instanceof Pong) {
+      return 8;
+    }
+    throw new AssertionError(m);
+  }
+
+  /**
+   * Writes the payload of {@code m} (an END with its real DATA count); IllegalArgumentException if
+   * it is not canonical.
+   */
+  static void writePayload(LinkMessage m, ByteBuf out) {
     if (m instanceof Hello h) {
       list(h.versions(), 1, "versions", out);
       list(h.codecs(), 0, "codecs", out);
-      model(h.modelId(), out);
+      model(h.modelId(), MODEL_ID, out);
       String c = h.client();
       if (c.length() > 255 || !c.chars().allMatch(ch -> ch >= 0x21 && ch <= 0x7E)) {
         throw new IllegalArgumentException("client address not 0..255 printable ASCII: " + c);
@@ -183,9 +263,9 @@ public final class EdgeLink {
       out.writeByte(c.length());
       out.writeCharSequence(c, StandardCharsets.US_ASCII);
     } else if (m instanceof Accept a) {
-      u16(a.version(), 1, "version", out);
-      u16(a.codec(), 0, "codec", out);
-      model(a.modelId(), out);
+      u8(a.version(), 1, "version", out);
+      u8(a.codec(), 0, "codec", out);
+      model(a.modelPrefix(), MODEL_PREFIX, out);
     } else if (m instanceof Refuse r) {
       out.writeShort(r.code().code());
       out.writeBytes(reason(r.reason()));
@@ -195,11 +275,11 @@ public final class EdgeLink {
       }
       out.writeBytes(d.bytes());
     } else if (m instanceof End e) {
-      if (e.decodedBytes() < 0) {
-        throw new IllegalArgumentException("negative decoded byte count");
+      if (e.dataBytes() < 0 || e.decodedBytes() < 0) {
+        throw new IllegalArgumentException("negative END count: " + e);
       }
-      out.writeLong(dataBytes);
-      out.writeLong(e.decodedBytes());
+      writeVarint(out, e.dataBytes());
+      writeVarint(out, e.decodedBytes());
     } else if (m instanceof LinkError e) {
       out.writeShort(e.code().code());
       out.writeBytes(reason(e.reason()));
@@ -219,24 +299,24 @@ public final class EdgeLink {
     out.writeByte(xs.size());
     int prev = min - 1;
     for (int x : xs) {
-      if (x <= prev || x > 0xFFFF) {
-        throw new IllegalArgumentException(what + " not strictly ascending u16 >= " + min);
+      if (x <= prev || x > 0xFF) {
+        throw new IllegalArgumentException(what + " not strictly ascending u8 >= " + min);
       }
-      out.writeShort(x);
+      out.writeByte(x);
       prev = x;
     }
   }
 
-  private static void u16(int x, int min, String what, ByteBuf out) {
-    if (x < min || x > 0xFFFF) {
+  private static void u8(int x, int min, String what, ByteBuf out) {
+    if (x < min || x > 0xFF) {
       throw new IllegalArgumentException(what + " out of range: " + x);
     }
-    out.writeShort(x);
+    out.writeByte(x);
   }
 
-  private static void model(byte[] id, ByteBuf out) {
-    if (id.length != MODEL_ID) {
-      throw new IllegalArgumentException("model id of " + id.length + " bytes");
+  private static void model(byte[] id, int length, ByteBuf out) {
+    if (id.length != length) {
+      throw new IllegalArgumentException("model id of " + id.length + " bytes, not " + length);
     }
     out.writeBytes(id);
   }
@@ -275,11 +355,11 @@ public final class EdgeLink {
   static String badLength(FrameType t, int n) {
     boolean ok =
         switch (t) {
-          case HELLO -> n >= 39 && n <= 354;
-          case ACCEPT -> n == 36;
+          case HELLO -> n >= 37 && n <= 322;
+          case ACCEPT -> n == 2 + MODEL_PREFIX;
           case REFUSE, ERROR -> n >= 2 && n <= 2 + MAX_REASON;
           case DATA -> n >= 1 && n <= MAX_PAYLOAD;
-          case END -> n == 16;
+          case END -> n >= 2 && n <= 18;
           case PING, PONG -> n == 8;
         };
     return ok ? null : "payload length " + n + " is not valid for " + t;
@@ -314,14 +394,14 @@ public final class EdgeLink {
         return new Hello(versions, codecs, model, client);
       }
       case ACCEPT -> {
-        int version = p.readUnsignedShort();
+        int version = p.readUnsignedByte();
         if (version == 0) {
           throw new BadPayload(0, "version 0");
         }
-        int codec = p.readUnsignedShort();
-        byte[] model = new byte[MODEL_ID];
-        p.readBytes(model);
-        return new Accept(version, codec, model);
+        int codec = p.readUnsignedByte();
+        byte[] prefix = new byte[MODEL_PREFIX];
+        p.readBytes(prefix);
+        return new Accept(version, codec, prefix);
       }
       case REFUSE -> {
         int code = p.readUnsignedShort();
@@ -345,13 +425,10 @@ public final class EdgeLink {
         return new Data(b);
       }
       case END -> {
-        long data = p.readLong();
-        long decoded = p.readLong();
-        if (data < 0) {
-          throw new BadPayload(0, "DATA byte count >= 2^63");
-        }
-        if (decoded < 0) {
-          throw new BadPayload(8, "decoded byte count >= 2^63");
+        long data = readVarint(p, start, "DATA byte count");
+        long decoded = readVarint(p, start, "decoded byte count");
+        if (p.isReadable()) {
+          throw new BadPayload(p.readerIndex() - start, "bytes after END's two counts");
         }
         return new End(data, decoded);
       }
@@ -365,6 +442,31 @@ public final class EdgeLink {
     throw new AssertionError(t);
   }
 
+  /**
+   * A varint below 2^63 in its shortest form, from a payload; else BadPayload at its first byte.
+   */
+  private static long readVarint(ByteBuf p, int start, String what) throws BadPayload {
+    int at = p.readerIndex() - start;
+    long v = 0;
+    for (int i = 0; ; i++) {
+      if (!p.isReadable()) {
+        throw new BadPayload(p.readerIndex() - start, "END ends inside its " + what);
+      }
+      int b = p.readUnsignedByte();
+      v |= (long) (b & 0x7F) << (7 * i);
+      if ((b & 0x80) == 0) {
+        if (i > 0 && b == 0) {
+          throw new BadPayload(
+              at, what + " " + v + " not in its shortest form (" + (i + 1) + " bytes)");
+        }
+        return v;
+      }
+      if (i == 8) {
+        throw new BadPayload(at, what + " >= 2^63");
+      }
+    }
+  }
+
   private static List<Integer> readList(ByteBuf p, int start, int min, String what)
       throws BadPayload {
     int at = p.readerIndex() - start;
@@ -375,14 +477,14 @@ public final class EdgeLink {
     if (count < 1 || count > MAX_LIST) {
       throw new BadPayload(at, what + " count " + count + " not in 1.." + MAX_LIST);
     }
-    if (p.readableBytes() < 2 * count) {
+    if (p.readableBytes() < count) {
       throw new BadPayload(at, "HELLO ends inside the " + what + " list");
     }
     List<Integer> xs = new ArrayList<>(count);
     int prev = min - 1;
     for (int i = 0; i < count; i++) {
       int pos = p.readerIndex() - start;
-      int x = p.readUnsignedShort();
+      int x = p.readUnsignedByte();
       if (x <= prev) {
         throw new BadPayload(
             pos, what + " " + x + (i == 0 ? " is below " + min : " not above " + prev));

@@ -340,7 +340,8 @@ public final class GatewayLinkHandler extends ChannelDuplexHandler {
             }
           } else {
             // The frame's sequence number and codec state are spent but it never left: the
-            // edge would see a gap, so nothing more may be written on this link.
+            // next frame would fail its CRC at the edge (which expects this frame's sequence
+            // number) and its codec state would be behind, so nothing more may be written.
             desynced = true;
             for (ChannelPromise p : done) {
               p.tryFailure(f.cause());
@@ -366,7 +367,7 @@ public final class GatewayLinkHandler extends ChannelDuplexHandler {
     state = State.ENDED;
     try {
       if (desynced) {
-        // No frame may follow one that was refused (the edge would see a sequence gap): close,
+        // No frame may follow one that was refused (it would fail its CRC at the edge): close,
         // and the edge, seeing a truncated stream, aborts its client's connection.
         count("denied");
         failWaiting(new LinkClosedException("a frame was refused; the link is cut"));

@@ -13,7 +13,8 @@ import java.util.List;
  * {@link #answer}: the highest version both speak, then the first codec of its own preference list
  * that the edge offers; the model ids must be equal whatever the codec (a misconfigured edge must
  * not quietly fall back to a weaker codec, which would charge the tenant more). The edge checks the
- * answer with {@link #check}.
+ * answer with {@link #check}: the version and codec must be ones it offered, and the first 8 bytes
+ * of the model id that ACCEPT carries those of its own.
  *
  * @param versions versions this side speaks, strictly ascending
  * @param codecs codec ids this side can use, in order of preference (the gateway's order decides)
@@ -28,6 +29,11 @@ public record Handshake(List<Integer> versions, List<Integer> codecs, byte[] mod
       throw new IllegalArgumentException("model id of " + modelId.length + " bytes");
     }
     modelId = modelId.clone();
+    if (versions.stream().anyMatch(v -> v < 1 || v > 0xFF)
+        || codecs.stream().anyMatch(c -> c < 0 || c > 0xFF)) {
+      throw new IllegalArgumentException(
+          "versions must be 1..255 and codec ids 0..255: " + versions + ", " + codecs);
+    }
   }
 
   /** Version 1 with the identity codec only and no model. */
@@ -68,7 +74,7 @@ public record Handshake(List<Integer> versions, List<Integer> codecs, byte[] mod
     }
     for (int codec : codecs) {
       if (hello.codecs().contains(codec)) {
-        return new Accept(version, codec, modelId);
+        return Accept.of(version, codec, modelId);
       }
     }
     return new Refuse(
@@ -87,20 +93,27 @@ public record Handshake(List<Integer> versions, List<Integer> codecs, byte[] mod
     if (!sent.codecs().contains(accept.codec())) {
       return "the gateway chose codec " + accept.codec() + ", not offered " + sent.codecs();
     }
-    if (!Arrays.equals(sent.modelId(), accept.modelId())) {
+    if (!Arrays.equals(EdgeLink.modelPrefix(sent.modelId()), accept.modelPrefix())) {
       return "codec model mismatch: the edge loaded "
           + describe(sent.modelId())
           + ", the gateway "
-          + describe(accept.modelId());
+          + describe(accept.modelPrefix());
     }
     return null;
   }
 
-  /** "no model", or "model " and the first 8 bytes of the id in hex. */
+  /**
+   * "no model" (all zero), or "model " and the first 8 bytes of the id (or of the prefix ACCEPT
+   * carries) in hex.
+   */
   static String describe(byte[] modelId) {
-    return Arrays.equals(modelId, EdgeLink.noModel())
+    boolean zero = true;
+    for (byte b : modelId) {
+      zero &= b == 0;
+    }
+    return zero
         ? "no model"
-        : "model " + HexFormat.of().formatHex(modelId, 0, 8) + "…";
+        : "model " + HexFormat.of().formatHex(modelId, 0, EdgeLink.MODEL_PREFIX) + "…";
   }
 
   @Override

@@ -2,10 +2,11 @@ package dev.sluice.gateway.edge;
 
 /**
  * A link stream that is not a canonical edge link version 1 stream: bad magic, an unknown or
- * misplaced frame type, a length out of range, a sequence gap, a CRC mismatch, a malformed payload,
- * bytes after the last frame, or a stream that ends too early. Names the absolute byte offset in
- * the stream (counting the 4 magic bytes) where the problem was found, and the offset of the frame
- * it belongs to (0 for the magic).
+ * misplaced frame type, a length out of range or not in its shortest form, a CRC mismatch (a
+ * corrupted frame, or a missing, repeated or reordered one), a malformed payload, bytes after the
+ * last frame, or a stream that ends too early. Names the absolute byte offset in the stream
+ * (counting the 4 magic bytes) where the problem was found, and the offset of the frame it belongs
+ * to (0 for the magic).
  */
 public final class LinkFormatException extends Exception {
 

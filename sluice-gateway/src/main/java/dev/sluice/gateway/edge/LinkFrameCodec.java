@@ -98,7 +98,7 @@ public final class LinkFrameCodec extends ByteToMessageCodec<LinkMessage> {
       if (out.get(i) instanceof Ping p) {
         out.remove(i--);
         if (encoder.canWrite(FrameType.PONG)) {
-          ByteBuf buf = ctx.alloc().buffer(EdgeLink.HEADER + 8 + EdgeLink.TRAILER);
+          ByteBuf buf = ctx.alloc().buffer(EdgeLink.frameSize(8));
           encoder.encode(new Pong(p.value()), buf);
           ctx.writeAndFlush(buf);
         }

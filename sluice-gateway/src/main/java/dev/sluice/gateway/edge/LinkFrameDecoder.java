@@ -14,10 +14,12 @@ import java.util.zip.CRC32C;
  * <ol>
  *   <li>the magic, byte by byte as it arrives (offsets 0..3);
  *   <li>bytes after the last frame (REFUSE, ERROR, or END not followed by ERROR);
- *   <li>the payload length, as soon as the header is in: above 1 MiB is refused at once (offset of
- *       the length field), without waiting for the payload;
- *   <li>once the whole frame is in: the CRC (offset of the CRC field), then the type (frame
- *       offset), the sequence number (offset of the field), the type's place in the stream (frame
+ *   <li>the payload length, as soon as its bytes are in: a varint not in its shortest form, longer
+ *       than 3 bytes or above 1 MiB is refused at once (offset of the length field), without
+ *       waiting for the payload, so at most one frame of 1 MiB + 8 bytes is ever buffered;
+ *   <li>once the whole frame is in: the CRC, computed over the frame's expected sequence number and
+ *       its bytes, so that a corrupted, missing, repeated or reordered frame fails it (offset of
+ *       the CRC field); then the type (frame offset), the type's place in the stream (frame
  *       offset), the length the type requires (length field), the payload (offset in it), END's
  *       DATA byte count (first payload byte);
  *   <li>at {@link #endOfStream}: a stream that ended before its last frame, naming the offset where
@@ -30,6 +32,7 @@ public final class LinkFrameDecoder {
 
   private final LinkSide writer;
   private final CRC32C crc = new CRC32C();
+  private final byte[] seqBytes = new byte[8];
   private long offset;
   private long nextSeq;
   private boolean ended;
@@ -94,20 +97,63 @@ public final class LinkFrameDecoder {
     if (offset < 4) {
       failure = fail(end, "stream ends inside the magic");
     } else if (rest.isReadable()) {
+      long h;
+      try {
+        h = header(rest);
+      } catch (LinkFormatException e) {
+        failure = e;
+        throw e;
+      }
       String need =
-          rest.readableBytes() < EdgeLink.HEADER
+          h < 0
               ? "its header is incomplete"
-              : "it needs "
-                  + (EdgeLink.HEADER
-                      + (long) rest.getInt(rest.readerIndex() + 9)
-                      + EdgeLink.TRAILER
-                      - rest.readableBytes())
-                  + " more bytes";
+              : "it needs " + (EdgeLink.frameSize((int) h) - rest.readableBytes()) + " more bytes";
       failure = fail(end, "truncated: the stream ends inside the frame (" + need + ")");
     } else {
       failure = fail(end, "truncated: the stream ends without END, ERROR or REFUSE");
     }
     throw failure;
+  }
+
+  /**
+   * The payload length n of the frame that starts at {@code in}'s reader index, or -1 while its
+   * varint is incomplete. Rejects the length as soon as its bytes show that it is not in its
+   * shortest form or above {@link EdgeLink#MAX_PAYLOAD} (offset of the length field).
+   */
+  private long header(ByteBuf in) throws LinkFormatException {
+    int r = in.readerIndex();
+    long n = 0;
+    for (int k = 0; k < EdgeLink.MAX_LENGTH_BYTES; k++) {
+      if (in.readableBytes() < 2 + k) {
+        return -1;
+      }
+      int b = in.getUnsignedByte(r + 1 + k);
+      n |= (long) (b & 0x7F) << (7 * k);
+      if ((b & 0x80) == 0) {
+        if (k > 0 && b == 0) {
+          throw fail(
+              offset + 1,
+              "payload length "
+                  + n
+                  + " not in its shortest form ("
+                  + (k + 1)
+                  + " bytes, not "
+                  + EdgeLink.varintSize(n)
+                  + ")");
+        }
+        if (n > EdgeLink.MAX_PAYLOAD) {
+          throw fail(offset + 1, "payload length " + n + " above " + EdgeLink.MAX_PAYLOAD);
+        }
+        return n;
+      }
+    }
+    throw fail(
+        offset + 1,
+        "payload length longer than "
+            + EdgeLink.MAX_LENGTH_BYTES
+            + " bytes (above "
+            + EdgeLink.MAX_PAYLOAD
+            + ")");
   }
 
   private void decodeFrames(ByteBuf in, List<? super LinkMessage> out) throws LinkFormatException {
@@ -131,55 +177,52 @@ public final class LinkFrameDecoder {
       if (finished) {
         throw fail(offset, "bytes after the last frame of the stream");
       }
-      if (in.readableBytes() < EdgeLink.HEADER) {
+      long len = header(in);
+      if (len < 0) {
         return;
       }
+      int n = (int) len;
       int r = in.readerIndex();
-      long n = in.getUnsignedInt(r + 9);
-      if (n > EdgeLink.MAX_PAYLOAD) {
-        throw fail(offset + 9, "payload length " + n + " above " + EdgeLink.MAX_PAYLOAD);
-      }
-      int total = EdgeLink.HEADER + (int) n + EdgeLink.TRAILER;
+      int h = EdgeLink.headerSize(n);
+      int total = EdgeLink.frameSize(n);
       if (in.readableBytes() < total) {
         return;
       }
       crc.reset();
-      crc.update(in.nioBuffer(r, EdgeLink.HEADER + (int) n));
+      crc.update(sequenceBytes(nextSeq));
+      crc.update(in.nioBuffer(r, h + n));
       int computed = (int) crc.getValue();
-      int stored = in.getInt(r + EdgeLink.HEADER + (int) n);
+      int stored = in.getInt(r + h + n);
       if (computed != stored) {
         throw fail(
-            offset + EdgeLink.HEADER + n,
-            String.format("CRC mismatch: computed %08x, frame has %08x", computed, stored));
+            offset + h + n,
+            String.format(
+                "CRC mismatch (a corrupted, missing or reordered frame): computed %08x, frame"
+                    + " has %08x",
+                computed, stored));
       }
       int code = in.getUnsignedByte(r);
       FrameType t = FrameType.of(code);
       if (t == null) {
         throw fail(offset, "unknown frame type " + code);
       }
-      long seq = in.getLong(r + 1);
-      if (seq != nextSeq) {
-        throw fail(
-            offset + 1,
-            "sequence gap: expected " + nextSeq + ", got " + Long.toUnsignedString(seq));
-      }
       String misplaced = EdgeLink.misplaced(writer, nextSeq, t, ended);
       if (misplaced != null) {
         throw fail(offset, misplaced);
       }
-      String badLength = EdgeLink.badLength(t, (int) n);
+      String badLength = EdgeLink.badLength(t, n);
       if (badLength != null) {
-        throw fail(offset + 9, badLength);
+        throw fail(offset + 1, badLength);
       }
       LinkMessage m;
       try {
-        m = EdgeLink.readPayload(t, in.slice(r + EdgeLink.HEADER, (int) n));
+        m = EdgeLink.readPayload(t, in.slice(r + h, n));
       } catch (EdgeLink.BadPayload e) {
-        throw fail(offset + EdgeLink.HEADER + e.at, e.getMessage());
+        throw fail(offset + h + e.at, e.getMessage());
       }
       if (m instanceof End e && e.dataBytes() != dataBytes) {
         throw fail(
-            offset + EdgeLink.HEADER,
+            offset + h,
             "END says " + e.dataBytes() + " DATA bytes, the stream carried " + dataBytes);
       }
       in.skipBytes(total);
@@ -196,6 +239,15 @@ public final class LinkFrameDecoder {
       }
       out.add(m);
     }
+  }
+
+  /** The 8 big-endian bytes of sequence number {@code seq}, which the CRC covers first. */
+  private byte[] sequenceBytes(long seq) {
+    for (int i = 7; i >= 0; i--) {
+      seqBytes[i] = (byte) seq;
+      seq >>>= 8;
+    }
+    return seqBytes;
   }
 
   private LinkFormatException fail(long at, String problem) {

@@ -8,16 +8,18 @@ import java.util.zip.CRC32C;
 
 /**
  * Writes one side's link stream ({@link EdgeLink}): the magic before the first frame, then each
- * message as a frame with the next sequence number, its length and CRC32C. DATA longer than {@link
- * EdgeLink#MAX_PAYLOAD} becomes several frames; empty DATA writes nothing. The encoder keeps the
- * stream canonical: a message that is not allowed where it would go, or whose payload is not
- * canonical, is refused with an {@link IllegalArgumentException} or {@link IllegalStateException}
- * before anything is written. Not thread-safe (one per channel, used on its event loop).
+ * message as a frame: type, length (a varint), payload and the CRC32C of the frame's sequence
+ * number (counted here, not written) and its bytes. DATA longer than {@link EdgeLink#MAX_PAYLOAD}
+ * becomes several frames; empty DATA writes nothing. The encoder keeps the stream canonical: a
+ * message that is not allowed where it would go, or whose payload is not canonical, is refused with
+ * an {@link IllegalArgumentException} or {@link IllegalStateException} before anything is written.
+ * Not thread-safe (one per channel, used on its event loop).
  */
 public final class LinkFrameEncoder {
 
   private final LinkSide writer;
   private final CRC32C crc = new CRC32C();
+  private final byte[] seqBytes = new byte[8];
   private boolean started;
   private long nextSeq;
   private boolean ended;
@@ -75,6 +77,15 @@ public final class LinkFrameEncoder {
     return finished;
   }
 
+  /** The 8 big-endian bytes of sequence number {@code seq}, which the CRC covers first. */
+  private byte[] sequenceBytes(long seq) {
+    for (int i = 7; i >= 0; i--) {
+      seqBytes[i] = (byte) seq;
+      seq >>>= 8;
+    }
+    return seqBytes;
+  }
+
   private void frame(LinkMessage m, ByteBuf out) {
     FrameType t = m.type();
     if (finished) {
@@ -84,25 +95,34 @@ public final class LinkFrameEncoder {
     if (misplaced != null) {
       throw new IllegalStateException(misplaced);
     }
-    if (m instanceof End e && e.dataBytes() != End.UNCOUNTED && e.dataBytes() != dataBytes) {
-      throw new IllegalArgumentException(
-          "END says " + e.dataBytes() + " DATA bytes, the stream has " + dataBytes);
+    if (m instanceof End e) {
+      if (e.dataBytes() != End.UNCOUNTED && e.dataBytes() != dataBytes) {
+        throw new IllegalArgumentException(
+            "END says " + e.dataBytes() + " DATA bytes, the stream has " + dataBytes);
+      }
+      if (e.decodedBytes() < 0) {
+        throw new IllegalArgumentException("negative decoded byte count " + e.decodedBytes());
+      }
+      m = new End(dataBytes, e.decodedBytes());
     }
     int begin = out.writerIndex();
     try {
+      int n = EdgeLink.payloadSize(m);
       if (!started) {
         out.writeInt(EdgeLink.MAGIC);
       }
       int frameStart = out.writerIndex();
       out.writeByte(t.code());
-      out.writeLong(nextSeq);
-      int lengthAt = out.writerIndex();
-      out.writeInt(0);
-      EdgeLink.writePayload(m, dataBytes, out);
-      int n = out.writerIndex() - lengthAt - 4;
-      out.setInt(lengthAt, n);
+      EdgeLink.writeVarint(out, n);
+      int payloadAt = out.writerIndex();
+      EdgeLink.writePayload(m, out);
+      if (out.writerIndex() - payloadAt != n) {
+        throw new IllegalStateException(
+            t + " payload of " + (out.writerIndex() - payloadAt) + " bytes, expected " + n);
+      }
       crc.reset();
-      crc.update(out.nioBuffer(frameStart, EdgeLink.HEADER + n));
+      crc.update(sequenceBytes(nextSeq));
+      crc.update(out.nioBuffer(frameStart, payloadAt - frameStart + n));
       out.writeInt((int) crc.getValue());
       if (m instanceof Data) {
         dataBytes += n;

@@ -5,10 +5,10 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * What a link frame says, without its framing (sequence number, length, CRC), which the {@link
- * LinkFrameEncoder} adds and the {@link LinkFrameDecoder} checks. See {@link EdgeLink} for the
- * payload encodings. Byte arrays are neither copied nor compared by {@code equals}; use {@link
- * #sameAs}.
+ * What a link frame says, without its framing (length and CRC, and the sequence number the CRC
+ * covers), which the {@link LinkFrameEncoder} adds and the {@link LinkFrameDecoder} checks. See
+ * {@link EdgeLink} for the payload encodings. Byte arrays are neither copied nor compared by {@code
+ * equals}; use {@link #sameAs}.
  */
 public sealed interface LinkMessage {
 
@@ -116,8 +116,18 @@ public sealed interface LinkMessage {
     }
   }
 
-  /** Frame 0 from the gateway when it takes the link: the version and codec, and its model id. */
-  record Accept(int version, int codec, byte[] modelId) implements LinkMessage {
+  /**
+   * Frame 0 from the gateway when it takes the link: the version and codec, and the first {@link
+   * EdgeLink#MODEL_PREFIX} bytes of its model id (the edge's confirmation; HELLO carried the whole
+   * id and the gateway refuses a mismatch).
+   */
+  record Accept(int version, int codec, byte[] modelPrefix) implements LinkMessage {
+
+    /** The ACCEPT of a gateway with this (whole, 32-byte) model id. */
+    public static Accept of(int version, int codec, byte[] modelId) {
+      return new Accept(version, codec, EdgeLink.modelPrefix(modelId));
+    }
+
     @Override
     public FrameType type() {
       return FrameType.ACCEPT;
@@ -128,7 +138,7 @@ public sealed interface LinkMessage {
       return o instanceof Accept a
           && version == a.version
           && codec == a.codec
-          && Arrays.equals(modelId, a.modelId);
+          && Arrays.equals(modelPrefix, a.modelPrefix);
     }
 
     @Override
@@ -138,8 +148,8 @@ public sealed interface LinkMessage {
           + ", codec="
           + codec
           + ", model="
-          + HexFormat.of().formatHex(modelId)
-          + "]";
+          + HexFormat.of().formatHex(modelPrefix)
+          + "…]";
     }
   }
 

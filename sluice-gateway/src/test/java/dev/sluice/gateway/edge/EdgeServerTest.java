@@ -162,7 +162,7 @@ class EdgeServerTest {
   }
 
   private Accept accept(Hello h) {
-    return new Accept(1, GatewayLinkHandler.CODEC_STREAM, h.modelId());
+    return Accept.of(1, GatewayLinkHandler.CODEC_STREAM, h.modelId());
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
@@ -202,13 +202,15 @@ class EdgeServerTest {
         h -> {
           StreamEncoder enc = new StreamEncoder(model);
           byte[] good = stream(accept(h), segment(enc, "first "));
+          Data second = segment(enc, "second");
           byte[] all =
               stream(
                   accept(h),
                   segment(new StreamEncoder(model), "first "),
-                  segment(enc, "second"),
+                  second,
                   new End(End.UNCOUNTED, enc.rawBytes()));
-          all[good.length + EdgeLink.HEADER] ^= 0x20; // a payload byte of the second DATA frame
+          // the first payload byte of the second DATA frame
+          all[good.length + EdgeLink.headerSize(second.bytes().length)] ^= 0x20;
           return all;
         });
     Seen seen = client("GET / HTTP/1.1\r\n\r\n");
@@ -227,10 +229,9 @@ class EdgeServerTest {
         h -> {
           byte[] good = stream(accept(h), segment(new StreamEncoder(model), "complete "));
           // A frame that never ends: the header of a DATA frame announcing 100 bytes, then EOF.
-          byte[] cut = new byte[EdgeLink.HEADER + 10];
+          byte[] cut = new byte[2 + 10];
           cut[0] = 4;
-          cut[8] = 2;
-          cut[12] = 100;
+          cut[1] = 100;
           return concat(good, cut);
         });
     Seen seen = client("GET / HTTP/1.1\r\n\r\n");
@@ -279,7 +280,7 @@ class EdgeServerTest {
 
   @Test
   void anAcceptForAnotherModelIsRejected() throws Exception {
-    gateway(h -> stream(new Accept(1, 1, new byte[32])));
+    gateway(h -> stream(new Accept(1, 1, new byte[EdgeLink.MODEL_PREFIX])));
     Seen seen = client("GET / HTTP/1.1\r\n\r\n");
     assertThat(seen.reset()).isTrue();
     List<LinkMessage> up = fromEdge.get(10, TimeUnit.SECONDS);

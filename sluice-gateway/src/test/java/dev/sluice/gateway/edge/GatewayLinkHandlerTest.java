@@ -69,7 +69,7 @@ class GatewayLinkHandlerTest {
   private MeterSettings settings;
   private GatewayStats stats;
   private HaltState halts;
-  private final CodecModel model = model("gateway model");
+  private final CodecModel model = CodecModel.builtIn();
 
   /** What the HTTP layer would see: the bytes read. */
   private static final class Upper extends ChannelInboundHandlerAdapter {
@@ -132,14 +132,6 @@ class GatewayLinkHandlerTest {
         }
       }
       return o.toByteArray();
-    }
-  }
-
-  private static CodecModel model(String content) {
-    try {
-      return CodecModel.fromBytes(content.getBytes(StandardCharsets.UTF_8), content);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
     }
   }
 
@@ -229,7 +221,18 @@ class GatewayLinkHandlerTest {
   }
 
   private Hello hello(CodecModel m) {
-    return new Hello(List.of(1), List.of(0, 1), m.id(), "203.0.113.9:4711");
+    return hello(m.id());
+  }
+
+  private Hello hello(byte[] modelId) {
+    return new Hello(List.of(1), List.of(0, 1), modelId, "203.0.113.9:4711");
+  }
+
+  /** The gateway's model id with its last byte changed: another model. */
+  private byte[] anotherModel() {
+    byte[] id = model.id();
+    id[id.length - 1] ^= 1;
+    return id;
   }
 
   @Test
@@ -243,7 +246,7 @@ class GatewayLinkHandlerTest {
     Accept a = (Accept) got.get(0);
     assertThat(a.version()).isEqualTo(1);
     assertThat(a.codec()).isEqualTo(GatewayLinkHandler.CODEC_STREAM);
-    assertThat(a.modelId()).isEqualTo(model.id());
+    assertThat(a.modelPrefix()).isEqualTo(java.util.Arrays.copyOf(model.id(), 8));
     assertThat(l.upper().read.toString(StandardCharsets.US_ASCII)).isEqualTo("GET / HTTP/1.1\r\n");
     assertThat(l.ch().isActive()).isTrue();
     l.ch().finishAndReleaseAll();
@@ -255,7 +258,7 @@ class GatewayLinkHandlerTest {
     Edge edge = new Edge();
     // HELLO and DATA in one read: the edge may send DATA before the answer.
     ByteBuf both = Unpooled.buffer();
-    edge.out.encode(hello(model("another model")), both);
+    edge.out.encode(hello(anotherModel()), both);
     edge.out.encode(new Data("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII)), both);
     l.ch().writeInbound(both);
     List<LinkMessage> got = edge.receive(l.ch());

@@ -65,11 +65,11 @@ class HandshakeTest {
   @Test
   void theEdgeRejectsAnAnswerItDidNotOffer() {
     Hello hello = Handshake.identity().hello("");
-    assertThat(Handshake.check(hello, new Accept(2, 0, model(0))))
+    assertThat(Handshake.check(hello, Accept.of(2, 0, model(0))))
         .isEqualTo("the gateway chose version 2, not offered [1]");
-    assertThat(Handshake.check(hello, new Accept(1, 3, model(0))))
+    assertThat(Handshake.check(hello, Accept.of(1, 3, model(0))))
         .isEqualTo("the gateway chose codec 3, not offered [0]");
-    assertThat(Handshake.check(hello, new Accept(1, 0, model(1))))
+    assertThat(Handshake.check(hello, Accept.of(1, 0, model(1))))
         .startsWith("codec model mismatch: the edge loaded no model, the gateway model 0101");
   }
 }

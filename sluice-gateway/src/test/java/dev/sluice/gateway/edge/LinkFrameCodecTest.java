@@ -80,7 +80,8 @@ class LinkFrameCodecTest {
     List<LinkMessage> down = inbound(edge);
     assertThat(down).hasSize(3);
     assertThat(down.get(2)).isEqualTo(new End(1, 1));
-    assertThat(gatewayCodec.bytesWritten()).isEqualTo(4 + (17 + 36) + (17 + 1) + (17 + 16));
+    // magic, ACCEPT (6 + 10), DATA (6 + 1), END (6 + 2: two one-byte varints)
+    assertThat(gatewayCodec.bytesWritten()).isEqualTo(4 + (6 + 10) + (6 + 1) + (6 + 2));
     assertThat(edge.finish()).isFalse();
     assertThat(gateway.finish()).isFalse();
   }
@@ -132,14 +133,14 @@ class LinkFrameCodecTest {
                 new End(End.UNCOUNTED, 6)));
     byte[] bad = down.bytes().clone();
     long second = down.frameStarts()[2];
-    bad[(int) second + 14] ^= 1; // payload of the second DATA
+    bad[(int) second + 3] ^= 1; // payload of the second DATA (type, length 3, payload, CRC)
     edge.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(bad));
     List<LinkMessage> got = inbound(edge);
     assertThat(got).hasSize(2); // ACCEPT and the first DATA only
     assertThat(events.events).hasSize(1);
     LinkFormatException e = (LinkFormatException) ((LinkFailure) events.events.get(0)).cause();
-    assertThat(e.offset()).isEqualTo(second + 13 + 3);
-    assertThat(e.problem()).startsWith("CRC mismatch");
+    assertThat(e.offset()).isEqualTo(second + 2 + 3);
+    assertThat(e.problem()).startsWith("CRC mismatch (a corrupted, missing or reordered frame)");
     assertThat(edge.isOpen()).isFalse();
     // What the edge sent before closing: an ERROR frame, frame 1 of its stream.
     byte[] out = drain(edge);

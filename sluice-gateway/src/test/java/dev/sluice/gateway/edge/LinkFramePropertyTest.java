@@ -3,14 +3,20 @@ package dev.sluice.gateway.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.stream.IntStream;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
-/** Encode/decode round trips, and every bit flip and truncation of a valid stream is rejected. */
+/**
+ * Encode/decode round trips, and every bit flip and truncation of a valid stream, and every
+ * dropped, swapped or repeated frame, is rejected.
+ */
 class LinkFramePropertyTest {
 
   @Property(seed = "20260107", tries = 300)
@@ -39,6 +45,99 @@ class LinkFramePropertyTest {
       cuts[i] = i + 1;
     }
     assertSame(Streams.decode(s.writer(), s.bytes(), cuts, new ArrayList<>()), s.messages());
+  }
+
+  @Property(seed = "20260107", tries = 30)
+  void roundTripSplitInTwoAtEveryOffset(@ForAll long seed) throws LinkFormatException {
+    Streams.Encoded s = Streams.random(new Random(seed), 5, 200);
+    for (int cut = 1; cut < s.bytes().length; cut++) {
+      assertSame(
+          Streams.decode(s.writer(), s.bytes(), new int[] {cut}, new ArrayList<>()), s.messages());
+    }
+  }
+
+  /** The bytes of frame {@code i} of {@code s}. */
+  private static byte[] frame(Streams.Encoded s, int i) {
+    long[] starts = s.frameStarts();
+    int end = i + 1 < starts.length ? (int) starts[i + 1] : s.bytes().length;
+    return Arrays.copyOfRange(s.bytes(), (int) starts[i], end);
+  }
+
+  /**
+   * The magic and the frames of {@code s} in the order {@code order} (indexes, repeats allowed).
+   */
+  private static byte[] reassemble(Streams.Encoded s, int... order) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(s.bytes(), 0, 4);
+    for (int i : order) {
+      out.writeBytes(frame(s, i));
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Decodes {@code bytes} and checks it fails the CRC of the frame at {@code at}, which holds
+   * {@code frame}, after exactly the messages of {@code before}.
+   */
+  private static void assertCrcFails(
+      Streams.Encoded s, byte[] bytes, long at, byte[] frame, List<LinkMessage> before) {
+    List<LinkMessage> got = new ArrayList<>();
+    LinkFormatException e =
+        catchThrowableOfType(
+            LinkFormatException.class, () -> Streams.decode(s.writer(), bytes, new int[0], got));
+    assertThat(e).isNotNull();
+    assertThat(e.problem())
+        .as(e.getMessage())
+        .startsWith("CRC mismatch (a corrupted, missing or reordered frame): computed ");
+    assertThat(e.frameOffset()).as(e.getMessage()).isEqualTo(at);
+    assertThat(e.offset()).as(e.getMessage()).isEqualTo(at + frame.length - EdgeLink.TRAILER);
+    assertSame(got, before);
+  }
+
+  private static int[] indexes(int n) {
+    return IntStream.range(0, n).toArray();
+  }
+
+  @Property(seed = "20260107", tries = 100)
+  void aDroppedFrameFailsTheCrcOfTheNextOne(@ForAll long seed) {
+    Streams.Encoded s = Streams.random(new Random(seed), 8, 100);
+    int frames = s.frameStarts().length;
+    for (int drop = 0; drop < frames - 1; drop++) {
+      int d = drop;
+      int[] order = IntStream.range(0, frames).filter(i -> i != d).toArray();
+      assertCrcFails(
+          s,
+          reassemble(s, order),
+          s.frameStarts()[drop],
+          frame(s, drop + 1),
+          s.messages().subList(0, drop));
+    }
+  }
+
+  @Property(seed = "20260107", tries = 100)
+  void twoSwappedFramesFailTheCrc(@ForAll long seed) {
+    Streams.Encoded s = Streams.random(new Random(seed), 8, 100);
+    int frames = s.frameStarts().length;
+    for (int i = 0; i + 1 < frames; i++) {
+      int[] order = indexes(frames);
+      order[i] = i + 1;
+      order[i + 1] = i;
+      assertCrcFails(
+          s, reassemble(s, order), s.frameStarts()[i], frame(s, i + 1), s.messages().subList(0, i));
+    }
+  }
+
+  @Property(seed = "20260107", tries = 100)
+  void aRepeatedFrameFailsTheCrc(@ForAll long seed) {
+    Streams.Encoded s = Streams.random(new Random(seed), 8, 100);
+    int frames = s.frameStarts().length;
+    // (after a stream's last frame, REFUSE or ERROR, a repeat is refused as bytes after it)
+    for (int i = 0; i + 1 < frames; i++) {
+      int[] order =
+          IntStream.concat(IntStream.rangeClosed(0, i), IntStream.range(i, frames)).toArray();
+      long at = s.frameStarts()[i] + frame(s, i).length;
+      assertCrcFails(s, reassemble(s, order), at, frame(s, i), s.messages().subList(0, i + 1));
+    }
   }
 
   @Property(seed = "20260107", tries = 40)

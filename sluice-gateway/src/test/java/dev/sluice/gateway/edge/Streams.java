@@ -74,12 +74,19 @@ final class Streams {
     switch (rnd.nextInt(4)) {
       case 0 -> ms.add(new LinkError(ErrorCode.values()[rnd.nextInt(6)], text(rnd)));
       case 1 -> {
-        ms.add(new End(data, rnd.nextLong() & Long.MAX_VALUE));
+        ms.add(new End(data, count(rnd)));
         ms.add(new LinkError(ErrorCode.values()[rnd.nextInt(6)], text(rnd)));
       }
-      default -> ms.add(new End(data, rnd.nextLong() & Long.MAX_VALUE));
+      default -> ms.add(new End(data, count(rnd)));
     }
     return encode(writer, ms);
+  }
+
+  /** A decoded byte count for END: of any varint size, 1 to 9 bytes. */
+  private static long count(Random rnd) {
+    return rnd.nextBoolean()
+        ? rnd.nextLong() & Long.MAX_VALUE
+        : rnd.nextLong() >>> (1 + rnd.nextInt(63));
   }
 
   static Encoded encode(LinkSide writer, List<LinkMessage> ms) {
@@ -115,17 +122,17 @@ final class Streams {
   }
 
   static Accept accept(Random rnd) {
-    byte[] model = new byte[32];
+    byte[] model = new byte[EdgeLink.MODEL_PREFIX];
     rnd.nextBytes(model);
-    return new Accept(1 + rnd.nextInt(0xFFFF), rnd.nextInt(0x10000), model);
+    return new Accept(1 + rnd.nextInt(0xFF), rnd.nextInt(0x100), model);
   }
 
   private static List<Integer> ascending(Random rnd, int min) {
     int n = 1 + rnd.nextInt(EdgeLink.MAX_LIST);
     List<Integer> xs = new ArrayList<>();
     int x = min - 1;
-    for (int i = 0; i < n && x < 0xFFFF; i++) {
-      x = Math.min(0xFFFF, x + 1 + rnd.nextInt(rnd.nextBoolean() ? 3 : 5000));
+    for (int i = 0; i < n && x < 0xFF; i++) {
+      x = Math.min(0xFF, x + 1 + rnd.nextInt(rnd.nextBoolean() ? 3 : 40));
       xs.add(x);
     }
     return xs;
