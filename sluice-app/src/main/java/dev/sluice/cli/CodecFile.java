@@ -20,6 +20,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * header   "SLCZ" | u8 version (1) | 32-byte model id | u32 CRC32C of the 37 bytes before it
  * segment  u32 n (1 ..= MAX_SEGMENT) | n bytes of codec segment | u32 CRC32C of what it decodes to
+ *          followed by the n segment bytes
  * ...
  * end      u32 0 | u64 input length | u32 CRC32C of the whole input
  * </pre>
@@ -89,8 +90,10 @@ final class CodecFile {
     }
     d.writeInt(seg.length);
     d.write(seg);
+    crc.update(seg);
     d.writeInt((int) crc.getValue());
     crc.reset();
+    d.flush(); // a reader at the other end of a pipe gets each segment as soon as it is made
   }
 
   static byte[] header(CodecModel model) {
@@ -156,6 +159,7 @@ final class CodecFile {
       }
       seg.reset();
       seg.update(plain);
+      seg.update(segment);
       if ((int) seg.getValue() != expected) {
         throw new Rejected(at + 4 + n, "segment CRC mismatch (the segment is corrupt)");
       }

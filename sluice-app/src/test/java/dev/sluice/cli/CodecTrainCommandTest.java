@@ -71,10 +71,10 @@ class CodecTrainCommandTest {
         .contains("texts:         4 from 3 files")
         .contains("text:          " + textBytes + " B")
         .contains("model id:      " + loaded.idHex())
-        .contains("file size:     " + Files.size(model) + " B")
+        .contains("file size:     " + HumanBytes.withExact(Files.size(model)))
         .contains("time:");
     // progress on stderr, a line per phase and tenth (stderr is not a terminal here)
-    assertThat(r.err()).contains("reading 0%", "reading 100%", "training 0%", "training 100%");
+    assertThat(r.err()).contains("reading 0%", "reading 100%", "counting 0%", "tuning 100%");
     assertThat(r.err()).contains("writing 100%").doesNotContain("\r");
     // nothing but the model in its directory: the temporary file was renamed
     try (Stream<Path> s = Files.list(model.getParent())) {

@@ -42,7 +42,7 @@ public final class ModelTrainer {
     byte[] b = JsonText.escape(text);
     if (b.length > 0) {
       texts.add(b);
-      bytes += b.length;
+      bytes += text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
   }
 
@@ -69,7 +69,7 @@ public final class ModelTrainer {
     return texts.size();
   }
 
-  /** Bytes of text added so far (UTF-8, JSON-escaped, as the codec sees it). */
+  /** Bytes of text added so far (UTF-8, as given). */
   public long textBytes() {
     return bytes;
   }
@@ -112,6 +112,10 @@ public final class ModelTrainer {
     }
     if (counting.isEmpty()) {
       counting.addAll(tuning);
+    }
+    if (tuning.isEmpty() && streams.isEmpty()) {
+      // Too few texts to hold some back: tune on a few counted ones (better than untuned).
+      tuning.addAll(order.subList(0, Math.min(every, order.size())));
     }
     long countBytes = 0;
     for (byte[] t : counting) {
