@@ -28,6 +28,10 @@ final class EnvelopeModel {
   private final int[] idx = new int[5];
   private final int[] sameHistory = new int[CLASSES];
   private byte[] out = new byte[256];
+
+  /** The template the last envelope repeated, or null: its bytes are in {@link #out}. */
+  private byte[] result;
+
   private byte[] alt = new byte[256];
   private int outLen;
 
@@ -96,7 +100,14 @@ final class EnvelopeModel {
     same = flags.code(c, k * 64 + sh, same);
     sameHistory[k] = ((sh << 1) | same) & 3;
     outLen = 0;
+    result = null;
     if (same != 0) {
+      if (t == templates[k] && seen[k]) {
+        // The envelope repeats the last of its class: nothing to copy, the template is the output.
+        result = t;
+        outLen = tl;
+        return;
+      }
       append(t, tl);
       saveTemplate(k);
       return;
@@ -267,7 +278,7 @@ final class EnvelopeModel {
   }
 
   byte[] out() {
-    return out;
+    return result != null ? result : out;
   }
 
   int outLength() {

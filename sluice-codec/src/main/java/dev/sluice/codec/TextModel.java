@@ -28,6 +28,7 @@ import java.util.Arrays;
 final class TextModel {
   private static final int ADAPTIVE_BITS = 13;
   private static final int ADAPTIVE_ORDERS = 5;
+  private static final int ADAPTIVE_FIRST = 5 - ADAPTIVE_ORDERS;
   private static final int HISTORY = 1 << 16;
   private static final int MATCH_BITS = 14;
   private static final int MIN_MATCH = 6;
@@ -57,6 +58,9 @@ final class TextModel {
   private final int[] sBucket = new int[TextTables.ORDERS];
   private final int[] aBucket = new int[ADAPTIVE_ORDERS];
   private final int[] inputs = new int[INPUTS];
+  private final int[] probeHash = new int[TextTables.ORDERS];
+  private final char[] probe0 = new char[TextTables.ORDERS];
+  private final char[] probe1 = new char[TextTables.ORDERS];
 
   // Chunk boundary model: contexts hashed from the next character and the text before it.
   private static final int B_BITS = 12;
@@ -78,6 +82,20 @@ final class TextModel {
       System.arraycopy(tables.match, 0, matchModels.table(), 0, tables.match.length);
       restoreBoundary(tables.boundary);
     }
+  }
+
+  private static int clampStretch(int d) {
+    return d > 2047 ? 2047 : d < -2047 ? -2047 : d;
+  }
+
+  /** The order-1 APM, read-only, from its 16-bit copy (half the cache lines of the int table). */
+  private int refineStatic(int pr, int cx) {
+    char[] t = tables.apm2Chars();
+    int s = Logistic.stretch(pr) + 2048;
+    int lo = s >> 7;
+    int w = s & 127;
+    int i = cx * 33 + lo;
+    return (t[i] * (128 - w) + t[i + 1] * w) >> 11;
   }
 
   /** While tuning, the shared order-1 APM learns too (it is read-only when coding). */
@@ -158,11 +176,26 @@ final class TextModel {
       }
       x[n++] = 256;
       int conf = hiN < 3 ? 0 : hiN < 15 ? 1 : 2;
-      int d1 = mixer1.mix(x, n, ((hi + 1) * 3 + conf) * 4 + (mctx < 0 ? 0 : mlb));
-      int d2 = mixer2.mix(x, n, c0 | c1Class << 8);
+      // Both mixers in one pass over the inputs.
+      int[] w1 = mixer1.w;
+      int[] w2 = mixer2.w;
+      int b1 = (((hi + 1) * 3 + conf) * 4 + (mctx < 0 ? 0 : mlb)) * INPUTS;
+      int b2 = (c0 | c1Class << 8) * INPUTS;
+      long dot1 = 0;
+      long dot2 = 0;
+      for (int i = 0; i < n; i++) {
+        long xi = x[i];
+        dot1 += xi * w1[b1 + i];
+        dot2 += xi * w2[b2 + i];
+      }
+      int d1 = clampStretch((int) (dot1 >> 16));
+      int d2 = clampStretch((int) (dot2 >> 16));
+      int p1 = Logistic.squash(d1);
+      int p2 = Logistic.squash(d2);
       int pm = Logistic.squash((d1 + d2) >> 1);
       int pa = apm.refine(pm, c0);
-      int pa2 = apm2.refine(pm, c0 | (int) (hist & 0xFF) << 8);
+      int cx2 = c0 | (int) (hist & 0xFF) << 8;
+      int pa2 = tuning ? apm2.refine(pm, cx2) : refineStatic(pm, cx2);
       int p = (2 * pm + pa + 5 * pa2) >> 3;
       if (p < 1) {
         p = 1;
@@ -170,8 +203,13 @@ final class TextModel {
         p = 4095;
       }
       int y = c.code((value >>> bit) & 1, p);
-      mixer1.update(x, n, y);
-      mixer2.update(x, n, y);
+      int e1 = ((y << 12) - p1) * RATE;
+      int e2 = ((y << 12) - p2) * RATE;
+      for (int i = 0; i < n; i++) {
+        long xi = x[i];
+        w1[b1 + i] += (int) ((xi * e1 + 0x2000) >> 14);
+        w2[b2 + i] += (int) ((xi * e2 + 0x2000) >> 14);
+      }
       apm.update(y);
       if (tuning) {
         apm2.update(y);
@@ -229,8 +267,20 @@ final class TextModel {
   }
 
   private void selectBuckets(int sel) {
+    // All seven static buckets are looked up before any is used, so their cache misses overlap.
+    char[][] t = tables.tables;
     for (int o = 0; o < TextTables.ORDERS; o++) {
-      sBucket[o] = tables.find(o, rehash(ctx[o], sel));
+      int h = rehash(ctx[o], sel);
+      int b0 = (h & ((t[o].length >>> 4) - 1)) << 4;
+      probeHash[o] = h;
+      probe0[o] = t[o][b0];
+      probe1[o] = t[o][b0 ^ 16];
+      sBucket[o] = b0;
+    }
+    for (int o = 0; o < TextTables.ORDERS; o++) {
+      char chk = TextTables.check(probeHash[o]);
+      int b0 = sBucket[o];
+      sBucket[o] = probe0[o] == chk ? b0 : probe1[o] == chk ? b0 ^ 16 : -1;
     }
     int mask = (1 << ADAPTIVE_BITS) - 1;
     for (int o = 0; o < ADAPTIVE_ORDERS; o++) {
@@ -292,7 +342,7 @@ final class TextModel {
     ctx[5] = hash64(((long) wordHash << 8) | (h & 0xFF), 7);
     ctx[6] = hash64(((long) prevWordHash << 32) ^ (wordHash & 0xFFFF_FFFFL), 8);
     for (int o = 0; o < ADAPTIVE_ORDERS; o++) {
-      ctx[TextTables.ORDERS + o] = ctx[o] ^ 0x5BD1_E995;
+      ctx[TextTables.ORDERS + o] = ctx[ADAPTIVE_FIRST + o] ^ 0x5BD1_E995;
     }
   }
 

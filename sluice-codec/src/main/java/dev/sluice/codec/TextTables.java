@@ -25,6 +25,8 @@ final class TextTables {
   /** The order-1 APM, learnt while tuning and read-only when coding: 65536 x 33. */
   final int[] apm2;
 
+  private volatile char[] apm2Chars;
+
   final int[] match;
   final int[] boundary;
 
@@ -60,6 +62,19 @@ final class TextTables {
     this.apm2 = apm2;
     this.match = match;
     this.boundary = b;
+  }
+
+  /** The order-1 APM as 16-bit values (its entries are 16-bit probabilities), made once. */
+  char[] apm2Chars() {
+    char[] c = apm2Chars;
+    if (c == null) {
+      c = new char[apm2.length];
+      for (int i = 0; i < c.length; i++) {
+        c[i] = (char) Math.max(0, Math.min(65535, apm2[i]));
+      }
+      apm2Chars = c;
+    }
+    return c;
   }
 
   /** An empty model: every context unseen. */
