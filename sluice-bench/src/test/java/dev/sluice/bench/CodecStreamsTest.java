@@ -112,6 +112,7 @@ class CodecStreamsTest {
     JsonNode a =
         json.readTree(
             "{\"streams\":2,\"input_bytes\":1000,\"text_bytes\":20,\"wire_bytes\":900,"
+                + "\"wire_bytes_link_per_stream\":960,\"segment_bytes\":880,"
                 + "\"roundtrip_ok\":true,\"wire_per_text_byte\":45.0,\"encode_mb_per_s\":80.2,"
                 + "\"decode_mb_per_s\":120.7,\"model\":{\"zstd_dictionary_bytes\":0},"
                 + "\"methods\":{\"none\":{\"per_text_byte\":50.0},\"gzip_6\":{\"per_text_byte\":1.25},"
@@ -119,7 +120,11 @@ class CodecStreamsTest {
     String t = CodecReport.table(List.of("AlpacaEval", "Arena-Hard"), List.of(a, a));
     assertThat(t)
         .contains("| wire bytes per byte of answer text | AlpacaEval | Arena-Hard |")
-        .contains("| **sluice codec (edge link, framing included)** | **45.000** | **45.000** |")
+        .contains(
+            "| **sluice codec (one edge link carrying the streams, framing included)** | **45.000**"
+                + " | **45.000** |")
+        .contains("| sluice codec, an edge link per stream (handshake and END each) | 48.000 |")
+        .contains("| sluice codec, segments only (no link framing) | 44.000 |")
         .contains("| gzip -6 | 1.250 | 1.250 |")
         .contains("| zstd -19 (the model has no dictionary) | 0.900 | 0.900 |")
         .contains("| round trip | ok | ok |")
