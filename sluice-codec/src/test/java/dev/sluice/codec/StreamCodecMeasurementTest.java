@@ -93,6 +93,21 @@ class StreamCodecMeasurementTest {
       decNs += e2 - e1;
       assertThat(back.toByteArray()).as("stream %d round trip", i).isEqualTo(s);
     }
+    // A live stream: the gateway flushes after every event (events come tens of milliseconds
+    // apart),
+    // so each event is a segment in a DATA frame of its own (type, varint length, CRC32C).
+    long live = 0;
+    long liveFramed = 0;
+    for (int i = 0; i < held.size(); i++) {
+      Corpus.Answer a = held.get(i);
+      StreamEncoder enc = new StreamEncoder(model);
+      for (byte[] ev : DemoFraming.events(DemoFraming.Meta.of(42, i, a.model()), a.text(), false)) {
+        enc.write(ev, 0, ev.length);
+        byte[] seg = enc.flush();
+        live += seg.length;
+        liveFramed += seg.length + 1 + (seg.length < 128 ? 1 : seg.length < 16384 ? 2 : 3) + 4;
+      }
+    }
     // Where the bits go: the same streams coded once more, costed by category.
     CostCoding cost = new CostCoding();
     for (int i = 0; i < held.size(); i++) {
@@ -125,7 +140,8 @@ class StreamCodecMeasurementTest {
             "%s: %d held-out streams, %d text bytes, %d SSE bytes (%.2f per text byte)%n"
                 + "model: %d bytes, trained in %.1f s: %s%n"
                 + "segments (no link framing): %d bytes = %.4f per text byte, %.5f per SSE byte%n"
-                + "encode %.1f MB/s of SSE, decode %.1f MB/s (one thread, this run)%n%s",
+                + "encode %.1f MB/s of SSE, decode %.1f MB/s (one thread, this run)%n"
+                + "live (a segment per event): %.4f per text byte, %.4f with DATA frames%n%s",
             file,
             held.size(),
             text,
@@ -139,6 +155,8 @@ class StreamCodecMeasurementTest {
             (double) wire / sse,
             sse / (encNs / 1e9) / 1e6,
             sse / (decNs / 1e9) / 1e6,
+            (double) live / text,
+            (double) liveFramed / text,
             parts);
     System.out.println(report);
     Path out = Path.of("target/stream-codec-measurement.md");
