@@ -156,10 +156,7 @@ public final class CodecStreams {
       g.setRootValueSeparator(null);
       for (CodecCorpus.Answer a : alpaca) {
         if (CodecCorpus.trainable(a, heldOutModels)) {
-          if (tuning.size() < TUNING_STREAMS
-              && Long.remainderUnsigned(CodecCorpus.fnv1a(a.model() + "\t" + a.prompt()), 20) == 0
-              && !a.text().isEmpty()) {
-            tuning.add(a);
+          if (tunes(a, tuning)) {
             continue;
           }
           record(g, a);
@@ -168,10 +165,7 @@ public final class CodecStreams {
       }
       for (CodecCorpus.Answer a : arena) {
         if (CodecCorpus.trainable(a, Set.of())) {
-          if (tuning.size() < TUNING_STREAMS
-              && Long.remainderUnsigned(CodecCorpus.fnv1a(a.model() + "\t" + a.prompt()), 20) == 0
-              && !a.text().isEmpty()) {
-            tuning.add(a);
+          if (tunes(a, tuning)) {
             continue;
           }
           record(g, a);
@@ -180,6 +174,17 @@ public final class CodecStreams {
       }
     }
     return n;
+  }
+
+  /** Takes {@code a} into {@code tuning} if it is one of the one in twenty, while there is room. */
+  private static boolean tunes(CodecCorpus.Answer a, List<CodecCorpus.Answer> tuning) {
+    if (tuning.size() < TUNING_STREAMS
+        && Long.remainderUnsigned(CodecCorpus.fnv1a(a.model() + "\t" + a.prompt()), 20) == 0
+        && !a.text().isEmpty()) {
+      tuning.add(a);
+      return true;
+    }
+    return false;
   }
 
   private static void record(JsonGenerator g, CodecCorpus.Answer a) throws IOException {

@@ -170,18 +170,7 @@ public final class ModelTrainer {
       samples.add(stream);
       PieceCoder coder = new PieceCoder(carried, env, flags);
       coder.text.tuning(true);
-      List<Integer> ends = new ArrayList<>();
-      int[] fed = {0};
-      SseEvents split =
-          new SseEvents(
-              (kind, b, off, len) -> {
-                fed[0] += len;
-                ends.add(fed[0]);
-              },
-              PieceCoder.MAX_PIECE);
-      split.feed(stream);
-      split.finish();
-      int[] e = ends.stream().mapToInt(Integer::intValue).toArray();
+      int[] e = StreamEncoder.pieceEnds(stream);
       try {
         StreamEncoder.codePieces(
             coder, replay, stream, e, StreamEncoder.contents(stream, e, e.length), 0, e.length);

@@ -236,6 +236,26 @@ public final class StreamEncoder {
     }
   }
 
+  /** Where the pieces of a whole stream end, cut as the encoder cuts them (one segment). */
+  static int[] pieceEnds(byte[] stream) {
+    int[][] ends = {new int[64]};
+    int[] count = {0};
+    int[] fed = {0};
+    SseEvents split =
+        new SseEvents(
+            (kind, b, off, len) -> {
+              fed[0] += len;
+              if (count[0] == ends[0].length) {
+                ends[0] = Arrays.copyOf(ends[0], count[0] * 2);
+              }
+              ends[0][count[0]++] = fed[0];
+            },
+            PieceCoder.MAX_PIECE);
+    split.feed(stream);
+    split.finish();
+    return Arrays.copyOf(ends[0], count[0]);
+  }
+
   /** {@link ContentString#find} of each piece. */
   static long[] contents(byte[] buf, int[] ends, int count) {
     long[] out = new long[count];

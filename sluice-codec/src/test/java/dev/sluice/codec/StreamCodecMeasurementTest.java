@@ -114,18 +114,7 @@ class StreamCodecMeasurementTest {
       Corpus.Answer a = held.get(i);
       byte[] s = DemoFraming.stream(DemoFraming.Meta.of(42, i, a.model()), a.text(), false);
       PieceCoder coder = new PieceCoder(model);
-      List<Integer> ends = new ArrayList<>();
-      int[] fed = {0};
-      SseEvents split =
-          new SseEvents(
-              (kind, b, off, len) -> {
-                fed[0] += len;
-                ends.add(fed[0]);
-              },
-              PieceCoder.MAX_PIECE);
-      split.feed(s);
-      split.finish();
-      int[] e = ends.stream().mapToInt(Integer::intValue).toArray();
+      int[] e = StreamEncoder.pieceEnds(s);
       StreamEncoder.codePieces(
           coder, cost, s, e, StreamEncoder.contents(s, e, e.length), 0, e.length);
     }
