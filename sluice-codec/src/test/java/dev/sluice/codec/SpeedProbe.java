@@ -24,9 +24,17 @@ class SpeedProbe {
         trainer.add(a.text());
       }
     }
-    CodecModel model = CodecModel.fromBytes(trainer.build(TrainingProgress.NONE), "probe");
+    CodecModel big = CodecModel.fromBytes(trainer.build(TrainingProgress.NONE), "probe");
+    ModelTrainer small = new ModelTrainer().tableBits(12);
+    for (int i = 0; i < all.size(); i++) {
+      if (i % 10 != 0) {
+        small.add(all.get(i).text());
+      }
+    }
+    CodecModel little = CodecModel.fromBytes(small.build(TrainingProgress.NONE), "probe-small");
     long total = streams.stream().mapToLong(s -> s.length).sum();
-    for (int round = 0; round < 4; round++) {
+    for (int round = 0; round < 8; round++) {
+      CodecModel model = round % 2 == 0 ? big : little;
       long t0 = System.nanoTime();
       List<byte[]> segs = new ArrayList<>();
       for (byte[] s : streams) {
@@ -54,8 +62,13 @@ class SpeedProbe {
       }
       long t2 = System.nanoTime();
       System.out.printf(
-          "round %d: %d streams, %d MB: encode %.1f MB/s, decode %.1f MB/s%n",
-          round, streams.size(), total >> 20, total / ((t1 - t0) / 1e3), total / ((t2 - t1) / 1e3));
+          "round %d (%s): %d streams, %d MB: encode %.1f MB/s, decode %.1f MB/s%n",
+          round,
+          model.source(),
+          streams.size(),
+          total >> 20,
+          total / ((t1 - t0) / 1e3),
+          total / ((t2 - t1) / 1e3));
     }
   }
 }
