@@ -80,7 +80,7 @@ public final class CodecModel {
   }
 
   /** A model that knows nothing (each stream learns from scratch): for tests and comparisons. */
-  public static CodecModel builtInUntrained() {
+  static CodecModel untrained() {
     try {
       return new CodecModel(ModelTrainer.untrained(), "untrained");
     } catch (IOException e) {

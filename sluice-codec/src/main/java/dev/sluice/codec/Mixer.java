@@ -7,7 +7,6 @@ package dev.sluice.codec;
  */
 final class Mixer {
   final int inputs;
-  final int sets;
   final int[] w;
   private final int[] x;
   private final int rate;
@@ -17,7 +16,6 @@ final class Mixer {
 
   Mixer(int inputs, int sets, int rate, int initialWeight) {
     this.inputs = inputs;
-    this.sets = sets;
     this.rate = rate;
     this.w = new int[inputs * sets];
     this.x = new int[inputs];
@@ -30,11 +28,6 @@ final class Mixer {
 
   /** The mixed prediction, stretched (not yet squashed), with weight set {@code set}. */
   int mix(int set) {
-    return mix(x, n, set);
-  }
-
-  /** As {@link #mix(int)}, over inputs held by the caller (shared by several mixers). */
-  int mix(int[] x, int n, int set) {
     base = set * inputs;
     long dot = 0;
     for (int i = 0; i < n; i++) {
@@ -52,15 +45,10 @@ final class Mixer {
 
   /** Trains the set used by the last {@link #mix} on bit {@code y}, and clears the inputs. */
   void update(int y) {
-    update(x, n, y);
-    n = 0;
-  }
-
-  /** As {@link #update(int)}, over inputs held by the caller. */
-  void update(int[] x, int n, int y) {
     int err = ((y << 12) - pr) * rate;
     for (int i = 0; i < n; i++) {
       w[base + i] += (int) (((long) x[i] * err + 0x2000) >> 14);
     }
+    n = 0;
   }
 }

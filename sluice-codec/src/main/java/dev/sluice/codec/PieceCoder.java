@@ -44,8 +44,8 @@ final class PieceCoder {
     return new TextTables(
         tables.bucketBits,
         tables.tables,
-        text.mixer1.w.clone(),
-        text.mixer2.w.clone(),
+        text.mixer1.clone(),
+        text.mixer2.clone(),
         text.apm.t.clone(),
         tables.apm2,
         text.matchModels.table().clone(),

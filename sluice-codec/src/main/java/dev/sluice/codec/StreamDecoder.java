@@ -279,8 +279,4 @@ public final class StreamDecoder {
       throw new CodecFormatException(at - off, "bad varint " + what);
     }
   }
-
-  CodecModel model() {
-    return model;
-  }
 }

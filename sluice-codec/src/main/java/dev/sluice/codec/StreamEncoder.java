@@ -298,8 +298,4 @@ public final class StreamEncoder {
       out.put(src, 0, len);
     }
   }
-
-  CodecModel model() {
-    return model;
-  }
 }

@@ -36,8 +36,14 @@ final class TextModel {
 
   private final TextTables tables;
 
-  final Mixer mixer1 = new Mixer(INPUTS, 6 * 3 * 4, RATE, 1 << 14);
-  final Mixer mixer2 = new Mixer(INPUTS, 256 * 4, RATE, 1 << 14);
+  /**
+   * The weights of the two text mixers (16.16 fixed point), mixed in one pass in {@link #codeByte}:
+   * sets by the highest known static order, its confidence and the match length; and by the bits of
+   * the byte so far and the class of the last character.
+   */
+  final int[] mixer1 = weights(6 * 3 * 4);
+
+  final int[] mixer2 = weights(256 * 4);
   private static final int RATE = 8;
   final Apm apm = new Apm(256, 7);
   private final Apm apm2;
@@ -76,12 +82,18 @@ final class TextModel {
     this.tables = tables;
     this.apm2 = tables == null ? null : new Apm(tables.apm2, 7);
     if (tables != null) {
-      System.arraycopy(tables.mixer1, 0, mixer1.w, 0, mixer1.w.length);
-      System.arraycopy(tables.mixer2, 0, mixer2.w, 0, mixer2.w.length);
+      System.arraycopy(tables.mixer1, 0, mixer1, 0, mixer1.length);
+      System.arraycopy(tables.mixer2, 0, mixer2, 0, mixer2.length);
       System.arraycopy(tables.apm, 0, apm.t, 0, apm.t.length);
       System.arraycopy(tables.match, 0, matchModels.table(), 0, tables.match.length);
       restoreBoundary(tables.boundary);
     }
+  }
+
+  private static int[] weights(int sets) {
+    int[] w = new int[sets * INPUTS];
+    Arrays.fill(w, 1 << 14);
+    return w;
   }
 
   private static int clampStretch(int d) {
@@ -177,8 +189,8 @@ final class TextModel {
       x[n++] = 256;
       int conf = hiN < 3 ? 0 : hiN < 15 ? 1 : 2;
       // Both mixers in one pass over the inputs.
-      int[] w1 = mixer1.w;
-      int[] w2 = mixer2.w;
+      int[] w1 = mixer1;
+      int[] w2 = mixer2;
       int b1 = (((hi + 1) * 3 + conf) * 4 + (mctx < 0 ? 0 : mlb)) * INPUTS;
       int b2 = (c0 | c1Class << 8) * INPUTS;
       long dot1 = 0;

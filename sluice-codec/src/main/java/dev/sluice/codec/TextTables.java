@@ -37,8 +37,8 @@ final class TextTables {
       tables[o] = new char[(1 << bits(bucketBits, o)) * 16];
     }
     TextModel fresh = new TextModel(null);
-    this.mixer1 = fresh.mixer1.w.clone();
-    this.mixer2 = fresh.mixer2.w.clone();
+    this.mixer1 = fresh.mixer1.clone();
+    this.mixer2 = fresh.mixer2.clone();
     this.apm = fresh.apm.t.clone();
     this.apm2 = new Apm(65536, 7).t;
     this.match = fresh.matchModels.table().clone();

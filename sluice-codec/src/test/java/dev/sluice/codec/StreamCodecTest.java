@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class StreamCodecTest {
 
   private static final CodecModel TRAINED = trained();
-  private static final CodecModel UNTRAINED = CodecModel.builtInUntrained();
+  private static final CodecModel UNTRAINED = CodecModel.untrained();
 
   private static CodecModel trained() {
     try {

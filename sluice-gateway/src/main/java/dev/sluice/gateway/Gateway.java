@@ -26,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,7 +136,11 @@ public final class Gateway implements AutoCloseable {
 
   /** The codec model for a {@code peer: edge} listener; null for a direct one. */
   private CodecModel edgeModel(ListenerConfig l) {
-    return l.peer() == Peer.EDGE ? gc.codec() : null;
+    if (l.peer() != Peer.EDGE) {
+      return null;
+    }
+    return Objects.requireNonNull(
+        gc.codecModel(), "listener " + l.name() + " has peer: edge but no codec model was loaded");
   }
 
   /** The reason of a bind failure, without the native call's prefix. */

@@ -19,8 +19,8 @@ import java.util.function.BooleanSupplier;
  *
  * @param ioThreads event loop threads (0: Netty's default, two per core)
  * @param resolver destination name resolution for forward listeners (tests map names to loopback)
- * @param codecModel the egress codec model of {@code peer: edge} listeners, loaded once at start
- *     (null: the built-in model)
+ * @param codecModel the egress codec model of {@code peer: edge} listeners, loaded once at start;
+ *     null when no listener has {@code peer: edge}
  */
 public record GatewayContext(
     SluiceConfig config,
@@ -46,64 +46,5 @@ public record GatewayContext(
     Objects.requireNonNull(ledgerHealthy, "ledgerHealthy");
     Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(resolver, "resolver");
-  }
-
-  /** A context with the built-in codec model. */
-  public GatewayContext(
-      SluiceConfig config,
-      BudgetTree tree,
-      Escrow escrow,
-      Evidence evidence,
-      HaltState halts,
-      GatewayStats stats,
-      Clock clock,
-      BooleanSupplier ledgerHealthy,
-      Transport transport,
-      int ioThreads,
-      HostResolver resolver) {
-    this(
-        config,
-        tree,
-        escrow,
-        evidence,
-        halts,
-        stats,
-        clock,
-        ledgerHealthy,
-        transport,
-        ioThreads,
-        resolver,
-        null);
-  }
-
-  /** The codec model of {@code peer: edge} listeners. */
-  public CodecModel codec() {
-    return codecModel == null ? CodecModel.builtIn() : codecModel;
-  }
-
-  /** A context whose forward listeners use the system resolver ({@link HostResolver#system()}). */
-  public GatewayContext(
-      SluiceConfig config,
-      BudgetTree tree,
-      Escrow escrow,
-      Evidence evidence,
-      HaltState halts,
-      GatewayStats stats,
-      Clock clock,
-      BooleanSupplier ledgerHealthy,
-      Transport transport,
-      int ioThreads) {
-    this(
-        config,
-        tree,
-        escrow,
-        evidence,
-        halts,
-        stats,
-        clock,
-        ledgerHealthy,
-        transport,
-        ioThreads,
-        HostResolver.system());
   }
 }

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the target, bytes back from it. In front of an upstream it tells whether the gateway forwarded
  * anything at all; in front of the gateway it counts every byte a client library received on the
  * wire (framing included), which the library itself does not show. Bytes are passed on as they
- * arrive, so streams stay streams.
+ * arrive, so streams stay streams. {@link #flipping} makes one that also corrupts: on every
+ * connection it flips the lowest bit of one byte of what the target sends back (e.g. the gateway's
+ * side of an edge link).
  */
 final class CountingRelay implements AutoCloseable {
   private final InetSocketAddress target;
@@ -27,15 +29,28 @@ final class CountingRelay implements AutoCloseable {
   private final AtomicLong toTarget = new AtomicLong();
   private final AtomicLong fromTarget = new AtomicLong();
 
-  private CountingRelay(InetSocketAddress target, ServerSocket server) {
+  /** Offset in each connection's stream back from the target of the byte to flip; -1: none. */
+  private final long flipAt;
+
+  private CountingRelay(InetSocketAddress target, ServerSocket server, long flipAt) {
     this.target = target;
     this.server = server;
+    this.flipAt = flipAt;
   }
 
   static CountingRelay start(InetSocketAddress target) {
+    return start(target, -1);
+  }
+
+  /** A relay that flips the lowest bit of byte {@code flipAt} of each stream from the target. */
+  static CountingRelay flipping(InetSocketAddress target, long flipAt) {
+    return start(target, flipAt);
+  }
+
+  private static CountingRelay start(InetSocketAddress target, long flipAt) {
     try {
       ServerSocket server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
-      CountingRelay relay = new CountingRelay(target, server);
+      CountingRelay relay = new CountingRelay(target, server, flipAt);
       daemon("relay-accept", relay::accept).start();
       return relay;
     } catch (IOException e) {
@@ -62,18 +77,26 @@ final class CountingRelay implements AutoCloseable {
         closeQuietly(up);
         continue;
       }
-      daemon("relay-up", () -> pump(client, up, toTarget)).start();
-      daemon("relay-down", () -> pump(up, client, fromTarget)).start();
+      daemon("relay-up", () -> pump(client, up, toTarget, -1)).start();
+      daemon("relay-down", () -> pump(up, client, fromTarget, flipAt)).start();
     }
   }
 
-  /** Copies {@code from} to {@code to} until end of stream, then half-closes {@code to}. */
-  private static void pump(Socket from, Socket to, AtomicLong count) {
+  /**
+   * Copies {@code from} to {@code to} until end of stream, flipping byte {@code flip} (if not -1),
+   * then half-closes {@code to}.
+   */
+  private static void pump(Socket from, Socket to, AtomicLong count, long flip) {
     byte[] buf = new byte[16 * 1024];
+    long offset = 0;
     try {
       InputStream in = from.getInputStream();
       OutputStream out = to.getOutputStream();
       for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+        if (flip >= offset && flip < offset + n) {
+          buf[(int) (flip - offset)] ^= 1;
+        }
+        offset += n;
         count.addAndGet(n);
         out.write(buf, 0, n);
         out.flush();

@@ -241,7 +241,7 @@ class EdgeEndToEndTest {
     // a payload byte of the first DATA frame (type, a length of 1 or 2 bytes, then the payload:
     // the response head, compressed, which is longer than 6 bytes)
     long flipAt = HANDSHAKE + 8;
-    try (FlippingRelay bad = FlippingRelay.start(sluice.listener("edge"), flipAt);
+    try (CountingRelay bad = CountingRelay.flipping(sluice.listener("edge"), flipAt);
         EdgeProcess badEdge = EdgeProcess.start(bad.address(), dir, "bad-edge")) {
       RawHttp.Response r =
           RawHttp.exchange(badEdge.address(), RawHttp.chat("bad", 1, true), Duration.ofSeconds(30));

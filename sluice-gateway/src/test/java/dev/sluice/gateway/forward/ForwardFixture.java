@@ -160,7 +160,8 @@ final class ForwardFixture implements AutoCloseable {
                 store.ledger()::healthy,
                 Transport.best(),
                 2,
-                resolver));
+                resolver,
+                null));
   }
 
   static InetAddress loopback() {
