@@ -1,5 +1,7 @@
 package dev.sluice.codec;
 
+import java.util.Arrays;
+
 /**
  * Codes the parts of SSE events that are not answer text (the JSON envelope around the content
  * string, whole events without content, HTTP framing between events) as a difference from the last
@@ -77,7 +79,9 @@ final class EnvelopeModel {
       System.arraycopy(templates[1], 0, alt, templateLen[0], templateLen[1]);
     }
     int choice = 0;
-    if (enc) {
+    // Most envelopes repeat the last of their class exactly; then no other candidate can do better.
+    boolean repeat = enc && len == tl && Arrays.equals(src, off, off + len, t, 0, tl);
+    if (enc && !repeat) {
       int best = common(src, off, len, t, tl);
       if (first && common(src, off, len, templates[k + CLASSES], templateLen[k + CLASSES]) > best) {
         choice = 1;
@@ -96,7 +100,7 @@ final class EnvelopeModel {
     }
     int sh = sameHistory[k];
     int same =
-        enc ? (len == tl && java.util.Arrays.equals(src, off, off + len, t, 0, tl) ? 1 : 0) : 0;
+        enc ? (repeat || (len == tl && Arrays.equals(src, off, off + len, t, 0, tl)) ? 1 : 0) : 0;
     same = flags.code(c, k * 64 + sh, same);
     sameHistory[k] = ((sh << 1) | same) & 3;
     outLen = 0;
@@ -174,9 +178,9 @@ final class EnvelopeModel {
   /** Bytes of the envelope that equal the template's, at the same offset from either end. */
   private static int common(byte[] s, int off, int len, byte[] t, int tl) {
     int n = Math.min(len, tl);
-    int a = 0;
-    while (a < n && s[off + a] == t[a]) {
-      a++;
+    int a = Arrays.mismatch(s, off, off + n, t, 0, n);
+    if (a < 0) {
+      a = n;
     }
     int b = 0;
     while (b < n - a && s[off + len - 1 - b] == t[tl - 1 - b]) {

@@ -1,5 +1,8 @@
 package dev.sluice.codec;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -109,15 +112,39 @@ public final class SseEvents {
         i++;
       } else {
         // A run of ordinary bytes, copied at once.
-        int j = i + 1;
-        while (j < end && b[j] != '\n' && b[j] != '\r') {
-          j++;
-        }
+        int j = lineBreak(b, i + 1, end);
         appendRun(b, i, j - i);
         lineEmpty = false;
         i = j;
       }
     }
+  }
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101_0101_0101_0101L;
+  private static final long HIGHS = 0x8080_8080_8080_8080L;
+
+  /**
+   * The index of the first {@code \n} or {@code \r} in {@code b[from, end)}, or {@code end}: eight
+   * bytes at a time (a byte equal to c makes {@code (v ^ c) - 1} borrow into its high bit; the
+   * lowest flagged byte is always a true match).
+   */
+  static int lineBreak(byte[] b, int from, int end) {
+    int j = from;
+    for (; j + 8 <= end; j += 8) {
+      long v = (long) LONGS.get(b, j);
+      long lf = v ^ (ONES * '\n');
+      long cr = v ^ (ONES * '\r');
+      long t = (((lf - ONES) & ~lf) | ((cr - ONES) & ~cr)) & HIGHS;
+      if (t != 0) {
+        return j + (Long.numberOfTrailingZeros(t) >>> 3);
+      }
+    }
+    while (j < end && b[j] != '\n' && b[j] != '\r') {
+      j++;
+    }
+    return j;
   }
 
   /** Ends the stream: hands over what is held. Idempotent. */
