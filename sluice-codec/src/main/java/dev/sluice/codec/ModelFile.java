@@ -10,19 +10,20 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
- * The codec model file, version 1. Big-endian; every section is checked when loaded, and a bad file
+ * The codec model file, version 2. Big-endian; every section is checked when loaded, and a bad file
  * is refused with the offset and what was wrong. The model id is the SHA-256 of the whole file.
  *
  * <pre>
  * offset  size  field
  * 0       4     magic "SLCM"
- * 4       2     version, 1
+ * 4       2     version, 2 (version 1, whose nodes held probabilities, is refused)
  * 6       4     length of the description, d (≤ 64 KiB)
  * 10      d     description, UTF-8 (what the model was trained on)
  * ...     1     text table bucket bits b (4..22)
  * ...     4     length z of the compressed text tables
- * ...     z     zstd frame: 7 tables of 2^b' x 16 big-endian u16, b' = min(b, 12) for order 1,
- *               min(b, 16) for order 2, b for the rest (see TextTables)
+ * ...     z     zstd frame: 6 tables of 2^b' x 16 big-endian u16, b' = min(b, 16) for order 2,
+ *               b for the rest; nodes in the coding form of TextTables (stretched probability
+ *               and count)
  * ...     4     length a of the model arrays, uncompressed
  * ...     4     length y of the compressed arrays
  * ...     y     zstd frame of the arrays, each u32 count then count x i32: mixer 1, mixer 2, APM,
@@ -42,7 +43,7 @@ final class ModelFile {
   private ModelFile() {}
 
   static final int MAGIC = 0x534C_434D;
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   record Parts(
       String description,
@@ -64,12 +65,13 @@ final class ModelFile {
       out.writeByte(t.bucketBits);
       int chars = 0;
       for (char[] table : t.tables) {
-        chars += table.length;
+        chars += TextTables.bucketChars(table);
       }
       ByteBuffer raw = ByteBuffer.allocate(chars * 2);
       for (char[] table : t.tables) {
-        raw.asCharBuffer().put(table);
-        raw.position(raw.position() + table.length * 2);
+        int n = TextTables.bucketChars(table);
+        raw.asCharBuffer().put(table, TextTables.PAD, n);
+        raw.position(raw.position() + n * 2);
       }
       byte[] z = Zstd.compress(raw.array(), 3);
       out.writeInt(z.length);
@@ -156,8 +158,8 @@ final class ModelFile {
     char[][] tables = new char[TextTables.ORDERS][];
     int totalChars = 0;
     for (int o = 0; o < TextTables.ORDERS; o++) {
-      tables[o] = new char[(1 << TextTables.bits(bits, o)) * 16];
-      totalChars += tables[o].length;
+      tables[o] = TextTables.allocate(bits, o);
+      totalChars += TextTables.bucketChars(tables[o]);
     }
     byte[] raw;
     try {
@@ -172,8 +174,9 @@ final class ModelFile {
     r.pos += zl;
     ByteBuffer rb = ByteBuffer.wrap(raw);
     for (int o = 0; o < TextTables.ORDERS; o++) {
-      rb.asCharBuffer().get(tables[o]);
-      rb.position(rb.position() + tables[o].length * 2);
+      int n = TextTables.bucketChars(tables[o]);
+      rb.asCharBuffer().get(tables[o], TextTables.PAD, n);
+      rb.position(rb.position() + n * 2);
     }
     TextTables defaults = TextTables.empty();
     EnvelopeModel e = new EnvelopeModel();

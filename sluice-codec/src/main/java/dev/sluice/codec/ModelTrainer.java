@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  *
  * <ol>
  *   <li><b>counting</b>: every text but a tuning share (one in twenty, at most 400) is run through
- *       the text model's static contexts (orders 1-4, 6, word, two words), in a seeded shuffled
+ *       the text model's static contexts (orders 2-4, 6, word, two words), in a seeded shuffled
  *       order, as JSON-escaped UTF-8, filling the {@link TextTables};
  *   <li><b>tuning</b>: the held-back texts, framed as OpenAI SSE streams ({@link
  *       SyntheticStreams}), are coded one after the other as fresh streams with those tables
@@ -146,6 +146,7 @@ public final class ModelTrainer {
       }
     }
     progress.update("counting", countBytes, countBytes);
+    tables.toCodingForm();
 
     // 2. tuning
     SplittableRandom rnd = new SplittableRandom(SEED);

@@ -41,13 +41,10 @@ final class PieceCoder {
 
   /** The adaptive statistics this stream ended with, as the start of the next (training). */
   TextTables carriedText(TextTables tables) {
-    return new TextTables(
-        tables.bucketBits,
-        tables.tables,
+    return tables.withState(
         text.mixer1.clone(),
         text.mixer2.clone(),
         text.apm.t.clone(),
-        tables.apm2,
         text.matchModels.table().clone(),
         text.boundaryState());
   }

@@ -8,17 +8,23 @@ import java.util.Arrays;
  * decision mixes:
  *
  * <ul>
- *   <li>7 predictions from the model file's read-only {@link TextTables} (orders 1, 2, 3, 4, 6, the
+ *   <li>6 predictions from the model file's read-only {@link TextTables} (orders 2, 3, 4, 6, the
  *       current word, the last two words), learnt from the operator's corpus;
- *   <li>5 predictions from this stream's own small adaptive tables (orders 1, 2, 3, 4, 6), so what
- *       this answer repeats gets cheap;
+ *   <li>3 predictions from this stream's own small adaptive tables (orders 1, 2, 3), so what this
+ *       answer repeats gets cheap;
  *   <li>a match model: the byte that followed the last occurrence of the current 6-byte context in
  *       this stream, weighted by how long the match is;
  * </ul>
  *
  * <p>with two mixers (weight sets chosen by the highest known static order and match length, and by
- * the bits of the byte so far) and an APM. Mixer weights, the APM and the match statistics start
- * from the model file's tuned values and adapt per stream.
+ * the bits of the byte so far) and two APMs (by the bits so far; by those and the last byte, read
+ * only, from the model file). Mixer weights, the first APM and the match statistics start from the
+ * model file's tuned values and adapt per stream.
+ *
+ * <p>What is left out was measured to be worth less than its time (held-out bench, wire bytes per
+ * text byte, Arena-Hard): a static order 1 (+0.1% without it; the order-1 APM and the adaptive
+ * order 1 know the same), adaptive orders 4 and 6 (+0.2%, and none: the match model covers long
+ * contexts). Dropping either mixer costs 2-3%, a static word context 1%.
  *
  * <p>It also holds the chunk-boundary model: whether the stream's current chunk ends before the
  * next character, given that character (which the codec codes first) and the text before it.
@@ -27,8 +33,11 @@ import java.util.Arrays;
  */
 final class TextModel {
   private static final int ADAPTIVE_BITS = 13;
-  private static final int ADAPTIVE_ORDERS = 5;
-  private static final int ADAPTIVE_FIRST = 5 - ADAPTIVE_ORDERS;
+  private static final int ADAPTIVE_ORDERS = 3;
+
+  /** Static orders 2, 3, 4 and 6: the highest of them known selects the weights of mixer 1. */
+  private static final int LOW_ORDERS = 4;
+
   private static final int HISTORY = 1 << 16;
   private static final int MATCH_BITS = 14;
   private static final int MIN_MATCH = 6;
@@ -41,7 +50,7 @@ final class TextModel {
    * sets by the highest known static order, its confidence and the match length; and by the bits of
    * the byte so far and the class of the last character.
    */
-  final int[] mixer1 = weights(6 * 3 * 4);
+  final int[] mixer1 = weights((LOW_ORDERS + 1) * 3 * 4);
 
   final int[] mixer2 = weights(256 * 4);
   private static final int RATE = 8;
@@ -65,6 +74,14 @@ final class TextModel {
   private final int[] aBucket = new int[ADAPTIVE_ORDERS];
   private final int[] inputs = new int[INPUTS];
   private final int[] probeHash = new int[TextTables.ORDERS];
+
+  /**
+   * Loads that only bring the order-1 APM rows of the next bit into cache; summed here so the JIT
+   * keeps them. Java has no prefetch instruction, and this row is otherwise a cache miss on the
+   * critical path of every bit.
+   */
+  private int warm;
+
   private final char[] probe0 = new char[TextTables.ORDERS];
   private final char[] probe1 = new char[TextTables.ORDERS];
 
@@ -148,30 +165,36 @@ final class TextModel {
             : c1 == ' ' ? 1 : (c1 >= '0' && c1 <= '9') ? 2 : 3;
     int expected = matchLen > 0 ? (history[matchPtr & (HISTORY - 1)] & 0xFF) | 0x100 : 0;
     int mlb = matchLen == 0 ? 0 : matchLen < 16 ? 1 : matchLen < 32 ? 2 : 3;
+    int a2Row = c1 << 8;
+    // While tuning, the order-1 APM learns in its int table and there is no 16-bit copy to warm.
+    char[] a2 = tuning ? null : tables.apm2Chars();
+    int w =
+        a2 == null
+            ? 0
+            : a2[(a2Row | 1) * 33] + a2[(a2Row | 1) * 33 + 32] + a2[(a2Row | 2) * 33 + 32];
     for (int bit = 7; bit >= 0; bit--) {
       if (bit == 7 || bit == 3) {
         selectBuckets(bit == 7 ? 0 : (16 | (c0 & 15)));
       }
       int node = nodeIndex(c0, bit);
+      if (bit > 0 && a2 != null) {
+        // The two rows the next bit may use (children of c0) are adjacent: 66 chars.
+        int next = (a2Row | c0 << 1) * 33;
+        w += a2[next] + a2[next + 32] + a2[next + 65];
+      }
       int hi = -1;
       int hiN = 0;
       int[] x = inputs;
       int n = 0;
       char[][] st = tables.tables;
       for (int o = 0; o < TextTables.ORDERS; o++) {
-        int b = sBucket[o];
-        int in = 0;
-        if (b >= 0) {
-          char v = st[o][b + node];
-          if ((v & 15) != 0) {
-            in = Logistic.stretch(v >>> 4);
-            if (o < 5) {
-              hi = o;
-              hiN = v & 15;
-            }
-          }
+        // Coding form: the stretched probability in the high 12 bits, the count in the low 4.
+        char v = st[o][sBucket[o] + node];
+        x[n++] = ((short) v) >> 4;
+        if (o < LOW_ORDERS && (v & 15) != 0) {
+          hi = o;
+          hiN = v & 15;
         }
-        x[n++] = in;
       }
       char[] ad = adaptive;
       for (int o = 0; o < ADAPTIVE_ORDERS; o++) {
@@ -195,7 +218,7 @@ final class TextModel {
       int b2 = (c0 | c1Class << 8) * INPUTS;
       long dot1 = 0;
       long dot2 = 0;
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < INPUTS; i++) {
         long xi = x[i];
         dot1 += xi * w1[b1 + i];
         dot2 += xi * w2[b2 + i];
@@ -206,7 +229,7 @@ final class TextModel {
       int p2 = Logistic.squash(d2);
       int pm = Logistic.squash((d1 + d2) >> 1);
       int pa = apm.refine(pm, c0);
-      int cx2 = c0 | (int) (hist & 0xFF) << 8;
+      int cx2 = c0 | a2Row;
       int pa2 = tuning ? apm2.refine(pm, cx2) : refineStatic(pm, cx2);
       int p = (2 * pm + pa + 5 * pa2) >> 3;
       if (p < 1) {
@@ -217,7 +240,7 @@ final class TextModel {
       int y = c.code((value >>> bit) & 1, p);
       int e1 = ((y << 12) - p1) * RATE;
       int e2 = ((y << 12) - p2) * RATE;
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < INPUTS; i++) {
         long xi = x[i];
         w1[b1 + i] += (int) ((xi * e1 + 0x2000) >> 14);
         w2[b2 + i] += (int) ((xi * e2 + 0x2000) >> 14);
@@ -235,6 +258,7 @@ final class TextModel {
       }
       c0 = c0 << 1 | y;
     }
+    warm += w;
     int b = c0 & 0xFF;
     advance(b);
     return b;
@@ -279,20 +303,21 @@ final class TextModel {
   }
 
   private void selectBuckets(int sel) {
-    // All seven static buckets are looked up before any is used, so their cache misses overlap.
+    // All static buckets are looked up before any is used, so their cache misses overlap.
     char[][] t = tables.tables;
     for (int o = 0; o < TextTables.ORDERS; o++) {
       int h = rehash(ctx[o], sel);
-      int b0 = (h & ((t[o].length >>> 4) - 1)) << 4;
+      int b0 = TextTables.firstWay(h, tables.buckets(o));
       probeHash[o] = h;
       probe0[o] = t[o][b0];
-      probe1[o] = t[o][b0 ^ 16];
+      probe1[o] = t[o][TextTables.otherWay(b0)];
       sBucket[o] = b0;
     }
     for (int o = 0; o < TextTables.ORDERS; o++) {
       char chk = TextTables.check(probeHash[o]);
       int b0 = sBucket[o];
-      sBucket[o] = probe0[o] == chk ? b0 : probe1[o] == chk ? b0 ^ 16 : -1;
+      sBucket[o] =
+          probe0[o] == chk ? b0 : probe1[o] == chk ? TextTables.otherWay(b0) : tables.empty(o);
     }
     int mask = (1 << ADAPTIVE_BITS) - 1;
     for (int o = 0; o < ADAPTIVE_ORDERS; o++) {
@@ -346,24 +371,25 @@ final class TextModel {
 
   private void computeContexts() {
     long h = hist;
-    ctx[0] = hash64(h & 0xFFL, 1);
-    ctx[1] = hash64(h & 0xFFFFL, 2);
-    ctx[2] = hash64(h & 0xFF_FFFFL, 3);
-    ctx[3] = hash64(h & 0xFFFF_FFFFL, 4);
-    ctx[4] = hash64(h & 0xFFFF_FFFF_FFFFL, 6);
-    ctx[5] = hash64(((long) wordHash << 8) | (h & 0xFF), 7);
-    ctx[6] = hash64(((long) prevWordHash << 32) ^ (wordHash & 0xFFFF_FFFFL), 8);
-    for (int o = 0; o < ADAPTIVE_ORDERS; o++) {
-      ctx[TextTables.ORDERS + o] = ctx[ADAPTIVE_FIRST + o] ^ 0x5BD1_E995;
-    }
+    ctx[0] = hash64(h & 0xFFFFL, 2);
+    ctx[1] = hash64(h & 0xFF_FFFFL, 3);
+    ctx[2] = hash64(h & 0xFFFF_FFFFL, 4);
+    ctx[3] = hash64(h & 0xFFFF_FFFF_FFFFL, 6);
+    ctx[4] = hash64(((long) wordHash << 8) | (h & 0xFF), 7);
+    ctx[5] = hash64(((long) prevWordHash << 32) ^ (wordHash & 0xFFFF_FFFFL), 8);
+    // Adaptive orders 1, 2 and 3.
+    int a = TextTables.ORDERS;
+    ctx[a] = hash64(h & 0xFFL, 1) ^ 0x5BD1_E995;
+    ctx[a + 1] = ctx[0] ^ 0x5BD1_E995;
+    ctx[a + 2] = ctx[1] ^ 0x5BD1_E995;
   }
 
+  /**
+   * A 32-bit hash of a context value: one multiply, keeping the high half, which depends on every
+   * bit of the value. Static contexts are mixed again with the nibble by {@link #rehash}.
+   */
   private static int hash64(long v, int salt) {
-    long x = (v + salt) * 0x9E37_79B9_7F4A_7C15L;
-    x ^= x >>> 29;
-    x *= 0xBF58_476D_1CE4_E5B9L;
-    x ^= x >>> 32;
-    return (int) x;
+    return (int) (((v + salt) * 0x9E37_79B9_7F4A_7C15L) >>> 32);
   }
 
   private static int rehash(int h, int sel) {

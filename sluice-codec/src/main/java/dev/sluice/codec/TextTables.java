@@ -5,16 +5,31 @@ import java.util.Arrays;
 /**
  * The trained, read-only statistics of the text model: for each of the {@link #ORDERS} static
  * contexts a hash table of nibble buckets. A bucket is 16 chars: slot 0 holds a 16-bit check of the
- * context hash (0 = empty), slots 1..15 the 15 nodes of the binary tree of one nibble, each a
- * 12-bit probability of a 1 and a 4-bit count of observations (0 = never seen). Two-way set
- * associative: a context lives in bucket {@code i} or {@code i ^ 1}.
+ * context hash (0 = empty), slots 1..15 the 15 nodes of the binary tree of one nibble. Two-way set
+ * associative: a context lives in bucket {@code j} or {@code j ^ 1} of its table.
+ *
+ * <p>A node has two forms. While the trainer counts, it is a 12-bit probability of a 1 and a 4-bit
+ * count of observations (0 = never seen), learnt by {@link #learn}. Before the tables are tuned,
+ * saved or used for coding, {@link #toCodingForm} turns each node into what the coder reads: the
+ * stretched probability as a signed 12-bit value and the same count ({@code ((short) v) >> 4} is
+ * the mixer input; a never-seen node is 0, an input of 0).
+ *
+ * <p>Memory layout, for speed only (the coded bits do not depend on it): each table array starts
+ * with {@link #PAD} unused chars and ends with one all-zero bucket, {@link #empty}, that stands for
+ * every context not in the table, so the coder reads a node without a branch. The pad puts each
+ * pair of ways in one 64-byte cache line under the JVM's usual layout (a 16-byte array header, and
+ * G1 placing arrays of half a region or more at a region start), so a lookup costs one cache miss,
+ * not two.
  *
  * <p>Also the initial mixer weights, APM and match-model statistics learnt while tuning, which
  * every stream copies at its start and adapts on its own.
  */
 final class TextTables {
-  /** Static contexts: order 1, 2, 3, 4, 6, word, two words. */
-  static final int ORDERS = 7;
+  /** Static contexts: order 2, 3, 4, 6, word, two words. */
+  static final int ORDERS = 6;
+
+  /** Unused chars at the start of each table array (see the class comment). */
+  static final int PAD = 24;
 
   final int bucketBits;
   final char[][] tables;
@@ -34,7 +49,7 @@ final class TextTables {
     this.bucketBits = bucketBits;
     this.tables = new char[ORDERS][];
     for (int o = 0; o < ORDERS; o++) {
-      tables[o] = new char[(1 << bits(bucketBits, o)) * 16];
+      tables[o] = allocate(bucketBits, o);
     }
     TextModel fresh = new TextModel(null);
     this.mixer1 = fresh.mixer1.clone();
@@ -77,43 +92,76 @@ final class TextTables {
     return c;
   }
 
+  /**
+   * The same static tables and order-1 APM with other adaptive starting state (the trainer carries
+   * it from one tuning stream to the next).
+   */
+  TextTables withState(int[] m1, int[] m2, int[] apm, int[] match, int[] b) {
+    return new TextTables(bucketBits, tables, m1, m2, apm, apm2, match, b);
+  }
+
   /** An empty model: every context unseen. */
   static TextTables empty() {
     return new TextTables(4);
   }
 
   /**
-   * Buckets of table {@code o} are 2^bits: order 1 has at most 2^12 (256 contexts x 17 nibble trees
-   * fit), order 2 at most 2^16, so the low orders stay in cache.
+   * Buckets of table {@code o} are 2^bits: order 2 has at most 2^16 (65,536 contexts x 17 nibble
+   * trees fill it), so it stays in cache.
    */
   static int bits(int bucketBits, int o) {
-    return o == 0 ? Math.min(bucketBits, 12) : o == 1 ? Math.min(bucketBits, 16) : bucketBits;
+    return o == 0 ? Math.min(bucketBits, 16) : bucketBits;
   }
 
-  private int mask(int o) {
-    return (tables[o].length >>> 4) - 1;
+  /** A zeroed table array for order {@code o}: the pad, the buckets, the empty bucket. */
+  static char[] allocate(int bucketBits, int o) {
+    return new char[PAD + (1 << bits(bucketBits, o)) * 16 + 16];
   }
 
-  /** The bucket of hash {@code h} in table {@code o}, or -1 if that context was never seen. */
-  int find(int o, int h) {
-    char[] t = tables[o];
-    char chk = check(h);
-    int b0 = (h & mask(o)) << 4;
-    if (t[b0] == chk) {
-      return b0;
-    }
-    int b1 = b0 ^ 16;
-    if (t[b1] == chk) {
-      return b1;
-    }
-    return -1;
+  /** Chars of the buckets of a table array (what the model file stores). */
+  static int bucketChars(char[] table) {
+    return table.length - PAD - 16;
+  }
+
+  /** The index of the all-zero bucket of table {@code o}: a context the table does not hold. */
+  int empty(int o) {
+    return tables[o].length - 16;
+  }
+
+  /** The index of the first way of hash {@code h} in a table of {@code buckets} (a power of 2). */
+  static int firstWay(int h, int buckets) {
+    return PAD + ((h & (buckets - 1)) << 4);
+  }
+
+  /** The other way of the pair that bucket index {@code b} belongs to. */
+  static int otherWay(int b) {
+    return PAD + ((((b - PAD) >>> 4) ^ 1) << 4);
+  }
+
+  /** Buckets in table {@code o}. */
+  int buckets(int o) {
+    return bucketChars(tables[o]) >>> 4;
   }
 
   /** The bucket of hash {@code h} in table {@code o}, taking over the less used way if needed. */
   int findOrCreate(int o, int h) {
-    return findOrCreate(tables[o], mask(o), h);
+    char[] t = tables[o];
+    char chk = check(h);
+    int b0 = firstWay(h, buckets(o));
+    if (t[b0] == chk) {
+      return b0;
+    }
+    int b1 = otherWay(b0);
+    if (t[b1] == chk) {
+      return b1;
+    }
+    int b = (t[b0 + 1] & 15) <= (t[b1 + 1] & 15) ? b0 : b1;
+    Arrays.fill(t, b, b + 16, (char) 0);
+    t[b] = chk;
+    return b;
   }
 
+  /** The same for a per-stream table without a pad: 2^k buckets, {@code mask} = 2^k - 1. */
   static int findOrCreate(char[] t, int mask, int h) {
     char chk = check(h);
     int b0 = (h & mask) << 4;
@@ -128,6 +176,23 @@ final class TextTables {
     Arrays.fill(t, b, b + 16, (char) 0);
     t[b] = chk;
     return b;
+  }
+
+  /**
+   * Turns every counted node into its coding form: {@code stretch(p) << 4 | n} as a 16-bit two's
+   * complement value, 0 where never seen. Done once, after counting.
+   */
+  void toCodingForm() {
+    for (char[] t : tables) {
+      int end = PAD + bucketChars(t);
+      for (int b = PAD; b < end; b += 16) {
+        for (int i = b + 1; i < b + 16; i++) {
+          char v = t[i];
+          int n = v & 15;
+          t[i] = n == 0 ? 0 : (char) ((Logistic.stretch(v >>> 4) << 4) | n);
+        }
+      }
+    }
   }
 
   static char check(int h) {
