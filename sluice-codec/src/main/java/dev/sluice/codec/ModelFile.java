@@ -26,7 +26,7 @@ import java.util.zip.CRC32C;
  *               and count)
  * ...     4     length a of the model arrays, uncompressed
  * ...     4     length y of the compressed arrays
- * ...     y     zstd frame of the arrays, each u32 count then count x i32: mixer 1, mixer 2, APM,
+ * ...     y     zstd frame of the arrays, each u32 count then count x i32: mixer 1, mixer 2,
  *               order-1 APM, match model, boundary model, envelope flags, envelope bytes,
  *               envelope mixer, codec flags
  * ...     6 x (u32 length, bytes): the envelope templates (last of each class, first of each
@@ -113,7 +113,6 @@ final class ModelFile {
     return new int[][] {
       t.mixer1,
       t.mixer2,
-      t.apm,
       t.apm2,
       t.match,
       t.boundary,
@@ -205,7 +204,6 @@ final class ModelFile {
             tables,
             defaults.mixer1.clone(),
             defaults.mixer2.clone(),
-            defaults.apm.clone(),
             defaults.apm2.clone(),
             defaults.match.clone(),
             defaults.boundary.clone());
@@ -213,7 +211,6 @@ final class ModelFile {
     String[] names = {
       "mixer 1",
       "mixer 2",
-      "APM",
       "order-1 APM",
       "match model",
       "boundary model",

@@ -20,8 +20,8 @@ import java.util.SplittableRandom;
  *       order, as JSON-escaped UTF-8, filling the {@link TextTables};
  *   <li><b>tuning</b>: the held-back texts, framed as OpenAI SSE streams ({@link
  *       SyntheticStreams}), are coded one after the other as fresh streams with those tables
- *       frozen; what adapts (mixer weights, APM, match statistics, envelope and boundary models,
- *       flags) carries on from stream to stream and is saved as where every stream starts;
+ *       frozen; what adapts (mixer weights, order-1 APM, match statistics, envelope and boundary
+ *       models, flags) carries on from stream to stream and is saved as where every stream starts;
  *   <li><b>dictionary</b>: a 110 KB zstd dictionary from framed samples, for the generic path.
  * </ol>
  */

@@ -44,7 +44,6 @@ final class PieceCoder {
     return tables.withState(
         text.mixer1.clone(),
         text.mixer2.clone(),
-        text.apm.t.clone(),
         text.matchModels.table().clone(),
         text.boundaryState());
   }

@@ -35,7 +35,6 @@ final class TextTables {
   final char[][] tables;
   final int[] mixer1;
   final int[] mixer2;
-  final int[] apm;
 
   /** The order-1 APM, learnt while tuning and read-only when coding: 65536 x 33. */
   final int[] apm2;
@@ -54,26 +53,17 @@ final class TextTables {
     TextModel fresh = new TextModel(null);
     this.mixer1 = fresh.mixer1.clone();
     this.mixer2 = fresh.mixer2.clone();
-    this.apm = fresh.apm.t.clone();
     this.apm2 = new Apm(65536, 7).t;
     this.match = fresh.matchModels.table().clone();
     this.boundary = fresh.boundaryState();
   }
 
   TextTables(
-      int bucketBits,
-      char[][] tables,
-      int[] m1,
-      int[] m2,
-      int[] apm,
-      int[] apm2,
-      int[] match,
-      int[] b) {
+      int bucketBits, char[][] tables, int[] m1, int[] m2, int[] apm2, int[] match, int[] b) {
     this.bucketBits = bucketBits;
     this.tables = tables;
     this.mixer1 = m1;
     this.mixer2 = m2;
-    this.apm = apm;
     this.apm2 = apm2;
     this.match = match;
     this.boundary = b;
@@ -96,8 +86,8 @@ final class TextTables {
    * The same static tables and order-1 APM with other adaptive starting state (the trainer carries
    * it from one tuning stream to the next).
    */
-  TextTables withState(int[] m1, int[] m2, int[] apm, int[] match, int[] b) {
-    return new TextTables(bucketBits, tables, m1, m2, apm, apm2, match, b);
+  TextTables withState(int[] m1, int[] m2, int[] match, int[] b) {
+    return new TextTables(bucketBits, tables, m1, m2, apm2, match, b);
   }
 
   /** An empty model: every context unseen. */
