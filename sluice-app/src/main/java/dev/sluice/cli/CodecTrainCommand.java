@@ -70,7 +70,7 @@ final class CodecTrainCommand implements Callable<Integer> {
       names = "--table-bits",
       paramLabel = "BITS",
       description =
-          "Size of each of the model's 7 static tables: 2^BITS buckets of 32 bytes (4..22)."
+          "Size of each of the model's 6 static tables: 2^BITS buckets of 32 bytes (4..22)."
               + " Default: follows the amount of text, 12 to 19 (16 MiB a table). Larger tables"
               + " keep more of a big corpus, cost memory and load time on gateway and edge.")
   Integer tableBits;

@@ -191,13 +191,15 @@ public final class ModelTrainer {
 
     String description =
         String.format(
-            "sluice codec model v1: %d texts, %d bytes of text (%d counted); tuned on %d %s"
-                + " streams; tables 7 x 2^%d buckets; zstd dictionary %d bytes",
+            "sluice codec model v%d: %d texts, %d bytes of text (%d counted); tuned on %d %s"
+                + " streams; tables %d x 2^%d buckets; zstd dictionary %d bytes",
+            ModelFile.VERSION,
             texts.size(),
             bytes,
             counting.size(),
             tuneStreams.size(),
             streams.isEmpty() ? "synthetic" : "captured",
+            TextTables.ORDERS,
             bits,
             dict.length);
     progress.update("writing", 0, 1);
