@@ -21,8 +21,9 @@ import java.util.Arrays;
  * G1 placing arrays of half a region or more at a region start), so a lookup costs one cache miss,
  * not two.
  *
- * <p>Also the initial mixer weights, APM and match-model statistics learnt while tuning, which
- * every stream copies at its start and adapts on its own.
+ * <p>Also what tuning learnt: the initial mixer weights, match-model and boundary statistics, which
+ * every stream copies at its start and adapts on its own, and the order-1 APM, which every stream
+ * reads and none changes.
  */
 final class TextTables {
   /** Static contexts: order 2, 3, 4, 6, word, two words. */
