@@ -136,30 +136,21 @@ final class TextTables {
 
   /** The bucket of hash {@code h} in table {@code o}, taking over the less used way if needed. */
   int findOrCreate(int o, int h) {
-    char[] t = tables[o];
-    char chk = check(h);
     int b0 = firstWay(h, buckets(o));
-    if (t[b0] == chk) {
-      return b0;
-    }
-    int b1 = otherWay(b0);
-    if (t[b1] == chk) {
-      return b1;
-    }
-    int b = (t[b0 + 1] & 15) <= (t[b1 + 1] & 15) ? b0 : b1;
-    Arrays.fill(t, b, b + 16, (char) 0);
-    t[b] = chk;
-    return b;
+    return findOrCreate(tables[o], check(h), b0, otherWay(b0));
   }
 
   /** The same for a per-stream table without a pad: 2^k buckets, {@code mask} = 2^k - 1. */
   static int findOrCreate(char[] t, int mask, int h) {
-    char chk = check(h);
     int b0 = (h & mask) << 4;
+    return findOrCreate(t, check(h), b0, b0 ^ 16);
+  }
+
+  /** The way of {@code b0, b1} that holds {@code chk}, or the less used one, emptied for it. */
+  private static int findOrCreate(char[] t, char chk, int b0, int b1) {
     if (t[b0] == chk) {
       return b0;
     }
-    int b1 = b0 ^ 16;
     if (t[b1] == chk) {
       return b1;
     }
