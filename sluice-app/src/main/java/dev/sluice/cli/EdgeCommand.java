@@ -1,7 +1,5 @@
 package dev.sluice.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.codec.CodecModel;
 import dev.sluice.config.HostPort;
 import dev.sluice.gateway.Transport;
@@ -11,9 +9,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -142,7 +138,7 @@ public final class EdgeCommand implements Callable<Integer> {
     out.flush();
     if (readyFile != null) {
       try {
-        writeReady(readyFile, server.address());
+        ReadyFile.write(readyFile, server.address());
       } catch (IOException e) {
         err.println("sluice edge: cannot write --ready-file " + readyFile + ": " + e.getMessage());
         server.close();
@@ -160,18 +156,5 @@ public final class EdgeCommand implements Callable<Integer> {
                 "sluice-edge-shutdown"));
     stopped.await();
     return 0;
-  }
-
-  /** {@code {"pid":1234,"listen":"127.0.0.1:7000"}}, atomically (temp file and rename). */
-  private static void writeReady(Path file, InetSocketAddress bound) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = json.createObjectNode();
-    root.put("pid", ProcessHandle.current().pid());
-    root.put("listen", RunCommand.hostPort(bound));
-    Path abs = file.toAbsolutePath();
-    Files.createDirectories(abs.getParent());
-    Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
-    Files.writeString(tmp, json.writeValueAsString(root) + "\n");
-    Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 }
