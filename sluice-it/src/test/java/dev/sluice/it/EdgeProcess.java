@@ -1,19 +1,14 @@
 package dev.sluice.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.time.Clock;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@code sluice edge --listen 127.0.0.1:0 --gateway HOST:PORT --ready-file FILE [options]} as a
@@ -21,8 +16,6 @@ import java.util.concurrent.TimeoutException;
  * process's stderr if it exits first; {@link #close} kills it by its own pid.
  */
 final class EdgeProcess implements AutoCloseable {
-  private static final Duration POLL = Duration.ofMillis(50);
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
   private final Process process;
   private final Path stderr;
@@ -64,26 +57,8 @@ final class EdgeProcess implements AutoCloseable {
   }
 
   private void awaitReady(Path ready) throws IOException, InterruptedException {
-    Clock clock = Clock.system();
-    long deadline = clock.nanos() + READY_TIMEOUT.toNanos();
-    while (!Files.exists(ready)) {
-      if (clock.nanos() - deadline >= 0) {
-        throw new IllegalStateException("sluice edge wrote no " + ready + "; " + stderr());
-      }
-      try {
-        int code = process.onExit().get(POLL.toMillis(), TimeUnit.MILLISECONDS).exitValue();
-        throw new IllegalStateException("sluice edge exited with " + code + "; " + stderr());
-      } catch (TimeoutException stillRunning) {
-        // Poll again.
-      } catch (ExecutionException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    JsonNode r = new ObjectMapper().readTree(ready.toFile());
-    String hp = r.path("listen").asText();
-    int colon = hp.lastIndexOf(':');
-    listen =
-        new InetSocketAddress(hp.substring(0, colon), Integer.parseInt(hp.substring(colon + 1)));
+    JsonNode r = SluiceProcess.awaitReadyFile(process, ready, "sluice edge", this::stderr);
+    listen = SluiceProcess.address(r.path("listen").asText());
   }
 
   InetSocketAddress address() {

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * A Sluice node as a real process, {@code java -jar sluice-app/target/sluice.jar run --config FILE
@@ -113,27 +114,40 @@ final class SluiceProcess implements AutoCloseable {
   }
 
   private void awaitReadyFile(Path ready) throws IOException, InterruptedException {
-    Clock clock = Clock.system();
-    long deadline = clock.nanos() + READY_TIMEOUT.toNanos();
-    while (!Files.exists(ready)) {
-      if (clock.nanos() - deadline >= 0) {
-        throw new IllegalStateException(
-            "sluice wrote no " + ready + " within " + READY_TIMEOUT + "; " + stderr());
-      }
-      awaitExitOrPoll("before writing " + ready);
-    }
-    JsonNode r = JSON.readTree(ready.toFile());
-    if (r.path("pid").asLong() != process.pid()) {
-      throw new IllegalStateException(
-          ready + " names pid " + r.path("pid") + ", but the process is " + process.pid());
-    }
+    JsonNode r = awaitReadyFile(process, ready, "sluice", this::stderr);
     admin = address(r.path("admin").asText());
     for (Map.Entry<String, JsonNode> e : r.path("listeners").properties()) {
       listeners.put(e.getKey(), address(e.getValue().asText()));
     }
   }
 
-  private static InetSocketAddress address(String hostPort) {
+  /**
+   * Waits until {@code process} (called {@code name} in errors) has written its {@code
+   * --ready-file} and returns it, checking that it names the process's pid; fails with its stderr
+   * if it exits first or writes nothing within {@link #READY_TIMEOUT}. Shared with {@link
+   * EdgeProcess}.
+   */
+  static JsonNode awaitReadyFile(Process process, Path ready, String name, Supplier<String> stderr)
+      throws IOException, InterruptedException {
+    Clock clock = Clock.system();
+    long deadline = clock.nanos() + READY_TIMEOUT.toNanos();
+    while (!Files.exists(ready)) {
+      if (clock.nanos() - deadline >= 0) {
+        throw new IllegalStateException(
+            name + " wrote no " + ready + " within " + READY_TIMEOUT + "; " + stderr.get());
+      }
+      awaitExitOrPoll(process, name, "before writing " + ready, stderr);
+    }
+    JsonNode r = JSON.readTree(ready.toFile());
+    if (r.path("pid").asLong() != process.pid()) {
+      throw new IllegalStateException(
+          ready + " names pid " + r.path("pid") + ", but the process is " + process.pid());
+    }
+    return r;
+  }
+
+  /** {@code HOST:PORT} or {@code [V6]:PORT}, as a ready file writes it. */
+  static InetSocketAddress address(String hostPort) {
     int colon = hostPort.lastIndexOf(':');
     String host = hostPort.substring(0, colon);
     if (host.startsWith("[")) {
@@ -173,10 +187,16 @@ final class SluiceProcess implements AutoCloseable {
 
   /** Waits one poll interval, or less if the process exits meanwhile, which is an error. */
   private void awaitExitOrPoll(String when) throws InterruptedException {
+    awaitExitOrPoll(process, "sluice", when, this::stderr);
+  }
+
+  private static void awaitExitOrPoll(
+      Process process, String name, String when, Supplier<String> stderr)
+      throws InterruptedException {
     try {
       int code = process.onExit().get(POLL.toMillis(), TimeUnit.MILLISECONDS).exitValue();
       throw new IllegalStateException(
-          "sluice exited with code " + code + " " + when + "; " + stderr());
+          name + " exited with code " + code + " " + when + "; " + stderr.get());
     } catch (TimeoutException stillRunning) {
       // Poll again.
     } catch (ExecutionException e) {
