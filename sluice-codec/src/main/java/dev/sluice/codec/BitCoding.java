@@ -16,6 +16,21 @@ abstract class BitCoding {
    */
   abstract int code(int bit, int p1);
 
+  static final int M_UNIT = 0;
+  static final int M_SHAPE = 1;
+  static final int M_NEW_SHAPE = 2;
+  static final int M_SAME = 3;
+  static final int M_TYPE = 4;
+  static final int M_TEXT = 5;
+  static final int M_BOUNDARY = 6;
+  static final int M_FORM = 7;
+  static final int M_NUMBER = 8;
+  static final int M_ID = 9;
+  static final int M_DIGITS = 10;
+  static final int M_REF = 11;
+  static final int M_LITERAL = 12;
+  static final int MARKS = 13;
+
   /** Says what the next bits code (for cost accounting in measurements); does nothing here. */
   void mark(int category) {}
 

@@ -44,6 +44,17 @@ public final class CodecModel {
     this.dictDecompress = dict.length == 0 ? null : new ZstdDictDecompress(dict);
   }
 
+  /** A model straight from its parts, without a file (the trainer's, while it tunes). */
+  CodecModel(ModelFile.Parts parts, String source) {
+    this.id = new byte[32];
+    this.source = source;
+    this.fileSize = 0;
+    this.parts = parts;
+    byte[] dict = parts.dictionary();
+    this.dictCompress = dict.length == 0 ? null : new ZstdDictCompress(dict, GENERIC_LEVEL);
+    this.dictDecompress = dict.length == 0 ? null : new ZstdDictDecompress(dict);
+  }
+
   /** Reads and checks a model file; the error names the file and the offending offset. */
   public static CodecModel read(Path path) throws IOException {
     return new CodecModel(Files.readAllBytes(path), path.toString());
@@ -122,12 +133,14 @@ public final class CodecModel {
     return parts.text();
   }
 
-  EnvelopeModel envelope() {
-    return parts.envelope();
+  /** Where every stream's adaptive state starts, or null (untuned). */
+  StreamStart start() {
+    return parts.start();
   }
 
-  int[] flags() {
-    return parts.flags();
+  /** The shape library, possibly empty. */
+  ShapeLibrary library() {
+    return parts.library();
   }
 
   ZstdDictCompress dictCompress() {

@@ -9,26 +9,35 @@ import java.util.Objects;
 
 /**
  * The gateway's codec for one multiplexed edge link: many streams (the egress of the client
- * connections the link carries), each with its own model state, coded together into frames. {@link
+ * connections the link carries), each with its own model state, coded together into frames with one
+ * arithmetic coder, so a frame costs a few bytes however many streams' events it carries. {@link
  * LinkDecoder} with the same model, given the frame payloads in order and told of the same opens
- * and closes at the same points of the frame sequence, returns each stream's bytes exactly.
+ * and closes at the same points of the frame sequence, returns each stream's bytes exactly. {@link
+ * LinkFrame} has the payload layout.
  *
  * <p>How a frame is made, and why in two steps: a frame's bytes are shared by the streams it
  * carries, and every byte must be paid for before it is written. So the link first {@link Frame#add
- * adds} the streams it would send, asks for the payload size and each stream's exact {@link
- * Frame#shares share}, charges those, {@link Frame#remove removes} any stream that cannot pay (its
- * input stays pending, already modelled), and only then {@link Frame#commit commits}. A stream's
- * input is modelled once, when it is first added; removing it never rewinds a model.
+ * adds} the streams it would send (each stream's pending input is modelled then, once: its
+ * decisions are kept in a {@link DecisionLog}), asks for the payload size and each stream's exact
+ * {@link Frame#shares share}, charges those, {@link Frame#remove removes} any stream that cannot
+ * pay (its modelled input stays pending for a later frame, before anything it writes next), and
+ * only then {@link Frame#commit commits}.
  *
  * <p>Not thread-safe: one link, one event loop.
  */
 public final class LinkEncoder {
 
   /** Most raw bytes one stream contributes to one frame. */
-  public static final int MAX_FRAME_INPUT = StreamEncoder.MAX_SEGMENT_INPUT;
+  public static final int MAX_FRAME_INPUT = 64 << 10;
+
+  /** Most raw bytes a stream holds uncommitted before {@link #write} takes no more. */
+  public static final int MAX_PENDING = 4 << 20;
 
   private final CodecModel model;
   private final Map<Integer, Stream> streams = new HashMap<>();
+  private final SectionPlan plan = new SectionPlan();
+  private final LinkFrame.Writer writer = new LinkFrame.Writer();
+  private final HttpFraming saved = new HttpFraming();
   private Frame current;
 
   public LinkEncoder(CodecModel model) {
@@ -40,7 +49,7 @@ public final class LinkEncoder {
     if (id < 0) {
       throw new IllegalArgumentException("stream id must be >= 0: " + id);
     }
-    if (streams.putIfAbsent(id, new Stream(model)) != null) {
+    if (streams.putIfAbsent(id, new Stream(id)) != null) {
       throw new IllegalStateException("stream " + id + " is already open");
     }
   }
@@ -71,13 +80,10 @@ public final class LinkEncoder {
     return n;
   }
 
-  /** Most raw bytes a stream holds uncommitted before {@link #write} takes no more. */
-  public static final int MAX_PENDING = 4 << 20;
-
   /**
-   * Takes bytes of stream {@code id} that bypass its models (a denial response after its pending
-   * input was {@link #discard discarded}): they reach the decoder as they are. Only when nothing of
-   * the stream is pending.
+   * Takes bytes of stream {@code id} that must reach the decoder as they are, whatever the models
+   * make of them (a denial response after its pending input was {@link #discard discarded}). Only
+   * when nothing of the stream is pending.
    */
   public void writeRaw(int id, byte[] b, int off, int len) {
     Objects.checkFromIndexSize(off, len, b.length);
@@ -100,13 +106,13 @@ public final class LinkEncoder {
    */
   public void discard(int id) {
     Stream s = stream(id);
-    if (current != null && current.added.contains(id)) {
+    if (current != null && current.added.contains(s)) {
       throw new IllegalStateException("stream " + id + " is in the frame being built");
     }
     s.input.n = 0;
     s.raw.n = 0;
-    s.prepared.clear();
-    s.encoder = new StreamEncoder(model);
+    s.unprepare();
+    s.codec = null;
     s.restart = true;
   }
 
@@ -120,6 +126,9 @@ public final class LinkEncoder {
     Stream s = stream(id);
     if (s.pending() != 0) {
       throw new IllegalStateException("stream " + id + " has uncommitted input");
+    }
+    if (current != null && current.added.contains(s)) {
+      throw new IllegalStateException("stream " + id + " is in the frame being built");
     }
     streams.remove(id);
     return s.committed;
@@ -144,36 +153,39 @@ public final class LinkEncoder {
 
   /** One frame under construction. */
   public final class Frame {
-    private final List<Integer> added = new ArrayList<>();
+    private final List<Stream> added = new ArrayList<>();
     private byte[] payload;
 
     private Frame() {}
 
     /**
      * Adds up to {@code maxRaw} bytes of stream {@code id}'s pending input (its flow-control
-     * credit), modelling what was not modelled yet.
+     * credit), modelling it now. A stream that was removed from an earlier frame brings what it
+     * modelled then (within that credit) and nothing more.
      *
      * @return false when the stream has nothing to add (it is then not in the frame)
      */
     public boolean add(int id, long maxRaw) {
       check();
-      if (added.contains(id)) {
+      Stream s = stream(id);
+      if (added.contains(s)) {
         throw new IllegalStateException("stream " + id + " is already in the frame");
       }
-      Stream s = stream(id);
-      s.prepare(maxRaw);
-      if (s.prepared.isEmpty() && !s.restart) {
+      if (!s.prepared) {
+        s.prepare(maxRaw);
+      }
+      if (!s.prepared) {
         return false;
       }
-      added.add(id);
+      added.add(s);
       payload = null;
       return true;
     }
 
-    /** Takes stream {@code id} out of the frame; its modelled input stays pending. */
+    /** Takes stream {@code id} out of the frame; what it modelled stays pending. */
     public void remove(int id) {
       check();
-      if (!added.remove((Integer) id)) {
+      if (!added.remove(stream(id))) {
         throw new IllegalStateException("stream " + id + " is not in the frame");
       }
       payload = null;
@@ -181,16 +193,17 @@ public final class LinkEncoder {
 
     /** The streams in the frame, in the order they were added. */
     public int[] streams() {
-      return added.stream().mapToInt(Integer::intValue).toArray();
+      int[] ids = new int[added.size()];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = added.get(i).id;
+      }
+      return ids;
     }
 
     /** Raw bytes of stream {@code id} this frame carries. */
     public long rawBytes(int id) {
-      long n = 0;
-      for (Piece p : stream(id).prepared) {
-        n += p.raw;
-      }
-      return n;
+      Stream s = stream(id);
+      return added.contains(s) ? s.preparedRaw : 0;
     }
 
     /** Bytes of the payload with the streams in it now. */
@@ -200,9 +213,9 @@ public final class LinkEncoder {
 
     /**
      * Splits {@code total} bytes (the payload and whatever framing the link adds) among the streams
-     * in the frame, in {@link #streams()} order, in proportion to the bytes each one's data takes
-     * in the payload (largest remainder): the shares add up to {@code total} exactly and depend
-     * only on the frame.
+     * in the frame, in {@link #streams()} order, in proportion to what each one's data costs in the
+     * payload (largest remainder): the shares add up to {@code total} exactly and depend only on
+     * the frame.
      */
     public long[] shares(long total) {
       check();
@@ -212,10 +225,7 @@ public final class LinkEncoder {
       long[] weight = new long[added.size()];
       long sum = 0;
       for (int i = 0; i < weight.length; i++) {
-        weight[i] = 1;
-        for (Piece p : stream(added.get(i)).prepared) {
-          weight[i] += p.coded.length;
-        }
+        weight[i] = added.get(i).weight();
         sum += weight[i];
       }
       return Shares.split(total, weight, sum);
@@ -224,13 +234,10 @@ public final class LinkEncoder {
     /** Ends the frame: its payload; the streams' input in it is committed. */
     public byte[] commit() {
       check();
-      byte[] out = payload();
-      for (int id : added) {
-        Stream s = stream(id);
-        for (Piece p : s.prepared) {
-          s.committed += p.raw;
-        }
-        s.prepared.clear();
+      byte[] out = writer.write(active(), sorted(), true);
+      for (Stream s : added) {
+        s.committed += s.preparedRaw;
+        s.unprepare();
         s.restart = false;
       }
       current = null;
@@ -245,20 +252,15 @@ public final class LinkEncoder {
 
     private byte[] payload() {
       if (payload == null) {
-        ByteBuf out = new ByteBuf(64);
-        out.varint(added.size());
-        for (int id : added) {
-          Stream s = stream(id);
-          out.varint(id);
-          out.varint(s.prepared.size() << 1 | (s.restart ? 1 : 0));
-          for (Piece p : s.prepared) {
-            out.varint((long) p.coded.length << 1 | (p.stored ? 1 : 0));
-            out.put(p.coded, 0, p.coded.length);
-          }
-        }
-        payload = out.toArray();
+        payload = writer.write(active(), sorted(), false);
       }
       return payload;
+    }
+
+    private List<LinkFrame.Section> sorted() {
+      List<LinkFrame.Section> s = new ArrayList<>(added);
+      s.sort((a, b) -> Integer.compare(a.id(), b.id()));
+      return s;
     }
 
     private void check() {
@@ -268,57 +270,156 @@ public final class LinkEncoder {
     }
   }
 
-  /** A prepared part of a stream: one codec segment, or raw bytes. */
-  private record Piece(byte[] coded, long raw, boolean stored) {}
-
-  private static final class Stream {
-    StreamEncoder encoder;
+  /** One stream's input, state and modelled section. */
+  final class Stream implements LinkFrame.Section {
+    final int id;
+    StreamCodec codec;
     final ByteBuf input = new ByteBuf(256);
     final ByteBuf raw = new ByteBuf(16);
-    final List<Piece> prepared = new ArrayList<>();
-    long committed;
+    final DecisionLog log = new DecisionLog();
+    final ByteBuf area = new ByteBuf(16);
+    boolean prepared;
+    boolean stored;
+    long preparedRaw;
     boolean restart;
+    long committed;
+    boolean active;
+    char presence;
 
-    Stream(CodecModel model) {
-      encoder = new StreamEncoder(model);
+    Stream(int id) {
+      this.id = id;
     }
 
     long pending() {
-      long n = input.n + raw.n;
-      for (Piece p : prepared) {
-        n += p.raw;
-      }
-      return n;
+      return input.n + raw.n + (prepared ? preparedRaw : 0);
     }
 
-    /** Models up to {@code maxRaw} more bytes of input beside what is prepared already. */
-    void prepare(long maxRaw) {
-      long room = maxRaw;
-      for (Piece p : prepared) {
-        room -= p.raw;
-      }
-      if (raw.n > 0) {
-        if (room < raw.n) {
-          return; // raw bytes go whole, and before any input written after them
-        }
-        prepared.add(new Piece(raw.toArray(), raw.n, true));
-        room -= raw.n;
-        raw.n = 0;
-      }
-      int off = 0;
-      while (room > 0 && off < input.n) {
-        int n = (int) Math.min(Math.min(room, input.n - off), MAX_FRAME_INPUT);
-        int taken = encoder.write(input.a, off, n);
-        byte[] seg = encoder.flush();
-        prepared.add(new Piece(seg, taken, false));
-        off += taken;
-        room -= taken;
-      }
-      if (off > 0) {
-        System.arraycopy(input.a, off, input.a, 0, input.n - off);
-        input.n -= off;
+    void unprepare() {
+      prepared = false;
+      stored = false;
+      preparedRaw = 0;
+      log.clear();
+      area.n = 0;
+      if (area.a.length > (256 << 10)) {
+        area.a = new byte[16];
       }
     }
+
+    long weight() {
+      return 1 + log.cost() + (long) area.n * 8 * 256;
+    }
+
+    /** Models up to {@code maxRaw} bytes of input into the log (raw bytes first, alone). */
+    void prepare(long maxRaw) {
+      if (codec == null) {
+        codec = new StreamCodec(model);
+      }
+      log.clear();
+      area.n = 0;
+      int taken;
+      try {
+        if (raw.n > 0) {
+          if (maxRaw < raw.n) {
+            return;
+          }
+          plan.planBinary(raw.a, 0, raw.n, codec.framing);
+          codec.encode(log, raw.a, plan, area);
+          taken = raw.n;
+          raw.n = 0;
+        } else {
+          int limit = (int) Math.min(Math.min(maxRaw, MAX_FRAME_INPUT), input.n);
+          if (limit <= 0) {
+            return;
+          }
+          limit = SectionPlan.lineLimit(input.a, 0, limit, input.n);
+          saved.copyFrom(codec.framing);
+          taken = plan.plan(input.a, 0, limit, codec.framing);
+          while (taken < limit && taken > 0) {
+            // The plan stopped before a chunk that is not all there: plan exactly what it took, so
+            // that a decoder replaying these bytes (a stored section) cuts them the same way.
+            limit = taken;
+            codec.framing.copyFrom(saved);
+            taken = plan.plan(input.a, 0, limit, codec.framing);
+          }
+          if (taken == 0) {
+            codec.framing.copyFrom(saved);
+            return;
+          }
+          codec.encode(log, input.a, plan, area);
+          if (log.cost() / 256 / 8 > taken + 8L + area.n) {
+            // Coded larger than it is: send it as it is; the decoder replays it through its
+            // models, which learnt from it here already.
+            log.clear();
+            area.n = 0;
+            area.put(input.a, 0, taken);
+            stored = true;
+          }
+          System.arraycopy(input.a, taken, input.a, 0, input.n - taken);
+          input.n -= taken;
+        }
+      } catch (CodecFormatException e) {
+        throw new IllegalStateException("the encoder rejected its own input", e);
+      }
+      preparedRaw = taken;
+      prepared = true;
+    }
+
+    @Override
+    public int id() {
+      return id;
+    }
+
+    @Override
+    public boolean restart() {
+      return restart;
+    }
+
+    @Override
+    public boolean stored() {
+      return stored;
+    }
+
+    @Override
+    public DecisionLog log() {
+      return log;
+    }
+
+    @Override
+    public ByteBuf area() {
+      return area;
+    }
+
+    @Override
+    public boolean active() {
+      return active;
+    }
+
+    @Override
+    public void activate() {
+      active = true;
+    }
+
+    @Override
+    public char presence() {
+      return presence;
+    }
+
+    @Override
+    public void presence(char p) {
+      presence = p;
+    }
+  }
+
+  /** The streams the frame model knows (every open stream that was in a frame), sorted by id. */
+  private List<LinkFrame.Section> active() {
+    List<LinkFrame.Section> a = new ArrayList<>();
+    for (Stream s : streams.values()) {
+      if (s.active) {
+        a.add(s);
+      }
+    }
+    a.sort((x, y) -> Integer.compare(x.id(), y.id()));
+    return a;
   }
 
   /** Exact proportional splits. */
@@ -334,10 +435,12 @@ public final class LinkEncoder {
       long given = 0;
       long[] rem = new long[weight.length];
       for (int i = 0; i < weight.length; i++) {
-        // total * weight / sum without overflow: totals are frame sizes (< 2^31), weights too.
-        long q = Math.multiplyExact(total, weight[i]);
-        out[i] = q / sum;
-        rem[i] = q % sum;
+        // total * weight / sum, exactly: totals are frame sizes (< 2^31), weights < 2^40.
+        java.math.BigInteger q =
+            java.math.BigInteger.valueOf(total).multiply(java.math.BigInteger.valueOf(weight[i]));
+        java.math.BigInteger[] qr = q.divideAndRemainder(java.math.BigInteger.valueOf(sum));
+        out[i] = qr[0].longValueExact();
+        rem[i] = qr[1].longValueExact();
         given += out[i];
       }
       long left = total - given;

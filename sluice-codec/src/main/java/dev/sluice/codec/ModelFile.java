@@ -10,30 +10,36 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
- * The codec model file, version 2. Big-endian; every section is checked when loaded, and a bad file
+ * The codec model file, version 3. Big-endian; every section is checked when loaded, and a bad file
  * is refused with the offset and what was wrong. The model id is the SHA-256 of the whole file.
  *
  * <pre>
  * offset  size  field
  * 0       4     magic "SLCM"
- * 4       2     version, 2 (version 1, whose nodes held probabilities, is refused)
- * 6       4     length of the description, d (≤ 64 KiB)
+ * 4       2     version, 3 (earlier versions are refused: their streams were coded differently)
+ * 6       4     length of the description, d (at most 64 KiB)
  * 10      d     description, UTF-8 (what the model was trained on)
  * ...     1     text table bucket bits b (4..22)
  * ...     4     length z of the compressed text tables
  * ...     z     zstd frame: 6 tables of 2^b' x 16 big-endian u16, b' = min(b, 16) for order 2,
  *               b for the rest; nodes in the coding form of TextTables (stretched probability
  *               and count)
- * ...     4     length a of the model arrays, uncompressed
- * ...     4     length y of the compressed arrays
- * ...     y     zstd frame of the arrays, each u32 count then count x i32: mixer 1, mixer 2,
- *               order-1 APM, match model, boundary model, envelope flags, envelope bytes,
- *               envelope mixer, codec flags
- * ...     6 x (u32 length, bytes): the envelope templates (last of each class, first of each
- *               class in the last stream)
- * ...     3 x u8: envelope same-history state
- * ...     u32 length, bytes: the zstd dictionary (0 = none)
+ * ...     4     length a of the state, uncompressed
+ * ...     4     length y of the compressed state
+ * ...     y     zstd frame of the state (below)
+ * ...     4     length of the zstd dictionary (0 = none), then its bytes
  * end-4   4     CRC32C of every byte before it
+ *
+ * state:  the text model's arrays, each u32 count then count x i32: mixer 1, mixer 2, order-1 APM,
+ *         match model, boundary model;
+ *         u8 1 if a stream start follows (0: untuned), then its arrays, each u32 count then
+ *         count x i32: stream flags, number coder, text flags, escape forms, value flags, shape
+ *         flags, difference flags, difference literals, difference mixer;
+ *         the shape library: u32 shapes n (at most 4096), i32 the shape that starts most streams
+ *         (-1: none); per shape: u32 length and the shape bytes, i32 the shape that followed it, then
+ *         per slot: u8 known, u8 type, u8 class, u8 same-history, i64 last delta, u32 length and
+ *         the value bytes; the first u8's bit 0 says the slot has a value, bit 1 that it was the
+ *         same in every training stream.
  * </pre>
  *
  * Array lengths are fixed by the code; a file whose lengths differ was written by another version
@@ -43,13 +49,15 @@ final class ModelFile {
   private ModelFile() {}
 
   static final int MAGIC = 0x534C_434D;
-  static final int VERSION = 2;
+  static final int VERSION = 3;
+
+  private static final int MAX_LIBRARY = 4096;
 
   record Parts(
       String description,
       TextTables text,
-      EnvelopeModel envelope,
-      int[] flags,
+      StreamStart start,
+      ShapeLibrary library,
       byte[] dictionary) {}
 
   static byte[] write(Parts p) {
@@ -76,27 +84,11 @@ final class ModelFile {
       byte[] z = Zstd.compress(raw.array(), 3);
       out.writeInt(z.length);
       out.write(z);
-      EnvelopeModel e = p.envelope();
-      ByteArrayOutputStream ab = new ByteArrayOutputStream();
-      DataOutputStream arrays = new DataOutputStream(ab);
-      for (int[] a : arrays(t, e, p.flags())) {
-        arrays.writeInt(a.length);
-        for (int v : a) {
-          arrays.writeInt(v);
-        }
-      }
-      arrays.flush();
-      byte[] za = Zstd.compress(ab.toByteArray(), 3);
-      out.writeInt(ab.size());
-      out.writeInt(za.length);
-      out.write(za);
-      for (int k = 0; k < 2 * EnvelopeModel.CLASSES; k++) {
-        out.writeInt(e.templateLen[k]);
-        out.write(e.templates[k], 0, e.templateLen[k]);
-      }
-      for (int k = 0; k < EnvelopeModel.CLASSES; k++) {
-        out.writeByte(e.sameHistoryOf(k));
-      }
+      byte[] state = state(p);
+      byte[] zs = Zstd.compress(state, 3);
+      out.writeInt(state.length);
+      out.writeInt(zs.length);
+      out.write(zs);
       out.writeInt(p.dictionary().length);
       out.write(p.dictionary());
       out.flush();
@@ -109,17 +101,63 @@ final class ModelFile {
     }
   }
 
-  private static int[][] arrays(TextTables t, EnvelopeModel e, int[] flags) {
+  private static byte[] state(Parts p) throws IOException {
+    ByteArrayOutputStream ab = new ByteArrayOutputStream();
+    DataOutputStream o = new DataOutputStream(ab);
+    for (int[] a : textArrays(p.text())) {
+      ints(o, a);
+    }
+    StreamStart st = p.start();
+    o.writeByte(st == null ? 0 : 1);
+    if (st != null) {
+      for (int[] a : startArrays(st)) {
+        ints(o, a);
+      }
+    }
+    ShapeLibrary lib = p.library();
+    o.writeInt(lib.size());
+    o.writeInt(lib.first);
+    for (Shape sh : lib.shapes) {
+      o.writeInt(sh.bytes.length);
+      o.write(sh.bytes);
+      o.writeInt(sh.libNext);
+      for (int i = 0; i < sh.slots; i++) {
+        o.writeByte((sh.known[i] ? 1 : 0) | (sh.stable[i] ? 2 : 0));
+        o.writeByte(sh.vType[i]);
+        o.writeByte(sh.cls[i]);
+        o.writeByte(sh.same[i]);
+        o.writeLong(sh.delta[i]);
+        int s = sh.valueStart(i);
+        o.writeInt(sh.vEnd[i] - s);
+        o.write(sh.vals, s, sh.vEnd[i] - s);
+      }
+    }
+    o.flush();
+    return ab.toByteArray();
+  }
+
+  private static void ints(DataOutputStream o, int[] a) throws IOException {
+    o.writeInt(a.length);
+    for (int v : a) {
+      o.writeInt(v);
+    }
+  }
+
+  private static int[][] textArrays(TextTables t) {
+    return new int[][] {t.mixer1, t.mixer2, t.apm2, t.match, t.boundary};
+  }
+
+  private static int[][] startArrays(StreamStart st) {
     return new int[][] {
-      t.mixer1,
-      t.mixer2,
-      t.apm2,
-      t.match,
-      t.boundary,
-      e.flags.table(),
-      e.bytes.table(),
-      e.mixer.w,
-      flags
+      st.streamFlags.t,
+      st.numbers.t,
+      st.textFlags.t,
+      st.forms.t,
+      st.valueFlags.t,
+      st.shapeFlags.t,
+      st.diff.flags.t,
+      st.diff.bytes.t,
+      st.diff.mixer
     };
   }
 
@@ -160,45 +198,23 @@ final class ModelFile {
       tables[o] = TextTables.allocate(bits, o);
       totalChars += TextTables.bucketChars(tables[o]);
     }
-    byte[] raw;
-    try {
-      raw = Zstd.decompress(Arrays.copyOfRange(f, r.pos, r.pos + zl), totalChars * 2);
-    } catch (RuntimeException e) {
-      throw r.bad(r.pos, "text tables do not decompress: " + e.getMessage());
-    }
-    if (raw.length != totalChars * 2) {
-      throw r.bad(
-          r.pos, "text tables decompress to " + raw.length + " bytes, expected " + totalChars * 2);
-    }
-    r.pos += zl;
+    byte[] raw = inflate(r, zl, totalChars * 2, "text tables");
     ByteBuffer rb = ByteBuffer.wrap(raw);
     for (int o = 0; o < TextTables.ORDERS; o++) {
       int n = TextTables.bucketChars(tables[o]);
       rb.asCharBuffer().get(tables[o], TextTables.PAD, n);
       rb.position(rb.position() + n * 2);
     }
-    TextTables defaults = TextTables.empty();
-    EnvelopeModel e = new EnvelopeModel();
-    int[] flagsDefault = new int[64];
     int rawAt = r.pos;
-    int rawArrays = r.u32();
-    if (rawArrays < 0 || rawArrays > (1 << 28)) {
-      throw r.bad(rawAt, "model arrays length " + (rawArrays & 0xFFFF_FFFFL) + " out of range");
+    int stateLen = r.u32();
+    if (stateLen < 0 || stateLen > (1 << 28)) {
+      throw r.bad(rawAt, "state length " + (stateLen & 0xFFFF_FFFFL) + " out of range");
     }
-    int za = r.length(f.length, "model arrays");
-    byte[] ab;
-    try {
-      ab = Zstd.decompress(Arrays.copyOfRange(f, r.pos, r.pos + za), rawArrays);
-    } catch (RuntimeException ex) {
-      throw r.bad(r.pos, "model arrays do not decompress: " + ex.getMessage());
-    }
-    if (ab.length != rawArrays) {
-      throw r.bad(
-          r.pos, "model arrays decompress to " + ab.length + " bytes, expected " + rawArrays);
-    }
-    int arraysAt = r.pos;
-    r.pos += za;
-    TextTables loaded =
+    int zs = r.length(f.length, "state");
+    int stateAt = r.pos;
+    byte[] state = inflate(r, zs, stateLen, "state");
+    TextTables defaults = TextTables.empty();
+    TextTables text =
         new TextTables(
             bits,
             tables,
@@ -207,50 +223,158 @@ final class ModelFile {
             defaults.apm2.clone(),
             defaults.match.clone(),
             defaults.boundary.clone());
-    int[][] targets = arrays(loaded, e, flagsDefault);
-    String[] names = {
-      "mixer 1",
-      "mixer 2",
-      "order-1 APM",
-      "match model",
-      "boundary model",
-      "envelope flags",
-      "envelope bytes",
-      "envelope mixer",
-      "codec flags"
-    };
-    ByteBuffer in = ByteBuffer.wrap(ab);
+    StateReader in = new StateReader(r, state, stateAt);
+    String[] names = {"mixer 1", "mixer 2", "order-1 APM", "match model", "boundary model"};
+    int[][] targets = textArrays(text);
     for (int i = 0; i < targets.length; i++) {
-      if (in.remaining() < 4) {
-        throw r.bad(arraysAt, "model arrays end before the " + names[i]);
+      in.ints(targets[i], names[i]);
+    }
+    StreamStart start = null;
+    if (in.u8("stream start flag") != 0) {
+      StreamCodec fresh = new StreamCodec(CodecModel.untrained());
+      start = StreamStart.of(fresh);
+      String[] cn = {
+        "stream flags",
+        "number coder",
+        "text flags",
+        "escape forms",
+        "value flags",
+        "shape flags",
+        "difference flags",
+        "difference literals",
+        "difference mixer"
+      };
+      int[][] ct = startArrays(start);
+      for (int i = 0; i < ct.length; i++) {
+        in.ints(ct[i], cn[i]);
       }
-      int n = in.getInt();
-      if (n != targets[i].length || in.remaining() < 4L * n) {
-        throw r.bad(
-            arraysAt, names[i] + " has " + n + " values, this Sluice expects " + targets[i].length);
-      }
-      in.asIntBuffer().get(targets[i]);
-      in.position(in.position() + 4 * n);
     }
-    if (in.hasRemaining()) {
-      throw r.bad(arraysAt, in.remaining() + " unexpected bytes after the model arrays");
-    }
-    for (int k = 0; k < 2 * EnvelopeModel.CLASSES; k++) {
-      int n = r.length(EnvelopeModel.MAX_TEMPLATE, "envelope template");
-      e.templates[k] = java.util.Arrays.copyOfRange(f, r.pos, r.pos + Math.max(n, 1));
-      e.templateLen[k] = n;
-      r.pos += n;
-    }
-    for (int k = 0; k < EnvelopeModel.CLASSES; k++) {
-      e.setSameHistory(k, r.u8() & 3);
-    }
+    ShapeLibrary library = library(in);
     int dictLen = r.length(1 << 24, "zstd dictionary");
     byte[] dict = java.util.Arrays.copyOfRange(f, r.pos, r.pos + dictLen);
     r.pos += dictLen;
     if (r.pos != f.length - 4) {
       throw r.bad(r.pos, (f.length - 4 - r.pos) + " unexpected bytes before the CRC");
     }
-    return new Parts(desc, loaded, e, flagsDefault, dict);
+    return new Parts(desc, text, start, library, dict);
+  }
+
+  private static ShapeLibrary library(StateReader in) throws ModelFormatException {
+    int n = in.i32("library size");
+    int first = in.i32("library start");
+    if (n < 0 || n > MAX_LIBRARY || first < -1 || first >= n) {
+      throw in.bad("library of " + n + " shapes starting at " + first);
+    }
+    Shape[] shapes = new Shape[n];
+    for (int k = 0; k < n; k++) {
+      byte[] b = in.bytes(SectionPlan.MAX_LINE, "library shape");
+      Shape sh = new Shape(b, b.length);
+      sh.libNext = in.i32("library next");
+      if (sh.libNext < -1 || sh.libNext >= n) {
+        throw in.bad("library shape " + k + " followed by " + sh.libNext);
+      }
+      sh.lib = k;
+      ByteBuf vals = new ByteBuf(64);
+      for (int i = 0; i < sh.slots; i++) {
+        int kb = in.u8("known");
+        sh.known[i] = (kb & 1) != 0;
+        sh.stable[i] = (kb & 2) != 0;
+        sh.vType[i] = (byte) in.u8("type");
+        sh.cls[i] = (byte) in.u8("class");
+        sh.same[i] = (byte) in.u8("same");
+        sh.delta[i] = in.i64("delta");
+        if (sh.vType[i] > Lexer.TXT || sh.cls[i] > ValueCoder.REF_TEXT) {
+          throw in.bad("library value type " + sh.vType[i] + " class " + sh.cls[i]);
+        }
+        byte[] v = in.bytes(SectionPlan.MAX_LINE, "library value");
+        vals.put(v, 0, v.length);
+        sh.vEnd[i] = vals.n;
+      }
+      sh.vals = vals.toArray();
+      shapes[k] = sh;
+    }
+    if (!in.done()) {
+      throw in.bad("unexpected bytes after the library");
+    }
+    return new ShapeLibrary(shapes, first);
+  }
+
+  private static byte[] inflate(Reader r, int zl, int expected, String what)
+      throws ModelFormatException {
+    byte[] raw;
+    try {
+      raw = Zstd.decompress(Arrays.copyOfRange(r.f, r.pos, r.pos + zl), expected);
+    } catch (RuntimeException e) {
+      throw r.bad(r.pos, what + " do not decompress: " + e.getMessage());
+    }
+    if (raw.length != expected) {
+      throw r.bad(r.pos, what + " decompress to " + raw.length + " bytes, expected " + expected);
+    }
+    r.pos += zl;
+    return raw;
+  }
+
+  /** Reads the decompressed state; errors name the compressed section's offset. */
+  private static final class StateReader {
+    private final Reader r;
+    private final ByteBuffer b;
+    private final int at;
+
+    StateReader(Reader r, byte[] state, int at) {
+      this.r = r;
+      this.b = ByteBuffer.wrap(state);
+      this.at = at;
+    }
+
+    ModelFormatException bad(String what) {
+      return r.bad(at, "state, byte " + b.position() + ": " + what);
+    }
+
+    private void need(int n, String what) throws ModelFormatException {
+      if (b.remaining() < n) {
+        throw bad("ends in " + what);
+      }
+    }
+
+    int u8(String what) throws ModelFormatException {
+      need(1, what);
+      return b.get() & 0xFF;
+    }
+
+    int i32(String what) throws ModelFormatException {
+      need(4, what);
+      return b.getInt();
+    }
+
+    long i64(String what) throws ModelFormatException {
+      need(8, what);
+      return b.getLong();
+    }
+
+    byte[] bytes(int max, String what) throws ModelFormatException {
+      int n = i32(what);
+      if (n < 0 || n > max) {
+        throw bad(what + " of " + n + " bytes");
+      }
+      need(n, what);
+      byte[] v = new byte[n];
+      b.get(v);
+      return v;
+    }
+
+    void ints(int[] target, String what) throws ModelFormatException {
+      int n = i32(what);
+      if (n != target.length) {
+        throw bad(what + " has " + n + " values, this Sluice expects " + target.length);
+      }
+      need(4 * n, what);
+      b.asIntBuffer().get(target);
+      b.position(b.position() + 4 * n);
+    }
+
+    boolean done() {
+      return !b.hasRemaining();
+    }
   }
 
   /** A model file that cannot be used; the message names the file and the offset. */

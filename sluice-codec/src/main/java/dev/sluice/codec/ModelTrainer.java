@@ -1,28 +1,33 @@
 package dev.sluice.codec;
 
 import com.github.luben.zstd.ZstdDictTrainer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Builds a codec model file from sample answers (the text a site's models write). Feed every text
- * with {@link #add}, then {@link #build} returns the bytes of the model file; writing it
- * (atomically) is the caller's job. Deterministic: the same texts in the same order give the same
- * file, hence the same model id.
+ * Builds a codec model file from sample answers (the text a site's models write) and, optionally,
+ * captured egress streams. Feed every text with {@link #add} (and streams with {@link #addStream}),
+ * then {@link #build} returns the bytes of the model file; writing it (atomically) is the caller's
+ * job. Deterministic: the same inputs in the same order give the same file, hence the same model
+ * id.
  *
- * <p>Training, in three passes:
+ * <p>Training, in four passes:
  *
  * <ol>
  *   <li><b>counting</b>: every text but a tuning share (one in twenty, at most 400) is run through
  *       the text model's static contexts (orders 2-4, 6, word, two words), in a seeded shuffled
- *       order, as JSON-escaped UTF-8, filling the {@link TextTables};
- *   <li><b>tuning</b>: the held-back texts, framed as OpenAI SSE streams ({@link
- *       SyntheticStreams}), are coded one after the other as fresh streams with those tables
- *       frozen; what adapts (mixer weights, order-1 APM, match statistics, envelope and boundary
- *       models, flags) carries on from stream to stream and is saved as where every stream starts;
- *   <li><b>dictionary</b>: a 110 KB zstd dictionary from framed samples, for the generic path.
+ *       order, as UTF-8 (the codec codes the characters of a JSON string, not its escapes), filling
+ *       the {@link TextTables};
+ *   <li><b>library</b>: the tuning streams (captured ones, or the held-back texts framed by {@link
+ *       SyntheticStreams}) are coded one after the other, each from fresh state, and the shapes of
+ *       their units (with their last values) become the {@link ShapeLibrary};
+ *   <li><b>tuning</b>: the same streams again with the library; what adapts (mixer weights, order-1
+ *       APM, match and boundary statistics, the flags and literals of every stream model) carries
+ *       on from stream to stream and is saved as where every stream starts;
+ *   <li><b>dictionary</b>: a 110 KB zstd dictionary from the streams, for binary units.
  * </ol>
  */
 public final class ModelTrainer {
@@ -30,6 +35,7 @@ public final class ModelTrainer {
   private static final int DICTIONARY_SIZE = 110 << 10;
   private static final long SEED = 0x5EED_C0DEC_0001L;
   private static final int MAX_TUNING_STREAMS = 1000;
+  private static final int MAX_LIBRARY = 1024;
 
   private final List<byte[]> texts = new ArrayList<>();
   private final List<byte[]> streams = new ArrayList<>();
@@ -39,23 +45,22 @@ public final class ModelTrainer {
 
   /** Adds one answer's text. */
   public void add(String text) {
-    byte[] b = JsonText.escape(text);
+    byte[] b = text.getBytes(StandardCharsets.UTF_8);
     if (b.length > 0) {
       texts.add(b);
-      bytes += text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      bytes += b.length;
     }
   }
 
   /**
-   * Adds one captured egress stream (the SSE body of a streamed completion, as the site's model
-   * server writes it). Streams tune the envelope and chunk-boundary models to the site's real
-   * framing and tokenizer; without any, the trainer frames held-back texts itself ({@link
-   * SyntheticStreams}).
+   * Adds one captured egress stream (an HTTP response body or a whole response as the site's model
+   * server writes it). Streams teach the library and the stream models the site's real framing and
+   * tokenizer; without any, the trainer frames held-back texts itself ({@link SyntheticStreams}).
    */
-  public void addStream(byte[] sse) {
-    if (sse.length > 0) {
-      streams.add(sse.clone());
-      streamBytes += sse.length;
+  public void addStream(byte[] stream) {
+    if (stream.length > 0) {
+      streams.add(stream.clone());
+      streamBytes += stream.length;
     }
   }
 
@@ -75,7 +80,7 @@ public final class ModelTrainer {
   }
 
   /**
-   * Sets the size of each static table to 2^bits buckets of 32 bytes (7 tables); by default it
+   * Sets the size of each static table to 2^bits buckets of 32 bytes (6 tables); by default it
    * follows the amount of text, from 2^12 up to 2^19.
    */
   public ModelTrainer tableBits(int bits) {
@@ -92,7 +97,7 @@ public final class ModelTrainer {
   static byte[] untrained() {
     return ModelFile.write(
         new ModelFile.Parts(
-            "untrained", TextTables.empty(), new EnvelopeModel(), new int[64], new byte[0]));
+            "untrained", TextTables.empty(), null, ShapeLibrary.EMPTY, new byte[0]));
   }
 
   /** Trains and returns the bytes of the model file. */
@@ -148,51 +153,62 @@ public final class ModelTrainer {
     progress.update("counting", countBytes, countBytes);
     tables.toCodingForm();
 
-    // 2. tuning
+    // 2. the streams to tune on
     SplittableRandom rnd = new SplittableRandom(SEED);
-    EnvelopeModel env = new EnvelopeModel();
-    int[] flags = initialFlags();
-    TextTables carried = tables;
-    ArithmeticEncoder replay = new ArithmeticEncoder(null);
-    List<byte[]> samples = new ArrayList<>();
     List<byte[]> tuneStreams = new ArrayList<>();
     if (streams.isEmpty()) {
       for (byte[] t : tuning) {
-        tuneStreams.add(SyntheticStreams.frame(t, rnd));
+        tuneStreams.add(SyntheticStreams.frameText(t, rnd));
       }
     } else {
       List<byte[]> shuffled = new ArrayList<>(streams);
       Collections.shuffle(shuffled, new java.util.Random(SEED + 1));
       tuneStreams.addAll(shuffled.subList(0, Math.min(MAX_TUNING_STREAMS, shuffled.size())));
     }
+
+    // 3. library, then tuning with it
+    LibraryBuilder lib = new LibraryBuilder(MAX_LIBRARY);
+    progress.update("library", 0, tuneStreams.size());
+    for (int i = 0; i < tuneStreams.size(); i++) {
+      StreamCodec sc =
+          new StreamCodec(
+              new CodecModel(
+                  new ModelFile.Parts("", tables, null, ShapeLibrary.EMPTY, new byte[0]),
+                  "training"));
+      code(sc, tuneStreams.get(i), lib);
+      progress.update("library", i + 1, tuneStreams.size());
+    }
+    ShapeLibrary library = lib.build();
+    TextTables carried = tables;
+    StreamStart start = null;
     progress.update("tuning", 0, tuneStreams.size());
     for (int i = 0; i < tuneStreams.size(); i++) {
-      byte[] stream = tuneStreams.get(i);
-      samples.add(stream);
-      PieceCoder coder = new PieceCoder(carried, env, flags);
-      coder.text.tuning(true);
-      int[] e = StreamEncoder.pieceEnds(stream);
-      try {
-        StreamEncoder.codePieces(
-            coder, replay, stream, e, StreamEncoder.contents(stream, e, e.length), 0, e.length);
-      } catch (CodecFormatException ex) {
-        throw new IllegalStateException("tuning rejected its own stream", ex);
-      }
-      carried = coder.carriedText(tables);
-      env = coder.env;
-      flags = coder.flags.table().clone();
+      StreamCodec sc =
+          new StreamCodec(
+              new CodecModel(
+                  new ModelFile.Parts("", carried, start, library, new byte[0]), "training"));
+      sc.textModel.tuning(true);
+      code(sc, tuneStreams.get(i), null);
+      carried =
+          tables.withState(
+              sc.textModel.mixer1.clone(),
+              sc.textModel.mixer2.clone(),
+              sc.textModel.matchModels.table().clone(),
+              sc.textModel.boundaryState());
+      start = StreamStart.of(sc);
       progress.update("tuning", i + 1, tuneStreams.size());
     }
 
-    // 3. dictionary
+    // 4. dictionary
     progress.update("dictionary", 0, 1);
-    byte[] dict = dictionary(samples, order, rnd);
+    byte[] dict = dictionary(tuneStreams, order, rnd);
     progress.update("dictionary", 1, 1);
 
     String description =
         String.format(
             "sluice codec model v%d: %d texts, %d bytes of text (%d counted); tuned on %d %s"
-                + " streams; tables %d x 2^%d buckets; zstd dictionary %d bytes",
+                + " streams; tables %d x 2^%d buckets; library %d shapes; zstd dictionary %d"
+                + " bytes",
             ModelFile.VERSION,
             texts.size(),
             bytes,
@@ -201,23 +217,48 @@ public final class ModelTrainer {
             streams.isEmpty() ? "synthetic" : "captured",
             TextTables.ORDERS,
             bits,
+            library.size(),
             dict.length);
     progress.update("writing", 0, 1);
-    byte[] file = ModelFile.write(new ModelFile.Parts(description, carried, env, flags, dict));
+    byte[] file = ModelFile.write(new ModelFile.Parts(description, carried, start, library, dict));
     progress.update("writing", 1, 1);
     return file;
   }
 
-  private static int[] initialFlags() {
-    BitModels f = new BitModels(64, 255);
-    return f.table().clone();
+  /** Codes a whole stream through {@code sc} (no output), collecting shapes into {@code lib}. */
+  private static void code(StreamCodec sc, byte[] stream, LibraryBuilder lib) {
+    SectionPlan plan = new SectionPlan();
+    ArithmeticEncoder none = new ArithmeticEncoder(null);
+    int pos = 0;
+    try {
+      while (pos < stream.length) {
+        int limit =
+            SectionPlan.lineLimit(
+                stream,
+                pos,
+                Math.min(stream.length - pos, LinkEncoder.MAX_FRAME_INPUT),
+                stream.length);
+        byte[] part = java.util.Arrays.copyOfRange(stream, pos, pos + limit);
+        int taken = plan.plan(part, 0, part.length, sc.framing);
+        if (taken == 0) {
+          break;
+        }
+        sc.encode(none, part, plan, new ByteBuf(16));
+        pos += taken;
+      }
+    } catch (CodecFormatException e) {
+      throw new IllegalStateException("training rejected its own stream", e);
+    }
+    if (lib != null) {
+      lib.add(sc.shapes.table);
+    }
   }
 
   private static byte[] dictionary(List<byte[]> samples, List<byte[]> texts, SplittableRandom rnd) {
     long sampleBytes = 0;
     List<byte[]> all = new ArrayList<>(samples);
     for (int i = 0; i < texts.size() && sampleBytes < (8 << 20); i += 7) {
-      all.add(SyntheticStreams.frame(texts.get(i), rnd));
+      all.add(SyntheticStreams.frameText(texts.get(i), rnd));
       sampleBytes += all.get(all.size() - 1).length;
     }
     long total = 0;
@@ -235,8 +276,7 @@ public final class ModelTrainer {
     try {
       return trainer.trainSamples();
     } catch (RuntimeException e) {
-      return new byte
-          [0]; // too little or too uniform text for a dictionary: the generic path goes without
+      return new byte[0]; // too little or too uniform text for a dictionary
     }
   }
 }

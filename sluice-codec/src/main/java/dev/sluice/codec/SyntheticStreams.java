@@ -19,6 +19,11 @@ final class SyntheticStreams {
   private static final char[] ALPHABET =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
 
+  /** Frames UTF-8 text (escaped here as a JSON string). */
+  static byte[] frameText(byte[] utf8, SplittableRandom rnd) {
+    return frame(JsonText.escape(new String(utf8, StandardCharsets.UTF_8)), rnd);
+  }
+
   static byte[] frame(byte[] escapedText, SplittableRandom rnd) {
     StringBuilder id = new StringBuilder("chatcmpl-");
     for (int i = 0; i < 29; i++) {

@@ -271,6 +271,16 @@ final class TextModel {
     return b;
   }
 
+  /** Bytes of text history that can be referred to (at most the window, less near the start). */
+  int historyAvailable() {
+    return history == null ? 0 : Math.min(pos, HISTORY - 64);
+  }
+
+  /** The byte {@code back} bytes before the end of the history (1 = the last byte). */
+  int historyByte(int back) {
+    return history[(pos - back) & (HISTORY - 1)] & 0xFF;
+  }
+
   /** Forgets the text context (the trainer's counting pass, between texts). */
   void resetText() {
     hist = 0;

@@ -251,7 +251,7 @@ class StreamCodecTest {
     StreamDecoder dec = new StreamDecoder(TRAINED);
     assertThatThrownBy(() -> dec.decode(new byte[] {0x7f, 9}, 0, 2))
         .isInstanceOf(CodecFormatException.class)
-        .hasMessageContaining("byte 1");
+        .hasMessageContaining("byte 0");
     byte[] ok = encode(TRAINED, "data: x\n\n".getBytes(), new int[0], false).get(0);
     assertThatThrownBy(() -> dec.decode(ok, 0, ok.length))
         .isInstanceOf(CodecFormatException.class)

@@ -1,0 +1,120 @@
+package dev.sluice.codec;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Collects the shapes of the trainer's streams into a {@link ShapeLibrary}: the most frequent ones
+ * (by the number of streams that had them), each with the values it held at the end of the last
+ * stream that had it, the shape that most often followed it, and the shape that most often started
+ * a stream.
+ */
+final class LibraryBuilder {
+  private final int max;
+  private final Map<String, Entry> entries = new HashMap<>();
+  private final List<Entry> order = new ArrayList<>();
+
+  private static final class Entry {
+    final String key;
+    Shape shape;
+    int streams;
+    int starts;
+    final Map<String, Integer> followers = new HashMap<>();
+    boolean[] varies;
+
+    Entry(String key) {
+      this.key = key;
+    }
+  }
+
+  LibraryBuilder(int max) {
+    this.max = max;
+  }
+
+  private static String key(Shape s) {
+    return new String(s.bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  /** Adds the shapes a stream ended with. */
+  void add(ShapeTable table) {
+    Map<Integer, Shape> byId = new HashMap<>();
+    int firstId = Integer.MAX_VALUE;
+    for (int i = 0; i < table.size; i++) {
+      byId.put(table.order[i].id, table.order[i]);
+      firstId = Math.min(firstId, table.order[i].id);
+    }
+    for (int i = 0; i < table.size; i++) {
+      Shape s = table.order[i];
+      String k = key(s);
+      Entry e = entries.get(k);
+      if (e == null) {
+        e = new Entry(k);
+        entries.put(k, e);
+        order.add(e);
+      }
+      if (e.shape != null) {
+        if (e.varies == null) {
+          e.varies = new boolean[s.slots];
+        }
+        for (int j = 0; j < s.slots; j++) {
+          int a = e.shape.valueStart(j);
+          int b = s.valueStart(j);
+          e.varies[j] |=
+              e.shape.known[j] != s.known[j]
+                  || !java.util.Arrays.equals(
+                      e.shape.vals, a, e.shape.vEnd[j], s.vals, b, s.vEnd[j]);
+        }
+      }
+      e.shape = s.copy();
+      e.streams++;
+      if (s.id == 0 && firstId == 0) {
+        e.starts++;
+      }
+      Shape n = s.next >= 0 ? byId.get(s.next) : null;
+      if (n != null) {
+        e.followers.merge(key(n), 1, Integer::sum);
+      }
+    }
+  }
+
+  ShapeLibrary build() {
+    List<Entry> kept = new ArrayList<>(order);
+    kept.sort((a, b) -> a.streams != b.streams ? b.streams - a.streams : 0);
+    if (kept.size() > max) {
+      kept = kept.subList(0, max);
+    }
+    Map<String, Integer> index = new HashMap<>();
+    Shape[] shapes = new Shape[kept.size()];
+    for (int i = 0; i < shapes.length; i++) {
+      shapes[i] = kept.get(i).shape;
+      shapes[i].lib = i;
+      for (int j = 0; j < shapes[i].slots; j++) {
+        // Stable: the same in every stream that had the shape (and seen in at least two).
+        shapes[i].stable[j] = kept.get(i).varies != null && !kept.get(i).varies[j];
+      }
+      index.put(kept.get(i).key, i);
+    }
+    int first = -1;
+    int bestStarts = 0;
+    for (int i = 0; i < shapes.length; i++) {
+      Entry e = kept.get(i);
+      if (e.starts > bestStarts) {
+        bestStarts = e.starts;
+        first = i;
+      }
+      int best = 0;
+      int next = -1;
+      for (Map.Entry<String, Integer> f : e.followers.entrySet()) {
+        Integer j = index.get(f.getKey());
+        if (j != null && (f.getValue() > best || (f.getValue() == best && j < next))) {
+          best = f.getValue();
+          next = j;
+        }
+      }
+      shapes[i].libNext = next;
+    }
+    return new ShapeLibrary(shapes, first);
+  }
+}
