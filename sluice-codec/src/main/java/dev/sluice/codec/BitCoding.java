@@ -29,7 +29,8 @@ abstract class BitCoding {
   static final int M_DIGITS = 10;
   static final int M_REF = 11;
   static final int M_LITERAL = 12;
-  static final int MARKS = 13;
+  static final int M_END = 13;
+  static final int MARKS = 14;
 
   /** Says what the next bits code (for cost accounting in measurements); does nothing here. */
   void mark(int category) {}

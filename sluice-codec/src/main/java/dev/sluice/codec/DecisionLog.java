@@ -23,6 +23,7 @@ final class DecisionLog extends BitCoding {
   private int[] d = new int[SMALL];
   private int n;
   private long cost;
+  private int costed;
 
   /** Development aid: cost per category of {@link BitCoding#mark}, when non-null. */
   static long[] byCategory;
@@ -40,10 +41,8 @@ final class DecisionLog extends BitCoding {
       d = Arrays.copyOf(d, n * 2);
     }
     d[n++] = p1 << 1 | bit;
-    int k = COST[bit != 0 ? p1 : 4096 - p1];
-    cost += k;
     if (byCategory != null) {
-      byCategory[category] += k;
+      byCategory[category] += COST[bit != 0 ? p1 : 4096 - p1];
     }
     return bit;
   }
@@ -61,8 +60,18 @@ final class DecisionLog extends BitCoding {
     }
   }
 
-  /** What the decisions cost, in 1/256 bits. */
+  /** What the decisions cost, in 1/256 bits (summed once, when first asked). */
   long cost() {
+    if (costed < n) {
+      long c = cost;
+      for (int i = costed; i < n; i++) {
+        int x = d[i];
+        int p1 = x >>> 1;
+        c += COST[(x & 1) != 0 ? p1 : 4096 - p1];
+      }
+      cost = c;
+      costed = n;
+    }
     return cost;
   }
 
@@ -74,6 +83,7 @@ final class DecisionLog extends BitCoding {
   void clear() {
     n = 0;
     cost = 0;
+    costed = 0;
     if (d.length > (64 << 10)) {
       d = new int[SMALL];
     }

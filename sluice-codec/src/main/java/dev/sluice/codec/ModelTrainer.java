@@ -165,6 +165,13 @@ public final class ModelTrainer {
       Collections.shuffle(shuffled, new java.util.Random(SEED + 1));
       tuneStreams.addAll(shuffled.subList(0, Math.min(MAX_TUNING_STREAMS, shuffled.size())));
     }
+    // Every other body also as a gateway sends it (HTTP head, a chunk per event).
+    for (int i = 0; i < tuneStreams.size(); i += 2) {
+      byte[] s = tuneStreams.get(i);
+      if (!(s.length > 5 && s[0] == 'H' && s[1] == 'T' && s[2] == 'T' && s[3] == 'P')) {
+        tuneStreams.set(i, HttpWrap.chunked(s, rnd));
+      }
+    }
 
     // 3. library, then tuning with it
     LibraryBuilder lib = new LibraryBuilder(MAX_LIBRARY);

@@ -39,8 +39,14 @@ final class RecentStrings {
     return size;
   }
 
-  /** Makes {@code b[s, e)} the most recent. */
+  /** Longest string remembered (longer ones are found as text references instead). */
+  static final int MAX_LENGTH = 512;
+
+  /** Makes {@code b[s, e)} the most recent (if it is not too long to keep). */
   void use(byte[] b, int s, int e, int t) {
+    if (e - s > MAX_LENGTH) {
+      return;
+    }
     int r = find(b, s, e, t);
     byte[] v;
     long h;

@@ -15,10 +15,10 @@ import com.github.luben.zstd.Zstd;
  */
 final class StreamCodec {
   private static final int MORE = 0;
-  private static final int CHUNK = 8;
-  private static final int CHUNK_END = 10;
-  private static final int BINARY = 14;
-  private static final int ZSTD = 18;
+  private static final int CHUNK = 12;
+  private static final int CHUNK_END = 14;
+  private static final int BINARY = 18;
+  private static final int ZSTD = 22;
   static final int FLAGS = 32;
 
   /** Most units in one section (a decoder's bound). */
@@ -74,10 +74,11 @@ final class StreamCodec {
    * area}.
    */
   void encode(BitCoding c, byte[] in, SectionPlan plan, ByteBuf area) throws CodecFormatException {
+    text.lastEnd = 0;
     int u = 0;
     while (u < plan.units) {
       c.mark(BitCoding.M_UNIT);
-      flags.code(c, MORE + lastKind, 1);
+      flags.code(c, MORE + moreContext(), 1);
       if (plan.chunkFlag[u]) {
         int isChunk = plan.kind[u] == SectionPlan.CHUNK ? 1 : 0;
         flags.code(c, CHUNK, isChunk);
@@ -100,7 +101,7 @@ final class StreamCodec {
       u++;
     }
     c.mark(BitCoding.M_UNIT);
-    flags.code(c, MORE + lastKind, 0);
+    flags.code(c, MORE + moreContext(), 0);
     if (text.takePendingLeft()) {
       throw new IllegalStateException("the encoder left a character pending");
     }
@@ -253,10 +254,11 @@ final class StreamCodec {
 
   /** Decodes one section into {@code out}, taking binary units' bytes from {@code area}. */
   void decode(BitCoding c, Area area, ByteBuf out) throws CodecFormatException {
+    text.lastEnd = 0;
     int limit = out.n + MAX_SECTION_OUTPUT;
     int units = 0;
     ByteBuf chunk = null;
-    while (flags.code(c, MORE + lastKind, 0) != 0) {
+    while (flags.code(c, MORE + moreContext(), 0) != 0) {
       if (++units > MAX_UNITS || out.n > limit) {
         throw new CodecFormatException(-1, "a section of more than " + MAX_UNITS + " units");
       }
@@ -362,8 +364,19 @@ final class StreamCodec {
   /** Every value of the unit just coded becomes the stream's last value under its key. */
   private void remember(Shape sh) {
     for (int i = 0; i < sh.slots; i++) {
-      shapes.memory.put(sh.keys[i], sh.vals, sh.valueStart(i), sh.vEnd[i], sh.vType[i]);
+      if ((sh.same[i] & 1) == 0) { // a repeated value is remembered already (or was replaced)
+        shapes.memory.put(sh.keys[i], sh.vals, sh.valueStart(i), sh.vEnd[i], sh.vType[i]);
+      }
     }
+  }
+
+  /**
+   * The context of the flag that says another unit follows: the last unit's kind, and how the last
+   * text value ended (a value that ended without coding the next value's first character was the
+   * last text value of its section).
+   */
+  private int moreContext() {
+    return lastKind * 3 + text.lastEnd;
   }
 
   private void ensure(int slots) {

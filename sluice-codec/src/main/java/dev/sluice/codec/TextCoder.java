@@ -13,7 +13,6 @@ package dev.sluice.codec;
  * events carry the whole answer again) as a reference: its length and distance, not its bytes.
  */
 final class TextCoder {
-  private static final int ESC = 0;
   private static final int REF = 40;
   private static final int FORMS_DEFAULT = 48;
   private static final int FLAGS = 64;
@@ -26,6 +25,10 @@ final class TextCoder {
   private final byte[] pend = new byte[4];
 
   private int pendLen;
+
+  /** How the last text value ended: 0 none yet, 1 with the next value's first character, 2 not. */
+  int lastEnd;
+
   private long lastRefLen = -1;
   private long lastRefExtra;
 
@@ -82,13 +85,14 @@ final class TextCoder {
         len = nl;
         bnd = 1;
       } else {
-        c.mark(BitCoding.M_BOUNDARY);
-        flags.code(c, ESC + Math.min(l, 15), 1);
+        c.mark(BitCoding.M_END);
+        model.codeEnd(c, l, hash, 1);
+        lastEnd = 2;
         return;
       }
-      c.mark(BitCoding.M_BOUNDARY);
+      c.mark(BitCoding.M_END);
       if (l > 0) {
-        flags.code(c, ESC + Math.min(l, 15), 0);
+        model.codeEnd(c, l, hash, 0);
       }
       c.mark(BitCoding.M_TEXT);
       for (int k = 0; k < len; k++) {
@@ -98,6 +102,7 @@ final class TextCoder {
       if (l > 0 && model.codeBoundary(c, src[at] & 0xFF, l, hash, bnd) != 0) {
         System.arraycopy(src, at, pend, 0, len);
         pendLen = len;
+        lastEnd = 1;
         return;
       }
       form(c, f, u, l, pos, len);
@@ -131,7 +136,8 @@ final class TextCoder {
       l = 1;
     }
     while (true) {
-      if (l > 0 && flags.code(c, ESC + Math.min(l, 15), 0) != 0) {
+      if (l > 0 && model.codeEnd(c, l, hash, 0) != 0) {
+        lastEnd = 2;
         return;
       }
       int b0 = model.codeByte(c, 0);
@@ -146,6 +152,7 @@ final class TextCoder {
       if (l > 0 && model.codeBoundary(c, b0, l, hash, 0) != 0) {
         System.arraycopy(ch, 0, pend, 0, len);
         pendLen = len;
+        lastEnd = 1;
         return;
       }
       emit(c, json, out, ch, len);

@@ -34,14 +34,14 @@ import java.util.Arrays;
  * <p>Not thread-safe; integer arithmetic only, so every platform predicts alike.
  */
 final class TextModel {
-  private static final int ADAPTIVE_BITS = 13;
+  private static final int ADAPTIVE_BITS = 12;
   private static final int ADAPTIVE_ORDERS = 3;
 
   /** Static orders 2, 3, 4 and 6: the highest of them known selects the weights of mixer 1. */
   private static final int LOW_ORDERS = 4;
 
-  private static final int HISTORY = 1 << 16;
-  private static final int MATCH_BITS = 14;
+  private static final int HISTORY = 1 << 15;
+  private static final int MATCH_BITS = 12;
   private static final int MIN_MATCH = 6;
   private static final int INPUTS = TextTables.ORDERS + ADAPTIVE_ORDERS + 1;
 
@@ -87,15 +87,24 @@ final class TextModel {
   private final char[] probe1 = new char[TextTables.ORDERS];
 
   // Chunk boundary model: contexts hashed from the next character and the text before it.
-  private static final int B_BITS = 12;
+  private static final int B_BITS = 10;
   private static final int B_CONTEXTS = 6;
-  private final BitModels bModels = new BitModels((B_CONTEXTS << B_BITS) + TOP_CONTEXTS, 255);
 
   // The top bit of each text byte: models after the boundary contexts, in the same saved state.
   private static final int TOP = B_CONTEXTS << B_BITS;
   private static final int TOP_CONTEXTS = 128;
+
+  // Whether a value ends with no next character to code (a frame ends after it): its own contexts.
+  private static final int END = TOP + TOP_CONTEXTS;
+  private static final int E_BITS = 9;
+  private static final int E_CONTEXTS = 4;
+
+  private final BitModels bModels =
+      new BitModels((B_CONTEXTS << B_BITS) + TOP_CONTEXTS + (E_CONTEXTS << E_BITS), 255);
   private final Mixer bMixer = new Mixer(B_CONTEXTS + 1, 16, 4, 1 << 14);
+  private final Mixer eMixer = new Mixer(E_CONTEXTS + 1, 16, 4, 1 << 14);
   private final int[] bIdx = new int[B_CONTEXTS];
+  private final int[] eIdx = new int[E_CONTEXTS];
 
   /**
    * @param tables the model file's statistics; null only to obtain the default initial state
@@ -138,8 +147,9 @@ final class TextModel {
 
   int[] boundaryState() {
     int[] b = bModels.table();
-    int[] out = Arrays.copyOf(b, b.length + bMixer.w.length);
+    int[] out = Arrays.copyOf(b, b.length + bMixer.w.length + eMixer.w.length);
     System.arraycopy(bMixer.w, 0, out, b.length, bMixer.w.length);
+    System.arraycopy(eMixer.w, 0, out, b.length + bMixer.w.length, eMixer.w.length);
     return out;
   }
 
@@ -147,6 +157,7 @@ final class TextModel {
     int[] b = bModels.table();
     System.arraycopy(s, 0, b, 0, b.length);
     System.arraycopy(s, b.length, bMixer.w, 0, bMixer.w.length);
+    System.arraycopy(s, b.length + bMixer.w.length, eMixer.w, 0, eMixer.w.length);
   }
 
   private void ensureStreamState() {
@@ -452,6 +463,34 @@ final class TextModel {
     bMixer.update(y);
     for (int i = 0; i < B_CONTEXTS; i++) {
       bModels.update(bIdx[i], y);
+    }
+    return y;
+  }
+
+  /**
+   * Codes whether a value ends after the {@code sinceStart} characters coded so far without a next
+   * character being coded (the end of what a frame carries of a stream), from what came before.
+   */
+  int codeEnd(BitCoding c, int sinceStart, int chunkHash, int bit) {
+    int len = Math.min(sinceStart, 15);
+    int c1 = (int) (hist & 0xFF);
+    int c2 = (int) ((hist >>> 8) & 0xFF);
+    int m = (1 << E_BITS) - 1;
+    eIdx[0] = END + ((c1 << 4 | len) & m);
+    eIdx[1] = END + ((1 << E_BITS) | (hash64((long) c1 << 8 | c2, 21) & m));
+    eIdx[2] = END + ((2 << E_BITS) | (hash64(chunkHash, 22) & m));
+    eIdx[3] =
+        END + ((3 << E_BITS) | (hash64((long) classOf(c1) << 8 | classOf(c2) << 4 | len, 23) & m));
+    for (int i = 0; i < E_CONTEXTS; i++) {
+      eMixer.add(Logistic.stretch(bModels.p(eIdx[i])));
+    }
+    eMixer.add(256);
+    int p = Logistic.squash(eMixer.mix(len));
+    p = p < 1 ? 1 : Math.min(p, 4095);
+    int y = c.code(bit, p);
+    eMixer.update(y);
+    for (int i = 0; i < E_CONTEXTS; i++) {
+      bModels.update(eIdx[i], y);
     }
     return y;
   }

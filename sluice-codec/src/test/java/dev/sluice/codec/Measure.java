@@ -334,30 +334,40 @@ public final class Measure {
     String build(String text, SplittableRandom r);
   }
 
-  public static void main(String[] args) throws Exception {
-    String file = args.length > 0 ? args[0] : Corpus.ARENA_HARD;
-    int streams = args.length > 1 ? Integer.parseInt(args[1]) : 150;
-    int bits = args.length > 2 ? Integer.parseInt(args[2]) : 16;
-    List<Corpus.Answer> all = Corpus.read(file);
-    List<Corpus.Answer> train = new ArrayList<>();
-    List<Corpus.Answer> test = new ArrayList<>();
-    for (Corpus.Answer a : all) {
+  static List<Corpus.Answer> heldOut(String file) throws Exception {
+    return split(file, true);
+  }
+
+  static List<Corpus.Answer> split(String file, boolean held) throws Exception {
+    List<Corpus.Answer> out = new ArrayList<>();
+    for (Corpus.Answer a : Corpus.read(file)) {
       long h = 0xcbf29ce484222325L;
       for (byte x : a.prompt().getBytes(StandardCharsets.UTF_8)) {
         h = (h ^ (x & 0xff)) * 0x100000001b3L;
       }
-      (Long.remainderUnsigned(h, 10) == 0 ? test : train).add(a);
+      if ((Long.remainderUnsigned(h, 10) == 0) == held) {
+        out.add(a);
+      }
     }
+    return out;
+  }
+
+  static Map<String, Builder> families() {
     Map<String, Builder> fams = new LinkedHashMap<>();
     fams.put("openai-usage", (t, r) -> openai(t, r, true));
     fams.put("python-sse", Measure::python);
     fams.put("anthropic", Measure::anthropic);
     fams.put("responses", Measure::responses);
     fams.put("ollama", Measure::ollama);
+    return fams;
+  }
+
+  static CodecModel train(String file, int bits) throws Exception {
+    List<Corpus.Answer> train = split(file, false);
     long t0 = System.nanoTime();
     ModelTrainer tr = new ModelTrainer().tableBits(bits);
     SplittableRandom rr = new SplittableRandom(99);
-    List<Builder> fl = new ArrayList<>(fams.values());
+    List<Builder> fl = new ArrayList<>(families().values());
     for (int i = 0; i < train.size(); i++) {
       if (i % 20 == 19 && Boolean.parseBoolean(System.getProperty("streams", "true"))) {
         tr.addStream(
@@ -371,6 +381,16 @@ public final class Measure {
     CodecModel model = CodecModel.fromBytes(tr.build(TrainingProgress.NONE), "measure");
     System.out.printf(
         "trained in %.1fs: %s%n", (System.nanoTime() - t0) / 1e9, model.description());
+    return model;
+  }
+
+  public static void main(String[] args) throws Exception {
+    String file = args.length > 0 ? args[0] : Corpus.ARENA_HARD;
+    int streams = args.length > 1 ? Integer.parseInt(args[1]) : 150;
+    int bits = args.length > 2 ? Integer.parseInt(args[2]) : 16;
+    List<Corpus.Answer> test = heldOut(file);
+    Map<String, Builder> fams = families();
+    CodecModel model = train(file, bits);
     ZstdDictCompress dict = new ZstdDictCompress(model.zstdDictionary(), 19);
     for (Map.Entry<String, Builder> f : fams.entrySet()) {
       long text = 0, in = 0, wire = 0, z19 = 0, gz = 0;
@@ -437,7 +457,8 @@ public final class Measure {
         "id",
         "digits",
         "ref",
-        "lit"
+        "lit",
+        "end"
       };
       StringBuilder sb = new StringBuilder("   ");
       for (int k = 0; k < names.length; k++) {
