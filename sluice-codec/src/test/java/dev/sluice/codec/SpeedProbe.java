@@ -19,7 +19,7 @@ class SpeedProbe {
     for (int i = 0; i < all.size(); i++) {
       Corpus.Answer a = all.get(i);
       if (i % 10 == 0) {
-        streams.add(DemoFraming.stream(DemoFraming.Meta.of(42, i, a.model()), a.text(), false));
+        streams.add(RealStreams.stream(42, i, a.model(), a.text(), false));
       } else {
         trainer.add(a.text());
       }

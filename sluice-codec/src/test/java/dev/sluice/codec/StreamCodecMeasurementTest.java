@@ -2,6 +2,7 @@ package dev.sluice.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.codec.sample.HeldOut;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +17,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Trains a model with {@link ModelTrainer} on the training split of AlpacaEval (split by
- * instruction) and codes 1,000 held-out answers framed as the demo frames them, each as a fresh
- * stream in one segment; writes target/stream-codec-measurement.md. Runs only when asked.
+ * instruction, as HeldOut splits) and codes 1,000 held-out answers framed as OpenAI streams them
+ * (RealStreams: o200k tokens), each as a fresh stream in one segment; writes
+ * target/stream-codec-measurement.md. Runs only when asked.
  */
 @Tag("measurement")
 @EnabledIfSystemProperty(named = "sluice.measure", matches = "true")
@@ -33,7 +35,7 @@ class StreamCodecMeasurementTest {
     List<Corpus.Answer> test = new ArrayList<>();
     for (Corpus.Answer a : all) {
       if (!a.text().isEmpty()) {
-        (Math.floorMod(DemoFraming.mix(a.prompt().hashCode()), 10) == 0 ? test : train).add(a);
+        (HeldOut.heldOutPrompt(a.prompt()) ? test : train).add(a);
       }
     }
     Collections.shuffle(test, new Random(2));
@@ -48,8 +50,7 @@ class StreamCodecMeasurementTest {
     for (int i = 0; i < train.size(); i++) {
       Corpus.Answer a = train.get(i);
       if (i < tuneStreams) {
-        trainer.addStream(
-            DemoFraming.stream(DemoFraming.Meta.of(7, 100_000 + i, a.model()), a.text(), false));
+        trainer.addStream(RealStreams.stream(7, 100_000 + i, a.model(), a.text(), false));
       } else {
         trainer.add(a.text());
       }
@@ -64,7 +65,7 @@ class StreamCodecMeasurementTest {
     long decNs = 0;
     for (int i = 0; i < held.size(); i++) {
       Corpus.Answer a = held.get(i);
-      byte[] s = DemoFraming.stream(DemoFraming.Meta.of(42, i, a.model()), a.text(), false);
+      byte[] s = RealStreams.stream(42, i, a.model(), a.text(), false);
       text += a.text().getBytes(StandardCharsets.UTF_8).length;
       sse += s.length;
       long e0 = System.nanoTime();
@@ -101,7 +102,7 @@ class StreamCodecMeasurementTest {
     for (int i = 0; i < held.size(); i++) {
       Corpus.Answer a = held.get(i);
       StreamEncoder enc = new StreamEncoder(model);
-      for (byte[] ev : DemoFraming.events(DemoFraming.Meta.of(42, i, a.model()), a.text(), false)) {
+      for (byte[] ev : RealStreams.events(42, i, a.model(), a.text(), false)) {
         enc.write(ev, 0, ev.length);
         byte[] seg = enc.flush();
         live += seg.length;
@@ -112,7 +113,7 @@ class StreamCodecMeasurementTest {
     CostCoding cost = new CostCoding();
     for (int i = 0; i < held.size(); i++) {
       Corpus.Answer a = held.get(i);
-      byte[] s = DemoFraming.stream(DemoFraming.Meta.of(42, i, a.model()), a.text(), false);
+      byte[] s = RealStreams.stream(42, i, a.model(), a.text(), false);
       PieceCoder coder = new PieceCoder(model);
       int[] e = StreamEncoder.pieceEnds(s);
       StreamEncoder.codePieces(
