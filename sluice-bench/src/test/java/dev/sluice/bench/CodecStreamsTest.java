@@ -154,6 +154,34 @@ class CodecStreamsTest {
         .contains("| encode / decode MB/s of input (one thread) | 80 / 121 | 80 / 121 |");
   }
 
+  @Test
+  void theReportHasARowPerFamily() throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    String family =
+        "{\"streams\":2,\"input_bytes\":1000,\"text_bytes\":20,\"wire_bytes\":900,"
+            + "\"wire_bytes_link_per_stream\":960,\"segment_bytes\":880,\"roundtrip_ok\":true,"
+            + "\"wire_per_text_byte\":%s,\"encode_mb_per_s\":80.2,\"decode_mb_per_s\":120.7,"
+            + "\"model\":{\"zstd_dictionary_bytes\":100},\"methods\":{\"none\":{\"per_text_byte\":50.0},"
+            + "\"gzip_6\":{\"per_text_byte\":1.25},\"zstd_3\":{\"per_text_byte\":1.1},"
+            + "\"zstd_19_dict\":{\"per_text_byte\":0.9}}}";
+    JsonNode a =
+        json.readTree(
+            "{\"roundtrip_ok\":true,\"families\":{\"anthropic\":"
+                + String.format(family, "0.3")
+                + ",\"openai-chat\":"
+                + String.format(family, "0.25")
+                + "}}");
+    String t = CodecReport.report(List.of("AlpacaEval"), List.of(a));
+    assertThat(t)
+        .contains(
+            "| wire bytes per byte of answer text | AlpacaEval: sluice codec | AlpacaEval: gzip -6"
+                + " | AlpacaEval: zstd -19 + dict |")
+        .contains("| anthropic | **0.300** | 1.250 | 0.900 |")
+        .contains("| openai-chat | **0.250** | 1.250 | 0.900 |")
+        .contains("Every method, openai-chat:")
+        .contains("| zstd -19 + model dictionary | 0.900 |");
+  }
+
   private static List<Path> list(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.sorted().toList();
