@@ -156,8 +156,17 @@ final class CodecBench {
     return oneLink.bytesWritten();
   }
 
-  /** Measures one stream. */
+  /** Measures one stream; its answer text is counted from its bytes ({@link AnswerText}). */
   StreamResult run(String name, byte[] input) {
+    return run(name, input, -1);
+  }
+
+  /**
+   * Measures one stream.
+   *
+   * @param textBytes the bytes of answer text it carries, or -1 to count them from its bytes
+   */
+  StreamResult run(String name, byte[] input, long textBytes) {
     List<byte[]> segments = new ArrayList<>();
     long t0 = clock.nanos();
     GatewayWrites.encode(new StreamEncoder(model), input, segments::add);
@@ -196,7 +205,7 @@ final class CodecBench {
     return new StreamResult(
         name,
         input.length,
-        AnswerText.bytes(input),
+        textBytes >= 0 ? textBytes : AnswerText.bytes(input),
         linkBytes(segments, input.length),
         segmentBytes,
         segments.size(),

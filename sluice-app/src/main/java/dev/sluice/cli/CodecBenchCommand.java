@@ -6,15 +6,14 @@ import dev.sluice.codec.CodecModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,9 +22,14 @@ import picocli.CommandLine.Option;
  * {@code sluice codec bench --streams DIR [--model MODEL] [--json]}: every regular file of DIR,
  * sorted by name, is one egress stream; {@link CodecBench} compresses, restores and compares each
  * on its own, and this command prints the totals with gzip -6, zstd -3 and zstd -19 (with the
- * model's dictionary) on the same files. The codec's link bytes are given twice: {@code
- * wire_bytes}, one edge link carrying all the streams one after another (magic and ACCEPT once, one
- * END), and {@code wire_bytes_link_per_stream}, each stream on a link of its own.
+ * model's dictionary) on the same files. When DIR has no stream files but family directories
+ * ({@code openai-chat/}, {@code anthropic/}, ..., as {@code bench/codec.sh} writes them), each
+ * family is measured as such a directory and reported in a row of its own ({@link
+ * CodecBenchFamilies}). Answer text bytes come from each stream's {@code NAME.text} sidecar when
+ * there is one ({@link CodecBenchInputs}), else from the stream ({@link AnswerText}). The codec's
+ * link bytes are given twice: {@code wire_bytes}, one edge link carrying all the streams one after
+ * another (magic and ACCEPT once, one END), and {@code wire_bytes_link_per_stream}, each stream on
+ * a link of its own.
  *
  * <p>Exit codes: 0 every stream came back identical; 1 one did not (each named, with the first
  * differing offset); 2 bad options, DIR not a directory or without files; 3 a file or the model
@@ -52,7 +56,10 @@ final class CodecBenchCommand implements Callable<Integer> {
       names = "--streams",
       paramLabel = "DIR",
       required = true,
-      description = "Directory of egress streams, one file each (e.g. SSE response bodies).")
+      description =
+          "Directory of egress streams, one file each (e.g. SSE response bodies), or of one"
+              + " directory per stream family, each reported on its own; NAME.text beside a stream"
+              + " holds its answer text.")
   Path streams;
 
   @CommandLine.Mixin ModelOption modelOption;
@@ -73,55 +80,45 @@ final class CodecBenchCommand implements Callable<Integer> {
   }
 
   private int bench() throws CommandFailure {
-    List<Path> files = files();
+    List<CodecBenchInputs.StreamSet> sets = CodecBenchInputs.find(streams);
     CodecModel model = modelOption.load();
-    CodecBench bench = new CodecBench(model, SluiceCli.io(spec).clock(), link);
-    CodecBench.Totals t = new CodecBench.Totals();
-    try {
-      for (Path f : files) {
-        byte[] input;
-        try {
-          input = Files.readAllBytes(f);
-        } catch (IOException e) {
-          throw new CommandFailure(SluiceCli.EXIT_IO, "cannot read " + f + ": " + e);
+    Map<String, CodecBench.Totals> totals = new LinkedHashMap<>();
+    int dictionaryBytes = 0;
+    for (CodecBenchInputs.StreamSet set : sets) {
+      CodecBench bench = new CodecBench(model, SluiceCli.io(spec).clock(), link);
+      CodecBench.Totals t = new CodecBench.Totals();
+      try {
+        for (Path f : set.files()) {
+          byte[] input;
+          try {
+            input = Files.readAllBytes(f);
+          } catch (IOException e) {
+            throw new CommandFailure(SluiceCli.EXIT_IO, "cannot read " + f + ": " + e);
+          }
+          long text = CodecBenchInputs.sidecarTextBytes(f);
+          t.add(bench.run(f.getFileName().toString(), input, text));
         }
-        t.add(bench.run(f.getFileName().toString(), input));
+        t.wireBytes = bench.oneLinkBytes();
+        dictionaryBytes = bench.dictionaryBytes();
+      } finally {
+        bench.close();
       }
-      t.wireBytes = bench.oneLinkBytes();
-    } finally {
-      bench.close();
+      totals.put(set.name(), t);
     }
     PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(json(t, model, bench.dictionaryBytes()).toPrettyString());
+    CodecBench.Totals only = sets.get(0).name() == null ? totals.get(null) : null;
+    if (only != null && json) {
+      out.println(json(only, model, dictionaryBytes).toPrettyString());
+    } else if (only != null) {
+      table(out, only, model, dictionaryBytes);
+    } else if (json) {
+      out.println(CodecBenchFamilies.json(totals, model, dictionaryBytes).toPrettyString());
     } else {
-      table(out, t, model, bench.dictionaryBytes());
+      CodecBenchFamilies.table(out, totals, streams, model, dictionaryBytes);
     }
     out.flush();
-    return t.roundTripOk() ? 0 : SluiceCli.EXIT_CHECK_FAILED;
-  }
-
-  private List<Path> files() throws CommandFailure {
-    if (!Files.exists(streams)) {
-      throw new CommandFailure(SluiceCli.EXIT_IO, "no directory at " + streams);
-    }
-    if (!Files.isDirectory(streams)) {
-      throw new CommandFailure(SluiceCli.EXIT_USAGE, "--streams " + streams + ": not a directory");
-    }
-    List<Path> files = new ArrayList<>();
-    try (Stream<Path> s = Files.list(streams)) {
-      s.filter(Files::isRegularFile)
-          .sorted(Comparator.comparing(p -> p.getFileName().toString()))
-          .forEach(files::add);
-    } catch (NoSuchFileException e) {
-      throw new CommandFailure(SluiceCli.EXIT_IO, "no directory at " + streams);
-    } catch (IOException e) {
-      throw new CommandFailure(SluiceCli.EXIT_IO, "cannot list " + streams + ": " + e);
-    }
-    if (files.isEmpty()) {
-      throw new CommandFailure(SluiceCli.EXIT_USAGE, "no files in " + streams);
-    }
-    return files;
+    boolean ok = totals.values().stream().allMatch(CodecBench.Totals::roundTripOk);
+    return ok ? 0 : SluiceCli.EXIT_CHECK_FAILED;
   }
 
   static ObjectNode json(CodecBench.Totals t, CodecModel model, int dictionaryBytes) {

@@ -59,11 +59,11 @@ public record ChatRequest(
     return "";
   }
 
-  /** Token-like pieces in all messages, reported as {@code usage.prompt_tokens}. */
+  /** The o200k tokens of all messages' contents, reported as {@code usage.prompt_tokens}. */
   public int promptTokens() {
     int n = 0;
     for (ChatMessage m : messages) {
-      n += TokenBoundaries.count(m.content());
+      n += Completion.tokenizer().count(m.content());
     }
     return n;
   }

@@ -5,10 +5,10 @@ import io.netty.buffer.ByteBufAllocator;
 
 /**
  * The server-sent events of one streamed completion, one at a time and in order: the role chunk,
- * one content chunk per {@link TokenBoundaries} piece, the finish chunk, the usage chunk when the
- * client asked for it, and {@code data: [DONE]}. {@link SseStream} writes them one per flush;
- * {@link DemoTranscripts} concatenates them. Each event is encoded only when asked for. Not
- * thread-safe.
+ * one content chunk per piece of the {@link Completion} (a token of the o200k tokenizer), the
+ * finish chunk, the usage chunk when the client asked for it, and {@code data: [DONE]}. {@link
+ * SseStream} writes them one per flush; {@link DemoTranscripts} concatenates them. Each event is
+ * encoded only when asked for. Not thread-safe.
  */
 final class CompletionEvents {
 
@@ -25,7 +25,7 @@ final class CompletionEvents {
   private final Completion completion;
   private final Usage usage;
   private Step step = Step.ROLE;
-  private int offset;
+  private int piece;
 
   /**
    * @param usage the counts for the usage chunk, or null when the client did not ask for one
@@ -43,19 +43,16 @@ final class CompletionEvents {
 
   /** Encodes the next event into a new buffer of {@code alloc}. */
   ByteBuf next(ByteBufAllocator alloc) {
-    String text = completion.text();
     switch (step) {
       case ROLE:
-        step = text.isEmpty() ? Step.FINISH : Step.CONTENT;
+        step = completion.pieces().isEmpty() ? Step.FINISH : Step.CONTENT;
         return events.role(alloc);
       case CONTENT:
-        int end = TokenBoundaries.next(text, offset);
-        String piece = text.substring(offset, end);
-        offset = end;
-        if (offset == text.length()) {
+        String content = completion.pieces().get(piece++);
+        if (piece == completion.pieces().size()) {
           step = Step.FINISH;
         }
-        return events.content(alloc, piece);
+        return events.content(alloc, content);
       case FINISH:
         step = usage == null ? Step.DONE : Step.USAGE;
         return events.finish(alloc, completion.finishReason());

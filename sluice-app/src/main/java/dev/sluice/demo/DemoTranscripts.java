@@ -57,7 +57,7 @@ public final class DemoTranscripts {
   }
 
   private static Usage usage(String prompt, Completion completion) {
-    return new Usage(TokenBoundaries.count(prompt), completion.tokens());
+    return new Usage(Completion.tokenizer().count(prompt), completion.tokens());
   }
 
   private static void drain(ByteBuf b, ByteArrayOutputStream out) {

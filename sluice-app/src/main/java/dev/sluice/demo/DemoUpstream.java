@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  *       a valid request, {@code 400}.
  * </ul>
  *
- * <p>The text of each answer comes from an {@link AnswerSource}; content is split into pieces of
- * about four characters, one per chunk, like a model's tokens. Token counts in {@code usage} are
- * those pieces, not any real tokenizer's.
+ * <p>The text of each answer comes from an {@link AnswerSource}; content is cut where OpenAI's
+ * o200k_base BPE tokenizer cuts it (jtokkit), one token per chunk, whole UTF-8 characters per
+ * chunk, as a real server streams it. Token counts in {@code usage} and {@code max_tokens} are in
+ * those tokens.
  *
  * <p>One event-loop thread serves every connection; nothing blocks it. Thread-safe; {@link #close}
  * is idempotent.
@@ -70,6 +71,8 @@ public final class DemoUpstream implements AutoCloseable {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in 0..65535, got " + port);
     }
+    // The vocabulary loads once, here, rather than on the event loop at the first request.
+    Completion.tokenizer();
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("sluice-demo-upstream", true), NioIoHandler.newFactory());

@@ -20,6 +20,9 @@ public final class GeneratedAnswers implements AnswerSource {
   /** Default cap on one answer: 16 MiB. */
   public static final int DEFAULT_MAX_BYTES = 16 << 20;
 
+  /** Bytes of prose generated per requested token, enough that the limit always cuts. */
+  static final int BYTES_PER_TOKEN_BOUND = 12;
+
   private final long seed;
   private final int maxBytes;
 
@@ -44,8 +47,8 @@ public final class GeneratedAnswers implements AnswerSource {
     String prompt = request.lastUserMessage();
     long target = AnswerLength.requestedBytes(prompt).orElse(-1);
     if (target < 0 && request.maxTokens().isPresent()) {
-      // A piece is at most MAX_PIECE + 1 chars, so this many chars hold at least maxTokens pieces.
-      target = (long) request.maxTokens().getAsInt() * (TokenBoundaries.MAX_PIECE + 1);
+      // The prose's o200k tokens average under 6 bytes: this much text holds at least maxTokens.
+      target = (long) request.maxTokens().getAsInt() * BYTES_PER_TOKEN_BOUND;
     }
     if (target < 0) {
       target = 400 + random.nextInt(2001);

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.codec.CodecModel;
+import dev.sluice.codec.sample.Family;
+import dev.sluice.codec.sample.FamilyStream;
+import dev.sluice.codec.sample.SampleOptions;
+import dev.sluice.codec.sample.Tokenizer;
 import dev.sluice.demo.DemoTranscripts;
 import dev.sluice.gateway.edge.EdgeLink;
 import dev.sluice.time.ManualClock;
@@ -14,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,6 +107,55 @@ class CodecBenchCommandTest {
 
   private static org.assertj.core.data.Offset<Double> within() {
     return org.assertj.core.data.Offset.offset(0.001);
+  }
+
+  @Test
+  void familyDirectoriesAreEachARowWithSidecarTextBytes() throws IOException {
+    Path families = Files.createDirectory(dir.resolve("families"));
+    long sidecarBytes = 0;
+    for (Family f : new Family[] {Family.OPENAI_CHAT, Family.ANTHROPIC, Family.OLLAMA_CHAT}) {
+      Path d = Files.createDirectory(families.resolve(f.id()));
+      int i = 0;
+      for (String text : new String[] {ANSWER_1, ANSWER_2}) {
+        FamilyStream s =
+            f.build(text, Tokenizer.o200k(), new SplittableRandom(i), SampleOptions.defaults());
+        Files.write(d.resolve(i + f.extension()), s.body());
+        Files.writeString(d.resolve(i + ".text"), text);
+        i++;
+      }
+      sidecarBytes = (ANSWER_1 + ANSWER_2).getBytes(StandardCharsets.UTF_8).length;
+    }
+    // A family without sidecars counts the text in the stream.
+    Path plain = Files.createDirectory(families.resolve("demo"));
+    Files.write(
+        plain.resolve("0.sse"),
+        new DemoTranscripts(3, ManualClock.at("2026-11-23T04:00:00Z"))
+            .stream("gpt-x", "p", ANSWER_1, false));
+
+    CliRun r = CliRun.of("codec", "bench", "--streams", families.toString(), "--json");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertThat(j.get("roundtrip_ok").asBoolean()).isTrue();
+    assertThat(j.get("families").fieldNames())
+        .toIterable()
+        .containsExactly("anthropic", "demo", "ollama-chat", "openai-chat");
+    for (String f : new String[] {"anthropic", "ollama-chat", "openai-chat"}) {
+      JsonNode t = j.at("/families/" + f);
+      assertThat(t.get("streams").asLong()).isEqualTo(2);
+      assertThat(t.get("text_bytes").asLong()).isEqualTo(sidecarBytes);
+      assertThat(t.at("/methods/gzip_6/per_text_byte").asDouble()).isPositive();
+    }
+    assertThat(j.at("/families/demo/text_bytes").asLong())
+        .isEqualTo(ANSWER_1.getBytes(StandardCharsets.UTF_8).length);
+
+    CliRun table = CliRun.of("codec", "bench", "--streams", families.toString());
+    assertThat(table.exitCode()).as(table.err()).isZero();
+    assertThat(table.out())
+        .contains("4 families in " + families)
+        .contains("round trip: OK")
+        .containsPattern("(?m)^anthropic +2 +")
+        .containsPattern("(?m)^openai-chat +2 +");
   }
 
   @Test

@@ -104,11 +104,10 @@ class DemoPipelineTest {
           + String.format(choice, "{\"role\":\"assistant\",\"content\":\"\"}", "null")
           + ",\"usage\":null}",
       p + String.format(choice, "{\"content\":\"Hi\"}", "null") + ",\"usage\":null}",
-      p + String.format(choice, "{\"content\":\" ther\"}", "null") + ",\"usage\":null}",
-      p + String.format(choice, "{\"content\":\"e\"}", "null") + ",\"usage\":null}",
+      p + String.format(choice, "{\"content\":\" there\"}", "null") + ",\"usage\":null}",
       p + String.format(choice, "{\"content\":\"!\"}", "null") + ",\"usage\":null}",
       p + String.format(choice, "{}", "\"stop\"") + ",\"usage\":null}",
-      p + "[],\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":4,\"total_tokens\":6}}",
+      p + "[],\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":3,\"total_tokens\":5}}",
       "[DONE]"
     };
     StringBuilder expected = new StringBuilder(head);
@@ -168,7 +167,7 @@ class DemoPipelineTest {
     assertThat(body.get("model").asText()).isEqualTo("gpt-4o");
     JsonNode choice = body.get("choices").get(0);
     assertThat(choice.get("message").get("role").asText()).isEqualTo("assistant");
-    assertThat(choice.get("message").get("content").asText()).isEqualTo("Hi ther");
+    assertThat(choice.get("message").get("content").asText()).isEqualTo("Hi there");
     assertThat(choice.get("finish_reason").asText()).isEqualTo("length");
     assertThat(body.get("usage").toString())
         .isEqualTo("{\"prompt_tokens\":2,\"completion_tokens\":2,\"total_tokens\":4}");

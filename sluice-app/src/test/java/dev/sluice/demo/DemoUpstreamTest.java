@@ -95,7 +95,7 @@ class DemoUpstreamTest {
       for (byte[] chunk : r.chunks()) {
         assertThat(SseEvents.split(chunk)).hasSize(1);
       }
-      assertThat(events).hasSize(TokenBoundaries.count(expected) + 3);
+      assertThat(events).hasSize(Completion.tokenizer().pieces(expected).size() + 3);
     }
   }
 

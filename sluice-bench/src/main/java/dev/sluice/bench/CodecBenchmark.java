@@ -7,6 +7,7 @@ import dev.sluice.codec.ModelTrainer;
 import dev.sluice.codec.StreamDecoder;
 import dev.sluice.codec.StreamEncoder;
 import dev.sluice.codec.TrainingProgress;
+import dev.sluice.codec.sample.HeldOut;
 import dev.sluice.demo.DemoTranscripts;
 import dev.sluice.time.ManualClock;
 import java.io.ByteArrayOutputStream;
@@ -65,7 +66,8 @@ public class CodecBenchmark {
   /**
    * A model file and a directory of streams (e.g. those of {@code bench/codec.sh}: {@code -p
    * model=sluice-bench/target/codec/model.slcm -p
-   * streams=sluice-bench/target/codec/streams/alpaca-eval}); empty: the Arena-Hard set above.
+   * streams=sluice-bench/target/codec/streams/alpaca-eval/openai-chat}, one family's directory);
+   * empty: the Arena-Hard set above.
    */
   @Param("")
   public String model;
@@ -97,18 +99,21 @@ public class CodecBenchmark {
       List<byte[]> files = new ArrayList<>();
       try (java.util.stream.Stream<Path> list = java.nio.file.Files.list(Path.of(streams))) {
         for (Path f : list.sorted().toList()) {
-          files.add(java.nio.file.Files.readAllBytes(f));
+          // A family's directory holds each stream's answer text beside it (NAME.text): skip it.
+          if (java.nio.file.Files.isRegularFile(f) && !f.toString().endsWith(".text")) {
+            files.add(java.nio.file.Files.readAllBytes(f));
+          }
         }
       }
       prepare(files);
       return;
     }
-    List<CodecCorpus.Answer> arena = CodecCorpus.read(Path.of(corpus, CodecCorpus.ARENA_HARD));
+    List<HeldOut.Answer> arena = HeldOut.read(Path.of(corpus, HeldOut.ARENA_HARD));
     ModelTrainer trainer = new ModelTrainer();
     DemoTranscripts demo = new DemoTranscripts(0, ManualClock.at("2026-11-23T00:00:00Z"));
     List<byte[]> held = new ArrayList<>();
-    for (CodecCorpus.Answer a : arena) {
-      if (CodecCorpus.heldOutPrompt(a.prompt())) {
+    for (HeldOut.Answer a : arena) {
+      if (HeldOut.heldOutPrompt(a.prompt())) {
         held.add(demo.stream(a.model(), a.prompt(), a.text(), false));
       } else {
         trainer.add(a.text());

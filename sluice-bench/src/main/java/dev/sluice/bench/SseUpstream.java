@@ -21,8 +21,9 @@ import java.util.zip.GZIPInputStream;
 /**
  * The SSE origin of {@code bench/compare.sh}: the demo OpenAI-compatible upstream ({@link
  * DemoUpstream}) answering with real LLM answers from a corpus file ({@code
- * ../shared/corpus/*.jsonl.gz}), streamed one piece of about four characters per event and paced
- * like a model ({@code DELAY_MS} between events; 10 ms is about 100 tokens a second).
+ * ../shared/corpus/*.jsonl.gz}), streamed one o200k token per event and paced like a model ({@code
+ * DELAY_MS} between events; 10 ms is about 100 tokens a second). For every server's stream shape at
+ * a fixed rate, see {@link dev.sluice.bench.upstream.FamilyUpstream}.
  *
  * <p>Each request gets the answer picked by an FNV-1a hash of its last user message, as {@code
  * sluice-it}'s replay upstream does, so the same prompt sequence gets the same answers whichever

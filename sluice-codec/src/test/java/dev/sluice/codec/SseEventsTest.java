@@ -245,8 +245,7 @@ class SseEventsTest {
       if (text.length() < 80 || text.length() > 400) {
         continue;
       }
-      byte[] stream =
-          DemoFraming.stream(DemoFraming.Meta.of(7, i, answers.get(i).model()), text, done == 1);
+      byte[] stream = RealStreams.stream(7, i, answers.get(i).model(), text, done == 1);
       if (done == 2) {
         stream = ascii(new String(stream, StandardCharsets.ISO_8859_1).replace("\n", "\r\n"));
       }

@@ -258,12 +258,15 @@ class StreamCodecTest {
         .hasMessageContaining("already rejected");
   }
 
-  /** Corpus answer {@code n}, framed as the demo frames it, cut to at most {@code max} bytes. */
+  /**
+   * Corpus answer {@code n} as OpenAI streams it ({@link RealStreams}), cut to at most {@code max}
+   * bytes.
+   */
   private static byte[] demoStream(int n, int max) {
     try {
       List<Corpus.Answer> answers = Corpus.read(Corpus.ARENA_HARD);
       Corpus.Answer a = answers.get(1 + 3 * n);
-      byte[] s = DemoFraming.stream(DemoFraming.Meta.of(42, n, a.model()), a.text(), false);
+      byte[] s = RealStreams.stream(42, n, a.model(), a.text(), false);
       return java.util.Arrays.copyOf(s, Math.min(max, s.length));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
