@@ -7,9 +7,9 @@ import java.util.Map;
 
 /**
  * Collects the shapes of the trainer's streams into a {@link ShapeLibrary}: the most frequent ones
- * (by the number of streams that had them), each with the values it held at the end of the last
- * stream that had it, the shape that most often followed it, and the shape that most often started
- * a stream.
+ * (by the number of streams that had them; at least two), each with the values it held at the end
+ * of the last stream that had it, the shape that most often followed it, and the shape that most
+ * often started a stream.
  */
 final class LibraryBuilder {
   private final int max;
@@ -80,7 +80,14 @@ final class LibraryBuilder {
   }
 
   ShapeLibrary build() {
-    List<Entry> kept = new ArrayList<>(order);
+    // A shape seen in one stream only (an array of that stream's length) teaches nothing general,
+    // and tuning on that very stream would find all its values repeated.
+    List<Entry> kept = new ArrayList<>();
+    for (Entry e : order) {
+      if (e.streams >= 2) {
+        kept.add(e);
+      }
+    }
     kept.sort((a, b) -> a.streams != b.streams ? b.streams - a.streams : 0);
     if (kept.size() > max) {
       kept = kept.subList(0, max);

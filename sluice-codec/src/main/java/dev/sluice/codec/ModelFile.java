@@ -39,7 +39,7 @@ import java.util.zip.CRC32C;
  *         (-1: none); per shape: u32 length and the shape bytes, i32 the shape that followed it, then
  *         per slot: u8 known, u8 type, u8 class, u8 same-history, i64 last delta, u32 length and
  *         the value bytes; the first u8's bit 0 says the slot has a value, bit 1 that it was the
- *         same in every training stream.
+ *         same in every training stream, bit 2 that it carried a token stream.
  * </pre>
  *
  * Array lengths are fixed by the code; a file whose lengths differ was written by another version
@@ -122,7 +122,7 @@ final class ModelFile {
       o.write(sh.bytes);
       o.writeInt(sh.libNext);
       for (int i = 0; i < sh.slots; i++) {
-        o.writeByte((sh.known[i] ? 1 : 0) | (sh.stable[i] ? 2 : 0));
+        o.writeByte((sh.known[i] ? 1 : 0) | (sh.stable[i] ? 2 : 0) | (sh.tokens[i] ? 4 : 0));
         o.writeByte(sh.vType[i]);
         o.writeByte(sh.cls[i]);
         o.writeByte(sh.same[i]);
@@ -279,6 +279,7 @@ final class ModelFile {
         int kb = in.u8("known");
         sh.known[i] = (kb & 1) != 0;
         sh.stable[i] = (kb & 2) != 0;
+        sh.tokens[i] = (kb & 4) != 0;
         sh.vType[i] = (byte) in.u8("type");
         sh.cls[i] = (byte) in.u8("class");
         sh.same[i] = (byte) in.u8("same");

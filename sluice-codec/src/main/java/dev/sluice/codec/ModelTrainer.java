@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
  *       order, as UTF-8 (the codec codes the characters of a JSON string, not its escapes), filling
  *       the {@link TextTables};
  *   <li><b>library</b>: the tuning streams (captured ones, or the held-back texts framed by {@link
- *       SyntheticStreams}) are coded one after the other, each from fresh state, and the shapes of
+ *       TuningStreams}) are coded one after the other, each from fresh state, and the shapes of
  *       their units (with their last values) become the {@link ShapeLibrary};
  *   <li><b>tuning</b>: the same streams again with the library; what adapts (mixer weights, order-1
  *       APM, match and boundary statistics, the flags and literals of every stream model) carries
@@ -55,7 +55,7 @@ public final class ModelTrainer {
   /**
    * Adds one captured egress stream (an HTTP response body or a whole response as the site's model
    * server writes it). Streams teach the library and the stream models the site's real framing and
-   * tokenizer; without any, the trainer frames held-back texts itself ({@link SyntheticStreams}).
+   * tokenizer; without any, the trainer frames held-back texts itself ({@link TuningStreams}).
    */
   public void addStream(byte[] stream) {
     if (stream.length > 0) {
@@ -157,16 +157,16 @@ public final class ModelTrainer {
     SplittableRandom rnd = new SplittableRandom(SEED);
     List<byte[]> tuneStreams = new ArrayList<>();
     if (streams.isEmpty()) {
-      for (byte[] t : tuning) {
-        tuneStreams.add(SyntheticStreams.frameText(t, rnd));
+      for (int i = 0; i < tuning.size(); i++) {
+        tuneStreams.add(TuningStreams.frame(tuning.get(i), i, rnd));
       }
     } else {
       List<byte[]> shuffled = new ArrayList<>(streams);
       Collections.shuffle(shuffled, new java.util.Random(SEED + 1));
       tuneStreams.addAll(shuffled.subList(0, Math.min(MAX_TUNING_STREAMS, shuffled.size())));
     }
-    // Every other body also as a gateway sends it (HTTP head, a chunk per event).
-    for (int i = 0; i < tuneStreams.size(); i += 2) {
+    // Every other captured body also as a gateway sends it (HTTP head, a chunk per event).
+    for (int i = 0; i < tuneStreams.size() && !streams.isEmpty(); i += 2) {
       byte[] s = tuneStreams.get(i);
       if (!(s.length > 5 && s[0] == 'H' && s[1] == 'T' && s[2] == 'T' && s[3] == 'P')) {
         tuneStreams.set(i, HttpWrap.chunked(s, rnd));
@@ -265,7 +265,7 @@ public final class ModelTrainer {
     long sampleBytes = 0;
     List<byte[]> all = new ArrayList<>(samples);
     for (int i = 0; i < texts.size() && sampleBytes < (8 << 20); i += 7) {
-      all.add(SyntheticStreams.frameText(texts.get(i), rnd));
+      all.add(TuningStreams.frame(texts.get(i), i, rnd));
       sampleBytes += all.get(all.size() - 1).length;
     }
     long total = 0;

@@ -17,8 +17,9 @@ final class Shape {
   final byte[] kinds;
 
   /**
-   * Per slot: a hash of the shape bytes before it, back to the previous slot (at most 32): its key,
-   * as {@code ","created":}. A new shape's slot takes the stream's last value of the same key.
+   * Per slot: a hash of the shape bytes before it, back to the last comma, brace, bracket or slot
+   * (at most 32): its key, as {@code "created":}. A new shape's slot takes the stream's last value
+   * of the same key.
    */
   final int[] keys;
 
@@ -42,6 +43,9 @@ final class Shape {
 
   /** Per slot (library shapes): the value was the same in every training stream that had it. */
   final boolean[] stable;
+
+  /** Per slot: it carried a token stream (a value opened with the last one's look-ahead). */
+  final boolean[] tokens;
 
   /** The stream shape that followed this one last time (its id), or -1. */
   int next = -1;
@@ -75,7 +79,11 @@ final class Shape {
       if (bytes[i] == Lexer.JSON || bytes[i] == Lexer.RAW) {
         kinds[j] = bytes[i];
         int h = 0x811C_9DC5 ^ bytes[i];
-        for (int q = Math.max(from, i - 32); q < i; q++) {
+        int q0 = i;
+        while (q0 > from && q0 > i - 32 && !keyStart(bytes[q0 - 1])) {
+          q0--;
+        }
+        for (int q = q0; q < i; q++) {
           h = (h ^ (bytes[q] & 0xFF)) * 0x0100_0193;
         }
         keys[j++] = h;
@@ -90,6 +98,7 @@ final class Shape {
     this.known = new boolean[k];
     this.inherited = new boolean[k];
     this.stable = new boolean[k];
+    this.tokens = new boolean[k];
   }
 
   int valueStart(int i) {
@@ -127,7 +136,12 @@ final class Shape {
     System.arraycopy(delta, 0, c.delta, 0, slots);
     System.arraycopy(known, 0, c.known, 0, slots);
     System.arraycopy(stable, 0, c.stable, 0, slots);
+    System.arraycopy(tokens, 0, c.tokens, 0, slots);
     return c;
+  }
+
+  private static boolean keyStart(byte c) {
+    return c == ',' || c == '{' || c == '[';
   }
 
   static long hash(byte[] b, int len) {

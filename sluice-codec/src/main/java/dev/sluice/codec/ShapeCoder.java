@@ -45,7 +45,14 @@ final class ShapeCoder {
     Shape sh = null;
     if (predicted != null) {
       int ctx = PRED + 1 + (prev.nextHits & 3) * 2 + (prev == predicted ? 1 : 0);
-      int hit = flags.code(c, ctx, enc && predicted.sameBytes(b, len) ? 1 : 0);
+      int hitBit = enc && predicted.sameBytes(b, len) ? 1 : 0;
+      if (ValueCoder.STATS != null && enc) {
+        ValueCoder.STATS.merge(
+            "pred hit=" + hitBit + " ctx" + ctx,
+            (double) DecisionLog.cost(hitBit, flags.p(ctx)) / 256,
+            Double::sum);
+      }
+      int hit = flags.code(c, ctx, hitBit);
       prev.nextHits = (prev.nextHits << 1 | hit) & 3;
       if (hit != 0) {
         sh = predicted;
@@ -189,6 +196,7 @@ final class ShapeCoder {
         sh.same[j] = ref.same[a];
         sh.delta[j] = ref.delta[a];
         sh.inherited[j] = fromLibrary || ref.inherited[a];
+        sh.tokens[j] = ref.tokens[a];
         sh.stable[j] = fromLibrary ? ref.stable[a] : ref.stable[a] && ref.inherited[a];
       }
       sh.vEnd[j] = vals.n;

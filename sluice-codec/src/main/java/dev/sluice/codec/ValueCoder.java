@@ -43,10 +43,16 @@ final class ValueCoder {
   private static final int RANK = 232;
   private static final int WIDTH = 248;
   private static final int SAME_INHERITED = 256;
+  private static final int DECIMAL = 272;
+  private static final int SAME_FRACTION = 276;
+  private static final int NEAR = 277;
+
+  /** Whether the template of the value being coded came from the library. */
+  private boolean inheritedNow;
 
   private static final long MAX_INT = 999_999_999_999_999_999L;
 
-  final Probs flags = new Probs(SAME_INHERITED + 16);
+  final Probs flags = new Probs(NEAR + 2);
   final NumberCoder numbers;
   final DiffCoder diff;
   final TextCoder text;
@@ -96,8 +102,10 @@ final class ValueCoder {
     int key = (int) sh.hash * 31 + i;
     out.n = 0;
     c.mark(BitCoding.M_SAME);
+    inheritedNow = false;
     if (hasT) {
       boolean eq = enc && !forced && vt == tt && Arrays.equals(v, vs, ve, tb, ts, te);
+      inheritedNow = sh.inherited[i];
       int ctxS =
           sh.inherited[i]
               ? SAME_INHERITED + ((sh.stable[i] ? 1 : 0) | kind << 1 | tt << 2)
@@ -109,6 +117,9 @@ final class ValueCoder {
             "slot" + i + " same=" + (eq ? 1 : 0) + " ctx" + (ctxS - SAME),
             (double) DecisionLog.cost(eq ? 1 : 0, pp) / 256,
             Double::sum);
+        if (ctxS == SAME_INHERITED + 4) {
+          STATS.merge("COUNT same=" + (eq ? 1 : 0) + " " + keyName(sh, i), 1.0, Double::sum);
+        }
       }
       int same = flags.code(c, ctxS, eq ? 1 : 0);
       sh.same[i] = (byte) (((sh.same[i] << 1) | same) & 7);
@@ -134,6 +145,11 @@ final class ValueCoder {
       }
     }
     outType = type;
+    if (DEBUG && enc && type == Lexer.NUM) {
+      System.err.printf(
+          "num slot %d: %s tmpl %s%n",
+          i, new String(v, vs, ve - vs), hasT ? new String(tb, ts, te - ts) : "-");
+    }
     c.mark(type == Lexer.LIT ? BitCoding.M_LITERAL : BitCoding.M_NUMBER);
     switch (type) {
       case Lexer.LIT -> literal(c, enc ? v[vs] : 0);
@@ -169,6 +185,11 @@ final class ValueCoder {
     int te = sh.vEnd[i];
     int canon = flags.code(c, CANON + kind, enc && Lexer.isInteger(v, vs, ve) ? 1 : 0);
     if (canon == 0) {
+      int dec = flags.code(c, DECIMAL + kind, enc && Decimals.fits(v, vs, ve) ? 1 : 0);
+      if (dec != 0) {
+        decimalNumber(c, sh, i, key, v, vs, ve, numericTemplate);
+        return;
+      }
       if (numericTemplate) {
         diff.code(c, DiffCoder.NUMBER, v, vs, ve - vs, Arrays.copyOfRange(tb, ts, te), te - ts, 64);
       } else {
@@ -181,6 +202,18 @@ final class ValueCoder {
       return;
     }
     long value;
+    boolean fromLibrary = inheritedNow;
+    if (numericTemplate && Lexer.isInteger(tb, ts, te) && lastLarge != 0 && fromLibrary) {
+      // A template from another stream: this stream's last large integer may be closer.
+      long x = enc ? Lexer.parseInteger(v, vs, ve) : 0;
+      long t0 = Lexer.parseInteger(tb, ts, te);
+      boolean near = Math.abs(x - lastLarge) < Math.abs(x - t0);
+      if (flags.code(c, NEAR + 1, enc && near ? 1 : 0) != 0) {
+        value = lastLarge + numbers.code(c, 11, x - lastLarge);
+        finishInteger(value);
+        return;
+      }
+    }
     if (numericTemplate && Lexer.isInteger(tb, ts, te)) {
       long t0 = Lexer.parseInteger(tb, ts, te);
       long d = enc ? Lexer.parseInteger(v, vs, ve) - t0 : 0;
@@ -194,7 +227,21 @@ final class ValueCoder {
       sh.delta[i] = d;
       value = t0 + d;
     } else {
-      value = numbers.code(c, 8 + (key & 3), enc ? Lexer.parseInteger(v, vs, ve) : 0);
+      // No integer template: near the stream's last large integer (a second timestamp), or alone.
+      long x = enc ? Lexer.parseInteger(v, vs, ve) : 0;
+      boolean near = lastLarge != 0 && Math.abs(x - lastLarge) < Math.abs(lastLarge) / 16;
+      if (lastLarge != 0 && flags.code(c, NEAR, enc && near ? 1 : 0) != 0) {
+        value = lastLarge + numbers.code(c, 11, x - lastLarge);
+      } else {
+        value = numbers.code(c, 8 + (key & 3), x);
+      }
+    }
+    finishInteger(value);
+  }
+
+  private void finishInteger(long value) throws CodecFormatException {
+    if (Math.abs(value) >= LARGE) {
+      lastLarge = value;
     }
     if (value > MAX_INT || value < -MAX_INT) {
       throw new CodecFormatException(-1, "an integer out of range: " + value);
@@ -203,6 +250,46 @@ final class ValueCoder {
   }
 
   private static final byte[] NONE = new byte[0];
+
+  /** Integers this large are timestamps and the like: a later one is coded near the last. */
+  private static final long LARGE = 1 << 20;
+
+  private long lastLarge;
+
+  /**
+   * A decimal fraction ({@link Decimals}): its digits after the point, then its digits as one
+   * integer, against the template's when it has as many digits after the point.
+   */
+  private void decimalNumber(
+      BitCoding c, Shape sh, int i, int key, byte[] v, int vs, int ve, boolean numericTemplate)
+      throws CodecFormatException {
+    boolean enc = !c.decoding();
+    byte[] tb = sh.vals;
+    int ts = sh.valueStart(i);
+    int te = sh.vEnd[i];
+    int tf = numericTemplate && Decimals.fits(tb, ts, te) ? Decimals.fraction(tb, ts, te) : -1;
+    int f = enc ? Decimals.fraction(v, vs, ve) : 0;
+    if (tf < 0 || flags.code(c, SAME_FRACTION, enc && f == tf ? 1 : 0) == 0) {
+      f = (int) numbers.code(c, 12, f);
+    } else {
+      f = tf;
+    }
+    if (f < 1 || f > 17) {
+      throw new CodecFormatException(-1, f + " digits after a decimal point");
+    }
+    long m = enc ? Decimals.mantissa(v, vs, ve) : 0;
+    long value;
+    if (tf == f) {
+      long t0 = Decimals.mantissa(tb, ts, te);
+      value = t0 + numbers.code(c, 4 + (key & 3), m - t0);
+    } else {
+      value = numbers.code(c, 8 + (key & 3), m);
+    }
+    if (Math.abs(value) > MAX_INT) {
+      throw new CodecFormatException(-1, "a decimal out of range: " + value);
+    }
+    Decimals.write(out, value, f);
+  }
 
   private void string(
       BitCoding c,
@@ -352,6 +439,7 @@ final class ValueCoder {
       }
     }
     if (forced) {
+      sh.tokens[i] = true;
       return TEXT;
     }
     if (n == 0) {
@@ -366,7 +454,7 @@ final class ValueCoder {
     if (strT && sameSkeleton(v, cs, ce, tb, tcs, tce)) {
       return DIGITS;
     }
-    if (strT && (sh.cls[i] != TEXT || (sh.same[i] & 6) != 0)) {
+    if (strT && !sh.tokens[i]) {
       // A variant of the template (an event type, a status) in a slot that is mostly the same:
       // its difference is cheaper than text, and it stays out of the text history.
       int common = Arrays.mismatch(v, cs, ce, tb, tcs, tce);
@@ -374,7 +462,7 @@ final class ValueCoder {
         return ID;
       }
     }
-    boolean textSlot = sh.cls[i] == TEXT && (sh.same[i] & 6) == 0;
+    boolean textSlot = sh.cls[i] == TEXT && (sh.tokens[i] || (sh.same[i] & 6) == 0);
     if (textOk && !text.pending() && (textSlot || !Identifiers.looksLikeId(v, cs, ce))) {
       return TEXT;
     }
@@ -562,6 +650,23 @@ final class ValueCoder {
 
     /** Finds it, puts it in {@link #chars} and returns its length; 0 if there is none. */
     abstract int next();
+  }
+
+  /** The shape bytes before slot {@code i} (debugging). */
+  static String keyName(Shape sh, int i) {
+    int k = -1;
+    int p = 0;
+    for (; p < sh.bytes.length; p++) {
+      if (sh.bytes[p] <= Lexer.RAW && ++k == i) {
+        break;
+      }
+    }
+    return new String(
+            sh.bytes,
+            Math.max(0, p - 24),
+            Math.min(24, p),
+            java.nio.charset.StandardCharsets.ISO_8859_1)
+        .replace('\0', '#');
   }
 
   static void decimal(ByteBuf out, long v) {

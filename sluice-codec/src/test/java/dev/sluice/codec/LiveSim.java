@@ -19,7 +19,7 @@ public final class LiveSim {
     while (i < body.length()) {
       int j = body.indexOf(sep, i);
       j = j < 0 ? body.length() : j + sep.length();
-      out.add(body.substring(i, j).getBytes(StandardCharsets.UTF_8));
+      out.add(body.substring(i, j).getBytes(StandardCharsets.ISO_8859_1));
       i = j;
     }
     return out;

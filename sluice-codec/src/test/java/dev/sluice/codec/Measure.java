@@ -354,11 +354,28 @@ public final class Measure {
 
   static Map<String, Builder> families() {
     Map<String, Builder> fams = new LinkedHashMap<>();
-    fams.put("openai-usage", (t, r) -> openai(t, r, true));
-    fams.put("python-sse", Measure::python);
-    fams.put("anthropic", Measure::anthropic);
-    fams.put("responses", Measure::responses);
-    fams.put("ollama", Measure::ollama);
+    String only = System.getProperty("family");
+    for (dev.sluice.codec.sample.Family f : dev.sluice.codec.sample.Family.values()) {
+      if (only != null && !only.contains(f.id())) {
+        continue;
+      }
+      fams.put(
+          f.id(),
+          (t, r) -> {
+            long created =
+                dev.sluice.codec.sample.SampleOptions.DEFAULT_CREATED + r.nextInt(1 << 26);
+            var o =
+                dev.sluice.codec.sample.SampleOptions.defaults()
+                    .withCreated(created)
+                    .withPromptTokens(5 + r.nextInt(900));
+            var st = f.build(t, dev.sluice.codec.sample.Tokenizer.o200k(), r, o);
+            return new String(
+                Boolean.getBoolean("http")
+                    ? dev.sluice.codec.sample.HttpFraming.response(st, created)
+                    : st.body(),
+                StandardCharsets.ISO_8859_1);
+          });
+    }
     return fams;
   }
 
@@ -369,7 +386,7 @@ public final class Measure {
     SplittableRandom rr = new SplittableRandom(99);
     List<Builder> fl = new ArrayList<>(families().values());
     for (int i = 0; i < train.size(); i++) {
-      if (i % 20 == 19 && Boolean.parseBoolean(System.getProperty("streams", "true"))) {
+      if (i % 20 == 19 && Boolean.parseBoolean(System.getProperty("streams", "false"))) {
         tr.addStream(
             fl.get(i / 20 % fl.size())
                 .build(train.get(i).text(), rr)
@@ -400,7 +417,7 @@ public final class Measure {
       for (int i = 0; i < Math.min(streams, test.size()); i++) {
         String answer = test.get(i).text();
         ValueCoder.DEBUG = Boolean.getBoolean("debug") && i < 40;
-        byte[] s = f.getValue().build(answer, r).getBytes(StandardCharsets.UTF_8);
+        byte[] s = f.getValue().build(answer, r).getBytes(StandardCharsets.ISO_8859_1);
         text += answer.getBytes(StandardCharsets.UTF_8).length;
         in += s.length;
         long a = System.nanoTime();
