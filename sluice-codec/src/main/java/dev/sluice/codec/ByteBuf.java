@@ -35,6 +35,16 @@ final class ByteBuf implements ArithmeticEncoder.ByteSink {
     put((int) v);
   }
 
+  /**
+   * Gives back a large array once its bytes are no longer needed (at most {@code keep} bytes stay
+   * allocated when empty), so an idle stream holds little.
+   */
+  void trim(int keep) {
+    if (a.length > keep && n <= keep) {
+      a = Arrays.copyOf(a, Math.max(16, n));
+    }
+  }
+
   byte[] toArray() {
     return Arrays.copyOf(a, n);
   }

@@ -84,7 +84,7 @@ final class DecisionLog extends BitCoding {
     n = 0;
     cost = 0;
     costed = 0;
-    if (d.length > (64 << 10)) {
+    if (d.length > 4 * SMALL) {
       d = new int[SMALL];
     }
   }

@@ -19,7 +19,7 @@ final class DiffCoder {
   private static final int CHANNELS = 3;
 
   private static final int END = 256;
-  private static final int BITS = 10;
+  private static final int BITS = 9;
   private static final int LIT_CONTEXTS = 5;
 
   final Probs flags = new Probs(CHANNELS * 64);
@@ -38,7 +38,7 @@ final class DiffCoder {
   private int[] templateSlot = new int[256];
 
   private static int[] weights() {
-    int[] w = new int[(LIT_CONTEXTS + 1) * 256 * CHANNELS];
+    int[] w = new int[(LIT_CONTEXTS + 1) * 256 * 2];
     java.util.Arrays.fill(w, 1 << 14);
     return w;
   }
@@ -152,7 +152,7 @@ final class DiffCoder {
     int c3 = n > 2 ? o[n - 3] & 0xFF : 0;
     int m = (1 << BITS) - 1;
     int ch = channel << 24;
-    int wb = channel * 256 * (LIT_CONTEXTS + 1);
+    int wb = (channel == SHAPE ? 0 : 1) * 256 * (LIT_CONTEXTS + 1);
     int c0 = 1;
     for (int bit = 7; bit >= 0; bit--) {
       idx[0] = (mix(ch | c1 << 8 | c0, 0)) & m;

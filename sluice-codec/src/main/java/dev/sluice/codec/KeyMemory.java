@@ -10,7 +10,7 @@ import java.util.Arrays;
  */
 final class KeyMemory {
   private static final int BITS = 7;
-  private static final int MAX_VALUE = 256;
+  private static final int MAX_VALUE = 128;
 
   private final int[] keys = new int[1 << BITS];
   private final byte[][] values = new byte[1 << BITS][];

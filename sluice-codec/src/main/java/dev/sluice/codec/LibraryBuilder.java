@@ -22,6 +22,7 @@ final class LibraryBuilder {
     int streams;
     int starts;
     final Map<String, Integer> followers = new HashMap<>();
+    final Map<String, Integer> sigFollowers = new HashMap<>();
     boolean[] varies;
 
     Entry(String key) {
@@ -37,17 +38,16 @@ final class LibraryBuilder {
     return new String(s.bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
-  /** Adds the shapes a stream ended with. */
-  void add(ShapeTable table) {
-    Map<Integer, Shape> byId = new HashMap<>();
-    int firstId = Integer.MAX_VALUE;
-    for (int i = 0; i < table.size; i++) {
-      byId.put(table.order[i].id, table.order[i]);
-      firstId = Math.min(firstId, table.order[i].id);
-    }
+  /**
+   * Adds the shapes a stream ended with ({@code table}), and what followed what in it ({@code
+   * trace}: every shape coded, in order).
+   */
+  void add(ShapeTable table, List<Shape> trace) {
+    Map<Shape, String> keys = new HashMap<>();
     for (int i = 0; i < table.size; i++) {
       Shape s = table.order[i];
       String k = key(s);
+      keys.put(s, k);
       Entry e = entries.get(k);
       if (e == null) {
         e = new Entry(k);
@@ -69,14 +69,42 @@ final class LibraryBuilder {
       }
       e.shape = s.copy();
       e.streams++;
-      if (s.id == 0 && firstId == 0) {
-        e.starts++;
+    }
+    if (!trace.isEmpty() && keys.containsKey(trace.get(0))) {
+      entries.get(keys.get(trace.get(0))).starts++;
+    }
+    Shape lastSig = null;
+    for (int i = 0; i < trace.size(); i++) {
+      Shape s = trace.get(i);
+      String k = keys.computeIfAbsent(s, LibraryBuilder::key);
+      Entry e = entries.get(k);
+      if (i + 1 < trace.size() && e != null) {
+        e.followers.merge(
+            keys.computeIfAbsent(trace.get(i + 1), LibraryBuilder::key), 1, Integer::sum);
       }
-      Shape n = s.next >= 0 ? byId.get(s.next) : null;
-      if (n != null) {
-        e.followers.merge(key(n), 1, Integer::sum);
+      if (!s.blank) {
+        if (lastSig != null) {
+          Entry le = entries.get(keys.get(lastSig));
+          if (le != null) {
+            le.sigFollowers.merge(k, 1, Integer::sum);
+          }
+        }
+        lastSig = s;
       }
     }
+  }
+
+  private static int mostFrequent(Map<String, Integer> followers, Map<String, Integer> index) {
+    int best = 0;
+    int next = -1;
+    for (Map.Entry<String, Integer> f : followers.entrySet()) {
+      Integer j = index.get(f.getKey());
+      if (j != null && (f.getValue() > best || (f.getValue() == best && j < next))) {
+        best = f.getValue();
+        next = j;
+      }
+    }
+    return next;
   }
 
   ShapeLibrary build() {
@@ -111,16 +139,8 @@ final class LibraryBuilder {
         bestStarts = e.starts;
         first = i;
       }
-      int best = 0;
-      int next = -1;
-      for (Map.Entry<String, Integer> f : e.followers.entrySet()) {
-        Integer j = index.get(f.getKey());
-        if (j != null && (f.getValue() > best || (f.getValue() == best && j < next))) {
-          best = f.getValue();
-          next = j;
-        }
-      }
-      shapes[i].libNext = next;
+      shapes[i].libNext = mostFrequent(e.followers, index);
+      shapes[i].libSigNext = mostFrequent(e.sigFollowers, index);
     }
     return new ShapeLibrary(shapes, first);
   }

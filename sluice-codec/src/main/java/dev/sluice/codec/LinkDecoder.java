@@ -159,9 +159,8 @@ public final class LinkDecoder {
         if (s.out.n > 0) {
           sink.data(s.id, s.out.a, 0, s.out.n);
         }
-        if (s.out.a.length > (256 << 10)) {
-          s.out.a = new byte[64];
-        }
+        s.out.n = 0;
+        s.out.trim(4 << 10);
       }
     } catch (CodecFormatException e) {
       throw new CodecFormatException(e.offset() < 0 ? codeAt - off : e.offset(), e.detail());

@@ -300,9 +300,8 @@ public final class LinkEncoder {
       preparedRaw = 0;
       log.clear();
       area.n = 0;
-      if (area.a.length > (256 << 10)) {
-        area.a = new byte[16];
-      }
+      area.trim(4 << 10);
+      input.trim(16 << 10);
     }
 
     long weight() {

@@ -36,7 +36,8 @@ import java.util.zip.CRC32C;
  *         count x i32: stream flags, number coder, text flags, escape forms, value flags, shape
  *         flags, difference flags, difference literals, difference mixer;
  *         the shape library: u32 shapes n (at most 4096), i32 the shape that starts most streams
- *         (-1: none); per shape: u32 length and the shape bytes, i32 the shape that followed it, then
+ *         (-1: none); per shape: u32 length and the shape bytes, i32 the shape that followed it,
+ *         i32 the shape other than a blank line that followed it (-1: none), then
  *         per slot: u8 known, u8 type, u8 class, u8 same-history, i64 last delta, u32 length and
  *         the value bytes; the first u8's bit 0 says the slot has a value, bit 1 that it was the
  *         same in every training stream, bit 2 that it carried a token stream.
@@ -121,6 +122,7 @@ final class ModelFile {
       o.writeInt(sh.bytes.length);
       o.write(sh.bytes);
       o.writeInt(sh.libNext);
+      o.writeInt(sh.libSigNext);
       for (int i = 0; i < sh.slots; i++) {
         o.writeByte((sh.known[i] ? 1 : 0) | (sh.stable[i] ? 2 : 0) | (sh.tokens[i] ? 4 : 0));
         o.writeByte(sh.vType[i]);
@@ -270,8 +272,9 @@ final class ModelFile {
       byte[] b = in.bytes(SectionPlan.MAX_LINE, "library shape");
       Shape sh = new Shape(b, b.length);
       sh.libNext = in.i32("library next");
-      if (sh.libNext < -1 || sh.libNext >= n) {
-        throw in.bad("library shape " + k + " followed by " + sh.libNext);
+      sh.libSigNext = in.i32("library next event");
+      if (sh.libNext < -1 || sh.libNext >= n || sh.libSigNext < -1 || sh.libSigNext >= n) {
+        throw in.bad("library shape " + k + " followed by " + sh.libNext + ", " + sh.libSigNext);
       }
       sh.lib = k;
       ByteBuf vals = new ByteBuf(64);

@@ -234,6 +234,9 @@ public final class ModelTrainer {
 
   /** Codes a whole stream through {@code sc} (no output), collecting shapes into {@code lib}. */
   private static void code(StreamCodec sc, byte[] stream, LibraryBuilder lib) {
+    if (lib != null) {
+      sc.shapes.trace = new ArrayList<>();
+    }
     SectionPlan plan = new SectionPlan();
     ArithmeticEncoder none = new ArithmeticEncoder(null);
     int pos = 0;
@@ -257,7 +260,7 @@ public final class ModelTrainer {
       throw new IllegalStateException("training rejected its own stream", e);
     }
     if (lib != null) {
-      lib.add(sc.shapes.table);
+      lib.add(sc.shapes.table, sc.shapes.trace);
     }
   }
 

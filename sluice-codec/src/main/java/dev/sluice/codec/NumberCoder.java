@@ -10,6 +10,9 @@ package dev.sluice.codec;
 final class NumberCoder {
   static final int CONTEXTS = 16;
 
+  // Contexts in use: 0-7 deltas by slot, 4-7 also decimals, 8-11 values, 12 widths and digit
+  // counts, 13 binary lengths, 14-15 text references.
+
   private static final int SIGN = 0;
   private static final int ZEROS = 1; // 32 nodes: unary up to 18
   private static final int LENGTH = 33; // 64-node tree over 6 bits

@@ -40,7 +40,7 @@ final class RecentStrings {
   }
 
   /** Longest string remembered (longer ones are found as text references instead). */
-  static final int MAX_LENGTH = 512;
+  static final int MAX_LENGTH = 256;
 
   /** Makes {@code b[s, e)} the most recent (if it is not too long to keep). */
   void use(byte[] b, int s, int e, int t) {

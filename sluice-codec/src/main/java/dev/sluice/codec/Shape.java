@@ -52,6 +52,17 @@ final class Shape {
 
   int nextHits;
 
+  /** A blank line (SSE's event end): predictions after it look at the shape before it. */
+  final boolean blank;
+
+  /** The next shape other than a blank line that followed this one last time (its id), or -1. */
+  int sigNext = -1;
+
+  int sigHits;
+
+  /** The library shape other than a blank line that followed this one in training, or -1. */
+  int libSigNext = -1;
+
   /** The library shape this one was made from, or that it is; -1 if none. */
   int lib = -1;
 
@@ -71,6 +82,11 @@ final class Shape {
       }
     }
     this.slots = k;
+    boolean b = len > 0;
+    for (int i = 0; i < len; i++) {
+      b &= bytes[i] == '\r' || bytes[i] == '\n';
+    }
+    this.blank = b;
     this.kinds = new byte[k];
     this.keys = new int[k];
     int j = 0;

@@ -8,10 +8,10 @@ package dev.sluice.codec;
  */
 final class ShapeCoder {
   private static final int PRED = 0;
-  private static final int RANK = 16;
-  private static final int FROM_LIB = 32;
-  private static final int LIB_PRED = 36;
-  private static final int FLAGS = 40;
+  private static final int RANK = 20;
+  private static final int FROM_LIB = 36;
+  private static final int LIB_PRED = 40;
+  private static final int FLAGS = 44;
 
   final Probs flags = new Probs(FLAGS);
   final ShapeTable table = new ShapeTable();
@@ -21,6 +21,12 @@ final class ShapeCoder {
 
   /** The shape of the last unit coded, or null. */
   Shape prev;
+
+  /** The shape of the last unit that was not a blank line, or null. */
+  private Shape lastSig;
+
+  /** Every shape coded, in order, when training asks for it (null otherwise). */
+  java.util.List<Shape> trace;
 
   ShapeCoder(DiffCoder diff, ShapeLibrary library) {
     this.diff = diff;
@@ -41,19 +47,23 @@ final class ShapeCoder {
     }
     boolean enc = !c.decoding();
     c.mark(BitCoding.M_SHAPE);
-    Shape predicted = prev == null || prev.next < 0 ? null : table.byId(prev.next);
+    // The shape that followed the last one; after a blank line (an SSE event's end), the one that
+    // followed the last event's line: events follow events, not blank lines.
+    boolean afterBlank = prev == null || prev.blank;
+    Shape base = afterBlank ? lastSig : prev;
+    int nextId = base == null ? -1 : afterBlank ? base.sigNext : base.next;
+    Shape predicted = nextId < 0 ? null : table.byId(nextId);
     Shape sh = null;
     if (predicted != null) {
-      int ctx = PRED + 1 + (prev.nextHits & 3) * 2 + (prev == predicted ? 1 : 0);
+      int hits = afterBlank ? base.sigHits : base.nextHits;
+      int ctx = PRED + 1 + (hits & 3) * 2 + (afterBlank ? 1 : 0) + (base == predicted ? 8 : 0);
       int hitBit = enc && predicted.sameBytes(b, len) ? 1 : 0;
-      if (ValueCoder.STATS != null && enc) {
-        ValueCoder.STATS.merge(
-            "pred hit=" + hitBit + " ctx" + ctx,
-            (double) DecisionLog.cost(hitBit, flags.p(ctx)) / 256,
-            Double::sum);
-      }
       int hit = flags.code(c, ctx, hitBit);
-      prev.nextHits = (prev.nextHits << 1 | hit) & 3;
+      if (afterBlank) {
+        base.sigHits = (base.sigHits << 1 | hit) & 3;
+      } else {
+        base.nextHits = (base.nextHits << 1 | hit) & 3;
+      }
       if (hit != 0) {
         sh = predicted;
       }
@@ -71,7 +81,16 @@ final class ShapeCoder {
     if (prev != null) {
       prev.next = sh.id;
     }
+    if (!sh.blank) {
+      if (lastSig != null) {
+        lastSig.sigNext = sh.id;
+      }
+      lastSig = sh;
+    }
     prev = sh;
+    if (trace != null) {
+      trace.add(sh);
+    }
     return sh;
   }
 
@@ -136,8 +155,12 @@ final class ShapeCoder {
     }
     int fromLib = flags.code(c, FROM_LIB + (table.size == 0 ? 0 : 1), refRank < 0 ? 1 : 0);
     if (fromLib != 0) {
+      boolean afterBlank = prev == null || prev.blank;
+      Shape base = afterBlank ? lastSig : prev;
       int predicted =
-          prev != null && prev.lib >= 0 ? library.shapes[prev.lib].libNext : library.first;
+          base == null || base.lib < 0
+              ? library.first
+              : afterBlank ? library.shapes[base.lib].libSigNext : library.shapes[base.lib].libNext;
       int hit = 0;
       if (predicted >= 0) {
         hit = flags.code(c, LIB_PRED + (prev == null ? 0 : 1), enc && refLib == predicted ? 1 : 0);

@@ -6,7 +6,7 @@ package dev.sluice.codec;
  * so a shape is named by its rank in {@link #order}.
  */
 final class ShapeTable {
-  static final int CAPACITY = 48;
+  static final int CAPACITY = 32;
 
   final Shape[] order = new Shape[CAPACITY];
   int size;

@@ -105,6 +105,7 @@ final class StreamCodec {
     if (text.takePendingLeft()) {
       throw new IllegalStateException("the encoder left a character pending");
     }
+    trim();
   }
 
   private void encodeUnit(
@@ -288,6 +289,7 @@ final class StreamCodec {
     if (text.takePendingLeft()) {
       throw new CodecFormatException(-1, "a section ends inside a text value");
     }
+    trim();
   }
 
   private void decodeUnit(BitCoding c, Area area, ByteBuf out, boolean chunkData)
@@ -360,6 +362,18 @@ final class StreamCodec {
       out.put(area.take((int) n), 0, (int) n);
     }
   }
+
+  /** Scratch kept between sections is small: an idle stream holds its models, not its buffers. */
+  private void trim() {
+    vbuf.trim(TRIM);
+    unit.trim(TRIM);
+    scratchText.trim(TRIM);
+    scratchForms.trim(TRIM);
+    values.trimBuffers(TRIM);
+    diff.out.trim(TRIM);
+  }
+
+  private static final int TRIM = 4 << 10;
 
   /** Every value of the unit just coded becomes the stream's last value under its key. */
   private void remember(Shape sh) {

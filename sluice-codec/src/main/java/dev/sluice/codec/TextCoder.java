@@ -18,6 +18,7 @@ final class TextCoder {
   private static final int FLAGS = 64;
 
   final TextModel model;
+  private final TokenVocab vocab = TokenVocab.shared();
   final Probs flags = new Probs(FLAGS);
   final Probs forms = new Probs(JsonEscapes.CATEGORIES * 4);
 
@@ -62,13 +63,16 @@ final class TextCoder {
     int pos = 0;
     int l = 0;
     int hash = 0;
+    long vh = 0;
     if (pendLen > 0) {
       pos = pendLen;
       hash = hashChar(hash, pend, pendLen);
+      vh = vocabHash(0, pend, 0, pendLen);
       pendLen = 0;
       form(c, f, u, 0, 0, pos);
       l = 1;
     }
+    int fw = l > 0 ? vocab.flags(vh) : 0;
     while (true) {
       byte[] src;
       int at;
@@ -86,20 +90,22 @@ final class TextCoder {
         bnd = 1;
       } else {
         c.mark(BitCoding.M_END);
-        model.codeEnd(c, l, hash, 1);
+        model.codeEnd(c, l, hash, 1, fw);
         lastEnd = 2;
         return;
       }
       c.mark(BitCoding.M_END);
       if (l > 0) {
-        model.codeEnd(c, l, hash, 0);
+        model.codeEnd(c, l, hash, 0, fw);
       }
       c.mark(BitCoding.M_TEXT);
       for (int k = 0; k < len; k++) {
         model.codeByte(c, src[at + k] & 0xFF);
       }
+      long vhc = vocabHash(vh, src, at, len);
+      int fwc = vocab.flags(vhc);
       c.mark(BitCoding.M_BOUNDARY);
-      if (l > 0 && model.codeBoundary(c, src[at] & 0xFF, l, hash, bnd) != 0) {
+      if (l > 0 && model.codeBoundary(c, src[at] & 0xFF, l, hash, bnd, fw, fwc) != 0) {
         System.arraycopy(src, at, pend, 0, len);
         pendLen = len;
         lastEnd = 1;
@@ -107,6 +113,8 @@ final class TextCoder {
       }
       form(c, f, u, l, pos, len);
       hash = hashChar(hash, src, at, len);
+      vh = vhc;
+      fw = fwc;
       pos += len;
       l++;
     }
@@ -129,14 +137,17 @@ final class TextCoder {
   void decode(BitCoding c, boolean json, ByteBuf out, int max) throws CodecFormatException {
     int l = 0;
     int hash = 0;
+    long vh = 0;
     if (pendLen > 0) {
       emit(c, json, out, pend, pendLen);
       hash = hashChar(hash, pend, pendLen);
+      vh = vocabHash(0, pend, 0, pendLen);
       pendLen = 0;
       l = 1;
     }
+    int fw = l > 0 ? vocab.flags(vh) : 0;
     while (true) {
-      if (l > 0 && model.codeEnd(c, l, hash, 0) != 0) {
+      if (l > 0 && model.codeEnd(c, l, hash, 0, fw) != 0) {
         lastEnd = 2;
         return;
       }
@@ -149,7 +160,9 @@ final class TextCoder {
       if (Utf8.length(ch, 0, len) != len) {
         throw new CodecFormatException(-1, "text that is not UTF-8");
       }
-      if (l > 0 && model.codeBoundary(c, b0, l, hash, 0) != 0) {
+      long vhc = vocabHash(vh, ch, 0, len);
+      int fwc = vocab.flags(vhc);
+      if (l > 0 && model.codeBoundary(c, b0, l, hash, 0, fw, fwc) != 0) {
         System.arraycopy(ch, 0, pend, 0, len);
         pendLen = len;
         lastEnd = 1;
@@ -157,10 +170,19 @@ final class TextCoder {
       }
       emit(c, json, out, ch, len);
       hash = hashChar(hash, ch, 0, len);
+      vh = vhc;
+      fw = fwc;
       if (++l > max) {
         throw new CodecFormatException(-1, "a text value longer than " + max + " characters");
       }
     }
+  }
+
+  private static long vocabHash(long h, byte[] b, int at, int len) {
+    for (int k = 0; k < len; k++) {
+      h = TokenVocab.step(h, b[at + k] & 0xFF);
+    }
+    return h;
   }
 
   private void emit(BitCoding c, boolean json, ByteBuf out, byte[] b, int len)

@@ -34,14 +34,14 @@ import java.util.Arrays;
  * <p>Not thread-safe; integer arithmetic only, so every platform predicts alike.
  */
 final class TextModel {
-  private static final int ADAPTIVE_BITS = 12;
+  private static final int ADAPTIVE_BITS = 11;
   private static final int ADAPTIVE_ORDERS = 3;
 
   /** Static orders 2, 3, 4 and 6: the highest of them known selects the weights of mixer 1. */
   private static final int LOW_ORDERS = 4;
 
-  private static final int HISTORY = 1 << 15;
-  private static final int MATCH_BITS = 12;
+  private static final int HISTORY = 1 << 14;
+  private static final int MATCH_BITS = 11;
   private static final int MIN_MATCH = 6;
   private static final int INPUTS = TextTables.ORDERS + ADAPTIVE_ORDERS + 1;
 
@@ -87,8 +87,8 @@ final class TextModel {
   private final char[] probe1 = new char[TextTables.ORDERS];
 
   // Chunk boundary model: contexts hashed from the next character and the text before it.
-  private static final int B_BITS = 10;
-  private static final int B_CONTEXTS = 6;
+  private static final int B_BITS = 9;
+  private static final int B_CONTEXTS = 8;
 
   // The top bit of each text byte: models after the boundary contexts, in the same saved state.
   private static final int TOP = B_CONTEXTS << B_BITS;
@@ -96,13 +96,13 @@ final class TextModel {
 
   // Whether a value ends with no next character to code (a frame ends after it): its own contexts.
   private static final int END = TOP + TOP_CONTEXTS;
-  private static final int E_BITS = 9;
-  private static final int E_CONTEXTS = 4;
+  private static final int E_BITS = 8;
+  private static final int E_CONTEXTS = 5;
 
   private final BitModels bModels =
       new BitModels((B_CONTEXTS << B_BITS) + TOP_CONTEXTS + (E_CONTEXTS << E_BITS), 255);
-  private final Mixer bMixer = new Mixer(B_CONTEXTS + 1, 16, 4, 1 << 14);
-  private final Mixer eMixer = new Mixer(E_CONTEXTS + 1, 16, 4, 1 << 14);
+  private final Mixer bMixer = new Mixer(B_CONTEXTS + 1, 64, 4, 1 << 14);
+  private final Mixer eMixer = new Mixer(E_CONTEXTS + 1, 64, 4, 1 << 14);
   private final int[] bIdx = new int[B_CONTEXTS];
   private final int[] eIdx = new int[E_CONTEXTS];
 
@@ -434,7 +434,8 @@ final class TextModel {
    * Codes whether the current chunk ends before {@code next} (already coded, not yet in the
    * history), {@code sinceStart} characters into the chunk.
    */
-  int codeBoundary(BitCoding c, int next, int sinceStart, int chunkHash, int bit) {
+  int codeBoundary(
+      BitCoding c, int next, int sinceStart, int chunkHash, int bit, int vocabW, int vocabWc) {
     int len = Math.min(sinceStart, 15);
     // The history already ends with next: the characters before it are one byte further back.
     int c1 = (int) ((hist >>> 8) & 0xFF);
@@ -449,11 +450,18 @@ final class TextModel {
         (5 << B_BITS)
             | (hash64((long) classOf(next) << 16 | classOf(c1) << 8 | classOf(c2) << 4 | len, 15)
                 & m);
+    // What the vocabularies say: is the text so far a token, is it with the next character a
+    // prefix of one (o200k, cl100k).
+    int vf = cutFeatures(vocabW, vocabWc);
+    bIdx[6] = (6 << B_BITS) | (hash64((long) vf << 8 | next, 16) & m);
+    bIdx[7] =
+        (7 << B_BITS)
+            | (hash64((long) vf << 12 | classOf(next) << 8 | classOf(c1) << 4 | len, 17) & m);
     for (int i = 0; i < B_CONTEXTS; i++) {
       bMixer.add(Logistic.stretch(bModels.p(bIdx[i])));
     }
     bMixer.add(256);
-    int p = Logistic.squash(bMixer.mix(len));
+    int p = Logistic.squash(bMixer.mix(len | (vf & 3) << 4));
     if (p < 1) {
       p = 1;
     } else if (p > 4095) {
@@ -471,7 +479,7 @@ final class TextModel {
    * Codes whether a value ends after the {@code sinceStart} characters coded so far without a next
    * character being coded (the end of what a frame carries of a stream), from what came before.
    */
-  int codeEnd(BitCoding c, int sinceStart, int chunkHash, int bit) {
+  int codeEnd(BitCoding c, int sinceStart, int chunkHash, int bit, int vocabW) {
     int len = Math.min(sinceStart, 15);
     int c1 = (int) (hist & 0xFF);
     int c2 = (int) ((hist >>> 8) & 0xFF);
@@ -481,11 +489,13 @@ final class TextModel {
     eIdx[2] = END + ((2 << E_BITS) | (hash64(chunkHash, 22) & m));
     eIdx[3] =
         END + ((3 << E_BITS) | (hash64((long) classOf(c1) << 8 | classOf(c2) << 4 | len, 23) & m));
+    int vf = endFeatures(vocabW);
+    eIdx[4] = END + ((4 << E_BITS) | (hash64((long) vf << 12 | c1 << 4 | len, 24) & m));
     for (int i = 0; i < E_CONTEXTS; i++) {
       eMixer.add(Logistic.stretch(bModels.p(eIdx[i])));
     }
     eMixer.add(256);
-    int p = Logistic.squash(eMixer.mix(len));
+    int p = Logistic.squash(eMixer.mix(len | (vf & 3) << 4));
     p = p < 1 ? 1 : Math.min(p, 4095);
     int y = c.code(bit, p);
     eMixer.update(y);
@@ -493,6 +503,26 @@ final class TextModel {
       bModels.update(eIdx[i], y);
     }
     return y;
+  }
+
+  /**
+   * Bits 0-1: the text and next character are a prefix (o200k, cl100k); 2-3: the text is a token.
+   */
+  private static int cutFeatures(int w, int wc) {
+    int p0 = (wc & TokenVocab.PREFIX) != 0 ? 1 : 0;
+    int p1 = (wc & TokenVocab.PREFIX << 3) != 0 ? 2 : 0;
+    int t0 = (w & TokenVocab.TOKEN) != 0 ? 4 : 0;
+    int t1 = (w & TokenVocab.TOKEN << 3) != 0 ? 8 : 0;
+    return p0 | p1 | t0 | t1;
+  }
+
+  /** Bits 0-1: the text is a token (o200k, cl100k); 2-3: a longer token extends it. */
+  private static int endFeatures(int w) {
+    int t0 = (w & TokenVocab.TOKEN) != 0 ? 1 : 0;
+    int t1 = (w & TokenVocab.TOKEN << 3) != 0 ? 2 : 0;
+    int x0 = (w & TokenVocab.EXTENDS) != 0 ? 4 : 0;
+    int x1 = (w & TokenVocab.EXTENDS << 3) != 0 ? 8 : 0;
+    return t0 | t1 | x0 | x1;
   }
 
   private static int classOf(int b) {

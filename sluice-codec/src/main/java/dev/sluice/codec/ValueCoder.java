@@ -644,6 +644,12 @@ final class ValueCoder {
     return b >= '0' && b <= '9';
   }
 
+  void trimBuffers(int keep) {
+    out.trim(keep);
+    u.trim(keep);
+    f.trim(keep);
+  }
+
   /** The encoder's look-ahead: the first character of the section's next text value. */
   abstract static class Lookahead {
     final byte[] chars = new byte[4];
