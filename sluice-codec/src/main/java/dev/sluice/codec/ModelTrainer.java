@@ -182,7 +182,7 @@ public final class ModelTrainer {
               new CodecModel(
                   new ModelFile.Parts("", tables, null, ShapeLibrary.EMPTY, new byte[0]),
                   "training"));
-      code(sc, tuneStreams.get(i), lib);
+      code(sc, tuneStreams.get(i), lib, null);
       progress.update("library", i + 1, tuneStreams.size());
     }
     ShapeLibrary library = lib.build();
@@ -195,7 +195,7 @@ public final class ModelTrainer {
               new CodecModel(
                   new ModelFile.Parts("", carried, start, library, new byte[0]), "training"));
       sc.textModel.tuning(true);
-      code(sc, tuneStreams.get(i), null);
+      code(sc, tuneStreams.get(i), null, i % 2 == 1 ? rnd : null);
       carried =
           tables.withState(
               sc.textModel.mixer1.clone(),
@@ -232,8 +232,13 @@ public final class ModelTrainer {
     return file;
   }
 
-  /** Codes a whole stream through {@code sc} (no output), collecting shapes into {@code lib}. */
-  private static void code(StreamCodec sc, byte[] stream, LibraryBuilder lib) {
+  /**
+   * Codes a whole stream through {@code sc} (no output), collecting shapes into {@code lib}. With
+   * {@code live}, the stream goes in small sections of one to four events, as a gateway's frames
+   * carry a live stream, so the tuned state knows both.
+   */
+  private static void code(
+      StreamCodec sc, byte[] stream, LibraryBuilder lib, SplittableRandom live) {
     if (lib != null) {
       sc.shapes.trace = new ArrayList<>();
     }
@@ -242,16 +247,20 @@ public final class ModelTrainer {
     int pos = 0;
     try {
       while (pos < stream.length) {
-        int limit =
-            SectionPlan.lineLimit(
-                stream,
-                pos,
-                Math.min(stream.length - pos, LinkEncoder.MAX_FRAME_INPUT),
-                stream.length);
+        int max = Math.min(stream.length - pos, LinkEncoder.MAX_FRAME_INPUT);
+        if (live != null) {
+          max = Math.min(max, eventsEnd(stream, pos, 1 + live.nextInt(4)) - pos);
+        }
+        int limit = SectionPlan.lineLimit(stream, pos, max, stream.length);
         byte[] part = java.util.Arrays.copyOfRange(stream, pos, pos + limit);
         int taken = plan.plan(part, 0, part.length, sc.framing);
         if (taken == 0) {
-          break;
+          limit = Math.min(stream.length - pos, LinkEncoder.MAX_FRAME_INPUT);
+          part = java.util.Arrays.copyOfRange(stream, pos, pos + limit);
+          taken = plan.plan(part, 0, part.length, sc.framing);
+          if (taken == 0) {
+            break;
+          }
         }
         sc.encode(none, part, plan, new ByteBuf(16));
         pos += taken;
@@ -262,6 +271,24 @@ public final class ModelTrainer {
     if (lib != null) {
       lib.add(sc.shapes.table, sc.shapes.trace);
     }
+  }
+
+  /** The end of the {@code k}-th event from {@code pos}: after a blank line, or a line of JSON. */
+  private static int eventsEnd(byte[] b, int pos, int k) {
+    int i = pos;
+    while (i < b.length && k > 0) {
+      if (b[i] == '\n') {
+        boolean blank = i + 1 < b.length && (b[i + 1] == '\n' || b[i + 1] == '\r');
+        boolean json = i > pos && b[i - 1] == '}';
+        if (blank || json) {
+          k--;
+          i += blank ? (b[i + 1] == '\r' && i + 2 < b.length && b[i + 2] == '\n' ? 3 : 2) : 1;
+          continue;
+        }
+      }
+      i++;
+    }
+    return Math.min(i, b.length);
   }
 
   private static byte[] dictionary(List<byte[]> samples, List<byte[]> texts, SplittableRandom rnd) {

@@ -146,13 +146,6 @@ final class ShapeCoder {
         refRank = -1;
       }
     }
-    if (ValueCoder.DEBUG && enc) {
-      System.err.printf(
-          "new shape %s%n  ref %s %s%n",
-          new String(b, 0, len).replace("\n", "\\n"),
-          refRank >= 0 ? "stream" : "lib " + refLib,
-          ref == null ? "-" : new String(ref.bytes).replace("\n", "\\n"));
-    }
     int fromLib = flags.code(c, FROM_LIB + (table.size == 0 ? 0 : 1), refRank < 0 ? 1 : 0);
     if (fromLib != 0) {
       boolean afterBlank = prev == null || prev.blank;

@@ -15,11 +15,11 @@ import com.github.luben.zstd.Zstd;
  */
 final class StreamCodec {
   private static final int MORE = 0;
-  private static final int CHUNK = 12;
-  private static final int CHUNK_END = 14;
-  private static final int BINARY = 18;
-  private static final int ZSTD = 22;
-  static final int FLAGS = 32;
+  private static final int CHUNK = 28;
+  private static final int CHUNK_END = 30;
+  private static final int BINARY = 34;
+  private static final int ZSTD = 38;
+  static final int FLAGS = 40;
 
   /** Most units in one section (a decoder's bound). */
   static final int MAX_UNITS = 1 << 20;
@@ -74,7 +74,7 @@ final class StreamCodec {
    * area}.
    */
   void encode(BitCoding c, byte[] in, SectionPlan plan, ByteBuf area) throws CodecFormatException {
-    text.lastEnd = 0;
+    startSection();
     int u = 0;
     while (u < plan.units) {
       c.mark(BitCoding.M_UNIT);
@@ -113,6 +113,7 @@ final class StreamCodec {
       throws CodecFormatException {
     boolean binary = p.kind[u] == SectionPlan.BINARY;
     c.mark(BitCoding.M_UNIT);
+    sectionUnits++;
     flags.code(c, BINARY + (lastKind == BINARY_KIND ? 1 : 0) + (chunkData ? 2 : 0), binary ? 1 : 0);
     if (binary) {
       encodeBinary(c, in, p.start[u], p.end[u], area);
@@ -197,11 +198,6 @@ final class StreamCodec {
       if (n > 0) {
         targetUnit = w;
         targetSlot = i;
-        if (ValueCoder.DEBUG) {
-          System.err.printf(
-              "lookahead from unit %d slot %d to unit %d: %s%n",
-              u, i, w, new String(in, p.vStart[v], Math.min(20, p.vEnd[v] - p.vStart[v])));
-        }
       }
       return n;
     }
@@ -255,7 +251,7 @@ final class StreamCodec {
 
   /** Decodes one section into {@code out}, taking binary units' bytes from {@code area}. */
   void decode(BitCoding c, Area area, ByteBuf out) throws CodecFormatException {
-    text.lastEnd = 0;
+    startSection();
     int limit = out.n + MAX_SECTION_OUTPUT;
     int units = 0;
     ByteBuf chunk = null;
@@ -294,6 +290,7 @@ final class StreamCodec {
 
   private void decodeUnit(BitCoding c, Area area, ByteBuf out, boolean chunkData)
       throws CodecFormatException {
+    sectionUnits++;
     int b = flags.code(c, BINARY + (lastKind == BINARY_KIND ? 1 : 0) + (chunkData ? 2 : 0), 0);
     if (b != 0) {
       int at = out.n;
@@ -363,6 +360,20 @@ final class StreamCodec {
     }
   }
 
+  /** Units in the current section, and so the class of the next (few units: a live stream). */
+  private int sectionUnits = -1;
+
+  /**
+   * A section starts: its flags are read in the light of the last section's size (0 the first
+   * section, 1 a small one: a live stream's frame, 2 a large one: a stream coded at once).
+   */
+  private void startSection() {
+    text.sectionClass = sectionUnits < 0 ? 0 : sectionUnits <= 16 ? 1 : 2;
+    text.lastEnd = 0;
+    text.valuesInSection = 0;
+    sectionUnits = 0;
+  }
+
   /** Scratch kept between sections is small: an idle stream holds its models, not its buffers. */
   private void trim() {
     vbuf.trim(TRIM);
@@ -390,7 +401,7 @@ final class StreamCodec {
    * last text value of its section).
    */
   private int moreContext() {
-    return lastKind * 3 + text.lastEnd;
+    return (text.sectionClass * 3 + lastKind) * 3 + text.lastEnd;
   }
 
   private void ensure(int slots) {

@@ -14,8 +14,9 @@ package dev.sluice.codec;
  */
 final class TextCoder {
   private static final int REF = 40;
+  private static final int LOOK = 64;
   private static final int FORMS_DEFAULT = 48;
-  private static final int FLAGS = 64;
+  private static final int FLAGS = 88;
 
   final TextModel model;
   private final TokenVocab vocab = TokenVocab.shared();
@@ -29,6 +30,23 @@ final class TextCoder {
 
   /** How the last text value ended: 0 none yet, 1 with the next value's first character, 2 not. */
   int lastEnd;
+
+  /** Text values coded in the current section. */
+  int valuesInSection;
+
+  /** The class of the current section ({@link StreamCodec}: first, after a small one, a large). */
+  int sectionClass;
+
+  /**
+   * Codes whether the value ends with the first character of the next text value of the section
+   * (then each character is followed by a boundary decision) or without one (then each is preceded
+   * by an end decision): a frame's last value, or the end of the text.
+   */
+  private int look(BitCoding c, int look) {
+    int ctx = LOOK + (sectionClass * 4 + Math.min(valuesInSection, 3)) * 2 + (lastEnd == 2 ? 1 : 0);
+    valuesInSection++;
+    return flags.code(c, ctx, look);
+  }
 
   private long lastRefLen = -1;
   private long lastRefExtra;
@@ -60,6 +78,8 @@ final class TextCoder {
    */
   void encode(BitCoding c, byte[] u, int n, byte[] f, byte[] next, int nl)
       throws CodecFormatException {
+    c.mark(BitCoding.M_LITERAL);
+    boolean look = look(c, nl > 0 ? 1 : 0) != 0;
     int pos = 0;
     int l = 0;
     int hash = 0;
@@ -90,13 +110,13 @@ final class TextCoder {
         bnd = 1;
       } else {
         c.mark(BitCoding.M_END);
-        model.codeEnd(c, l, hash, 1, fw);
+        model.codeEnd(c, l, hash, 1, fw, sectionClass);
         lastEnd = 2;
         return;
       }
       c.mark(BitCoding.M_END);
-      if (l > 0) {
-        model.codeEnd(c, l, hash, 0, fw);
+      if (l > 0 && !look) {
+        model.codeEnd(c, l, hash, 0, fw, sectionClass);
       }
       c.mark(BitCoding.M_TEXT);
       for (int k = 0; k < len; k++) {
@@ -105,7 +125,7 @@ final class TextCoder {
       long vhc = vocabHash(vh, src, at, len);
       int fwc = vocab.flags(vhc);
       c.mark(BitCoding.M_BOUNDARY);
-      if (l > 0 && model.codeBoundary(c, src[at] & 0xFF, l, hash, bnd, fw, fwc) != 0) {
+      if (l > 0 && look && model.codeBoundary(c, src[at] & 0xFF, l, hash, bnd, fw, fwc) != 0) {
         System.arraycopy(src, at, pend, 0, len);
         pendLen = len;
         lastEnd = 1;
@@ -135,6 +155,7 @@ final class TextCoder {
    * when {@code json}, else as raw UTF-8. At most {@code max} characters.
    */
   void decode(BitCoding c, boolean json, ByteBuf out, int max) throws CodecFormatException {
+    boolean look = look(c, 0) != 0;
     int l = 0;
     int hash = 0;
     long vh = 0;
@@ -147,7 +168,7 @@ final class TextCoder {
     }
     int fw = l > 0 ? vocab.flags(vh) : 0;
     while (true) {
-      if (l > 0 && model.codeEnd(c, l, hash, 0, fw) != 0) {
+      if (l > 0 && !look && model.codeEnd(c, l, hash, 0, fw, sectionClass) != 0) {
         lastEnd = 2;
         return;
       }
@@ -162,7 +183,7 @@ final class TextCoder {
       }
       long vhc = vocabHash(vh, ch, 0, len);
       int fwc = vocab.flags(vhc);
-      if (l > 0 && model.codeBoundary(c, b0, l, hash, 0, fw, fwc) != 0) {
+      if (l > 0 && look && model.codeBoundary(c, b0, l, hash, 0, fw, fwc) != 0) {
         System.arraycopy(ch, 0, pend, 0, len);
         pendLen = len;
         lastEnd = 1;

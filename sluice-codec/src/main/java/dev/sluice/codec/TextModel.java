@@ -102,7 +102,7 @@ final class TextModel {
   private final BitModels bModels =
       new BitModels((B_CONTEXTS << B_BITS) + TOP_CONTEXTS + (E_CONTEXTS << E_BITS), 255);
   private final Mixer bMixer = new Mixer(B_CONTEXTS + 1, 64, 4, 1 << 14);
-  private final Mixer eMixer = new Mixer(E_CONTEXTS + 1, 64, 4, 1 << 14);
+  private final Mixer eMixer = new Mixer(E_CONTEXTS + 1, 128, 4, 1 << 14);
   private final int[] bIdx = new int[B_CONTEXTS];
   private final int[] eIdx = new int[E_CONTEXTS];
 
@@ -479,12 +479,12 @@ final class TextModel {
    * Codes whether a value ends after the {@code sinceStart} characters coded so far without a next
    * character being coded (the end of what a frame carries of a stream), from what came before.
    */
-  int codeEnd(BitCoding c, int sinceStart, int chunkHash, int bit, int vocabW) {
+  int codeEnd(BitCoding c, int sinceStart, int chunkHash, int bit, int vocabW, int section) {
     int len = Math.min(sinceStart, 15);
     int c1 = (int) (hist & 0xFF);
     int c2 = (int) ((hist >>> 8) & 0xFF);
     int m = (1 << E_BITS) - 1;
-    eIdx[0] = END + ((c1 << 4 | len) & m);
+    eIdx[0] = END + ((c1 << 4 | len | (section == 1 ? 1 << (E_BITS - 1) : 0)) & m);
     eIdx[1] = END + ((1 << E_BITS) | (hash64((long) c1 << 8 | c2, 21) & m));
     eIdx[2] = END + ((2 << E_BITS) | (hash64(chunkHash, 22) & m));
     eIdx[3] =
@@ -495,7 +495,7 @@ final class TextModel {
       eMixer.add(Logistic.stretch(bModels.p(eIdx[i])));
     }
     eMixer.add(256);
-    int p = Logistic.squash(eMixer.mix(len | (vf & 3) << 4));
+    int p = Logistic.squash(eMixer.mix(len | (vf & 3) << 4 | (section == 1 ? 64 : 0)));
     p = p < 1 ? 1 : Math.min(p, 4095);
     int y = c.code(bit, p);
     eMixer.update(y);

@@ -22,9 +22,6 @@ import java.util.Arrays;
  * state.
  */
 final class ValueCoder {
-  static boolean DEBUG;
-
-  static java.util.Map<String, Double> STATS;
 
   static final int EMPTY = 0;
   static final int TEXT = 1;
@@ -111,16 +108,6 @@ final class ValueCoder {
               ? SAME_INHERITED + ((sh.stable[i] ? 1 : 0) | kind << 1 | tt << 2)
               : SAME + ((sh.same[i] & 7) | kind << 3 | tt << 4);
       sh.inherited[i] = false;
-      if (STATS != null && enc) {
-        int pp = flags.p(ctxS);
-        STATS.merge(
-            "slot" + i + " same=" + (eq ? 1 : 0) + " ctx" + (ctxS - SAME),
-            (double) DecisionLog.cost(eq ? 1 : 0, pp) / 256,
-            Double::sum);
-        if (ctxS == SAME_INHERITED + 4) {
-          STATS.merge("COUNT same=" + (eq ? 1 : 0) + " " + keyName(sh, i), 1.0, Double::sum);
-        }
-      }
       int same = flags.code(c, ctxS, eq ? 1 : 0);
       sh.same[i] = (byte) (((sh.same[i] << 1) | same) & 7);
       if (same != 0) {
@@ -145,11 +132,6 @@ final class ValueCoder {
       }
     }
     outType = type;
-    if (DEBUG && enc && type == Lexer.NUM) {
-      System.err.printf(
-          "num slot %d: %s tmpl %s%n",
-          i, new String(v, vs, ve - vs), hasT ? new String(tb, ts, te - ts) : "-");
-    }
     c.mark(type == Lexer.LIT ? BitCoding.M_LITERAL : BitCoding.M_NUMBER);
     switch (type) {
       case Lexer.LIT -> literal(c, enc ? v[vs] : 0);
@@ -325,23 +307,6 @@ final class ValueCoder {
       }
     }
     c.mark(BitCoding.M_TYPE);
-    if (DEBUG && enc) {
-      String val =
-          new String(v, vs, Math.min(ve - vs, 60), java.nio.charset.StandardCharsets.UTF_8);
-      System.err.printf(
-          "slot %d cls %d prev %d forced %s pend %s same %d: %s tmpl %s%n",
-          i,
-          cls,
-          sh.cls[i],
-          forced,
-          text.pending(),
-          sh.same[i],
-          val,
-          strT
-              ? new String(
-                  tb, tcs, Math.min(tce - tcs, 30), java.nio.charset.StandardCharsets.UTF_8)
-              : "-");
-    }
     int ctx = CLASS + ((sh.cls[i] & 7) * 2 + (json ? 1 : 0)) * 8;
     cls = flags.tree(c, ctx, 3, cls);
     sh.cls[i] = (byte) cls;
@@ -656,23 +621,6 @@ final class ValueCoder {
 
     /** Finds it, puts it in {@link #chars} and returns its length; 0 if there is none. */
     abstract int next();
-  }
-
-  /** The shape bytes before slot {@code i} (debugging). */
-  static String keyName(Shape sh, int i) {
-    int k = -1;
-    int p = 0;
-    for (; p < sh.bytes.length; p++) {
-      if (sh.bytes[p] <= Lexer.RAW && ++k == i) {
-        break;
-      }
-    }
-    return new String(
-            sh.bytes,
-            Math.max(0, p - 24),
-            Math.min(24, p),
-            java.nio.charset.StandardCharsets.ISO_8859_1)
-        .replace('\0', '#');
   }
 
   static void decimal(ByteBuf out, long v) {

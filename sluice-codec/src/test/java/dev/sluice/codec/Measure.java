@@ -416,7 +416,6 @@ public final class Measure {
       SplittableRandom r = new SplittableRandom(7);
       for (int i = 0; i < Math.min(streams, test.size()); i++) {
         String answer = test.get(i).text();
-        ValueCoder.DEBUG = Boolean.getBoolean("debug") && i < 40;
         byte[] s = f.getValue().build(answer, r).getBytes(StandardCharsets.ISO_8859_1);
         text += answer.getBytes(StandardCharsets.UTF_8).length;
         in += s.length;
