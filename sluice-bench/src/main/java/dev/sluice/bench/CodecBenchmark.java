@@ -7,15 +7,17 @@ import dev.sluice.codec.ModelTrainer;
 import dev.sluice.codec.StreamDecoder;
 import dev.sluice.codec.StreamEncoder;
 import dev.sluice.codec.TrainingProgress;
+import dev.sluice.codec.sample.Family;
 import dev.sluice.codec.sample.HeldOut;
-import dev.sluice.demo.DemoTranscripts;
-import dev.sluice.time.ManualClock;
+import dev.sluice.codec.sample.SampleOptions;
+import dev.sluice.codec.sample.Tokenizer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -38,14 +40,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * StreamDecoder}. Each operation is one whole stream, taken round-robin from the set. Target (issue
  * 7): at least 50 MB/s of SSE input per core each way.
  *
- * <p>Reported: {@code ops/s} (streams per second) and the {@code bytes} counter, <b>bytes of SSE
- * input per second</b> (divide by 10^6 for MB/s). The streams are the held-out Arena-Hard answers
- * (prompts in one tenth by hash; Apache-2.0) framed as the demo upstream frames them; the model is
- * trained in {@code @Setup} on the other Arena-Hard answers. Corpus directory: {@code -p
+ * <p>Reported: {@code ops/s} (streams per second), the {@code bytes} counter, <b>bytes of stream
+ * input per second</b> (divide by 10^6 for MB/s), and the {@code text} counter, bytes of answer
+ * text per second. The streams are the held-out Arena-Hard answers (prompts in one tenth by hash;
+ * Apache-2.0) framed as the {@code family} parameter's server writes them, cut by o200k; the model
+ * is trained in {@code @Setup} on the other Arena-Hard answers. Corpus directory: {@code -p
  * corpus=...} (default {@code ../shared/corpus}, relative to where the JVM runs: the repository).
  *
  * <pre>
  * java -jar sluice-bench/target/benchmarks.jar CodecBenchmark
+ * java -jar sluice-bench/target/benchmarks.jar CodecBenchmark -p family=anthropic
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -75,6 +79,12 @@ public class CodecBenchmark {
   @Param("")
   public String streams;
 
+  /** The family the held-out answers are framed as (without {@code model} and {@code streams}). */
+  @Param({"openai-chat", "vllm", "openai-responses", "anthropic", "ollama-chat"})
+  public String family;
+
+  private long[] texts;
+
   private CodecModel codecModel;
   private byte[][] inputs;
   private List<List<byte[]>> segments;
@@ -84,11 +94,13 @@ public class CodecBenchmark {
   @AuxCounters(AuxCounters.Type.OPERATIONS)
   public static class Bytes {
     public long bytes;
+    public long text;
     int next;
 
     @Setup(Level.Iteration)
     public void reset() {
       bytes = 0;
+      text = 0;
     }
   }
 
@@ -110,15 +122,23 @@ public class CodecBenchmark {
     }
     List<HeldOut.Answer> arena = HeldOut.read(Path.of(corpus, HeldOut.ARENA_HARD));
     ModelTrainer trainer = new ModelTrainer();
-    DemoTranscripts demo = new DemoTranscripts(0, ManualClock.at("2026-11-23T00:00:00Z"));
+    Family f = Family.byId(family);
+    SplittableRandom rnd = new SplittableRandom(20261206);
     List<byte[]> held = new ArrayList<>();
+    List<Long> text = new ArrayList<>();
     for (HeldOut.Answer a : arena) {
       if (HeldOut.heldOutPrompt(a.prompt())) {
-        held.add(demo.stream(a.model(), a.prompt(), a.text(), false));
+        SampleOptions o =
+            SampleOptions.defaults()
+                .withCreated(SampleOptions.DEFAULT_CREATED + rnd.nextInt(1 << 24))
+                .withPromptTokens(1 + rnd.nextInt(600));
+        held.add(f.build(a.text(), Tokenizer.o200k(), rnd, o).body());
+        text.add((long) a.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
       } else {
         trainer.add(a.text());
       }
     }
+    texts = text.stream().mapToLong(Long::longValue).toArray();
     codecModel = CodecModel.fromBytes(trainer.build(TrainingProgress.NONE), "arena-hard training");
     prepare(held);
   }
@@ -144,8 +164,10 @@ public class CodecBenchmark {
 
   @Benchmark
   public int encode(Bytes b) {
-    byte[] s = inputs[b.next++ % inputs.length];
+    int i = b.next++ % inputs.length;
+    byte[] s = inputs[i];
     b.bytes += s.length;
+    b.text += texts == null ? 0 : texts[i];
     return encode(s, null);
   }
 
@@ -153,6 +175,7 @@ public class CodecBenchmark {
   public int decode(Bytes b) throws CodecFormatException {
     int i = b.next++ % inputs.length;
     b.bytes += inputs[i].length;
+    b.text += texts == null ? 0 : texts[i];
     return decode(segments.get(i)).length;
   }
 

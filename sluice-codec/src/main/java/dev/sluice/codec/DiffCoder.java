@@ -20,7 +20,7 @@ final class DiffCoder {
 
   private static final int END = 256;
   private static final int BITS = 9;
-  private static final int LIT_CONTEXTS = 5;
+  private static final int LIT_CONTEXTS = 6;
 
   final Probs flags = new Probs(CHANNELS * 64);
   final Probs bytes = new Probs(LIT_CONTEXTS << BITS);
@@ -147,6 +147,10 @@ final class DiffCoder {
   private int literal(BitCoding c, int channel, int value, int pred, int lit) {
     int n = out.n;
     byte[] o = out.a;
+    int alphabet = 0;
+    for (int k = Math.max(0, n - 24); k < n; k++) {
+      alphabet |= classBit(o[k]);
+    }
     int c1 = n > 0 ? o[n - 1] & 0xFF : 0;
     int c2 = n > 1 ? o[n - 2] & 0xFF : 0;
     int c3 = n > 2 ? o[n - 3] & 0xFF : 0;
@@ -160,6 +164,8 @@ final class DiffCoder {
       idx[2] = (2 << BITS) | (mix(c3 << 24 ^ ch ^ c2 << 16 | c1 << 8, c0 + 2) & m);
       idx[3] = (3 << BITS) | (mix(ch | pred << 8 | c1, c0 + 3) & m);
       idx[4] = (4 << BITS) | (mix(ch | Math.min(lit, 3) << 12 | charClass(pred), c0 + 4) & m);
+      // The alphabet of the string so far (an id is hex, or base62): what its next byte is from.
+      idx[5] = (5 << BITS) | (mix(ch | alphabet << 8 | Math.min(n, 15), c0 + 5) & m);
       long dot = 0;
       int set = wb + c0 * (LIT_CONTEXTS + 1);
       for (int j = 0; j < LIT_CONTEXTS; j++) {
@@ -182,6 +188,26 @@ final class DiffCoder {
       c0 = c0 << 1 | y;
     }
     return c0 & 0xFF;
+  }
+
+  /** Digits, a-f, g-z, A-F, G-Z, anything else: one bit each. */
+  private static int classBit(byte b) {
+    if (b >= '0' && b <= '9') {
+      return 1;
+    }
+    if (b >= 'a' && b <= 'f') {
+      return 2;
+    }
+    if (b >= 'g' && b <= 'z') {
+      return 4;
+    }
+    if (b >= 'A' && b <= 'F') {
+      return 8;
+    }
+    if (b >= 'G' && b <= 'Z') {
+      return 16;
+    }
+    return 32;
   }
 
   private static int charClass(int b) {
