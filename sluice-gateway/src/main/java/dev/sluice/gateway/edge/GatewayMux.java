@@ -1,0 +1,612 @@
+package dev.sluice.gateway.edge;
+
+import dev.sluice.codec.LinkEncoder;
+import dev.sluice.escrow.EscrowAccount;
+import dev.sluice.gateway.Drain;
+import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.edge.LinkMessage.ErrorCode;
+import dev.sluice.gateway.edge.LinkMessage.Hello;
+import dev.sluice.gateway.edge.LinkMessage.LinkError;
+import dev.sluice.gateway.edge.LinkMessage.Refuse;
+import dev.sluice.gateway.edge.MuxMessage.Data;
+import dev.sluice.gateway.edge.MuxMessage.End;
+import dev.sluice.gateway.edge.MuxMessage.GoAway;
+import dev.sluice.gateway.edge.MuxMessage.Open;
+import dev.sluice.gateway.edge.MuxMessage.Ping;
+import dev.sluice.gateway.edge.MuxMessage.Pong;
+import dev.sluice.gateway.edge.MuxMessage.Reset;
+import dev.sluice.gateway.edge.MuxMessage.ResetCode;
+import dev.sluice.gateway.edge.MuxMessage.Window;
+import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.meter.EgressMeter;
+import dev.sluice.gateway.meter.Payer;
+import dev.sluice.gateway.meter.Refusal;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's end of one multiplexed edge link (version 2, {@link MuxFormat}), after the {@link
+ * MuxFrameCodec}: it answers the edge's HELLO (ACCEPT with the link settings, or REFUSE naming both
+ * sides), opens a {@link StreamChannel} with the listener's pipeline ({@link StreamInit}) for each
+ * OPEN, delivers each stream's DATA to its channel within the upward window and grants more as the
+ * pipeline reads, takes each stream's END and RESET, and sends through its {@link FrameWriter}
+ * (which pays for every byte) the streams' egress, ends and resets, and its own WINDOW, PONG, PING
+ * and GOAWAY. A slow or refused stream never holds up another; the link's socket writability holds
+ * up all.
+ *
+ * <p>Never throws out of a handler method: a protocol violation ends the link with ERROR PROTOCOL
+ * naming the offset, an unexpected exception with ERROR INTERNAL; every stream is aborted and each
+ * stream's connection record says {@code edge_link_failed}; a {@link EdgeStats#failed} count. Drain
+ * ({@link Drain}): GOAWAY, the streams finish, then the link closes. Keep-alive: after {@link
+ * LinkSettings#ping} without a frame from the edge a PING, after three times that ERROR TIMEOUT.
+ */
+public final class GatewayMux extends ChannelInboundHandlerAdapter
+    implements StreamChannel.Output, FrameWriter.Link {
+
+  private static final Logger log = LoggerFactory.getLogger(GatewayMux.class);
+
+  private enum State {
+    AWAIT_HELLO,
+    OPEN,
+    REFUSED,
+    ENDED
+  }
+
+  private final LinkSettings settings;
+  private final ListenerContext lc;
+  private final StreamInit init;
+  private final MuxFrameCodec codec;
+  private final EgressMeter linkMeter;
+  private final ConnectionRecord linkRecord;
+  private final EdgeStats stats;
+  private final Handshake handshake;
+  private final FlushTimer.Scheduler scheduler;
+  private final Map<Integer, MuxStream> streams = new LinkedHashMap<>();
+  private ChannelHandlerContext ctx;
+  private FrameWriter writer;
+  private State state = State.AWAIT_HELLO;
+  private long maxOpened = -1;
+  private boolean goneAway;
+  private boolean peerGoneAway;
+  private boolean sendSoon;
+  private boolean failureCounted;
+  private long lastRead;
+
+  /**
+   * @param scheduler how timers are set (null: the link's event loop)
+   */
+  public GatewayMux(
+      LinkSettings settings,
+      ListenerContext lc,
+      StreamInit init,
+      MuxFrameCodec codec,
+      EgressMeter linkMeter,
+      ConnectionRecord linkRecord,
+      FlushTimer.Scheduler scheduler) {
+    this.settings = settings;
+    this.lc = lc;
+    this.init = init;
+    this.codec = codec;
+    this.linkMeter = linkMeter;
+    this.linkRecord = linkRecord;
+    this.stats = lc.meter().stats().edge();
+    this.handshake =
+        new Handshake(
+            List.of(MuxFormat.VERSION), List.of(EdgeLink.CODEC_STREAM), settings.model().id());
+    this.scheduler = scheduler;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    FlushTimer.Scheduler s =
+        scheduler != null
+            ? scheduler
+            : (task, delay) -> {
+              var f = ctx.executor().schedule(task, delay, TimeUnit.NANOSECONDS);
+              return () -> f.cancel(false);
+            };
+    writer =
+        new FrameWriter(
+            ctx,
+            new LinkEncoder(settings.model()),
+            codec.encoder(),
+            linkMeter,
+            new Payer(lc.meter(), linkRecord),
+            stats,
+            this,
+            lc.clock());
+    writer.timer(new FlushTimer(settings.flushWindow().toNanos(), lc.clock(), s, this::send));
+    lastRead = lc.clock().nanos();
+  }
+
+  /** The link's frame writer (tests). */
+  FrameWriter writer() {
+    return writer;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    stats.linksOpen.increment();
+    ctx.channel().config().setAutoRead(true); // streams are flow-controlled, the link reads on
+    keepAlive();
+    ctx.fireChannelActive();
+  }
+
+  // ---- from the edge ----
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (msg instanceof MuxFrameDecoder.Received r) {
+        lastRead = lc.clock().nanos();
+        read(r);
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
+    } catch (LinkFormatException e) {
+      protocol(e.getMessage());
+    } catch (RuntimeException e) {
+      internal(e);
+    }
+  }
+
+  private void read(MuxFrameDecoder.Received r) throws LinkFormatException {
+    Object m = r.message();
+    if (state == State.ENDED || state == State.REFUSED) {
+      return;
+    }
+    if (m instanceof Hello hello) {
+      hello(hello);
+      return;
+    }
+    if (m instanceof LinkError e) {
+      edgeError(e.code().name(), e.reason());
+      return;
+    }
+    MuxMessage mm = (MuxMessage) m;
+    if (mm instanceof MuxMessage.Error e) {
+      edgeError(e.code().name(), e.reason());
+    } else if (mm instanceof Open o) {
+      open(o);
+    } else if (mm instanceof Data d) {
+      data(d, r);
+    } else if (mm instanceof End e) {
+      end(e, r);
+    } else if (mm instanceof Reset x) {
+      reset(x);
+    } else if (mm instanceof Window w) {
+      window(w, r);
+    } else if (mm instanceof Ping p) {
+      writer.control(new Pong(p.value()));
+      sendSoon();
+    } else if (mm instanceof GoAway) {
+      peerGoneAway = true;
+      goAway();
+    }
+    // PONG: the read itself was the sign of life.
+  }
+
+  private void hello(Hello hello) {
+    LinkMessage answer = handshake.answer(hello);
+    SslHandler tls = ctx.pipeline().get(SslHandler.class);
+    if (tls != null) {
+      TlsRecords t = TlsRecords.of(tls);
+      writer.tls(t);
+      if (!t.predictable()) {
+        log.warn("edge link TLS {}: its record overhead is charged after the fact", t);
+      }
+    }
+    if (answer instanceof Refuse refuse) {
+      state = State.REFUSED;
+      String reason = "refused_" + refuse.code().name().toLowerCase(Locale.ROOT);
+      count(reason);
+      log.warn("edge link from {} refused: {}", linkRecord.client, refuse.reason());
+      writer.control(refuse);
+      send();
+      return;
+    }
+    LinkMessage.Accept a = (LinkMessage.Accept) answer;
+    writer.control(
+        MuxAccept.of(
+            a.codec(),
+            settings.model().id(),
+            codec.encoder().checksums(),
+            settings.upWindow(),
+            (int) settings.ping().toMillis()));
+    state = State.OPEN;
+    send();
+  }
+
+  private void open(Open o) {
+    if (state != State.OPEN) {
+      return;
+    }
+    maxOpened = o.id();
+    if (goneAway) {
+      writer.control(new Reset(o.id(), ResetCode.REFUSED, "the gateway is draining"));
+      sendSoon();
+      return;
+    }
+    ConnectionRecord record =
+        new ConnectionRecord(
+            lc.name(),
+            lc.zone(),
+            o.client().isEmpty() ? "-" : o.client(),
+            lc.clock().millis(),
+            lc.clock().nanos());
+    String fallback = lc.tenantOrDefault(null);
+    EscrowAccount first = fallback == null ? lc.meter().control() : lc.account(fallback);
+    StreamMeter meter = new StreamMeter(lc.meter(), record, first);
+    StreamChannel child =
+        new StreamChannel(ctx.channel(), o.id(), this, ctx.channel().remoteAddress());
+    MuxStream s = new MuxStream(o.id(), child, meter, o.window(), settings.upWindow());
+    writer.codec().open(o.id());
+    streams.put(o.id(), s);
+    stats.streamsOpen.increment();
+    child.pipeline().addLast("meter", meter);
+    init.init(child, meter, record);
+    child.register();
+  }
+
+  private MuxStream known(MuxMessage m, MuxFrameDecoder.Received r) throws LinkFormatException {
+    MuxStream s = streams.get(m.stream());
+    if (s == null && m.stream() > maxOpened) {
+      throw new LinkFormatException(
+          LinkSide.EDGE,
+          r.offset(),
+          r.offset(),
+          -1,
+          m.type() + " of stream " + m.stream() + ", never opened");
+    }
+    return s;
+  }
+
+  private void data(Data d, MuxFrameDecoder.Received r) throws LinkFormatException {
+    MuxStream s = known(d, r);
+    if (s == null || s.reset != null && s.upEnded) {
+      return; // a stream closed meanwhile
+    }
+    if (s.upEnded) {
+      throw at(r, "DATA of stream " + d.id() + " after its END");
+    }
+    int n = d.bytes().length;
+    s.upAllowed -= n;
+    if (s.upAllowed < 0) {
+      throw at(r, "stream " + d.id() + " sent " + (-s.upAllowed) + " bytes beyond its window");
+    }
+    s.upBytes += n;
+    s.child.deliver(Unpooled.wrappedBuffer(d.bytes()));
+  }
+
+  private void end(End e, MuxFrameDecoder.Received r) throws LinkFormatException {
+    MuxStream s = known(e, r);
+    if (s == null || s.upEnded) {
+      return;
+    }
+    if (e.bytes() != s.upBytes) {
+      throw at(
+          r, "END of stream " + e.id() + " says " + e.bytes() + " bytes, it carried " + s.upBytes);
+    }
+    s.upEnded = true;
+    s.child.inputEnded();
+    if (s.done()) {
+      forget(s);
+    }
+  }
+
+  private void reset(Reset x) {
+    MuxStream s = streams.get(x.id());
+    if (s == null) {
+      return;
+    }
+    s.upEnded = true;
+    if (s.downEnded) {
+      forget(s);
+      return;
+    }
+    if (s.reset == null) {
+      s.reset = ResetCode.CANCEL; // confirms: the edge keeps decoding until it reads ours
+      s.resetReason = "reset by the edge";
+    }
+    s.child.abort();
+    send();
+  }
+
+  private void window(Window w, MuxFrameDecoder.Received r) throws LinkFormatException {
+    MuxStream s = streams.get(w.id());
+    if (s == null) {
+      return;
+    }
+    boolean blocked = s.credit <= 0;
+    s.credit += w.increment();
+    if (s.credit > MuxFormat.MAX_ID) {
+      throw at(r, "stream " + w.id() + " window above 2^31-1");
+    }
+    if (blocked) {
+      send();
+    }
+  }
+
+  private static LinkFormatException at(MuxFrameDecoder.Received r, String what) {
+    return new LinkFormatException(LinkSide.EDGE, r.offset(), r.offset(), -1, what);
+  }
+
+  // ---- streams (StreamChannel.Output) ----
+
+  @Override
+  public void write(StreamChannel ch, ByteBuf buf, ChannelPromise promise) {
+    MuxStream s = streams.get(ch.stream());
+    if (s == null) {
+      buf.release();
+      promise.tryFailure(new FrameWriter.StreamRefusedException());
+      return;
+    }
+    writer.write(s, buf, promise, s.meter.inControl());
+  }
+
+  @Override
+  public void flush(StreamChannel ch) {
+    MuxStream s = streams.get(ch.stream());
+    if (s != null) {
+      guarded(() -> writer.flush(s));
+    }
+  }
+
+  @Override
+  public void consumed(StreamChannel ch, int n) {
+    MuxStream s = streams.get(ch.stream());
+    if (s == null || s.upEnded) {
+      return;
+    }
+    s.upConsumed += n;
+    if (s.upConsumed >= settings.upWindow() / 2) {
+      writer.control(new Window(s.id, (int) s.upConsumed));
+      s.upAllowed += s.upConsumed;
+      s.upConsumed = 0;
+      sendSoon();
+    }
+  }
+
+  @Override
+  public void closed(StreamChannel ch) {
+    MuxStream s = streams.get(ch.stream());
+    if (s == null) {
+      return;
+    }
+    s.closeRequested = true;
+    if (s.cut && s.reset == null) {
+      s.reset = ResetCode.DENIED;
+      s.resetReason = "egress refused after the response started";
+    }
+    if (!s.downEnded) {
+      sendSoon();
+    }
+  }
+
+  // ---- FrameWriter.Link ----
+
+  @Override
+  public Collection<MuxStream> streams() {
+    return streams.values();
+  }
+
+  @Override
+  public void forget(MuxStream s) {
+    if (streams.remove(s.id) != null) {
+      stats.streamsOpen.decrement();
+    }
+  }
+
+  @Override
+  public void controlRefused(Refusal r) {
+    log.warn(
+        "edge link from {}: the control allowance cannot pay: {}", linkRecord.client, r.detail());
+    count("denied");
+    end();
+    ctx.close();
+  }
+
+  @Override
+  public void afterSend() {
+    if (state == State.REFUSED && !codec.encoder().started()) {
+      return; // the REFUSE waits for the control allowance
+    }
+    boolean finished =
+        state == State.REFUSED || (goneAway && peerGoneAway || goneAway) && streams.isEmpty();
+    if (finished && state != State.ENDED && codec.encoder().started()) {
+      if (state != State.REFUSED && !codec.encoder().goneAway()) {
+        return;
+      }
+      state = State.ENDED;
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  // ---- lifecycle ----
+
+  private void send() {
+    guarded(writer::send);
+  }
+
+  private void sendSoon() {
+    if (!sendSoon) {
+      sendSoon = true;
+      ctx.executor()
+          .execute(
+              () -> {
+                sendSoon = false;
+                send();
+              });
+    }
+  }
+
+  private void guarded(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      internal(e);
+    }
+  }
+
+  private void goAway() {
+    if (!goneAway && state == State.OPEN) {
+      goneAway = true;
+      writer.control(new GoAway((int) Math.max(0, maxOpened)));
+      for (MuxStream s : new ArrayList<>(streams.values())) {
+        s.child.pipeline().fireUserEventTriggered(Drain.INSTANCE);
+      }
+      send();
+    } else if (state != State.OPEN) {
+      ctx.close();
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == Drain.INSTANCE) {
+      goAway();
+      return;
+    }
+    if (evt instanceof LinkFailure f) {
+      if (state != State.ENDED) {
+        count(f.cause() instanceof LinkFormatException ? "protocol" : "internal");
+        log.warn("edge link from {} failed: {}", linkRecord.client, f.cause().getMessage());
+      }
+      end();
+      return; // the codec sends ERROR and closes
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()) {
+      send();
+    } else {
+      for (MuxStream s : streams.values()) {
+        writer.writability(s);
+      }
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    end();
+    stats.linksOpen.decrement();
+    if (linkMeter.prepaidLeft() != 0) {
+      log.warn(
+          "edge link from {}: {} bytes were paid for and never written (counted as spent)",
+          linkRecord.client,
+          linkMeter.prepaidLeft());
+      stats.overcharged.add(linkMeter.prepaidLeft());
+    }
+    log.debug(
+        "edge link from {} closed: {} bytes written, {} of them beyond what frames paid for",
+        linkRecord.client,
+        linkRecord.bytesOut(),
+        linkMeter.unforeseen());
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.fireExceptionCaught(cause); // the codec turns it into ERROR INTERNAL and a close
+  }
+
+  /** The link is over: every stream still open is aborted. */
+  private void end() {
+    boolean failed = state != State.ENDED && state != State.REFUSED || !streams.isEmpty();
+    state = State.ENDED;
+    for (MuxStream s : new ArrayList<>(streams.values())) {
+      if (failed && !s.downEnded) {
+        s.record.outcome(ConnectionRecord.Decision.ERROR, "edge_link_failed");
+      }
+      s.downEnded = true;
+      s.upEnded = true;
+      s.child.abort();
+      forget(s);
+    }
+  }
+
+  private void edgeError(String code, String reason) {
+    count("edge_error");
+    log.warn("edge link from {} closed by the edge: ERROR {}: {}", linkRecord.client, code, reason);
+    end();
+    ctx.close();
+  }
+
+  private void protocol(String why) {
+    if (state == State.ENDED) {
+      return;
+    }
+    count("protocol");
+    log.warn("edge link from {} rejected: {}", linkRecord.client, why);
+    end();
+    codec.sendErrorAndClose(ctx, ErrorCode.PROTOCOL, why);
+  }
+
+  private void internal(Throwable e) {
+    if (state == State.ENDED) {
+      return;
+    }
+    count("internal");
+    log.error("edge link from {}: internal failure", linkRecord.client, e);
+    end();
+    codec.sendErrorAndClose(ctx, ErrorCode.INTERNAL, "internal failure of the gateway");
+  }
+
+  private void count(String reason) {
+    if (!failureCounted) {
+      failureCounted = true;
+      stats.failed(reason);
+    }
+  }
+
+  private void keepAlive() {
+    long ping = settings.ping().toNanos();
+    if (ping <= 0) {
+      return;
+    }
+    ctx.executor()
+        .schedule(
+            () -> {
+              if (!ctx.channel().isActive() || state == State.ENDED) {
+                return;
+              }
+              long silent = lc.clock().nanos() - lastRead;
+              if (silent >= 3 * ping) {
+                count("timeout");
+                log.warn(
+                    "edge link from {}: silent for {} ms", linkRecord.client, silent / 1_000_000);
+                end();
+                codec.sendErrorAndClose(
+                    ctx, ErrorCode.TIMEOUT, "no frame for " + silent / 1_000_000 + " ms");
+                return;
+              }
+              if (silent >= ping && state == State.OPEN) {
+                writer.control(new Ping(lc.clock().nanos()));
+                send();
+              }
+              keepAlive();
+            },
+            ping,
+            TimeUnit.NANOSECONDS);
+  }
+}
