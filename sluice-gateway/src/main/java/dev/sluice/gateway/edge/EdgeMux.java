@@ -61,6 +61,9 @@ public final class EdgeMux extends ChannelInboundHandlerAdapter {
   /** Decoded bytes the gateway may send on a stream before the edge grants more. */
   public static final int DOWN_WINDOW = 256 << 10;
 
+  /** How long a draining link waits for the gateway to close it after GOAWAY. */
+  static final int CLOSE_WAIT_SECONDS = 5;
+
   /** What the edge's link pool learns from a link. */
   interface Pool {
     /** The link accepted: streams may be opened. */
@@ -425,10 +428,12 @@ public final class EdgeMux extends ChannelInboundHandlerAdapter {
   private void afterStreamEnd() {
     if (state == State.DRAINING && streams.isEmpty() && ctx.channel().isActive()) {
       if (!goneAwaySent && codec.encoder().started() && !codec.encoder().finished()) {
+        // The gateway answers with its own GOAWAY and closes: waiting for that close (not closing
+        // first) lets everything it wrote, and paid for, reach this side.
         goneAwaySent = true;
-        ctx.writeAndFlush(new GoAway(Math.max(0, nextId - 1)))
-            .addListener(ChannelFutureListener.CLOSE);
-      } else {
+        ctx.writeAndFlush(new GoAway(Math.max(0, nextId - 1)));
+        ctx.executor().schedule(() -> ctx.close(), CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+      } else if (!goneAwaySent) {
         ctx.close();
       }
     }

@@ -49,6 +49,101 @@ class EdgeLinkTest {
     }
   }
 
+  @Test
+  void aBudgetRunningOutRefusesItsOwnStreamsOnlyAndTheChargesStillAddUp() throws Exception {
+    for (boolean tls : new boolean[] {false, true}) {
+      Path d = dir.resolve(tls ? "tls" : "plain");
+      java.nio.file.Files.createDirectories(d);
+      try (LinkFixture f = new LinkFixture(d, "6KB", tls, "20ms", "enforce")) {
+        int clients = 16;
+        int n = 300;
+        List<Http1.Response> rs = runMixed(f, clients, n, i -> i % 2 == 0 ? "acme" : "beta");
+        int refused = 0;
+        for (int i = 0; i < clients; i++) {
+          Http1.Response r = rs.get(i);
+          if (i % 2 == 1) {
+            assertThat(r.status()).as("beta %d: %s", i, r.text()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(LinkFixture.sseBody(n, i));
+          } else if (r.status() == 429) {
+            refused++;
+            assertThat(r.text()).contains("egress_budget_exhausted");
+          } else if (r.body() == null || r.reset()) {
+            refused++; // cut mid-response: reset, never a short body passing for a whole one
+            assertThat(r.reset()).as("acme %d cut: %s", i, r.text()).isTrue();
+          } else {
+            assertThat(r.body()).isEqualTo(LinkFixture.sseBody(n, i));
+          }
+        }
+        assertThat(refused).as("acme's streams ran out of budget").isPositive();
+        f.stopEdge();
+        assertThat(f.proxy().connections()).as("one link, never reset").isEqualTo(1);
+        assertThat(f.siteSent() + f.controlSent())
+            .as("tls=%s overcharged %s", tls, f.stats().edge().overcharged.sum())
+            .isEqualTo(f.proxy().bytesFromTarget());
+        assertThat(f.sent("tenant:inference/acme")).isLessThanOrEqualTo(6_000);
+      }
+    }
+  }
+
+  @Test
+  void aHaltRefusesEveryStreamOfTheZoneAtItsNextCharge() throws Exception {
+    try (LinkFixture f = new LinkFixture(dir, "100MB", false, "20ms", "enforce")) {
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<Http1.Response>> rs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+          int k = i;
+          rs.add(
+              pool.submit(
+                  () ->
+                      Http1.exchange(
+                          f.edgeAddress(), Http1.post("/sse?n=400&i=" + k + "&pace=5", "beta"))));
+        }
+        // Halt once the streams are under way: the upstream got every request.
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (f.upstreamRequests.get() < 8 && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+        f.halts().halt("inference", "test", 0);
+        for (Future<Http1.Response> r : rs) {
+          Http1.Response x = r.get();
+          assertThat(x.body() == null || x.reset() || x.status() == 503 || x.status() == 429)
+              .as("halted stream: %s", x.text())
+              .isTrue();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      f.stopEdge();
+      assertThat(f.siteSent() + f.controlSent()).isEqualTo(f.proxy().bytesFromTarget());
+    }
+  }
+
+  static List<Http1.Response> runMixed(
+      LinkFixture f, int clients, int n, java.util.function.IntFunction<String> tenant)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      List<Future<Http1.Response>> rs = new ArrayList<>();
+      for (int i = 0; i < clients; i++) {
+        int k = i;
+        rs.add(
+            pool.submit(
+                () ->
+                    Http1.exchange(
+                        f.edgeAddress(),
+                        Http1.post("/sse?n=" + n + "&i=" + k + "&pace=2", tenant.apply(k)))));
+      }
+      List<Http1.Response> out = new ArrayList<>();
+      for (Future<Http1.Response> r : rs) {
+        out.add(r.get());
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   /** {@code clients} concurrent clients of three tenants, each an SSE stream of {@code n}. */
   static void run(LinkFixture f, int clients, int n) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(clients);
