@@ -45,6 +45,6 @@ public final class EdgeLinks {
     }
     MuxFrameCodec codec = new MuxFrameCodec(LinkSide.GATEWAY, tls == null);
     p.addLast("mux-codec", codec);
-    p.addLast("mux", new GatewayMux(settings, lc, init, codec, meter, linkRecord, null));
+    p.addLast("mux", new GatewayMux(settings, lc, init, codec, meter, linkRecord, tls, null));
   }
 }

@@ -146,9 +146,10 @@ public final class EdgeMux extends ChannelInboundHandlerAdapter {
     if (!ready() || nextId < 0) {
       return false;
     }
-    InetSocketAddress a = (InetSocketAddress) client.remoteAddress();
     String address =
-        a == null ? "" : a.getAddress().getHostAddress().replace('%', '_') + ":" + a.getPort();
+        client.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+            ? a.getAddress().getHostAddress().replace('%', '_') + ":" + a.getPort()
+            : "";
     int id = nextId++;
     EdgeStream s = new EdgeStream(id, client, address, upWindow);
     streams.put(id, s);

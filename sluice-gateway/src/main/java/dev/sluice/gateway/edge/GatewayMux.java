@@ -76,6 +76,7 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter
   private final EdgeStats stats;
   private final Handshake handshake;
   private final FlushTimer.Scheduler scheduler;
+  private final io.netty.handler.ssl.SslContext serverTls;
   private final Map<Integer, MuxStream> streams = new LinkedHashMap<>();
   private ChannelHandlerContext ctx;
   private FrameWriter writer;
@@ -88,6 +89,8 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter
   private long lastRead;
 
   /**
+   * @param serverTls the TLS context the link is terminated with (its record costs are measured
+   *     once), or null
    * @param scheduler how timers are set (null: the link's event loop)
    */
   public GatewayMux(
@@ -97,6 +100,7 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter
       MuxFrameCodec codec,
       EgressMeter linkMeter,
       ConnectionRecord linkRecord,
+      io.netty.handler.ssl.SslContext serverTls,
       FlushTimer.Scheduler scheduler) {
     this.settings = settings;
     this.lc = lc;
@@ -109,6 +113,7 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter
         new Handshake(
             List.of(MuxFormat.VERSION), List.of(EdgeLink.CODEC_STREAM), settings.model().id());
     this.scheduler = scheduler;
+    this.serverTls = serverTls;
   }
 
   @Override
@@ -205,12 +210,8 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter
   private void hello(Hello hello) {
     LinkMessage answer = handshake.answer(hello);
     SslHandler tls = ctx.pipeline().get(SslHandler.class);
-    if (tls != null) {
-      TlsRecords t = TlsRecords.of(tls);
-      writer.tls(t);
-      if (!t.predictable()) {
-        log.warn("edge link TLS {}: its record overhead is charged after the fact", t);
-      }
+    if (tls != null && serverTls != null) {
+      writer.tls(TlsRecords.of(serverTls, tls));
     }
     if (answer instanceof Refuse refuse) {
       state = State.REFUSED;

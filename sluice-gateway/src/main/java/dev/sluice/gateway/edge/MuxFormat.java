@@ -36,7 +36,7 @@ import java.nio.charset.StandardCharsets;
  * </table>
  *
  * <table>
- *   <caption>ACCEPT (frame 0 of the gateway, type 2), 13..22 bytes of payload</caption>
+ *   <caption>ACCEPT (frame 0 of the gateway, type 2), 13..21 bytes of payload</caption>
  *   <tr><th>size</th><th>field</th></tr>
  *   <tr><td>1</td><td>version (2)</td></tr>
  *   <tr><td>1</td><td>codec (1)</td></tr>
@@ -67,12 +67,12 @@ import java.nio.charset.StandardCharsets;
  *       0..1024 bytes; the sender's last frame</td></tr>
  * </table>
  *
- * <p>A stream's stream ends when both its halves ended (END or RESET each way; a RESET ends both).
- * The gateway opens a stream in its link codec when it reads OPEN and closes it right after the END
- * or RESET it sends; the edge opens it in its decoder when it sends OPEN and closes it when it
- * reads the gateway's END or RESET: the same points of the downward message sequence. A side's
- * stream ends cleanly only after its GOAWAY (then the connection closes) or with ERROR; anything
- * else is truncated.
+ * <p>A stream ends when both its halves ended (END or RESET each way; a RESET ends both). The
+ * gateway opens a stream in its link codec when it reads OPEN and closes it right after the END or
+ * RESET it sends; the edge opens it in its decoder when it sends OPEN and closes it when it reads
+ * the gateway's END or RESET: the same points of the downward message sequence. A side's stream
+ * ends cleanly only after its GOAWAY (then the connection closes) or with ERROR; anything else is
+ * truncated.
  */
 public final class MuxFormat {
 

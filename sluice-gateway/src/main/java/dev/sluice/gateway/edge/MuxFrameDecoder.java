@@ -180,7 +180,7 @@ public final class MuxFrameDecoder {
     int max =
         switch (t) {
           case HELLO -> 322;
-          case ACCEPT -> 22;
+          case ACCEPT -> 21;
           default -> 2 + EdgeLink.MAX_REASON;
         };
     if (n > max) {

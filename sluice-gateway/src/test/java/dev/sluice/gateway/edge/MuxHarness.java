@@ -229,6 +229,7 @@ final class MuxHarness implements AutoCloseable {
                 codec,
                 linkMeter,
                 linkRecord,
+                null,
                 (task, delay) -> {
                   boolean[] cancelled = {false};
                   timers.add(new Timer(clock.nanos() + delay, seq++, task, cancelled));
