@@ -2,6 +2,7 @@ package dev.sluice.gateway.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.gateway.forward.NoLeaks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * charged exactly the bytes the gateway wrote on the link.
  */
 @Timeout(120)
+@ExtendWith(NoLeaks.class)
 class EdgeLinkTest {
 
   @TempDir Path dir;

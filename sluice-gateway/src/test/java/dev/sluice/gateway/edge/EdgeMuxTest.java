@@ -8,6 +8,7 @@ import dev.sluice.gateway.edge.MuxMessage.Data;
 import dev.sluice.gateway.edge.MuxMessage.End;
 import dev.sluice.gateway.edge.MuxMessage.Frame;
 import dev.sluice.gateway.edge.MuxMessage.Open;
+import dev.sluice.gateway.forward.NoLeaks;
 import dev.sluice.time.ManualClock;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The edge's multiplexer on an embedded link, against a scripted gateway (the real encoders): it
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * wrong (a flipped bit, a frame that does not decode, an END whose count differs, a refusal) ends
  * the link and closes every client without passing on a byte of the bad frame.
  */
+@ExtendWith(NoLeaks.class)
 class EdgeMuxTest {
 
   private static final CodecModel MODEL = CodecModel.builtIn();
@@ -48,6 +51,19 @@ class EdgeMuxTest {
   private final List<MuxMessage> up = new ArrayList<>();
   private EmbeddedChannel link;
   private EdgeMux mux;
+  private final List<EmbeddedChannel> clients = new ArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void release() {
+    readUp();
+    for (EmbeddedChannel c : clients) {
+      out(c);
+      c.finishAndReleaseAll();
+    }
+    if (link != null) {
+      link.finishAndReleaseAll();
+    }
+  }
 
   private void start() {
     mux = new EdgeMux(MODEL, false, pool, ManualClock.at("2026-03-02T10:00:00Z"));
@@ -68,6 +84,9 @@ class EdgeMuxTest {
   }
 
   private void readUp() {
+    if (link == null) {
+      return;
+    }
     ByteBuf b;
     List<Object> out = new ArrayList<>();
     while ((b = link.readOutbound()) != null) {
@@ -88,6 +107,7 @@ class EdgeMuxTest {
 
   private EmbeddedChannel client(int id, String request) {
     EmbeddedChannel c = new EmbeddedChannel();
+    clients.add(c);
     assertThat(mux.attach(c)).isTrue();
     codec.open(id);
     c.writeInbound(Unpooled.copiedBuffer(request, StandardCharsets.US_ASCII));
@@ -216,7 +236,9 @@ class EdgeMuxTest {
     link.writeInbound(b);
     assertThat(ready).isEmpty();
     assertThat(gone).containsExactly(mux);
-    assertThat(mux.attach(new EmbeddedChannel())).isFalse();
+    EmbeddedChannel c = new EmbeddedChannel();
+    clients.add(c);
+    assertThat(mux.attach(c)).isFalse();
   }
 
   @Test

@@ -3,11 +3,13 @@ package dev.sluice.gateway.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.gateway.edge.MuxMessage.Frame;
+import dev.sluice.gateway.forward.NoLeaks;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * exact charges, waits for escrow, a refused stream left alone, flow control.
  */
 @Timeout(60)
+@ExtendWith(NoLeaks.class)
 class GatewayMuxTest {
 
   private static final Duration WINDOW = Duration.ofMillis(30);

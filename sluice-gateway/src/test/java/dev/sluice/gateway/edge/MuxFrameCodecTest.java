@@ -8,6 +8,7 @@ import dev.sluice.gateway.edge.MuxMessage.Data;
 import dev.sluice.gateway.edge.MuxMessage.Frame;
 import dev.sluice.gateway.edge.MuxMessage.GoAway;
 import dev.sluice.gateway.edge.MuxMessage.Open;
+import dev.sluice.gateway.forward.NoLeaks;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The version 2 framing: what the encoder writes decodes to the same messages however the bytes are
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * the flipped frame passes; a stream cut at any offset before its GOAWAY or ERROR is truncated; a
  * version 1 HELLO is answered, not rejected.
  */
+@ExtendWith(NoLeaks.class)
 class MuxFrameCodecTest {
 
   private static List<Object> decodeAll(MuxStreams.Encoded s, byte[] bytes, int[] cuts)
