@@ -19,7 +19,6 @@ import dev.sluice.gateway.edge.MuxMessage.ResetCode;
 import dev.sluice.gateway.edge.MuxMessage.Window;
 import dev.sluice.time.Clock;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -93,7 +92,7 @@ public final class EdgeMux extends ChannelInboundHandlerAdapter {
   private int nextId;
   private long upWindow;
   private long ping;
-  private long lastRead;
+  private KeepAlive keepAlive;
   private boolean goneAwaySent;
 
   EdgeMux(CodecModel model, boolean tls, Pool pool, Clock clock) {
@@ -111,6 +110,7 @@ public final class EdgeMux extends ChannelInboundHandlerAdapter {
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.codec = ctx.pipeline().get(MuxFrameCodec.class);
+    this.keepAlive = new KeepAlive(ctx, clock);
   }
 
   /** Streams open on this link now. */
@@ -133,7 +133,7 @@ public final class EdgeMux extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    lastRead = clock.nanos();
+    keepAlive.heard();
     ctx.writeAndFlush(hello);
     ctx.channel().config().setAutoRead(true);
     ctx.fireChannelActive();
@@ -155,67 +155,43 @@ public final class EdgeMux extends ChannelInboundHandlerAdapter {
     streams.put(id, s);
     decoder.open(id);
     ctx.writeAndFlush(new Open(id, DOWN_WINDOW, address));
-    client.pipeline().addLast("edge-client", new ClientHandler(s));
+    client.pipeline().addLast("edge-client", new EdgeClientHandler(this, s));
     client.config().setAutoRead(false);
     client.read();
     return true;
   }
 
-  private final class ClientHandler extends ChannelInboundHandlerAdapter {
-    private final EdgeStream s;
-
-    ClientHandler(EdgeStream s) {
-      this.s = s;
+  /** The client of {@code s} sent {@code buf}: up within the credit, the rest held. */
+  void clientBytes(EdgeStream s, ByteBuf buf) {
+    if (s.upEnded || state == State.ENDED) {
+      buf.release();
+      return;
     }
+    s.held.add(buf);
+    sendHeld(s);
+  }
 
-    @Override
-    public void channelRead(ChannelHandlerContext cctx, Object msg) {
-      if (!(msg instanceof ByteBuf buf)) {
-        ReferenceCountUtil.release(msg);
-        return;
-      }
-      if (s.upEnded || state == State.ENDED) {
-        buf.release();
-        return;
-      }
-      s.held.add(buf);
-      sendHeld(s);
+  /** A read of the client of {@code s} is over: flush the link, read on while there is credit. */
+  void clientReadDone(EdgeStream s) {
+    ctx.flush();
+    readMore(s);
+  }
+
+  /** The client of {@code s} closed (END up) or failed (RESET up, {@code cause} not null). */
+  void clientGone(EdgeStream s, Throwable cause) {
+    if (s.upEnded || state == State.ENDED) {
+      return;
     }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext cctx) {
-      ctx.flush();
-      readMore(s);
+    s.upEnded = true;
+    s.releaseHeld();
+    if (s.downEnded) {
+      return;
     }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext cctx) {
-      cctx.fireChannelWritabilityChanged();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext cctx) {
-      if (!s.upEnded && state != State.ENDED) {
-        s.upEnded = true;
-        s.releaseHeld();
-        if (!s.downEnded) {
-          ctx.writeAndFlush(new End(s.id, s.upBytes));
-        }
-      }
-      cctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext cctx, Throwable cause) {
-      if (!s.upEnded && state != State.ENDED) {
-        s.upEnded = true;
-        s.releaseHeld();
-        log.debug("client {} failed: {}", s.address, cause.toString());
-        if (!s.downEnded) {
-          ctx.writeAndFlush(new Reset(s.id, ResetCode.CANCEL, "the client connection failed"));
-        }
-      }
-      cctx.close();
+    if (cause == null) {
+      ctx.writeAndFlush(new End(s.id, s.upBytes));
+    } else {
+      log.debug("client {} failed: {}", s.address, cause.toString());
+      ctx.writeAndFlush(new Reset(s.id, ResetCode.CANCEL, "the client connection failed"));
     }
   }
 
@@ -247,7 +223,7 @@ public final class EdgeMux extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
       if (msg instanceof MuxFrameDecoder.Received r) {
-        lastRead = clock.nanos();
+        keepAlive.heard();
         if (state != State.ENDED) {
           read(r);
         }
@@ -501,33 +477,19 @@ public final class EdgeMux extends ChannelInboundHandlerAdapter {
   }
 
   private void keepAlive() {
-    if (ping <= 0) {
-      return;
-    }
-    ctx.executor()
-        .schedule(
-            () -> {
-              if (state == State.ENDED || !ctx.channel().isActive()) {
-                return;
-              }
-              long silent = clock.nanos() - lastRead;
-              if (silent >= 3 * ping) {
-                fail(
-                    ErrorCode.TIMEOUT,
-                    "no frame from the gateway for " + silent / 1_000_000 + " ms");
-                return;
-              }
-              if (silent >= ping) {
-                ctx.writeAndFlush(new Ping(clock.nanos()));
-              }
-              keepAlive();
-            },
-            ping,
-            TimeUnit.NANOSECONDS);
-  }
+    keepAlive.start(
+        ping,
+        () -> state != State.ENDED,
+        new KeepAlive.Peer() {
+          @Override
+          public void ping(long value) {
+            ctx.writeAndFlush(new Ping(value));
+          }
 
-  /** Bytes of a client's buffer as a byte array (tests). */
-  static byte[] bytes(ByteBuf b) {
-    return ByteBufUtil.getBytes(b);
+          @Override
+          public void timedOut(long silentMillis) {
+            fail(ErrorCode.TIMEOUT, "no frame from the gateway for " + silentMillis + " ms");
+          }
+        });
   }
 }

@@ -53,6 +53,9 @@ final class FrameWriter {
   interface Link {
     Collection<MuxStream> streams();
 
+    /** The open stream {@code id}. */
+    MuxStream stream(int id);
+
     /** The stream is done both ways: forget it. */
     void forget(MuxStream s);
 
@@ -71,6 +74,8 @@ final class FrameWriter {
   private final EdgeStats stats;
   private final Link link;
   private final dev.sluice.time.Clock clock;
+  private final StreamInput input;
+  private final Refills refills;
   private final ArrayDeque<Object> control = new ArrayDeque<>();
   private TlsRecords tls = TlsRecords.NONE;
   private FlushTimer timer;
@@ -96,6 +101,8 @@ final class FrameWriter {
     this.stats = stats;
     this.link = link;
     this.clock = clock;
+    this.input = new StreamInput(ctx, codec, link);
+    this.refills = new Refills(ctx, stats, input, link, linkPayer, this::send);
   }
 
   void timer(FlushTimer t) {
@@ -119,13 +126,7 @@ final class FrameWriter {
 
   /** A flushed write of stream {@code s}. */
   void write(MuxStream s, ByteBuf buf, io.netty.channel.ChannelPromise promise, boolean isControl) {
-    if (s.downEnded || (s.meter.refused() && !isControl) || s.closeRequested && s.cut) {
-      buf.release();
-      promise.tryFailure(new StreamRefusedException());
-      return;
-    }
-    s.unfed.add(new MuxStream.Write(buf, promise, isControl));
-    s.unfedBytes += buf.readableBytes();
+    input.write(s, buf, promise, isControl);
   }
 
   /** Stream {@code s} flushed: its writes go to the codec, and maybe a frame goes now. */
@@ -135,80 +136,35 @@ final class FrameWriter {
     if (codec.isOpen(s.id) && codec.pending(s.id) > 0 && s.oldestPending == MuxStream.NEVER) {
       s.oldestPending = clock.nanos();
     }
-    writability(s);
+    input.writability(s);
     if (codec.isOpen(s.id)
         && codec.pending(s.id) > 0
-        && timer.flushed(s.oldestPending, s.lastSent, wasEmpty, pendingTotal() >= BULK)) {
+        && timer.flushed(s.oldestPending, s.lastSent, wasEmpty, input.pendingTotal() >= BULK)) {
       send();
     } else if (s.closeRequested) {
       send();
     }
   }
 
-  private long pendingTotal() {
-    long n = 0;
-    for (MuxStream s : link.streams()) {
-      if (codec.isOpen(s.id)) {
-        n += codec.pending(s.id);
-      }
-    }
-    return n;
-  }
-
-  /** Moves what the codec can take of {@code s}'s flushed writes into it. */
-  void feed(MuxStream s) {
-    if (building || !codec.isOpen(s.id)) {
-      again |= building;
+  /** Feeds {@code s}'s flushed writes to the codec, unless a frame is being built (then after). */
+  private void feed(MuxStream s) {
+    if (building) {
+      again = true;
       return;
     }
-    while (!s.unfed.isEmpty()) {
-      MuxStream.Write w = s.unfed.peek();
-      long pending = codec.pending(s.id);
-      int n = w.buf.readableBytes();
-      if (w.control) {
-        if (pending != 0) {
-          return; // denial bytes bypass the model, after everything before them left
-        }
-        byte[] b = new byte[n];
-        w.buf.readBytes(b);
-        codec.writeRaw(s.id, b, 0, n);
-        s.pendingControl = true;
-      } else {
-        if (pending != 0 && s.pendingControl) {
-          return;
-        }
-        byte[] b = new byte[n];
-        w.buf.getBytes(w.buf.readerIndex(), b);
-        int took = codec.write(s.id, b, 0, n);
-        w.buf.skipBytes(took);
-        s.pendingControl = false;
-        s.fed += took;
-        s.unfedBytes -= took;
-        if (took < n) {
-          return; // the codec holds its most; the rest waits for a frame
-        }
-        s.unfed.poll();
-        w.buf.release();
-        s.waiting.add(new MuxStream.Waiting(s.fed, w.promise));
-        continue;
-      }
-      s.fed += n;
-      s.unfedBytes -= n;
-      s.unfed.poll();
-      w.buf.release();
-      s.waiting.add(new MuxStream.Waiting(s.fed, w.promise));
-    }
+    input.feed(s);
   }
 
-  /** Writability of {@code s}'s channel: room in the stream, no wait for escrow, link writable. */
   void writability(MuxStream s) {
-    long held = s.unfedBytes + (codec.isOpen(s.id) ? codec.pending(s.id) : 0);
-    boolean w = s.child.isWritable();
-    if (w && (held > HIGH || s.waitingEscrow || !ctx.channel().isWritable())) {
-      s.child.writable(false);
-    } else if (!w && held < LOW && !s.waitingEscrow && ctx.channel().isWritable()) {
-      s.child.writable(true);
+    input.writability(s);
+  }
+
+  /** See {@link StreamInput#refuse}; never while a frame is being built. */
+  void refuse(MuxStream s, Refusal r) {
+    if (building) {
+      throw new IllegalStateException("refuse while building");
     }
+    input.refuse(s, r);
   }
 
   // ---- building ----
@@ -274,27 +230,6 @@ final class FrameWriter {
 
   /** One part of a batch: what it writes, its size, who pays. */
   private record Part(Object message, MuxStream stream, int size) {}
-
-  /** One charge of a batch attempt. */
-  private static final class Charge {
-    final MuxStream stream;
-    final boolean frameShare;
-    final Payer payer;
-    final EscrowAccount account;
-    final long n;
-    final boolean control;
-    long receipt;
-    boolean wouldDeny;
-
-    Charge(MuxStream s, boolean frameShare, Payer p, EscrowAccount a, long n, boolean control) {
-      this.stream = s;
-      this.frameShare = frameShare;
-      this.payer = p;
-      this.account = a;
-      this.n = n;
-      this.control = control;
-    }
-  }
 
   private void buildOnce() {
     timer.built();
@@ -362,7 +297,7 @@ final class FrameWriter {
       if (frameAt >= 0) {
         long[] shares = frame.shares(due[frameAt]);
         for (int i = 0; i < ids.length; i++) {
-          MuxStream s = stream(ids[i]);
+          MuxStream s = link.stream(ids[i]);
           charges.add(
               new Charge(s, true, s.meter.payer(), s.meter.account(), shares[i], s.pendingControl));
         }
@@ -380,29 +315,13 @@ final class FrameWriter {
           charges.add(new Charge(s, false, s.meter.payer(), s.meter.account(), due[i], ctl));
         }
       }
-      Charge failed = null;
-      int result = Payer.PAID;
-      List<Charge> paid = new ArrayList<>();
-      for (Charge c : charges) {
-        result = c.n == 0 ? Payer.PAID : c.payer.charge(c.account, c.n, c.control);
-        if (result != Payer.PAID) {
-          failed = c;
-          break;
-        }
-        c.receipt = c.n == 0 ? EscrowAccount.UNREFUNDABLE : c.payer.receipt();
-        c.wouldDeny = c.n != 0 && c.payer.lastWouldDeny();
-        paid.add(c);
-      }
+      Charge failed = Charge.payAll(charges, stats);
       if (failed == null) {
         commit(frame, frameAt >= 0, parts, charges, plain, total);
         handleRefusals(refused);
         return;
       }
-      for (Charge c : paid) {
-        if (!c.wouldDeny && c.n > 0 && !c.payer.refund(c.account, c.n, c.receipt, c.control)) {
-          stats.overcharged(c.n); // the set changed meanwhile: stays counted (never under-count)
-        }
-      }
+      int result = failed.result;
       if (failed.stream == null) {
         if (result == Payer.REFUSED) {
           if (frame != null) {
@@ -412,7 +331,7 @@ final class FrameWriter {
           return;
         }
         controlWaiting = true;
-        refillControl(failed.n);
+        refills.refillControl(failed.n, () -> controlWaiting = false);
         continue;
       }
       MuxStream s = failed.stream;
@@ -420,7 +339,7 @@ final class FrameWriter {
         frame.remove(s.id);
       }
       if (result == Payer.WAIT) {
-        waitForEscrow(s, failed.n, failed.control);
+        refills.waitForEscrow(s, failed.n, failed.control);
       } else if (failed.frameShare && !failed.control) {
         refused.add(new Refused(s, failed.payer.refusal()));
         s.reset = MuxMessage.ResetCode.DENIED; // taken out of this batch; settled after it
@@ -442,7 +361,8 @@ final class FrameWriter {
     if (s.downEnded || !codec.isOpen(s.id) || !s.closeRequested || s.waitingEscrow) {
       return null;
     }
-    boolean inFrame = frame != null && contains(frame.streams(), s.id);
+    boolean inFrame =
+        frame != null && java.util.Arrays.stream(frame.streams()).anyMatch(x -> x == s.id);
     if (s.reset != null) {
       return inFrame ? null : new Reset(s.id, s.reset, s.resetReason);
     }
@@ -454,15 +374,6 @@ final class FrameWriter {
       return null;
     }
     return new End(s.id, s.committed + (inFrame ? frame.rawBytes(s.id) : 0));
-  }
-
-  private static boolean contains(int[] xs, int x) {
-    for (int y : xs) {
-      if (y == x) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private void commit(
@@ -479,7 +390,7 @@ final class FrameWriter {
       byte[] payload = null;
       if (hasFrame) {
         for (int id : frame.streams()) {
-          carried.add(stream(id));
+          carried.add(link.stream(id));
           carriedRaw.add(frame.rawBytes(id));
         }
         payload = frame.commit();
@@ -576,118 +487,11 @@ final class FrameWriter {
     again |= !carried.isEmpty();
   }
 
-  private MuxStream stream(int id) {
-    for (MuxStream s : link.streams()) {
-      if (s.id == id) {
-        return s;
-      }
-    }
-    throw new IllegalStateException("no stream " + id);
-  }
-
   // ---- escrow waits and refusals ----
-
-  private void waitForEscrow(MuxStream s, long n, boolean isControl) {
-    s.waitingEscrow = true;
-    stats.escrowWait();
-    writability(s);
-    Payer p = s.meter.payer();
-    p.refill(s.meter.account(), n, isControl)
-        .whenComplete(
-            (o, e) ->
-                ctx.executor()
-                    .execute(
-                        () -> {
-                          s.waitingEscrow = false;
-                          if (s.downEnded) {
-                            return;
-                          }
-                          Payer.After a = p.refilled(o, isControl);
-                          if (a == Payer.After.WOULD_DENY) {
-                            s.meter.wouldDeny(p.refusal());
-                          } else if (a == Payer.After.REFUSE) {
-                            if (isControl) {
-                              s.endFromControl = true;
-                            } else {
-                              refuse(s, p.refusal());
-                            }
-                          }
-                          writability(s);
-                          send();
-                        }));
-  }
-
-  private void refillControl(long n) {
-    linkPayer
-        .refill(null, n, true)
-        .whenComplete(
-            (o, e) ->
-                ctx.executor()
-                    .execute(
-                        () -> {
-                          controlWaiting = false;
-                          Payer.After a = linkPayer.refilled(o, true);
-                          if (a == Payer.After.REFUSE) {
-                            link.controlRefused(linkPayer.refusal());
-                          } else {
-                            send();
-                          }
-                        }));
-  }
 
   private record Refused(MuxStream stream, Refusal refusal) {}
 
   private void handleRefusals(List<Refused> refused) {
     deferred.addAll(refused); // settled once the build is over (a listener may write)
-  }
-
-  /**
-   * The egress of {@code s} was refused: what it holds is dropped, and its listener answers (a 429
-   * while nothing of the response left, paid from control) or the stream is reset. Other streams
-   * are untouched.
-   */
-  void refuse(MuxStream s, Refusal r) {
-    if (building) {
-      throw new IllegalStateException("refuse while building");
-    }
-    if (codec.isOpen(s.id)) {
-      codec.discard(s.id);
-    }
-    s.pendingControl = false;
-    s.oldestPending = MuxStream.NEVER;
-    MuxStream.Write w;
-    while ((w = s.unfed.poll()) != null) {
-      w.buf.release();
-      w.promise.tryFailure(new StreamRefusedException());
-    }
-    s.unfedBytes = 0;
-    MuxStream.Waiting x;
-    while ((x = s.waiting.poll()) != null) {
-      x.promise().tryFailure(new StreamRefusedException());
-    }
-    s.fed = s.committed;
-    boolean nothingLeft = s.meter.chargedSinceMark() == 0;
-    if (!nothingLeft) {
-      s.cut = true;
-    }
-    if (!s.meter.refuse(r)) {
-      s.record.outcome(
-          nothingLeft
-              ? dev.sluice.gateway.evidence.ConnectionRecord.Decision.DENY
-              : dev.sluice.gateway.evidence.ConnectionRecord.Decision.CUT,
-          r.reason());
-      s.reset = MuxMessage.ResetCode.DENIED;
-      s.resetReason = r.reason();
-      s.child.abort();
-    }
-  }
-
-  /** A write refused on a stream of a link (the stream was refused, reset or ended). */
-  static final class StreamRefusedException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    StreamRefusedException() {
-      super("egress refused on this stream of the edge link", null, false, false);
-    }
   }
 }

@@ -1,7 +1,6 @@
 package dev.sluice.gateway.edge;
 
 import dev.sluice.codec.LinkEncoder;
-import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.Drain;
 import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.edge.LinkMessage.ErrorCode;
@@ -15,26 +14,21 @@ import dev.sluice.gateway.edge.MuxMessage.Open;
 import dev.sluice.gateway.edge.MuxMessage.Ping;
 import dev.sluice.gateway.edge.MuxMessage.Pong;
 import dev.sluice.gateway.edge.MuxMessage.Reset;
-import dev.sluice.gateway.edge.MuxMessage.ResetCode;
 import dev.sluice.gateway.edge.MuxMessage.Window;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.meter.Payer;
 import dev.sluice.gateway.meter.Refusal;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,8 +49,7 @@ import org.slf4j.LoggerFactory;
  * ({@link Drain}): GOAWAY, the streams finish, then the link closes. Keep-alive: after {@link
  * LinkSettings#ping} without a frame from the edge a PING, after three times that ERROR TIMEOUT.
  */
-public final class GatewayMux extends ChannelInboundHandlerAdapter
-    implements StreamChannel.Output, FrameWriter.Link {
+public final class GatewayMux extends ChannelInboundHandlerAdapter implements FrameWriter.Link {
 
   private static final Logger log = LoggerFactory.getLogger(GatewayMux.class);
 
@@ -77,16 +70,15 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter
   private final Handshake handshake;
   private final FlushTimer.Scheduler scheduler;
   private final io.netty.handler.ssl.SslContext serverTls;
-  private final Map<Integer, MuxStream> streams = new LinkedHashMap<>();
+  private GatewayStreams streams;
   private ChannelHandlerContext ctx;
   private FrameWriter writer;
   private State state = State.AWAIT_HELLO;
-  private long maxOpened = -1;
   private boolean goneAway;
   private boolean peerGoneAway;
   private boolean sendSoon;
   private boolean failureCounted;
-  private long lastRead;
+  private KeepAlive keepAlive;
 
   /**
    * @param serverTls the TLS context the link is terminated with (its record costs are measured
@@ -137,7 +129,10 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter
             this,
             lc.clock());
     writer.timer(new FlushTimer(settings.flushWindow().toNanos(), lc.clock(), s, this::send));
-    lastRead = lc.clock().nanos();
+    streams =
+        new GatewayStreams(
+            ctx, lc, settings, init, writer, this::send, this::sendSoon, this::guarded);
+    keepAlive = new KeepAlive(ctx, lc.clock());
   }
 
   /** The link's frame writer (tests). */
@@ -159,7 +154,7 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
       if (msg instanceof MuxFrameDecoder.Received r) {
-        lastRead = lc.clock().nanos();
+        keepAlive.heard();
         read(r);
       } else {
         ReferenceCountUtil.release(msg);
@@ -188,15 +183,17 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter
     if (mm instanceof MuxMessage.Error e) {
       edgeError(e.code().name(), e.reason());
     } else if (mm instanceof Open o) {
-      open(o);
+      if (state == State.OPEN) {
+        streams.open(o, goneAway);
+      }
     } else if (mm instanceof Data d) {
-      data(d, r);
+      streams.data(d, r);
     } else if (mm instanceof End e) {
-      end(e, r);
+      streams.end(e, r);
     } else if (mm instanceof Reset x) {
-      reset(x);
+      streams.reset(x);
     } else if (mm instanceof Window w) {
-      window(w, r);
+      streams.window(w, r);
     } else if (mm instanceof Ping p) {
       writer.control(new Pong(p.value()));
       sendSoon();
@@ -234,184 +231,21 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter
     send();
   }
 
-  private void open(Open o) {
-    if (state != State.OPEN) {
-      return;
-    }
-    maxOpened = o.id();
-    if (goneAway) {
-      writer.control(new Reset(o.id(), ResetCode.REFUSED, "the gateway is draining"));
-      sendSoon();
-      return;
-    }
-    ConnectionRecord record =
-        new ConnectionRecord(
-            lc.name(),
-            lc.zone(),
-            o.client().isEmpty() ? "-" : o.client(),
-            lc.clock().millis(),
-            lc.clock().nanos());
-    String fallback = lc.tenantOrDefault(null);
-    EscrowAccount first = fallback == null ? lc.meter().control() : lc.account(fallback);
-    StreamMeter meter = new StreamMeter(lc.meter(), record, first);
-    StreamChannel child =
-        new StreamChannel(ctx.channel(), o.id(), this, ctx.channel().remoteAddress());
-    MuxStream s = new MuxStream(o.id(), child, meter, o.window(), settings.upWindow());
-    writer.codec().open(o.id());
-    streams.put(o.id(), s);
-    stats.streamsOpen.increment();
-    child.pipeline().addLast("meter", meter);
-    init.init(child, meter, record);
-    child.register();
-  }
-
-  private MuxStream known(MuxMessage m, MuxFrameDecoder.Received r) throws LinkFormatException {
-    MuxStream s = streams.get(m.stream());
-    if (s == null && m.stream() > maxOpened) {
-      throw new LinkFormatException(
-          LinkSide.EDGE,
-          r.offset(),
-          r.offset(),
-          -1,
-          m.type() + " of stream " + m.stream() + ", never opened");
-    }
-    return s;
-  }
-
-  private void data(Data d, MuxFrameDecoder.Received r) throws LinkFormatException {
-    MuxStream s = known(d, r);
-    if (s == null || s.reset != null && s.upEnded) {
-      return; // a stream closed meanwhile
-    }
-    if (s.upEnded) {
-      throw at(r, "DATA of stream " + d.id() + " after its END");
-    }
-    int n = d.bytes().length;
-    s.upAllowed -= n;
-    if (s.upAllowed < 0) {
-      throw at(r, "stream " + d.id() + " sent " + (-s.upAllowed) + " bytes beyond its window");
-    }
-    s.upBytes += n;
-    s.child.deliver(Unpooled.wrappedBuffer(d.bytes()));
-  }
-
-  private void end(End e, MuxFrameDecoder.Received r) throws LinkFormatException {
-    MuxStream s = known(e, r);
-    if (s == null || s.upEnded) {
-      return;
-    }
-    if (e.bytes() != s.upBytes) {
-      throw at(
-          r, "END of stream " + e.id() + " says " + e.bytes() + " bytes, it carried " + s.upBytes);
-    }
-    s.upEnded = true;
-    s.child.inputEnded();
-    if (s.done()) {
-      forget(s);
-    }
-  }
-
-  private void reset(Reset x) {
-    MuxStream s = streams.get(x.id());
-    if (s == null) {
-      return;
-    }
-    s.upEnded = true;
-    if (s.downEnded) {
-      forget(s);
-      return;
-    }
-    if (s.reset == null) {
-      s.reset = ResetCode.CANCEL; // confirms: the edge keeps decoding until it reads ours
-      s.resetReason = "reset by the edge";
-    }
-    s.child.abort();
-    send();
-  }
-
-  private void window(Window w, MuxFrameDecoder.Received r) throws LinkFormatException {
-    MuxStream s = streams.get(w.id());
-    if (s == null) {
-      return;
-    }
-    boolean blocked = s.credit <= 0;
-    s.credit += w.increment();
-    if (s.credit > MuxFormat.MAX_ID) {
-      throw at(r, "stream " + w.id() + " window above 2^31-1");
-    }
-    if (blocked) {
-      send();
-    }
-  }
-
-  private static LinkFormatException at(MuxFrameDecoder.Received r, String what) {
-    return new LinkFormatException(LinkSide.EDGE, r.offset(), r.offset(), -1, what);
-  }
-
-  // ---- streams (StreamChannel.Output) ----
-
-  @Override
-  public void write(StreamChannel ch, ByteBuf buf, ChannelPromise promise) {
-    MuxStream s = streams.get(ch.stream());
-    if (s == null) {
-      buf.release();
-      promise.tryFailure(new FrameWriter.StreamRefusedException());
-      return;
-    }
-    writer.write(s, buf, promise, s.meter.inControl());
-  }
-
-  @Override
-  public void flush(StreamChannel ch) {
-    MuxStream s = streams.get(ch.stream());
-    if (s != null) {
-      guarded(() -> writer.flush(s));
-    }
-  }
-
-  @Override
-  public void consumed(StreamChannel ch, int n) {
-    MuxStream s = streams.get(ch.stream());
-    if (s == null || s.upEnded) {
-      return;
-    }
-    s.upConsumed += n;
-    if (s.upConsumed >= settings.upWindow() / 2) {
-      writer.control(new Window(s.id, (int) s.upConsumed));
-      s.upAllowed += s.upConsumed;
-      s.upConsumed = 0;
-      sendSoon();
-    }
-  }
-
-  @Override
-  public void closed(StreamChannel ch) {
-    MuxStream s = streams.get(ch.stream());
-    if (s == null) {
-      return;
-    }
-    s.closeRequested = true;
-    if (s.cut && s.reset == null) {
-      s.reset = ResetCode.DENIED;
-      s.resetReason = "egress refused after the response started";
-    }
-    if (!s.downEnded) {
-      sendSoon();
-    }
-  }
-
   // ---- FrameWriter.Link ----
 
   @Override
   public Collection<MuxStream> streams() {
-    return streams.values();
+    return streams.all();
+  }
+
+  @Override
+  public MuxStream stream(int id) {
+    return streams.get(id);
   }
 
   @Override
   public void forget(MuxStream s) {
-    if (streams.remove(s.id) != null) {
-      stats.streamsOpen.decrement();
-    }
+    streams.forget(s);
   }
 
   @Override
@@ -428,8 +262,7 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter
     if (state == State.REFUSED && !codec.encoder().started()) {
       return; // the REFUSE waits for the control allowance
     }
-    boolean finished =
-        state == State.REFUSED || (goneAway && peerGoneAway || goneAway) && streams.isEmpty();
+    boolean finished = state == State.REFUSED || goneAway && streams.all().isEmpty();
     if (finished && state != State.ENDED && codec.encoder().started()) {
       if (state != State.REFUSED && !codec.encoder().goneAway()) {
         return;
@@ -468,8 +301,8 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter
   private void goAway() {
     if (!goneAway && state == State.OPEN) {
       goneAway = true;
-      writer.control(new GoAway((int) Math.max(0, maxOpened)));
-      for (MuxStream s : new ArrayList<>(streams.values())) {
+      writer.control(new GoAway((int) Math.max(0, streams.maxOpened())));
+      for (MuxStream s : new ArrayList<>(streams.all())) {
         s.child.pipeline().fireUserEventTriggered(Drain.INSTANCE);
       }
       send();
@@ -500,7 +333,7 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter
     if (ctx.channel().isWritable()) {
       send();
     } else {
-      for (MuxStream s : streams.values()) {
+      for (MuxStream s : streams.all()) {
         writer.writability(s);
       }
     }
@@ -533,9 +366,9 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter
 
   /** The link is over: every stream still open is aborted. */
   private void end() {
-    boolean failed = state != State.ENDED && state != State.REFUSED || !streams.isEmpty();
+    boolean failed = state != State.ENDED && state != State.REFUSED || !streams.all().isEmpty();
     state = State.ENDED;
-    for (MuxStream s : new ArrayList<>(streams.values())) {
+    for (MuxStream s : new ArrayList<>(streams.all())) {
       if (failed && !s.downEnded) {
         s.record.outcome(ConnectionRecord.Decision.ERROR, "edge_link_failed");
       }
@@ -581,33 +414,25 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter
   }
 
   private void keepAlive() {
-    long ping = settings.ping().toNanos();
-    if (ping <= 0) {
-      return;
-    }
-    ctx.executor()
-        .schedule(
-            () -> {
-              if (!ctx.channel().isActive() || state == State.ENDED) {
-                return;
-              }
-              long silent = lc.clock().nanos() - lastRead;
-              if (silent >= 3 * ping) {
-                count("timeout");
-                log.warn(
-                    "edge link from {}: silent for {} ms", linkRecord.client, silent / 1_000_000);
-                end();
-                codec.sendErrorAndClose(
-                    ctx, ErrorCode.TIMEOUT, "no frame for " + silent / 1_000_000 + " ms");
-                return;
-              }
-              if (silent >= ping && state == State.OPEN) {
-                writer.control(new Ping(lc.clock().nanos()));
-                send();
-              }
-              keepAlive();
-            },
-            ping,
-            TimeUnit.NANOSECONDS);
+    keepAlive.start(
+        settings.ping().toNanos(),
+        () -> state != State.ENDED,
+        new KeepAlive.Peer() {
+          @Override
+          public void ping(long value) {
+            if (state == State.OPEN) {
+              writer.control(new Ping(value));
+              send();
+            }
+          }
+
+          @Override
+          public void timedOut(long silentMillis) {
+            count("timeout");
+            log.warn("edge link from {}: silent for {} ms", linkRecord.client, silentMillis);
+            end();
+            codec.sendErrorAndClose(ctx, ErrorCode.TIMEOUT, "no frame for " + silentMillis + " ms");
+          }
+        });
   }
 }
