@@ -122,6 +122,41 @@ class EdgeLinkTest {
     }
   }
 
+  @Test
+  void aDrainingGatewaySendsGoAwayAndTheStreamsInProgressFinish() throws Exception {
+    try (LinkFixture f = new LinkFixture(dir, "100MB", false, "20ms", "enforce")) {
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<Http1.Response>> rs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          int k = i;
+          rs.add(
+              pool.submit(
+                  () ->
+                      Http1.exchange(
+                          f.edgeAddress(), Http1.post("/sse?n=100&i=" + k + "&pace=5", "beta"))));
+        }
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (f.upstreamRequests.get() < 4 && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+        f.gateway().stopAccepting();
+        Future<Integer> cut =
+            pool.submit(() -> f.gateway().drain(java.time.Duration.ofSeconds(20)));
+        for (int i = 0; i < 4; i++) {
+          Http1.Response r = rs.get(i).get();
+          assertThat(r.body())
+              .as("stream %d finished during the drain", i)
+              .isEqualTo(LinkFixture.sseBody(100, i));
+        }
+        assertThat(cut.get()).as("connections cut at the deadline").isZero();
+        assertThat(f.stats().edge().linksOpen.sum()).isZero();
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
   static List<Http1.Response> runMixed(
       LinkFixture f, int clients, int n, java.util.function.IntFunction<String> tenant)
       throws Exception {

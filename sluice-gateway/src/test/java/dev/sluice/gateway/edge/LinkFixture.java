@@ -246,6 +246,10 @@ final class LinkFixture implements AutoCloseable {
     return edge.address();
   }
 
+  Gateway gateway() {
+    return gateway;
+  }
+
   CountingProxy proxy() {
     return proxy;
   }
