@@ -150,6 +150,11 @@ class EdgeLinkTest {
               .isEqualTo(LinkFixture.sseBody(100, i));
         }
         assertThat(cut.get()).as("connections cut at the deadline").isZero();
+        // The close future completes just before the link's channelInactive counts it closed.
+        long until = System.nanoTime() + 5_000_000_000L;
+        while (f.stats().edge().linksOpen.sum() != 0 && System.nanoTime() < until) {
+          Thread.onSpinWait();
+        }
         assertThat(f.stats().edge().linksOpen.sum()).isZero();
       } finally {
         pool.shutdownNow();
