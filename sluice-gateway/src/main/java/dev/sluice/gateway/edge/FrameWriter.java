@@ -465,6 +465,7 @@ final class FrameWriter {
         while (!s.waiting.isEmpty()) {
           done.add(s.waiting.poll().promise());
         }
+        s.child.ended();
         if (s.done()) {
           link.forget(s);
         }

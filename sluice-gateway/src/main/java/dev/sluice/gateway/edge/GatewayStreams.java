@@ -151,7 +151,7 @@ final class GatewayStreams implements StreamChannel.Output {
       s.reset = ResetCode.CANCEL; // confirms: the edge keeps decoding until it reads ours
       s.resetReason = "reset by the edge";
     }
-    s.child.abort();
+    s.child.closeNow(); // inactive once the confirming RESET was written
     send.run();
   }
 

@@ -37,7 +37,9 @@ import java.util.ArrayDeque;
  *       their last byte was paid and written. Writability is the link's: off while the stream holds
  *       too much, waits for escrow, has no credit or the link's socket is full.
  *   <li>Close: ends the stream's downward half with END once what was flushed has left (RESET if
- *       the stream was refused mid-response), as a socket's close sends FIN.
+ *       the stream was refused mid-response), as a socket's close sends FIN; the channel becomes
+ *       inactive when that END or RESET was paid and written ({@link #ended}), so the connection
+ *       record written at inactive counts it.
  * </ul>
  */
 public final class StreamChannel extends DefaultAttributeMap implements Channel {
@@ -76,6 +78,7 @@ public final class StreamChannel extends DefaultAttributeMap implements Channel 
   private boolean inputEnded;
   private boolean writable = true;
   private boolean delivering;
+  private boolean inactive;
 
   /**
    * @param link the link's channel (this channel's parent and event loop)
@@ -127,7 +130,7 @@ public final class StreamChannel extends DefaultAttributeMap implements Channel 
     }
   }
 
-  /** The stream was reset or the link failed: close now, dropping what was queued. */
+  /** The link failed: close now, dropping what was queued; nothing more will be written. */
   public void abort() {
     ByteBuf b;
     while ((b = inbound.poll()) != null) {
@@ -135,6 +138,32 @@ public final class StreamChannel extends DefaultAttributeMap implements Channel 
     }
     if (open) {
       unsafe.close(unsafe.voidPromise());
+    }
+    ended();
+  }
+
+  /** Closes the channel (as the pipeline's close does); it becomes inactive at {@link #ended}. */
+  public void closeNow() {
+    if (open) {
+      unsafe.close(unsafe.voidPromise());
+    }
+  }
+
+  /**
+   * The stream's downward half ended (its END or RESET was paid and written) or the link failed:
+   * the closed channel becomes inactive now, so its connection record, written at inactive,
+   * includes the END's bytes.
+   */
+  public void ended() {
+    if (open || inactive) {
+      return;
+    }
+    inactive = true;
+    closePromise.trySuccess();
+    if (registered) {
+      pipeline.fireChannelInactive();
+      registered = false;
+      pipeline.fireChannelUnregistered();
     }
   }
 
@@ -209,6 +238,11 @@ public final class StreamChannel extends DefaultAttributeMap implements Channel 
   @Override
   public boolean isActive() {
     return open && registered;
+  }
+
+  /** True once closed and the stream's END or RESET left (or the link failed). */
+  boolean inactive() {
+    return inactive;
   }
 
   @Override
@@ -341,16 +375,10 @@ public final class StreamChannel extends DefaultAttributeMap implements Channel 
       while ((b = inbound.poll()) != null) {
         b.release();
       }
-      output.closed(StreamChannel.this);
       if (promise != voidPromise) {
         promise.trySuccess();
       }
-      closePromise.trySuccess();
-      if (registered) {
-        pipeline.fireChannelInactive();
-        registered = false;
-        pipeline.fireChannelUnregistered();
-      }
+      output.closed(StreamChannel.this); // inactive once the link wrote its END or RESET
     }
 
     @Override

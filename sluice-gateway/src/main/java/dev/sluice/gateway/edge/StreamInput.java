@@ -136,7 +136,7 @@ final class StreamInput {
           r.reason());
       s.reset = MuxMessage.ResetCode.DENIED;
       s.resetReason = r.reason();
-      s.child.abort();
+      s.child.closeNow();
     }
   }
 

@@ -34,6 +34,25 @@ class EdgeLinkTest {
       Http1.Response j = Http1.exchange(f.edgeAddress(), Http1.post("/json?n=500", "acme"));
       assertThat(j.body()).isEqualTo(LinkFixture.jsonBody(500));
       assertThat(f.proxy().connections()).isEqualTo(1);
+      f.stopEdge();
+      long charged = f.sent("tenant:inference/acme");
+      // One connection entry per stream, as for a direct client, with what it was charged.
+      List<dev.sluice.ledger.LedgerEntry> entries =
+          f.closeAndRead(dev.sluice.ledger.EntryType.CONNECTION);
+      assertThat(entries).hasSize(2);
+      assertThat(entries).allSatisfy(e -> assertThat(e.getString("decision")).isEqualTo("allow"));
+      assertThat(entries.stream().mapToLong(e -> e.getLong("charged")).sum()).isEqualTo(charged);
+    }
+  }
+
+  @Test
+  void inReportModeASpentBudgetLetsTheStreamThroughAsWouldDeny() throws Exception {
+    try (LinkFixture f = new LinkFixture(dir, "1KB", false, "20ms", "report")) {
+      Http1.Response r = Http1.exchange(f.edgeAddress(), Http1.post("/sse?n=3000&i=4", "acme"));
+      assertThat(r.body()).isEqualTo(LinkFixture.sseBody(3000, 4));
+      f.stopEdge();
+      assertThat(f.stats().listener("edge").wouldDenyBytes.sum()).isPositive();
+      assertThat(f.sent("tenant:inference/acme")).isLessThanOrEqualTo(1_000);
     }
   }
 
