@@ -71,8 +71,9 @@ final class GatewayMetrics {
     CounterWithCallback.builder()
         .name("sluice_edge_wire_bytes")
         .help(
-            "Edge link bytes written and charged for a tenant: magic, frames, CRCs, handshake and"
-                + " compressed data.")
+            "Edge link bytes written and charged for a tenant: its exact shares of the frames that"
+                + " carried its streams (header, codec payload, CRC, TLS records) and their END and"
+                + " RESET.")
         .labelNames("zone", "tenant")
         .callback(cb -> perEdgeTenant(stats, t -> t.wire, cb::call))
         .register(registry);
@@ -87,6 +88,39 @@ final class GatewayMetrics {
               }
             })
         .register(registry);
+    gauge(registry, "sluice_edge_links_open", "Edge links open now.", stats.edge().linksOpen);
+    gauge(
+        registry,
+        "sluice_edge_streams_open",
+        "Client connections carried as streams of edge links now.",
+        stats.edge().streamsOpen);
+    plain(
+        registry,
+        "sluice_edge_batches",
+        "Writes on edge links (each paid for whole, then written and flushed).",
+        stats.edge().batches);
+    plain(
+        registry,
+        "sluice_edge_frames",
+        "Codec frames written on edge links (each carries the data of one or more streams).",
+        stats.edge().frames);
+    plain(
+        registry,
+        "sluice_edge_batch_bytes",
+        "Bytes of those writes, TLS records included: divided by sluice_edge_batches, the bytes"
+            + " per write.",
+        stats.edge().batchBytes);
+    plain(
+        registry,
+        "sluice_edge_escrow_waits",
+        "Times a stream's share of a frame waited for its tenant's escrow to refill.",
+        stats.edge().escrowWaits);
+    plain(
+        registry,
+        "sluice_edge_overcharged_bytes",
+        "Bytes charged on edge links that were never written (kept counted: never under-count)."
+            + " Expected 0.",
+        stats.edge().overcharged);
     CounterWithCallback.builder()
         .name("sluice_control_bytes")
         .help("Bytes of denial responses paid from the control allowance.")
@@ -105,6 +139,22 @@ final class GatewayMetrics {
         .help(help)
         .labelNames("listener")
         .callback(cb -> perListener(stats, counter, cb::call))
+        .register(registry);
+  }
+
+  private static void gauge(PrometheusRegistry registry, String name, String help, LongAdder v) {
+    GaugeWithCallback.builder()
+        .name(name)
+        .help(help)
+        .callback(cb -> cb.call(v.sum()))
+        .register(registry);
+  }
+
+  private static void plain(PrometheusRegistry registry, String name, String help, LongAdder v) {
+    CounterWithCallback.builder()
+        .name(name)
+        .help(help)
+        .callback(cb -> cb.call(v.sum()))
         .register(registry);
   }
 

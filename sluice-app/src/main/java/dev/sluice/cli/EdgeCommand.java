@@ -20,17 +20,19 @@ import picocli.CommandLine.Spec;
 /**
  * {@code sluice edge --listen HOST:PORT --gateway HOST:PORT [--model PATH] [--tls --tls-ca FILE
  * --tls-server-name NAME] [--ready-file FILE]}: the decompressing peer outside the boundary.
- * Clients connect here as they would to the gateway; each connection is carried over its own edge
- * link to a gateway listener with {@code peer: edge}, and the compressed responses are restored
- * byte for byte. Runs until SIGTERM or SIGINT. The model must be the file the gateway loaded
- * ({@code codec.model}); the handshake refuses any other.
+ * Clients connect here as they would to the gateway; every connection is carried as a stream of one
+ * of a few long-lived, multiplexed edge links ({@code --links}, default 1) to a gateway listener
+ * with {@code peer: edge}, and the compressed responses are restored byte for byte. SIGTERM: no new
+ * clients, GOAWAY on every link, the open streams finish (up to 10 s). Runs until SIGTERM or
+ * SIGINT. The model must be the file the gateway loaded ({@code codec.model}); the handshake
+ * refuses any other.
  */
 @Command(
     name = "edge",
     mixinStandardHelpOptions = true,
     description =
-        "Run the edge: accept clients and carry each over an edge link to a peer: edge listener,"
-            + " restoring its compressed responses.")
+        "Run the edge: accept clients and carry them as streams of long-lived edge links to a"
+            + " peer: edge listener, restoring its compressed responses.")
 public final class EdgeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -54,6 +56,15 @@ public final class EdgeCommand implements Callable<Integer> {
       paramLabel = "PATH",
       description = "Codec model file, the same the gateway loads (default: the built-in model).")
   Path model;
+
+  @Option(
+      names = "--links",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "Links to the gateway, each with its own event loop; every client connection is a"
+              + " stream of one of them (default: ${DEFAULT-VALUE}; 1..64).")
+  int links;
 
   @Option(names = "--tls", description = "Speak TLS to the gateway (its listener has tls:).")
   boolean tls;
@@ -90,6 +101,10 @@ public final class EdgeCommand implements Callable<Integer> {
       err.println("sluice edge: " + e.getMessage());
       return SluiceCli.EXIT_USAGE;
     }
+    if (links < 1 || links > 64) {
+      err.println("sluice edge: --links must be 1..64, not " + links);
+      return SluiceCli.EXIT_USAGE;
+    }
     if (!tls && (tlsCa != null || tlsServerName != null)) {
       err.println("sluice edge: --tls-ca and --tls-server-name need --tls");
       return SluiceCli.EXIT_USAGE;
@@ -122,17 +137,20 @@ public final class EdgeCommand implements Callable<Integer> {
               new InetSocketAddress(listenAt.host(), listenAt.port()),
               new EdgeServer.Upstream(gatewayAt.host(), gatewayAt.port(), sslContext, serverName),
               codec,
-              Transport.best());
+              Transport.best(),
+              links);
     } catch (RuntimeException e) {
       err.println("sluice edge: cannot listen on " + listenAt + ": " + e.getMessage());
       return SluiceCli.EXIT_IO;
     }
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "sluice edge listening on %s, gateway %s%s, codec model %s (id %s)%n",
+        "sluice edge listening on %s, gateway %s%s, %d link%s, codec model %s (id %s)%n",
         RunCommand.hostPort(server.address()),
         gatewayAt,
         tls ? " (TLS, server name " + serverName + ")" : "",
+        links,
+        links == 1 ? "" : "s",
         codec.source(),
         codec.idHex().substring(0, 16));
     out.flush();

@@ -125,12 +125,18 @@ class EdgeTlsTest {
     }
     BudgetReport report = BudgetReport.of(node.tree(), node.store(), node.escrow());
     long sent = report.node("tenant:inference/default").limits().get(0).sent();
-    // The link's bytes, TLS handshake and records included, are what the tenant pays: more than
-    // the compressed response alone, and the raw response was more than its 5,000-byte body.
+    // The tenant pays its share of the link's frames, TLS records included (22 bytes a record with
+    // TLS 1.3), exactly what the edge stats count as its wire bytes; the raw response was more
+    // than its 5,000-byte body. The link's own bytes, the TLS handshake first, are the control
+    // allowance's.
     long raw = node.stats().edge().tenant("tenant:inference/default").raw.sum();
     long wire = node.stats().edge().tenant("tenant:inference/default").wire.sum();
     assertThat(raw).isGreaterThan(5000);
-    assertThat(sent).isGreaterThanOrEqualTo(wire).isGreaterThan(1000);
+    assertThat(sent).isEqualTo(wire).isGreaterThan(22);
+    java.util.List<String> control = node.tree().controlPath().nodeIds();
+    assertThat(report.node(control.get(control.size() - 1)).limits().get(0).sent())
+        .as("the TLS handshake, paid from the control allowance")
+        .isGreaterThan(1000);
   }
 
   @Test

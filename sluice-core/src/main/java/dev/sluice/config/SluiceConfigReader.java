@@ -94,7 +94,7 @@ final class SluiceConfigReader {
         codec);
   }
 
-  /** {@code codec: {model: PATH}}; the built-in model when absent. */
+  /** {@code codec: {model: PATH, flush_window: DURATION}}; defaults when absent. */
   private static CodecConfig readCodec(Cursor c) {
     if (c == null) {
       return CodecConfig.defaults();
@@ -103,13 +103,18 @@ final class SluiceConfigReader {
     if (m == null) {
       return null;
     }
-    m.allow("model");
+    m.allow("model", "flush_window");
     Cursor modelAt = m.get("model");
-    if (modelAt == null) {
-      return CodecConfig.defaults();
+    java.nio.file.Path model = modelAt == null ? null : Scalars.path(modelAt);
+    if (modelAt != null && model == null) {
+      return null;
     }
-    java.nio.file.Path model = Scalars.path(modelAt);
-    return model == null ? null : new CodecConfig(model);
+    Cursor windowAt = m.get("flush_window");
+    java.time.Duration window =
+        windowAt == null
+            ? CodecConfig.DEFAULT_FLUSH_WINDOW
+            : Scalars.duration(windowAt, java.time.Duration.ZERO, CodecConfig.MAX_FLUSH_WINDOW);
+    return window == null ? null : new CodecConfig(model, window);
   }
 
   private static ModelConfig readModel(Cursor c) {

@@ -34,6 +34,12 @@ public final class EscrowAccount {
   /** The escrow set expired (or none was granted yet): call {@link #refill(long)}. */
   public static final int EXPIRED = 2;
 
+  /**
+   * The receipt of a charge made by {@link #chargeWithReceipt} while the account's set changed: it
+   * can never be refunded.
+   */
+  public static final long UNREFUNDABLE = Long.MAX_VALUE;
+
   private final BudgetPath path;
   private final Escrow escrow;
 
@@ -43,6 +49,13 @@ public final class EscrowAccount {
   private volatile long refillBelow;
   private volatile long renewAfter = Long.MAX_VALUE;
   private volatile boolean refilling;
+
+  /**
+   * Incremented (under the lock) each time a set is settled, after its available bytes were taken:
+   * a charge that read the same generation before and after its compare-and-set took its bytes from
+   * the set that is current while the generation is unchanged (see {@link #refund}).
+   */
+  private volatile long generation;
 
   // Control path state, guarded by this.
   private long setId;
@@ -86,6 +99,41 @@ public final class EscrowAccount {
       topUp();
     }
     return CHARGED;
+  }
+
+  /**
+   * Charges {@code n} bytes at {@code now} as {@link #tryCharge(long, long)} does, and returns a
+   * receipt that {@link #refund} takes: a receipt &ge; 0 if charged ({@link #UNREFUNDABLE} when a
+   * settle ran during the charge), else minus {@link #INSUFFICIENT} or minus {@link #EXPIRED}.
+   */
+  public long chargeWithReceipt(long n, long now) {
+    long before = generation;
+    int r = tryCharge(n, now);
+    if (r != CHARGED) {
+      return -r;
+    }
+    long after = generation;
+    return before == after ? after : UNREFUNDABLE;
+  }
+
+  /**
+   * Gives back {@code n} bytes charged moments ago with receipt {@code receipt} (from {@link
+   * #chargeWithReceipt}), if the set they came from is still the current one; otherwise they stay
+   * counted as spent (over-counting is allowed, under-counting never: bytes returned to a set that
+   * was already settled would be spent twice). Never give back more than that charge took, nor
+   * bytes that were written.
+   *
+   * @return true if the bytes are available again
+   */
+  public synchronized boolean refund(long n, long receipt) {
+    if (n < 0) {
+      throw new IllegalArgumentException("n must be >= 0, got " + n);
+    }
+    if (receipt < 0 || receipt == UNREFUNDABLE || receipt != generation) {
+      return false;
+    }
+    available.addAndGet(n);
+    return true;
   }
 
   /** Charges {@code n} bytes now, reading the escrow's clock. */
@@ -225,6 +273,7 @@ public final class EscrowAccount {
     expiresAt = Long.MIN_VALUE;
     renewAfter = Long.MAX_VALUE;
     long returned = available.getAndSet(0);
+    generation++; // after the bytes were taken: a charge in between found them gone
     Settlement s =
         new Settlement(path, setId, setTime, granted, granted - returned, returned, reason);
     setId = 0;

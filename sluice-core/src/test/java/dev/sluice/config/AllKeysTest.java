@@ -91,6 +91,7 @@ class AllKeysTest {
         max_batch: 2MiB
       codec:
         model: /etc/sluice/site.model
+        flush_window: 20ms
       escrow:
         min_chunk: 32KiB
         max_chunk: 8MiB
@@ -128,6 +129,7 @@ class AllKeysTest {
     assertThat(c.listener("api").tls().key()).isEqualTo(Path.of("/etc/sluice/gw.key"));
     assertThat(c.listener("edge").peer()).isEqualTo(Peer.EDGE);
     assertThat(c.codec().model()).isEqualTo(Path.of("/etc/sluice/site.model"));
+    assertThat(c.codec().flushWindow()).isEqualTo(Duration.ofMillis(20));
     assertThat(c.listener("db").bind()).isEqualTo(new HostPort("::1", 15432));
     assertThat(c.listener("proxy").forward().denyRanges())
         .containsExactly(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"));

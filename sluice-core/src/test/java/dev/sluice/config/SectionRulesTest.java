@@ -197,5 +197,19 @@ class SectionRulesTest {
         .allSatisfy(e -> assertThat(e).startsWith("t.yaml:20: codec.dictionary: "));
   }
 
+  @Test
+  void codecFlushWindow() {
+    assertThat(load(BASE_FOR_CODEC).codec().flushWindow()).isEqualTo(Duration.ofMillis(30));
+    assertThat(load(append("codec:\n  flush_window: 0ms\n")).codec().flushWindow())
+        .isEqualTo(Duration.ZERO);
+    assertThat(load(append("codec:\n  flush_window: 50ms\n")).codec().flushWindow())
+        .isEqualTo(Duration.ofMillis(50));
+    assertThat(errors(append("codec:\n  flush_window: 2s\n")))
+        .containsExactly("t.yaml:20: codec.flush_window: must be between 0s and 1s (got 2s)");
+    assertThat(errors(append("codec:\n  flush_window: soon\n")))
+        .hasSize(1)
+        .allSatisfy(e -> assertThat(e).startsWith("t.yaml:20: codec.flush_window: "));
+  }
+
   private static final String BASE_FOR_CODEC = append("");
 }

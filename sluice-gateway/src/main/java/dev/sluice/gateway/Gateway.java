@@ -1,9 +1,9 @@
 package dev.sluice.gateway;
 
-import dev.sluice.codec.CodecModel;
 import dev.sluice.config.ListenerConfig;
 import dev.sluice.config.Mode;
 import dev.sluice.config.Peer;
+import dev.sluice.gateway.edge.LinkSettings;
 import dev.sluice.gateway.forward.ForwardListener;
 import dev.sluice.gateway.http.ReverseListener;
 import dev.sluice.gateway.meter.ControlReserve;
@@ -134,13 +134,16 @@ public final class Gateway implements AutoCloseable {
         gc.transport().name());
   }
 
-  /** The codec model for a {@code peer: edge} listener; null for a direct one. */
-  private CodecModel edgeModel(ListenerConfig l) {
+  /** The link settings of a {@code peer: edge} listener; null for a direct one. */
+  private LinkSettings edgeModel(ListenerConfig l) {
     if (l.peer() != Peer.EDGE) {
       return null;
     }
-    return Objects.requireNonNull(
-        gc.codecModel(), "listener " + l.name() + " has peer: edge but no codec model was loaded");
+    return LinkSettings.of(
+        Objects.requireNonNull(
+            gc.codecModel(),
+            "listener " + l.name() + " has peer: edge but no codec model was loaded"),
+        gc.config().codec().flushWindow());
   }
 
   /** The reason of a bind failure, without the native call's prefix. */

@@ -72,6 +72,9 @@ final class CountingRelay implements AutoCloseable {
       sockets.add(up);
       try {
         up.connect(target, 5_000);
+        // Transparent for latency too: no Nagle delay on small writes (live SSE events).
+        client.setTcpNoDelay(true);
+        up.setTcpNoDelay(true);
       } catch (IOException e) {
         closeQuietly(client);
         closeQuietly(up);

@@ -12,21 +12,22 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.sluice.demo.DemoOptions;
 import dev.sluice.gateway.edge.EdgeLink;
-import dev.sluice.gateway.edge.LinkFrameEncoder;
-import dev.sluice.gateway.edge.LinkMessage;
-import dev.sluice.gateway.edge.LinkSide;
+import dev.sluice.gateway.edge.LinkSettings;
+import dev.sluice.gateway.edge.MuxAccept;
+import dev.sluice.gateway.edge.MuxFrameEncoder;
+import dev.sluice.gateway.forward.TestCertificates;
 import dev.sluice.it.CorpusAnswers.Answer;
 import dev.sluice.it.CorpusAnswers.Split;
 import dev.sluice.time.Clock;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongSupplier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,36 +35,30 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Gateway and edge as real processes: {@code sluice run} with a {@code peer: edge} reverse listener
- * ({@code edge}) in front of a {@link ReplayUpstream}, a direct reverse listener ({@code direct})
- * on the same upstream for comparison, and a {@code peer: edge} forward listener ({@code out});
- * {@code sluice edge} in front of each edge listener, with a {@link CountingRelay} between edge and
- * gateway that counts every byte of the link. Clients get exactly what the upstream sent, and the
- * tenant is charged exactly what the gateway wrote on the link (minus the handshake, which is paid
- * from the control allowance because the zone has no default tenant). Each test charges its own
- * tenant ({@code acme} through the reverse edge, {@code fwd} forward, {@code bad} corrupted).
+ * Gateway and edge as real processes: {@code sluice run} with {@code peer: edge} reverse listeners
+ * ({@code edge}; {@code edge-tls} with TLS on the link; {@code edge-bad} for corruption) in front
+ * of a {@link ReplayUpstream}, a direct reverse listener ({@code direct}) on the same upstream for
+ * comparison, and a {@code peer: edge} forward listener ({@code out}); {@code sluice edge} in front
+ * of each edge listener, with a {@link CountingRelay} between edge and gateway that counts every
+ * byte of the link. Each edge keeps one long-lived multiplexed link (version 2) that carries every
+ * client connection as a stream. Clients get exactly what the upstream sent, and the bytes charged
+ * on a listener (tenants' shares of the frames plus the link's own bytes, paid from the control
+ * allowance) are exactly the bytes the gateway wrote on its link.
  */
-@Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@Timeout(value = 240, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class EdgeEndToEndTest {
   private static final String TENANT = "acme";
   private static final String TENANT_NODE = "tenant:inference/acme";
 
-  /**
-   * What the gateway writes before any response byte, the magic and ACCEPT (4 + 6 + 10 bytes), as
-   * the real encoder writes it.
-   */
-  private static final long HANDSHAKE = handshakeBytes();
-
-  private static long handshakeBytes() {
-    LinkFrameEncoder e = new LinkFrameEncoder(LinkSide.GATEWAY);
-    ByteBuf b = Unpooled.buffer();
-    try {
-      e.encode(LinkMessage.Accept.of(EdgeLink.VERSION, EdgeLink.CODEC_STREAM, new byte[32]), b);
-      return e.bytesWritten();
-    } finally {
-      b.release();
-    }
-  }
+  /** What the gateway writes first on a link: the magic and ACCEPT with its default settings. */
+  private static final long HANDSHAKE =
+      MuxFrameEncoder.handshakeSize(
+          MuxAccept.of(
+              EdgeLink.CODEC_STREAM,
+              new byte[32],
+              true,
+              LinkSettings.DEFAULT_UP_WINDOW,
+              (int) LinkSettings.DEFAULT_PING.toMillis()));
 
   @TempDir static Path dir;
   private static ReplayUpstream upstream;
@@ -73,10 +68,16 @@ class EdgeEndToEndTest {
   private static EdgeProcess edge;
   private static CountingRelay forwardLink;
   private static EdgeProcess forwardEdge;
+  private static CountingRelay tlsLink;
+  private static EdgeProcess tlsEdge;
 
   @BeforeAll
   static void start() throws Exception {
     upstream = ReplayUpstream.start(sample(), DemoOptions.defaults());
+    TestCertificates certs = TestCertificates.selfSigned(dir, "localhost");
+    Path cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    certs.writePem(cert, key);
     String yaml =
         """
         site: it
@@ -93,9 +94,14 @@ class EdgeEndToEndTest {
                 fwd: {}
                 cmp: {}
                 bad: {}
+                many: {}
+                tight: { limits: [ { window: day, cap: 3KB } ] }
+                sec: {}
               unknown_destinations: allow
         listeners:
           - { name: edge, mode: reverse, bind: "127.0.0.1:0", upstream: "%s", zone: inference, tenant_header: X-Tenant, peer: edge }
+          - { name: edge-tls, mode: reverse, bind: "127.0.0.1:0", upstream: "%s", zone: inference, tenant_header: X-Tenant, peer: edge, tls: { cert: "%s", key: "%s" } }
+          - { name: edge-bad, mode: reverse, bind: "127.0.0.1:0", upstream: "%s", zone: inference, tenant_header: X-Tenant, peer: edge }
           - { name: direct, mode: reverse, bind: "127.0.0.1:0", upstream: "%s", zone: inference, tenant_header: X-Tenant }
           - name: out
             mode: forward
@@ -111,6 +117,10 @@ class EdgeEndToEndTest {
                 TestConfig.ZONE.getId(),
                 dir.resolve("data"),
                 upstream.rootUrl(),
+                upstream.rootUrl(),
+                cert,
+                key,
+                upstream.rootUrl(),
                 upstream.rootUrl());
     Path config = dir.resolve("sluice.yaml");
     Files.writeString(config, yaml, StandardCharsets.UTF_8);
@@ -120,11 +130,23 @@ class EdgeEndToEndTest {
     edge = EdgeProcess.start(link.address(), dir, "edge");
     forwardLink = CountingRelay.start(sluice.listener("out"));
     forwardEdge = EdgeProcess.start(forwardLink.address(), dir, "forward-edge");
+    tlsLink = CountingRelay.start(sluice.listener("edge-tls"));
+    tlsEdge =
+        EdgeProcess.start(
+            tlsLink.address(),
+            dir,
+            "tls-edge",
+            "--tls",
+            "--tls-ca",
+            cert.toString(),
+            "--tls-server-name",
+            "localhost");
   }
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {edge, forwardEdge, link, forwardLink, sluice}) {
+    for (AutoCloseable c :
+        new AutoCloseable[] {edge, forwardEdge, tlsEdge, link, forwardLink, tlsLink, sluice}) {
       if (c != null) {
         try {
           c.close();
@@ -182,7 +204,7 @@ class EdgeEndToEndTest {
     } finally {
       client.close(); // closes the SDK's pooled connections, so every link sends its END
     }
-    assertChargesMatchTheLink();
+    assertChargesMatchTheLink(link, "edge");
   }
 
   @Test
@@ -211,7 +233,7 @@ class EdgeEndToEndTest {
         assertThat(RawHttp.answerText(viaEdge)).isEqualTo(upstream.answers().get(i).text());
       }
     }
-    assertChargesMatchTheLink();
+    assertChargesMatchTheLink(link, "edge");
   }
 
   @Test
@@ -238,10 +260,10 @@ class EdgeEndToEndTest {
 
   @Test
   void aFlippedByteOnTheLinkAbortsTheClientAndTheEdgeNamesTheOffset() throws Exception {
-    // a payload byte of the first DATA frame (type, a length of 1 or 2 bytes, then the payload:
-    // the response head, compressed, which is longer than 6 bytes)
+    // a payload byte of the first FRAME (a header of 1 or 2 bytes, then the codec payload: the
+    // response head, compressed, which is longer than 6 bytes; then the CRC, on plain TCP)
     long flipAt = HANDSHAKE + 8;
-    try (CountingRelay bad = CountingRelay.flipping(sluice.listener("edge"), flipAt);
+    try (CountingRelay bad = CountingRelay.flipping(sluice.listener("edge-bad"), flipAt);
         EdgeProcess badEdge = EdgeProcess.start(bad.address(), dir, "bad-edge")) {
       RawHttp.Response r =
           RawHttp.exchange(badEdge.address(), RawHttp.chat("bad", 1, true), Duration.ofSeconds(30));
@@ -252,39 +274,137 @@ class EdgeEndToEndTest {
     }
   }
 
-  /**
-   * After every link closed: the tenant's {@code sent} equals the link bytes the gateway wrote
-   * minus the handshakes, and so do the edge wire bytes in {@code /metrics} and {@code
-   * /api/budgets}; raw is larger than wire (the codec compresses).
-   */
-  private static void assertChargesMatchTheLink() throws Exception {
-    LongSupplier expected = () -> link.bytesFromTarget() - HANDSHAKE * link.connections();
-    JsonNode budgets = awaitSent(expected);
-    long sent = AdminApi.limit(budgets, TENANT_NODE, "day").path("sent").asLong();
-    assertThat(sent).isEqualTo(expected.getAsLong());
-    JsonNode edgeFigures = node(budgets, TENANT_NODE).path("edge");
-    assertThat(edgeFigures.path("compressed").asLong()).isEqualTo(sent);
-    String metrics = admin.metrics();
-    String labels = "{tenant=\"" + TENANT + "\",zone=\"inference\"}";
-    assertThat(metric(metrics, "sluice_edge_wire_bytes_total", labels)).isEqualTo((double) sent);
-    assertThat(metric(metrics, "sluice_edge_raw_bytes_total", labels))
-        .isEqualTo(edgeFigures.path("raw").asDouble());
-    assertThat(edgeFigures.path("raw").asLong())
-        .as("raw bytes larger than wire bytes: the codec compresses (interim codec: it stores)")
-        .isGreaterThan(edgeFigures.path("compressed").asLong());
+  @Test
+  void manyConcurrentClientsShareTheOneLinkAndEveryResponseIsExact() throws Exception {
+    int clients = 24;
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    long linksBefore = link.connections();
+    try {
+      List<Future<RawHttp.Response>> rs = new ArrayList<>();
+      for (int i = 0; i < clients; i++) {
+        int index = i % upstream.answers().size();
+        rs.add(
+            pool.submit(
+                () ->
+                    RawHttp.exchange(
+                        edge.address(),
+                        RawHttp.chat("many", index, true),
+                        Duration.ofSeconds(60))));
+      }
+      for (int i = 0; i < clients; i++) {
+        RawHttp.Response r = rs.get(i).get();
+        assertThat(r.complete()).as("client %d: %s", i, r).isTrue();
+        assertThat(RawHttp.answerText(r))
+            .isEqualTo(upstream.answers().get(i % upstream.answers().size()).text());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(link.connections()).as("no new link").isEqualTo(linksBefore);
+    assertChargesMatchTheLink(link, "edge");
   }
 
-  /** Polls {@code /api/budgets} until the tenant's sent equals {@code expected}, or 20 s pass. */
-  private static JsonNode awaitSent(LongSupplier expected) throws Exception {
+  @Test
+  void aBudgetSpentMidLinkReachesOnlyItsOwnClientsAsA429OrAReset() throws Exception {
+    int clients = 12;
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      List<Future<RawHttp.Response>> rs = new ArrayList<>();
+      for (int i = 0; i < clients; i++) {
+        String tenant = i % 2 == 0 ? "tight" : "many";
+        int index = i % upstream.answers().size();
+        rs.add(
+            pool.submit(
+                () ->
+                    RawHttp.exchange(
+                        edge.address(),
+                        RawHttp.chat(tenant, index, true),
+                        Duration.ofSeconds(60))));
+      }
+      int refused = 0;
+      for (int i = 0; i < clients; i++) {
+        RawHttp.Response r = rs.get(i).get();
+        String text = upstream.answers().get(i % upstream.answers().size()).text();
+        if (i % 2 == 1) {
+          assertThat(r.complete()).as("a stream of another tenant: %s", r).isTrue();
+          assertThat(RawHttp.answerText(r)).isEqualTo(text);
+        } else if (r.status() == 429) {
+          refused++;
+          assertThat(r.bodyText()).contains("egress_budget_exhausted");
+        } else if (!r.complete()) {
+          refused++;
+          assertThat(r.error()).as("cut, so reset: %s", r).isNotNull();
+        } else {
+          assertThat(RawHttp.answerText(r)).isEqualTo(text);
+        }
+      }
+      assertThat(refused).as("the tight tenant ran out").isPositive();
+    } finally {
+      pool.shutdownNow();
+    }
+    assertChargesMatchTheLink(link, "edge");
+  }
+
+  @Test
+  void theLinkRunsOverTlsAndItsRecordsAreChargedExactly() throws Exception {
+    OpenAIClient client =
+        OpenAIOkHttpClient.builder()
+            .baseUrl(tlsEdge.url() + "/v1")
+            .apiKey("sk-test")
+            .putHeader("X-Tenant", "sec")
+            .maxRetries(0)
+            .timeout(Duration.ofSeconds(30))
+            .build();
+    try {
+      for (int i = 0; i < 3; i++) {
+        StringBuilder text = new StringBuilder();
+        try (StreamResponse<ChatCompletionChunk> stream =
+            client.chat().completions().createStreaming(params(i))) {
+          stream.stream()
+              .forEach(
+                  ch -> ch.choices().forEach(x -> x.delta().content().ifPresent(text::append)));
+        }
+        assertThat(text.toString()).isEqualTo(upstream.answers().get(i).text());
+      }
+    } finally {
+      client.close();
+    }
+    assertChargesMatchTheLink(tlsLink, "edge-tls");
+  }
+
+  /**
+   * Every byte the listener's link carried was charged, and nothing more: the listener's egress
+   * (tenants' shares and the link's own bytes, each paid before it was written) equals what the
+   * relay counted from the gateway; and for {@code acme} (only on {@code edge}) the budget's {@code
+   * sent}, the edge wire bytes in {@code /metrics} and {@code /api/budgets} agree, and raw is
+   * larger than wire (the codec compresses).
+   */
+  private static void assertChargesMatchTheLink(CountingRelay relay, String listener)
+      throws Exception {
     Clock clock = Clock.system();
     long deadline = clock.nanos() + Duration.ofSeconds(20).toNanos();
-    JsonNode b = admin.budgets();
-    while (AdminApi.limit(b, TENANT_NODE, "day").path("sent").asLong() != expected.getAsLong()
+    String metrics = admin.metrics();
+    String series = "sluice_egress_bytes_total{listener=\"" + listener + "\"}";
+    while ((long) AdminApi.metric(metrics, series) != relay.bytesFromTarget()
         && clock.nanos() - deadline < 0) {
       Thread.onSpinWait();
-      b = admin.budgets();
+      metrics = admin.metrics();
     }
-    return b;
+    assertThat((long) AdminApi.metric(metrics, series)).isEqualTo(relay.bytesFromTarget());
+    assertThat(AdminApi.metric(metrics, "sluice_edge_overcharged_bytes_total")).isZero();
+    JsonNode budgets = admin.budgets();
+    long sent = AdminApi.limit(budgets, TENANT_NODE, "day").path("sent").asLong();
+    JsonNode edgeFigures = node(budgets, TENANT_NODE).path("edge");
+    assertThat(edgeFigures.path("compressed").asLong()).isEqualTo(sent);
+    String labels = "{tenant=\"" + TENANT + "\",zone=\"inference\"}";
+    if (sent > 0) {
+      assertThat(metric(metrics, "sluice_edge_wire_bytes_total", labels)).isEqualTo((double) sent);
+      assertThat(metric(metrics, "sluice_edge_raw_bytes_total", labels))
+          .isEqualTo(edgeFigures.path("raw").asDouble());
+      assertThat(edgeFigures.path("raw").asLong())
+          .as("raw bytes larger than wire bytes: the codec compresses")
+          .isGreaterThan(edgeFigures.path("compressed").asLong());
+    }
   }
 
   private static String awaitLog(EdgeProcess p, String needle) throws Exception {

@@ -495,6 +495,14 @@ public final class EdgeLink {
     return xs;
   }
 
+  /**
+   * The readable bytes of {@code p} as well-formed UTF-8 (consumed), or BadPayload at the first bad
+   * byte, counted from {@code p}'s reader index.
+   */
+  static String strictUtf8(ByteBuf p) throws BadPayload {
+    return utf8(p, p.readerIndex());
+  }
+
   private static String utf8(ByteBuf p, int start) throws BadPayload {
     int from = p.readerIndex();
     ByteBuffer b = p.nioBuffer(from, p.readableBytes());

@@ -1,33 +1,50 @@
 package dev.sluice.gateway.edge;
 
-import dev.sluice.codec.CodecModel;
+import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.meter.EgressMeter;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
 
-/** Wires the gateway's end of an edge link into a listener's pipeline, in one place. */
+/**
+ * Wires the gateway's end of an edge link into an accepted connection's pipeline, in one place:
+ *
+ * <pre>
+ *   meter      EgressMeter in link mode: checks what goes to the socket against what the link
+ *              paid ahead, charges anything beyond it (TLS handshake, alerts) to control
+ *   tls        optional TLS (then frames carry no CRC)
+ *   mux-codec  MuxFrameCodec: the version 2 framing
+ *   mux        GatewayMux: handshake, streams, flow control, frames (FrameWriter)
+ * </pre>
+ *
+ * and on each stream's {@link StreamChannel}: {@code meter} ({@link StreamMeter}) and then the
+ * listener's own handlers ({@link StreamInit}).
+ */
 public final class EdgeLinks {
-
-  /** Name of the frame codec in the pipeline. */
-  public static final String CODEC = "link-codec";
-
-  /** Name of the {@link GatewayLinkHandler} in the pipeline. */
-  public static final String HANDLER = "link";
 
   private EdgeLinks() {}
 
-  /**
-   * Adds [{@link LinkFrameCodec}, {@link GatewayLinkHandler}] at the end of {@code p}, which must
-   * hold the {@link EgressMeter} (and TLS, if any) already; the listener's HTTP handlers go after.
-   */
+  /** Builds the link's pipeline on {@code ch}; each stream gets {@code init}'s handlers. */
   public static void addGatewaySide(
-      ChannelPipeline p,
-      CodecModel model,
-      EgressMeter meter,
-      ConnectionRecord record,
-      EdgeStats stats) {
-    LinkFrameCodec codec = new LinkFrameCodec(LinkSide.GATEWAY);
-    p.addLast(CODEC, codec);
-    p.addLast(HANDLER, new GatewayLinkHandler(model, meter, codec, record, stats));
+      Channel ch, ListenerContext lc, SslContext tls, LinkSettings settings, StreamInit init) {
+    InetSocketAddress remote = (InetSocketAddress) ch.remoteAddress();
+    ConnectionRecord linkRecord =
+        new ConnectionRecord(
+            lc.name(),
+            lc.zone(),
+            remote == null ? "-" : remote.getAddress().getHostAddress() + ":" + remote.getPort(),
+            lc.clock().millis(),
+            lc.clock().nanos());
+    EgressMeter meter = EgressMeter.forLink(lc.meter(), linkRecord);
+    ChannelPipeline p = ch.pipeline();
+    p.addLast("meter", meter);
+    if (tls != null) {
+      p.addLast("tls", tls.newHandler(ch.alloc()));
+    }
+    MuxFrameCodec codec = new MuxFrameCodec(LinkSide.GATEWAY, tls == null);
+    p.addLast("mux-codec", codec);
+    p.addLast("mux", new GatewayMux(settings, lc, init, codec, meter, linkRecord, tls, null));
   }
 }

@@ -23,6 +23,26 @@ public final class EdgeStats {
     public final LongAdder wire = new LongAdder();
   }
 
+  /** Links open now, and streams open on them. */
+  public final LongAdder linksOpen = new LongAdder();
+
+  public final LongAdder streamsOpen = new LongAdder();
+
+  /** Batches written on links (each one write and flush), those with a codec FRAME, their bytes. */
+  public final LongAdder batches = new LongAdder();
+
+  public final LongAdder frames = new LongAdder();
+  public final LongAdder batchBytes = new LongAdder();
+
+  /** Times a stream's frame share waited for its tenant's escrow to refill. */
+  public final LongAdder escrowWaits = new LongAdder();
+
+  /**
+   * Bytes charged that were not written: given back too late to be refunded (the escrow set was
+   * settled meanwhile), or a batch whose size differed from its prediction. Expected 0.
+   */
+  public final LongAdder overcharged = new LongAdder();
+
   private final Map<String, Tenant> tenants = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
 
@@ -34,6 +54,33 @@ public final class EdgeStats {
   /** Per tenant node id ({@code tenant:Z/T}), the tenants that sent anything over an edge link. */
   public Map<String, Tenant> tenants() {
     return Collections.unmodifiableMap(tenants);
+  }
+
+  /** The tenant node id ({@code tenant:Z/T}) an account charges, or null (control, site). */
+  public static String tenantOf(dev.sluice.escrow.EscrowAccount a) {
+    java.util.List<String> ids = a.path().nodeIds();
+    return ids.size() > 2 && ids.get(2).startsWith("tenant:") ? ids.get(2) : null;
+  }
+
+  void overcharged(long n) {
+    overcharged.add(n);
+  }
+
+  void mismatch(long n) {
+    overcharged.add(n);
+  }
+
+  void escrowWait() {
+    escrowWaits.increment();
+  }
+
+  /** One batch of {@code bytes} written on a link; {@code frame}: it carried a codec FRAME. */
+  void frame(long bytes, boolean frame) {
+    batches.increment();
+    batchBytes.add(bytes);
+    if (frame) {
+      frames.increment();
+    }
   }
 
   /** Counts one link that ended in failure, by reason (see {@link GatewayLinkHandler}). */

@@ -25,9 +25,9 @@ public final class LinkFormatException extends Exception {
             + writer.label()
             + ", byte "
             + offset
-            + (frameIndex < 0
-                ? " (magic)"
-                : " (frame " + frameIndex + " at byte " + frameOffset + ")")
+            + (frameIndex >= 0
+                ? " (frame " + frameIndex + " at byte " + frameOffset + ")"
+                : frameOffset >= 4 ? " (frame at byte " + frameOffset + ")" : " (magic)")
             + ": "
             + problem);
     this.writer = writer;

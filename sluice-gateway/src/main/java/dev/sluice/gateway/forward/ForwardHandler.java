@@ -4,6 +4,7 @@ import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.http.JsonResponses;
+import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.meter.Refusal;
 import dev.sluice.halt.HaltState;
@@ -41,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * throws: a failure becomes a refusal or a close, a counter, and the connection's ledger entry.
  */
 final class ForwardHandler extends ChannelInboundHandlerAdapter
-    implements EgressMeter.Listener, Admission.Outcome, Tunnel.Failure {
+    implements ConnectionMeter.Listener, Admission.Outcome, Tunnel.Failure {
 
   private static final Logger log = LoggerFactory.getLogger(ForwardHandler.class);
 
@@ -284,8 +285,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       origin = new Origin(ch, meter, p.target().authority(), p.target().tunnel());
     }
     origin.meter().account(p.account());
-    EgressMeter link = ctx.pipeline().get(EgressMeter.class);
-    if (link != null) {
+    if (ctx.pipeline().get("meter") instanceof ConnectionMeter link) {
       link.account(p.account()); // peer: edge: the link toward the edge pays for this exchange too
     }
     if (p.target().tunnel()) {
@@ -397,7 +397,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     if (state == State.CLOSING) {
       return;
     }
-    boolean nothingLeft = ((EgressMeter) meterCtx.handler()).chargedSinceMark() == 0;
+    boolean nothingLeft = ((ConnectionMeter) meterCtx.handler()).chargedSinceMark() == 0;
     record.refused(r, !nothingLeft);
     if (state == State.EXCHANGE && exchange.responseNotStarted() && nothingLeft) {
       // Nothing of this request reached the destination: the client can still be told why.

@@ -1,12 +1,11 @@
 package dev.sluice.gateway.forward;
 
-import dev.sluice.codec.CodecModel;
 import dev.sluice.config.ZoneConfig;
-import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.edge.EdgeLinks;
+import dev.sluice.gateway.edge.LinkSettings;
 import dev.sluice.gateway.evidence.ConnectionRecord;
-import dev.sluice.gateway.meter.EgressMeter;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -34,9 +33,10 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
  *   origin  OriginHandler, or relay: TunnelRelay for a tunnel
  * </pre>
  *
- * With {@code peer: edge}, the accepted connection is an edge link: an {@code EgressMeter} (the
- * link bytes toward the edge, responses and the proxy's own answers, are egress) and the link's
- * codec and handler come first, and the HTTP handlers above are unchanged.
+ * With {@code peer: edge}, the accepted connection is a multiplexed edge link ({@link EdgeLinks}):
+ * each of its streams is a channel of its own with the pipeline above after the stream's meter (the
+ * link bytes toward the edge, responses and the proxy's own answers, are egress, charged to the
+ * tenant and destination of the request), and its own connection record.
  *
  * <p>Shared by every connection of the listener; the per-connection state is in the handler.
  */
@@ -48,7 +48,7 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
   private final ListenerContext lc;
   private final Intake intake;
   private final Admission admission;
-  private final CodecModel edgeModel;
+  private final LinkSettings edge;
 
   /**
    * @param zone the listener's zone (its destination patterns and unknown-destination policy)
@@ -61,17 +61,17 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
   /**
    * @param zone the listener's zone (its destination patterns and unknown-destination policy)
    * @param resolver how destination names become addresses
-   * @param edgeModel the codec model when {@code sluice edge} connects ({@code peer: edge}); null
-   *     for direct clients
+   * @param edge the link settings when {@code sluice edge} connects ({@code peer: edge}); null for
+   *     direct clients
    */
   public ForwardListener(
-      ListenerContext lc, ZoneConfig zone, HostResolver resolver, CodecModel edgeModel) {
+      ListenerContext lc, ZoneConfig zone, HostResolver resolver, LinkSettings edge) {
     if (lc.config().forward() == null || !lc.zone().equals(zone.name())) {
       throw new IllegalArgumentException(
           "listener " + lc.name() + " is not a forward listener of zone " + zone.name());
     }
     this.lc = lc;
-    this.edgeModel = edgeModel;
+    this.edge = edge;
     this.intake = new Intake(new ProxyIdentity(lc), new DestinationPolicy(zone));
     this.admission =
         new Admission(
@@ -83,18 +83,16 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
   @Override
   protected void initChannel(SocketChannel ch) {
     ch.config().setAutoRead(false);
-    ChannelPipeline p = ch.pipeline();
-    ConnectionRecord record = null;
-    if (edgeModel != null) {
-      // Responses go to the edge, outside: the link is metered at its head, charged to the
-      // connection's tenant and destination once a request named them (ForwardHandler).
-      record = ForwardRecord.newRecord(lc, ch.remoteAddress());
-      String fallback = lc.tenantOrDefault(null);
-      EscrowAccount first = fallback == null ? lc.meter().control() : lc.account(fallback);
-      EgressMeter meter = new EgressMeter(lc.meter(), record, first);
-      p.addLast("meter", meter);
-      EdgeLinks.addGatewaySide(p, edgeModel, meter, record, lc.meter().stats().edge());
+    if (edge != null) {
+      EdgeLinks.addGatewaySide(
+          ch, lc, null, edge, (stream, meter, record) -> addHttp(stream, record));
+      return;
     }
+    addHttp(ch, null);
+  }
+
+  private void addHttp(Channel ch, ConnectionRecord record) {
+    ChannelPipeline p = ch.pipeline();
     p.addLast(
         DECODER,
         new HttpRequestDecoder(

@@ -1,11 +1,14 @@
 package dev.sluice.gateway.http;
 
-import dev.sluice.codec.CodecModel;
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.edge.EdgeLinks;
+import dev.sluice.gateway.edge.LinkSettings;
+import dev.sluice.gateway.edge.StreamMeter;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.EgressMeter;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -23,8 +26,6 @@ import java.net.InetSocketAddress;
  * <pre>
  *   meter      EgressMeter: charges every byte written to the client (responses are egress)
  *   tls        optional TLS termination (its records are charged too)
- *   link       with peer: edge only: LinkFrameCodec and GatewayLinkHandler, the edge link (the
- *              meter then charges link bytes: magic, frames, CRCs, handshake, compressed data)
  *   http       HTTP/1.1 codec with strict parsing and size limits; refuses obs-fold
  *   guard      RequestGuard: refuses ambiguous framing (smuggling) before anything is forwarded
  *   aggregate  whole request bodies, up to a limit (requests are small prompts)
@@ -33,6 +34,10 @@ import java.net.InetSocketAddress;
  *
  * <p>Bytes written before a request identified a tenant (the TLS handshake) are charged to the
  * zone's {@code default} tenant, or to the control allowance when the zone has none.
+ *
+ * <p>With {@code peer: edge} the accepted connection is a multiplexed edge link ({@link
+ * EdgeLinks}); each of its streams is a channel of its own whose pipeline is the one above from
+ * {@code http} up, after the stream's meter, with its own connection record.
  */
 public final class ReverseListener extends ChannelInitializer<SocketChannel> {
 
@@ -49,7 +54,7 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
   private final UpstreamPool pool = new UpstreamPool();
   private final SslContext serverTls;
   private final SslContext upstreamTls;
-  private final CodecModel edgeModel;
+  private final LinkSettings edge;
 
   /**
    * @param serverTls TLS for clients, or null
@@ -62,13 +67,13 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
   /**
    * @param serverTls TLS for clients (with an edge: for the edge), or null
    * @param upstreamTls TLS for https upstreams (required when one is configured), or null
-   * @param edgeModel the codec model when {@code sluice edge} connects ({@code peer: edge}); null
-   *     for direct clients
+   * @param edge the link settings when {@code sluice edge} connects ({@code peer: edge}); null for
+   *     direct clients
    */
   public ReverseListener(
-      ListenerContext lc, SslContext serverTls, SslContext upstreamTls, CodecModel edgeModel) {
+      ListenerContext lc, SslContext serverTls, SslContext upstreamTls, LinkSettings edge) {
     this.lc = lc;
-    this.edgeModel = edgeModel;
+    this.edge = edge;
     this.targets = new UpstreamTargets(lc.config().upstreams());
     this.serverTls = serverTls;
     this.upstreamTls = upstreamTls;
@@ -81,6 +86,10 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
   @Override
   protected void initChannel(SocketChannel ch) {
     ch.config().setAutoRead(false);
+    if (edge != null) {
+      EdgeLinks.addGatewaySide(ch, lc, serverTls, edge, this::initStream);
+      return;
+    }
     InetSocketAddress remote = ch.remoteAddress();
     ConnectionRecord record =
         new ConnectionRecord(
@@ -97,9 +106,15 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
     if (serverTls != null) {
       p.addLast("tls", serverTls.newHandler(ch.alloc()));
     }
-    if (edgeModel != null) {
-      EdgeLinks.addGatewaySide(p, edgeModel, meter, record, lc.meter().stats().edge());
-    }
+    addHttp(p, record, meter);
+  }
+
+  /** The pipeline of one stream of an edge link, after its meter. */
+  private void initStream(Channel ch, StreamMeter meter, ConnectionRecord record) {
+    addHttp(ch.pipeline(), record, meter);
+  }
+
+  private void addHttp(ChannelPipeline p, ConnectionRecord record, ConnectionMeter meter) {
     p.addLast(CODEC, newServerCodec());
     p.addLast("guard", new RequestGuard());
     p.addLast("aggregate", new Aggregator(MAX_REQUEST_BODY));

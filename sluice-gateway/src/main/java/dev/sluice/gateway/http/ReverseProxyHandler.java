@@ -5,7 +5,7 @@ import dev.sluice.gateway.Drain;
 import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.evidence.ConnectionRecord;
-import dev.sluice.gateway.meter.EgressMeter;
+import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.Refusal;
 import dev.sluice.halt.HaltState;
 import io.netty.bootstrap.Bootstrap;
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The client side of a reverse listener: one instance per client connection. For each request
  * (aggregated and validated before anything is forwarded) it identifies the tenant, points the
- * connection's {@link EgressMeter} at the tenant's escrow, makes sure the tenant has escrow (a
+ * connection's {@link ConnectionMeter} at the tenant's escrow, makes sure the tenant has escrow (a
  * spent budget is answered 429 without bothering the upstream), forwards the request on the
  * connection's upstream channel, and streams the response back as it arrives: what one read of the
  * upstream delivered is flushed at once (each SSE event leaves as soon as it arrived), and the
@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * runs on the client channel's event loop; the upstream channel shares it.
  */
 final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
-    implements EgressMeter.Listener {
+    implements ConnectionMeter.Listener {
 
   private static final Logger log = LoggerFactory.getLogger(ReverseProxyHandler.class);
 
@@ -56,7 +56,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   private final UpstreamPool pool;
   private final SslContext upstreamTls;
   private final ConnectionRecord record;
-  private final EgressMeter meter;
+  private final ConnectionMeter meter;
 
   private ChannelHandlerContext ctx;
   private Channel upstream;
@@ -80,7 +80,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
       UpstreamPool pool,
       SslContext upstreamTls,
       ConnectionRecord record,
-      EgressMeter meter) {
+      ConnectionMeter meter) {
     this.lc = lc;
     this.targets = targets;
     this.pool = pool;

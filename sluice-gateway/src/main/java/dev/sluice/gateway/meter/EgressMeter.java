@@ -2,7 +2,6 @@ package dev.sluice.gateway.meter;
 
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.evidence.ConnectionRecord;
-import dev.sluice.halt.HaltState;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,7 +32,7 @@ import java.util.Objects;
  * <p>One instance per connection, used only on its event loop. The data plane never throws from
  * here: every failure becomes a refusal, a close, a metric and a ledger entry.
  */
-public final class EgressMeter extends ChannelDuplexHandler {
+public final class EgressMeter extends ChannelDuplexHandler implements ConnectionMeter {
 
   /** Most bytes held while waiting for a refill; more means a relay ignored back-pressure. */
   public static final int MAX_PENDING_BYTES = 16 << 20;
@@ -41,74 +40,111 @@ public final class EgressMeter extends ChannelDuplexHandler {
   /** The index of the user-defined writability flag the meter uses. */
   static final int WRITABILITY_INDEX = 1;
 
-  /** Decides what a refusal means for the client; called on the event loop. */
-  public interface Listener {
-    /** Bytes were refused; only control writes pass from now on. */
-    void refused(ChannelHandlerContext ctx, Refusal refusal);
-
-    /** Report mode: a cap would have refused bytes that are let through (called once). */
-    default void wouldDeny(ChannelHandlerContext ctx, Refusal refusal) {}
-  }
-
   private enum State {
     OPEN,
     CONTROL_ONLY
   }
 
-  private static final int PAID = 0;
-  private static final int WAIT = 1;
-  private static final int REFUSED = 2;
+  private static final int PAID = Payer.PAID;
+  private static final int WAIT = Payer.WAIT;
+  private static final int REFUSED = Payer.REFUSED;
 
   private record Pending(ByteBuf buf, ChannelPromise promise, boolean control) {}
 
   private final MeterSettings settings;
   private final ConnectionRecord record;
+  private final Payer payer;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private EscrowAccount account;
   private Listener listener;
   private State state = State.OPEN;
   private boolean controlMode;
-
-  /** The control account's store was unavailable: denial bytes come from the node's reserve. */
-  private boolean controlFromReserve;
-
   private boolean refilling;
   private boolean flushLater;
-  private boolean wouldDeny;
   private long pendingBytes;
   private long chargedSinceMark;
 
+  /** Link mode: bytes paid ahead by {@link #prepay}, not yet written. */
+  private final boolean linkMode;
+
+  private long prepaid;
+  private long unforeseen;
+
   public EgressMeter(MeterSettings settings, ConnectionRecord record, EscrowAccount account) {
+    this(settings, record, account, false);
+  }
+
+  private EgressMeter(
+      MeterSettings settings, ConnectionRecord record, EscrowAccount account, boolean linkMode) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.record = Objects.requireNonNull(record, "record");
     this.account = Objects.requireNonNull(account, "account");
+    this.payer = new Payer(settings, record);
+    this.linkMode = linkMode;
+  }
+
+  /**
+   * The meter at the bottom of a multiplexed edge link's pipeline, below TLS: the link pays for its
+   * frames ahead ({@link #prepay}, charged to the tenants whose data they carry and to the control
+   * allowance) and this meter checks what actually goes to the socket against it. Bytes written
+   * beyond what was prepaid (the TLS handshake and alerts, anything unforeseen) are charged to the
+   * control allowance before they leave, as any other meter would; bytes prepaid and never written
+   * stay counted ({@link #prepaidLeft()}). Either is logged by the link; both are zero for the
+   * frames of a link that predicted its TLS records exactly.
+   */
+  public static EgressMeter forLink(MeterSettings settings, ConnectionRecord record) {
+    return new EgressMeter(settings, record, settings.control(), true);
+  }
+
+  /** Link mode: the next {@code n} bytes written are already paid for. */
+  public void prepay(long n) {
+    if (!linkMode || n < 0) {
+      throw new IllegalStateException("prepay " + n + " on a meter not in link mode");
+    }
+    prepaid = Math.addExact(prepaid, n);
+  }
+
+  /** Link mode: bytes prepaid and not yet written. */
+  public long prepaidLeft() {
+    return prepaid;
+  }
+
+  /** Link mode: bytes written that were not prepaid, charged to the control allowance here. */
+  public long unforeseen() {
+    return unforeseen;
   }
 
   /** Who is told about refusals. */
+  @Override
   public void listener(Listener l) {
     this.listener = l;
   }
 
   /** The account later writes are charged to (e.g. per request on a keep-alive connection). */
+  @Override
   public void account(EscrowAccount a) {
     this.account = Objects.requireNonNull(a, "account");
   }
 
+  @Override
   public EscrowAccount account() {
     return account;
   }
 
   /** Starts counting the bytes of a new message (an HTTP response). */
+  @Override
   public void markMessageStart() {
     chargedSinceMark = 0;
   }
 
   /** Bytes of the current message already paid and written (0: nothing of it has left). */
+  @Override
   public long chargedSinceMark() {
     return chargedSinceMark;
   }
 
   /** Whether bytes were refused on this connection (only control writes pass). */
+  @Override
   public boolean refused() {
     return state != State.OPEN;
   }
@@ -117,6 +153,7 @@ public final class EgressMeter extends ChannelDuplexHandler {
    * Runs {@code writes} (which must write and flush synchronously, like a full HTTP response) with
    * its bytes charged to the control allowance.
    */
+  @Override
   public void control(Runnable writes) {
     controlMode = true;
     try {
@@ -131,6 +168,7 @@ public final class EgressMeter extends ChannelDuplexHandler {
    * handler between the HTTP codec and the meter, such as the edge link's, uses it to tell whose
    * bytes a frame carries).
    */
+  @Override
   public boolean inControl() {
     return controlMode;
   }
@@ -203,38 +241,28 @@ public final class EgressMeter extends ChannelDuplexHandler {
   }
 
   private int pay(ChannelHandlerContext ctx, int n, boolean control) {
-    MeterSettings s = settings;
-    if (!s.ledgerHealthy().getAsBoolean()) {
-      refuse(ctx, Refusal.of(Refusal.Kind.LEDGER_UNAVAILABLE, "the ledger cannot be written"));
-      return REFUSED;
-    }
-    if (!control && HaltState.halted(s.siteHalt(), s.zoneHalt())) {
-      HaltState.Halt h = s.siteHalt().on() ? s.siteHalt().halt() : s.zoneHalt().halt();
-      refuse(ctx, Refusal.halted(h));
-      return REFUSED;
-    }
-    EscrowAccount acc = control ? s.control() : account;
-    long now = s.clock().millis();
-    if (acc.tryCharge(n, now) == EscrowAccount.CHARGED
-        || (control && controlFromReserve && s.controlReserve().tryCharge(n, now))) {
-      record.out(n, control);
-      s.listenerStats().bytesOut.add(n);
-      if (control) {
-        s.stats().control(n);
-      } else {
-        s.stats().egress(n);
+    long covered = 0;
+    if (linkMode) {
+      covered = Math.min(prepaid, n);
+      if (covered == n) {
+        prepaid -= covered;
+        return PAID; // the link recorded these bytes when it paid for them
       }
-      chargedSinceMark += n;
-      return PAID;
+      control = true;
     }
-    if (wouldDeny && !control) {
-      record.wouldDeny(n);
-      s.listenerStats().bytesOut.add(n);
-      s.listenerStats().wouldDenyBytes.add(n);
+    long rest = n - covered;
+    int r = payer.charge(account, rest, control);
+    if (r == Payer.PAID) {
+      prepaid -= covered;
+      if (linkMode) {
+        unforeseen += rest;
+      }
+      payer.paid(rest, control, payer.lastWouldDeny());
       chargedSinceMark += n;
-      return PAID;
+    } else if (r == Payer.REFUSED) {
+      refuse(ctx, payer.refusal());
     }
-    return WAIT;
+    return r;
   }
 
   private void enqueue(ChannelHandlerContext ctx, ByteBuf buf, ChannelPromise p, boolean control) {
@@ -250,8 +278,8 @@ public final class EgressMeter extends ChannelDuplexHandler {
 
   private void refill(ChannelHandlerContext ctx, int n, boolean control) {
     refilling = true;
-    EscrowAccount acc = control ? settings.control() : account;
-    acc.refill(n)
+    payer
+        .refill(account, n, control || linkMode)
         .whenComplete(
             (outcome, error) -> ctx.executor().execute(() -> refilled(ctx, control, outcome)));
   }
@@ -261,36 +289,15 @@ public final class EgressMeter extends ChannelDuplexHandler {
     if (pending.isEmpty()) {
       return; // refused or closed meanwhile
     }
-    if (o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED) {
-      drain(ctx);
+    Payer.After after = payer.refilled(o, control || linkMode);
+    if (after == Payer.After.REFUSE) {
+      refuse(ctx, payer.refusal());
       return;
     }
-    if (control
-        && !controlFromReserve
-        && (o == null || o.kind() == EscrowAccount.Outcome.Kind.UNAVAILABLE)) {
-      // The store cannot grant: pay the denial response from the node's reserve (once; if that
-      // cannot pay either, the connection is closed below on the next refusal).
-      controlFromReserve = true;
-      drain(ctx);
-      return;
+    if (after == Payer.After.WOULD_DENY && listener != null) {
+      listener.wouldDeny(ctx, payer.refusal());
     }
-    Refusal r = refusalOf(o, control);
-    if (!control && settings.reportMode() && r.kind() != Refusal.Kind.LEDGER_UNAVAILABLE) {
-      wouldDeny = true;
-      if (listener != null) {
-        listener.wouldDeny(ctx, r);
-      }
-      drain(ctx);
-      return;
-    }
-    refuse(ctx, r);
-  }
-
-  private static Refusal refusalOf(EscrowAccount.Outcome o, boolean control) {
-    if (control) {
-      return Refusal.of(Refusal.Kind.CONTROL_EXHAUSTED, "the control allowance is spent");
-    }
-    return Refusal.of(o);
+    drain(ctx);
   }
 
   private void drain(ChannelHandlerContext ctx) {
