@@ -76,7 +76,8 @@ class EdgeLinkTest {
     for (boolean tls : new boolean[] {false, true}) {
       Path d = dir.resolve(tls ? "tls" : "plain");
       java.nio.file.Files.createDirectories(d);
-      try (LinkFixture f = new LinkFixture(d, "6KB", tls, "20ms", "enforce")) {
+      // The codec makes these repetitive streams cost a byte or two an event: a small cap.
+      try (LinkFixture f = new LinkFixture(d, "1KB", tls, "20ms", "enforce")) {
         int clients = 16;
         int n = 300;
         List<Http1.Response> rs = runMixed(f, clients, n, i -> i % 2 == 0 ? "acme" : "beta");
@@ -102,7 +103,7 @@ class EdgeLinkTest {
         assertThat(f.siteSent() + f.controlSent())
             .as("tls=%s overcharged %s", tls, f.stats().edge().overcharged.sum())
             .isEqualTo(f.proxy().bytesFromTarget());
-        assertThat(f.sent("tenant:inference/acme")).isLessThanOrEqualTo(6_000);
+        assertThat(f.sent("tenant:inference/acme")).isLessThanOrEqualTo(1_000);
       }
     }
   }
