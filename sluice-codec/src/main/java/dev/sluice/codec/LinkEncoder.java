@@ -345,7 +345,7 @@ public final class LinkEncoder {
             return;
           }
           codec.encode(log, input.a, plan, area);
-          if (log.cost() / 256 / 8 > taken + 8L + area.n) {
+          if (log.cost() / 256 / 8 + area.n > taken + 8L) {
             // Coded larger than it is: send it as it is; the decoder replays it through its
             // models, which learnt from it here already.
             log.clear();

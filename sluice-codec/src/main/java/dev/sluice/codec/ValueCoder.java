@@ -109,11 +109,13 @@ final class ValueCoder {
               : SAME + ((sh.same[i] & 7) | kind << 3 | tt << 4);
       sh.inherited[i] = false;
       int same = flags.code(c, ctxS, eq ? 1 : 0);
+      boolean repeated = (sh.same[i] & 1) != 0;
       sh.same[i] = (byte) (((sh.same[i] << 1) | same) & 7);
       if (same != 0) {
         out.put(tb, ts, te - ts);
         outType = tt;
-        if ((tt == Lexer.STR || tt == Lexer.TXT) && sh.cls[i] != TEXT && te - ts > 2) {
+        // The first repeat makes it recent again; later repeats would only say so again.
+        if (!repeated && (tt == Lexer.STR || tt == Lexer.TXT) && sh.cls[i] != TEXT && te - ts > 2) {
           recent.use(tb, ts, te, tt);
         }
         return;

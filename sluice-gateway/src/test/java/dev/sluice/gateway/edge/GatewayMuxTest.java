@@ -2,7 +2,6 @@ package dev.sluice.gateway.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.gateway.edge.MuxMessage.Frame;
 import dev.sluice.gateway.forward.NoLeaks;
 import java.nio.file.Path;
 import java.time.Duration;
