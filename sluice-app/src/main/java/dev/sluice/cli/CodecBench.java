@@ -6,10 +6,10 @@ import dev.sluice.codec.CodecFormatException;
 import dev.sluice.codec.CodecModel;
 import dev.sluice.codec.StreamDecoder;
 import dev.sluice.codec.StreamEncoder;
-import dev.sluice.gateway.edge.EdgeLink;
-import dev.sluice.gateway.edge.LinkFrameEncoder;
-import dev.sluice.gateway.edge.LinkMessage;
 import dev.sluice.gateway.edge.LinkSide;
+import dev.sluice.gateway.edge.MuxAccept;
+import dev.sluice.gateway.edge.MuxFrameEncoder;
+import dev.sluice.gateway.edge.MuxMessage;
 import dev.sluice.time.Clock;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -29,14 +29,15 @@ import java.util.zip.GZIPOutputStream;
  * as a gateway writes what it reads ({@link GatewayWrites}), and is decoded and compared byte for
  * byte.
  *
- * <p>The codec's wire bytes are counted by the real {@link LinkFrameEncoder} of the gateway's side
- * of an edge link, two ways: {@link #oneLinkBytes} is one link carrying every stream in turn (as
- * one HTTP keep-alive client connection carries many responses): the magic and ACCEPT once, each
- * stream's DATA frames, one END at the end; {@link StreamResult#wireBytes} is the stream on a link
- * of its own (magic, ACCEPT, its DATA frames, END). Either way each stream has a fresh codec state,
- * which is stricter than a real link, whose codec state carries from one response to the next. The
- * reference compressors (gzip -6, zstd -3, zstd -19 with the model's dictionary) compress each
- * whole stream on its own and are counted without any framing.
+ * <p>The codec's wire bytes are counted by the real {@link MuxFrameEncoder} of the gateway's side
+ * of an edge link (version 2, plain TCP: a CRC32C per frame), two ways: {@link #oneLinkBytes} is
+ * one link carrying every stream in turn: the magic and ACCEPT once, each stream's FRAME messages
+ * (a codec frame each) and its END; {@link StreamResult#wireBytes} is the stream on a link of its
+ * own (magic, ACCEPT, its frames, its END). Either way each stream has a fresh codec state and a
+ * frame of its own, which is stricter than a live link, whose frames carry many streams and whose
+ * codec state carries from one response to the next. The reference compressors (gzip -6, zstd -3,
+ * zstd -19 with the model's dictionary) compress each whole stream on its own and are counted
+ * without any framing.
  *
  * <p>Not thread-safe: one per run.
  */
@@ -50,6 +51,7 @@ final class CodecBench {
       long wireBytes,
       long segmentBytes,
       int segments,
+      int frames,
       long gzip6,
       long zstd3,
       long zstd19,
@@ -76,6 +78,7 @@ final class CodecBench {
 
     long segmentBytes;
     long segments;
+    long frames;
     long gzip6;
     long zstd3;
     long zstd19;
@@ -90,6 +93,7 @@ final class CodecBench {
       wireBytesLinkPerStream += r.wireBytes;
       segmentBytes += r.segmentBytes;
       segments += r.segments;
+      frames += r.frames;
       gzip6 += r.gzip6;
       zstd3 += r.zstd3;
       zstd19 += r.zstd19;
@@ -112,10 +116,10 @@ final class CodecBench {
   private final UnaryOperator<byte[]> link;
 
   /** The gateway's side of the one link that carries every stream in turn. */
-  private final LinkFrameEncoder oneLink = new LinkFrameEncoder(LinkSide.GATEWAY);
+  private final MuxFrameEncoder oneLink = new MuxFrameEncoder(LinkSide.GATEWAY);
 
   private final ByteBuf scratch = Unpooled.buffer();
-  private long oneLinkDecoded;
+  private int streamId;
 
   /**
    * @param link what happens to a segment between encoder and decoder: the identity, except in
@@ -127,7 +131,8 @@ final class CodecBench {
     this.link = link;
     this.dictionary = model.zstdDictionary();
     this.zstdDict = dictionary.length == 0 ? null : new ZstdDictCompress(dictionary, 19);
-    oneLink.encode(accept(), scratch);
+    scratch.clear();
+    oneLink.handshake(accept(), scratch);
   }
 
   /** Bytes of the model's zstd dictionary; 0 when it has none (zstd -19 then runs without one). */
@@ -145,14 +150,9 @@ final class CodecBench {
 
   /**
    * Every byte the gateway writes on one edge link that carries all the streams run so far, one
-   * after another: the magic and ACCEPT once, each stream's DATA frames, one END (written by the
-   * first call; call once, after the last {@link #run}).
+   * after another: the magic and ACCEPT once, then each stream's FRAME messages and its END.
    */
   long oneLinkBytes() {
-    if (!oneLink.ended()) {
-      scratch.clear();
-      oneLink.encode(new LinkMessage.End(LinkMessage.End.UNCOUNTED, oneLinkDecoded), scratch);
-    }
     return oneLink.bytesWritten();
   }
 
@@ -198,17 +198,21 @@ final class CodecBench {
     long segmentBytes = 0;
     for (byte[] s : segments) {
       segmentBytes += s.length;
-      scratch.clear();
-      oneLink.encode(new LinkMessage.Data(s), scratch);
     }
-    oneLinkDecoded += input.length;
+    int id = ++streamId;
+    writeStream(oneLink, segments, id, input.length);
+    MuxFrameEncoder own = new MuxFrameEncoder(LinkSide.GATEWAY);
+    scratch.clear();
+    own.handshake(accept(), scratch);
+    int frames = writeStream(own, segments, id, input.length);
     return new StreamResult(
         name,
         input.length,
         textBytes >= 0 ? textBytes : AnswerText.bytes(input),
-        linkBytes(segments, input.length),
+        own.bytesWritten(),
         segmentBytes,
         segments.size(),
+        frames,
         gzip6(input),
         Zstd.compress(input, 3).length,
         zstdDict == null ? Zstd.compress(input, 19).length : Zstd.compress(input, zstdDict).length,
@@ -232,27 +236,37 @@ final class CodecBench {
     return "first difference at byte " + at;
   }
 
-  /** The gateway's ACCEPT: codec 1, this model. */
-  private LinkMessage.Accept accept() {
-    return LinkMessage.Accept.of(EdgeLink.VERSION, EdgeLink.CODEC_STREAM, model.id());
+  /** The gateway's ACCEPT on plain TCP, with the default window and ping interval. */
+  private MuxAccept accept() {
+    return MuxAccept.of(1, model.id(), true, 256 << 10, 30_000);
   }
 
-  /** Every byte the gateway writes on an edge link of its own that carries these segments. */
-  private long linkBytes(List<byte[]> segments, long decodedBytes) {
-    LinkFrameEncoder link = new LinkFrameEncoder(LinkSide.GATEWAY);
-    ByteBuf buf = Unpooled.buffer();
-    try {
-      link.encode(accept(), buf);
-      for (byte[] seg : segments) {
-        buf.clear();
-        link.encode(new LinkMessage.Data(seg), buf);
+  /**
+   * Writes a stream on {@code link}: a FRAME message per codec frame of its segments (each frame is
+   * preceded in its segment by its length), then its END. Returns the number of frames.
+   */
+  private int writeStream(MuxFrameEncoder link, List<byte[]> segments, int id, long bytes) {
+    int frames = 0;
+    for (byte[] seg : segments) {
+      int pos = 0;
+      while (pos < seg.length) {
+        int len = 0;
+        int shift = 0;
+        int b;
+        do {
+          b = seg[pos++] & 0xFF;
+          len |= (b & 0x7F) << shift;
+          shift += 7;
+        } while ((b & 0x80) != 0);
+        scratch.clear();
+        link.encode(new MuxMessage.Frame(Arrays.copyOfRange(seg, pos, pos + len)), scratch);
+        pos += len;
+        frames++;
       }
-      buf.clear();
-      link.encode(new LinkMessage.End(LinkMessage.End.UNCOUNTED, decodedBytes), buf);
-      return link.bytesWritten();
-    } finally {
-      buf.release();
     }
+    scratch.clear();
+    link.encode(new MuxMessage.End(id, bytes), scratch);
+    return frames;
   }
 
   static long gzip6(byte[] input) {

@@ -43,9 +43,10 @@ import picocli.CommandLine.Option;
           + " and compare it, and compare the bytes an edge link would carry with gzip and zstd.",
       "Link bytes, framing included, two ways: wire_bytes is one edge link carrying all the"
           + " streams one after another (as one keep-alive client connection carries many"
-          + " responses): the magic and ACCEPT once, each stream's DATA frames, one END at the end."
-          + " wire_bytes_link_per_stream is each stream on its own link (magic, ACCEPT, DATA, END"
-          + " each). Either way every stream starts with a fresh codec state.",
+          + " responses): the magic and ACCEPT once, then each stream's FRAME messages (a codec"
+          + " frame each) and its END. wire_bytes_link_per_stream is each stream on its own link"
+          + " (magic, ACCEPT, FRAMEs, END each). Either way every stream starts with a fresh codec"
+          + " state.",
       "Exit 0 when every stream round-trips, 1 when one does not."
     })
 final class CodecBenchCommand implements Callable<Integer> {
@@ -131,11 +132,12 @@ final class CodecBenchCommand implements Callable<Integer> {
     o.put(
         "wire_bytes_note",
         "wire_bytes: one edge link carrying all the streams one after another (magic and ACCEPT"
-            + " once, each stream's DATA frames, one END); wire_bytes_link_per_stream: each stream"
-            + " on its own link (magic, ACCEPT, DATA, END each); both count framing, and every"
-            + " stream has a fresh codec state");
+            + " once, each stream's FRAME messages and END); wire_bytes_link_per_stream: each"
+            + " stream on its own link (magic, ACCEPT, FRAMEs, END each); both count framing and"
+            + " CRCs (plain TCP), and every stream has a fresh codec state");
     o.put("segment_bytes", t.segmentBytes);
     o.put("segments", t.segments);
+    o.put("frames", t.frames);
     o.put("roundtrip_ok", t.roundTripOk());
     ratio(o, "wire_per_input_byte", t.wireBytes, t.inputBytes);
     ratio(o, "wire_per_text_byte", t.wireBytes, t.textBytes);
@@ -223,14 +225,16 @@ final class CodecBenchCommand implements Callable<Integer> {
     out.println();
     out.printf(
         Locale.ROOT,
-        "codec: %d segments, %s of segments; encode %.1f MB/s, decode %.1f MB/s (of input)%n",
+        "codec: %d segments, %d frames, %s of segments; encode %.1f MB/s, decode %.1f MB/s (of"
+            + " input)%n",
         t.segments,
+        t.frames,
         HumanBytes.withExact(t.segmentBytes),
         mbPerS(t.inputBytes, t.encodeNanos),
         mbPerS(t.inputBytes, t.decodeNanos));
     out.println(
-        "The codec counts every byte of the link (magic, ACCEPT, DATA frames, END): on one link"
-            + " that carries the streams one after another (magic, ACCEPT and END once), and with"
+        "The codec counts every byte of the link (magic, ACCEPT, FRAME messages, END, CRCs): on"
+            + " one link that carries the streams one after another (magic and ACCEPT once), and with"
             + " a link of its own per stream; every stream starts with a fresh codec state. gzip"
             + " and zstd count their output only.");
   }

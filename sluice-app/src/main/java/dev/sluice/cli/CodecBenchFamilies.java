@@ -81,8 +81,8 @@ final class CodecBenchFamilies {
     TextTable.print(rows, new boolean[] {false, true, true, true, true, true, true}, out);
     out.println();
     out.println(
-        "Each family is one edge link carrying its streams one after another (magic, ACCEPT and"
-            + " END once, DATA frames counted), every stream with a fresh codec state; gzip and"
+        "Each family is one edge link carrying its streams one after another (magic and ACCEPT"
+            + " once, FRAME messages and each stream's END counted), every stream with a fresh codec state; gzip and"
             + " zstd compress each whole stream on its own and count their output only. Text"
             + " bytes: the .text sidecars where present.");
   }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     name = "compress",
     mixinStandardHelpOptions = true,
     description = {
-      "Compress stdin to stdout with the codec (format: docs/formats/codec-file-v1.md).",
+      "Compress stdin to stdout with the codec (format: docs/formats/codec-file-v2.md).",
       "Decompress with the same model file."
     })
 final class CodecCompressCommand implements Callable<Integer> {

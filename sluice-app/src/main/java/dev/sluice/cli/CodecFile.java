@@ -14,11 +14,11 @@ import java.util.HexFormat;
 import java.util.zip.CRC32C;
 
 /**
- * The compressed-stream file of {@code sluice codec compress|decompress}, version 1 ({@code
- * docs/formats/codec-file-v1.md}). All integers big-endian; CRCs are CRC32C.
+ * The compressed-stream file of {@code sluice codec compress|decompress}, version 2 ({@code
+ * docs/formats/codec-file-v2.md}). All integers big-endian; CRCs are CRC32C.
  *
  * <pre>
- * header   "SLCZ" | u8 version (1) | 32-byte model id | u32 CRC32C of the 37 bytes before it
+ * header   "SLCZ" | u8 version (2) | 32-byte model id | u32 CRC32C of the 37 bytes before it
  * segment  u32 n (1 ..= MAX_SEGMENT) | n bytes of codec segment | u32 CRC32C of what it decodes to
  *          followed by the n segment bytes
  * ...
@@ -36,7 +36,7 @@ final class CodecFile {
   /** "SLCZ". */
   static final int MAGIC = 0x534C435A;
 
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   /** Bytes of the header: magic, version, model id, CRC. */
   static final int HEADER = 4 + 1 + 32 + 4;

@@ -11,6 +11,8 @@ import dev.sluice.codec.sample.SampleOptions;
 import dev.sluice.codec.sample.Tokenizer;
 import dev.sluice.demo.DemoTranscripts;
 import dev.sluice.gateway.edge.EdgeLink;
+import dev.sluice.gateway.edge.MuxAccept;
+import dev.sluice.gateway.edge.MuxFrameEncoder;
 import dev.sluice.time.ManualClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,15 +77,18 @@ class CodecBenchCommandTest {
     assertThat(j.get("text_bytes").asLong()).isEqualTo(textBytes);
     assertThat(j.get("roundtrip_ok").asBoolean()).isTrue();
     assertThat(j.get("failures")).isEmpty();
-    // magic 4, ACCEPT 6 + 10, 6..8 per DATA frame, END 6 + 2..18 (two varints): on one link
-    // for all streams, magic, ACCEPT and END once; on a link per stream, once per stream
+    // magic and ACCEPT 27 bytes; per codec frame a FRAME header (1..3 bytes, one more than the
+    // frame's length prefix in its segment at most) and a CRC (4); per stream an END (7..9):
+    // on one link for all streams, magic and ACCEPT once; on a link per stream, once per stream
     long segments = j.get("segments").asLong();
     assertThat(segments).isGreaterThanOrEqualTo(7); // six non-empty streams, the binary one in two
     long segmentBytes = j.get("segment_bytes").asLong();
+    long frames = j.get("frames").asLong();
+    assertThat(frames).isGreaterThanOrEqualTo(segments);
     assertThat(j.get("wire_bytes").asLong() - segmentBytes)
-        .isBetween(20 + 6 * segments + 8, 20 + 8 * segments + 24);
+        .isBetween(27 + 4 * frames + 7 * 7, 27 + 5 * frames + 9 * 7);
     assertThat(j.get("wire_bytes_link_per_stream").asLong() - segmentBytes)
-        .isBetween(7 * (20 + 8) + 6 * segments, 7 * (20 + 24) + 8 * segments);
+        .isBetween(7 * (27 + 7) + 4 * frames, 7 * (27 + 9) + 5 * frames);
     assertThat(j.get("wire_bytes_note").asText())
         .contains("wire_bytes: one edge link", "wire_bytes_link_per_stream: each stream");
     assertThat(j.get("wire_per_text_byte_link_per_stream").asDouble())
@@ -188,30 +193,21 @@ class CodecBenchCommandTest {
       assertThat(b.segments()).isEqualTo(1);
       assertThat(a.segmentBytes()).isLessThan(128);
       assertThat(b.segmentBytes()).isLessThan(128);
-      // a link of its own: magic, ACCEPT (6 + 10), DATA (6 + n), END (6 + 1 + 1 or 2)
-      assertThat(a.wireBytes()).isEqualTo(4 + 16 + 6 + a.segmentBytes() + 6 + 1 + 1);
-      assertThat(b.wireBytes()).isEqualTo(4 + 16 + 6 + b.segmentBytes() + 6 + 1 + 2);
-      // one link for both: magic and ACCEPT once, both DATA frames, one END with the sums
-      long data = a.segmentBytes() + b.segmentBytes();
-      assertThat(bench.oneLinkBytes())
-          .isEqualTo(
-              4
-                  + 16
-                  + 6
-                  + a.segmentBytes()
-                  + 6
-                  + b.segmentBytes()
-                  + 6
-                  + EdgeLink.varintSize(data)
-                  + 2)
-          .isEqualTo(
-              a.wireBytes()
-                  + b.wireBytes()
-                  - (4 + 16)
-                  - (6 + 1 + 1)
-                  - (6 + 1 + 2)
-                  + (6 + EdgeLink.varintSize(data) + 2));
-      assertThat(bench.oneLinkBytes()).as("END is written once").isEqualTo(bench.oneLinkBytes());
+      // one frame each, preceded in its segment by its length (one byte)
+      long frameA = a.segmentBytes() - 1;
+      long frameB = b.segmentBytes() - 1;
+      // a link of its own: magic and ACCEPT, a FRAME (header, payload, CRC), END (id, count)
+      int handshake = MuxFrameEncoder.handshakeSize(MuxAccept.of(1, new byte[32], true, 1, 1));
+      assertThat(handshake).isEqualTo(4 + 1 + 1 + 13 + 4);
+      long acceptVarints = 3 + 3 - 2; // the window 256 KiB and the ping 30 s: three bytes each
+      long h = handshake + acceptVarints;
+      assertThat(a.wireBytes())
+          .isEqualTo(h + (EdgeLink.varintSize(frameA << 4 | 15) + frameA + 4) + (1 + 1 + 1 + 4));
+      assertThat(b.wireBytes())
+          .isEqualTo(h + (EdgeLink.varintSize(frameB << 4 | 15) + frameB + 4) + (1 + 1 + 2 + 4));
+      assertThat(a.frames()).isEqualTo(1);
+      // one link for both: magic and ACCEPT once, each stream's FRAME and END
+      assertThat(bench.oneLinkBytes()).isEqualTo(a.wireBytes() + b.wireBytes() - h);
     } finally {
       bench.close();
     }

@@ -107,7 +107,11 @@ class CodecCompressCommandTest {
     assertThat(decompressError(flip(packed, 0))).contains("byte 0: not a sluice codec file");
     assertThat(decompressError(flip(packed, 10))).contains("byte 37: header CRC mismatch");
     int body = CodecFile.HEADER + 4;
-    assertThat(decompressError(flip(packed, body + 3))).contains("segment CRC mismatch");
+    // a flipped bit inside a segment fails its decoding or its CRC, whichever comes first
+    assertThat(decompressError(flip(packed, body + 3)))
+        .containsPattern("byte \\d+: (segment does not decode|segment CRC mismatch)");
+    // the segment's CRC is the 4 bytes before the 16 of the end record
+    assertThat(decompressError(flip(packed, packed.length - 20))).contains("segment CRC mismatch");
     assertThat(decompressError(flip(packed, packed.length - 1)))
         .contains("CRC of the whole input does not match");
     byte[] longer = Arrays.copyOf(packed, packed.length + 1);

@@ -383,14 +383,20 @@ class EdgeEndToEndTest {
       throws Exception {
     Clock clock = Clock.system();
     long deadline = clock.nanos() + Duration.ofSeconds(20).toNanos();
-    String metrics = admin.metrics();
     String series = "sluice_egress_bytes_total{listener=\"" + listener + "\"}";
-    while ((long) AdminApi.metric(metrics, series) != relay.bytesFromTarget()
+    // The clients have closed their connections, but each stream's END goes out once the gateway
+    // sees the close: wait until no stream is open and the relay has everything the gateway paid.
+    long carried = relay.bytesFromTarget();
+    String metrics = admin.metrics();
+    while ((AdminApi.metric(metrics, "sluice_edge_streams_open") != 0
+            || (long) AdminApi.metric(metrics, series) != carried)
         && clock.nanos() - deadline < 0) {
       Thread.onSpinWait();
+      carried = relay.bytesFromTarget();
       metrics = admin.metrics();
     }
-    assertThat((long) AdminApi.metric(metrics, series)).isEqualTo(relay.bytesFromTarget());
+    assertThat(AdminApi.metric(metrics, "sluice_edge_streams_open")).isZero();
+    assertThat((long) AdminApi.metric(metrics, series)).isEqualTo(carried);
     assertThat(AdminApi.metric(metrics, "sluice_edge_overcharged_bytes_total")).isZero();
     JsonNode budgets = admin.budgets();
     long sent = AdminApi.limit(budgets, TENANT_NODE, "day").path("sent").asLong();
