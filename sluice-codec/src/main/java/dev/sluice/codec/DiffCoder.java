@@ -22,11 +22,18 @@ final class DiffCoder {
   private static final int BITS = 9;
   private static final int LIT_CONTEXTS = 6;
 
+  /** Inputs of the literal mixer: the stream's contexts, the static shape orders, a bias. */
+  private static final int INPUTS = LIT_CONTEXTS + ShapeLiterals.ORDERS + 1;
+
   final Probs flags = new Probs(CHANNELS * 64);
   final Probs bytes = new Probs(LIT_CONTEXTS << BITS);
   final int[] mixer = weights();
   private final int[] idx = new int[LIT_CONTEXTS];
-  private final int[] st = new int[LIT_CONTEXTS + 1];
+  private final int[] st = new int[INPUTS];
+  private final int[] sh = new int[ShapeLiterals.ORDERS];
+
+  /** The model file's statistics of shape bytes, or null. */
+  private final ShapeLiterals shapeLiterals;
 
   final ByteBuf out = new ByteBuf(256);
 
@@ -37,8 +44,12 @@ final class DiffCoder {
 
   private int[] templateSlot = new int[256];
 
+  DiffCoder(ShapeLiterals shapeLiterals) {
+    this.shapeLiterals = shapeLiterals;
+  }
+
   private static int[] weights() {
-    int[] w = new int[(LIT_CONTEXTS + 1) * 256 * 2];
+    int[] w = new int[INPUTS * 256 * 2];
     java.util.Arrays.fill(w, 1 << 14);
     return w;
   }
@@ -103,6 +114,13 @@ final class DiffCoder {
     }
   }
 
+  /** Gives back a template index grown for a long shape. */
+  void trim() {
+    if (templateSlot.length > 256) {
+      templateSlot = new int[256];
+    }
+  }
+
   private void slotsOf(byte[] t, int tl) {
     if (templateSlot.length < tl + 1) {
       templateSlot = new int[Math.max(tl + 1, templateSlot.length * 2)];
@@ -156,7 +174,13 @@ final class DiffCoder {
     int c3 = n > 2 ? o[n - 3] & 0xFF : 0;
     int m = (1 << BITS) - 1;
     int ch = channel << 24;
-    int wb = (channel == SHAPE ? 0 : 1) * 256 * (LIT_CONTEXTS + 1);
+    int wb = (channel == SHAPE ? 0 : 1) * 256 * INPUTS;
+    char[][] lt = channel == SHAPE && shapeLiterals != null ? shapeLiterals.tables : null;
+    if (lt != null) {
+      for (int k = 0; k < ShapeLiterals.ORDERS; k++) {
+        sh[k] = ShapeLiterals.context(o, n, k);
+      }
+    }
     int c0 = 1;
     for (int bit = 7; bit >= 0; bit--) {
       idx[0] = (mix(ch | c1 << 8 | c0, 0)) & m;
@@ -167,19 +191,28 @@ final class DiffCoder {
       // The alphabet of the string so far (an id is hex, or base62): what its next byte is from.
       idx[5] = (5 << BITS) | (mix(ch | alphabet << 8 | Math.min(n, 15), c0 + 5) & m);
       long dot = 0;
-      int set = wb + c0 * (LIT_CONTEXTS + 1);
+      int set = wb + c0 * INPUTS;
       for (int j = 0; j < LIT_CONTEXTS; j++) {
         st[j] = Logistic.stretch(bytes.p(idx[j]));
         dot += (long) st[j] * mixer[set + j];
       }
-      st[LIT_CONTEXTS] = 256;
-      dot += 256L * mixer[set + LIT_CONTEXTS];
+      for (int k = 0; k < ShapeLiterals.ORDERS; k++) {
+        int x = 0;
+        if (lt != null) {
+          char v = lt[k][ShapeLiterals.node(sh[k], c0)];
+          x = (v & 15) != 0 ? ((short) v) >> 4 : 0;
+        }
+        st[LIT_CONTEXTS + k] = x;
+        dot += (long) x * mixer[set + LIT_CONTEXTS + k];
+      }
+      st[INPUTS - 1] = 256;
+      dot += 256L * mixer[set + INPUTS - 1];
       int d = (int) (dot >> 16);
       int p = Logistic.squash(d);
       p = p < 1 ? 1 : Math.min(p, 4095);
       int y = c.code((value >>> bit) & 1, p);
       int err = ((y << 12) - p) * 4;
-      for (int j = 0; j <= LIT_CONTEXTS; j++) {
+      for (int j = 0; j < INPUTS; j++) {
         mixer[set + j] += (int) (((long) st[j] * err + 0x2000) >> 14);
       }
       for (int j = 0; j < LIT_CONTEXTS; j++) {

@@ -9,12 +9,13 @@ import java.util.Map;
  * Collects the shapes of the trainer's streams into a {@link ShapeLibrary}: the most frequent ones
  * (by the number of streams that had them; at least two), each with the values it held at the end
  * of the last stream that had it, the shape that most often followed it, and the shape that most
- * often started a stream.
+ * often started a stream; and the {@link ShapeLiterals} of every shape of every stream. Build once.
  */
 final class LibraryBuilder {
   private final int max;
   private final Map<String, Entry> entries = new HashMap<>();
   private final List<Entry> order = new ArrayList<>();
+  private final ShapeLiterals literals = ShapeLiterals.counting();
 
   private static final class Entry {
     final String key;
@@ -43,6 +44,13 @@ final class LibraryBuilder {
    * trace}: every shape coded, in order).
    */
   void add(ShapeTable table, List<Shape> trace) {
+    // Every shape the stream had, once, into the statistics of shape bytes.
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (Shape s : trace) {
+      if (seen.add(key(s))) {
+        literals.count(s.bytes, s.bytes.length);
+      }
+    }
     Map<Shape, String> keys = new HashMap<>();
     for (int i = 0; i < table.size; i++) {
       Shape s = table.order[i];
@@ -142,6 +150,7 @@ final class LibraryBuilder {
       shapes[i].libNext = mostFrequent(e.followers, index);
       shapes[i].libSigNext = mostFrequent(e.sigFollowers, index);
     }
-    return new ShapeLibrary(shapes, first);
+    literals.toCodingForm();
+    return new ShapeLibrary(shapes, first, literals);
   }
 }

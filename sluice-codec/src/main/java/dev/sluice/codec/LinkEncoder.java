@@ -301,7 +301,7 @@ public final class LinkEncoder {
       log.clear();
       area.n = 0;
       area.trim(4 << 10);
-      input.trim(16 << 10);
+      input.trim(4 << 10);
     }
 
     long weight() {

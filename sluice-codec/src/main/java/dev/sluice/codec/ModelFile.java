@@ -40,7 +40,9 @@ import java.util.zip.CRC32C;
  *         i32 the shape other than a blank line that followed it (-1: none), then
  *         per slot: u8 known, u8 type, u8 class, u8 same-history, i64 last delta, u32 length and
  *         the value bytes; the first u8's bit 0 says the slot has a value, bit 1 that it was the
- *         same in every training stream, bit 2 that it carried a token stream.
+ *         same in every training stream, bit 2 that it carried a token stream;
+ *         u8 1 if the shape literals follow (0: none), then 4 tables of 65,536 u16 nodes
+ *         (ShapeLiterals: statistics of orders 1 to 4 of the training streams' shape bytes).
  * </pre>
  *
  * Array lengths are fixed by the code; a file whose lengths differ was written by another version
@@ -132,6 +134,15 @@ final class ModelFile {
         int s = sh.valueStart(i);
         o.writeInt(sh.vEnd[i] - s);
         o.write(sh.vals, s, sh.vEnd[i] - s);
+      }
+    }
+    ShapeLiterals lits = lib.literals;
+    o.writeByte(lits == null ? 0 : 1);
+    if (lits != null) {
+      for (char[] t : lits.tables) {
+        for (char c : t) {
+          o.writeChar(c);
+        }
       }
     }
     o.flush();
@@ -297,10 +308,18 @@ final class ModelFile {
       sh.vals = vals.toArray();
       shapes[k] = sh;
     }
+    ShapeLiterals literals = null;
+    if (in.u8("shape literals flag") != 0) {
+      char[][] t = new char[ShapeLiterals.ORDERS][1 << ShapeLiterals.BITS];
+      for (char[] table : t) {
+        in.chars(table, "shape literals");
+      }
+      literals = new ShapeLiterals(t);
+    }
     if (!in.done()) {
       throw in.bad("unexpected bytes after the library");
     }
-    return new ShapeLibrary(shapes, first);
+    return new ShapeLibrary(shapes, first, literals);
   }
 
   private static byte[] inflate(Reader r, int zl, int expected, String what)
@@ -374,6 +393,12 @@ final class ModelFile {
       need(4 * n, what);
       b.asIntBuffer().get(target);
       b.position(b.position() + 4 * n);
+    }
+
+    void chars(char[] target, String what) throws ModelFormatException {
+      need(2 * target.length, what);
+      b.asCharBuffer().get(target);
+      b.position(b.position() + 2 * target.length);
     }
 
     boolean done() {

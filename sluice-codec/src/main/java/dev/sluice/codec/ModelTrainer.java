@@ -17,13 +17,15 @@ import java.util.SplittableRandom;
  * <p>Training, in four passes:
  *
  * <ol>
- *   <li><b>counting</b>: every text but a tuning share (one in twenty, at most 400) is run through
- *       the text model's static contexts (orders 2-4, 6, word, two words), in a seeded shuffled
- *       order, as UTF-8 (the codec codes the characters of a JSON string, not its escapes), filling
- *       the {@link TextTables};
- *   <li><b>library</b>: the tuning streams (captured ones, or the held-back texts framed by {@link
- *       TuningStreams}) are coded one after the other, each from fresh state, and the shapes of
- *       their units (with their last values) become the {@link ShapeLibrary};
+ *   <li><b>counting</b>: every text but a tuning share (one in twenty, at most 400, or 200 when
+ *       captured streams are given) is run through the text model's static contexts (orders 2-4, 6,
+ *       word, two words), in a seeded shuffled order, as UTF-8 (the codec codes the characters of a
+ *       JSON string, not its escapes), filling the {@link TextTables};
+ *   <li><b>library</b>: the tuning streams (the held-back texts framed by {@link TuningStreams} in
+ *       every family's shape, then the captured ones: a site's captures add to what the model knows
+ *       of every API, they do not replace it) are coded one after the other, each from fresh state;
+ *       the shapes of their units (with their last values) become the {@link ShapeLibrary}, and the
+ *       bytes of every shape the {@link ShapeLiterals};
  *   <li><b>tuning</b>: the same streams again with the library; what adapts (mixer weights, order-1
  *       APM, match and boundary statistics, the flags and literals of every stream model) carries
  *       on from stream to stream and is saved as where every stream starts;
@@ -109,7 +111,7 @@ public final class ModelTrainer {
     List<byte[]> counting = new ArrayList<>();
     List<byte[]> tuning = new ArrayList<>();
     for (int i = 0; i < order.size(); i++) {
-      if (streams.isEmpty() && i % every == every - 1 && tuning.size() < maxTuning) {
+      if (i % every == every - 1 && tuning.size() < (streams.isEmpty() ? maxTuning : 200)) {
         tuning.add(order.get(i));
       } else {
         counting.add(order.get(i));
@@ -153,24 +155,22 @@ public final class ModelTrainer {
     progress.update("counting", countBytes, countBytes);
     tables.toCodingForm();
 
-    // 2. the streams to tune on
+    // 2. the streams to tune on: held-back texts in every family's shape (so a site's model knows
+    // every API, not only the one it captured), then the site's captured streams, if any, last, so
+    // the tuned state ends on what the site sends.
     SplittableRandom rnd = new SplittableRandom(SEED);
     List<byte[]> tuneStreams = new ArrayList<>();
-    if (streams.isEmpty()) {
-      for (int i = 0; i < tuning.size(); i++) {
-        tuneStreams.add(TuningStreams.frame(tuning.get(i), i, rnd));
-      }
-    } else {
-      List<byte[]> shuffled = new ArrayList<>(streams);
-      Collections.shuffle(shuffled, new java.util.Random(SEED + 1));
-      tuneStreams.addAll(shuffled.subList(0, Math.min(MAX_TUNING_STREAMS, shuffled.size())));
+    for (int i = 0; i < tuning.size(); i++) {
+      tuneStreams.add(TuningStreams.frame(tuning.get(i), i, rnd));
     }
-    // Every other captured body also as a gateway sends it (HTTP head, a chunk per event).
-    for (int i = 0; i < tuneStreams.size() && !streams.isEmpty(); i += 2) {
-      byte[] s = tuneStreams.get(i);
-      if (!(s.length > 5 && s[0] == 'H' && s[1] == 'T' && s[2] == 'T' && s[3] == 'P')) {
-        tuneStreams.set(i, HttpWrap.chunked(s, rnd));
-      }
+    List<byte[]> captured = new ArrayList<>(streams);
+    Collections.shuffle(captured, new java.util.Random(SEED + 1));
+    captured = captured.subList(0, Math.min(MAX_TUNING_STREAMS, captured.size()));
+    for (int i = 0; i < captured.size(); i++) {
+      byte[] s = captured.get(i);
+      // Every other captured body also as a gateway sends it (HTTP head, a chunk per event).
+      boolean http = s.length > 5 && s[0] == 'H' && s[1] == 'T' && s[2] == 'T' && s[3] == 'P';
+      tuneStreams.add(i % 2 == 0 && !http ? HttpWrap.chunked(s, rnd) : s);
     }
 
     // 3. library, then tuning with it
@@ -221,7 +221,7 @@ public final class ModelTrainer {
             bytes,
             counting.size(),
             tuneStreams.size(),
-            streams.isEmpty() ? "synthetic" : "captured",
+            streams.isEmpty() ? "synthetic" : "synthetic and captured",
             TextTables.ORDERS,
             bits,
             library.size(),

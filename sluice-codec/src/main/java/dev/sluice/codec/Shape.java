@@ -23,6 +23,15 @@ final class Shape {
    */
   final int[] keys;
 
+  /**
+   * Longest value kept as a template, and most bytes of values kept a shape: an open stream's
+   * memory stays bounded (issue 13) whatever its values; a longer value is coded without a template
+   * next time (text that repeats is found in the text history instead).
+   */
+  static final int MAX_VALUE = 256;
+
+  static final int MAX_VALUES = 1024;
+
   /** The last values, concatenated: value {@code i} is {@code vals[vEnd[i - 1], vEnd[i])}. */
   byte[] vals = new byte[0];
 
@@ -125,19 +134,28 @@ final class Shape {
   void store(byte[] b, int[] s, int[] e, int[] t) {
     int total = 0;
     for (int i = 0; i < slots; i++) {
-      total += e[i] - s[i];
+      int n = e[i] - s[i];
+      if (n <= MAX_VALUE && total + n <= MAX_VALUES) {
+        total += n;
+      }
     }
     if (vals.length < total) {
-      vals = new byte[Math.max(total, vals.length * 2)];
+      vals = new byte[Math.max(total, Math.min(vals.length * 2, MAX_VALUES))];
+    } else if (vals.length > 64 && total < vals.length / 4) {
+      vals = new byte[total];
     }
     int at = 0;
     for (int i = 0; i < slots; i++) {
       int n = e[i] - s[i];
-      System.arraycopy(b, s[i], vals, at, n);
-      at += n;
-      vEnd[i] = at;
       vType[i] = (byte) t[i];
-      known[i] = true;
+      if (n <= MAX_VALUE && at + n <= MAX_VALUES) {
+        System.arraycopy(b, s[i], vals, at, n);
+        at += n;
+        known[i] = true;
+      } else {
+        known[i] = false; // too long to keep: the next value of this slot has no template
+      }
+      vEnd[i] = at;
     }
   }
 

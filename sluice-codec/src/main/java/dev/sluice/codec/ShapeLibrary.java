@@ -7,7 +7,7 @@ package dev.sluice.codec;
  * for the keys of its first events.
  */
 final class ShapeLibrary {
-  static final ShapeLibrary EMPTY = new ShapeLibrary(new Shape[0], -1);
+  static final ShapeLibrary EMPTY = new ShapeLibrary(new Shape[0], -1, null);
 
   final Shape[] shapes;
 
@@ -16,9 +16,13 @@ final class ShapeLibrary {
 
   final int indexBits;
 
-  ShapeLibrary(Shape[] shapes, int first) {
+  /** Statistics of the training streams' shape bytes, or null. */
+  final ShapeLiterals literals;
+
+  ShapeLibrary(Shape[] shapes, int first, ShapeLiterals literals) {
     this.shapes = shapes;
     this.first = first;
+    this.literals = literals;
     int bits = 0;
     while ((1 << bits) < shapes.length + 1) {
       bits++;

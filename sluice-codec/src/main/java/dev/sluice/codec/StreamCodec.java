@@ -32,7 +32,7 @@ final class StreamCodec {
   private static final int BINARY_KIND = 2;
 
   final Probs flags = new Probs(FLAGS);
-  final DiffCoder diff = new DiffCoder();
+  final DiffCoder diff;
   final NumberCoder numbers = new NumberCoder();
   final TextModel textModel;
   final TextCoder text;
@@ -58,6 +58,7 @@ final class StreamCodec {
   StreamCodec(CodecModel model) {
     this.model = model;
     StreamStart start = model.start();
+    this.diff = new DiffCoder(model.library().literals);
     this.textModel = new TextModel(model.text());
     this.text = new TextCoder(textModel);
     this.values = new ValueCoder(numbers, diff, text);
@@ -382,6 +383,9 @@ final class StreamCodec {
     scratchForms.trim(TRIM);
     values.trimBuffers(TRIM);
     diff.out.trim(TRIM);
+    diff.trim();
+    // The look-ahead must not keep the section's input (the stream's buffer) reachable.
+    la.at(null, null, -1, -1);
   }
 
   private static final int TRIM = 4 << 10;
@@ -389,7 +393,8 @@ final class StreamCodec {
   /** Every value of the unit just coded becomes the stream's last value under its key. */
   private void remember(Shape sh) {
     for (int i = 0; i < sh.slots; i++) {
-      if ((sh.same[i] & 1) == 0) { // a repeated value is remembered already (or was replaced)
+      // A repeated value is remembered already (or was replaced); one too long to keep is not.
+      if ((sh.same[i] & 1) == 0 && sh.known[i]) {
         shapes.memory.put(sh.keys[i], sh.vals, sh.valueStart(i), sh.vEnd[i], sh.vType[i]);
       }
     }

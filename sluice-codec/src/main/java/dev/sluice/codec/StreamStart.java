@@ -32,7 +32,7 @@ final class StreamStart {
 
   /** What a stream's models hold now, as the start of the next (tuning). */
   static StreamStart of(StreamCodec s) {
-    DiffCoder d = new DiffCoder();
+    DiffCoder d = new DiffCoder(null);
     d.copyFrom(s.diff);
     return new StreamStart(
         copy(s.flags),

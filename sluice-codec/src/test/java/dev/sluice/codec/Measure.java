@@ -407,7 +407,14 @@ public final class Measure {
     int bits = args.length > 2 ? Integer.parseInt(args[2]) : 16;
     List<Corpus.Answer> test = heldOut(file);
     Map<String, Builder> fams = families();
-    CodecModel model = train(file, bits);
+    String measureOnly = System.getProperty("measure");
+    String modelFile = System.getProperty("model");
+    CodecModel model =
+        modelFile != null ? CodecModel.read(java.nio.file.Path.of(modelFile)) : train(file, bits);
+    if (measureOnly != null) {
+      System.setProperty("family", measureOnly);
+      fams = families();
+    }
     ZstdDictCompress dict = new ZstdDictCompress(model.zstdDictionary(), 19);
     for (Map.Entry<String, Builder> f : fams.entrySet()) {
       long text = 0, in = 0, wire = 0, z19 = 0, gz = 0;
