@@ -125,7 +125,7 @@ final class SectionPlan {
 
   /** Adds the unit starting at {@code i}: a line or a binary run. */
   private int unitAt(byte[] b, int i, int e, boolean chunkData, HttpFraming framing) {
-    int j = SseEvents.lineBreak(b, i, Math.min(e, i + MAX_LINE));
+    int j = LineBreaks.find(b, i, Math.min(e, i + MAX_LINE));
     boolean binary = false;
     if (j >= i + MAX_LINE) {
       binary = true;
