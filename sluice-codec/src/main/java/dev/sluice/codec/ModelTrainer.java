@@ -1,6 +1,7 @@
 package dev.sluice.codec;
 
 import com.github.luben.zstd.ZstdDictTrainer;
+import dev.sluice.codec.sample.Family;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,6 +45,7 @@ public final class ModelTrainer {
   private long bytes;
   private long streamBytes;
   private int tableBits = -1;
+  private Family[] families = Family.values();
 
   /** Adds one answer's text. */
   public void add(String text) {
@@ -100,6 +102,18 @@ public final class ModelTrainer {
     return ModelFile.write(
         new ModelFile.Parts(
             "untrained", TextTables.empty(), null, ShapeLibrary.EMPTY, new byte[0]));
+  }
+
+  /**
+   * The API families the held-back texts are framed as for tuning (default: every {@link Family}).
+   * Measurements of a family the model never saw leave it out.
+   */
+  public ModelTrainer families(java.util.Collection<Family> only) {
+    if (only.isEmpty()) {
+      throw new IllegalArgumentException("no families");
+    }
+    this.families = only.toArray(new Family[0]);
+    return this;
   }
 
   /** Trains and returns the bytes of the model file. */
@@ -161,7 +175,7 @@ public final class ModelTrainer {
     SplittableRandom rnd = new SplittableRandom(SEED);
     List<byte[]> tuneStreams = new ArrayList<>();
     for (int i = 0; i < tuning.size(); i++) {
-      tuneStreams.add(TuningStreams.frame(tuning.get(i), i, rnd));
+      tuneStreams.add(TuningStreams.frame(tuning.get(i), i, rnd, families));
     }
     List<byte[]> captured = new ArrayList<>(streams);
     Collections.shuffle(captured, new java.util.Random(SEED + 1));
@@ -291,11 +305,11 @@ public final class ModelTrainer {
     return Math.min(i, b.length);
   }
 
-  private static byte[] dictionary(List<byte[]> samples, List<byte[]> texts, SplittableRandom rnd) {
+  private byte[] dictionary(List<byte[]> samples, List<byte[]> texts, SplittableRandom rnd) {
     long sampleBytes = 0;
     List<byte[]> all = new ArrayList<>(samples);
     for (int i = 0; i < texts.size() && sampleBytes < (8 << 20); i += 7) {
-      all.add(TuningStreams.frame(texts.get(i), i, rnd));
+      all.add(TuningStreams.frame(texts.get(i), i, rnd, families));
       sampleBytes += all.get(all.size() - 1).length;
     }
     long total = 0;

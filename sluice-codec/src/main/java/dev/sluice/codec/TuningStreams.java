@@ -14,20 +14,18 @@ import java.util.SplittableRandom;
  * stream models and build the shape library, which plain text does not teach: every {@link Family}
  * in turn, cut by the o200k or the cl100k tokenizer, with and without usage, at varied times and
  * prompt sizes; every other one as a whole HTTP response as a gateway sends it (head and chunks). A
- * site that has captured its own streams trains on those instead ({@code --streams}).
+ * site that has captured its own streams trains on those as well ({@code --streams}).
  */
 final class TuningStreams {
   private TuningStreams() {}
 
-  private static final Family[] FAMILIES = Family.values();
-
-  /** The {@code i}-th tuning stream for UTF-8 text {@code utf8}. */
-  static byte[] frame(byte[] utf8, int i, SplittableRandom rnd) {
+  /** The {@code i}-th tuning stream for UTF-8 text {@code utf8}, in one of {@code families}. */
+  static byte[] frame(byte[] utf8, int i, SplittableRandom rnd, Family[] families) {
     String text = new String(utf8, StandardCharsets.UTF_8);
-    Family f = FAMILIES[i % FAMILIES.length];
+    Family f = families[i % families.length];
     Tokenizer tok =
         Tokenizer.of(
-            (i / FAMILIES.length) % 2 == 0 ? Vocabulary.O200K_BASE : Vocabulary.CL100K_BASE);
+            (i / families.length) % 2 == 0 ? Vocabulary.O200K_BASE : Vocabulary.CL100K_BASE);
     long created = SampleOptions.DEFAULT_CREATED + rnd.nextInt(200_000_000);
     SampleOptions o =
         SampleOptions.defaults()

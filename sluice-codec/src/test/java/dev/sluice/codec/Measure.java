@@ -383,6 +383,17 @@ public final class Measure {
     List<Corpus.Answer> train = split(file, false);
     long t0 = System.nanoTime();
     ModelTrainer tr = new ModelTrainer().tableBits(bits);
+    String only = System.getProperty("family");
+    if (only != null) {
+      // A family left out is left out of the framed tuning texts too: the model never saw it.
+      List<dev.sluice.codec.sample.Family> fs = new ArrayList<>();
+      for (dev.sluice.codec.sample.Family f : dev.sluice.codec.sample.Family.values()) {
+        if (only.contains(f.id())) {
+          fs.add(f);
+        }
+      }
+      tr.families(fs);
+    }
     SplittableRandom rr = new SplittableRandom(99);
     List<Builder> fl = new ArrayList<>(families().values());
     for (int i = 0; i < train.size(); i++) {
