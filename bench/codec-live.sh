@@ -17,7 +17,9 @@
 #   3. `sluice edge` in front of the `edge` listener, with the same model.
 # Then LiveBench (dev.sluice.bench.live) runs, for each family and each concurrency, pairs of
 # keep-alive clients for CASE_SECONDS (each pair sends the same request to the edge and to the
-# direct listener at the same moment, request after request; the last answers finish after), and
+# direct listener at the same moment, request after request; the pairs start spread over the first
+# RAMP_MS; answers in flight at the end finish, so a case lasts CASE_SECONDS plus its longest
+# answer, which at 50 events a second can be a minute or more), and
 # reports per family and concurrency:
 #   - charged link bytes per byte of answer text: the growth of sluice_egress_bytes_total
 #     {listener="edge"} in the gateway's /metrics over the case (the tenants' shares of the frames
@@ -33,6 +35,7 @@
 #            families: openai-chat openai-tools openai-responses anthropic ollama-chat
 #            ollama-generate vllm tgi llamacpp python-sse openai-json ollama-json
 #   STREAMS ["1 24"]  CASE_SECONDS [30]  EVENTS_PER_SECOND [50]  TLS [0]
+#   RAMP_MS [1000]  the pairs' first requests are spread over this much time (0: all at once)
 #   FLUSH_WINDOW [unset: the gateway's default, 30ms]  MODEL [see above]  SEED [1]
 #   CORPUS [../shared/corpus beside the repository]  SKIP_BUILD [0]  KEEP_WORK [0]
 # Exit: 0, or 1 when a response failed or was not exactly the upstream's bytes.
@@ -185,11 +188,11 @@ java -cp "$bench_jar" dev.sluice.bench.live.LiveBench \
   --gateway-ready "$work/gateway.json" --edge-ready "$work/edge.json" \
   --upstream-ready "$work/upstream.json" \
   --families "$(echo $FAMILIES | tr ' ' ',')" --streams "$(echo $STREAMS | tr ' ' ',')" \
-  --seconds "$CASE_SECONDS" --seed "$SEED" --out "$report" \
+  --seconds "$CASE_SECONDS" --ramp-ms "${RAMP_MS:-1000}" --seed "$SEED" --out "$report" \
   --note "Live codec bench, $(date -u +%Y-%m-%dT%H:%MZ): bench/codec-live.sh$variant" \
   --note "Machine: $(nproc) cores ($cpu), $mem, $(uname -sr), $java_version; gateway, edge, upstream and clients on this one machine, loopback" \
   --note "Link: $link; flush window ${FLUSH_WINDOW:-default (30ms)}; $model_line" \
-  --note "Answers: $corpus_name, o200k tokens, $EVENTS_PER_SECOND events a second per stream; keep-alive clients, $CASE_SECONDS s a case" \
+  --note "Answers: $corpus_name, o200k tokens, $EVENTS_PER_SECOND events a second per stream; keep-alive clients in pairs (edge, direct) starting over ${RAMP_MS:-1000} ms, then request after request for $CASE_SECONDS s a case" \
   --note "Charged bytes: growth of sluice_egress_bytes_total{listener=\"edge\"} (tenants' frame shares and the link's own bytes, from the control allowance) and {listener=\"direct\"} in the gateway's /metrics, over the answers' text bytes (each body checked against the upstream's SHA-256)" \
   </dev/null &
 current=$!

@@ -188,7 +188,15 @@ class EdgeFamiliesTest {
   @Test
   void theLiveBenchPairsEdgeAndDirectAnswersAndReadsTheChargesOfBoth() throws Exception {
     PairedLoad.Plan plan =
-        new PairedLoad.Plan(Family.ANTHROPIC, 3, Duration.ofSeconds(60), 2, TENANT, TENANT, 7);
+        new PairedLoad.Plan(
+            Family.ANTHROPIC,
+            3,
+            Duration.ofSeconds(60),
+            Duration.ofMillis(30),
+            2,
+            TENANT,
+            TENANT,
+            7);
     LiveCase c =
         LiveCase.run(
             new PairedLoad.Targets(edge.address(), sluice.listener("direct"), upstream.baseUrl()),

@@ -99,14 +99,16 @@ class EdgeLiveMeasure {
         // Warm-up: JIT, escrow, upstream connections; not measured.
         PairedLoad.run(
             targets,
-            new PairedLoad.Plan(family, 4, Duration.ofSeconds(1), 1, "acme", "acme", -1),
+            new PairedLoad.Plan(
+                family, 4, Duration.ofSeconds(1), Duration.ZERO, 1, "acme", "acme", -1),
             clock);
         long linkBefore = link.bytesFromTarget();
         List<LiveCase> cases = new ArrayList<>();
         cases.add(
             LiveCase.run(
                 targets,
-                new PairedLoad.Plan(family, streams, seconds, 1000, "acme", "acme", 1),
+                new PairedLoad.Plan(
+                    family, streams, seconds, Duration.ofSeconds(1), 1000, "acme", "acme", 1),
                 metrics,
                 "edge",
                 "direct",

@@ -28,7 +28,7 @@ import java.util.Map;
  * <pre>
  * java -cp benchmarks.jar dev.sluice.bench.live.LiveBench --gateway-ready FILE --edge-ready FILE
  *     --upstream-ready FILE [--families openai-chat,anthropic] [--streams 1,24] [--seconds 30]
- *     [--max-requests 1000] [--warmup true] [--seed 1] [--out live.md] [--note LINE]...
+ *     [--ramp-ms 1000] [--max-requests 1000] [--warmup true] [--seed 1] [--out live.md] [--note LINE]...
  * </pre>
  */
 public final class LiveBench {
@@ -65,6 +65,7 @@ public final class LiveBench {
             .mapToInt(s -> Integer.parseInt(s.trim()))
             .toArray();
     Duration duration = Duration.ofSeconds(Long.parseLong(o.getOrDefault("seconds", "30")));
+    Duration ramp = Duration.ofMillis(Long.parseLong(o.getOrDefault("ramp-ms", "1000")));
     int maxRequests = Integer.parseInt(o.getOrDefault("max-requests", "1000"));
     long seed = Long.parseLong(o.getOrDefault("seed", "1"));
     Clock clock = Clock.system();
@@ -75,7 +76,7 @@ public final class LiveBench {
     boolean ok = true;
     for (Family f : families) {
       for (int n : streams) {
-        Plan plan = new Plan(f, n, duration, maxRequests, "acme", "acme", seed);
+        Plan plan = new Plan(f, n, duration, ramp, maxRequests, "acme", "acme", seed);
         LiveCase c = LiveCase.run(targets, plan, admin, "edge", "direct", clock);
         System.err.printf(
             "[live] %s x%d: %d/%d exact, %.3f charged link bytes per text byte, %.1f s%n",
@@ -97,7 +98,7 @@ public final class LiveBench {
       throws InterruptedException {
     List<Thread> threads = new ArrayList<>();
     for (Family f : families) {
-      Plan plan = new Plan(f, 4, Duration.ofSeconds(1), 1, "acme", "acme", -1);
+      Plan plan = new Plan(f, 4, Duration.ofSeconds(1), Duration.ZERO, 1, "acme", "acme", -1);
       Thread t =
           new Thread(
               () -> {

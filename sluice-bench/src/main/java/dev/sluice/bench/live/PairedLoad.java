@@ -12,15 +12,17 @@ import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Keeps {@code pairs} streams of one family running through an edge and as many through a direct
  * listener, in pairs: pair {@code p} has a keep-alive connection to each, and sends its {@code k}th
  * request (the same bytes, so the same answer) on both at the same moment, once both answers to the
- * previous one are complete, until the plan's duration is up or its count is reached. Each pair
- * runs on two threads of its own. Then every response's sends are fetched from the upstream.
- * Bounded: at most {@code maxRequests} per pair, none started after the duration, and every read
- * times out.
+ * previous one are complete, until the plan's duration is up or its count is reached. The pairs
+ * start spread over the plan's ramp (pair {@code p} at {@code p * ramp / pairs}), as the streams of
+ * a busy service do, rather than all in one millisecond. Each pair runs on two threads of its own.
+ * Then every response's sends are fetched from the upstream. Bounded: at most {@code maxRequests}
+ * per pair, none started after the duration, and every read times out.
  */
 public final class PairedLoad {
 
@@ -38,6 +40,7 @@ public final class PairedLoad {
    *
    * @param pairs streams at once on each path, 1 or more
    * @param duration no request starts later than this after the start
+   * @param ramp the pairs' first requests are spread over this much time (zero: all at once)
    * @param maxRequests requests per pair at most, 1 or more
    * @param seed varies the prompts, so runs with other seeds get other answers
    */
@@ -45,6 +48,7 @@ public final class PairedLoad {
       Family family,
       int pairs,
       Duration duration,
+      Duration ramp,
       int maxRequests,
       String edgeTenant,
       String directTenant,
@@ -77,8 +81,10 @@ public final class PairedLoad {
   public static Outcome run(Targets targets, Plan plan, Clock clock) throws InterruptedException {
     long deadline = clock.nanos() + plan.duration().toNanos();
     List<PairRun> runs = new ArrayList<>();
+    long start = clock.nanos();
     for (int p = 0; p < plan.pairs(); p++) {
-      runs.add(new PairRun(p, targets, plan, clock, deadline));
+      long first = start + plan.ramp().toNanos() * p / plan.pairs();
+      runs.add(new PairRun(p, targets, plan, clock, first, deadline));
     }
     runs.forEach(PairRun::start);
     List<Paired> out = new ArrayList<>();
@@ -127,9 +133,11 @@ public final class PairedLoad {
     private volatile boolean failed;
     private volatile boolean go;
     private int seq = -1;
+    private final long first;
 
-    PairRun(int pair, Targets t, Plan plan, Clock clock, long deadline) {
+    PairRun(int pair, Targets t, Plan plan, Clock clock, long first, long deadline) {
       this.pair = pair;
+      this.first = first;
       this.barrier =
           new CyclicBarrier(
               2,
@@ -166,6 +174,9 @@ public final class PairedLoad {
         c = new KeepAliveClient(to, clock, READ_TIMEOUT);
       } catch (IOException e) {
         fail(name + ": cannot connect to " + to + ": " + e);
+      }
+      for (long wait = first - clock.nanos(); wait > 0; wait = first - clock.nanos()) {
+        LockSupport.parkNanos(wait);
       }
       try {
         for (; ; ) {
