@@ -77,7 +77,7 @@ final class FamilyHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 tokenizer,
                 new SplittableRandom(r.key()),
                 r.options().withPromptTokens(tokenizer.count(body)));
-    SendLog.Entry entry = log.open(r.family().id());
+    SendLog.Entry entry = log.open(stream);
     PacedStream.start(
         ctx, head(r.family(), stream, entry.id), stream, options.pacers().get(), log, entry);
   }

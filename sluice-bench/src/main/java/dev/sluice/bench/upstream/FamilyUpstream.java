@@ -21,7 +21,10 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -39,8 +42,10 @@ import java.util.function.Supplier;
  * One event-loop thread, loopback. One request at a time per connection (no pipelining).
  *
  * <p>{@code java -cp benchmarks.jar dev.sluice.bench.upstream.FamilyUpstream PORT CORPUS_DIR
- * [EVENTS_PER_SECOND] [alpaca-eval|arena-hard]}: runs until killed. The answers are the held-out
- * ones of {@link HeldOut}'s split (AlpacaEval answers are non-commercial: benchmark use only).
+ * [EVENTS_PER_SECOND] [alpaca-eval|arena-hard] [READY_FILE]}: runs until killed. PORT 0 binds any
+ * free port; READY_FILE, once bound, gets {@code {"pid":N,"listen":"127.0.0.1:PORT"}} (written
+ * whole, by a rename). The answers are the held-out ones of {@link HeldOut}'s split (AlpacaEval
+ * answers are non-commercial: benchmark use only).
  */
 public final class FamilyUpstream implements AutoCloseable {
   public static final double DEFAULT_EVENTS_PER_SECOND = 50;
@@ -136,10 +141,26 @@ public final class FamilyUpstream implements AutoCloseable {
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
 
+  /** {@code {"pid":N,"listen":"HOST:PORT"}} into {@code file}, whole: a temporary file renamed. */
+  private static void writeReady(Path file, InetSocketAddress bound) throws IOException {
+    String json =
+        "{\"pid\":"
+            + ProcessHandle.current().pid()
+            + ",\"listen\":\""
+            + bound.getAddress().getHostAddress()
+            + ":"
+            + bound.getPort()
+            + "\"}\n";
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, json, StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
   public static void main(String[] args) throws IOException, InterruptedException {
-    if (args.length < 2 || args.length > 4) {
+    if (args.length < 2 || args.length > 5) {
       System.err.println(
-          "usage: FamilyUpstream PORT CORPUS_DIR [EVENTS_PER_SECOND=50] [alpaca-eval|arena-hard]");
+          "usage: FamilyUpstream PORT CORPUS_DIR [EVENTS_PER_SECOND=50] [alpaca-eval|arena-hard]"
+              + " [READY_FILE]");
       System.exit(2);
     }
     int port = Integer.parseInt(args[0]);
@@ -169,6 +190,9 @@ public final class FamilyUpstream implements AutoCloseable {
             + rate
             + " events a second per stream");
     System.out.flush();
+    if (args.length > 4) {
+      writeReady(Path.of(args[4]), up.address());
+    }
     stopped.await();
   }
 }

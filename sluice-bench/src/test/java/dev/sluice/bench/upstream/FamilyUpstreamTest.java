@@ -93,6 +93,13 @@ class FamilyUpstreamTest {
           new ObjectMapper().readTree(c.body(Integer.parseInt(h.headers().get("content-length"))));
       assertThat(sends.get("family").asText()).isEqualTo("vllm");
       assertThat(sends.get("events").asInt()).isEqualTo(want.writes().size());
+      assertThat(sends.get("sizes")).hasSize(want.writes().size());
+      for (int i = 0; i < want.writes().size(); i++) {
+        assertThat(sends.get("sizes").get(i).asInt()).isEqualTo(want.writes().get(i).length);
+      }
+      assertThat(sends.get("body_sha256").asText()).isEqualTo(SendLog.sha256(want.body()));
+      assertThat(sends.get("text_bytes").asInt())
+          .isEqualTo(ANSWER.getBytes(StandardCharsets.UTF_8).length);
       JsonNode t = sends.get("send_epoch_nanos");
       long start = clock.millis() * 1_000_000L - (want.writes().size() - 1) * 20_000_000L;
       for (int i = 0; i < t.size(); i++) {

@@ -5,11 +5,12 @@ import dev.sluice.time.Clock;
 /**
  * When the link builds its next frame: the flush window. A frame is built when the oldest unsent
  * byte of any stream has waited the window, when the streams hold more than a bulk size, and at
- * once for the first bytes of a response: a stream that had nothing pending and sent nothing for a
- * window goes at once (with whatever else is pending). So the events of many streams share a frame,
- * and a response's time to first byte is not delayed. A window of 0 builds a frame at every flush.
- * Time is read from the injected {@link Clock} and timers are set with an injected {@link
- * Scheduler}. Used on the link's event loop.
+ * once for the first bytes of a response: a stream that had nothing pending and either sent nothing
+ * for a window or received request bytes since it last sent goes at once (with whatever else is
+ * pending). So the events of many streams share a frame, and a response's time to first byte is not
+ * delayed, also on a keep-alive connection whose client asks again as soon as an answer ends. A
+ * window of 0 builds a frame at every flush. Time is read from the injected {@link Clock} and
+ * timers are set with an injected {@link Scheduler}. Used on the link's event loop.
  */
 final class FlushTimer {
 
@@ -41,17 +42,24 @@ final class FlushTimer {
   }
 
   /**
-   * A stream flushed bytes. {@code idleSince} is when it last had something pending or sent ({@link
-   * MuxStream#NEVER}: never); {@code bulk} whether the link holds a bulk size.
+   * A stream flushed bytes. {@code oldestPending} is when its oldest unsent byte arrived, {@code
+   * lastSent} when a frame last carried it and {@code lastReceived} when its client's bytes last
+   * arrived ({@link MuxStream#NEVER}: never); {@code wasEmpty} whether nothing of it was pending
+   * before; {@code bulk} whether the link holds a bulk size.
    *
    * @return true if a frame must be built now
    */
-  boolean flushed(long oldestPending, long lastSent, boolean wasEmpty, boolean bulk) {
+  boolean flushed(
+      long oldestPending, long lastSent, long lastReceived, boolean wasEmpty, boolean bulk) {
     long now = clock.nanos();
     if (window == 0 || bulk) {
       return true;
     }
-    if (wasEmpty && (lastSent == MuxStream.NEVER || now - lastSent >= window)) {
+    boolean answering =
+        lastSent == MuxStream.NEVER
+            || now - lastSent >= window
+            || lastReceived != MuxStream.NEVER && lastReceived - lastSent > 0;
+    if (wasEmpty && answering) {
       return true; // the first bytes of a response never wait
     }
     at(oldestPending + window);

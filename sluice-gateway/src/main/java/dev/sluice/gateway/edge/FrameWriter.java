@@ -139,7 +139,8 @@ final class FrameWriter {
     input.writability(s);
     if (codec.isOpen(s.id)
         && codec.pending(s.id) > 0
-        && timer.flushed(s.oldestPending, s.lastSent, wasEmpty, input.pendingTotal() >= BULK)) {
+        && timer.flushed(
+            s.oldestPending, s.lastSent, s.lastReceived, wasEmpty, input.pendingTotal() >= BULK)) {
       send();
     } else if (s.closeRequested) {
       send();

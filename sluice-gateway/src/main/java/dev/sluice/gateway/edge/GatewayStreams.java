@@ -118,6 +118,7 @@ final class GatewayStreams implements StreamChannel.Output {
       throw at(r, "stream " + d.id() + " sent " + (-s.upAllowed) + " bytes beyond its window");
     }
     s.upBytes += n;
+    s.lastReceived = lc.clock().nanos();
     s.child.deliver(Unpooled.wrappedBuffer(d.bytes()));
   }
 

@@ -61,6 +61,12 @@ final class MuxStream {
   /** When a frame last carried this stream (nanos), or NEVER. */
   long lastSent = NEVER;
 
+  /**
+   * When DATA from the edge (the client's request bytes) last arrived (nanos), or NEVER: bytes the
+   * gateway sends after it begin an answer, even on a keep-alive stream that sent a moment ago.
+   */
+  long lastReceived = NEVER;
+
   /** The child closed: END (or RESET) once what it flushed has left. */
   boolean closeRequested;
 

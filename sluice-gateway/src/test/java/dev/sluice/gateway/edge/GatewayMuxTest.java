@@ -1,5 +1,6 @@
 package dev.sluice.gateway.edge;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.gateway.forward.NoLeaks;
@@ -61,6 +62,31 @@ class GatewayMuxTest {
     a[0].write(event(1));
     h.pump();
     assertThat(h.frames()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void theNextAnswerOnAKeepAliveStreamGoesAtOnceAfterItsRequest() throws Exception {
+    h = new MuxHarness(dir, "100MB", WINDOW, "enforce");
+    MuxHarness.App[] a = started(1);
+    a[0].send(event(1)); // the last event of an answer, less than a window after the head
+    h.pump();
+    int before = h.frames();
+    h.advance(WINDOW);
+    assertThat(h.frames()).isEqualTo(before + 1);
+    // The client asks again at once, well within a window of that frame.
+    h.advance(WINDOW.dividedBy(3));
+    byte[] request = "POST /v1/chat/completions HTTP/1.1\r\n\r\n".getBytes(UTF_8);
+    h.edge(new MuxMessage.Data(0, request));
+    h.await(() -> a[0].in.size() == request.length);
+    int asked = h.frames();
+    a[0].send("HTTP/1.1 200 OK\r\n\r\n" + event(2));
+    h.pump();
+    assertThat(h.frames()).as("the answer's first bytes at once").isEqualTo(asked + 1);
+    a[0].send(event(3));
+    h.pump();
+    assertThat(h.frames()).as("its next event waits for the window").isEqualTo(asked + 1);
+    h.advance(WINDOW);
+    assertThat(h.frames()).isEqualTo(asked + 2);
   }
 
   @Test
