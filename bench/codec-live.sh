@@ -11,9 +11,9 @@
 #   1. FamilyUpstream: every API family's exact stream at its real endpoint, held-out corpus answers
 #      (AlpacaEval if present, else Arena-Hard) cut by o200k, EVENTS_PER_SECOND per stream;
 #   2. `sluice run` with two reverse listeners on it: `edge` (peer: edge; with TLS=1 over TLS, a
-#      self-signed certificate made by openssl) and `direct`; the codec model is the one
-#      bench/codec.sh builds (sluice-bench/target/codec/model.slcm) if present, else the built-in
-#      one (MODEL=FILE picks another);
+#      self-signed certificate made by openssl) and `direct`; the codec model is the built-in one
+#      (the default settings a user gets); MODEL=FILE picks another, e.g. the one bench/codec.sh
+#      builds (MODEL=sluice-bench/target/codec/model.slcm);
 #   3. `sluice edge` in front of the `edge` listener, with the same model.
 # Then LiveBench (dev.sluice.bench.live) runs, for each family and each concurrency, pairs of
 # keep-alive clients for CASE_SECONDS (each pair sends the same request to the edge and to the
@@ -50,7 +50,7 @@ FLUSH_WINDOW=${FLUSH_WINDOW:-}
 SEED=${SEED:-1}
 CORPUS=${CORPUS:-$root/../shared/corpus}
 out="$root/sluice-bench/target/codec"
-MODEL=${MODEL:-$out/model.slcm}
+MODEL=${MODEL:-}
 
 log() { printf '[codec-live %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }

@@ -37,16 +37,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * Throughput of the egress codec on SSE input, one thread: {@code encode} compresses one stream
  * with a fresh {@link StreamEncoder}, written as {@code sluice codec bench} writes it ({@link
  * GatewayWrites}), {@code decode} restores one stream's segments with a fresh {@link
- * StreamDecoder}. Each operation is one whole stream, taken round-robin from the set. Target (issues
- * 7 and 13): at least 50 MB/s of stream input per core each way.
+ * StreamDecoder}. Each operation is one whole stream, taken round-robin from the set. Target
+ * (issues 7 and 13): at least 50 MB/s of stream input per core each way.
  *
  * <p>Reported: {@code ops/s} (streams per second), the {@code bytes} counter, <b>bytes of stream
  * input per second</b> (divide by 10^6 for MB/s), and the {@code text} counter, bytes of answer
  * text per second. The streams are the held-out Arena-Hard answers (prompts in one tenth by hash;
  * Apache-2.0) framed as the {@code family} parameter's server writes them, cut by o200k; the model
  * is trained in {@code @Setup} on the other Arena-Hard answers (tables of 2^16 buckets, as the
- * built-in model). Corpus directory: {@code -p
- * corpus=...} (default {@code ../shared/corpus}, relative to where the JVM runs: the repository).
+ * built-in model). Corpus directory: {@code -p corpus=...} (default {@code ../shared/corpus},
+ * relative to where the JVM runs: the repository).
  *
  * <pre>
  * java -jar sluice-bench/target/benchmarks.jar CodecBenchmark
