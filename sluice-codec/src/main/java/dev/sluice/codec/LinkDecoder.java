@@ -209,6 +209,6 @@ public final class LinkDecoder {
     if (taken != raw.length) {
       throw new CodecFormatException(-1, "a stored section that does not cut as it was coded");
     }
-    codec.encode(replay, raw, plan, new ByteBuf(16));
+    codec.encode(replay, plan, new ByteBuf(16));
   }
 }

@@ -322,7 +322,7 @@ public final class LinkEncoder {
             return;
           }
           plan.planBinary(raw.a, 0, raw.n, codec.framing);
-          codec.encode(log, raw.a, plan, area);
+          codec.encode(log, plan, area);
           taken = raw.n;
           raw.n = 0;
         } else {
@@ -344,7 +344,7 @@ public final class LinkEncoder {
             codec.framing.copyFrom(saved);
             return;
           }
-          codec.encode(log, input.a, plan, area);
+          codec.encode(log, plan, area);
           if (log.cost() / 256 / 8 + area.n > taken + 8L) {
             // Coded larger than it is: send it as it is; the decoder replays it through its
             // models, which learnt from it here already.

@@ -276,7 +276,7 @@ public final class ModelTrainer {
             break;
           }
         }
-        sc.encode(none, part, plan, new ByteBuf(16));
+        sc.encode(none, plan, new ByteBuf(16));
         pos += taken;
       }
     } catch (CodecFormatException e) {

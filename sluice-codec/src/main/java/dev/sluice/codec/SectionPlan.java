@@ -7,6 +7,13 @@ import java.util.Arrays;
  * can look ahead (a text value's end is coded knowing the first character of the next text value).
  * Units: lines (lexed), binary runs, and chunks of a chunked HTTP body whose data are units of
  * their own. The HTTP framing is followed exactly as the decoder will follow it while decoding.
+ *
+ * <p>Units index {@link #src}, the plan's copy of the input, not the caller's array. Chunks whose
+ * data end inside a line (a server's buffered writer, or a proxy that relays each socket read as a
+ * chunk, cuts a long event anywhere) are joined with the complete chunks that follow them into one
+ * <em>chunk group</em>, whose data is copied together behind the input in {@code src} so its lines
+ * are cut whole; the lengths of the group's chunks but the last are its <em>cuts</em>. A line of
+ * JSON cut in two would otherwise lex as two broken lines, whose values match no template.
  */
 final class SectionPlan {
   static final int LINE = 0;
@@ -18,6 +25,19 @@ final class SectionPlan {
 
   /** Longest binary unit, and longest chunk coded as a chunk. */
   static final int MAX_BINARY = 64 << 10;
+
+  /** The input being planned (at 0), then the data of chunk groups joined. */
+  final ByteBuf src = new ByteBuf(1024);
+
+  /** Per chunk unit: where its group's cuts start in {@link #cuts}, and how many. */
+  int[] cutFirst = new int[64];
+
+  int[] cutCount = new int[64];
+
+  /** Data lengths of the chunks of groups, all but each group's last. */
+  int[] cuts = new int[16];
+
+  int cutsUsed;
 
   int units;
   int[] kind = new int[64];
@@ -49,30 +69,34 @@ final class SectionPlan {
    *
    * @return the bytes planned (less than {@code end - off} when a chunk is not all there yet)
    */
-  int plan(byte[] b, int off, int limit, HttpFraming framing) {
+  int plan(byte[] in, int off, int limit, HttpFraming framing) {
     units = 0;
     values = 0;
     shapes.n = 0;
-    int i = off;
-    while (i < limit) {
+    cutsUsed = 0;
+    int len = limit - off;
+    // Room for the input and, behind it, every group's joined data (at most the input again), so
+    // the array never moves while planning.
+    if (src.a.length < 2 * len) {
+      src.a = new byte[Math.max(2 * len, 2 * src.a.length)];
+    }
+    src.n = 0;
+    src.put(in, off, len);
+    byte[] b = src.a;
+    int i = 0;
+    while (i < len) {
       if (framing.expectSize()) {
-        long ch = HttpFraming.chunk(b, i, limit, MAX_BINARY);
+        long ch = HttpFraming.chunk(b, i, len, MAX_BINARY);
         if (ch == -2 && units > 0) {
           break; // the rest of this chunk comes later: send what is complete
         }
         if (ch >= 0) {
-          int ds = (int) (ch >>> 32);
-          int de = (int) ch;
-          int chunkUnit = add(CHUNK, i, de + 2, true, false);
-          int first = units;
-          planRange(b, ds, de, true, null);
-          lastInChunk[units - 1] = true;
-          if (units == first) {
-            throw new IllegalStateException("a chunk without data units");
+          int next = group(b, i, len, ch);
+          if (next < 0) {
+            break; // a line cut by a chunk whose rest comes later: send what is complete
           }
-          end[chunkUnit] = de + 2;
           framing.chunkDone();
-          i = de + 2;
+          i = next;
           continue;
         }
         int u = unitAt(b, i, limit, false, framing);
@@ -80,10 +104,70 @@ final class SectionPlan {
         i = end[u];
         continue;
       }
-      int u = unitAt(b, i, limit, false, framing);
+      int u = unitAt(b, i, len, false, framing);
       i = end[u];
     }
-    return i - off;
+    return i;
+  }
+
+  /**
+   * Plans the chunk group starting with the chunk at {@code b[i]} ({@code ch} as {@link
+   * HttpFraming#chunk} found it): the chunk, and while the data so far ends inside a line, each
+   * complete chunk that follows (up to {@link #MAX_BINARY} data bytes in all).
+   *
+   * @return where the group ends in {@code b}, or -1 when its data ends inside a line and the next
+   *     chunk is not all there yet while other units precede it (the group waits for a later plan)
+   */
+  private int group(byte[] b, int i, int len, long ch) {
+    int ds = (int) (ch >>> 32);
+    int de = (int) ch;
+    int next = de + 2;
+    int pieces = 1;
+    int total = de - ds;
+    int firstCut = cutsUsed;
+    int joined = -1;
+    while (b[de - 1] != '\n') {
+      long more = next < len ? HttpFraming.chunk(b, next, len, MAX_BINARY - total) : -2;
+      if (more == -2 && units > 0) {
+        cutsUsed = firstCut;
+        return -1;
+      }
+      if (more < 0) {
+        break;
+      }
+      if (joined < 0) {
+        joined = src.n;
+        src.put(b, ds, de - ds);
+      }
+      addCut(de - ds);
+      ds = (int) (more >>> 32);
+      de = (int) more;
+      src.put(b, ds, de - ds);
+      total += de - ds;
+      next = de + 2;
+      pieces++;
+    }
+    int chunkUnit = add(CHUNK, i, next, true, false);
+    cutFirst[chunkUnit] = firstCut;
+    cutCount[chunkUnit] = pieces - 1;
+    int first = units;
+    if (joined < 0) {
+      planRange(b, ds, de, true, null);
+    } else {
+      planRange(b, joined, src.n, true, null);
+    }
+    if (units == first) {
+      throw new IllegalStateException("a chunk without data units");
+    }
+    lastInChunk[units - 1] = true;
+    return next;
+  }
+
+  private void addCut(int n) {
+    if (cutsUsed == cuts.length) {
+      cuts = Arrays.copyOf(cuts, cutsUsed * 2);
+    }
+    cuts[cutsUsed++] = n;
   }
 
   /**
@@ -103,12 +187,15 @@ final class SectionPlan {
   }
 
   /** Plans {@code b[off, end)} as binary units only (bytes that must arrive as they are). */
-  void planBinary(byte[] b, int off, int end, HttpFraming framing) {
+  void planBinary(byte[] in, int off, int len, HttpFraming framing) {
     units = 0;
     values = 0;
     shapes.n = 0;
-    for (int i = off; i < end; ) {
-      int e = Math.min(end, i + MAX_BINARY);
+    cutsUsed = 0;
+    src.n = 0;
+    src.put(in, off, len);
+    for (int i = 0; i < len; ) {
+      int e = Math.min(len, i + MAX_BINARY);
       add(BINARY, i, e, false, false);
       framing.binary();
       i = e;
@@ -176,6 +263,8 @@ final class SectionPlan {
       start = Arrays.copyOf(start, n);
       end = Arrays.copyOf(end, n);
       chunkFlag = Arrays.copyOf(chunkFlag, n);
+      cutFirst = Arrays.copyOf(cutFirst, n);
+      cutCount = Arrays.copyOf(cutCount, n);
       inChunk = Arrays.copyOf(inChunk, n);
       lastInChunk = Arrays.copyOf(lastInChunk, n);
       shapeStart = Arrays.copyOf(shapeStart, n);

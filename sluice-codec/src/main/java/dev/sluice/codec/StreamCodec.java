@@ -7,8 +7,9 @@ import com.github.luben.zstd.Zstd;
  * sections: a section is the units of the stream's input that go into one frame, each preceded by a
  * flag that says another unit follows. A unit is a line ({@link ShapeCoder} for its shape, {@link
  * ValueCoder} for its values), a binary run (zstd with the model's dictionary, or stored, in the
- * frame's byte area), or a chunk of a chunked HTTP body (its data units, then a flag after each
- * that says whether the chunk ends; the size line and CRLF are derived).
+ * frame's byte area), or a group of chunks of a chunked HTTP body (its data units, then a flag
+ * after each that says whether the group ends; then, while a flag says another follows, the data
+ * length of each chunk of the group but the last; the size lines and CRLFs are derived).
  *
  * <p>The same class encodes (from a {@link SectionPlan}) and decodes; both ends run the same models
  * on the same bytes, so they stay in step. Not thread-safe.
@@ -16,7 +17,9 @@ import com.github.luben.zstd.Zstd;
 final class StreamCodec {
   private static final int MORE = 0;
   private static final int CHUNK = 28;
+  private static final int CUT = 29; // a chunk group's first cut (see SectionPlan), then CUT_MORE
   private static final int CHUNK_END = 30;
+  private static final int CUT_MORE = 33;
   private static final int BINARY = 34;
   private static final int ZSTD = 38;
   static final int FLAGS = 40;
@@ -74,7 +77,8 @@ final class StreamCodec {
    * Codes the units of {@code plan} (planned from {@code in}); binary units' bytes go to {@code
    * area}.
    */
-  void encode(BitCoding c, byte[] in, SectionPlan plan, ByteBuf area) throws CodecFormatException {
+  void encode(BitCoding c, SectionPlan plan, ByteBuf area) throws CodecFormatException {
+    byte[] in = plan.src.a;
     startSection();
     int u = 0;
     while (u < plan.units) {
@@ -84,6 +88,7 @@ final class StreamCodec {
         int isChunk = plan.kind[u] == SectionPlan.CHUNK ? 1 : 0;
         flags.code(c, CHUNK, isChunk);
         if (isChunk != 0) {
+          int group = u;
           u++;
           while (true) {
             encodeUnit(c, in, plan, u, area, true);
@@ -95,6 +100,11 @@ final class StreamCodec {
               break;
             }
           }
+          for (int k = 0; k < plan.cutCount[group]; k++) {
+            flags.code(c, k == 0 ? CUT : CUT_MORE, 1);
+            numbers.code(c, 13, plan.cuts[plan.cutFirst[group] + k]);
+          }
+          flags.code(c, plan.cutCount[group] == 0 ? CUT : CUT_MORE, 0);
           continue;
         }
       }
@@ -274,10 +284,17 @@ final class StreamCodec {
             break;
           }
         }
-        HttpFraming.sizeLine(out, chunk.n);
-        out.put(chunk.a, 0, chunk.n);
-        out.put('\r');
-        out.put('\n');
+        int at = 0;
+        while (flags.code(c, at == 0 ? CUT : CUT_MORE, 0) != 0) {
+          long n = numbers.code(c, 13, 0);
+          if (n < 1 || n >= chunk.n - at) {
+            throw new CodecFormatException(
+                -1, "a chunk of " + n + " bytes in a group with " + (chunk.n - at) + " left");
+          }
+          chunkOut(out, chunk.a, at, (int) n);
+          at += (int) n;
+        }
+        chunkOut(out, chunk.a, at, chunk.n - at);
         framing.chunkDone();
         continue;
       }
@@ -287,6 +304,13 @@ final class StreamCodec {
       throw new CodecFormatException(-1, "a section ends inside a text value");
     }
     trim();
+  }
+
+  private static void chunkOut(ByteBuf out, byte[] data, int off, int n) {
+    HttpFraming.sizeLine(out, n);
+    out.put(data, off, n);
+    out.put('\r');
+    out.put('\n');
   }
 
   private void decodeUnit(BitCoding c, Area area, ByteBuf out, boolean chunkData)

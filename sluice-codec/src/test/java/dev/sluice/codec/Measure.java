@@ -441,13 +441,31 @@ public final class Measure {
         StreamEncoder e = new StreamEncoder(model);
         int off = 0;
         List<byte[]> segs = new ArrayList<>();
+        // -Dlines=N: a segment after every N line ends, as a live link's frames cut a stream
+        int lines = Integer.getInteger("lines", 0);
         while (off < s.length) {
-          off += e.write(s, off, s.length - off);
-          if (e.pendingBytes() == StreamEncoder.MAX_SEGMENT_INPUT) {
+          int end = s.length;
+          if (lines > 0) {
+            int seen = 0;
+            for (end = off; end < s.length && seen < lines; end++) {
+              if (s[end] == '\n') {
+                seen++;
+              }
+            }
+          }
+          while (off < end) {
+            off += e.write(s, off, end - off);
+            if (e.pendingBytes() == StreamEncoder.MAX_SEGMENT_INPUT) {
+              segs.add(e.flush());
+            }
+          }
+          if (lines > 0 && e.pendingBytes() > 0) {
             segs.add(e.flush());
           }
         }
-        segs.add(e.flush());
+        if (segs.isEmpty() || e.pendingBytes() > 0) {
+          segs.add(e.flush());
+        }
         long b = System.nanoTime();
         StreamDecoder d = new StreamDecoder(model);
         ByteArrayOutputStream o = new ByteArrayOutputStream();
