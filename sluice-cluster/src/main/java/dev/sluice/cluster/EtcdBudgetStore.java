@@ -5,9 +5,9 @@ import dev.sluice.budget.BudgetPath;
 import dev.sluice.budget.BudgetTree;
 import dev.sluice.budget.Denial;
 import dev.sluice.cluster.CasLoop.Plan;
-import dev.sluice.ledger.EntryType;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
+import dev.sluice.store.BudgetEntries;
 import dev.sluice.store.BudgetStore;
 import dev.sluice.store.ChunkPolicy;
 import dev.sluice.store.GrantObserver;
@@ -15,6 +15,8 @@ import dev.sluice.store.GrantRequest;
 import dev.sluice.store.GrantResult;
 import dev.sluice.store.OpenSet;
 import dev.sluice.store.Settlement;
+import dev.sluice.store.StoreMath;
+import dev.sluice.store.StoreTime;
 import dev.sluice.store.StrandedReport;
 import dev.sluice.time.Clock;
 import dev.sluice.time.Window;
@@ -137,7 +139,7 @@ public final class EtcdBudgetStore implements BudgetStore {
   private final Liveness liveness;
   private final long grantTtlMillis;
   private final long opTimeoutNanos;
-  private final AtomicLong highWater;
+  private final StoreTime time;
   private final Reachability reachability;
   private final ConcurrentHashMap<Long, OpenSet> open = new ConcurrentHashMap<>();
   private final AtomicLong grantsIssued = new AtomicLong();
@@ -177,7 +179,7 @@ public final class EtcdBudgetStore implements BudgetStore {
     this.name = nameOf(options);
     this.grantTtlMillis = options.grantTtl().toMillis();
     this.opTimeoutNanos = options.operationTimeout().toNanos();
-    this.highWater = new AtomicLong(clock.millis());
+    this.time = new StoreTime(clock, clock.millis());
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -437,7 +439,7 @@ public final class EtcdBudgetStore implements BudgetStore {
               + "): cannot "
               + what
               + ": "
-              + rootMessage(e),
+              + EtcdIo.rootMessage(e),
           e);
     }
   }
@@ -472,8 +474,8 @@ public final class EtcdBudgetStore implements BudgetStore {
               if (record == null) {
                 return strandAll(setKeys, i + 1, sofar);
               }
-              long sent = Math.min(record.sent(), record.granted());
-              long lost = record.granted() - sent;
+              long sent = StoreMath.sentOf(record.granted(), record.sent());
+              long lost = StoreMath.unsentOf(record.granted(), record.sent());
               log.warn(
                   "{}: escrow set {} of an earlier run was never settled: {} bytes stay counted as"
                       + " spent ({} reported sent)",
@@ -483,13 +485,14 @@ public final class EtcdBudgetStore implements BudgetStore {
                   sent);
               CompletableFuture<Long> durable =
                   append(
-                      LedgerEntry.builder(EntryType.STRANDED, now())
-                          .put("set", record.setId())
-                          .put("set_time", record.setTime())
-                          .putStrings("nodes", record.nodes())
-                          .put("granted", record.granted())
-                          .put("sent", sent)
-                          .put("stranded", lost)
+                      BudgetEntries.stranded(
+                              now(),
+                              record.setId(),
+                              record.setTime(),
+                              record.nodes(),
+                              record.granted(),
+                              sent,
+                              lost)
                           .put("node", nodeId)
                           .build());
               StrandedReport next =
@@ -516,7 +519,8 @@ public final class EtcdBudgetStore implements BudgetStore {
     }
     return queue
         .submit(() -> grantOp(request, started))
-        .handle((r, e) -> r != null ? r : unavailableResult("grant failed: " + rootMessage(e)))
+        .handle(
+            (r, e) -> r != null ? r : unavailableResult("grant failed: " + EtcdIo.rootMessage(e)))
         .whenComplete(
             (r, e) -> {
               long amount = r instanceof GrantResult.Granted g ? g.amount() : 0;
@@ -641,12 +645,12 @@ public final class EtcdBudgetStore implements BudgetStore {
             return;
           }
           long[] a = acc.computeIfAbsent(rest.substring(0, slash), n -> new long[5]);
-          long held = r.granted() - Math.min(r.sent(), r.granted());
+          long held = StoreMath.unsentOf(r.granted(), r.sent());
           a[1]++;
-          a[2] = saturatedAdd(a[2], held);
+          a[2] = StoreMath.saturatedAdd(a[2], held);
           if (r.expiresAt() <= now) {
             a[3]++;
-            a[4] = saturatedAdd(a[4], held);
+            a[4] = StoreMath.saturatedAdd(a[4], held);
           }
         });
     List<NodeEscrow> out = new ArrayList<>();
@@ -832,7 +836,7 @@ public final class EtcdBudgetStore implements BudgetStore {
             path.slotCap(binding));
         return new Plan.Done<>(new GrantResult.Denied(denial(binding)));
       }
-      expires = Math.min(saturatedAdd(now, grantTtlMillis), dayEnd);
+      expires = StoreMath.expiresAt(now, grantTtlMillis, dayEnd);
       SetRecord next =
           record == null
               ? new SetRecord(
@@ -878,12 +882,7 @@ public final class EtcdBudgetStore implements BudgetStore {
       OpenSet o =
           set == null
               ? new OpenSet(grantId, setTime, path.nodeIds(), amount, r.sent())
-              : new OpenSet(
-                  setId,
-                  setTime,
-                  set.nodes(),
-                  Math.addExact(set.granted(), amount),
-                  Math.max(set.sent(), r.sent()));
+              : set.plus(amount, r.sent());
       open.put(setId, o);
       GrantResult.Granted g = new GrantResult.Granted(grantId, setId, amount, setTime, expires);
       return append(grantEntry(grantId, setId, path.nodeIds(), amount, expires, r.sent(), false))
@@ -895,7 +894,7 @@ public final class EtcdBudgetStore implements BudgetStore {
                           "grant "
                               + grantId
                               + " is counted in etcd but its ledger entry is not durable: "
-                              + rootMessage(e)));
+                              + EtcdIo.rootMessage(e)));
     }
 
     @Override
@@ -918,8 +917,8 @@ public final class EtcdBudgetStore implements BudgetStore {
           name,
           grantId,
           amount,
-          rootMessage(e));
-      return unavailable("etcd did not confirm grant " + grantId + ": " + rootMessage(e));
+          EtcdIo.rootMessage(e));
+      return unavailable("etcd did not confirm grant " + grantId + ": " + EtcdIo.rootMessage(e));
     }
 
     @Override
@@ -936,14 +935,7 @@ public final class EtcdBudgetStore implements BudgetStore {
   private LedgerEntry grantEntry(
       long id, long setId, List<String> nodes, long amount, long expires, long sent, boolean late) {
     LedgerEntry.Builder b =
-        LedgerEntry.builder(EntryType.GRANT, now())
-            .put("id", id)
-            .put("set", setId)
-            .putStrings("nodes", nodes)
-            .put("amount", amount)
-            .put("expires_at", expires)
-            .put("sent", sent)
-            .put("node", nodeId);
+        BudgetEntries.grant(now(), id, setId, nodes, amount, expires, sent).put("node", nodeId);
     if (late) {
       b.put("late", 1);
     }
@@ -997,7 +989,8 @@ public final class EtcdBudgetStore implements BudgetStore {
         .handleAsync(
             (out, e) -> {
               if (e != null) {
-                log.debug("{}: grant {} still uncertain: {}", name, u.grantId(), rootMessage(e));
+                log.debug(
+                    "{}: grant {} still uncertain: {}", name, u.grantId(), EtcdIo.rootMessage(e));
                 return CompletableFuture.completedFuture(false);
               }
               uncertain = null;
@@ -1060,15 +1053,7 @@ public final class EtcdBudgetStore implements BudgetStore {
       // Runs after the operation that is resolving (this one), like any other queued settlement.
       queue.submit(() -> settleAttempt(p));
     } else {
-      open.computeIfPresent(
-          u.setId(),
-          (id, o) ->
-              new OpenSet(
-                  id,
-                  o.setTime(),
-                  o.nodes(),
-                  Math.addExact(o.granted(), u.amount()),
-                  Math.max(o.sent(), u.sent())));
+      open.computeIfPresent(u.setId(), (id, o) -> o.plus(u.amount(), u.sent()));
     }
     return entry.handle((i, e) -> null);
   }
@@ -1127,8 +1112,8 @@ public final class EtcdBudgetStore implements BudgetStore {
                     "{}: settlement of set {} not durable yet, retried in the background: {}",
                     name,
                     p.s.setId(),
-                    rootMessage(e));
-                p.firstTry.completeExceptionally(notDurableYet(p, rootMessage(e)));
+                    EtcdIo.rootMessage(e));
+                p.firstTry.completeExceptionally(notDurableYet(p, EtcdIo.rootMessage(e)));
                 return CompletableFuture.<Void>completedFuture(null);
               }
               forget(p.s.setId());
@@ -1140,14 +1125,15 @@ public final class EtcdBudgetStore implements BudgetStore {
               SetRecord r = p.record;
               CompletableFuture<Long> entry =
                   append(
-                      LedgerEntry.builder(EntryType.SETTLE, now())
-                          .put("set", p.s.setId())
-                          .put("set_time", r.setTime())
-                          .putStrings("nodes", r.nodes())
-                          .put("granted", p.granted)
-                          .put("sent", p.sentBytes)
-                          .put("returned", p.returned)
-                          .put("reason", p.s.reason())
+                      BudgetEntries.settle(
+                              now(),
+                              p.s.setId(),
+                              r.setTime(),
+                              r.nodes(),
+                              p.granted,
+                              p.sentBytes,
+                              p.returned,
+                              p.s.reason())
                           .put("node", nodeId)
                           .build());
               return entry.handle(
@@ -1204,8 +1190,8 @@ public final class EtcdBudgetStore implements BudgetStore {
         return new Plan.Done<>(p.sent);
       }
       SetRecord r = SetRecord.parse(setKey, setV.value());
-      long sent = Math.min(p.s.sent(), r.granted());
-      long returned = r.granted() - sent;
+      long sent = StoreMath.sentOf(r.granted(), p.s.sent());
+      long returned = StoreMath.unsentOf(r.granted(), p.s.sent());
       Map<String, Versioned> basis = new LinkedHashMap<>();
       Map<String, byte[]> puts = new LinkedHashMap<>();
       List<String> all = new ArrayList<>();
@@ -1226,7 +1212,7 @@ public final class EtcdBudgetStore implements BudgetStore {
           Versioned t = snap.get(sk);
           basis.put(sk, t);
           if (sent > 0) {
-            puts.put(sk, Versioned.decimal(saturatedAdd(t.asCounter(sk), sent)));
+            puts.put(sk, Versioned.decimal(StoreMath.saturatedAdd(t.asCounter(sk), sent)));
           }
         }
       }
@@ -1314,7 +1300,7 @@ public final class EtcdBudgetStore implements BudgetStore {
         log.error("{}: left in place, cannot be stranded: {}", name, e.getMessage());
         return new Plan.Done<>(null);
       }
-      long sent = Math.min(r.sent(), r.granted());
+      long sent = StoreMath.sentOf(r.granted(), r.sent());
       Map<String, Versioned> basis = new LinkedHashMap<>();
       Map<String, byte[]> puts = new LinkedHashMap<>();
       List<String> all = new ArrayList<>();
@@ -1327,7 +1313,7 @@ public final class EtcdBudgetStore implements BudgetStore {
             Versioned t = snap.get(sk);
             all.add(sk);
             basis.put(sk, t);
-            puts.put(sk, Versioned.decimal(saturatedAdd(t.asCounter(sk), sent)));
+            puts.put(sk, Versioned.decimal(StoreMath.saturatedAdd(t.asCounter(sk), sent)));
           }
         }
       }
@@ -1385,9 +1371,9 @@ public final class EtcdBudgetStore implements BudgetStore {
 
   // ---------------------------------------------------------------- helpers
 
-  /** The store's time: the clock, never earlier than a time it used before. */
+  /** The store's time ({@link StoreTime}). */
   long now() {
-    return highWater.accumulateAndGet(clock.millis(), Math::max);
+    return time.now();
   }
 
   private CompletableFuture<Long> append(LedgerEntry e) {
@@ -1407,24 +1393,5 @@ public final class EtcdBudgetStore implements BudgetStore {
 
   private CompletableFuture<GrantResult> unavailable(String reason) {
     return CompletableFuture.completedFuture(unavailableResult(reason));
-  }
-
-  static long saturatedAdd(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
-  }
-
-  static String rootMessage(Throwable t) {
-    while (t.getCause() != null
-        && (t instanceof CompletionException
-            || t instanceof ExecutionException
-            || t.getCause() instanceof TimeoutException)) {
-      t = t.getCause();
-    }
-    if (t instanceof TimeoutException) {
-      return "no answer within the operation timeout";
-    }
-    String m = t.getMessage();
-    return m == null ? t.toString() : t.getClass().getSimpleName() + ": " + m;
   }
 }

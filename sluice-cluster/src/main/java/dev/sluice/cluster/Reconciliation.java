@@ -11,6 +11,7 @@ import dev.sluice.cluster.ReconcileReport.Period;
 import dev.sluice.cluster.ReconcileReport.Row;
 import dev.sluice.ledger.EntryType;
 import dev.sluice.ledger.LedgerTime;
+import dev.sluice.store.StoreMath;
 import dev.sluice.time.Window;
 import dev.sluice.time.WindowCalendar;
 import java.nio.file.Path;
@@ -225,7 +226,7 @@ public final class Reconciliation {
       int openEtcd = records.size();
       long held = 0;
       for (SetRecord r : records.values()) {
-        held = EtcdBudgetStore.saturatedAdd(held, r.granted());
+        held = StoreMath.saturatedAdd(held, r.granted());
       }
       int grants = 0;
       int openInLedger = 0;
@@ -492,9 +493,9 @@ public final class Reconciliation {
       Map<Long, SetRecord> records = etcd.sets(node);
       long held = 0;
       for (SetRecord r : records.values()) {
-        held = EtcdBudgetStore.saturatedAdd(held, r.granted());
+        held = StoreMath.saturatedAdd(held, r.granted());
         for (CounterKey k : keysOf(Kind.SPENT, r.nodes(), r.periods())) {
-          causes(k).uncoveredOpen.merge(node, r.granted(), EtcdBudgetStore::saturatedAdd);
+          causes(k).uncoveredOpen.merge(node, r.granted(), StoreMath::saturatedAdd);
         }
       }
       long seq = etcd.seq().getOrDefault(node, -1L);
@@ -632,7 +633,7 @@ public final class Reconciliation {
         long sum = 0;
         List<String> parts = new ArrayList<>();
         for (Map.Entry<String, Long> e : c.uncoveredOpen.entrySet()) {
-          sum = EtcdBudgetStore.saturatedAdd(sum, e.getValue());
+          sum = StoreMath.saturatedAdd(sum, e.getValue());
           parts.add(e.getKey() + " " + e.getValue() + " bytes");
         }
         out.add(
