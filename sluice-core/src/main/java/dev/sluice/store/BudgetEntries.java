@@ -37,12 +37,7 @@ public final class BudgetEntries {
       long sent,
       long returned,
       String reason) {
-    return LedgerEntry.builder(EntryType.SETTLE, time)
-        .put("set", setId)
-        .put("set_time", setTime)
-        .putStrings("nodes", nodes)
-        .put("granted", granted)
-        .put("sent", sent)
+    return closing(EntryType.SETTLE, time, setId, setTime, nodes, granted, sent)
         .put("returned", returned)
         .put("reason", reason);
   }
@@ -56,12 +51,24 @@ public final class BudgetEntries {
       long granted,
       long sent,
       long stranded) {
-    return LedgerEntry.builder(EntryType.STRANDED, time)
+    return closing(EntryType.STRANDED, time, setId, setTime, nodes, granted, sent)
+        .put("stranded", stranded);
+  }
+
+  /** The fields every entry that ends a set begins with. */
+  private static LedgerEntry.Builder closing(
+      EntryType type,
+      long time,
+      long setId,
+      long setTime,
+      List<String> nodes,
+      long granted,
+      long sent) {
+    return LedgerEntry.builder(type, time)
         .put("set", setId)
         .put("set_time", setTime)
         .putStrings("nodes", nodes)
         .put("granted", granted)
-        .put("sent", sent)
-        .put("stranded", stranded);
+        .put("sent", sent);
   }
 }
