@@ -21,14 +21,17 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The etcd calls the store makes, each with the operation deadline: linearizable multi-key reads,
  * prefix listings and compare-and-swap transactions. A call that misses its deadline completes
  * exceptionally with a {@link java.util.concurrent.TimeoutException}; a write may still have been
  * applied then (the caller treats its outcome as unknown). Every outcome is reported to the store's
- * {@link Reachability}. Thread-safe.
+ * {@link Reachability}; {@link #rootMessage} says why one failed. Thread-safe.
  */
 final class EtcdIo {
 
@@ -149,5 +152,23 @@ final class EtcdIo {
 
   static String text(ByteSequence b) {
     return b.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Why an etcd call (or an operation made of them) failed, for messages: the cause inside the
+   * futures' wrappers, "no answer within the operation timeout" for a missed deadline.
+   */
+  static String rootMessage(Throwable t) {
+    while (t.getCause() != null
+        && (t instanceof CompletionException
+            || t instanceof ExecutionException
+            || t.getCause() instanceof TimeoutException)) {
+      t = t.getCause();
+    }
+    if (t instanceof TimeoutException) {
+      return "no answer within the operation timeout";
+    }
+    String m = t.getMessage();
+    return m == null ? t.toString() : t.getClass().getSimpleName() + ": " + m;
   }
 }

@@ -184,8 +184,7 @@ public final class EtcdListing {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while reading " + keys.root(), e);
       } catch (ExecutionException | TimeoutException e) {
-        throw new IOException(
-            "cannot read " + keys.root() + ": " + EtcdBudgetStore.rootMessage(e), e);
+        throw new IOException("cannot read " + keys.root() + ": " + EtcdIo.rootMessage(e), e);
       }
       if (revision == 0) {
         revision = r.getHeader().getRevision();

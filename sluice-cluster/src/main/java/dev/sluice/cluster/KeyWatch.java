@@ -92,7 +92,7 @@ final class KeyWatch implements AutoCloseable {
 
   private void onError(Throwable t) {
     if (!closed) {
-      log.info("{}: watch broken, listing again: {}", name, EtcdBudgetStore.rootMessage(t));
+      log.info("{}: watch broken, listing again: {}", name, EtcdIo.rootMessage(t));
       broken = true;
     }
   }

@@ -306,7 +306,7 @@ final class Liveness implements AutoCloseable {
       log.info(
           "could not revoke the liveness lease of {} (it expires by itself): {}",
           nodeId,
-          EtcdBudgetStore.rootMessage(e));
+          EtcdIo.rootMessage(e));
     }
   }
 

@@ -112,7 +112,7 @@ final class Reachability {
       if (down != null) {
         return;
       }
-      d = new Down(clock.millis(), EtcdBudgetStore.rootMessage(t));
+      d = new Down(clock.millis(), EtcdIo.rootMessage(t));
       down = d;
     }
     log.warn(

@@ -335,7 +335,7 @@ class EtcdBudgetStoreTest {
       System.out.println("second store with node id gw-1 refused after " + refusedAfter + " ms");
       // It waited at most grant_ttl + the margin (and the calls around it), never longer.
       assertThat(refusedAfter)
-          .isLessThan(ttl.plus(EtcdBudgetStore.CLAIM_MARGIN).plusSeconds(3).toMillis());
+          .isLessThan(ttl.plus(NodeClaim.CLAIM_MARGIN).plusSeconds(3).toMillis());
       // The refused store touched nothing: the first one's set is still open and it still grants.
       assertThat(ClusterFixture.count(client, keys.set("gw-1", g.setId()))).isEqualTo(1);
       assertThat(grant(first, path, g.setId(), 1, 0)).isInstanceOf(GrantResult.Granted.class);
@@ -376,7 +376,7 @@ class EtcdBudgetStoreTest {
       long ms = (wall.nanos() - t0) / 1_000_000;
       System.out.println("opened after the killed run's lease expired: " + ms + " ms");
       assertThat(ms).as("waited for the old lease").isGreaterThan(300);
-      assertThat(ms).isLessThan(2_000 + EtcdBudgetStore.CLAIM_MARGIN.toMillis() + 3_000);
+      assertThat(ms).isLessThan(2_000 + NodeClaim.CLAIM_MARGIN.toMillis() + 3_000);
       assertThat(s.nodes().get(0).live()).isTrue();
     }
   }

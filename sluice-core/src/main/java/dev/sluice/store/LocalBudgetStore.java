@@ -5,7 +5,6 @@ import dev.sluice.budget.BudgetNode;
 import dev.sluice.budget.BudgetPath;
 import dev.sluice.budget.BudgetTree;
 import dev.sluice.budget.Denial;
-import dev.sluice.ledger.EntryType;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
 import dev.sluice.ledger.LedgerOptions;
@@ -22,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,12 +56,11 @@ public final class LocalBudgetStore implements BudgetStore {
   private final Ledger ledger;
   private final ChunkPolicy policy;
   private final long grantTtlMillis;
-  private final Clock clock;
   private final Path snapshotFile;
   private final String name;
   private final StrandedReport stranded;
   private CompletableFuture<Long> lastWrite = CompletableFuture.completedFuture(-1L);
-  private final AtomicLong highWater;
+  private final StoreTime time;
   private final ScheduledExecutorService snapshots;
   private long lastSnapshotSize;
   private boolean closed;
@@ -83,11 +80,10 @@ public final class LocalBudgetStore implements BudgetStore {
     this.ledger = ledger;
     this.policy = policy;
     this.grantTtlMillis = grantTtl.toMillis();
-    this.clock = clock;
     this.snapshotFile = snapshotFile;
     this.name = name;
     this.stranded = stranded;
-    this.highWater = new AtomicLong(state.latestTime());
+    this.time = new StoreTime(clock, state.latestTime());
     this.snapshots =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -175,17 +171,12 @@ public final class LocalBudgetStore implements BudgetStore {
       state.noteTime(now);
     }
     for (OpenSet s : state.openSets()) {
-      long sent = Math.min(s.sent(), s.granted());
-      long lost = s.granted() - sent;
+      long sent = StoreMath.sentOf(s.granted(), s.sent());
+      long lost = StoreMath.unsentOf(s.granted(), s.sent());
       last =
           ledger.append(
-              LedgerEntry.builder(EntryType.STRANDED, now)
-                  .put("set", s.setId())
-                  .put("set_time", s.setTime())
-                  .putStrings("nodes", s.nodes())
-                  .put("granted", s.granted())
-                  .put("sent", sent)
-                  .put("stranded", lost)
+              BudgetEntries.stranded(
+                      now, s.setId(), s.setTime(), s.nodes(), s.granted(), sent, lost)
                   .build());
       state.counters().addSent(state.indexes(s.nodes()), sent, s.setTime(), now);
       state.close(s.setId());
@@ -220,13 +211,11 @@ public final class LocalBudgetStore implements BudgetStore {
   }
 
   /**
-   * The store's time: the clock, but never earlier than any time the store used before (the latest
-   * budget entry, or a report that rolled a period). Budget entries are stamped with it, so
-   * replaying them attributes every byte to the same period as the live store did, even if the wall
-   * clock steps back.
+   * The store's time ({@link StoreTime}), never earlier than the latest budget entry replayed at
+   * start.
    */
   long now() {
-    return highWater.accumulateAndGet(clock.millis(), Math::max);
+    return time.now();
   }
 
   @Override
@@ -261,17 +250,11 @@ public final class LocalBudgetStore implements BudgetStore {
       }
       long id = state.maxGrantId() + 1;
       long setId = set == null ? id : set.setId();
-      long expires = Math.min(saturatedAdd(now, grantTtlMillis), dayEnd);
+      long expires = StoreMath.expiresAt(now, grantTtlMillis, dayEnd);
       state.recordGrant(id, setId, now, path.nodeIds(), amount, r.sent());
       durable =
           append(
-              LedgerEntry.builder(EntryType.GRANT, now)
-                  .put("id", id)
-                  .put("set", setId)
-                  .putStrings("nodes", path.nodeIds())
-                  .put("amount", amount)
-                  .put("expires_at", expires)
-                  .put("sent", r.sent())
+              BudgetEntries.grant(now, id, setId, path.nodeIds(), amount, expires, r.sent())
                   .build());
       granted = new GrantResult.Granted(id, setId, amount, setTime, expires);
     }
@@ -301,14 +284,15 @@ public final class LocalBudgetStore implements BudgetStore {
       state.counters().addSent(nodes, s.sent(), set.setTime(), now);
       durable =
           append(
-              LedgerEntry.builder(EntryType.SETTLE, now)
-                  .put("set", s.setId())
-                  .put("set_time", set.setTime())
-                  .putStrings("nodes", set.nodes())
-                  .put("granted", s.granted())
-                  .put("sent", s.sent())
-                  .put("returned", s.returned())
-                  .put("reason", s.reason())
+              BudgetEntries.settle(
+                      now,
+                      s.setId(),
+                      set.setTime(),
+                      set.nodes(),
+                      s.granted(),
+                      s.sent(),
+                      s.returned(),
+                      s.reason())
                   .build());
     }
     return durable.thenApply(i -> null);
@@ -336,11 +320,6 @@ public final class LocalBudgetStore implements BudgetStore {
 
   private static CompletableFuture<GrantResult> denied(Denial d) {
     return CompletableFuture.completedFuture(new GrantResult.Denied(d));
-  }
-
-  private static long saturatedAdd(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 
   private static String rootMessage(Throwable t) {

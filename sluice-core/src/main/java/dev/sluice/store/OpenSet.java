@@ -14,7 +14,11 @@ public record OpenSet(long setId, long setTime, List<String> nodes, long granted
     nodes = List.copyOf(nodes);
   }
 
-  OpenSet plus(long amount, long sentNow) {
+  /**
+   * The set after one more grant of {@code amount} bytes with {@code sentNow} reported sent (both
+   * stores keep their open sets so).
+   */
+  public OpenSet plus(long amount, long sentNow) {
     return new OpenSet(
         setId, setTime, nodes, Math.addExact(granted, amount), Math.max(sent, sentNow));
   }
