@@ -155,7 +155,7 @@ final class StreamCodec {
   private final Ahead la = new Ahead();
 
   /** The look-ahead from the value being coded. */
-  private final class Ahead extends ValueCoder.Lookahead {
+  private final class Ahead extends TextLookahead {
     private byte[] in;
     private SectionPlan p;
     private int u;

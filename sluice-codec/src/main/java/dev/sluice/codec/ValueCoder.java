@@ -62,13 +62,13 @@ final class ValueCoder {
 
   private final ByteBuf u = new ByteBuf(256);
   private final ByteBuf f = new ByteBuf(256);
-  private final long[] runs = new long[64];
-  private final int[] widths = new int[64];
+  private final DigitRuns digitRuns;
 
   ValueCoder(NumberCoder numbers, DiffCoder diff, TextCoder text) {
     this.numbers = numbers;
     this.diff = diff;
     this.text = text;
+    this.digitRuns = new DigitRuns(numbers, flags, WIDTH);
   }
 
   /**
@@ -88,7 +88,7 @@ final class ValueCoder {
       int ve,
       int vt,
       boolean forced,
-      Lookahead la)
+      TextLookahead la)
       throws CodecFormatException {
     boolean enc = !c.decoding();
     boolean hasT = sh.known[i];
@@ -286,7 +286,7 @@ final class ValueCoder {
       int ve,
       boolean hasT,
       boolean forced,
-      Lookahead la)
+      TextLookahead la)
       throws CodecFormatException {
     boolean enc = !c.decoding();
     boolean json = type == Lexer.STR;
@@ -360,7 +360,7 @@ final class ValueCoder {
         }
         wrap(json, diff.out.a, 0, diff.out.n);
       }
-      case DIGITS -> digits(c, key, json, v, cs, ce, strT, tb, tcs, tce);
+      case DIGITS -> digitRuns.code(c, key, json, v, cs, ce, strT, tb, tcs, tce, out);
       case REF_STRING -> {
         rank = flags.tree(c, RANK, 4, rank);
         if (rank >= recent.size() || recent.type(rank) != type) {
@@ -418,7 +418,7 @@ final class ValueCoder {
     if (textOk && u.n >= 16 && text.findReference(u.a, u.n) >= 0) {
       return REF_TEXT;
     }
-    if (strT && sameSkeleton(v, cs, ce, tb, tcs, tce)) {
+    if (strT && DigitRuns.sameSkeleton(v, cs, ce, tb, tcs, tce)) {
       return DIGITS;
     }
     if (strT && !sh.tokens[i]) {
@@ -482,147 +482,10 @@ final class ValueCoder {
     }
   }
 
-  /** Same bytes as the template but for digit runs, at least one run, no run over 18 digits. */
-  private static boolean sameSkeleton(byte[] v, int cs, int ce, byte[] t, int ts, int te) {
-    int i = cs;
-    int j = ts;
-    int runs = 0;
-    while (i < ce && j < te) {
-      boolean di = isDigit(v[i]);
-      boolean dj = isDigit(t[j]);
-      if (di != dj) {
-        return false;
-      }
-      if (di) {
-        int a = i;
-        int b = j;
-        while (i < ce && isDigit(v[i])) {
-          i++;
-        }
-        while (j < te && isDigit(t[j])) {
-          j++;
-        }
-        if (i - a > 18 || j - b > 18) {
-          return false;
-        }
-        runs++;
-      } else {
-        if (v[i] != t[j]) {
-          return false;
-        }
-        i++;
-        j++;
-      }
-    }
-    return i == ce && j == te && runs > 0 && runs <= 64;
-  }
-
-  private void digits(
-      BitCoding c,
-      int key,
-      boolean json,
-      byte[] v,
-      int cs,
-      int ce,
-      boolean strT,
-      byte[] t,
-      int ts,
-      int te)
-      throws CodecFormatException {
-    if (!strT) {
-      throw new CodecFormatException(-1, "digit runs without a template");
-    }
-    boolean enc = !c.decoding();
-    int runCount = 0;
-    if (enc) {
-      for (int i = cs; i < ce; ) {
-        if (isDigit(v[i])) {
-          int a = i;
-          long x = 0;
-          while (i < ce && isDigit(v[i])) {
-            x = x * 10 + (v[i] - '0');
-            i++;
-          }
-          runs[runCount] = x;
-          widths[runCount] = i - a;
-          runCount++;
-        } else {
-          i++;
-        }
-      }
-    }
-    if (json) {
-      out.put('"');
-    }
-    int r = 0;
-    for (int j = ts; j < te; ) {
-      if (!isDigit(t[j])) {
-        out.put(t[j]);
-        j++;
-        continue;
-      }
-      int a = j;
-      long tv = 0;
-      while (j < te && isDigit(t[j])) {
-        tv = tv * 10 + (t[j] - '0');
-        j++;
-      }
-      int tw = j - a;
-      if (r >= runs.length) {
-        throw new CodecFormatException(-1, "too many digit runs");
-      }
-      long d = numbers.code(c, (key + r) & 7, enc ? runs[r] - tv : 0);
-      long value = tv + d;
-      int w = tw;
-      if (flags.code(c, WIDTH + Math.min(r, 3), enc && widths[r] == tw ? 1 : 0) == 0) {
-        w = (int) numbers.code(c, 12, enc ? widths[r] : 0);
-      }
-      if (value < 0 || w < 1 || w > 18 || digitCount(value) > w) {
-        throw new CodecFormatException(-1, "a digit run of " + value + " in " + w + " digits");
-      }
-      for (int k = w - 1; k >= 0; k--) {
-        out.put('0' + (int) (value / POW10[k] % 10));
-      }
-      r++;
-    }
-    if (json) {
-      out.put('"');
-    }
-  }
-
-  private static final long[] POW10 = new long[19];
-
-  static {
-    POW10[0] = 1;
-    for (int k = 1; k < POW10.length; k++) {
-      POW10[k] = POW10[k - 1] * 10;
-    }
-  }
-
-  private static int digitCount(long x) {
-    int n = 1;
-    while (n < 19 && x >= POW10[n]) {
-      n++;
-    }
-    return n;
-  }
-
-  private static boolean isDigit(byte b) {
-    return b >= '0' && b <= '9';
-  }
-
   void trimBuffers(int keep) {
     out.trim(keep);
     u.trim(keep);
     f.trim(keep);
-  }
-
-  /** The encoder's look-ahead: the first character of the section's next text value. */
-  abstract static class Lookahead {
-    final byte[] chars = new byte[4];
-
-    /** Finds it, puts it in {@link #chars} and returns its length; 0 if there is none. */
-    abstract int next();
   }
 
   static void decimal(ByteBuf out, long v) {

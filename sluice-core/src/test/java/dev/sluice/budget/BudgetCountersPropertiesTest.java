@@ -72,7 +72,7 @@ class BudgetCountersPropertiesTest {
     return limits;
   }
 
-  @Property(tries = 60)
+  @Property(seed = "20261210", tries = 60)
   void concurrentChargesNeverPassAnyCapAndAreAllOrNothing(
       @ForAll long seed,
       @ForAll @IntRange(min = 2, max = 6) int threads,
@@ -121,7 +121,7 @@ class BudgetCountersPropertiesTest {
     }
   }
 
-  @Property(tries = 300)
+  @Property(seed = "20261211", tries = 300)
   void sequentialChargesMatchAnExactModel(@ForAll long seed, @ForAll boolean huge) {
     Random rnd = new Random(seed);
     long scale = huge ? Long.MAX_VALUE : 10_000;

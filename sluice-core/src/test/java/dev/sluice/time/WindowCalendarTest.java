@@ -126,7 +126,7 @@ class WindowCalendarTest {
     return Arbitraries.of(Window.DAY, Window.WEEK, Window.MONTH);
   }
 
-  @Property(tries = 2000)
+  @Property(seed = "20261214", tries = 2000)
   void periodsContainTheirInstantAndTileTime(
       @ForAll("instants") long t,
       @ForAll("zones") String zone,
@@ -142,7 +142,7 @@ class WindowCalendarTest {
     assertThat(cal.periodEnd(w, start)).isEqualTo(end);
   }
 
-  @Property(tries = 2000)
+  @Property(seed = "20261215", tries = 2000)
   void periodsStartOnTheirCalendarDay(
       @ForAll("instants") long t,
       @ForAll("zones") String zone,
@@ -170,7 +170,7 @@ class WindowCalendarTest {
     }
   }
 
-  @Property(tries = 1000)
+  @Property(seed = "20261216", tries = 1000)
   void daysNestInsideWeeksAndMonths(@ForAll("instants") long t, @ForAll("zones") String zone) {
     WindowCalendar cal = new WindowCalendar(ZoneId.of(zone));
     for (Window outer : new Window[] {Window.WEEK, Window.MONTH}) {

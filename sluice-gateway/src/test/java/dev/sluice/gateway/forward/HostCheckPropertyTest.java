@@ -15,7 +15,7 @@ import net.jqwik.api.constraints.IntRange;
 /** No spelling of an IPv4 address that a resolver would accept passes as a name. */
 class HostCheckPropertyTest {
 
-  @Property
+  @Property(seed = "20261207")
   void everyInetAtonSpellingOfAnAddressIsAnIpLiteral(
       @ForAll long address,
       @ForAll @IntRange(min = 1, max = 4) int parts,
@@ -28,7 +28,7 @@ class HostCheckPropertyTest {
         .isEqualTo(ForwardReason.DESTINATION_IP_LITERAL);
   }
 
-  @Property
+  @Property(seed = "20261208")
   void acceptedHostsAreLowerCaseDnsNames(@ForAll("hosts") String host) {
     if (HostCheck.problem(host) == null) {
       assertThat(host).matches("[a-z0-9-]+(\\.[a-z0-9-]+)*").doesNotEndWith(".");
