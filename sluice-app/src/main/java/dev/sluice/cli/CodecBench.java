@@ -4,6 +4,7 @@ import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdDictCompress;
 import dev.sluice.codec.CodecFormatException;
 import dev.sluice.codec.CodecModel;
+import dev.sluice.codec.GatewayWrites;
 import dev.sluice.codec.StreamDecoder;
 import dev.sluice.codec.StreamEncoder;
 import dev.sluice.gateway.edge.LinkSide;

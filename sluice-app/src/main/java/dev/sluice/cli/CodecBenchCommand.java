@@ -196,7 +196,7 @@ final class CodecBenchCommand implements Callable<Integer> {
         streams,
         HumanBytes.withExact(t.inputBytes),
         HumanBytes.withExact(t.textBytes));
-    out.println("model:      " + ModelOption.describe(model));
+    out.println("model:      " + model.label());
     if (t.roundTripOk()) {
       out.println("round trip: OK, every stream restored byte for byte");
     } else {

@@ -43,7 +43,7 @@ final class CodecBenchFamilies {
       CodecModel model,
       int dictionary) {
     out.printf(Locale.ROOT, "streams:    %d families in %s%n", totals.size(), dir);
-    out.println("model:      " + ModelOption.describe(model));
+    out.println("model:      " + model.label());
     List<String> failed = new ArrayList<>();
     totals.forEach(
         (name, t) ->

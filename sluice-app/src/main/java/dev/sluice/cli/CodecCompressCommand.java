@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.codec.CodecFile;
 import dev.sluice.codec.CodecModel;
 import java.io.BufferedOutputStream;
 import java.io.IOException;

@@ -32,9 +32,4 @@ final class ModelOption {
           SluiceCli.EXIT_IO, "cannot load the model " + file + ": " + e.getMessage());
     }
   }
-
-  /** E.g. {@code model.slcm (id 3f2a…)}: where the model came from and the start of its id. */
-  static String describe(CodecModel model) {
-    return model.source() + " (id " + model.idHex().substring(0, 16) + "…)";
-  }
 }

@@ -1,11 +1,9 @@
 package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sluice.codec.CodecModel;
+import dev.sluice.codec.CodecFile;
 import dev.sluice.codec.StreamEncoder;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,31 +67,12 @@ class CodecCompressCommandTest {
     }
   }
 
+  /** Every bit flip is refused by CodecFile itself ({@code CodecFileTest}); here the command. */
   @Test
-  void everyBitFlipIsRejectedAndNothingUnverifiedIsWritten() throws IOException {
+  void aBitFlipIsRejectedThroughTheCommand() {
     byte[] input = "data: {\"choices\":[]}\n\n".repeat(20).getBytes(StandardCharsets.UTF_8);
     byte[] packed = compress(input);
-    CodecModel model = CodecModel.builtIn();
-    for (int i = 0; i < packed.length; i++) {
-      for (int bit = 0; bit < 8; bit++) {
-        byte[] bad = packed.clone();
-        bad[i] ^= (byte) (1 << bit);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertThatThrownBy(
-                () -> CodecFile.decompress(model, new ByteArrayInputStream(bad), out),
-                "byte %d bit %d",
-                i,
-                bit)
-            .isInstanceOf(CodecFile.Rejected.class)
-            .hasMessageStartingWith("byte ");
-        // one segment here: its bytes are written only once they decoded and matched their CRC;
-        // the 16 bytes of the end record are checked after
-        if (i < packed.length - 16) {
-          assertThat(out.size()).as("byte %d bit %d", i, bit).isZero();
-        }
-      }
-    }
-    // and through the command: exit 1, the offset on stderr
+    // exit 1, the offset on stderr
     byte[] bad = flip(packed, CodecFile.HEADER + 6);
     CliRun.Piped d = CliRun.piped(bad, "codec", "decompress");
     assertThat(d.exitCode()).isEqualTo(1);

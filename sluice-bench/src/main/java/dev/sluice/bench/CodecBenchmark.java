@@ -1,8 +1,8 @@
 package dev.sluice.bench;
 
-import dev.sluice.cli.GatewayWrites;
 import dev.sluice.codec.CodecFormatException;
 import dev.sluice.codec.CodecModel;
+import dev.sluice.codec.GatewayWrites;
 import dev.sluice.codec.ModelTrainer;
 import dev.sluice.codec.StreamDecoder;
 import dev.sluice.codec.StreamEncoder;

@@ -114,6 +114,14 @@ public final class CodecModel {
     return source;
   }
 
+  /**
+   * E.g. {@code model.slcm (id 3f2a…)}: where the model came from and the start of its id, as
+   * commands and the codec file's errors name a model.
+   */
+  public String label() {
+    return source + " (id " + idHex().substring(0, 16) + "…)";
+  }
+
   /** What the model was trained on, as its trainer wrote it. */
   public String description() {
     return parts.description();

@@ -2,6 +2,7 @@ package dev.sluice.escrow;
 
 import dev.sluice.budget.BudgetPath;
 import dev.sluice.store.BudgetStore;
+import dev.sluice.store.LiveSent;
 import dev.sluice.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * cannot be settled (the store failed, the process is killed) stays counted as spent and is found
  * as stranded at the next start. Thread-safe.
  */
-public final class Escrow implements AutoCloseable {
+public final class Escrow implements AutoCloseable, LiveSent {
 
   private static final Logger log = LoggerFactory.getLogger(Escrow.class);
 
@@ -86,6 +87,7 @@ public final class Escrow implements AutoCloseable {
    * Bytes charged so far from unsettled escrow on paths through the node with tree index {@code
    * nodeIndex}: the part of "sent" the store does not know yet.
    */
+  @Override
   public long liveSent(int nodeIndex) {
     long sum = 0;
     for (EscrowAccount a : accounts.values()) {

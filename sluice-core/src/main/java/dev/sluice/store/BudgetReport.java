@@ -3,7 +3,6 @@ package dev.sluice.store;
 import dev.sluice.budget.BudgetNode;
 import dev.sluice.budget.BudgetTree;
 import dev.sluice.budget.Limit;
-import dev.sluice.escrow.Escrow;
 import dev.sluice.time.Window;
 import dev.sluice.time.WindowCalendar;
 import java.util.ArrayList;
@@ -35,8 +34,11 @@ public record BudgetReport(List<NodeReport> nodes) {
     nodes = List.copyOf(nodes);
   }
 
-  /** The report of every node of {@code tree}; {@code escrow} may be null (no live escrow). */
-  public static BudgetReport of(BudgetTree tree, BudgetStore store, Escrow escrow) {
+  /**
+   * The report of every node of {@code tree}; {@code escrow} (the node's escrow, {@code
+   * dev.sluice.escrow.Escrow}) may be null (no live escrow).
+   */
+  public static BudgetReport of(BudgetTree tree, BudgetStore store, LiveSent escrow) {
     List<NodeReport> nodes = new ArrayList<>();
     for (BudgetNode node : tree.nodes()) {
       long live = escrow == null ? 0 : escrow.liveSent(node.index());

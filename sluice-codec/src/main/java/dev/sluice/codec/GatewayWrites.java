@@ -1,6 +1,5 @@
-package dev.sluice.cli;
+package dev.sluice.codec;
 
-import dev.sluice.codec.StreamEncoder;
 import java.util.function.Consumer;
 
 /**

@@ -1,9 +1,5 @@
-package dev.sluice.cli;
+package dev.sluice.codec;
 
-import dev.sluice.codec.CodecFormatException;
-import dev.sluice.codec.CodecModel;
-import dev.sluice.codec.StreamDecoder;
-import dev.sluice.codec.StreamEncoder;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,21 +27,22 @@ import java.util.zip.CRC32C;
  * throws {@link Rejected} naming the byte offset in the compressed stream, and whatever it wrote
  * before is then a verified but incomplete prefix of the original.
  */
-final class CodecFile {
+public final class CodecFile {
 
   /** "SLCZ". */
-  static final int MAGIC = 0x534C435A;
+  public static final int MAGIC = 0x534C435A;
 
-  static final int VERSION = 2;
+  public static final int VERSION = 2;
 
   /** Bytes of the header: magic, version, model id, CRC. */
-  static final int HEADER = 4 + 1 + 32 + 4;
+  public static final int HEADER = 4 + 1 + 32 + 4;
 
   /** Largest segment length a reader accepts: the largest a full segment can become. */
-  static final int MAX_SEGMENT = StreamEncoder.maxSegmentSize(StreamEncoder.MAX_SEGMENT_INPUT);
+  public static final int MAX_SEGMENT =
+      StreamEncoder.maxSegmentSize(StreamEncoder.MAX_SEGMENT_INPUT);
 
   /** Input the file cannot be decompressed from: corrupt, truncated, or another model's. */
-  static final class Rejected extends Exception {
+  public static final class Rejected extends Exception {
     private static final long serialVersionUID = 1L;
 
     Rejected(long offset, String what) {
@@ -56,7 +53,8 @@ final class CodecFile {
   private CodecFile() {}
 
   /** Compresses all of {@code in} to {@code out}; returns the input length. */
-  static long compress(CodecModel model, InputStream in, OutputStream out) throws IOException {
+  public static long compress(CodecModel model, InputStream in, OutputStream out)
+      throws IOException {
     DataOutputStream d = new DataOutputStream(out);
     d.write(header(model));
     StreamEncoder enc = new StreamEncoder(model);
@@ -96,7 +94,7 @@ final class CodecFile {
     d.flush(); // a reader at the other end of a pipe gets each segment as soon as it is made
   }
 
-  static byte[] header(CodecModel model) {
+  private static byte[] header(CodecModel model) {
     ByteBuffer h = ByteBuffer.allocate(HEADER);
     h.putInt(MAGIC).put((byte) VERSION).put(model.id());
     CRC32C crc = new CRC32C();
@@ -109,7 +107,7 @@ final class CodecFile {
    * Restores the input from a compressed stream, checking everything on the way; returns its
    * length.
    */
-  static long decompress(CodecModel model, InputStream in, OutputStream out)
+  public static long decompress(CodecModel model, InputStream in, OutputStream out)
       throws IOException, Rejected {
     Reader r = new Reader(in);
     byte[] h = r.bytes(HEADER, "the header");
@@ -133,7 +131,7 @@ final class CodecFile {
           "compressed with model "
               + HexFormat.of().formatHex(id, 0, 8)
               + "…, not with "
-              + ModelOption.describe(model)
+              + model.label()
               + "; decompress with the same model file");
     }
     StreamDecoder dec = new StreamDecoder(model);
