@@ -2,12 +2,12 @@ package dev.sluice.gateway.forward;
 
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.http.JsonResponses;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.meter.Refusal;
-import dev.sluice.halt.HaltState;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One inside client's connection to a forward listener. Requests are taken one at a time: each
- * passes {@link Intake} (or is refused with its reason), then {@link Admission} (escrow,
- * resolution, address check, connection), and then becomes either a {@link Tunnel} or an {@link
- * Exchange} on a destination connection that later requests to the same {@code host:port} may
- * reuse.
+ * passes {@link Intake} (or is refused with its reason), then {@link Admission} (halt, escrow),
+ * then the {@link Dialer} (resolution, address check, connection), and then becomes either a {@link
+ * Tunnel} or an {@link Exchange} on a destination connection that later requests to the same {@code
+ * host:port} may reuse.
  *
  * <p>Egress is what goes to the destination, so the {@link EgressMeter} sits at the head of each
  * destination channel ({@link OriginPipeline}) and charges (zone, tenant, destination pattern). The
@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * throws: a failure becomes a refusal or a close, a counter, and the connection's ledger entry.
  */
 final class ForwardHandler extends ChannelInboundHandlerAdapter
-    implements ConnectionMeter.Listener, Admission.Outcome, Tunnel.Failure {
+    implements ConnectionMeter.Listener, Dialer.Outcome, Tunnel.Failure {
 
   private static final Logger log = LoggerFactory.getLogger(ForwardHandler.class);
 
@@ -73,6 +73,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   private final ListenerContext lc;
   private final Intake intake;
   private final Admission admission;
+  private final Dialer dialer;
   private final ArrayDeque<Object> inbound = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private InetSocketAddress source;
@@ -88,10 +89,15 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   private final ConnectionRecord linkRecord;
 
   ForwardHandler(
-      ListenerContext lc, Intake intake, Admission admission, ConnectionRecord linkRecord) {
+      ListenerContext lc,
+      Intake intake,
+      Admission admission,
+      Dialer dialer,
+      ConnectionRecord linkRecord) {
     this.lc = lc;
     this.intake = intake;
     this.admission = admission;
+    this.dialer = dialer;
     this.linkRecord = linkRecord;
   }
 
@@ -228,12 +234,6 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       refuse(d.refusal(), d.detail());
       return;
     }
-    if (HaltState.halted(lc.siteHalt(), lc.zoneHalt())) {
-      ReferenceCountUtil.release(req);
-      HaltState.Halt h = lc.siteHalt().on() ? lc.siteHalt().halt() : lc.zoneHalt().halt();
-      overBudget(Refusal.halted(h));
-      return;
-    }
     RequestTarget t = d.target();
     EscrowAccount account = lc.escrow().account(lc.tree().path(lc.zone(), d.tenant(), d.pattern()));
     boolean reusable =
@@ -254,14 +254,27 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     }
     state = State.ADMITTING;
     pending = new Pending(req, t, account, keepAlive, expectContinue);
+    Channel reuse = reusable ? origin.channel() : null;
+    OriginPipeline pipeline =
+        new OriginPipeline(lc.meter(), record.record(), account, this, connect);
     admission.admit(
         ctx.channel(),
+        record.record(),
+        d.tenant(),
         account,
         need,
-        t,
-        reusable ? origin.channel() : null,
-        new OriginPipeline(lc.meter(), record.record(), account, this, connect),
-        this);
+        new Admission.Verdict() {
+          @Override
+          public void granted() {
+            dialer.dial(ctx.channel(), t, reuse, pipeline, ForwardHandler.this);
+          }
+
+          @Override
+          public void denied(Refusal r) {
+            // Recorded by the admission stage; the held request is released by answer().
+            answer(JsonResponses.refusal(r, lc.clock().millis()));
+          }
+        });
   }
 
   @Override
@@ -304,17 +317,6 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   @Override
   public void refused(ForwardReason reason, String detail) {
     refuse(reason, detail);
-  }
-
-  @Override
-  public void overBudget(Refusal r) {
-    record.refused(r, false);
-    answer(JsonResponses.refusal(r, lc.clock().millis()));
-  }
-
-  @Override
-  public void wouldDeny(Refusal r) {
-    record.wouldDeny(r);
   }
 
   @Override

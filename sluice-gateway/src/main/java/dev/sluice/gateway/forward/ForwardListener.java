@@ -2,6 +2,7 @@ package dev.sluice.gateway.forward;
 
 import dev.sluice.config.ZoneConfig;
 import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.edge.EdgeLinks;
 import dev.sluice.gateway.edge.LinkSettings;
 import dev.sluice.gateway.evidence.ConnectionRecord;
@@ -48,6 +49,7 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
   private final ListenerContext lc;
   private final Intake intake;
   private final Admission admission;
+  private final Dialer dialer;
   private final LinkSettings edge;
 
   /**
@@ -73,8 +75,9 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
     this.lc = lc;
     this.edge = edge;
     this.intake = new Intake(new ProxyIdentity(lc), new DestinationPolicy(zone));
-    this.admission =
-        new Admission(
+    this.admission = new Admission(lc);
+    this.dialer =
+        new Dialer(
             lc,
             new Lookups(resolver, lc.name()),
             new DenyRanges(lc.config().forward().denyRanges()));
@@ -103,6 +106,6 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
                 .setStrictLineParsing(true)
                 .setAllowDuplicateContentLengths(false)));
     p.addLast(ENCODER, new HttpResponseEncoder());
-    p.addLast("proxy", new ForwardHandler(lc, intake, admission, record));
+    p.addLast("proxy", new ForwardHandler(lc, intake, admission, dialer, record));
   }
 }

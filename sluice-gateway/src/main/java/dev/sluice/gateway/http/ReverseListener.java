@@ -2,6 +2,7 @@ package dev.sluice.gateway.http;
 
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.edge.EdgeLinks;
 import dev.sluice.gateway.edge.LinkSettings;
 import dev.sluice.gateway.edge.StreamMeter;
@@ -55,6 +56,7 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
   private final SslContext serverTls;
   private final SslContext upstreamTls;
   private final LinkSettings edge;
+  private final Admission admission;
 
   /**
    * @param serverTls TLS for clients, or null
@@ -74,6 +76,7 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
       ListenerContext lc, SslContext serverTls, SslContext upstreamTls, LinkSettings edge) {
     this.lc = lc;
     this.edge = edge;
+    this.admission = new Admission(lc);
     this.targets = new UpstreamTargets(lc.config().upstreams());
     this.serverTls = serverTls;
     this.upstreamTls = upstreamTls;
@@ -118,7 +121,8 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
     p.addLast(CODEC, newServerCodec());
     p.addLast("guard", new RequestGuard());
     p.addLast("aggregate", new Aggregator(MAX_REQUEST_BODY));
-    p.addLast("proxy", new ReverseProxyHandler(lc, targets, pool, upstreamTls, record, meter));
+    p.addLast(
+        "proxy", new ReverseProxyHandler(lc, targets, pool, upstreamTls, record, meter, admission));
   }
 
   static StrictServerCodec newServerCodec() {

@@ -4,10 +4,10 @@ import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.Drain;
 import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.Refusal;
-import dev.sluice.halt.HaltState;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -57,6 +57,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   private final SslContext upstreamTls;
   private final ConnectionRecord record;
   private final ConnectionMeter meter;
+  private final Admission admission;
 
   private ChannelHandlerContext ctx;
   private Channel upstream;
@@ -80,8 +81,10 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
       UpstreamPool pool,
       SslContext upstreamTls,
       ConnectionRecord record,
-      ConnectionMeter meter) {
+      ConnectionMeter meter,
+      Admission admission) {
     this.lc = lc;
+    this.admission = admission;
     this.targets = targets;
     this.pool = pool;
     this.upstreamTls = upstreamTls;
@@ -221,39 +224,32 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     }
     tenant = t;
     record.tenant(t);
-    if (HaltState.halted(lc.siteHalt(), lc.zoneHalt())) {
-      req.release();
-      HaltState.Halt h = lc.siteHalt().on() ? lc.siteHalt().halt() : lc.zoneHalt().halt();
-      deny(Refusal.halted(h), true);
-      return;
-    }
     EscrowAccount account = lc.account(t);
     meter.account(account);
-    long now = lc.clock().millis();
-    if (account.available() > 0 && now < account.expiresAt()) {
-      forward(req);
-      return;
-    }
-    // No escrow yet (or spent): ask first, so a spent budget is answered without the upstream.
-    account
-        .refill(1)
-        .whenComplete(
-            (o, e) ->
-                ctx.executor()
-                    .execute(
-                        () -> {
-                          if (!ctx.channel().isActive()) {
-                            req.release();
-                          } else if (o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED) {
-                            forward(req);
-                          } else if (lc.meter().reportMode()) {
-                            wouldDeny(ctx, Refusal.of(o));
-                            forward(req);
-                          } else {
-                            req.release();
-                            deny(Refusal.of(o), false);
-                          }
-                        }));
+    admission.admit(
+        ctx.channel(),
+        record,
+        t,
+        account,
+        1,
+        new Admission.Verdict() {
+          @Override
+          public void granted() {
+            forward(req);
+          }
+
+          @Override
+          public void denied(Refusal r) {
+            req.release();
+            // A halt closes the connection; a spent budget keeps it if the client asked to.
+            answerRefusal(r, r.kind() == Refusal.Kind.HALTED);
+          }
+
+          @Override
+          public void abandoned() {
+            req.release();
+          }
+        });
   }
 
   // ---- forwarding ----
@@ -587,10 +583,11 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     lc.evidence().wouldDeny(record, tenant, r);
   }
 
-  /** A refusal decided before forwarding (halt, spent budget, store down): answer it. */
-  private void deny(Refusal r, boolean close) {
-    lc.evidence().denied(record, tenant, r);
-    record.outcome(ConnectionRecord.Decision.DENY, r.reason());
+  /**
+   * Answers a refusal decided by the admission stage before forwarding (halt, spent budget, store
+   * down), which has already recorded it.
+   */
+  private void answerRefusal(Refusal r, boolean close) {
     FullHttpResponse res = JsonResponses.refusal(r, lc.clock().millis());
     if (res == null) {
       closing = true;

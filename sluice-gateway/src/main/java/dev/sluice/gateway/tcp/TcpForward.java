@@ -5,10 +5,10 @@ import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.SourceTenants;
+import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.meter.Refusal;
-import dev.sluice.halt.HaltState;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -34,6 +34,7 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
   private final TcpListener listener;
   private final SourceTenants sources;
   private final boolean egressUpstream;
+  private final Admission admission;
   private ConnectionRecord record;
   private Channel client;
   private Channel upstream;
@@ -45,8 +46,13 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
   private boolean upstreamOutputDone;
 
   TcpForward(
-      ListenerContext lc, TcpListener listener, SourceTenants sources, boolean egressUpstream) {
+      ListenerContext lc,
+      TcpListener listener,
+      SourceTenants sources,
+      boolean egressUpstream,
+      Admission admission) {
     this.lc = lc;
+    this.admission = admission;
     this.listener = listener;
     this.sources = sources;
     this.egressUpstream = egressUpstream;
@@ -74,34 +80,24 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
       return;
     }
     record.tenant(tenant);
-    if (HaltState.halted(lc.siteHalt(), lc.zoneHalt())) {
-      HaltState.Halt h = lc.siteHalt().on() ? lc.siteHalt().halt() : lc.zoneHalt().halt();
-      refused(ctx, Refusal.halted(h));
-      return;
-    }
     account = lc.account(tenant);
-    if (account.available() > 0 && lc.clock().millis() < account.expiresAt()) {
-      connect(listener.nextStart(), 0);
-      return;
-    }
-    account
-        .refill(1)
-        .whenComplete(
-            (o, e) ->
-                client
-                    .eventLoop()
-                    .execute(
-                        () -> {
-                          if (!client.isActive()) {
-                            return;
-                          }
-                          if ((o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED)
-                              || lc.meter().reportMode()) {
-                            connect(listener.nextStart(), 0);
-                          } else {
-                            refused(ctx, Refusal.of(o));
-                          }
-                        }));
+    admission.admit(
+        client,
+        record,
+        tenant,
+        account,
+        1,
+        new Admission.Verdict() {
+          @Override
+          public void granted() {
+            connect(listener.nextStart(), 0);
+          }
+
+          @Override
+          public void denied(Refusal r) {
+            closeBoth(); // the admission stage recorded the refusal
+          }
+        });
   }
 
   private void connect(int start, int attempt) {
