@@ -3,7 +3,8 @@ package dev.sluice.gateway.admission;
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.evidence.ConnectionRecord;
-import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
 import dev.sluice.halt.HaltState;
 import io.netty.channel.Channel;
 import org.slf4j.Logger;
@@ -115,8 +116,8 @@ public final class Admission {
       step.run();
     } catch (RuntimeException e) {
       log.warn("listener {}: admission failed, closing the connection", lc.name(), e);
-      lc.evidence().stats().denied("internal_error");
-      record.outcome(ConnectionRecord.Decision.ERROR, "internal_error");
+      lc.evidence().stats().denied(Reason.INTERNAL_ERROR);
+      record.outcome(ConnectionRecord.Decision.ERROR, Reason.INTERNAL_ERROR);
       client.close();
     }
   }

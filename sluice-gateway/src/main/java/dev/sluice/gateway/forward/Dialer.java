@@ -2,6 +2,7 @@ package dev.sluice.gateway.forward;
 
 import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.refusal.Reason;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -41,7 +42,7 @@ final class Dialer {
     void admitted(Channel destination);
 
     /** Refused by policy or failed (resolution, connection). */
-    void refused(ForwardReason reason, String detail);
+    void refused(Reason reason, String detail);
   }
 
   static final int CONNECT_TIMEOUT_MILLIS = 10_000;
@@ -82,14 +83,14 @@ final class Dialer {
                           }
                           if (error != null) {
                             out.refused(
-                                ForwardReason.DESTINATION_UNRESOLVABLE,
+                                Reason.DESTINATION_UNRESOLVABLE,
                                 target.host() + ": " + rootMessage(error));
                             return;
                           }
                           String denied = denyRanges.firstDenied(addresses);
                           if (denied != null) {
                             out.refused(
-                                ForwardReason.DESTINATION_DENIED_ADDRESS,
+                                Reason.DESTINATION_DENIED_ADDRESS,
                                 target.host() + " resolves to " + denied);
                             return;
                           }
@@ -127,7 +128,7 @@ final class Dialer {
                     connect(client, addresses, i + 1, target, pipeline, out);
                   } else {
                     out.refused(
-                        ForwardReason.DESTINATION_UNREACHABLE,
+                        Reason.DESTINATION_UNREACHABLE,
                         target.authority() + ": " + rootMessage(f.cause()));
                   }
                 });

@@ -7,7 +7,8 @@ import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.http.JsonResponses;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.EgressMeter;
-import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -124,7 +125,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   public void channelInactive(ChannelHandlerContext ctx) {
     lc.meter().listenerStats().connectionsOpen.decrement();
     if (state == State.EXCHANGE || state == State.ADMITTING) {
-      record.error("client_closed");
+      record.error(Reason.CLIENT_CLOSED);
     }
     Tunnel t = state == State.TUNNEL ? tunnel : null;
     state = State.CLOSING;
@@ -143,7 +144,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("client connection error on {}: {}", lc.name(), cause.toString());
-    record.error("client_error");
+    record.error(Reason.CLIENT_ERROR);
     closeBoth();
   }
 
@@ -164,8 +165,8 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       }
     } catch (RuntimeException e) {
       log.warn("forward listener {}: unexpected failure, closing the connection", lc.name(), e);
-      lc.evidence().stats().denied("internal_error");
-      record.error("internal_error");
+      lc.evidence().stats().denied(Reason.INTERNAL_ERROR);
+      record.error(Reason.INTERNAL_ERROR);
       closeBoth();
     }
   }
@@ -292,7 +293,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       if (meter == null || !ch.isActive()) {
         ch.close();
         ReferenceCountUtil.release(p.request());
-        refuse(ForwardReason.DESTINATION_FAILED, "the destination closed the connection at once");
+        refuse(Reason.DESTINATION_FAILED, "the destination closed the connection at once");
         return;
       }
       origin = new Origin(ch, meter, p.target().authority(), p.target().tunnel());
@@ -315,12 +316,12 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   }
 
   @Override
-  public void refused(ForwardReason reason, String detail) {
+  public void refused(Reason reason, String detail) {
     refuse(reason, detail);
   }
 
   @Override
-  public void tunnelFailed(String reason) {
+  public void tunnelFailed(Reason reason) {
     if (state != State.CLOSING) {
       record.error(reason);
       closeBoth();
@@ -354,9 +355,9 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     }
     exchange = null;
     if (e.responseNotStarted()) {
-      refuse(ForwardReason.DESTINATION_FAILED, why);
+      refuse(Reason.DESTINATION_FAILED, why);
     } else {
-      record.error(ForwardReason.DESTINATION_FAILED.type());
+      record.error(Reason.DESTINATION_FAILED);
       closeBoth();
     }
   }
@@ -368,7 +369,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   }
 
   void clientWriteFailed() {
-    record.error("client_write_failed");
+    record.error(Reason.CLIENT_WRITE_FAILED);
     closeBoth();
   }
 
@@ -415,7 +416,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   }
 
   /** Refuses the current request for {@code reason}: ledgered, counted, answered, closed. */
-  private void refuse(ForwardReason reason, String detail) {
+  private void refuse(Reason reason, String detail) {
     record.refused(reason, detail);
     answer(ForwardResponses.error(reason, detail));
   }

@@ -8,7 +8,8 @@ import dev.sluice.gateway.SourceTenants;
 import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.meter.EgressMeter;
-import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -74,8 +75,8 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
     String bySource = sources.tenantFor(remote.getAddress());
     tenant = bySource != null ? bySource : lc.tenantOrDefault(null);
     if (tenant == null) {
-      lc.evidence().stats().denied("unknown_tenant");
-      record.outcome(ConnectionRecord.Decision.DENY, "unknown_tenant");
+      lc.evidence().stats().denied(Reason.UNKNOWN_TENANT);
+      record.outcome(ConnectionRecord.Decision.DENY, Reason.UNKNOWN_TENANT);
       client.close();
       return;
     }
@@ -143,7 +144,7 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
                     }
                     connect(start, attempt + 1);
                   } else {
-                    record.outcome(ConnectionRecord.Decision.ERROR, "upstream_unavailable");
+                    record.outcome(ConnectionRecord.Decision.ERROR, Reason.UPSTREAM_UNAVAILABLE);
                     client.close();
                   }
                 });
@@ -271,7 +272,7 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    record.outcome(ConnectionRecord.Decision.ERROR, "client_error");
+    record.outcome(ConnectionRecord.Decision.ERROR, Reason.CLIENT_ERROR);
     closeBoth();
   }
 

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.gateway.ListenerFixture;
 import dev.sluice.gateway.evidence.ConnectionRecord;
-import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
 import dev.sluice.ledger.EntryType;
 import dev.sluice.ledger.LedgerEntry;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -92,7 +93,7 @@ class AdmissionTest {
       ConnectionRecord rec = f.record();
       Seen seen = admit(f, ch, rec, "small", 4096);
       assertThat(seen.granted).isFalse();
-      assertThat(seen.denied.kind()).isEqualTo(Refusal.Kind.BUDGET);
+      assertThat(seen.denied.reason()).isEqualTo(Reason.BUDGET_EXHAUSTED);
       assertThat(seen.denied.denial().nodeId()).isEqualTo("tenant:inference/small");
       assertThat(rec.decision()).isEqualTo(ConnectionRecord.Decision.DENY);
       assertThat(rec.reason()).isEqualTo("egress_budget_exhausted");
@@ -137,7 +138,7 @@ class AdmissionTest {
         Seen seen = new Seen();
         new Admission(f.lc).admit(ch, rec, "default", f.lc.account("default"), 1, seen);
         assertThat(seen.denied).as(scope).isNotNull();
-        assertThat(seen.denied.kind()).isEqualTo(Refusal.Kind.HALTED);
+        assertThat(seen.denied.reason()).isEqualTo(Reason.HALTED);
         assertThat(seen.denied.halt().scope()).isEqualTo(scope);
         assertThat(rec.reason()).isEqualTo("egress_halted");
         List<LedgerEntry> denies = f.closeAndRead(EntryType.DENY);
@@ -155,7 +156,7 @@ class AdmissionTest {
       f.closeStore();
       Seen seen = admit(f, ch, rec, "default", 1);
       assertThat(seen.granted).isFalse();
-      assertThat(seen.denied.kind()).isEqualTo(Refusal.Kind.STORE_UNAVAILABLE);
+      assertThat(seen.denied.reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
       assertThat(rec.decision()).isEqualTo(ConnectionRecord.Decision.DENY);
       assertThat(rec.reason()).isEqualTo("budget_store_unavailable");
     }
