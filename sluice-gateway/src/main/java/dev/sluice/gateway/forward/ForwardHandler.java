@@ -12,6 +12,7 @@ import dev.sluice.gateway.refusal.Refusal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -33,11 +34,11 @@ import org.slf4j.LoggerFactory;
  * host:port} may reuse.
  *
  * <p>Egress is what goes to the destination, so the {@link EgressMeter} sits at the head of each
- * destination channel ({@link OriginPipeline}) and charges (zone, tenant, destination pattern). The
- * next chunk is read from the inside only when every write to the destination completed, and the
- * meter completes a write only once it is paid: a client that outruns its budget is slowed down,
- * not buffered. What comes back to the client is not egress, nor are the gateway's own answers
- * (400, 403, 407, 429, 502, 503), so none of it is metered.
+ * destination channel ({@link ForwardListener#originPipeline}) and charges (zone, tenant,
+ * destination pattern). The next chunk is read from the inside only when every write to the
+ * destination completed, and the meter completes a write only once it is paid: a client that
+ * outruns its budget is slowed down, not buffered. What comes back to the client is not egress, nor
+ * are the gateway's own answers (400, 403, 407, 429, 502, 503), so none of it is metered.
  *
  * <p>Everything runs on the client's event loop; destination channels share it. Nothing here
  * throws: a failure becomes a refusal or a close, a counter, and the connection's ledger entry.
@@ -256,8 +257,8 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     state = State.ADMITTING;
     pending = new Pending(req, t, account, keepAlive, expectContinue);
     Channel reuse = reusable ? origin.channel() : null;
-    OriginPipeline pipeline =
-        new OriginPipeline(lc.meter(), record.record(), account, this, connect);
+    ChannelHandler pipeline =
+        ForwardListener.originPipeline(lc.meter(), record.record(), account, this, connect);
     admission.admit(
         ctx.channel(),
         record.record(),
@@ -289,7 +290,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       return;
     }
     if (origin == null || origin.channel() != ch) {
-      EgressMeter meter = OriginPipeline.meterOf(ch);
+      EgressMeter meter = ForwardListener.meterOf(ch);
       if (meter == null || !ch.isActive()) {
         ch.close();
         ReferenceCountUtil.release(p.request());

@@ -287,7 +287,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
             .channel(lc.transport().socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-            .handler(new UpstreamInitializer(this, pool, target, upstreamTls));
+            .handler(ReverseListener.upstreamPipeline(this, pool, target, upstreamTls));
     ChannelFuture f = b.connect(target.host(), target.port());
     f.addListener(
         (ChannelFutureListener)

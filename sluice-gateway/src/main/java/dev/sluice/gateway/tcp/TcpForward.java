@@ -116,17 +116,10 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
             .handler(
-                new io.netty.channel.ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    if (egressUpstream) {
-                      ch.pipeline().addLast("meter", meter);
-                    }
-                    ch.pipeline().addLast("relay", new Relay(() -> client, TcpForward.this));
-                  }
-                });
+                listener.upstreamPipeline(
+                    egressUpstream ? meter : null, new Relay(() -> client, TcpForward.this)));
     if (!egressUpstream) {
-      client.pipeline().addFirst("meter", meter);
+      TcpListener.meterClient(client, meter);
     }
     b.connect(target.host(), target.port())
         .addListener(
@@ -140,7 +133,7 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
                     return;
                   } else if (attempt + 1 < listener.upstreamCount()) {
                     if (!egressUpstream) {
-                      client.pipeline().remove("meter");
+                      TcpListener.unmeterClient(client);
                     }
                     connect(start, attempt + 1);
                   } else {
