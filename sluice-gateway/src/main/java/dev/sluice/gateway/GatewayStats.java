@@ -54,6 +54,11 @@ public final class GatewayStats {
   }
 
   /** Counts one denial (a refused request or connection, or a stream cut) by reason. */
+  public void denied(dev.sluice.gateway.refusal.Reason reason) {
+    denied(reason.label());
+  }
+
+  /** Counts one denial by the label of its reason. */
   public void denied(String reason) {
     denials.computeIfAbsent(reason, r -> new LongAdder()).increment();
   }

@@ -1,6 +1,7 @@
 package dev.sluice.gateway.edge;
 
 import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.Stages;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.meter.EgressMeter;
 import io.netty.channel.Channel;
@@ -20,7 +21,9 @@ import java.net.InetSocketAddress;
  * </pre>
  *
  * and on each stream's {@link StreamChannel}: {@code meter} ({@link StreamMeter}) and then the
- * listener's own handlers ({@link StreamInit}).
+ * listener's own handlers ({@link StreamInit}), from the protocol codec up. This is the compress
+ * slot of {@link Stages} ({@link Stages#EDGE_CODEC}); a scan stage on a stream goes right after the
+ * stream's meter, so it sees the plain bytes before they are coded.
  */
 public final class EdgeLinks {
 
@@ -39,12 +42,12 @@ public final class EdgeLinks {
             lc.clock().nanos());
     EgressMeter meter = EgressMeter.forLink(lc.meter(), linkRecord);
     ChannelPipeline p = ch.pipeline();
-    p.addLast("meter", meter);
+    p.addLast(Stages.METER, meter);
     if (tls != null) {
-      p.addLast("tls", tls.newHandler(ch.alloc()));
+      p.addLast(Stages.TLS, tls.newHandler(ch.alloc()));
     }
     MuxFrameCodec codec = new MuxFrameCodec(LinkSide.GATEWAY, tls == null);
-    p.addLast("mux-codec", codec);
+    p.addLast(Stages.EDGE_CODEC, codec);
     p.addLast("mux", new GatewayMux(settings, lc, init, codec, meter, linkRecord, tls, null));
   }
 }

@@ -18,7 +18,8 @@ import dev.sluice.gateway.edge.MuxMessage.Window;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.meter.Payer;
-import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -370,7 +371,7 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter implements Fr
     state = State.ENDED;
     for (MuxStream s : new ArrayList<>(streams.all())) {
       if (failed && !s.downEnded) {
-        s.record.outcome(ConnectionRecord.Decision.ERROR, "edge_link_failed");
+        s.record.outcome(ConnectionRecord.Decision.ERROR, Reason.EDGE_LINK_FAILED);
       }
       s.downEnded = true;
       s.upEnded = true;

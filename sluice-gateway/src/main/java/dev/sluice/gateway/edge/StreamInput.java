@@ -1,7 +1,7 @@
 package dev.sluice.gateway.edge;
 
 import dev.sluice.codec.LinkEncoder;
-import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.gateway.refusal.Refusal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 
@@ -135,7 +135,7 @@ final class StreamInput {
               : dev.sluice.gateway.evidence.ConnectionRecord.Decision.CUT,
           r.reason());
       s.reset = MuxMessage.ResetCode.DENIED;
-      s.resetReason = r.reason();
+      s.resetReason = r.label();
       s.child.closeNow();
     }
   }

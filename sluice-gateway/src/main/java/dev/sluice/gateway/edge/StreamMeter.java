@@ -5,7 +5,7 @@ import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.MeterSettings;
 import dev.sluice.gateway.meter.Payer;
-import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.gateway.refusal.Refusal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,5 +1,6 @@
 package dev.sluice.gateway.evidence;
 
+import dev.sluice.gateway.refusal.Reason;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -31,7 +32,7 @@ public final class ConnectionRecord {
   private long wouldDeny;
   private int requests;
   private Decision decision = Decision.ALLOW;
-  private String reason = "ok";
+  private Reason reason; // null: ok
 
   public ConnectionRecord(
       String listener, String zone, String client, long startMillis, long startNanos) {
@@ -85,7 +86,7 @@ public final class ConnectionRecord {
   }
 
   /** Records the outcome; a worse outcome replaces a better one, never the reverse. */
-  public void outcome(Decision d, String why) {
+  public void outcome(Decision d, Reason why) {
     if (d.ordinal() >= decision.ordinal()) {
       decision = d;
       reason = why;
@@ -120,7 +121,8 @@ public final class ConnectionRecord {
     return decision;
   }
 
+  /** The label of the reason of the outcome, {@code ok} for a connection that ended well. */
   public String reason() {
-    return reason;
+    return reason == null ? "ok" : reason.label();
   }
 }

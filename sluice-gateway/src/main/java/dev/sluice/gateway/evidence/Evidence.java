@@ -1,7 +1,8 @@
 package dev.sluice.gateway.evidence;
 
 import dev.sluice.gateway.GatewayStats;
-import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
 import dev.sluice.ledger.EntryType;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
@@ -65,7 +66,7 @@ public final class Evidence {
    * allowed, a malformed request): a {@code deny} entry with {@code reason} and, if not null,
    * {@code detail}.
    */
-  public void denied(ConnectionRecord rec, String tenant, String reason, String detail) {
+  public void denied(ConnectionRecord rec, String tenant, Reason reason, String detail) {
     LedgerEntry.Builder e = deny(rec, tenant, reason);
     if (detail != null) {
       e.put("detail", detail);
@@ -73,7 +74,7 @@ public final class Evidence {
     append(e.build());
   }
 
-  private LedgerEntry.Builder deny(ConnectionRecord rec, String tenant, String reason) {
+  private LedgerEntry.Builder deny(ConnectionRecord rec, String tenant, Reason reason) {
     stats.denied(reason);
     return LedgerEntry.builder(EntryType.DENY, clock.millis())
         .put("listener", rec.listener)
@@ -81,7 +82,7 @@ public final class Evidence {
         .put("tenant", tenant == null ? "-" : tenant)
         .put("destination", rec.destination().isEmpty() ? "-" : rec.destination())
         .put("client", rec.client)
-        .put("reason", reason);
+        .put("reason", reason.label());
   }
 
   /**
@@ -89,7 +90,7 @@ public final class Evidence {
    * connection), as a {@code deny} entry with {@code would_deny} set.
    */
   public void wouldDeny(ConnectionRecord rec, String tenant, Refusal r) {
-    stats.denied("would_deny");
+    stats.denied(Reason.WOULD_DENY);
     LedgerEntry.Builder e =
         LedgerEntry.builder(EntryType.DENY, clock.millis())
             .put("listener", rec.listener)
@@ -97,7 +98,7 @@ public final class Evidence {
             .put("tenant", tenant == null ? "-" : tenant)
             .put("destination", rec.destination().isEmpty() ? "-" : rec.destination())
             .put("client", rec.client)
-            .put("reason", r.reason())
+            .put("reason", r.label())
             .put("would_deny", 1L);
     if (r.denial() != null) {
       e.put("node", r.denial().nodeId()).put("window", r.denial().window().label());

@@ -2,15 +2,17 @@ package dev.sluice.gateway.forward;
 
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.http.JsonResponses;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.EgressMeter;
-import dev.sluice.gateway.meter.Refusal;
-import dev.sluice.halt.HaltState;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -26,23 +28,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One inside client's connection to a forward listener. Requests are taken one at a time: each
- * passes {@link Intake} (or is refused with its reason), then {@link Admission} (escrow,
- * resolution, address check, connection), and then becomes either a {@link Tunnel} or an {@link
- * Exchange} on a destination connection that later requests to the same {@code host:port} may
- * reuse.
+ * passes {@link Intake} (or is refused with its reason), then {@link Admission} (halt, escrow),
+ * then the {@link Dialer} (resolution, address check, connection), and then becomes either a {@link
+ * Tunnel} or an {@link Exchange} on a destination connection that later requests to the same {@code
+ * host:port} may reuse.
  *
  * <p>Egress is what goes to the destination, so the {@link EgressMeter} sits at the head of each
- * destination channel ({@link OriginPipeline}) and charges (zone, tenant, destination pattern). The
- * next chunk is read from the inside only when every write to the destination completed, and the
- * meter completes a write only once it is paid: a client that outruns its budget is slowed down,
- * not buffered. What comes back to the client is not egress, nor are the gateway's own answers
- * (400, 403, 407, 429, 502, 503), so none of it is metered.
+ * destination channel ({@link ForwardListener#originPipeline}) and charges (zone, tenant,
+ * destination pattern). The next chunk is read from the inside only when every write to the
+ * destination completed, and the meter completes a write only once it is paid: a client that
+ * outruns its budget is slowed down, not buffered. What comes back to the client is not egress, nor
+ * are the gateway's own answers (400, 403, 407, 429, 502, 503), so none of it is metered.
  *
  * <p>Everything runs on the client's event loop; destination channels share it. Nothing here
  * throws: a failure becomes a refusal or a close, a counter, and the connection's ledger entry.
  */
 final class ForwardHandler extends ChannelInboundHandlerAdapter
-    implements ConnectionMeter.Listener, Admission.Outcome, Tunnel.Failure {
+    implements ConnectionMeter.Listener, Dialer.Outcome, Tunnel.Failure {
 
   private static final Logger log = LoggerFactory.getLogger(ForwardHandler.class);
 
@@ -73,6 +75,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   private final ListenerContext lc;
   private final Intake intake;
   private final Admission admission;
+  private final Dialer dialer;
   private final ArrayDeque<Object> inbound = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private InetSocketAddress source;
@@ -88,10 +91,15 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   private final ConnectionRecord linkRecord;
 
   ForwardHandler(
-      ListenerContext lc, Intake intake, Admission admission, ConnectionRecord linkRecord) {
+      ListenerContext lc,
+      Intake intake,
+      Admission admission,
+      Dialer dialer,
+      ConnectionRecord linkRecord) {
     this.lc = lc;
     this.intake = intake;
     this.admission = admission;
+    this.dialer = dialer;
     this.linkRecord = linkRecord;
   }
 
@@ -118,7 +126,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   public void channelInactive(ChannelHandlerContext ctx) {
     lc.meter().listenerStats().connectionsOpen.decrement();
     if (state == State.EXCHANGE || state == State.ADMITTING) {
-      record.error("client_closed");
+      record.error(Reason.CLIENT_CLOSED);
     }
     Tunnel t = state == State.TUNNEL ? tunnel : null;
     state = State.CLOSING;
@@ -137,7 +145,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("client connection error on {}: {}", lc.name(), cause.toString());
-    record.error("client_error");
+    record.error(Reason.CLIENT_ERROR);
     closeBoth();
   }
 
@@ -158,8 +166,8 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       }
     } catch (RuntimeException e) {
       log.warn("forward listener {}: unexpected failure, closing the connection", lc.name(), e);
-      lc.evidence().stats().denied("internal_error");
-      record.error("internal_error");
+      lc.evidence().stats().denied(Reason.INTERNAL_ERROR);
+      record.error(Reason.INTERNAL_ERROR);
       closeBoth();
     }
   }
@@ -228,12 +236,6 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       refuse(d.refusal(), d.detail());
       return;
     }
-    if (HaltState.halted(lc.siteHalt(), lc.zoneHalt())) {
-      ReferenceCountUtil.release(req);
-      HaltState.Halt h = lc.siteHalt().on() ? lc.siteHalt().halt() : lc.zoneHalt().halt();
-      overBudget(Refusal.halted(h));
-      return;
-    }
     RequestTarget t = d.target();
     EscrowAccount account = lc.escrow().account(lc.tree().path(lc.zone(), d.tenant(), d.pattern()));
     boolean reusable =
@@ -254,14 +256,27 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     }
     state = State.ADMITTING;
     pending = new Pending(req, t, account, keepAlive, expectContinue);
+    Channel reuse = reusable ? origin.channel() : null;
+    ChannelHandler pipeline =
+        ForwardListener.originPipeline(lc.meter(), record.record(), account, this, connect);
     admission.admit(
         ctx.channel(),
+        record.record(),
+        d.tenant(),
         account,
         need,
-        t,
-        reusable ? origin.channel() : null,
-        new OriginPipeline(lc.meter(), record.record(), account, this, connect),
-        this);
+        new Admission.Verdict() {
+          @Override
+          public void granted() {
+            dialer.dial(ctx.channel(), t, reuse, pipeline, ForwardHandler.this);
+          }
+
+          @Override
+          public void denied(Refusal r) {
+            // Recorded by the admission stage; the held request is released by answer().
+            answer(JsonResponses.refusal(r, lc.clock().millis()));
+          }
+        });
   }
 
   @Override
@@ -275,11 +290,11 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       return;
     }
     if (origin == null || origin.channel() != ch) {
-      EgressMeter meter = OriginPipeline.meterOf(ch);
+      EgressMeter meter = ForwardListener.meterOf(ch);
       if (meter == null || !ch.isActive()) {
         ch.close();
         ReferenceCountUtil.release(p.request());
-        refuse(ForwardReason.DESTINATION_FAILED, "the destination closed the connection at once");
+        refuse(Reason.DESTINATION_FAILED, "the destination closed the connection at once");
         return;
       }
       origin = new Origin(ch, meter, p.target().authority(), p.target().tunnel());
@@ -302,23 +317,12 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   }
 
   @Override
-  public void refused(ForwardReason reason, String detail) {
+  public void refused(Reason reason, String detail) {
     refuse(reason, detail);
   }
 
   @Override
-  public void overBudget(Refusal r) {
-    record.refused(r, false);
-    answer(JsonResponses.refusal(r, lc.clock().millis()));
-  }
-
-  @Override
-  public void wouldDeny(Refusal r) {
-    record.wouldDeny(r);
-  }
-
-  @Override
-  public void tunnelFailed(String reason) {
+  public void tunnelFailed(Reason reason) {
     if (state != State.CLOSING) {
       record.error(reason);
       closeBoth();
@@ -352,9 +356,9 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     }
     exchange = null;
     if (e.responseNotStarted()) {
-      refuse(ForwardReason.DESTINATION_FAILED, why);
+      refuse(Reason.DESTINATION_FAILED, why);
     } else {
-      record.error(ForwardReason.DESTINATION_FAILED.type());
+      record.error(Reason.DESTINATION_FAILED);
       closeBoth();
     }
   }
@@ -366,7 +370,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   }
 
   void clientWriteFailed() {
-    record.error("client_write_failed");
+    record.error(Reason.CLIENT_WRITE_FAILED);
     closeBoth();
   }
 
@@ -413,7 +417,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   }
 
   /** Refuses the current request for {@code reason}: ledgered, counted, answered, closed. */
-  private void refuse(ForwardReason reason, String detail) {
+  private void refuse(Reason reason, String detail) {
     record.refused(reason, detail);
     answer(ForwardResponses.error(reason, detail));
   }

@@ -1,34 +1,43 @@
 package dev.sluice.gateway.forward;
 
 import dev.sluice.config.ZoneConfig;
+import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.Stages;
+import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.edge.EdgeLinks;
 import dev.sluice.gateway.edge.LinkSettings;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.meter.EgressMeter;
+import dev.sluice.gateway.meter.MeterSettings;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 
 /**
  * A {@code forward} listener: an HTTP proxy for connections started inside the site, taking {@code
- * CONNECT host:port} tunnels and absolute-form {@code http://} requests. The pipeline of an
+ * CONNECT host:port} tunnels and absolute-form {@code http://} requests. Every pipeline of the
+ * listener is assembled here, in one place (see {@link Stages} for the order and the slots). An
  * accepted (inside) connection:
  *
  * <pre>
  *   http-decoder  strict HTTP/1.1 request decoder (removed when a CONNECT arrives)
  *   http-encoder  response encoder for our answers and relayed responses (removed once a tunnel
  *                 is open)
- *   proxy         ForwardHandler: intake, admission, tunnel or exchange, refusals
+ *   proxy         identify and admit: ForwardHandler (Intake, the shared Admission stage, the
+ *                 Dialer), then tunnel or exchange, refusals
  * </pre>
  *
  * and of each destination connection it opens (egress goes this way, so it is metered here):
  *
  * <pre>
- *   meter   EgressMeter: charges every byte written to the destination, to (zone, tenant, pattern)
+ *   meter   write: EgressMeter charges every byte written to the destination, to (zone, tenant,
+ *           pattern)
+ *           scan: the slot {@link Stages#SCAN}, empty until the detection issue
  *   http    HTTP client codec (absolute-form requests only)
  *   origin  OriginHandler, or relay: TunnelRelay for a tunnel
  * </pre>
@@ -48,6 +57,7 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
   private final ListenerContext lc;
   private final Intake intake;
   private final Admission admission;
+  private final Dialer dialer;
   private final LinkSettings edge;
 
   /**
@@ -73,8 +83,9 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
     this.lc = lc;
     this.edge = edge;
     this.intake = new Intake(new ProxyIdentity(lc), new DestinationPolicy(zone));
-    this.admission =
-        new Admission(
+    this.admission = new Admission(lc);
+    this.dialer =
+        new Dialer(
             lc,
             new Lookups(resolver, lc.name()),
             new DenyRanges(lc.config().forward().denyRanges()));
@@ -91,18 +102,44 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
     addHttp(ch, null);
   }
 
+  /**
+   * The pipeline of a destination connection: an {@link EgressMeter} at the head (everything
+   * written to the destination is egress and charged to {@code account}, counted into {@code
+   * record}), then either a {@link TunnelRelay} (CONNECT) or the HTTP client codec and an {@link
+   * OriginHandler}. Sharable: one instance may set up several attempts, one per resolved address.
+   */
+  static ChannelInitializer<Channel> originPipeline(
+      MeterSettings settings,
+      ConnectionRecord record,
+      EscrowAccount account,
+      ForwardHandler client,
+      boolean tunnel) {
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        EgressMeter meter = new EgressMeter(settings, record, account);
+        meter.listener(client);
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(Stages.METER, meter);
+        if (tunnel) {
+          p.addLast(Stages.RELAY, new TunnelRelay(client.channel()));
+          return;
+        }
+        p.addLast("http", new HttpClientCodec(Stages.clientDecoder(), false, false));
+        p.addLast("origin", new OriginHandler(client));
+      }
+    };
+  }
+
+  /** The meter of a destination channel set up here, or null once the channel is torn down. */
+  static EgressMeter meterOf(Channel ch) {
+    return ch.pipeline().get(EgressMeter.class);
+  }
+
   private void addHttp(Channel ch, ConnectionRecord record) {
     ChannelPipeline p = ch.pipeline();
-    p.addLast(
-        DECODER,
-        new HttpRequestDecoder(
-            new HttpDecoderConfig()
-                .setMaxInitialLineLength(8192)
-                .setMaxHeaderSize(16 * 1024)
-                .setMaxChunkSize(64 * 1024)
-                .setStrictLineParsing(true)
-                .setAllowDuplicateContentLengths(false)));
+    p.addLast(DECODER, new HttpRequestDecoder(Stages.serverDecoder()));
     p.addLast(ENCODER, new HttpResponseEncoder());
-    p.addLast("proxy", new ForwardHandler(lc, intake, admission, record));
+    p.addLast("proxy", new ForwardHandler(lc, intake, admission, dialer, record));
   }
 }

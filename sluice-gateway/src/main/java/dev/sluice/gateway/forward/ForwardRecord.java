@@ -2,7 +2,8 @@ package dev.sluice.gateway.forward;
 
 import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.evidence.ConnectionRecord;
-import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -82,14 +83,14 @@ final class ForwardRecord {
   }
 
   /** A refusal of this listener's own: a {@code deny} (policy) or an {@code error} (502s). */
-  void refused(ForwardReason reason, String detail) {
+  void refused(Reason reason, String detail) {
     if (reason.policy()) {
-      lc.evidence().denied(record, tenant, reason.type(), detail);
-      record.outcome(ConnectionRecord.Decision.DENY, reason.type());
+      lc.evidence().denied(record, tenant, reason, detail);
+      record.outcome(ConnectionRecord.Decision.DENY, reason);
     } else {
-      log.debug("{} on {}: {}", reason.type(), lc.name(), detail);
-      lc.evidence().stats().denied(reason.type());
-      record.outcome(ConnectionRecord.Decision.ERROR, reason.type());
+      log.debug("{} on {}: {}", reason, lc.name(), detail);
+      lc.evidence().stats().denied(reason);
+      record.outcome(ConnectionRecord.Decision.ERROR, reason);
     }
   }
 
@@ -108,7 +109,7 @@ final class ForwardRecord {
   }
 
   /** A failure that is neither side's decision (a broken connection). */
-  void error(String reason) {
+  void error(Reason reason) {
     record.outcome(ConnectionRecord.Decision.ERROR, reason);
   }
 

@@ -1,6 +1,7 @@
 package dev.sluice.gateway.forward;
 
 import dev.sluice.gateway.http.JsonResponses;
+import dev.sluice.gateway.refusal.Reason;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -10,9 +11,9 @@ import io.netty.handler.codec.http.HttpVersion;
 
 /**
  * The responses a forward listener writes itself, all toward the inside client (so none of them is
- * egress, and none is paid from the control allowance): the JSON error for a {@link ForwardReason}
- * (in the shape of {@link JsonResponses}), with {@code Proxy-Authenticate} on a 407, and the {@code
- * 200 Connection established} that opens a tunnel.
+ * egress, and none is paid from the control allowance): the JSON error for a {@link Reason} (in the
+ * shape of {@link JsonResponses}), with {@code Proxy-Authenticate} on a 407, and the {@code 200
+ * Connection established} that opens a tunnel.
  */
 final class ForwardResponses {
 
@@ -25,10 +26,10 @@ final class ForwardResponses {
    * The JSON error for {@code reason}, its message followed by {@code detail} (if not null); the
    * connection is closed after it.
    */
-  static FullHttpResponse error(ForwardReason reason, String detail) {
+  static FullHttpResponse error(Reason reason, String detail) {
     String message = detail == null ? reason.message() : reason.message() + ": " + detail;
-    FullHttpResponse res = JsonResponses.error(reason.status(), reason.type(), message, "");
-    if (reason.status().equals(HttpResponseStatus.PROXY_AUTHENTICATION_REQUIRED)) {
+    FullHttpResponse res = JsonResponses.error(reason, message, "");
+    if (reason.status() == HttpResponseStatus.PROXY_AUTHENTICATION_REQUIRED.code()) {
       res.headers().set(HttpHeaderNames.PROXY_AUTHENTICATE, "Basic realm=\"" + REALM + "\"");
     }
     HttpUtil.setKeepAlive(res, false);

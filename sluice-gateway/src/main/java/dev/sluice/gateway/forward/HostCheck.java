@@ -1,6 +1,7 @@
 package dev.sluice.gateway.forward;
 
 import dev.sluice.config.IpLiterals;
+import dev.sluice.gateway.refusal.Reason;
 
 /**
  * Decides whether a requested host is a plain DNS name in its one canonical spelling: lower case,
@@ -21,36 +22,36 @@ final class HostCheck {
   private HostCheck() {}
 
   /** Why {@code host} is refused, or null when it is a canonical name. */
-  static ForwardReason problem(String host) {
+  static Reason problem(String host) {
     if (host.startsWith("[")) {
       return isIpv4Mapped(host.substring(1, Math.max(1, host.length() - 1)))
-          ? ForwardReason.DESTINATION_IPV4_MAPPED
-          : ForwardReason.DESTINATION_BRACKETED;
+          ? Reason.DESTINATION_IPV4_MAPPED
+          : Reason.DESTINATION_BRACKETED;
     }
     if (host.indexOf(':') >= 0) {
       if (isIpv4Mapped(host)) {
-        return ForwardReason.DESTINATION_IPV4_MAPPED;
+        return Reason.DESTINATION_IPV4_MAPPED;
       }
       return IpLiterals.parseIpv6(host) != null
-          ? ForwardReason.DESTINATION_IP_LITERAL
-          : ForwardReason.DESTINATION_INVALID;
+          ? Reason.DESTINATION_IP_LITERAL
+          : Reason.DESTINATION_INVALID;
     }
     if (endsInNumber(host)) {
-      return ForwardReason.DESTINATION_IP_LITERAL;
+      return Reason.DESTINATION_IP_LITERAL;
     }
     for (int i = 0; i < host.length(); i++) {
       char c = host.charAt(i);
       if (c >= 'A' && c <= 'Z') {
-        return ForwardReason.DESTINATION_NOT_LOWER_CASE;
+        return Reason.DESTINATION_NOT_LOWER_CASE;
       }
     }
     if (host.endsWith(".")) {
-      return ForwardReason.DESTINATION_TRAILING_DOT;
+      return Reason.DESTINATION_TRAILING_DOT;
     }
     if (host.startsWith(".") || host.contains("..")) {
-      return ForwardReason.DESTINATION_EMPTY_LABEL;
+      return Reason.DESTINATION_EMPTY_LABEL;
     }
-    return isName(host) ? null : ForwardReason.DESTINATION_INVALID;
+    return isName(host) ? null : Reason.DESTINATION_INVALID;
   }
 
   /**

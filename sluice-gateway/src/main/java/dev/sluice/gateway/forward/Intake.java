@@ -1,6 +1,7 @@
 package dev.sluice.gateway.forward;
 
 import dev.sluice.gateway.http.RequestFraming;
+import dev.sluice.gateway.refusal.Reason;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -21,7 +22,7 @@ final class Intake {
    * @param pattern the destination pattern charged, or null for an allowed unknown destination
    */
   record Decision(
-      RequestTarget target, String tenant, String pattern, ForwardReason refusal, String detail) {}
+      RequestTarget target, String tenant, String pattern, Reason refusal, String detail) {}
 
   private final ProxyIdentity identity;
   private final DestinationPolicy destinations;
@@ -38,11 +39,11 @@ final class Intake {
       framing = "a CONNECT request cannot carry a body";
     }
     if (framing != null) {
-      return new Decision(null, null, null, ForwardReason.BAD_REQUEST, framing);
+      return new Decision(null, null, null, Reason.BAD_REQUEST, framing);
     }
     RequestTarget.Parsed p = RequestTarget.parse(connect, req.uri());
     if (p.problem() != null) {
-      return new Decision(null, null, null, ForwardReason.BAD_REQUEST, p.problem());
+      return new Decision(null, null, null, Reason.BAD_REQUEST, p.problem());
     }
     RequestTarget t = p.target();
     ProxyIdentity.Identity id =
@@ -50,7 +51,7 @@ final class Intake {
     if (id.refusal() != null) {
       return new Decision(t, null, null, id.refusal(), id.detail());
     }
-    ForwardReason hostProblem = HostCheck.problem(t.host());
+    Reason hostProblem = HostCheck.problem(t.host());
     if (hostProblem != null) {
       return new Decision(t, id.tenant(), null, hostProblem, "host " + t.host());
     }
@@ -60,7 +61,7 @@ final class Intake {
           t,
           id.tenant(),
           null,
-          ForwardReason.DESTINATION_NOT_ALLOWED,
+          Reason.DESTINATION_NOT_ALLOWED,
           t.host() + " matches no destination of the zone");
     }
     return new Decision(t, id.tenant(), m.pattern(), null, null);

@@ -2,6 +2,7 @@ package dev.sluice.gateway.forward;
 
 import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.SourceTenants;
+import dev.sluice.gateway.refusal.Reason;
 import java.net.InetAddress;
 
 /**
@@ -12,7 +13,7 @@ import java.net.InetAddress;
 final class ProxyIdentity {
 
   /** A tenant, or the reason there is none. */
-  record Identity(String tenant, ForwardReason refusal, String detail) {}
+  record Identity(String tenant, Reason refusal, String detail) {}
 
   private final ListenerContext lc;
   private final SourceTenants sources;
@@ -31,15 +32,15 @@ final class ProxyIdentity {
         return new Identity(c.tenant(), null, null);
       }
       return c.missing()
-          ? new Identity(null, ForwardReason.PROXY_AUTH_REQUIRED, "this proxy needs credentials")
-          : new Identity(null, ForwardReason.PROXY_AUTH_INVALID, "unknown user or wrong password");
+          ? new Identity(null, Reason.PROXY_AUTH_REQUIRED, "this proxy needs credentials")
+          : new Identity(null, Reason.PROXY_AUTH_INVALID, "unknown user or wrong password");
     }
     String bySource = source == null ? null : sources.tenantFor(source);
     String tenant = bySource != null ? bySource : lc.tenantOrDefault(null);
     if (tenant == null) {
       return new Identity(
           null,
-          ForwardReason.UNKNOWN_TENANT,
+          Reason.UNKNOWN_TENANT,
           "no tenant for this source address in zone " + lc.zone() + " and no default tenant");
     }
     return new Identity(tenant, null, null);

@@ -1,6 +1,7 @@
 package dev.sluice.gateway.forward;
 
 import dev.sluice.gateway.meter.RefusedException;
+import dev.sluice.gateway.refusal.Reason;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -18,7 +19,7 @@ final class Tunnel {
 
   /** Called when the tunnel cannot go on; the handler closes both sides. */
   interface Failure {
-    void tunnelFailed(String reason);
+    void tunnelFailed(Reason reason);
   }
 
   private final ChannelHandlerContext client;
@@ -46,7 +47,7 @@ final class Tunnel {
             (ChannelFutureListener)
                 f -> {
                   if (!f.isSuccess()) {
-                    failure.tunnelFailed("client_write_failed");
+                    failure.tunnelFailed(Reason.CLIENT_WRITE_FAILED);
                     return;
                   }
                   open = true;
@@ -85,7 +86,7 @@ final class Tunnel {
                     return; // the meter refused: its listener decides, or the close that dropped it
                   }
                   if (!f.isSuccess()) {
-                    failure.tunnelFailed("destination_write_failed");
+                    failure.tunnelFailed(Reason.DESTINATION_WRITE_FAILED);
                   } else if (writesPending == 0 && client.channel().isActive()) {
                     client.read();
                   }

@@ -1,7 +1,8 @@
 package dev.sluice.gateway.http;
 
 import dev.sluice.budget.Denial;
-import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
 import dev.sluice.halt.HaltState;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -29,14 +30,13 @@ public final class JsonResponses {
 
   /** The response for a refusal, or null when the refusal leaves nothing to say (just close). */
   public static FullHttpResponse refusal(Refusal r, long nowMillis) {
-    return switch (r.kind()) {
-      case BUDGET -> budget(r.denial(), nowMillis);
+    return switch (r.reason()) {
+      case BUDGET_EXHAUSTED -> budget(r.denial(), nowMillis);
       case HALTED -> halted(r.halt());
       case STORE_UNAVAILABLE ->
           error(
-              HttpResponseStatus.SERVICE_UNAVAILABLE,
-              r.reason(),
-              "the egress budget store cannot grant bytes now: " + r.detail(),
+              Reason.STORE_UNAVAILABLE,
+              Reason.STORE_UNAVAILABLE.message() + ": " + r.detail(),
               r.store() == null ? "" : ",\"store\":" + Json.str(r.store()));
       default -> null;
     };
@@ -53,8 +53,7 @@ public final class JsonResponses {
             + (resets == null ? "null" : Json.str(resets.toString()));
     FullHttpResponse res =
         error(
-            HttpResponseStatus.TOO_MANY_REQUESTS,
-            Denial.BUDGET_EXHAUSTED,
+            Reason.BUDGET_EXHAUSTED,
             "egress budget of "
                 + d.nodeId()
                 + " for this "
@@ -74,11 +73,18 @@ public final class JsonResponses {
         h == null
             ? ""
             : ",\"scope\":" + Json.str(h.scope()) + ",\"reason\":" + Json.str(h.reason());
-    return error(
-        HttpResponseStatus.SERVICE_UNAVAILABLE,
-        Refusal.Kind.HALTED.reason(),
-        "egress is halted by an operator",
-        extra);
+    return error(Reason.HALTED, Reason.HALTED.message(), extra);
+  }
+
+  /**
+   * The JSON error for {@code reason}: its status and its label as the type; {@code extraFields} is
+   * either empty or starts with a comma.
+   */
+  public static FullHttpResponse error(Reason reason, String message, String extraFields) {
+    if (reason.status() == 0) {
+      throw new IllegalArgumentException(reason + " is answered by a close, not a response");
+    }
+    return error(HttpResponseStatus.valueOf(reason.status()), reason.label(), message, extraFields);
   }
 
   /** A JSON error response; {@code extraFields} is either empty or starts with a comma. */

@@ -2,6 +2,8 @@ package dev.sluice.gateway.http;
 
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.Stages;
+import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.edge.EdgeLinks;
 import dev.sluice.gateway.edge.LinkSettings;
 import dev.sluice.gateway.edge.StreamMeter;
@@ -13,7 +15,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.ssl.SslContext;
@@ -21,16 +23,24 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 
 /**
- * The pipeline of a connection accepted by a {@code reverse} listener, from the socket up:
+ * Assembles every pipeline of a {@code reverse} listener, in one place (see {@link Stages} for the
+ * order and the slots). A connection accepted from a client, from the socket up; responses are
+ * egress, so they pass from {@code proxy} down to {@code meter}:
  *
  * <pre>
- *   meter      EgressMeter: charges every byte written to the client (responses are egress)
+ *   meter      write: EgressMeter charges every byte written to the client
  *   tls        optional TLS termination (its records are charged too)
+ *              compress: with peer: edge, the edge link replaces meter and tls (below)
+ *              scan: the slot {@link Stages#SCAN}, empty until the detection issue
  *   http       HTTP/1.1 codec with strict parsing and size limits; refuses obs-fold
  *   guard      RequestGuard: refuses ambiguous framing (smuggling) before anything is forwarded
  *   aggregate  whole request bodies, up to a limit (requests are small prompts)
- *   proxy      ReverseProxyHandler: identity, escrow, forwarding, streaming the response
+ *   proxy      identify and admit: ReverseProxyHandler (tenant header, the shared Admission stage),
+ *              forwarding, streaming the response
  * </pre>
+ *
+ * and a connection to an upstream ({@link #upstreamPipeline}): optional TLS, the HTTP client codec,
+ * the relay back to the client's handler. Requests toward the upstream are not egress.
  *
  * <p>Bytes written before a request identified a tenant (the TLS handshake) are charged to the
  * zone's {@code default} tenant, or to the control allowance when the zone has none.
@@ -55,6 +65,7 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
   private final SslContext serverTls;
   private final SslContext upstreamTls;
   private final LinkSettings edge;
+  private final Admission admission;
 
   /**
    * @param serverTls TLS for clients, or null
@@ -74,6 +85,7 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
       ListenerContext lc, SslContext serverTls, SslContext upstreamTls, LinkSettings edge) {
     this.lc = lc;
     this.edge = edge;
+    this.admission = new Admission(lc);
     this.targets = new UpstreamTargets(lc.config().upstreams());
     this.serverTls = serverTls;
     this.upstreamTls = upstreamTls;
@@ -102,11 +114,33 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
     EscrowAccount first = fallback == null ? lc.meter().control() : lc.account(fallback);
     EgressMeter meter = new EgressMeter(lc.meter(), record, first);
     ChannelPipeline p = ch.pipeline();
-    p.addLast("meter", meter);
+    p.addLast(Stages.METER, meter);
     if (serverTls != null) {
-      p.addLast("tls", serverTls.newHandler(ch.alloc()));
+      p.addLast(Stages.TLS, serverTls.newHandler(ch.alloc()));
     }
     addHttp(p, record, meter);
+  }
+
+  /**
+   * The pipeline of a connection to an upstream: optional TLS, the HTTP client codec with the
+   * response limits of {@link Stages#clientDecoder()}, the relay to {@code client}.
+   */
+  static ChannelInitializer<SocketChannel> upstreamPipeline(
+      ReverseProxyHandler client,
+      UpstreamPool pool,
+      UpstreamTargets.Target target,
+      SslContext tls) {
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        if (target.tls()) {
+          p.addLast(Stages.TLS, tls.newHandler(ch.alloc(), target.host(), target.port()));
+        }
+        p.addLast(CODEC, new HttpClientCodec(Stages.clientDecoder(), false, false));
+        p.addLast(Stages.RELAY, new UpstreamHandler(client, pool, target));
+      }
+    };
   }
 
   /** The pipeline of one stream of an edge link, after its meter. */
@@ -118,17 +152,12 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
     p.addLast(CODEC, newServerCodec());
     p.addLast("guard", new RequestGuard());
     p.addLast("aggregate", new Aggregator(MAX_REQUEST_BODY));
-    p.addLast("proxy", new ReverseProxyHandler(lc, targets, pool, upstreamTls, record, meter));
+    p.addLast(
+        "proxy", new ReverseProxyHandler(lc, targets, pool, upstreamTls, record, meter, admission));
   }
 
   static StrictServerCodec newServerCodec() {
-    return new StrictServerCodec(
-        new HttpDecoderConfig()
-            .setMaxInitialLineLength(8192)
-            .setMaxHeaderSize(16 * 1024)
-            .setMaxChunkSize(64 * 1024)
-            .setStrictLineParsing(true)
-            .setAllowDuplicateContentLengths(false));
+    return new StrictServerCodec(Stages.serverDecoder());
   }
 
   /** Replaces the HTTP codec with a fresh one, to answer after a response was cut short. */

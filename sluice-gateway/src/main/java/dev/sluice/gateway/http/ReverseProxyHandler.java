@@ -4,10 +4,11 @@ import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.Drain;
 import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.meter.ConnectionMeter;
-import dev.sluice.gateway.meter.Refusal;
-import dev.sluice.halt.HaltState;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -22,7 +23,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
@@ -57,6 +57,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   private final SslContext upstreamTls;
   private final ConnectionRecord record;
   private final ConnectionMeter meter;
+  private final Admission admission;
 
   private ChannelHandlerContext ctx;
   private Channel upstream;
@@ -80,8 +81,10 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
       UpstreamPool pool,
       SslContext upstreamTls,
       ConnectionRecord record,
-      ConnectionMeter meter) {
+      ConnectionMeter meter,
+      Admission admission) {
     this.lc = lc;
+    this.admission = admission;
     this.targets = targets;
     this.pool = pool;
     this.upstreamTls = upstreamTls;
@@ -113,7 +116,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
       q.release();
     }
     if (awaitingResponse && !closing) {
-      record.outcome(ConnectionRecord.Decision.ERROR, "client_closed");
+      record.outcome(ConnectionRecord.Decision.ERROR, Reason.CLIENT_CLOSED);
     }
     lc.evidence().closed(record);
     ctx.fireChannelInactive();
@@ -122,7 +125,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("client connection error on {}: {}", lc.name(), cause.toString());
-    record.outcome(ConnectionRecord.Decision.ERROR, "client_error");
+    record.outcome(ConnectionRecord.Decision.ERROR, Reason.CLIENT_ERROR);
     ctx.close();
   }
 
@@ -130,10 +133,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof RequestGuard.BadRequest bad) {
       record.request();
-      answerAndClose(
-          JsonResponses.error(HttpResponseStatus.BAD_REQUEST, "bad_request", bad.reason(), ""),
-          ConnectionRecord.Decision.DENY,
-          "bad_request");
+      answerAndClose(Reason.BAD_REQUEST, bad.reason());
     } else if (evt == Drain.INSTANCE) {
       keepAlive = false; // finish the response in progress, then close
       if (!busy) {
@@ -142,14 +142,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
       }
     } else if (evt instanceof ReverseListener.TooLarge) {
       record.request();
-      answerAndClose(
-          JsonResponses.error(
-              HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-              "request_too_large",
-              "the request body is larger than this gateway accepts",
-              ""),
-          ConnectionRecord.Decision.DENY,
-          "request_too_large");
+      answerAndClose(Reason.REQUEST_TOO_LARGE, Reason.REQUEST_TOO_LARGE.message());
     } else {
       ctx.fireUserEventTriggered(evt);
     }
@@ -189,13 +182,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
       Throwable c = req.decoderResult().cause();
       req.release();
       answerAndClose(
-          JsonResponses.error(
-              HttpResponseStatus.BAD_REQUEST,
-              "bad_request",
-              "malformed request: " + (c == null ? "invalid" : c.getMessage()),
-              ""),
-          ConnectionRecord.Decision.DENY,
-          "bad_request");
+          Reason.BAD_REQUEST, "malformed request: " + (c == null ? "invalid" : c.getMessage()));
       return;
     }
     keepAlive = HttpUtil.isKeepAlive(req);
@@ -204,12 +191,12 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     String t = lc.tenantOrDefault(requested == null || requested.isEmpty() ? null : requested);
     if (t == null) {
       req.release();
-      lc.evidence().denied(record, requested, "unknown_tenant", "no default tenant in the zone");
-      record.outcome(ConnectionRecord.Decision.DENY, "unknown_tenant");
+      lc.evidence()
+          .denied(record, requested, Reason.UNKNOWN_TENANT, "no default tenant in the zone");
+      record.outcome(ConnectionRecord.Decision.DENY, Reason.UNKNOWN_TENANT);
       answer(
           JsonResponses.error(
-              HttpResponseStatus.FORBIDDEN,
-              "unknown_tenant",
+              Reason.UNKNOWN_TENANT,
               "no tenant "
                   + (requested == null ? "given in " + header : requested)
                   + " in zone "
@@ -221,39 +208,32 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     }
     tenant = t;
     record.tenant(t);
-    if (HaltState.halted(lc.siteHalt(), lc.zoneHalt())) {
-      req.release();
-      HaltState.Halt h = lc.siteHalt().on() ? lc.siteHalt().halt() : lc.zoneHalt().halt();
-      deny(Refusal.halted(h), true);
-      return;
-    }
     EscrowAccount account = lc.account(t);
     meter.account(account);
-    long now = lc.clock().millis();
-    if (account.available() > 0 && now < account.expiresAt()) {
-      forward(req);
-      return;
-    }
-    // No escrow yet (or spent): ask first, so a spent budget is answered without the upstream.
-    account
-        .refill(1)
-        .whenComplete(
-            (o, e) ->
-                ctx.executor()
-                    .execute(
-                        () -> {
-                          if (!ctx.channel().isActive()) {
-                            req.release();
-                          } else if (o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED) {
-                            forward(req);
-                          } else if (lc.meter().reportMode()) {
-                            wouldDeny(ctx, Refusal.of(o));
-                            forward(req);
-                          } else {
-                            req.release();
-                            deny(Refusal.of(o), false);
-                          }
-                        }));
+    admission.admit(
+        ctx.channel(),
+        record,
+        t,
+        account,
+        1,
+        new Admission.Verdict() {
+          @Override
+          public void granted() {
+            forward(req);
+          }
+
+          @Override
+          public void denied(Refusal r) {
+            req.release();
+            // A halt closes the connection; a spent budget keeps it if the client asked to.
+            answerRefusal(r, r.reason() == Reason.HALTED);
+          }
+
+          @Override
+          public void abandoned() {
+            req.release();
+          }
+        });
   }
 
   // ---- forwarding ----
@@ -307,7 +287,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
             .channel(lc.transport().socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-            .handler(new UpstreamInitializer(this, pool, target, upstreamTls));
+            .handler(ReverseListener.upstreamPipeline(this, pool, target, upstreamTls));
     ChannelFuture f = b.connect(target.host(), target.port());
     f.addListener(
         (ChannelFutureListener)
@@ -327,13 +307,10 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
                     "no upstream of {} accepted a connection: {}",
                     lc.name(),
                     cf.cause().toString());
-                record.outcome(ConnectionRecord.Decision.ERROR, "upstream_unavailable");
+                record.outcome(ConnectionRecord.Decision.ERROR, Reason.UPSTREAM_UNAVAILABLE);
                 answer(
                     JsonResponses.error(
-                        HttpResponseStatus.BAD_GATEWAY,
-                        "upstream_unavailable",
-                        "no upstream accepted a connection",
-                        ""),
+                        Reason.UPSTREAM_UNAVAILABLE, Reason.UPSTREAM_UNAVAILABLE.message(), ""),
                     !keepAlive);
               }
             });
@@ -365,7 +342,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
             (ChannelFutureListener)
                 f -> {
                   if (!f.isSuccess()) {
-                    upstreamFailed(f.channel(), "upstream_write_failed");
+                    upstreamFailed(f.channel(), Reason.UPSTREAM_WRITE_FAILED);
                   } else if (retry != null && !isIdempotent(retry.method())) {
                     // Sent: the upstream may have acted on it; never send it twice.
                     dropRetry();
@@ -525,7 +502,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   }
 
   /** The upstream connection {@code from} closed or failed. */
-  void upstreamFailed(Channel from, String reason) {
+  void upstreamFailed(Channel from, Reason reason) {
     if (from != upstream) {
       return; // an earlier upstream connection, already let go
     }
@@ -546,12 +523,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     record.outcome(ConnectionRecord.Decision.ERROR, reason);
     if (!headersSent) {
       answer(
-          JsonResponses.error(
-              HttpResponseStatus.BAD_GATEWAY,
-              "upstream_failed",
-              "the upstream closed the connection before responding",
-              ""),
-          true);
+          JsonResponses.error(Reason.UPSTREAM_FAILED, Reason.UPSTREAM_FAILED.message(), ""), true);
     } else {
       closing = true;
       ctx.close();
@@ -587,10 +559,11 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     lc.evidence().wouldDeny(record, tenant, r);
   }
 
-  /** A refusal decided before forwarding (halt, spent budget, store down): answer it. */
-  private void deny(Refusal r, boolean close) {
-    lc.evidence().denied(record, tenant, r);
-    record.outcome(ConnectionRecord.Decision.DENY, r.reason());
+  /**
+   * Answers a refusal decided by the admission stage before forwarding (halt, spent budget, store
+   * down), which has already recorded it.
+   */
+  private void answerRefusal(Refusal r, boolean close) {
     FullHttpResponse res = JsonResponses.refusal(r, lc.clock().millis());
     if (res == null) {
       closing = true;
@@ -600,10 +573,13 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     answer(res, close || !keepAlive);
   }
 
-  private void answerAndClose(FullHttpResponse res, ConnectionRecord.Decision d, String reason) {
+  /**
+   * Refuses a request the gateway cannot take (malformed, too large): recorded, answered, closed.
+   */
+  private void answerAndClose(Reason reason, String message) {
     lc.evidence().denied(record, tenant, reason, null);
-    record.outcome(d, reason);
-    answer(res, true);
+    record.outcome(ConnectionRecord.Decision.DENY, reason);
+    answer(JsonResponses.error(reason, message, ""), true);
   }
 
   /** Writes a response of the gateway's own, paid from the control allowance. */

@@ -1,5 +1,6 @@
 package dev.sluice.gateway.http;
 
+import dev.sluice.gateway.refusal.Reason;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
@@ -41,7 +42,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     if (msg instanceof HttpObject o) {
       if (o.decoderResult().isFailure()) {
         ReferenceCountUtil.release(msg);
-        client.upstreamFailed(ctx.channel(), "upstream_malformed_response");
+        client.upstreamFailed(ctx.channel(), Reason.UPSTREAM_MALFORMED_RESPONSE);
         return;
       }
       client.fromUpstream(ctx.channel(), o);
@@ -62,7 +63,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     if (client == null) {
       pool.remove(ctx.channel(), target);
     } else {
-      client.upstreamFailed(ctx.channel(), "upstream_closed");
+      client.upstreamFailed(ctx.channel(), Reason.UPSTREAM_CLOSED);
     }
   }
 
@@ -72,7 +73,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     if (client == null) {
       ctx.close();
     } else {
-      client.upstreamFailed(ctx.channel(), "upstream_error");
+      client.upstreamFailed(ctx.channel(), Reason.UPSTREAM_ERROR);
     }
   }
 }

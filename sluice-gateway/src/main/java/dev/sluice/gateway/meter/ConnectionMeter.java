@@ -1,6 +1,7 @@
 package dev.sluice.gateway.meter;
 
 import dev.sluice.escrow.EscrowAccount;
+import dev.sluice.gateway.refusal.Refusal;
 
 /**
  * What the HTTP handlers of one outside connection need from its meter, whatever carries the

@@ -2,6 +2,8 @@ package dev.sluice.gateway.meter;
 
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -195,7 +197,7 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
     if (!(msg instanceof ByteBuf buf)) {
       ReferenceCountUtil.release(msg);
       promise.tryFailure(new IllegalStateException("meter writes only bytes, got " + msg));
-      refuse(ctx, Refusal.of(Refusal.Kind.METER_OVERFLOW, "unexpected " + msg.getClass()));
+      refuse(ctx, Refusal.of(Reason.METER_OVERFLOW, "unexpected " + msg.getClass()));
       return;
     }
     boolean control = controlMode;
@@ -272,7 +274,7 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
     pending.add(new Pending(buf, p, control));
     pendingBytes += buf.readableBytes();
     if (pendingBytes > MAX_PENDING_BYTES) {
-      refuse(ctx, Refusal.of(Refusal.Kind.METER_OVERFLOW, pendingBytes + " bytes queued"));
+      refuse(ctx, Refusal.of(Reason.METER_OVERFLOW, pendingBytes + " bytes queued"));
     }
   }
 

@@ -2,6 +2,8 @@ package dev.sluice.gateway.meter;
 
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
 import dev.sluice.halt.HaltState;
 import java.util.Objects;
 
@@ -71,7 +73,7 @@ public final class Payer {
     receipt = EscrowAccount.UNREFUNDABLE;
     MeterSettings s = settings;
     if (!s.ledgerHealthy().getAsBoolean()) {
-      refusal = Refusal.of(Refusal.Kind.LEDGER_UNAVAILABLE, "the ledger cannot be written");
+      refusal = Refusal.of(Reason.LEDGER_UNAVAILABLE, "the ledger cannot be written");
       return REFUSED;
     }
     if (!control && HaltState.halted(s.siteHalt(), s.zoneHalt())) {
@@ -154,9 +156,9 @@ public final class Payer {
     }
     refusal =
         control
-            ? Refusal.of(Refusal.Kind.CONTROL_EXHAUSTED, "the control allowance is spent")
+            ? Refusal.of(Reason.CONTROL_EXHAUSTED, "the control allowance is spent")
             : Refusal.of(o);
-    if (!control && settings.reportMode() && refusal.kind() != Refusal.Kind.LEDGER_UNAVAILABLE) {
+    if (!control && settings.reportMode() && refusal.reason() != Reason.LEDGER_UNAVAILABLE) {
       wouldDeny = true;
       return After.WOULD_DENY;
     }

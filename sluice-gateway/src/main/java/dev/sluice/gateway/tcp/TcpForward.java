@@ -5,10 +5,11 @@ import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.SourceTenants;
+import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.meter.EgressMeter;
-import dev.sluice.gateway.meter.Refusal;
-import dev.sluice.halt.HaltState;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -34,6 +35,7 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
   private final TcpListener listener;
   private final SourceTenants sources;
   private final boolean egressUpstream;
+  private final Admission admission;
   private ConnectionRecord record;
   private Channel client;
   private Channel upstream;
@@ -45,8 +47,13 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
   private boolean upstreamOutputDone;
 
   TcpForward(
-      ListenerContext lc, TcpListener listener, SourceTenants sources, boolean egressUpstream) {
+      ListenerContext lc,
+      TcpListener listener,
+      SourceTenants sources,
+      boolean egressUpstream,
+      Admission admission) {
     this.lc = lc;
+    this.admission = admission;
     this.listener = listener;
     this.sources = sources;
     this.egressUpstream = egressUpstream;
@@ -68,40 +75,30 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
     String bySource = sources.tenantFor(remote.getAddress());
     tenant = bySource != null ? bySource : lc.tenantOrDefault(null);
     if (tenant == null) {
-      lc.evidence().stats().denied("unknown_tenant");
-      record.outcome(ConnectionRecord.Decision.DENY, "unknown_tenant");
+      lc.evidence().stats().denied(Reason.UNKNOWN_TENANT);
+      record.outcome(ConnectionRecord.Decision.DENY, Reason.UNKNOWN_TENANT);
       client.close();
       return;
     }
     record.tenant(tenant);
-    if (HaltState.halted(lc.siteHalt(), lc.zoneHalt())) {
-      HaltState.Halt h = lc.siteHalt().on() ? lc.siteHalt().halt() : lc.zoneHalt().halt();
-      refused(ctx, Refusal.halted(h));
-      return;
-    }
     account = lc.account(tenant);
-    if (account.available() > 0 && lc.clock().millis() < account.expiresAt()) {
-      connect(listener.nextStart(), 0);
-      return;
-    }
-    account
-        .refill(1)
-        .whenComplete(
-            (o, e) ->
-                client
-                    .eventLoop()
-                    .execute(
-                        () -> {
-                          if (!client.isActive()) {
-                            return;
-                          }
-                          if ((o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED)
-                              || lc.meter().reportMode()) {
-                            connect(listener.nextStart(), 0);
-                          } else {
-                            refused(ctx, Refusal.of(o));
-                          }
-                        }));
+    admission.admit(
+        client,
+        record,
+        tenant,
+        account,
+        1,
+        new Admission.Verdict() {
+          @Override
+          public void granted() {
+            connect(listener.nextStart(), 0);
+          }
+
+          @Override
+          public void denied(Refusal r) {
+            closeBoth(); // the admission stage recorded the refusal
+          }
+        });
   }
 
   private void connect(int start, int attempt) {
@@ -119,17 +116,10 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
             .handler(
-                new io.netty.channel.ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    if (egressUpstream) {
-                      ch.pipeline().addLast("meter", meter);
-                    }
-                    ch.pipeline().addLast("relay", new Relay(() -> client, TcpForward.this));
-                  }
-                });
+                listener.upstreamPipeline(
+                    egressUpstream ? meter : null, new Relay(() -> client, TcpForward.this)));
     if (!egressUpstream) {
-      client.pipeline().addFirst("meter", meter);
+      TcpListener.meterClient(client, meter);
     }
     b.connect(target.host(), target.port())
         .addListener(
@@ -143,11 +133,11 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
                     return;
                   } else if (attempt + 1 < listener.upstreamCount()) {
                     if (!egressUpstream) {
-                      client.pipeline().remove("meter");
+                      TcpListener.unmeterClient(client);
                     }
                     connect(start, attempt + 1);
                   } else {
-                    record.outcome(ConnectionRecord.Decision.ERROR, "upstream_unavailable");
+                    record.outcome(ConnectionRecord.Decision.ERROR, Reason.UPSTREAM_UNAVAILABLE);
                     client.close();
                   }
                 });
@@ -275,7 +265,7 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    record.outcome(ConnectionRecord.Decision.ERROR, "client_error");
+    record.outcome(ConnectionRecord.Decision.ERROR, Reason.CLIENT_ERROR);
     closeBoth();
   }
 

@@ -4,6 +4,11 @@ import dev.sluice.config.Egress;
 import dev.sluice.config.HostPort;
 import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.SourceTenants;
+import dev.sluice.gateway.Stages;
+import dev.sluice.gateway.admission.Admission;
+import dev.sluice.gateway.meter.EgressMeter;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import java.util.List;
@@ -14,27 +19,76 @@ import java.util.concurrent.atomic.AtomicInteger;
  * refuse), with the configured direction metered. The tenant comes from the client's source address
  * ({@code tenants_by_source}), else the zone's {@code default} tenant; a client with neither is
  * refused.
+ *
+ * <p>Every pipeline of the listener is assembled here, in one place (see {@link Stages} for the
+ * order and the slots). An accepted connection:
+ *
+ * <pre>
+ *   meter    write: EgressMeter, only with egress: client (added once the upstream is chosen)
+ *            scan: the slot {@link Stages#SCAN} on the egress side, empty until the detection issue
+ *   forward  identify and admit: TcpForward (source tenant, the shared Admission stage), then
+ *            connect and relay to the upstream
+ * </pre>
+ *
+ * and the connection to the upstream ({@link #upstreamPipeline}):
+ *
+ * <pre>
+ *   meter    write: EgressMeter, only with egress: upstream
+ *            scan: the slot {@link Stages#SCAN} on the egress side
+ *   relay    back to the client
+ * </pre>
  */
 public final class TcpListener extends ChannelInitializer<SocketChannel> {
 
   private final ListenerContext lc;
   private final List<HostPort> upstreams;
   private final SourceTenants sources;
+  private final Admission admission;
   private final AtomicInteger next = new AtomicInteger();
 
   public TcpListener(ListenerContext lc) {
     this.lc = lc;
     this.upstreams = lc.config().upstreams().stream().map(HostPort::parse).toList();
     this.sources = new SourceTenants(lc.config().tenantsBySource());
+    this.admission = new Admission(lc);
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
     ch.config().setAutoRead(false);
     ch.config().setOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, true);
-    ch.pipeline()
-        .addLast(
-            "forward", new TcpForward(lc, this, sources, lc.config().egress() == Egress.UPSTREAM));
+    ch.pipeline().addLast("forward", newForward());
+  }
+
+  /**
+   * The pipeline of a connection to an upstream: {@code meter} at the head when egress goes
+   * upstream (null otherwise), then {@code relay} back to the client.
+   */
+  ChannelInitializer<Channel> upstreamPipeline(EgressMeter meter, ChannelHandler relay) {
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        if (meter != null) {
+          ch.pipeline().addLast(Stages.METER, meter);
+        }
+        ch.pipeline().addLast(Stages.RELAY, relay);
+      }
+    };
+  }
+
+  /** Egress goes to the client: {@code meter} at the head of the client's pipeline. */
+  static void meterClient(Channel client, EgressMeter meter) {
+    client.pipeline().addFirst(Stages.METER, meter);
+  }
+
+  /** Takes the client's meter away again (the upstream it was made for refused). */
+  static void unmeterClient(Channel client) {
+    client.pipeline().remove(Stages.METER);
+  }
+
+  /** The handler of one accepted connection. */
+  TcpForward newForward() {
+    return new TcpForward(lc, this, sources, lc.config().egress() == Egress.UPSTREAM, admission);
   }
 
   /** The upstream to try for attempt {@code attempt} of a connection (round robin). */

@@ -173,7 +173,7 @@ class GatewayMuxTest {
           h.messages + " received " + h.received(9) + " refusal " + acme.refusal, e);
     }
     assertThat(acme.refusal).isNotNull();
-    assertThat(acme.refusal.reason()).isEqualTo("egress_budget_exhausted");
+    assertThat(acme.refusal.label()).isEqualTo("egress_budget_exhausted");
     assertThat(h.received(9)).isEqualTo("HTTP/1.1 429 Too Many\r\n\r\n");
     a[0].send(event(3));
     a[1].send(event(4));

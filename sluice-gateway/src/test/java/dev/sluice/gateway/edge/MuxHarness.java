@@ -18,7 +18,7 @@ import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.ControlReserve;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.meter.MeterSettings;
-import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.gateway.refusal.Refusal;
 import dev.sluice.halt.HaltState;
 import dev.sluice.ledger.LedgerOptions;
 import dev.sluice.store.ChunkPolicy;

@@ -2,6 +2,7 @@ package dev.sluice.gateway.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.gateway.refusal.Reason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,10 +23,10 @@ class HostCheckPropertyTest {
       @ForAll("radix") int radix) {
     long a = address & 0xFFFFFFFFL;
     String host = spell(a, parts, radix);
-    assertThat(HostCheck.problem(host)).as(host).isEqualTo(ForwardReason.DESTINATION_IP_LITERAL);
+    assertThat(HostCheck.problem(host)).as(host).isEqualTo(Reason.DESTINATION_IP_LITERAL);
     assertThat(HostCheck.problem(host.toUpperCase(Locale.ROOT)))
         .as(host)
-        .isEqualTo(ForwardReason.DESTINATION_IP_LITERAL);
+        .isEqualTo(Reason.DESTINATION_IP_LITERAL);
   }
 
   @Property(seed = "20261208")

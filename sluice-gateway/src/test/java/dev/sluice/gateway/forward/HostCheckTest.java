@@ -2,6 +2,7 @@ package dev.sluice.gateway.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.gateway.refusal.Reason;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -55,7 +56,7 @@ class HostCheckTest {
     "bücher.example, DESTINATION_INVALID",
     "a:b:c, DESTINATION_INVALID"
   })
-  void everyOtherSpellingHasItsReason(String host, ForwardReason reason) {
+  void everyOtherSpellingHasItsReason(String host, Reason reason) {
     assertThat(HostCheck.problem(host)).isEqualTo(reason);
   }
 
@@ -63,11 +64,10 @@ class HostCheckTest {
   void lengthLimits() {
     String label63 = "a".repeat(63);
     assertThat(HostCheck.problem(label63 + ".example")).isNull();
-    assertThat(HostCheck.problem(label63 + "a.example"))
-        .isEqualTo(ForwardReason.DESTINATION_INVALID);
+    assertThat(HostCheck.problem(label63 + "a.example")).isEqualTo(Reason.DESTINATION_INVALID);
     String name253 = (label63 + ".").repeat(3) + "a".repeat(61);
     assertThat(name253).hasSize(253);
     assertThat(HostCheck.problem(name253)).isNull();
-    assertThat(HostCheck.problem(name253 + "a")).isEqualTo(ForwardReason.DESTINATION_INVALID);
+    assertThat(HostCheck.problem(name253 + "a")).isEqualTo(Reason.DESTINATION_INVALID);
   }
 }

@@ -3,7 +3,8 @@ package dev.sluice.gateway.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.escrow.EscrowAccount;
-import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class StoreUnavailableResponseTest {
             "etcd:http://127.0.0.1:2379/sluice/dc-1",
             "grant timed out after 2s");
     Refusal r = Refusal.of(o);
-    assertThat(r.kind()).isEqualTo(Refusal.Kind.STORE_UNAVAILABLE);
+    assertThat(r.reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
     assertThat(r.store()).isEqualTo("etcd:http://127.0.0.1:2379/sluice/dc-1");
 
     FullHttpResponse res = JsonResponses.refusal(r, 0);
@@ -39,7 +40,7 @@ class StoreUnavailableResponseTest {
   @Test
   void noAnswerAtAllStillFailsClosed() {
     Refusal r = Refusal.of(null);
-    assertThat(r.kind()).isEqualTo(Refusal.Kind.STORE_UNAVAILABLE);
+    assertThat(r.reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
     assertThat(r.store()).isNull();
     FullHttpResponse res = JsonResponses.refusal(r, 0);
     try {

@@ -1,9 +1,8 @@
 package dev.sluice.gateway.forward;
 
-import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.ListenerContext;
-import dev.sluice.gateway.meter.Refusal;
+import dev.sluice.gateway.refusal.Reason;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -16,13 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes a request that passed {@link Intake} to a connected destination, asynchronously and never
- * blocking the event loop:
+ * Takes a request that passed {@link Intake} and the shared admission stage ({@link
+ * dev.sluice.gateway.admission.Admission}: halt, escrow) to a connected destination, asynchronously
+ * and never blocking the event loop:
  *
  * <ol>
- *   <li>escrow: the account of (tenant, destination) must hold what the request is known to need
- *       (its head and announced body; one byte for a tunnel), or the store must grant it, so a
- *       budget that cannot pay is answered 429 without contacting the destination;
  *   <li>resolution of the name on the lookup executor;
  *   <li>every resolved address is checked against the deny ranges; one denied address refuses the
  *       destination, so DNS cannot offer a good address to the check and a bad one to the
@@ -35,23 +32,17 @@ import org.slf4j.LoggerFactory;
  * existing destination connection (keep-alive) skips resolution and connection. Stateless, shared
  * by the connections of one listener.
  */
-final class Admission {
+final class Dialer {
 
-  private static final Logger log = LoggerFactory.getLogger(Admission.class);
+  private static final Logger log = LoggerFactory.getLogger(Dialer.class);
 
-  /** What became of an admission; called on the client's event loop. */
+  /** What became of a dial; called on the client's event loop. */
   interface Outcome {
     /** Connected (or reused) destination channel; its pipeline is the one given. */
     void admitted(Channel destination);
 
     /** Refused by policy or failed (resolution, connection). */
-    void refused(ForwardReason reason, String detail);
-
-    /** No escrow: a spent budget or an unavailable store. */
-    void overBudget(Refusal r);
-
-    /** Report mode: the budget would have refused, and the request goes on. */
-    void wouldDeny(Refusal r);
+    void refused(Reason reason, String detail);
   }
 
   static final int CONNECT_TIMEOUT_MILLIS = 10_000;
@@ -60,55 +51,20 @@ final class Admission {
   private final Lookups lookups;
   private final DenyRanges denyRanges;
 
-  Admission(ListenerContext lc, Lookups lookups, DenyRanges denyRanges) {
+  Dialer(ListenerContext lc, Lookups lookups, DenyRanges denyRanges) {
     this.lc = lc;
     this.lookups = lookups;
     this.denyRanges = denyRanges;
   }
 
   /**
-   * Admits a request for {@code target} charged to {@code account}, which must be able to pay
-   * {@code need} bytes.
+   * Connects a request for {@code target}, or reuses {@code reuse}.
    *
    * @param client the inside client's channel (its event loop runs every step)
    * @param reuse an open destination channel to the same host and port, or null
    * @param pipeline the handler that sets up a new destination channel's pipeline
    */
-  void admit(
-      Channel client,
-      EscrowAccount account,
-      long need,
-      RequestTarget target,
-      Channel reuse,
-      ChannelHandler pipeline,
-      Outcome out) {
-    if (account.available() >= need && lc.clock().millis() < account.expiresAt()) {
-      afterEscrow(client, target, reuse, pipeline, out);
-      return;
-    }
-    account
-        .refill(need)
-        .whenComplete(
-            (o, e) ->
-                client
-                    .eventLoop()
-                    .execute(
-                        () -> {
-                          if (!client.isActive()) {
-                            return;
-                          }
-                          if (o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED) {
-                            afterEscrow(client, target, reuse, pipeline, out);
-                          } else if (lc.meter().reportMode()) {
-                            out.wouldDeny(Refusal.of(o));
-                            afterEscrow(client, target, reuse, pipeline, out);
-                          } else {
-                            out.overBudget(Refusal.of(o));
-                          }
-                        }));
-  }
-
-  private void afterEscrow(
+  void dial(
       Channel client, RequestTarget target, Channel reuse, ChannelHandler pipeline, Outcome out) {
     if (reuse != null && reuse.isActive()) {
       out.admitted(reuse);
@@ -127,14 +83,14 @@ final class Admission {
                           }
                           if (error != null) {
                             out.refused(
-                                ForwardReason.DESTINATION_UNRESOLVABLE,
+                                Reason.DESTINATION_UNRESOLVABLE,
                                 target.host() + ": " + rootMessage(error));
                             return;
                           }
                           String denied = denyRanges.firstDenied(addresses);
                           if (denied != null) {
                             out.refused(
-                                ForwardReason.DESTINATION_DENIED_ADDRESS,
+                                Reason.DESTINATION_DENIED_ADDRESS,
                                 target.host() + " resolves to " + denied);
                             return;
                           }
@@ -172,7 +128,7 @@ final class Admission {
                     connect(client, addresses, i + 1, target, pipeline, out);
                   } else {
                     out.refused(
-                        ForwardReason.DESTINATION_UNREACHABLE,
+                        Reason.DESTINATION_UNREACHABLE,
                         target.authority() + ": " + rootMessage(f.cause()));
                   }
                 });
