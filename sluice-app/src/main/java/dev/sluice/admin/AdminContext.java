@@ -4,7 +4,7 @@ import dev.sluice.budget.BudgetTree;
 import dev.sluice.cluster.EtcdBudgetStore;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.escrow.Escrow;
-import dev.sluice.gateway.GatewayStats;
+import dev.sluice.gateway.stats.GatewayStats;
 import dev.sluice.halt.HaltState;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.store.BudgetStore;

@@ -1,8 +1,8 @@
 package dev.sluice.admin;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.sluice.config.HostPort;
 import dev.sluice.config.Mode;
+import dev.sluice.net.HostPort;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;

@@ -3,7 +3,7 @@ package dev.sluice.admin;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.cluster.NodeEscrow;
-import dev.sluice.gateway.edge.EdgeStats;
+import dev.sluice.gateway.stats.EdgeStats;
 import dev.sluice.halt.HaltState;
 import dev.sluice.store.BudgetReport;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.sluice.admin;
 
-import dev.sluice.gateway.GatewayStats;
-import dev.sluice.gateway.edge.EdgeStats;
+import dev.sluice.gateway.stats.EdgeStats;
+import dev.sluice.gateway.stats.GatewayStats;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.config.HostPort;
+import dev.sluice.net.HostPort;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

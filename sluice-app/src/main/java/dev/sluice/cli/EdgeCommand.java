@@ -1,9 +1,9 @@
 package dev.sluice.cli;
 
 import dev.sluice.codec.CodecModel;
-import dev.sluice.config.HostPort;
-import dev.sluice.gateway.Transport;
 import dev.sluice.gateway.edge.EdgeServer;
+import dev.sluice.gateway.listener.Transport;
+import dev.sluice.net.HostPort;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;

@@ -9,7 +9,7 @@ import dev.sluice.config.ListenerConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.escrow.Escrow;
 import dev.sluice.escrow.EscrowAccount;
-import dev.sluice.gateway.GatewayStats;
+import dev.sluice.gateway.stats.GatewayStats;
 import dev.sluice.halt.HaltState;
 import dev.sluice.ledger.LedgerOptions;
 import dev.sluice.store.ChunkPolicy;

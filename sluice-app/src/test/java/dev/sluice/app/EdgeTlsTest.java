@@ -3,9 +3,9 @@ package dev.sluice.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.codec.CodecModel;
-import dev.sluice.gateway.Transport;
 import dev.sluice.gateway.edge.EdgeServer;
 import dev.sluice.gateway.forward.TestCertificates;
+import dev.sluice.gateway.listener.Transport;
 import dev.sluice.store.BudgetReport;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.ByteArrayOutputStream;

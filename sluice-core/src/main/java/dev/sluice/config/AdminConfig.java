@@ -1,5 +1,6 @@
 package dev.sluice.config;
 
+import dev.sluice.net.HostPort;
 import java.util.Objects;
 
 /** The admin HTTP endpoint (metrics, API, dashboard). Loopback by default. */

@@ -1,5 +1,6 @@
 package dev.sluice.config;
 
+import dev.sluice.net.Cidr;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

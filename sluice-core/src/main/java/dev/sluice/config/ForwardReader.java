@@ -1,5 +1,6 @@
 package dev.sluice.config;
 
+import dev.sluice.net.Cidr;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package dev.sluice.config;
 
+import dev.sluice.net.IpLiterals;
 import java.util.Locale;
 
 /**

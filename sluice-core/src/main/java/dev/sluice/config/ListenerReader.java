@@ -1,5 +1,7 @@
 package dev.sluice.config;
 
+import dev.sluice.net.Cidr;
+import dev.sluice.net.HostPort;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.sluice.config;
 
+import dev.sluice.net.HostPort;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;

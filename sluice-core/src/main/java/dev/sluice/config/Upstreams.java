@@ -1,5 +1,6 @@
 package dev.sluice.config;
 
+import dev.sluice.net.HostPort;
 import java.net.URI;
 import java.net.URISyntaxException;
 

@@ -2,6 +2,8 @@ package dev.sluice.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.net.Cidr;
+import dev.sluice.net.HostPort;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,6 +7,8 @@ import static dev.sluice.config.ConfigFixture.load;
 import static dev.sluice.config.ConfigFixture.replace;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.net.Cidr;
+import dev.sluice.net.HostPort;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,8 @@ package dev.sluice.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.net.Cidr;
+import dev.sluice.net.HostPort;
 import dev.sluice.time.Window;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import static dev.sluice.config.ConfigFixture.errors;
 import static dev.sluice.config.ConfigFixture.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.net.HostPort;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -8,6 +8,7 @@ import static dev.sluice.config.ConfigFixture.replace;
 import static dev.sluice.config.ConfigFixture.warnings;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.net.HostPort;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import org.junit.jupiter.api.Test;

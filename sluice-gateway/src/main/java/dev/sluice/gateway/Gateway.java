@@ -6,6 +6,9 @@ import dev.sluice.config.Peer;
 import dev.sluice.gateway.edge.LinkSettings;
 import dev.sluice.gateway.forward.ForwardListener;
 import dev.sluice.gateway.http.ReverseListener;
+import dev.sluice.gateway.listener.Drain;
+import dev.sluice.gateway.listener.ListenerContext;
+import dev.sluice.gateway.listener.Transport;
 import dev.sluice.gateway.meter.ControlReserve;
 import dev.sluice.gateway.meter.MeterSettings;
 import dev.sluice.gateway.tcp.TcpListener;
@@ -45,23 +48,6 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
-
-  /**
-   * The socket receive buffer of every connection the gateway accepts or opens. Fixed, not left to
-   * the kernel's autotuning (up to {@code tcp_rmem} max, often 32 MiB): when a peer half-closes,
-   * the transport reads everything buffered at once, and what it reads may have to wait in an
-   * {@code EgressMeter} for escrow. A fixed buffer bounds that, per connection.
-   */
-  public static final int RECEIVE_BUFFER = 1 << 20;
-
-  /**
-   * How much one read takes: adaptive between 2 KiB and 256 KiB. Bulk transfers read in large
-   * pieces (four times Netty's default maximum: a quarter of the syscalls per GiB); small requests
-   * stay small.
-   */
-  public static io.netty.channel.RecvByteBufAllocator readSizes() {
-    return new io.netty.channel.AdaptiveRecvByteBufAllocator(2048, 16 * 1024, 256 * 1024);
-  }
 
   private final GatewayContext gc;
   private final EventLoopGroup group;
@@ -111,8 +97,8 @@ public final class Gateway implements AutoCloseable {
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER)
-            .childOption(ChannelOption.RECVBUF_ALLOCATOR, readSizes())
+            .childOption(ChannelOption.SO_RCVBUF, Transport.RECEIVE_BUFFER)
+            .childOption(ChannelOption.RECVBUF_ALLOCATOR, Transport.readSizes())
             .childOption(ChannelOption.AUTO_READ, false)
             .childHandler(new Tracked(connections, init));
     InetSocketAddress addr = new InetSocketAddress(l.bind().host(), l.bind().port());

@@ -6,6 +6,8 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.escrow.Escrow;
 import dev.sluice.gateway.evidence.Evidence;
 import dev.sluice.gateway.forward.HostResolver;
+import dev.sluice.gateway.listener.Transport;
+import dev.sluice.gateway.stats.GatewayStats;
 import dev.sluice.halt.HaltState;
 import dev.sluice.time.Clock;
 import java.util.Objects;

@@ -1,9 +1,9 @@
 /**
  * The data plane: Netty listeners that carry every byte leaving the site and stop it when its
- * budget is spent. Holds what all listener modes share: {@link dev.sluice.gateway.Gateway} (binds
- * the listeners of a configuration, drains and stops them), the per-listener and per-gateway
- * context and counters, the stage names and HTTP decoder limits ({@link
- * dev.sluice.gateway.Stages}), the transport (epoll or NIO) and source-address tenants. Each mode
- * lives in its own package.
+ * budget is spent. This package holds the top of it: {@link dev.sluice.gateway.Gateway} binds the
+ * listeners of a configuration (each mode's own package: {@code http} for reverse, {@code forward},
+ * {@code tcp}, with {@code edge} for {@code peer: edge}), drains and stops them, with the
+ * gateway-wide context. What the modes share is in {@code listener}, {@code admission}, {@code
+ * meter}, {@code evidence}, {@code refusal} and {@code stats}, which never depend on this package.
  */
 package dev.sluice.gateway;

@@ -1,8 +1,8 @@
 package dev.sluice.gateway.admission;
 
 import dev.sluice.escrow.EscrowAccount;
-import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
 import dev.sluice.halt.HaltState;

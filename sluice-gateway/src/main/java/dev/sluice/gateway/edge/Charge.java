@@ -2,6 +2,7 @@ package dev.sluice.gateway.edge;
 
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.meter.Payer;
+import dev.sluice.gateway.stats.EdgeStats;
 import java.util.List;
 
 /**

@@ -1,8 +1,8 @@
 package dev.sluice.gateway.edge;
 
-import dev.sluice.gateway.ListenerContext;
-import dev.sluice.gateway.Stages;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.listener.ListenerContext;
+import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.EgressMeter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;

@@ -1,8 +1,7 @@
 package dev.sluice.gateway.edge;
 
 import dev.sluice.codec.CodecModel;
-import dev.sluice.gateway.Gateway;
-import dev.sluice.gateway.Transport;
+import dev.sluice.gateway.listener.Transport;
 import dev.sluice.time.Clock;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -92,7 +91,7 @@ public final class EdgeServer implements AutoCloseable {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.AUTO_READ, false)
-            .childOption(ChannelOption.SO_RCVBUF, Gateway.RECEIVE_BUFFER)
+            .childOption(ChannelOption.SO_RCVBUF, Transport.RECEIVE_BUFFER)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override

@@ -8,6 +8,7 @@ import dev.sluice.gateway.edge.MuxMessage.Reset;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.meter.Payer;
 import dev.sluice.gateway.refusal.Refusal;
+import dev.sluice.gateway.stats.EdgeStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

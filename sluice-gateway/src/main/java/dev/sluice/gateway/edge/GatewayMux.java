@@ -1,8 +1,6 @@
 package dev.sluice.gateway.edge;
 
 import dev.sluice.codec.LinkEncoder;
-import dev.sluice.gateway.Drain;
-import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.edge.LinkMessage.ErrorCode;
 import dev.sluice.gateway.edge.LinkMessage.Hello;
 import dev.sluice.gateway.edge.LinkMessage.LinkError;
@@ -16,10 +14,13 @@ import dev.sluice.gateway.edge.MuxMessage.Pong;
 import dev.sluice.gateway.edge.MuxMessage.Reset;
 import dev.sluice.gateway.edge.MuxMessage.Window;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.listener.Drain;
+import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.meter.Payer;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
+import dev.sluice.gateway.stats.EdgeStats;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

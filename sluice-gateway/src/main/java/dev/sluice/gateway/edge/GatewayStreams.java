@@ -1,7 +1,6 @@
 package dev.sluice.gateway.edge;
 
 import dev.sluice.escrow.EscrowAccount;
-import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.edge.MuxMessage.Data;
 import dev.sluice.gateway.edge.MuxMessage.End;
 import dev.sluice.gateway.edge.MuxMessage.Open;
@@ -9,6 +8,8 @@ import dev.sluice.gateway.edge.MuxMessage.Reset;
 import dev.sluice.gateway.edge.MuxMessage.ResetCode;
 import dev.sluice.gateway.edge.MuxMessage.Window;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.listener.ListenerContext;
+import dev.sluice.gateway.stats.EdgeStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

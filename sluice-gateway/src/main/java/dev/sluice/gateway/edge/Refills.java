@@ -1,6 +1,7 @@
 package dev.sluice.gateway.edge;
 
 import dev.sluice.gateway.meter.Payer;
+import dev.sluice.gateway.stats.EdgeStats;
 import io.netty.channel.ChannelHandlerContext;
 
 /**

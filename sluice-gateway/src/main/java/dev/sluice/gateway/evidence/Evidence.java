@@ -1,8 +1,8 @@
 package dev.sluice.gateway.evidence;
 
-import dev.sluice.gateway.GatewayStats;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
+import dev.sluice.gateway.stats.GatewayStats;
 import dev.sluice.ledger.EntryType;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;

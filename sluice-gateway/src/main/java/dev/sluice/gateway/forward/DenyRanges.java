@@ -1,6 +1,6 @@
 package dev.sluice.gateway.forward;
 
-import dev.sluice.config.Cidr;
+import dev.sluice.net.Cidr;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

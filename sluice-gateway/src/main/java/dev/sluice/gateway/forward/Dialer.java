@@ -1,7 +1,7 @@
 package dev.sluice.gateway.forward;
 
-import dev.sluice.gateway.Gateway;
-import dev.sluice.gateway.ListenerContext;
+import dev.sluice.gateway.listener.ListenerContext;
+import dev.sluice.gateway.listener.Transport;
 import dev.sluice.gateway.refusal.Reason;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -108,8 +108,8 @@ final class Dialer {
     InetSocketAddress to = new InetSocketAddress(addresses.get(i), target.port());
     new Bootstrap()
         .group(client.eventLoop())
-        .option(ChannelOption.SO_RCVBUF, Gateway.RECEIVE_BUFFER)
-        .option(ChannelOption.RECVBUF_ALLOCATOR, Gateway.readSizes())
+        .option(ChannelOption.SO_RCVBUF, Transport.RECEIVE_BUFFER)
+        .option(ChannelOption.RECVBUF_ALLOCATOR, Transport.readSizes())
         .channel(lc.transport().socketChannel())
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.TCP_NODELAY, true)

@@ -1,10 +1,10 @@
 package dev.sluice.gateway.forward;
 
 import dev.sluice.escrow.EscrowAccount;
-import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.http.JsonResponses;
+import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.refusal.Reason;

@@ -1,7 +1,7 @@
 package dev.sluice.gateway.forward;
 
-import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
 import java.net.InetSocketAddress;

@@ -1,7 +1,7 @@
 package dev.sluice.gateway.forward;
 
-import dev.sluice.config.IpLiterals;
 import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.net.IpLiterals;
 
 /**
  * Decides whether a requested host is a plain DNS name in its one canonical spelling: lower case,

@@ -1,7 +1,7 @@
 package dev.sluice.gateway.forward;
 
-import dev.sluice.gateway.ListenerContext;
-import dev.sluice.gateway.SourceTenants;
+import dev.sluice.gateway.listener.ListenerContext;
+import dev.sluice.gateway.listener.SourceTenants;
 import dev.sluice.gateway.refusal.Reason;
 import java.net.InetAddress;
 

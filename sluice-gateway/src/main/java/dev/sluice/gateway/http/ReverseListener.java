@@ -1,13 +1,13 @@
 package dev.sluice.gateway.http;
 
 import dev.sluice.escrow.EscrowAccount;
-import dev.sluice.gateway.ListenerContext;
-import dev.sluice.gateway.Stages;
 import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.edge.EdgeLinks;
 import dev.sluice.gateway.edge.LinkSettings;
 import dev.sluice.gateway.edge.StreamMeter;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.listener.ListenerContext;
+import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.EgressMeter;
 import io.netty.channel.Channel;

@@ -1,11 +1,11 @@
 package dev.sluice.gateway.http;
 
 import dev.sluice.escrow.EscrowAccount;
-import dev.sluice.gateway.Drain;
-import dev.sluice.gateway.Gateway;
-import dev.sluice.gateway.ListenerContext;
 import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.listener.Drain;
+import dev.sluice.gateway.listener.ListenerContext;
+import dev.sluice.gateway.listener.Transport;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
@@ -282,8 +282,8 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     Bootstrap b =
         new Bootstrap()
             .group(ctx.channel().eventLoop())
-            .option(ChannelOption.SO_RCVBUF, Gateway.RECEIVE_BUFFER)
-            .option(ChannelOption.RECVBUF_ALLOCATOR, Gateway.readSizes())
+            .option(ChannelOption.SO_RCVBUF, Transport.RECEIVE_BUFFER)
+            .option(ChannelOption.RECVBUF_ALLOCATOR, Transport.readSizes())
             .channel(lc.transport().socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)

@@ -1,7 +1,7 @@
 package dev.sluice.gateway.meter;
 
 import dev.sluice.escrow.EscrowAccount;
-import dev.sluice.gateway.GatewayStats;
+import dev.sluice.gateway.stats.GatewayStats;
 import dev.sluice.halt.HaltState;
 import dev.sluice.time.Clock;
 import java.util.Objects;

@@ -1,15 +1,15 @@
 package dev.sluice.gateway.tcp;
 
-import dev.sluice.config.HostPort;
 import dev.sluice.escrow.EscrowAccount;
-import dev.sluice.gateway.Gateway;
-import dev.sluice.gateway.ListenerContext;
-import dev.sluice.gateway.SourceTenants;
 import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.listener.ListenerContext;
+import dev.sluice.gateway.listener.SourceTenants;
+import dev.sluice.gateway.listener.Transport;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
+import dev.sluice.net.HostPort;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -108,8 +108,8 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
     Bootstrap b =
         new Bootstrap()
             .group(client.eventLoop())
-            .option(ChannelOption.SO_RCVBUF, Gateway.RECEIVE_BUFFER)
-            .option(ChannelOption.RECVBUF_ALLOCATOR, Gateway.readSizes())
+            .option(ChannelOption.SO_RCVBUF, Transport.RECEIVE_BUFFER)
+            .option(ChannelOption.RECVBUF_ALLOCATOR, Transport.readSizes())
             .channel(lc.transport().socketChannel())
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.TCP_NODELAY, true)

@@ -1,12 +1,12 @@
 package dev.sluice.gateway.tcp;
 
 import dev.sluice.config.Egress;
-import dev.sluice.config.HostPort;
-import dev.sluice.gateway.ListenerContext;
-import dev.sluice.gateway.SourceTenants;
-import dev.sluice.gateway.Stages;
 import dev.sluice.gateway.admission.Admission;
+import dev.sluice.gateway.listener.ListenerContext;
+import dev.sluice.gateway.listener.SourceTenants;
+import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.EgressMeter;
+import dev.sluice.net.HostPort;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;

@@ -2,8 +2,8 @@ package dev.sluice.gateway.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.config.Cidr;
 import dev.sluice.config.ForwardConfig;
+import dev.sluice.net.Cidr;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.List;

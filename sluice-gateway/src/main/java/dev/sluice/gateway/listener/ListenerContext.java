@@ -1,4 +1,4 @@
-package dev.sluice.gateway;
+package dev.sluice.gateway.listener;
 
 import dev.sluice.budget.BudgetPath;
 import dev.sluice.budget.BudgetTree;

@@ -1,6 +1,6 @@
-package dev.sluice.gateway;
+package dev.sluice.gateway.listener;
 
-import dev.sluice.config.Cidr;
+import dev.sluice.net.Cidr;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,4 +1,4 @@
-package dev.sluice.gateway.edge;
+package dev.sluice.gateway.stats;
 
 import java.util.Collections;
 import java.util.Map;
@@ -62,20 +62,20 @@ public final class EdgeStats {
     return ids.size() > 2 && ids.get(2).startsWith("tenant:") ? ids.get(2) : null;
   }
 
-  void overcharged(long n) {
+  public void overcharged(long n) {
     overcharged.add(n);
   }
 
-  void mismatch(long n) {
+  public void mismatch(long n) {
     overcharged.add(n);
   }
 
-  void escrowWait() {
+  public void escrowWait() {
     escrowWaits.increment();
   }
 
   /** One batch of {@code bytes} written on a link; {@code frame}: it carried a codec FRAME. */
-  void frame(long bytes, boolean frame) {
+  public void frame(long bytes, boolean frame) {
     batches.increment();
     batchBytes.add(bytes);
     if (frame) {

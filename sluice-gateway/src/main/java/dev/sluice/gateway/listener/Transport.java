@@ -1,4 +1,4 @@
-package dev.sluice.gateway;
+package dev.sluice.gateway.listener;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -44,5 +44,22 @@ public record Transport(
 
   public EventLoopGroup newGroup(int threads) {
     return new MultiThreadIoEventLoopGroup(threads, ioHandlers);
+  }
+
+  /**
+   * The socket receive buffer of every connection the gateway accepts or opens. Fixed, not left to
+   * the kernel's autotuning (up to {@code tcp_rmem} max, often 32 MiB): when a peer half-closes,
+   * the transport reads everything buffered at once, and what it reads may have to wait in an
+   * {@code EgressMeter} for escrow. A fixed buffer bounds that, per connection.
+   */
+  public static final int RECEIVE_BUFFER = 1 << 20;
+
+  /**
+   * How much one read takes: adaptive between 2 KiB and 256 KiB. Bulk transfers read in large
+   * pieces (four times Netty's default maximum: a quarter of the syscalls per GiB); small requests
+   * stay small.
+   */
+  public static io.netty.channel.RecvByteBufAllocator readSizes() {
+    return new io.netty.channel.AdaptiveRecvByteBufAllocator(2048, 16 * 1024, 256 * 1024);
   }
 }

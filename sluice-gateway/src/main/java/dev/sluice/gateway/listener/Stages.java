@@ -1,4 +1,4 @@
-package dev.sluice.gateway;
+package dev.sluice.gateway.listener;
 
 import io.netty.handler.codec.http.HttpDecoderConfig;
 

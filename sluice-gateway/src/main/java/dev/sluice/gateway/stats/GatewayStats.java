@@ -1,4 +1,4 @@
-package dev.sluice.gateway;
+package dev.sluice.gateway.stats;
 
 import java.util.Collections;
 import java.util.List;
@@ -32,7 +32,7 @@ public final class GatewayStats {
   private final Map<String, LongAdder> denials = new ConcurrentHashMap<>();
   private final LongAdder egressBytes = new LongAdder();
   private final LongAdder controlBytes = new LongAdder();
-  private final dev.sluice.gateway.edge.EdgeStats edge = new dev.sluice.gateway.edge.EdgeStats();
+  private final dev.sluice.gateway.stats.EdgeStats edge = new dev.sluice.gateway.stats.EdgeStats();
 
   public GatewayStats(List<String> listenerNames) {
     for (String n : listenerNames) {
@@ -78,7 +78,7 @@ public final class GatewayStats {
   }
 
   /** Counters of the {@code peer: edge} listeners. */
-  public dev.sluice.gateway.edge.EdgeStats edge() {
+  public dev.sluice.gateway.stats.EdgeStats edge() {
     return edge;
   }
 

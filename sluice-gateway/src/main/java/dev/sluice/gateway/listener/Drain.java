@@ -1,4 +1,4 @@
-package dev.sluice.gateway;
+package dev.sluice.gateway.listener;
 
 /**
  * User event fired on every open connection when the node starts draining: idle connections close
