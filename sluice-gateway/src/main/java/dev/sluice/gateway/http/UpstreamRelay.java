@@ -44,7 +44,7 @@ final class UpstreamRelay {
 
   private Channel upstream;
   private UpstreamTargets.Target upstreamTarget;
-  private FullHttpRequest retry;
+  private final RetryCopy retry = new RetryCopy();
   private final ArrayDeque<HttpObject> held = new ArrayDeque<>();
 
   UpstreamRelay(
@@ -82,9 +82,7 @@ final class UpstreamRelay {
       }
       upstream = idle;
       upstreamTarget = target;
-      // A pooled connection may have been closed by the upstream a moment ago: keep a copy of
-      // the request to retry once on a fresh connection if it fails before any response.
-      retry = req.retainedDuplicate();
+      retry.keep(req); // a pooled connection may have been closed by the upstream a moment ago
     }
     send(req);
   }
@@ -132,9 +130,8 @@ final class UpstreamRelay {
                 f -> {
                   if (!f.isSuccess()) {
                     upstreamFailed(f.channel(), Reason.UPSTREAM_WRITE_FAILED);
-                  } else if (retry != null && !UpstreamMessages.idempotent(retry.method())) {
-                    // Sent: the upstream may have acted on it; never send it twice.
-                    dropRetry();
+                  } else {
+                    retry.sent();
                   }
                 });
   }
@@ -159,7 +156,7 @@ final class UpstreamRelay {
         ReferenceCountUtil.release(msg);
         return;
       }
-      dropRetry();
+      retry.drop();
       x.upstreamKeepAlive = UpstreamMessages.responseHead(res, x.head, x.keepAlive);
       x.to(ExchangePhase.STREAMING);
       long need = UpstreamMessages.wholeResponseSize(res, x.head);
@@ -265,12 +262,11 @@ final class UpstreamRelay {
     upstream = null;
     from.close();
     if (!x.phase().awaitingResponse()) {
-      dropRetry();
+      retry.drop();
       return;
     }
-    if (retry != null && !x.phase().headStarted()) {
-      FullHttpRequest again = retry;
-      retry = null;
+    FullHttpRequest again = x.phase().headStarted() ? null : retry.take();
+    if (again != null) {
       log.debug("pooled upstream connection failed ({}); retrying on a new one", reason);
       x.to(ExchangePhase.RETRYING);
       dial(again, dialer.next());
@@ -288,18 +284,11 @@ final class UpstreamRelay {
   /** Lets go of the upstream connection and of everything held for it. */
   void close() {
     releaseHeld();
-    dropRetry();
+    retry.drop();
     Channel u = upstream;
     upstream = null;
     if (u != null) {
       u.close();
-    }
-  }
-
-  private void dropRetry() {
-    if (retry != null) {
-      retry.release();
-      retry = null;
     }
   }
 

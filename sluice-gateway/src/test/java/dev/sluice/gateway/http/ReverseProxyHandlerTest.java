@@ -14,10 +14,13 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
@@ -184,6 +187,74 @@ class ReverseProxyHandlerTest {
       assertThat(record.decision()).isEqualTo(ConnectionRecord.Decision.ERROR);
       assertThat(record.reason()).isEqualTo("upstream_unavailable");
       ch.finishAndReleaseAll();
+    }
+  }
+
+  /** A client whose request was sent on a pooled upstream connection (phase AWAITING). */
+  private record Sent(
+      EmbeddedChannel client, EmbeddedChannel upstream, ReverseProxyHandler proxy) {}
+
+  private static Sent sent(ListenerFixture f, ConnectionRecord record, String tenant)
+      throws Exception {
+    UpstreamPool pool = new UpstreamPool();
+    UpstreamTargets.Target target = new UpstreamTargets(f.lc.config().upstreams()).next();
+    EmbeddedChannel upstream = new EmbeddedChannel();
+    upstream.pipeline().addLast(Stages.RELAY, new UpstreamHandler(null, pool, target));
+    pool.release(upstream, target);
+    EmbeddedChannel ch = client(upstream.eventLoop());
+    ReverseProxyHandler proxy = install(ch, f, pool, record);
+    ch.writeInbound(Unpooled.copiedBuffer(GET.formatted(tenant), StandardCharsets.US_ASCII));
+    settle(() -> proxy.phase() == ExchangePhase.AWAITING, ch, upstream);
+    assertThat(proxy.phase()).isEqualTo(ExchangePhase.AWAITING);
+    ((FullHttpRequest) upstream.readOutbound()).release();
+    return new Sent(ch, upstream, proxy);
+  }
+
+  @Test
+  void aPooledConnectionThatFailsBeforeAResponseIsRetriedOnAFreshOne() throws Exception {
+    try (ListenerFixture f = new ListenerFixture(dir, "reverse", "enforce")) {
+      ConnectionRecord record = f.record();
+      Sent s = sent(f, record, "default");
+
+      // The pooled connection closes before any response: the GET is sent again on a fresh
+      // connection, which an embedded loop cannot open, so the client is answered 502.
+      s.upstream().close();
+      StringBuilder out = new StringBuilder();
+      settle(
+          () ->
+              out.append(written(s.client())).length() > 0
+                  && s.proxy().phase().equals(ExchangePhase.IDLE),
+          s.client(),
+          s.upstream());
+
+      assertThat(out.toString()).startsWith("HTTP/1.1 502 ").contains("upstream_unavailable");
+      assertThat(record.reason()).isEqualTo("upstream_unavailable");
+      assertThat(s.proxy().phase()).isEqualTo(ExchangePhase.IDLE);
+      s.client().finishAndReleaseAll();
+    }
+  }
+
+  @Test
+  void aResponseTheBudgetCannotFinishIsCutAndTheConnectionClosed() throws Exception {
+    try (ListenerFixture f = new ListenerFixture(dir, "reverse", "enforce")) {
+      ConnectionRecord record = f.record();
+      Sent s = sent(f, record, "small"); // 1KiB a day
+
+      // A streamed response (no length, so not paid for as a whole) of more than the cap.
+      HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      s.upstream().writeInbound(head);
+      s.upstream().writeInbound(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[2000])));
+      settle(() -> !s.client().isOpen(), s.client(), s.upstream());
+
+      assertThat(s.client().isOpen()).isFalse();
+      assertThat(s.proxy().phase()).isEqualTo(ExchangePhase.CLOSING);
+      assertThat(record.decision()).isEqualTo(ConnectionRecord.Decision.CUT);
+      assertThat(record.reason()).isEqualTo("egress_budget_exhausted");
+      assertThat(record.charged()).isPositive().isLessThanOrEqualTo(1024);
+      assertThat(s.upstream().isOpen()).isFalse(); // let go with the client
+      s.client().finishAndReleaseAll();
+      List<LedgerEntry> denies = f.closeAndRead(EntryType.DENY);
+      assertThat(denies).extracting(e -> e.getString("reason")).contains("egress_budget_exhausted");
     }
   }
 }
