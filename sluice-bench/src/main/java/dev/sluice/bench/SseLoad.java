@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -278,7 +277,7 @@ public final class SseLoad {
       }
       Conn conn = null;
       for (int seq = 0; !stopped && CLOCK.nanos() < stopStarting; seq++) {
-        byte[] request = request(url, "compare " + id + "-" + seq);
+        byte[] request = StreamingChatRequest.bytes(url, "compare " + id + "-" + seq);
         long sent = -1;
         Response r = new Response();
         boolean fresh = conn == null;
@@ -321,30 +320,6 @@ public final class SseLoad {
         conn.close();
       }
     }
-  }
-
-  private static byte[] request(URI url, String prompt) {
-    String body =
-        "{\"model\":\"sluice-demo\",\"stream\":true,"
-            + "\"messages\":[{\"role\":\"user\",\"content\":\""
-            + prompt
-            + "\"}]}";
-    byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    String head =
-        "POST "
-            + url.getRawPath()
-            + " HTTP/1.1\r\nHost: "
-            + url.getHost()
-            + ":"
-            + url.getPort()
-            + "\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\n"
-            + "Content-Length: "
-            + b.length
-            + "\r\n\r\n";
-    byte[] h = head.getBytes(StandardCharsets.US_ASCII);
-    byte[] all = Arrays.copyOf(h, h.length + b.length);
-    System.arraycopy(b, 0, all, h.length, b.length);
-    return all;
   }
 
   private static void closeQuietly(Socket s) {

@@ -210,14 +210,14 @@ public final class LinkFrameDecoder {
       if (misplaced != null) {
         throw fail(offset, misplaced);
       }
-      String badLength = EdgeLink.badLength(t, n);
+      String badLength = LinkPayloadReader.badLength(t, n);
       if (badLength != null) {
         throw fail(offset + 1, badLength);
       }
       LinkMessage m;
       try {
-        m = EdgeLink.readPayload(t, in.slice(r + h, n));
-      } catch (EdgeLink.BadPayload e) {
+        m = LinkPayloadReader.readPayload(t, in.slice(r + h, n));
+      } catch (LinkPayloadReader.BadPayload e) {
         throw fail(offset + h + e.at, e.getMessage());
       }
       if (m instanceof End e && e.dataBytes() != dataBytes) {

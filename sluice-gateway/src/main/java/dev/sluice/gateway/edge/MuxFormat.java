@@ -396,8 +396,8 @@ public final class MuxFormat {
 
   private static String text(ByteBuf p, int start) throws Bad {
     try {
-      return EdgeLink.strictUtf8(p);
-    } catch (EdgeLink.BadPayload e) {
+      return LinkPayloadReader.strictUtf8(p);
+    } catch (LinkPayloadReader.BadPayload e) {
       throw new Bad(p.readerIndex() - start + e.at, e.getMessage());
     }
   }

@@ -199,15 +199,15 @@ public final class MuxFrameDecoder {
         checksums = a.checksums();
         m = a;
       } else {
-        String bad = EdgeLink.badLength(t, (int) n);
+        String bad = LinkPayloadReader.badLength(t, (int) n);
         if (bad != null) {
           throw fail(offset + 1, bad);
         }
-        m = EdgeLink.readPayload(t, in.slice(r + h, (int) n));
+        m = LinkPayloadReader.readPayload(t, in.slice(r + h, (int) n));
       }
     } catch (MuxFormat.Bad e) {
       throw fail(offset + h + e.at, e.getMessage());
-    } catch (EdgeLink.BadPayload e) {
+    } catch (LinkPayloadReader.BadPayload e) {
       throw fail(offset + h + e.at, e.getMessage());
     }
     out.add(new Received(offset, h, m));

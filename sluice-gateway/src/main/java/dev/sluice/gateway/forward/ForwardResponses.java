@@ -1,7 +1,7 @@
 package dev.sluice.gateway.forward;
 
-import dev.sluice.gateway.http.JsonResponses;
 import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.reverse.JsonResponses;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;

@@ -1,7 +1,7 @@
 package dev.sluice.gateway.forward;
 
-import dev.sluice.gateway.http.RequestFraming;
 import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.reverse.RequestFraming;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;

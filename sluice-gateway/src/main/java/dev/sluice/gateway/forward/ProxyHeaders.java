@@ -1,6 +1,6 @@
 package dev.sluice.gateway.forward;
 
-import dev.sluice.gateway.http.HopByHop;
+import dev.sluice.gateway.reverse.HopByHop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;

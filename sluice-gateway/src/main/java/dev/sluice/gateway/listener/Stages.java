@@ -10,7 +10,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
  * </pre>
  *
  * Each listener mode assembles its pipelines in one class that reads in this order: {@code
- * http.ReverseListener}, {@code forward.ForwardListener}, {@code tcp.TcpListener} (and, for the
+ * reverse.ReverseListener}, {@code forward.ForwardListener}, {@code tcp.TcpListener} (and, for the
  * multiplexed link toward {@code sluice edge}, {@code edge.EdgeLinks}). In a Netty pipeline bytes
  * toward the outside travel from the tail to the head, so a stage that must see them before another
  * sits closer to the tail: the meter is at the head (it sees exactly what reaches the socket), the

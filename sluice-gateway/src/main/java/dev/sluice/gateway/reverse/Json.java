@@ -1,4 +1,4 @@
-package dev.sluice.gateway.http;
+package dev.sluice.gateway.reverse;
 
 /** Writes JSON string literals; the gateway's error bodies are small and built by hand. */
 final class Json {

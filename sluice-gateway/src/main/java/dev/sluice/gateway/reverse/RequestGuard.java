@@ -1,4 +1,4 @@
-package dev.sluice.gateway.http;
+package dev.sluice.gateway.reverse;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

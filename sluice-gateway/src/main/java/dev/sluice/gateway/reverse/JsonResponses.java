@@ -1,4 +1,4 @@
-package dev.sluice.gateway.http;
+package dev.sluice.gateway.reverse;
 
 import dev.sluice.budget.Denial;
 import dev.sluice.gateway.refusal.Reason;

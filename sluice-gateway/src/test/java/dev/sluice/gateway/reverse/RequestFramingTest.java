@@ -1,4 +1,4 @@
-package dev.sluice.gateway.http;
+package dev.sluice.gateway.reverse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

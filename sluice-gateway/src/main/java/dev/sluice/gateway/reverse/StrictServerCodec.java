@@ -1,4 +1,4 @@
-package dev.sluice.gateway.http;
+package dev.sluice.gateway.reverse;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

@@ -1,4 +1,4 @@
-package dev.sluice.gateway.http;
+package dev.sluice.gateway.reverse;
 
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.admission.Admission;
@@ -35,8 +35,8 @@ import java.net.InetSocketAddress;
  *   http       HTTP/1.1 codec with strict parsing and size limits; refuses obs-fold
  *   guard      RequestGuard: refuses ambiguous framing (smuggling) before anything is forwarded
  *   aggregate  whole request bodies, up to a limit (requests are small prompts)
- *   proxy      identify and admit: ReverseProxyHandler (tenant header, the shared Admission stage),
- *              forwarding, streaming the response
+ *   proxy      identify and admit: ReverseProxyHandler (TenantHeader, the shared Admission stage),
+ *              then UpstreamRelay forwards (UpstreamDialer) and streams the response
  * </pre>
  *
  * and a connection to an upstream ({@link #upstreamPipeline}): optional TLS, the HTTP client codec,
@@ -61,7 +61,7 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
 
   private final ListenerContext lc;
   private final UpstreamTargets targets;
-  private final UpstreamPool pool = new UpstreamPool();
+  private final UpstreamDialer dialer;
   private final SslContext serverTls;
   private final SslContext upstreamTls;
   private final LinkSettings edge;
@@ -93,6 +93,7 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
       throw new IllegalArgumentException(
           "listener " + lc.name() + " has an https upstream but no client TLS context");
     }
+    this.dialer = new UpstreamDialer(lc, targets, new UpstreamPool(), upstreamTls);
   }
 
   @Override
@@ -126,10 +127,7 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
    * response limits of {@link Stages#clientDecoder()}, the relay to {@code client}.
    */
   static ChannelInitializer<SocketChannel> upstreamPipeline(
-      ReverseProxyHandler client,
-      UpstreamPool pool,
-      UpstreamTargets.Target target,
-      SslContext tls) {
+      UpstreamRelay client, UpstreamPool pool, UpstreamTargets.Target target, SslContext tls) {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(SocketChannel ch) {
@@ -152,8 +150,7 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
     p.addLast(CODEC, newServerCodec());
     p.addLast("guard", new RequestGuard());
     p.addLast("aggregate", new Aggregator(MAX_REQUEST_BODY));
-    p.addLast(
-        "proxy", new ReverseProxyHandler(lc, targets, pool, upstreamTls, record, meter, admission));
+    p.addLast("proxy", new ReverseProxyHandler(lc, dialer, record, meter, admission));
   }
 
   static StrictServerCodec newServerCodec() {

@@ -1,4 +1,4 @@
-package dev.sluice.gateway.http;
+package dev.sluice.gateway.reverse;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;

@@ -4,4 +4,4 @@
  * retry, pipelined requests answered in order, and responses (SSE and chunked) streamed through
  * unbuffered and metered; refusals as JSON errors. The listener class wires its pipelines.
  */
-package dev.sluice.gateway.http;
+package dev.sluice.gateway.reverse;

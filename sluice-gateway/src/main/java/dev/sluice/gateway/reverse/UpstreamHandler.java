@@ -1,4 +1,4 @@
-package dev.sluice.gateway.http;
+package dev.sluice.gateway.reverse;
 
 import dev.sluice.gateway.refusal.Reason;
 import io.netty.channel.ChannelHandlerContext;
@@ -9,9 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The upstream side of a reverse proxy: hands decoded response parts to the client handler that
- * borrowed the connection. While the connection idles in the {@link UpstreamPool} no client is
- * bound: anything the upstream sends then is unexpected and closes the connection.
+ * The upstream side of a reverse proxy: hands decoded response parts to the {@link UpstreamRelay}
+ * of the client connection that borrowed the connection. While the connection idles in the {@link
+ * UpstreamPool} no client is bound: anything the upstream sends then is unexpected and closes the
+ * connection.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
@@ -19,16 +20,16 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
   private final UpstreamPool pool;
   private final UpstreamTargets.Target target;
-  private ReverseProxyHandler client;
+  private UpstreamRelay client;
 
-  UpstreamHandler(ReverseProxyHandler client, UpstreamPool pool, UpstreamTargets.Target target) {
+  UpstreamHandler(UpstreamRelay client, UpstreamPool pool, UpstreamTargets.Target target) {
     this.client = client;
     this.pool = pool;
     this.target = target;
   }
 
   /** Binds the connection to the client handler that borrowed it, or unbinds it (null). */
-  void bind(ReverseProxyHandler c) {
+  void bind(UpstreamRelay c) {
     this.client = c;
   }
 

@@ -1,0 +1,42 @@
+package dev.sluice.gateway.reverse;
+
+/**
+ * The state of one client connection of a reverse listener: the {@link ExchangePhase} of its
+ * current exchange (the one state value, changed only through {@link #to}) and the facts about the
+ * current request and response that later steps need. Confined to the client's event loop.
+ */
+final class ReverseExchange {
+
+  private ExchangePhase phase = ExchangePhase.IDLE;
+
+  /** The tenant of the current request, once identified (null before). */
+  String tenant;
+
+  /** The client asked to keep the connection after this exchange (a drain clears it). */
+  boolean keepAlive;
+
+  /** The request was a HEAD: its response has no body whatever its headers say. */
+  boolean head;
+
+  /** The upstream will keep its connection after this response (so it may go back to the pool). */
+  boolean upstreamKeepAlive;
+
+  ExchangePhase phase() {
+    return phase;
+  }
+
+  /** Moves to {@code next}; {@link ExchangePhase#CLOSING} is final and is never left. */
+  void to(ExchangePhase next) {
+    if (phase != ExchangePhase.CLOSING) {
+      phase = next;
+    }
+  }
+
+  boolean is(ExchangePhase p) {
+    return phase == p;
+  }
+
+  boolean closing() {
+    return phase == ExchangePhase.CLOSING;
+  }
+}

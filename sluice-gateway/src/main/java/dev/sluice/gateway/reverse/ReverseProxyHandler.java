@@ -1,0 +1,221 @@
+package dev.sluice.gateway.reverse;
+
+import dev.sluice.escrow.EscrowAccount;
+import dev.sluice.gateway.admission.Admission;
+import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.listener.Drain;
+import dev.sluice.gateway.listener.ListenerContext;
+import dev.sluice.gateway.meter.ConnectionMeter;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of a reverse listener: one instance per client connection. For each request
+ * (aggregated and validated before anything is forwarded) it identifies the tenant ({@link
+ * TenantHeader}), points the connection's {@link ConnectionMeter} at the tenant's escrow, asks the
+ * shared {@link Admission} stage (a spent budget is answered 429 without bothering the upstream),
+ * and hands the admitted request to the connection's {@link UpstreamRelay}, which streams the
+ * response back. The gateway's own answers are {@link ClientAnswers}'. The connection's state is
+ * one {@link ExchangePhase}, in {@link ReverseExchange}.
+ *
+ * <p>Both channels read continuously (auto-read) rather than one read at a time, which with epoll
+ * would cost interest-set syscalls per request. Requests on one connection are still handled one at
+ * a time: a pipelined request waits in a queue, and reading pauses while one is queued. Everything
+ * runs on the client channel's event loop; the upstream channel shares it.
+ */
+final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
+    implements ConnectionMeter.Listener {
+
+  private static final Logger log = LoggerFactory.getLogger(ReverseProxyHandler.class);
+
+  private final ListenerContext lc;
+  private final ConnectionRecord record;
+  private final ConnectionMeter meter;
+  private final Admission admission;
+  private final TenantHeader identity;
+  private final ReverseExchange x = new ReverseExchange();
+  private final ClientAnswers answers;
+  private final UpstreamRelay relay;
+  private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+
+  ReverseProxyHandler(
+      ListenerContext lc,
+      UpstreamDialer dialer,
+      ConnectionRecord record,
+      ConnectionMeter meter,
+      Admission admission) {
+    this.lc = lc;
+    this.record = record;
+    this.meter = meter;
+    this.admission = admission;
+    this.identity = new TenantHeader(lc);
+    this.answers = new ClientAnswers(lc, record, meter, x, this::next);
+    this.relay = new UpstreamRelay(lc, dialer, record, meter, x, answers, this::next);
+  }
+
+  /** The phase of the connection's current exchange (for tests). */
+  ExchangePhase phase() {
+    return x.phase();
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    answers.ctx(ctx);
+    relay.ctx(ctx);
+    meter.listener(this);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    lc.meter().listenerStats().connectionsOpen.increment();
+    lc.meter().listenerStats().connectionsTotal.increment();
+    // Read continuously: toggling epoll interest per request costs two syscalls each way.
+    ctx.channel().config().setAutoRead(true);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    lc.meter().listenerStats().connectionsOpen.decrement();
+    relay.close();
+    FullHttpRequest q;
+    while ((q = queued.poll()) != null) {
+      q.release();
+    }
+    if (x.phase().awaitingResponse()) {
+      record.outcome(ConnectionRecord.Decision.ERROR, Reason.CLIENT_CLOSED);
+    }
+    lc.evidence().closed(record);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("client connection error on {}: {}", lc.name(), cause.toString());
+    record.outcome(ConnectionRecord.Decision.ERROR, Reason.CLIENT_ERROR);
+    ctx.close();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof RequestGuard.BadRequest bad) {
+      record.request();
+      answers.badRequest(Reason.BAD_REQUEST, bad.reason(), x.tenant);
+    } else if (evt == Drain.INSTANCE) {
+      x.keepAlive = false; // finish the response in progress, then close
+      if (!x.phase().busy()) {
+        answers.close();
+      }
+    } else if (evt instanceof ReverseListener.TooLarge) {
+      record.request();
+      answers.badRequest(Reason.REQUEST_TOO_LARGE, Reason.REQUEST_TOO_LARGE.message(), x.tenant);
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof FullHttpRequest req)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (x.phase().busy()) {
+      // A pipelined request: it waits for the current one, and reading stops until it is taken.
+      queued.add(req);
+      ctx.channel().config().setAutoRead(false);
+      return;
+    }
+    handle(req);
+  }
+
+  /** Takes the next request, if one was pipelined, else reads on. */
+  private void next() {
+    x.to(ExchangePhase.IDLE);
+    FullHttpRequest q = queued.poll();
+    if (q != null) {
+      handle(q);
+    } else {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  /** Identifies the request's tenant and asks the admission stage; forwards it when granted. */
+  private void handle(FullHttpRequest req) {
+    record.request();
+    if (req.decoderResult().isFailure() || x.closing()) {
+      Throwable c = req.decoderResult().cause();
+      req.release();
+      answers.badRequest(
+          Reason.BAD_REQUEST,
+          "malformed request: " + (c == null ? "invalid" : c.getMessage()),
+          x.tenant);
+      return;
+    }
+    x.to(ExchangePhase.ADMITTING);
+    x.keepAlive = HttpUtil.isKeepAlive(req);
+    TenantHeader.Identity id = identity.identify(req);
+    if (id.tenant() == null) {
+      req.release();
+      answers.unknownTenant(id.requested(), identity.unknown(id));
+      return;
+    }
+    x.tenant = id.tenant();
+    record.tenant(id.tenant());
+    EscrowAccount account = lc.account(id.tenant());
+    meter.account(account);
+    admission.admit(
+        ctx.channel(),
+        record,
+        id.tenant(),
+        account,
+        1,
+        new Admission.Verdict() {
+          @Override
+          public void granted() {
+            relay.forward(req);
+          }
+
+          @Override
+          public void denied(Refusal r) {
+            req.release();
+            // A halt closes the connection; a spent budget keeps it if the client asked to.
+            answers.refusal(r, r.reason() == Reason.HALTED);
+          }
+
+          @Override
+          public void abandoned() {
+            req.release();
+          }
+        });
+  }
+
+  /** The client became writable again (the meter's escrow arrived, or the socket drained). */
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()) {
+      relay.clientWritable();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void refused(ChannelHandlerContext meterCtx, Refusal r) {
+    relay.meterRefused(r);
+  }
+
+  @Override
+  public void wouldDeny(ChannelHandlerContext meterCtx, Refusal r) {
+    lc.evidence().wouldDeny(record, x.tenant, r);
+  }
+}

@@ -1,0 +1,301 @@
+package dev.sluice.gateway.reverse;
+
+import dev.sluice.escrow.EscrowAccount;
+import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.listener.ListenerContext;
+import dev.sluice.gateway.meter.ConnectionMeter;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The upstream half of a reverse listener's client connection: sends an admitted request on the
+ * connection's upstream channel (borrowed, or dialed by {@link UpstreamDialer}; a request sent on a
+ * pooled connection that fails before any response is sent once more on a fresh one when that is
+ * safe), and relays the response to the client as it arrives. A response of known length is paid
+ * for as a whole before its first byte leaves; the upstream is read only while the client is
+ * writable. Called by {@link UpstreamHandler} on the client's event loop.
+ */
+final class UpstreamRelay {
+
+  private static final Logger log = LoggerFactory.getLogger(UpstreamRelay.class);
+
+  private final ListenerContext lc;
+  private final UpstreamDialer dialer;
+  private final ConnectionRecord record;
+  private final ConnectionMeter meter;
+  private final ReverseExchange x;
+  private final ClientAnswers answers;
+  private final Runnable next;
+  private ChannelHandlerContext ctx;
+
+  private Channel upstream;
+  private UpstreamTargets.Target upstreamTarget;
+  private final RetryCopy retry = new RetryCopy();
+  private final ArrayDeque<HttpObject> held = new ArrayDeque<>();
+
+  UpstreamRelay(
+      ListenerContext lc,
+      UpstreamDialer dialer,
+      ConnectionRecord record,
+      ConnectionMeter meter,
+      ReverseExchange x,
+      ClientAnswers answers,
+      Runnable next) {
+    this.lc = lc;
+    this.dialer = dialer;
+    this.record = record;
+    this.meter = meter;
+    this.x = x;
+    this.answers = answers;
+    this.next = next;
+  }
+
+  void ctx(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  // ---- forwarding ----
+
+  /** Sends an admitted request, on the open upstream connection or a new one. */
+  void forward(FullHttpRequest req) {
+    if (upstream == null || !upstream.isActive()) {
+      x.to(ExchangePhase.CONNECTING);
+      UpstreamTargets.Target target = dialer.next();
+      Channel idle = dialer.borrow(ctx.channel(), target, this);
+      if (idle == null) {
+        dial(req, target);
+        return;
+      }
+      upstream = idle;
+      upstreamTarget = target;
+      retry.keep(req); // a pooled connection may have been closed by the upstream a moment ago
+    }
+    send(req);
+  }
+
+  private void dial(FullHttpRequest req, UpstreamTargets.Target target) {
+    dialer.dial(
+        ctx.channel(),
+        this,
+        0,
+        target,
+        new UpstreamDialer.Result() {
+          @Override
+          public void connected(Channel ch, UpstreamTargets.Target t) {
+            upstream = ch;
+            upstreamTarget = t;
+            send(req);
+          }
+
+          @Override
+          public void clientGone() {
+            req.release();
+          }
+
+          @Override
+          public void unavailable() {
+            req.release();
+            answers.upstreamUnavailable();
+          }
+        });
+  }
+
+  private void send(FullHttpRequest req) {
+    x.head = req.method().equals(HttpMethod.HEAD);
+    UpstreamMessages.request(
+        req,
+        upstreamTarget,
+        (InetSocketAddress) ctx.channel().remoteAddress(),
+        lc.config().tls() != null);
+    x.to(ExchangePhase.AWAITING);
+    meter.markMessageStart();
+    upstream
+        .writeAndFlush(req)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess()) {
+                    upstreamFailed(f.channel(), Reason.UPSTREAM_WRITE_FAILED);
+                  } else {
+                    retry.sent();
+                  }
+                });
+  }
+
+  // ---- responses from the upstream ----
+
+  void fromUpstream(Channel from, HttpObject msg) {
+    if (from != upstream || !x.phase().awaitingResponse()) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (x.is(ExchangePhase.RESERVING)) {
+      held.add(msg); // parts decoded from the same read while the response is being paid for
+      return;
+    }
+    relay(msg);
+  }
+
+  private void relay(HttpObject msg) {
+    if (msg instanceof HttpResponse res) {
+      if (res.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      retry.drop();
+      x.upstreamKeepAlive = UpstreamMessages.responseHead(res, x.head, x.keepAlive);
+      x.to(ExchangePhase.STREAMING);
+      long need = UpstreamMessages.wholeResponseSize(res, x.head);
+      EscrowAccount account = meter.account();
+      if (need > 0 && (account.available() < need || lc.clock().millis() >= account.expiresAt())) {
+        // A response of known length is paid for as a whole before its first byte leaves, so a
+        // budget that cannot pay for it answers 429 instead of cutting the body short.
+        x.to(ExchangePhase.RESERVING);
+        upstream.config().setAutoRead(false);
+        account
+            .refill(need)
+            .whenComplete((o, e) -> ctx.executor().execute(() -> afterReserve(res, o)));
+        return;
+      }
+    }
+    if (msg instanceof LastHttpContent) {
+      ctx.write(msg)
+          .addListener(
+              (ChannelFutureListener)
+                  f -> {
+                    if (f.isSuccess()) {
+                      responseDone();
+                    } // else: refused or the client went away, handled where it happened
+                  });
+    } else {
+      ctx.write(msg);
+    }
+  }
+
+  /**
+   * The upstream delivered what one read had: flush it to the client (each SSE event leaves as soon
+   * as it arrived) and read on while the client is writable.
+   */
+  void upstreamReadComplete(Channel from) {
+    if (from != upstream || x.is(ExchangePhase.RESERVING) || x.closing()) {
+      return;
+    }
+    ctx.flush(); // may complete the response and give the connection back to the pool
+    if (upstream == from) {
+      // Back-pressure: stop reading the upstream while the client (or its meter) cannot take more.
+      from.config().setAutoRead(ctx.channel().isWritable());
+    }
+  }
+
+  /** The client became writable again (the meter's escrow arrived, or the socket drained). */
+  void clientWritable() {
+    if (!x.is(ExchangePhase.RESERVING) && upstream != null) {
+      upstream.config().setAutoRead(true);
+    }
+  }
+
+  private void afterReserve(HttpResponse res, EscrowAccount.Outcome o) {
+    if (!ctx.channel().isActive() || !x.is(ExchangePhase.RESERVING)) {
+      ReferenceCountUtil.release(res);
+      releaseHeld();
+      return;
+    }
+    if (o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED || lc.meter().reportMode()) {
+      x.to(ExchangePhase.STREAMING);
+      ctx.write(res);
+      HttpObject m;
+      while (!x.is(ExchangePhase.RESERVING) && (m = held.poll()) != null) {
+        relay(m);
+      }
+      upstreamReadComplete(upstream);
+      return;
+    }
+    ReferenceCountUtil.release(res);
+    releaseHeld();
+    x.to(ExchangePhase.AWAITING); // nothing of it was handed to the codec
+    meterRefused(Refusal.of(o));
+  }
+
+  /** Bytes were refused (by the meter, or a response that cannot be paid for): stop relaying. */
+  void meterRefused(Refusal r) {
+    boolean headStarted = x.phase().headStarted();
+    close();
+    answers.refusedByMeter(r, x.tenant, headStarted);
+  }
+
+  private void responseDone() {
+    if (x.upstreamKeepAlive && upstream != null) {
+      // The response ended cleanly: the connection goes back to the listener's pool.
+      Channel u = upstream;
+      upstream = null;
+      ((UpstreamHandler) u.pipeline().get("relay")).bind(null);
+      dialer.pool().release(u, upstreamTarget);
+    } else {
+      close();
+    }
+    if (x.keepAlive && !x.closing()) {
+      next.run();
+    } else {
+      answers.close();
+    }
+  }
+
+  /** The upstream connection {@code from} closed or failed. */
+  void upstreamFailed(Channel from, Reason reason) {
+    if (from != upstream) {
+      return; // an earlier upstream connection, already let go
+    }
+    upstream = null;
+    from.close();
+    if (!x.phase().awaitingResponse()) {
+      retry.drop();
+      return;
+    }
+    FullHttpRequest again = x.phase().headStarted() ? null : retry.take();
+    if (again != null) {
+      log.debug("pooled upstream connection failed ({}); retrying on a new one", reason);
+      x.to(ExchangePhase.RETRYING);
+      dial(again, dialer.next());
+      return;
+    }
+    boolean headStarted = x.phase().headStarted();
+    record.outcome(ConnectionRecord.Decision.ERROR, reason);
+    if (!headStarted) {
+      answers.upstreamFailed();
+    } else {
+      answers.close();
+    }
+  }
+
+  /** Lets go of the upstream connection and of everything held for it. */
+  void close() {
+    releaseHeld();
+    retry.drop();
+    Channel u = upstream;
+    upstream = null;
+    if (u != null) {
+      u.close();
+    }
+  }
+
+  private void releaseHeld() {
+    HttpObject m;
+    while ((m = held.poll()) != null) {
+      ReferenceCountUtil.release(m);
+    }
+  }
+}
