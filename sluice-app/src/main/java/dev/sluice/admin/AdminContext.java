@@ -11,14 +11,16 @@ import dev.sluice.store.BudgetStore;
 import dev.sluice.store.StrandedReport;
 import dev.sluice.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
  * What the admin server reads and acts on: the running node's configuration, budgets, escrow,
  * ledger, halt switches and data-plane counters.
  *
+ * @param store the budget store: the embedded one, or the etcd store when the budget is shared by
+ *     many gateway nodes ({@link #cluster})
  * @param listenersBound true once every listener of the configuration is bound
- * @param cluster the etcd store when the budget is shared by many gateway nodes, else null
  * @param storeMetrics the store's grant observer, registered with {@code /metrics}
  */
 public record AdminContext(
@@ -32,7 +34,6 @@ public record AdminContext(
     StrandedReport stranded,
     Clock clock,
     BooleanSupplier listenersBound,
-    EtcdBudgetStore cluster,
     StoreMetrics storeMetrics) {
   public AdminContext {
     Objects.requireNonNull(config, "config");
@@ -71,7 +72,13 @@ public record AdminContext(
         stranded,
         clock,
         listenersBound,
-        null,
         new StoreMetrics());
+  }
+
+  /**
+   * The etcd store when the budget is shared by many gateway nodes; empty on the embedded store.
+   */
+  public Optional<EtcdBudgetStore> cluster() {
+    return store instanceof EtcdBudgetStore etcd ? Optional.of(etcd) : Optional.empty();
   }
 }

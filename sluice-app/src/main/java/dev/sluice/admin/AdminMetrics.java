@@ -22,7 +22,7 @@ final class AdminMetrics {
     ExfiltrationMetrics.register(registry, ctx.tree(), ctx.config().model().weightBytes(), rate);
     GatewayMetrics.register(registry, ctx.stats());
     NodeMetrics.register(registry, ctx);
-    ctx.storeMetrics().register(registry, ctx.cluster());
+    ctx.storeMetrics().register(registry, ctx.cluster().orElse(null));
   }
 
   /** The whole exposition, as served. */

@@ -48,14 +48,14 @@ final class BudgetsJson {
     root.set("halts", Json.halts(halts));
     ObjectNode store =
         root.putObject("store")
-            .put("type", ctx.cluster() == null ? "local" : "etcd")
+            .put("type", ctx.cluster().isPresent() ? "etcd" : "local")
             .put("name", ctx.store().name());
     if (ctx.config().store().nodeId() != null) {
       store.put("node_id", ctx.config().store().nodeId());
     }
-    if (ctx.cluster() != null) {
+    if (ctx.cluster().isPresent()) {
       ArrayNode gw = root.putArray("gateway_nodes");
-      for (NodeEscrow n : ctx.cluster().nodes()) {
+      for (NodeEscrow n : ctx.cluster().get().nodes()) {
         gw.addObject()
             .put("node_id", n.nodeId())
             .put("live", n.live())

@@ -34,14 +34,11 @@ import java.util.Objects;
 final class NodeStore implements AutoCloseable {
 
   private final BudgetStore budgets;
-  private final EtcdBudgetStore cluster;
   private final Ledger ledger;
   private final StrandedReport stranded;
 
-  private NodeStore(
-      BudgetStore budgets, EtcdBudgetStore cluster, Ledger ledger, StrandedReport stranded) {
+  private NodeStore(BudgetStore budgets, Ledger ledger, StrandedReport stranded) {
     this.budgets = Objects.requireNonNull(budgets, "budgets");
-    this.cluster = cluster;
     this.ledger = Objects.requireNonNull(ledger, "ledger");
     this.stranded = Objects.requireNonNull(stranded, "stranded");
   }
@@ -60,7 +57,7 @@ final class NodeStore implements AutoCloseable {
         LocalBudgetStore local =
             LocalBudgetStore.open(
                 tree, config.timeZone(), ledgerOptions(config), policy, ec.grantTtl(), clock);
-        return new NodeStore(local, null, local.ledger(), local.stranded());
+        return new NodeStore(local, local.ledger(), local.stranded());
       } catch (IOException | RuntimeException e) {
         throw new NodeStartException(ledgerFailure(config, e), e);
       }
@@ -73,7 +70,7 @@ final class NodeStore implements AutoCloseable {
     }
     try {
       EtcdBudgetStore etcd = openEtcd(config, tree, policy, clock, ledger, observer);
-      return new NodeStore(etcd, etcd, ledger, etcd.stranded());
+      return new NodeStore(etcd, ledger, etcd.stranded());
     } catch (NodeStartException | RuntimeException e) {
       ledger.close();
       throw e;
@@ -134,11 +131,6 @@ final class NodeStore implements AutoCloseable {
 
   BudgetStore budgets() {
     return budgets;
-  }
-
-  /** The etcd store when the budget is shared by many gateway nodes, else null. */
-  EtcdBudgetStore cluster() {
-    return cluster;
   }
 
   Ledger ledger() {

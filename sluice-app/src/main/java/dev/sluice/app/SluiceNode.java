@@ -139,7 +139,6 @@ public final class SluiceNode implements AutoCloseable {
                       store.stranded(),
                       clock,
                       g::allBound,
-                      store.cluster(),
                       storeMetrics))
               .start();
       log.info("admin API on http://{}", hostPort(admin.address()));
