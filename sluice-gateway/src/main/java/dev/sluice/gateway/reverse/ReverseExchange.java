@@ -15,6 +15,12 @@ final class ReverseExchange {
   /** The client asked to keep the connection after this exchange (a drain clears it). */
   boolean keepAlive;
 
+  /**
+   * The current request came as HTTP/1.0: its response must not be chunked (RFC 9112 section 7.1),
+   * so one of unknown length is delimited by closing the connection, and keep-alive is explicit.
+   */
+  boolean http10;
+
   /** The request was a HEAD: its response has no body whatever its headers say. */
   boolean head;
 

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -164,6 +165,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     }
     x.to(ExchangePhase.ADMITTING);
     x.keepAlive = HttpUtil.isKeepAlive(req);
+    x.http10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
     TenantHeader.Identity id = identity.identify(req);
     if (id.tenant() == null) {
       req.release();

@@ -157,7 +157,7 @@ final class UpstreamRelay {
         return;
       }
       retry.drop();
-      x.upstreamKeepAlive = UpstreamMessages.responseHead(res, x.head, x.keepAlive);
+      x.upstreamKeepAlive = UpstreamMessages.responseHead(res, x);
       x.to(ExchangePhase.STREAMING);
       long need = UpstreamMessages.wholeResponseSize(res, x.head);
       EscrowAccount account = meter.account();

@@ -46,7 +46,7 @@ class ReverseProxyHandlerTest {
   private static final String GET = "GET /v1/models HTTP/1.1\r\nHost: gw\r\nX-Tenant: %s\r\n\r\n";
 
   /** A client connection from 10.1.2.3 whose handlers run on {@code loop} (null: its own). */
-  private static EmbeddedChannel client(EventLoop loop) {
+  static EmbeddedChannel client(EventLoop loop) {
     return new EmbeddedChannel() {
       @Override
       protected SocketAddress remoteAddress0() {
@@ -60,7 +60,7 @@ class ReverseProxyHandlerTest {
     };
   }
 
-  private static ReverseProxyHandler install(
+  static ReverseProxyHandler install(
       EmbeddedChannel ch, ListenerFixture f, UpstreamPool pool, ConnectionRecord record) {
     UpstreamTargets targets = new UpstreamTargets(f.lc.config().upstreams());
     EgressMeter meter = new EgressMeter(f.lc.meter(), record, f.lc.account("default"));
@@ -81,7 +81,7 @@ class ReverseProxyHandlerTest {
     return proxy;
   }
 
-  private static void settle(BooleanSupplier done, EmbeddedChannel... chs) throws Exception {
+  static void settle(BooleanSupplier done, EmbeddedChannel... chs) throws Exception {
     for (int i = 0; i < 400 && !done.getAsBoolean(); i++) {
       for (EmbeddedChannel c : chs) {
         c.runPendingTasks();
@@ -90,7 +90,7 @@ class ReverseProxyHandlerTest {
     }
   }
 
-  private static String written(EmbeddedChannel ch) {
+  static String written(EmbeddedChannel ch) {
     StringBuilder s = new StringBuilder();
     ByteBuf b;
     while ((b = ch.readOutbound()) != null) {
