@@ -1,5 +1,6 @@
 package dev.sluice.admin;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
@@ -73,6 +74,63 @@ class AdminFloodTest {
             .get(10, TimeUnit.SECONDS);
     assertThat(halt.statusCode()).isEqualTo(200);
     assertThat(f.halts.active()).isNotEmpty();
+  }
+
+  /** The fixture again with {@code lines} added to its admin section. */
+  void restartWith(String lines) throws Exception {
+    f.close();
+    f =
+        new AdminFixture(
+            dataDir,
+            y ->
+                y.replace(
+                    "admin:\n  bind: 127.0.0.1:0\n", "admin:\n  bind: 127.0.0.1:0\n" + lines));
+  }
+
+  Socket connect() throws Exception {
+    Socket s = new Socket();
+    s.connect(f.server.address(), 5_000);
+    s.setSoTimeout(10_000);
+    idle.add(s);
+    return s;
+  }
+
+  @Test
+  void aSourceOverItsCapIsClosedAtAcceptAndCounted() throws Exception {
+    restartWith("  max_connections_per_source: 3\n");
+    for (int i = 0; i < 3; i++) {
+      connect().getOutputStream().write('G');
+    }
+    Socket over = connect();
+    assertThat(over.getInputStream().read()).as("closed at accept").isEqualTo(-1);
+
+    idle.remove(0).close();
+    HttpResponse<String> metrics =
+        CompletableFuture.supplyAsync(() -> call(() -> f.get("/metrics")))
+            .get(10, TimeUnit.SECONDS);
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body())
+        .contains("sluice_admin_connections_closed_total{reason=\"per_source_cap\"} 1.0")
+        .contains("sluice_admin_connections_per_source_max 3.0");
+  }
+
+  @Test
+  void aRequestThatTricklesIsClosedAfterRequestTimeout() throws Exception {
+    restartWith("  request_timeout: 200ms\n");
+    Socket s = connect();
+    s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n".getBytes(US_ASCII));
+    assertThat(s.getInputStream().read()).as("closed by the server").isEqualTo(-1);
+    assertThat(f.get("/metrics").body())
+        .contains("sluice_admin_connections_closed_total{reason=\"request_timeout\"} 1.0");
+  }
+
+  @Test
+  void aConnectionWithNoRequestIsClosedAfterIdleTimeout() throws Exception {
+    restartWith("  idle_timeout: 200ms\n");
+    Socket s = connect();
+    assertThat(s.getInputStream().read()).as("closed by the server").isEqualTo(-1);
+    assertThat(f.get("/metrics").body())
+        .contains("sluice_admin_connections_closed_total{reason=\"idle_timeout\"} 1.0");
   }
 
   @FunctionalInterface
