@@ -1,6 +1,5 @@
 package dev.sluice.admin;
 
-import com.sun.net.httpserver.HttpExchange;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
@@ -17,12 +16,13 @@ final class AdminMetrics {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
-  AdminMetrics(AdminContext ctx, EgressRate rate) {
+  AdminMetrics(AdminContext ctx, EgressRate rate, AdminConnections connections) {
     registry.register(new BudgetMetrics(ctx.tree(), ctx.store(), ctx.escrow()));
     ExfiltrationMetrics.register(registry, ctx.tree(), ctx.config().model().weightBytes(), rate);
     GatewayMetrics.register(registry, ctx.stats());
     NodeMetrics.register(registry, ctx);
     ctx.storeMetrics().register(registry, ctx.cluster().orElse(null));
+    AdminServerMetrics.register(registry, connections);
   }
 
   /** The whole exposition, as served. */
@@ -32,7 +32,7 @@ final class AdminMetrics {
     return out.toByteArray();
   }
 
-  void serve(HttpExchange ex) throws IOException {
+  void serve(AdminExchange ex) throws IOException {
     Replies.send(ex, 200, writer.getContentType(), scrape());
   }
 }

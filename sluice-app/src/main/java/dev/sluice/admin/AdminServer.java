@@ -1,15 +1,26 @@
 package dev.sluice.admin;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.sluice.config.AdminConfig;
 import dev.sluice.config.Mode;
+import dev.sluice.gateway.listener.Transport;
 import dev.sluice.net.HostPort;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,15 +42,26 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Control plane only: it reads the data plane's counters and switches, never the other way
- * round, and runs on its own small thread pool. Usage: {@code new AdminServer(ctx).start()}, then
- * {@link #address()} (the bound address, useful with port 0) and {@link #stop()}. Thread-safe.
+ * round. Never starved (issue 15): connections are read by one Netty event loop of its own, so an
+ * idle or trickling connection holds no thread; a request reaches an endpoint only when it has
+ * arrived whole, within {@code admin.request_timeout}; idle connections close after {@code
+ * admin.idle_timeout}; one source address holds at most {@code admin.max_connections_per_source};
+ * and halt and resume run on threads of their own, never queued behind other endpoints. Usage:
+ * {@code new AdminServer(ctx).start()}, then {@link #address()} (the bound address, useful with
+ * port 0) and {@link #stop()}. Thread-safe.
  */
 public final class AdminServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
 
-  /** Threads answering admin requests; a halt waiting for the ledger holds one. */
+  /** Threads answering read-only admin requests (whole requests only, never a socket read). */
   static final int HANDLER_THREADS = 4;
+
+  /** Threads answering halt and resume; one waiting for the ledger holds one. */
+  static final int CONTROL_THREADS = 2;
+
+  /** The paths answered on the control threads. */
+  static final Set<String> CONTROL_PATHS = Set.of("/api/halt", "/api/resume");
 
   /** How long {@link #stop()} waits for requests in progress. */
   static final Duration STOP_GRACE = Duration.ofSeconds(5);
@@ -49,8 +71,11 @@ public final class AdminServer implements AutoCloseable {
   private final EgressRate egressRate;
   private final SecureRandom random;
 
-  private HttpServer server;
+  private EventLoopGroup loop;
+  private Channel server;
+  private AdminConnections connections;
   private ExecutorService handlers;
+  private ExecutorService control;
   private ScheduledExecutorService sampler;
   private AdminToken token;
 
@@ -84,23 +109,68 @@ public final class AdminServer implements AutoCloseable {
       throw new IllegalStateException("the admin server is already started");
     }
     token = AdminToken.create(ctx.config().dataDir(), random);
-    HostPort bind = ctx.config().admin().bind();
-    HttpServer s;
-    try {
-      s = HttpServer.create(new InetSocketAddress(bind.host(), bind.port()), 0);
-    } catch (BindException e) {
-      throw new IOException("cannot bind the admin API to " + bind + ": " + e.getMessage(), e);
-    }
+    AdminConfig admin = ctx.config().admin();
+    HostPort bind = admin.bind();
+    connections = new AdminConnections(admin.maxConnectionsPerSource());
     handlers = Executors.newFixedThreadPool(HANDLER_THREADS, daemon("sluice-admin-http-"));
-    s.setExecutor(handlers);
-    s.createContext("/", routes());
-    s.start();
-    server = s;
+    control = Executors.newFixedThreadPool(CONTROL_THREADS, daemon("sluice-admin-control-"));
+    Router router = routes();
+    Transport transport = Transport.best();
+    loop = transport.newGroup(1);
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(loop)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    AdminTimeouts timeouts =
+                        new AdminTimeouts(admin.requestTimeout(), admin.idleTimeout(), connections);
+                    ch.pipeline()
+                        .addLast(connections, timeouts)
+                        .addLast(new HttpServerCodec())
+                        .addLast(new HttpObjectAggregator(RequestForm.MAX_BODY))
+                        .addLast(
+                            new AdminHttpHandler(router, AdminServer.this::executor, timeouts));
+                  }
+                });
+    ChannelFuture f =
+        b.bind(new InetSocketAddress(bind.host(), bind.port())).awaitUninterruptibly();
+    if (!f.isSuccess()) {
+      String why = String.valueOf(f.cause() == null ? "unknown error" : f.cause().getMessage());
+      stopThreads();
+      throw new IOException(
+          "cannot bind the admin API to "
+              + bind
+              + ": "
+              + why.replaceFirst("^bind\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", ""),
+          f.cause());
+    }
+    server = f.channel();
     egressRate.sample();
     sampler = Executors.newSingleThreadScheduledExecutor(daemon("sluice-admin-sampler-"));
     long every = sampleInterval.toMillis();
     sampler.scheduleAtFixedRate(egressRate::sample, every, every, TimeUnit.MILLISECONDS);
-    log.info("admin API on http://{}; admin token in {}", hostPort(address()), token.file());
+    log.info(
+        "admin API on http://{}; admin token in {}; request timeout {}, idle timeout {},"
+            + " at most {} connections per source",
+        hostPort(address()),
+        token.file(),
+        admin.requestTimeout(),
+        admin.idleTimeout(),
+        admin.maxConnectionsPerSource());
+    if (admin.exposed()) {
+      log.warn(
+          "ADMIN API EXPOSED: admin.bind {} is not a loopback address, and the admin API (halt"
+              + " included) speaks plain HTTP without TLS: the bearer token and every answer"
+              + " cross the network in clear; bind it to loopback and reach it through SSH or a"
+              + " TLS-terminating proxy",
+          bind);
+    }
     if (ctx.config().mode() == Mode.REPORT) {
       log.warn(
           "REPORT MODE: budgets are NOT enforced; over-budget bytes leave and are only recorded"
@@ -114,7 +184,7 @@ public final class AdminServer implements AutoCloseable {
     if (server == null) {
       throw new IllegalStateException("the admin server is not running");
     }
-    return server.getAddress();
+    return (InetSocketAddress) server.localAddress();
   }
 
   /** The token file written at start. */
@@ -138,18 +208,38 @@ public final class AdminServer implements AutoCloseable {
     if (server == null) {
       return;
     }
-    server.stop(0);
+    server.close().awaitUninterruptibly();
     server = null;
     sampler.shutdownNow();
-    handlers.shutdown();
+    stopThreads();
+  }
+
+  private void stopThreads() {
+    loop.shutdownGracefully(0, STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    for (ExecutorService e : new ExecutorService[] {handlers, control}) {
+      e.shutdown();
+    }
     try {
-      if (!handlers.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-        handlers.shutdownNow();
+      for (ExecutorService e : new ExecutorService[] {handlers, control}) {
+        if (!e.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+          e.shutdownNow();
+        }
       }
     } catch (InterruptedException e) {
       handlers.shutdownNow();
+      control.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    loop.terminationFuture().awaitUninterruptibly(STOP_GRACE.toMillis());
+  }
+
+  /** The connections counters behind {@code sluice_admin_connections_*}. */
+  AdminConnections connections() {
+    return connections;
+  }
+
+  private Executor executor(String path) {
+    return CONTROL_PATHS.contains(path) ? control : handlers;
   }
 
   @Override
@@ -165,7 +255,7 @@ public final class AdminServer implements AutoCloseable {
             new HaltControl(ctx.halts(), ctx.ledger(), ctx.clock()),
             ctx.halts(),
             ctx.tree().zones());
-    AdminMetrics metrics = new AdminMetrics(ctx, egressRate);
+    AdminMetrics metrics = new AdminMetrics(ctx, egressRate, connections);
     return new Router()
         .on("GET", "/healthz", health::healthz)
         .on("GET", "/readyz", health::readyz)

@@ -1,6 +1,5 @@
 package dev.sluice.admin;
 
-import com.sun.net.httpserver.HttpExchange;
 import java.util.Locale;
 
 /**
@@ -18,8 +17,8 @@ final class BearerAuth {
   }
 
   /** Returns normally when the request carries the token; throws the 401 or 403 otherwise. */
-  void require(HttpExchange ex) {
-    String header = ex.getRequestHeaders().getFirst("Authorization");
+  void require(AdminExchange ex) {
+    String header = ex.header("Authorization");
     if (header == null
         || header.length() <= SCHEME.length()
         || !header.substring(0, SCHEME.length()).toLowerCase(Locale.ROOT).equals(SCHEME)) {

@@ -19,6 +19,10 @@ import java.util.Locale;
  *            "remaining":..,"resets_at":"2026-11-23T00:00:00Z"}, ..]}, ..]}
  * }</pre>
  *
+ * <p>{@code admin} is {@code {"bind":"host:port","tls":false,"exposed":bool}}: {@code exposed} is
+ * true when {@code admin.bind} is not a loopback address, so the admin API (halt included) is
+ * reachable over plain HTTP from other hosts; {@code sluice status} flags it.
+ *
  * <p>{@code store} names the budget store ({@code {"type":"local"|"etcd","name":..,"node_id":..}});
  * with the etcd store, {@code gateway_nodes} lists every gateway node etcd knows of: {@code
  * {"node_id","live","open_sets","held","expired_sets","expired"}} ({@code expired}: escrow of sets
@@ -46,6 +50,10 @@ final class BudgetsJson {
     root.put("mode", ctx.config().mode().name().toLowerCase(Locale.ROOT));
     root.put("halted", !halts.isEmpty());
     root.set("halts", Json.halts(halts));
+    root.putObject("admin")
+        .put("bind", ctx.config().admin().bind().toString())
+        .put("tls", false)
+        .put("exposed", ctx.config().admin().exposed());
     ObjectNode store =
         root.putObject("store")
             .put("type", ctx.cluster().isPresent() ? "etcd" : "local")

@@ -1,7 +1,6 @@
 package dev.sluice.admin;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
 import dev.sluice.halt.HaltState;
 import java.io.IOException;
 import java.util.List;
@@ -36,7 +35,7 @@ final class HaltEndpoints {
     this.zones = List.copyOf(zones);
   }
 
-  void halt(HttpExchange ex) throws IOException {
+  void halt(AdminExchange ex) throws IOException {
     auth.require(ex);
     Map<String, String> f = RequestForm.read(ex, FIELDS);
     String zone = zone(f);
@@ -56,7 +55,7 @@ final class HaltEndpoints {
     }
   }
 
-  void resume(HttpExchange ex) throws IOException {
+  void resume(AdminExchange ex) throws IOException {
     auth.require(ex);
     Map<String, String> f = RequestForm.read(ex, FIELDS);
     String zone = zone(f);
@@ -78,7 +77,7 @@ final class HaltEndpoints {
     }
   }
 
-  private void finish(HttpExchange ex, ObjectNode body, HaltControl.Outcome o) throws IOException {
+  private void finish(AdminExchange ex, ObjectNode body, HaltControl.Outcome o) throws IOException {
     body.put("changed", o.changed());
     if (o.ledgerIndex() >= 0) {
       body.put("ledger_index", o.ledgerIndex());

@@ -1,7 +1,6 @@
 package dev.sluice.admin;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
 import dev.sluice.ledger.Ledger;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -23,11 +22,11 @@ final class HealthEndpoints {
     this.ledger = ledger;
   }
 
-  void healthz(HttpExchange ex) throws IOException {
+  void healthz(AdminExchange ex) throws IOException {
     Replies.text(ex, 200, "ok\n");
   }
 
-  void readyz(HttpExchange ex) throws IOException {
+  void readyz(AdminExchange ex) throws IOException {
     boolean bound = listenersBound.getAsBoolean();
     boolean healthy = ledger.healthy();
     ObjectNode checks = Json.object().put("listeners_bound", bound).put("ledger_healthy", healthy);

@@ -2,9 +2,7 @@ package dev.sluice.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -26,7 +24,7 @@ final class RequestForm {
   private RequestForm() {}
 
   /** The body's fields, each one of {@code allowed}. */
-  static Map<String, String> read(HttpExchange ex, Set<String> allowed) throws IOException {
+  static Map<String, String> read(AdminExchange ex, Set<String> allowed) throws IOException {
     byte[] body = readBody(ex);
     String type = contentType(ex);
     Map<String, String> fields;
@@ -51,18 +49,16 @@ final class RequestForm {
     return fields;
   }
 
-  private static byte[] readBody(HttpExchange ex) throws IOException {
-    try (InputStream in = ex.getRequestBody()) {
-      byte[] b = in.readNBytes(MAX_BODY + 1);
-      if (b.length > MAX_BODY) {
-        throw new ApiError(413, "body_too_large", "request body over " + MAX_BODY + " bytes");
-      }
-      return b;
+  private static byte[] readBody(AdminExchange ex) throws IOException {
+    byte[] b = ex.body();
+    if (b.length > MAX_BODY) {
+      throw new ApiError(413, "body_too_large", "request body over " + MAX_BODY + " bytes");
     }
+    return b;
   }
 
-  private static String contentType(HttpExchange ex) {
-    String t = ex.getRequestHeaders().getFirst("Content-Type");
+  private static String contentType(AdminExchange ex) {
+    String t = ex.header("Content-Type");
     if (t == null) {
       return "";
     }

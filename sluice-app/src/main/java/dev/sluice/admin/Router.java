@@ -1,7 +1,5 @@
 package dev.sluice.admin;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,15 +9,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Dispatches admin requests by exact path and method: unknown paths are 404, known paths with
  * another method 405 (with {@code Allow}), an {@link ApiError} becomes its JSON error, anything
- * else thrown becomes a 500 JSON error and a log line. Every exchange is closed. Exact matching on
- * purpose: the JDK server's contexts match prefixes, so {@code /healthzz} would otherwise answer.
+ * else thrown becomes a 500 JSON error and a log line. Exact matching on purpose: {@code /healthzz}
+ * must not answer.
  */
-final class Router implements HttpHandler {
+final class Router {
 
   /** One endpoint. */
   @FunctionalInterface
   interface Endpoint {
-    void handle(HttpExchange ex) throws IOException;
+    void handle(AdminExchange ex) throws IOException;
   }
 
   private static final Logger log = LoggerFactory.getLogger(Router.class);
@@ -32,36 +30,38 @@ final class Router implements HttpHandler {
     return this;
   }
 
-  @Override
-  public void handle(HttpExchange ex) throws IOException {
-    try (ex) {
+  /** Answers {@code ex}: after this its response is set. Never throws. */
+  void handle(AdminExchange ex) {
+    try {
       try {
         endpoint(ex).handle(ex);
       } catch (ApiError e) {
         Replies.error(ex, e);
-      } catch (IOException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        log.error("admin {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
+      }
+    } catch (IOException | RuntimeException e) {
+      log.error("admin {} {} failed", ex.method(), ex.path(), e);
+      try {
         Replies.error(
             ex, new ApiError(500, "internal", "internal error: " + e.getClass().getSimpleName()));
+      } catch (IOException unexpected) {
+        ex.respond(500, Replies.TEXT, new byte[0]);
       }
     }
   }
 
-  private Endpoint endpoint(HttpExchange ex) {
-    String path = ex.getRequestURI().getPath();
+  private Endpoint endpoint(AdminExchange ex) {
+    String path = ex.path();
     Map<String, Endpoint> byMethod = routes.get(path);
     if (byMethod == null) {
       throw new ApiError(404, "not_found", "no such endpoint: " + path);
     }
-    Endpoint e = byMethod.get(ex.getRequestMethod());
+    Endpoint e = byMethod.get(ex.method());
     if (e == null) {
-      ex.getResponseHeaders().set("Allow", String.join(", ", byMethod.keySet()));
+      ex.responseHeaders().set("Allow", String.join(", ", byMethod.keySet()));
       throw new ApiError(
           405,
           "method_not_allowed",
-          ex.getRequestMethod()
+          ex.method()
               + " is not allowed on "
               + path
               + "; use "

@@ -38,6 +38,14 @@ final class StatusReport {
           "!! REPORT MODE: budgets are NOT enforced; over-budget bytes leave and are only"
               + " recorded as would_deny !!");
     }
+    JsonNode admin = budgets.path("admin");
+    if (admin.path("exposed").asBoolean(false)) {
+      out.printf(
+          Locale.ROOT,
+          "!! ADMIN API EXPOSED: admin.bind %s is not loopback and speaks plain HTTP (no TLS);"
+              + " the token and the halt switch cross the network in clear !!%n",
+          admin.path("bind").asText());
+    }
     JsonNode halts = budgets.path("halts");
     if (halts.isEmpty()) {
       out.println("not halted");

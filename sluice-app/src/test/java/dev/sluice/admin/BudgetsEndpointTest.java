@@ -39,6 +39,7 @@ class BudgetsEndpointTest {
         """
         {"site":"quickstart","mode":"enforce","halted":true,
          "halts":[{"scope":"inference","reason":"maintenance","since":"2026-11-22T10:00:00Z"}],
+         "admin":{"bind":"127.0.0.1:0","tls":false,"exposed":false},
          "store":{"type":"local","name":"STORE"},
          "nodes":[
           {"id":"site","limits":[

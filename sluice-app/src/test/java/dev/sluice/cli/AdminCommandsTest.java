@@ -130,6 +130,24 @@ class AdminCommandsTest {
   }
 
   @Test
+  void aNonLoopbackAdminBindIsFlagged() throws Exception {
+    assertThat(CliRun.of("status", "--admin", admin).out()).doesNotContain("ADMIN API EXPOSED");
+    f.close();
+    f =
+        new AdminFixture(
+            dir.resolve("exposed"),
+            y -> y.replace("admin:\n  bind: 127.0.0.1:0", "admin:\n  bind: 0.0.0.0:0"));
+    String at = "127.0.0.1:" + f.server.address().getPort();
+    CliRun r = CliRun.of("status", "--admin", at);
+    assertThat(r.out())
+        .startsWith(
+            "site quickstart, mode enforce\n!! ADMIN API EXPOSED: admin.bind 0.0.0.0:0 is not"
+                + " loopback and speaks plain HTTP (no TLS);");
+    assertThat(f.get("/api/budgets").body())
+        .contains("\"admin\":{\"bind\":\"0.0.0.0:0\",\"tls\":false,\"exposed\":true}");
+  }
+
+  @Test
   void anUnknownZoneIsExit2WithTheServersMessage() {
     CliRun r = CliRun.of("halt", "--admin", admin, "--token-file", tokenFile, "--zone", "nope");
     assertThat(r.exitCode()).isEqualTo(2);

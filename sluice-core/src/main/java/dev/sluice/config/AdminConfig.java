@@ -1,15 +1,79 @@
 package dev.sluice.config;
 
 import dev.sluice.net.HostPort;
+import java.time.Duration;
 import java.util.Objects;
 
-/** The admin HTTP endpoint (metrics, API, dashboard). Loopback by default. */
-public record AdminConfig(HostPort bind) {
+/**
+ * The admin HTTP endpoint (metrics, API, dashboard, halt). Loopback by default. The admin server
+ * must answer a halt under any connection flood, so every connection is bounded in time and in
+ * number per source address:
+ *
+ * @param bind where it listens
+ * @param requestTimeout how long a request may take to arrive whole (head and body), from its first
+ *     byte; a connection that trickles is closed
+ * @param idleTimeout how long a connection may stay open with no request in progress (also from
+ *     accept to the first byte)
+ * @param maxConnectionsPerSource how many connections one source address may hold open at once;
+ *     more are closed at accept
+ */
+public record AdminConfig(
+    HostPort bind, Duration requestTimeout, Duration idleTimeout, int maxConnectionsPerSource) {
 
   /** Where admin listens when nothing is configured. */
   public static final HostPort DEFAULT_BIND = new HostPort("127.0.0.1", 9901);
 
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration MIN_REQUEST_TIMEOUT = Duration.ofMillis(100);
+  public static final Duration MAX_REQUEST_TIMEOUT = Duration.ofMinutes(5);
+
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration MIN_IDLE_TIMEOUT = Duration.ofMillis(100);
+  public static final Duration MAX_IDLE_TIMEOUT = Duration.ofHours(1);
+
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_SOURCE = 32;
+  public static final int MIN_MAX_CONNECTIONS_PER_SOURCE = 1;
+  public static final int MAX_MAX_CONNECTIONS_PER_SOURCE = 10_000;
+
   public AdminConfig {
     Objects.requireNonNull(bind, "bind");
+    checkRange("requestTimeout", requestTimeout, MIN_REQUEST_TIMEOUT, MAX_REQUEST_TIMEOUT);
+    checkRange("idleTimeout", idleTimeout, MIN_IDLE_TIMEOUT, MAX_IDLE_TIMEOUT);
+    if (maxConnectionsPerSource < MIN_MAX_CONNECTIONS_PER_SOURCE
+        || maxConnectionsPerSource > MAX_MAX_CONNECTIONS_PER_SOURCE) {
+      throw new IllegalArgumentException(
+          "maxConnectionsPerSource must be between "
+              + MIN_MAX_CONNECTIONS_PER_SOURCE
+              + " and "
+              + MAX_MAX_CONNECTIONS_PER_SOURCE
+              + ", got "
+              + maxConnectionsPerSource);
+    }
+  }
+
+  /** Admin on {@code bind} with the default timeouts and cap. */
+  public AdminConfig(HostPort bind) {
+    this(bind, DEFAULT_REQUEST_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS_PER_SOURCE);
+  }
+
+  /**
+   * True when {@code bind} is not a loopback address: the admin API (halt included) is then
+   * reachable from other hosts over plain HTTP, which start and {@code sluice status} warn about.
+   */
+  public boolean exposed() {
+    String h = bind.host();
+    return !(h.equals("localhost")
+        || h.startsWith("127.")
+        || h.equals("::1")
+        || h.equals("[::1]")
+        || h.equals("0:0:0:0:0:0:0:1"));
+  }
+
+  private static void checkRange(String name, Duration d, Duration min, Duration max) {
+    Objects.requireNonNull(d, name);
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      throw new IllegalArgumentException(
+          name + " must be between " + min + " and " + max + ", got " + d);
+    }
   }
 }

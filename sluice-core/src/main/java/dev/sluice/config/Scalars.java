@@ -62,6 +62,16 @@ final class Scalars {
     return d;
   }
 
+  /** A whole number within {@code [min, max]}. */
+  static Long count(Cursor c, long min, long max) {
+    Long v = c.integer();
+    if (v != null && (v < min || v > max)) {
+      c.error("must be between " + min + " and " + max);
+      return null;
+    }
+    return v;
+  }
+
   /** A whole percentage within {@code [min, max]}, written {@code 25} or {@code 25%}. */
   static Integer percent(Cursor c, int min, int max) {
     String text = c.string("a percentage");

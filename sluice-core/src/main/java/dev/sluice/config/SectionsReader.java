@@ -16,22 +16,48 @@ final class SectionsReader {
 
   private SectionsReader() {}
 
-  /** The admin bind address ({@code null} when invalid) and where it was written (or null). */
-  record Admin(HostPort bind, Cursor bindAt) {}
+  /**
+   * The admin section: its bind address ({@code null} when invalid) and where it was written (or
+   * null), and the whole config ({@code null} when anything in it is invalid).
+   */
+  record Admin(HostPort bind, Cursor bindAt, AdminConfig config) {}
 
   static Admin admin(Cursor c) {
     if (c == null) {
-      return new Admin(AdminConfig.DEFAULT_BIND, null);
+      return new Admin(AdminConfig.DEFAULT_BIND, null, new AdminConfig(AdminConfig.DEFAULT_BIND));
     }
     YamlMap m = c.map();
     if (m == null) {
-      return new Admin(null, null);
+      return new Admin(null, null, null);
     }
-    m.allow("bind");
+    m.allow("bind", "request_timeout", "idle_timeout", "max_connections_per_source");
+    int errorsBefore = c.problems().errorCount();
     Cursor bindAt = m.get("bind");
-    return bindAt == null
-        ? new Admin(AdminConfig.DEFAULT_BIND, null)
-        : new Admin(bindAt.parse(HostPort::parse), bindAt);
+    HostPort bind = bindAt == null ? AdminConfig.DEFAULT_BIND : bindAt.parse(HostPort::parse);
+    Cursor requestAt = m.get("request_timeout");
+    Duration request =
+        requestAt == null
+            ? AdminConfig.DEFAULT_REQUEST_TIMEOUT
+            : Scalars.duration(
+                requestAt, AdminConfig.MIN_REQUEST_TIMEOUT, AdminConfig.MAX_REQUEST_TIMEOUT);
+    Cursor idleAt = m.get("idle_timeout");
+    Duration idle =
+        idleAt == null
+            ? AdminConfig.DEFAULT_IDLE_TIMEOUT
+            : Scalars.duration(idleAt, AdminConfig.MIN_IDLE_TIMEOUT, AdminConfig.MAX_IDLE_TIMEOUT);
+    Cursor perSourceAt = m.get("max_connections_per_source");
+    Long perSource =
+        perSourceAt == null
+            ? Long.valueOf(AdminConfig.DEFAULT_MAX_CONNECTIONS_PER_SOURCE)
+            : Scalars.count(
+                perSourceAt,
+                AdminConfig.MIN_MAX_CONNECTIONS_PER_SOURCE,
+                AdminConfig.MAX_MAX_CONNECTIONS_PER_SOURCE);
+    AdminConfig config =
+        c.problems().errorCount() > errorsBefore
+            ? null
+            : new AdminConfig(bind, request, idle, perSource.intValue());
+    return new Admin(bind, bindAt, config);
   }
 
   /**

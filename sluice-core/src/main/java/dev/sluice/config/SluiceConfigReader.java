@@ -85,7 +85,7 @@ final class SluiceConfigReader {
         dataDir,
         budgets.config(),
         listeners,
-        new AdminConfig(admin.bind()),
+        admin.config(),
         store,
         ledger,
         escrow,

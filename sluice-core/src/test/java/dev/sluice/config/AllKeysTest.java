@@ -80,6 +80,9 @@ class AllKeysTest {
           egress: upstream
       admin:
         bind: 127.0.0.1:9000
+        request_timeout: 5s
+        idle_timeout: 30s
+        max_connections_per_source: 8
       store:
         type: etcd
         endpoints: [ "http://10.0.0.7:2379", "http://10.0.0.8:2379" ]

@@ -24,7 +24,42 @@ class SectionRulesTest {
             "t.yaml:20: admin.bind: missing port; expected host:port, e.g. 127.0.0.1:8080 (got"
                 + " nowhere)");
     assertThat(errors(append("admin:\n  port: 9000\n")))
-        .containsExactly("t.yaml:20: admin.port: unknown key (allowed here: bind)");
+        .containsExactly(
+            "t.yaml:20: admin.port: unknown key (allowed here: bind, request_timeout,"
+                + " idle_timeout, max_connections_per_source)");
+  }
+
+  @Test
+  void adminTimeoutsAndPerSourceCap() {
+    assertThat(load(append("admin: {}\n")).admin())
+        .isEqualTo(
+            new AdminConfig(
+                AdminConfig.DEFAULT_BIND, Duration.ofSeconds(10), Duration.ofSeconds(60), 32));
+    assertThat(
+            load(append(
+                    "admin:\n"
+                        + "  request_timeout: 2s\n"
+                        + "  idle_timeout: 30s\n"
+                        + "  max_connections_per_source: 4\n"))
+                .admin())
+        .isEqualTo(
+            new AdminConfig(
+                AdminConfig.DEFAULT_BIND, Duration.ofSeconds(2), Duration.ofSeconds(30), 4));
+    assertThat(
+            errors(
+                append(
+                    "admin:\n"
+                        + "  request_timeout: 10m\n"
+                        + "  idle_timeout: 0s\n"
+                        + "  max_connections_per_source: 0\n")))
+        .containsExactly(
+            "t.yaml:20: admin.request_timeout: must be between 100ms and 5m (got 10m)",
+            "t.yaml:21: admin.idle_timeout: must be between 100ms and 1h (got 0s)",
+            "t.yaml:22: admin.max_connections_per_source: must be between 1 and 10000 (got 0)");
+    assertThat(new AdminConfig(new HostPort("127.0.0.1", 9901)).exposed()).isFalse();
+    assertThat(new AdminConfig(new HostPort("::1", 9901)).exposed()).isFalse();
+    assertThat(new AdminConfig(new HostPort("0.0.0.0", 9901)).exposed()).isTrue();
+    assertThat(new AdminConfig(new HostPort("10.0.0.5", 9901)).exposed()).isTrue();
   }
 
   @Test

@@ -1,0 +1,75 @@
+package dev.sluice.admin;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+
+/**
+ * One admin request, read whole (head and a body of at most {@link RequestForm#MAX_BODY} bytes),
+ * and the response an endpoint gives it. Endpoints run off the event loop and set the response
+ * once; {@link AdminHttpHandler} writes it.
+ */
+final class AdminExchange {
+
+  private final String method;
+  private final String path;
+  private final HttpHeaders requestHeaders;
+  private final byte[] body;
+  private final HttpHeaders responseHeaders = new DefaultHttpHeaders();
+  private int status;
+  private byte[] responseBody = new byte[0];
+
+  AdminExchange(String method, String path, HttpHeaders requestHeaders, byte[] body) {
+    this.method = method;
+    this.path = path;
+    this.requestHeaders = requestHeaders;
+    this.body = body;
+  }
+
+  /** A GET of {@code path} with no headers (tests). */
+  static AdminExchange get(String path) {
+    return new AdminExchange("GET", path, new DefaultHttpHeaders(), new byte[0]);
+  }
+
+  String method() {
+    return method;
+  }
+
+  /** The path of the request target, without its query. */
+  String path() {
+    return path;
+  }
+
+  /** The first value of request header {@code name}, or null. */
+  String header(String name) {
+    return requestHeaders.get(name);
+  }
+
+  byte[] body() {
+    return body;
+  }
+
+  HttpHeaders responseHeaders() {
+    return responseHeaders;
+  }
+
+  /** Sets the response: status, {@code Content-Type} and body. */
+  void respond(int status, String contentType, byte[] body) {
+    responseHeaders.set("Content-Type", contentType);
+    this.status = status;
+    this.responseBody = body;
+  }
+
+  /** The response status, 0 before {@link #respond}. */
+  int status() {
+    return status;
+  }
+
+  byte[] responseBody() {
+    return responseBody;
+  }
+
+  @Override
+  public String toString() {
+    return method + " " + path;
+  }
+}
