@@ -162,9 +162,15 @@ public final class EscrowAccount {
   }
 
   /**
-   * Asks the store for at least {@code need} more bytes (0: top up or renew). If the current set
-   * has expired it is settled first. Only one refill per account is in flight; a caller needing
-   * more than the one in flight chains a second. Never throws; the future never fails.
+   * Makes at least {@code need} bytes available (0: top up or renew): the escrow already held
+   * counts toward them, so the store is asked only for what it lacks ({@code need - available()}),
+   * and a need that the held escrow and what the store can still grant cover together is granted.
+   * If the current set has expired it is settled first (its bytes are then back in the store and
+   * the store is asked for all of {@code need}). Only one refill per account is in flight; a caller
+   * needing more than the one in flight chains a second. Never throws; the future never fails.
+   *
+   * <p>Bytes charged by other callers while the grant is in flight may leave less than {@code need}
+   * available when it completes; charging is checked again then, so nothing is over-spent.
    */
   public synchronized CompletableFuture<Outcome> refill(long need) {
     if (inFlight != null) {
@@ -175,8 +181,10 @@ public final class EscrowAccount {
     if (setId != 0 && now >= expiresAt) {
       settled = settleLocked("expired");
     }
-    long sent = granted - available.get();
-    GrantRequest request = new GrantRequest(path, setId, need, Math.max(0, sent), want(now));
+    long held = available.get(); // 0 after a settle
+    long lacking = need > held ? need - held : 0; // both >= 0: no overflow
+    long sent = granted - held;
+    GrantRequest request = new GrantRequest(path, setId, lacking, Math.max(0, sent), want(now));
     // Published before the store is asked: the store may answer on this very thread.
     CompletableFuture<Outcome> f = new CompletableFuture<>();
     inFlight = f;

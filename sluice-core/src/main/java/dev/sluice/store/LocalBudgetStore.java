@@ -16,7 +16,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -59,6 +61,10 @@ public final class LocalBudgetStore implements BudgetStore {
   private final Path snapshotFile;
   private final String name;
   private final StrandedReport stranded;
+
+  /** Expiry (epoch ms) of each open set's latest grant, by set id; guarded by this. */
+  private final Map<Long, Long> expiries = new HashMap<>();
+
   private CompletableFuture<Long> lastWrite = CompletableFuture.completedFuture(-1L);
   private final StoreTime time;
   private final ScheduledExecutorService snapshots;
@@ -242,16 +248,17 @@ public final class LocalBudgetStore implements BudgetStore {
       long amount = policy.amount(r.need(), r.want(), counters.remaining(path, now));
       if (amount < 0 || (amount == 0 && set == null)) {
         int slot = counters.bindingSlot(path, now);
-        return denied(Denial.forSlot(counters, path, slot, now));
+        return denied(denial(path, slot, r, now));
       }
       int slot = counters.tryCharge(path, amount, now);
       if (slot != BudgetCounters.CHARGED) {
-        return denied(Denial.forSlot(counters, path, slot, now));
+        return denied(denial(path, slot, r, now));
       }
       long id = state.maxGrantId() + 1;
       long setId = set == null ? id : set.setId();
       long expires = StoreMath.expiresAt(now, grantTtlMillis, dayEnd);
       state.recordGrant(id, setId, now, path.nodeIds(), amount, r.sent());
+      expiries.put(setId, expires);
       durable =
           append(
               BudgetEntries.grant(now, id, setId, path.nodeIds(), amount, expires, r.sent())
@@ -274,6 +281,7 @@ public final class LocalBudgetStore implements BudgetStore {
             new IllegalStateException(name + " cannot record settlements; escrow stays spent"));
       }
       OpenSet set = state.close(s.setId());
+      expiries.remove(s.setId());
       if (set == null) {
         return CompletableFuture.completedFuture(null);
       }
@@ -296,6 +304,19 @@ public final class LocalBudgetStore implements BudgetStore {
                   .build());
     }
     return durable.thenApply(i -> null);
+  }
+
+  /**
+   * The denial of request {@code r} on {@code path} by {@code slot} at {@code now}, with the time a
+   * retry may be paid for: the window's reset, or the expiry of escrow held by other holders when
+   * its return (at most its unsent bytes, as last reported) would leave enough on every limited
+   * slot of the path for {@code r.need()}. Called under the lock.
+   */
+  private Denial denial(BudgetPath path, int slot, GrantRequest r, long now) {
+    BudgetCounters counters = state.counters();
+    Denial d = Denial.forSlot(counters, path, slot, now);
+    long retryAt = RetryTime.whenPayable(path, counters, state.openSets(), expiries, r, now);
+    return retryAt == WindowCalendar.NEVER ? d : d.retryAt(retryAt);
   }
 
   private CompletableFuture<Long> append(LedgerEntry e) {

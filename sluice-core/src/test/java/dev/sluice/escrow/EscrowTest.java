@@ -110,6 +110,45 @@ class EscrowTest {
   }
 
   @Test
+  void aRefillCountsTheEscrowAlreadyHeldAndAsksTheStoreOnlyForTheRest() throws Exception {
+    StoreFixture f = new StoreFixture(dir);
+    try (LocalBudgetStore store = f.open();
+        Escrow escrow = new Escrow(store, f.clock, 25, StoreFixture.TTL)) {
+      EscrowAccount a = escrow.account(f.tree.path("inference", "acme", null)); // 400 kB a day
+      assertThat(a.refill(300_000).join().kind()).isEqualTo(Outcome.Kind.GRANTED);
+      assertThat(a.tryCharge(250_000)).isEqualTo(EscrowAccount.CHARGED);
+      a.refill(0).join(); // the background top-up below low water, if any, has completed
+      long held = a.available();
+      long inStore = 400_000 - spent(store, "tenant:inference/acme", Window.DAY);
+      assertThat(held).isPositive();
+      // More than the store can still grant, but no more than it and the held escrow together.
+      long need = inStore + held;
+      assertThat(a.refill(need).join().kind()).isEqualTo(Outcome.Kind.GRANTED);
+      assertThat(a.available()).isEqualTo(need);
+      assertThat(spent(store, "tenant:inference/acme", Window.DAY)).isEqualTo(400_000);
+      assertThat(a.tryCharge(need)).isEqualTo(EscrowAccount.CHARGED);
+      // Nothing is left anywhere: one byte more is refused.
+      assertThat(a.refill(1).join().kind()).isEqualTo(Outcome.Kind.DENIED);
+    }
+  }
+
+  @Test
+  void aNeedTheHeldEscrowAndTheStoreCannotPayTogetherIsDenied() throws Exception {
+    StoreFixture f = new StoreFixture(dir);
+    try (LocalBudgetStore store = f.open();
+        Escrow escrow = new Escrow(store, f.clock, 25, StoreFixture.TTL)) {
+      EscrowAccount a = escrow.account(f.tree.path("inference", "acme", null)); // 400 kB a day
+      assertThat(a.refill(300_000).join().kind()).isEqualTo(Outcome.Kind.GRANTED);
+      long held = a.available();
+      long inStore = 400_000 - spent(store, "tenant:inference/acme", Window.DAY);
+      Outcome o = a.refill(held + inStore + 1).join();
+      assertThat(o.kind()).isEqualTo(Outcome.Kind.DENIED);
+      assertThat(o.denial().nodeId()).isEqualTo("tenant:inference/acme");
+      assertThat(a.available()).isEqualTo(held); // what was held stays spendable
+    }
+  }
+
+  @Test
   void aDeniedRefillNamesTheSpentLimit() throws Exception {
     StoreFixture f = new StoreFixture(dir);
     try (LocalBudgetStore store = f.open();

@@ -45,6 +45,40 @@ class LocalBudgetStoreTest {
   }
 
   @Test
+  void aDenialThatEscrowHeldElsewhereWouldPayIsRetriedWhenThatEscrowExpires() throws Exception {
+    StoreFixture f = new StoreFixture(dir);
+    BudgetPath acme = f.tree.path("inference", "acme", null); // 400 kB a day
+    try (LocalBudgetStore store = f.open()) {
+      GrantResult.Granted other =
+          granted(store.grant(new GrantRequest(acme, 0, 300_000, 0)).join());
+      f.clock.advance(Duration.ofSeconds(10));
+      long left = 400_000 - spent(store, "tenant:inference/acme", Window.DAY);
+
+      GrantResult r = store.grant(new GrantRequest(acme, 0, left + 1, 0)).join();
+      assertThat(r).isInstanceOf(GrantResult.Denied.class);
+      var d = ((GrantResult.Denied) r).denial();
+      assertThat(d.nodeId()).isEqualTo("tenant:inference/acme");
+      assertThat(d.retryAtMillis()).isEqualTo(other.expiresAt()); // not the end of the day
+      assertThat(d.resetsAtMillis()).isGreaterThan(other.expiresAt());
+
+      // More than the other holder's unsent escrow could make up (more than the cap): only the
+      // day's end helps.
+      r = store.grant(new GrantRequest(acme, 0, left + other.amount() + 1, 0)).join();
+      d = ((GrantResult.Denied) r).denial();
+      assertThat(d.retryAtMillis()).isEqualTo(d.resetsAtMillis());
+
+      // Once settled, the other holder's escrow is back: the first request is granted.
+      f.clock.advance(Duration.ofSeconds(20));
+      store
+          .settle(
+              new Settlement(
+                  acme, other.setId(), other.setTime(), other.amount(), 0, other.amount(), "test"))
+          .join();
+      granted(store.grant(new GrantRequest(acme, 0, left + 1, 0)).join());
+    }
+  }
+
+  @Test
   void aGrantIsDurableAndCountedOnEveryNodeOfItsPath() throws Exception {
     StoreFixture f = new StoreFixture(dir);
     BudgetPath acme = f.tree.path("inference", "acme", null);

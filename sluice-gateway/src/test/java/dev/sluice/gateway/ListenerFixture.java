@@ -31,8 +31,9 @@ import java.util.List;
  * One listener of a given mode ({@code reverse}, {@code forward} or {@code tcp}, named after its
  * mode) in zone {@code inference}, with a real local budget store and ledger in a temp dir and a
  * manual clock, but no sockets: the handlers under test run in an {@code EmbeddedChannel}. Tenants:
- * {@code default} (1GB a day), {@code small} (a 1KiB day cap: a request needing more is denied).
- * The tcp listener maps clients from {@code 10.0.0.0/8} to {@code small}.
+ * {@code default} (1GB a day), {@code small} (a 1KiB day cap: a request needing more is denied),
+ * {@code capped} (200,000 bytes a day). The tcp listener maps clients from {@code 10.0.0.0/8} to
+ * {@code small}.
  */
 public final class ListenerFixture implements AutoCloseable {
 
@@ -46,6 +47,12 @@ public final class ListenerFixture implements AutoCloseable {
   private boolean closed;
 
   public ListenerFixture(Path dir, String listenerMode, String mode) throws Exception {
+    this(dir, listenerMode, mode, 1024, 4096);
+  }
+
+  /** A listener whose escrow grants are chunks of {@code minChunk} to {@code maxChunk} bytes. */
+  public ListenerFixture(Path dir, String listenerMode, String mode, long minChunk, long maxChunk)
+      throws Exception {
     this.dir = dir;
     String listener =
         switch (listenerMode) {
@@ -74,12 +81,13 @@ public final class ListenerFixture implements AutoCloseable {
               tenants:
                 default: { limits: [ { window: day, cap: 1GB } ] }
                 small: { limits: [ { window: day, cap: 1KiB } ] }
+                capped: { limits: [ { window: day, cap: 200000 } ] }
         listeners:
           - %s
         admin: { bind: 127.0.0.1:0 }
-        escrow: { min_chunk: 1KiB, max_chunk: 4KiB }
+        escrow: { min_chunk: %d, max_chunk: %d }
         """
-            .formatted(mode, dir, listener);
+            .formatted(mode, dir, listener, minChunk, maxChunk);
     ConfigResult r = ConfigLoader.parse("test.yaml", yaml);
     if (!r.ok()) {
       throw new IllegalArgumentException(String.join("\n", ConfigLoader.formatAll(r)));
@@ -91,7 +99,7 @@ public final class ListenerFixture implements AutoCloseable {
             tree,
             config.timeZone(),
             LedgerOptions.builder(dir, config.ledger().origin()).build(),
-            new ChunkPolicy(1024, 4096),
+            new ChunkPolicy(minChunk, maxChunk),
             config.escrow().grantTtl(),
             clock);
     escrow = new Escrow(store, clock, 25, config.escrow().grantTtl());
@@ -126,6 +134,11 @@ public final class ListenerFixture implements AutoCloseable {
     if (a.tryCharge(a.available(), clock.millis()) != EscrowAccount.CHARGED) {
       throw new IllegalStateException("cannot spend " + a);
     }
+  }
+
+  /** The budget store (to hold escrow the way another gateway node would). */
+  public LocalBudgetStore store() {
+    return store;
   }
 
   public ConnectionRecord record() {

@@ -4,6 +4,7 @@ import dev.sluice.budget.Denial;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
 import dev.sluice.halt.HaltState;
+import dev.sluice.time.WindowCalendar;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -42,15 +43,24 @@ public final class JsonResponses {
     };
   }
 
+  /**
+   * The 429 for a spent budget. {@code Retry-After} is as long as the wait really is: until escrow
+   * held elsewhere returns when that would pay ({@code retry_at} in the body then), else until the
+   * window resets; none for a lifetime limit that nothing returning would pay.
+   */
   static FullHttpResponse budget(Denial d, long nowMillis) {
     Instant resets = d.resetsAt();
+    boolean early = d.retryAtMillis() < d.resetsAtMillis();
     String extra =
         ",\"node\":"
             + Json.str(d.nodeId())
             + ",\"window\":"
             + Json.str(d.window().label())
             + ",\"resets_at\":"
-            + (resets == null ? "null" : Json.str(resets.toString()));
+            + (resets == null ? "null" : Json.str(resets.toString()))
+            + (early
+                ? ",\"retry_at\":" + Json.str(Instant.ofEpochMilli(d.retryAtMillis()).toString())
+                : "");
     FullHttpResponse res =
         error(
             Reason.BUDGET_EXHAUSTED,
@@ -59,10 +69,16 @@ public final class JsonResponses {
                 + " for this "
                 + d.window().label()
                 + " is spent"
-                + (resets == null ? "" : "; it resets at " + resets),
+                + (resets == null ? "" : "; it resets at " + resets)
+                + (early
+                    ? "; escrow held elsewhere returns by "
+                        + Instant.ofEpochMilli(d.retryAtMillis())
+                    : ""),
             extra);
-    if (resets != null) {
-      long seconds = Math.max(1, (d.resetsAtMillis() - nowMillis + 999) / 1000);
+    if (d.retryAtMillis() != WindowCalendar.NEVER) {
+      // Both are epoch ms, so the difference cannot overflow unless the retry is in the past.
+      long wait = Math.max(0, d.retryAtMillis() - nowMillis);
+      long seconds = Math.max(1, wait / 1000 + (wait % 1000 == 0 ? 0 : 1));
       res.headers().set(HttpHeaderNames.RETRY_AFTER, seconds);
     }
     return res;
