@@ -31,8 +31,9 @@ import java.util.List;
  * One listener of a given mode ({@code reverse}, {@code forward} or {@code tcp}, named after its
  * mode) in zone {@code inference}, with a real local budget store and ledger in a temp dir and a
  * manual clock, but no sockets: the handlers under test run in an {@code EmbeddedChannel}. Tenants:
- * {@code default} (1GB a day), {@code small} (a 1KiB day cap: a request needing more is denied).
- * The tcp listener maps clients from {@code 10.0.0.0/8} to {@code small}.
+ * {@code default} (1GB a day), {@code small} (a 1KiB day cap: a request needing more is denied),
+ * {@code stream} (a 200,000-byte day cap, many times the escrow chunk). The tcp listener maps
+ * clients from {@code 10.0.0.0/8} to {@code small}.
  */
 public final class ListenerFixture implements AutoCloseable {
 
@@ -74,6 +75,7 @@ public final class ListenerFixture implements AutoCloseable {
               tenants:
                 default: { limits: [ { window: day, cap: 1GB } ] }
                 small: { limits: [ { window: day, cap: 1KiB } ] }
+                stream: { limits: [ { window: day, cap: 200000 } ] }
         listeners:
           - %s
         admin: { bind: 127.0.0.1:0 }

@@ -142,6 +142,23 @@ public final class Payer {
     return (control ? settings.control() : account).refill(n);
   }
 
+  /**
+   * Asks the store for {@code need} more bytes of {@code account} for a write that may be paid in
+   * parts; if a cap denies that many, asks for one byte: only when even that is denied is the
+   * budget spent. (The store hands the last bytes of a path out in small pieces, so a write larger
+   * than what remains is paid as far as the budget goes.)
+   */
+  public java.util.concurrent.CompletableFuture<EscrowAccount.Outcome> refillPart(
+      EscrowAccount account, long need) {
+    return account
+        .refill(need)
+        .thenCompose(
+            o ->
+                need > 1 && o.kind() == EscrowAccount.Outcome.Kind.DENIED
+                    ? account.refill(1)
+                    : java.util.concurrent.CompletableFuture.completedFuture(o));
+  }
+
   /** What the refill outcome {@code o} (null: none) means for bytes that waited for it. */
   public After refilled(EscrowAccount.Outcome o, boolean control) {
     if (o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED) {
