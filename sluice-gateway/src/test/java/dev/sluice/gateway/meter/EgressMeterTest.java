@@ -248,4 +248,38 @@ class EgressMeterTest {
       assertThat(connections.get(0).getLong("bytes_out")).isEqualTo(cap);
     }
   }
+
+  /**
+   * On a stream (tcp, a tunnel) even the first write is paid in part: a 2,000-byte read against a
+   * 1KiB cap sends 1,024 bytes, then cuts. Without {@link EgressMeter#stream()} (an HTTP message
+   * whose refusal can still be answered) the same write is refused whole.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void aStreamPaysEvenItsFirstWriteInPart(boolean stream) throws Exception {
+    try (ListenerFixture f = new ListenerFixture(dir, "tcp", "enforce")) {
+      ConnectionRecord record = f.record();
+      record.tenant("small");
+      EgressMeter meter = new EgressMeter(f.lc.meter(), record, f.lc.account("small"));
+      Refusals refusals = new Refusals(f, record, "small");
+      meter.listener(refusals);
+      if (stream) {
+        meter.stream();
+      }
+      EmbeddedChannel ch = new EmbeddedChannel(meter);
+
+      ChannelFuture w = ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[2000]));
+      settle(ch, w::isDone);
+
+      long expected = stream ? 1024 : 0;
+      assertThat(w.isSuccess()).isFalse();
+      assertThat(outboundBytes(ch)).isEqualTo(expected);
+      assertThat(record.charged()).isEqualTo(expected);
+      assertThat(meter.chargedSinceMark()).isEqualTo(expected);
+      assertThat(refusals.seen)
+          .extracting(Refusal::reason)
+          .containsExactly(Reason.BUDGET_EXHAUSTED);
+      ch.finishAndReleaseAll();
+    }
+  }
 }
