@@ -32,8 +32,8 @@ import java.util.List;
  * mode) in zone {@code inference}, with a real local budget store and ledger in a temp dir and a
  * manual clock, but no sockets: the handlers under test run in an {@code EmbeddedChannel}. Tenants:
  * {@code default} (1GB a day), {@code small} (a 1KiB day cap: a request needing more is denied),
- * {@code capped} (200,000 bytes a day). The tcp listener maps clients from {@code 10.0.0.0/8} to
- * {@code small}.
+ * {@code capped} (200,000 bytes a day), {@code stream} (the same cap, for the meter's streams: many
+ * times the escrow chunk). The tcp listener maps clients from {@code 10.0.0.0/8} to {@code small}.
  */
 public final class ListenerFixture implements AutoCloseable {
 
@@ -82,6 +82,7 @@ public final class ListenerFixture implements AutoCloseable {
                 default: { limits: [ { window: day, cap: 1GB } ] }
                 small: { limits: [ { window: day, cap: 1KiB } ] }
                 capped: { limits: [ { window: day, cap: 200000 } ] }
+                stream: { limits: [ { window: day, cap: 200000 } ] }
         listeners:
           - %s
         admin: { bind: 127.0.0.1:0 }

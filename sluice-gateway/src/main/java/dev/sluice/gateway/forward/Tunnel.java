@@ -41,6 +41,7 @@ final class Tunnel {
    */
   void open(Queue<Object> early) {
     origin.meter().markMessageStart();
+    origin.meter().stream(); // a byte stream from now on: a refusal can only cut it
     client
         .writeAndFlush(ForwardResponses.established())
         .addListener(

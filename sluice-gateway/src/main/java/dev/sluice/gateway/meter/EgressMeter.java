@@ -20,7 +20,11 @@ import java.util.Objects;
  *
  * <p>For each outbound buffer of {@code n} bytes: if egress is halted or the ledger is not
  * writable, refuse; else charge {@code n} against the current escrow account (one CAS). If the
- * escrow cannot pay, the buffer and every later one wait in order while the account refills; the
+ * escrow cannot pay it whole, the part it holds is charged and written (a slice) once bytes of the
+ * message have left or always on a {@link #stream()}, and the rest of the buffer and every later
+ * one wait in order while the account refills, asking the store for what is missing (or, when a cap
+ * denies that much, for one byte: a buffer is refused only when the budget cannot pay one more
+ * byte). A socket read larger than an escrow chunk or than what remains is so paid in parts; the
  * write promises complete only when the bytes are written, so the relay that reads the inside
  * (which reads the next chunk only once its last write completed) stops reading: back-pressure, not
  * buffering. The queue is bounded by {@link #MAX_PENDING_BYTES}; passing it fails closed.
@@ -65,6 +69,7 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
   private boolean flushLater;
   private long pendingBytes;
   private long chargedSinceMark;
+  private boolean stream;
 
   /** Link mode: bytes paid ahead by {@link #prepay}, not yet written. */
   private final boolean linkMode;
@@ -131,6 +136,16 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
   @Override
   public EscrowAccount account() {
     return account;
+  }
+
+  /**
+   * This connection carries a byte stream (a tcp listener's egress, a CONNECT tunnel): a refusal
+   * can only cut it, so even its first write may be paid in parts. Without it, a write is split
+   * only once bytes of the current message have left (before that, a write the escrow cannot pay
+   * whole waits for it whole, so that a refusal can still be answered, e.g. with a 429).
+   */
+  public void stream() {
+    this.stream = true;
   }
 
   /** Starts counting the bytes of a new message (an HTTP response). */
@@ -206,21 +221,57 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
       promise.tryFailure(RefusedException.INSTANCE);
       return;
     }
-    int n = buf.readableBytes();
     if (!pending.isEmpty() || refilling) {
       enqueue(ctx, buf, promise, control);
       return;
     }
-    int r = n == 0 ? PAID : pay(ctx, n, control);
-    if (r == PAID) {
-      ctx.write(buf, promise);
-    } else if (r == WAIT) {
+    int r = send(ctx, buf, promise, control);
+    if (r == WAIT) {
       enqueue(ctx, buf, promise, control);
-      refill(ctx, n, control);
-    } else {
+      refill(ctx, buf.readableBytes(), control);
+    } else if (r == REFUSED) {
       buf.release();
       promise.tryFailure(RefusedException.INSTANCE);
     }
+  }
+
+  /**
+   * Writes as much of {@code buf} as can be paid now. A data write the escrow cannot pay whole is
+   * paid in part: the bytes the escrow holds leave now (as a slice of {@code buf}), the rest stays
+   * in {@code buf} for the next refill, and {@code promise} completes once the last part is written
+   * (or fails if any part does).
+   *
+   * @return {@link #PAID} if all of {@code buf} was written, {@link #WAIT} if some of it waits (its
+   *     reader index past what was written), {@link #REFUSED} if refused ({@link #refuse} ran)
+   */
+  private int send(
+      ChannelHandlerContext ctx, ByteBuf buf, ChannelPromise promise, boolean control) {
+    int n = buf.readableBytes();
+    int r = n == 0 ? PAID : pay(ctx, n, control);
+    if (r == PAID) {
+      ctx.write(buf, promise);
+      return PAID;
+    }
+    if (r == REFUSED || !splittable(control)) {
+      return r;
+    }
+    long part = Math.min(account.available(), n - 1L);
+    if (part <= 0) {
+      return WAIT;
+    }
+    r = pay(ctx, (int) part, false);
+    if (r != PAID) {
+      return r; // another connection of the account took the escrow first, or refused
+    }
+    ChannelPromise partWritten = ctx.newPromise();
+    partWritten.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            promise.tryFailure(f.cause());
+          }
+        });
+    ctx.write(buf.readRetainedSlice((int) part), partWritten);
+    return WAIT;
   }
 
   @Override
@@ -278,10 +329,23 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
     }
   }
 
+  /**
+   * Whether a write the escrow cannot pay whole may be paid in parts. Never: control writes (whole
+   * responses), link frames (prepaid), and the first write of a message whose refusal can still be
+   * answered.
+   */
+  private boolean splittable(boolean control) {
+    return !control && !linkMode && (stream || chargedSinceMark > 0);
+  }
+
+  /** Asks for the escrow to pay the {@code n} bytes that wait (in parts if they may be split). */
   private void refill(ChannelHandlerContext ctx, int n, boolean control) {
     refilling = true;
-    payer
-        .refill(account, n, control || linkMode)
+    // In parts: the waiting bytes (the refill counts the escrow already held and asks the store
+    // only for what it lacks), or, when a cap denies that, one byte more than is held.
+    (splittable(control)
+            ? payer.refillPart(account, Math.max(1, n))
+            : payer.refill(account, n, control || linkMode))
         .whenComplete(
             (outcome, error) -> ctx.executor().execute(() -> refilled(ctx, control, outcome)));
   }
@@ -313,17 +377,21 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
         p.promise().tryFailure(RefusedException.INSTANCE);
         continue;
       }
-      int r = n == 0 ? PAID : pay(ctx, n, p.control());
-      if (r == WAIT) {
-        refill(ctx, n, p.control());
-        return;
-      }
+      int r = send(ctx, p.buf(), p.promise(), p.control());
       if (r == REFUSED) {
-        return; // refuse() dropped the queue
+        return; // refuse() flushed what was paid and dropped the queue
+      }
+      if (r == WAIT) {
+        int left = p.buf().readableBytes();
+        pendingBytes -= n - left;
+        if (flushLater) {
+          ctx.flush(); // what was paid leaves now; the rest stays flushed-when-drained
+        }
+        refill(ctx, left, p.control());
+        return;
       }
       pending.poll();
       pendingBytes -= n;
-      ctx.write(p.buf(), p.promise());
     }
     writable(ctx, true);
     if (flushLater) {
@@ -341,6 +409,9 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
   }
 
   private void refuse(ChannelHandlerContext ctx, Refusal r) {
+    if (flushLater) {
+      ctx.flush(); // bytes paid and written while others waited leave before the refusal
+    }
     dropPending();
     if (state != State.OPEN || listener == null) {
       // Refused again while answering a refusal (e.g. the control allowance is spent): close.

@@ -142,6 +142,24 @@ public final class Payer {
     return (control ? settings.control() : account).refill(n);
   }
 
+  /**
+   * Makes {@code need} bytes of {@code account} available for a write that may be paid in parts
+   * (the escrow already held counts, {@link EscrowAccount#refill}); if a cap denies that many, asks
+   * for one byte more than is held: only when even that is denied is the budget spent. (The store
+   * hands the last bytes of a path out in small pieces, so a write larger than what remains is paid
+   * as far as the budget goes.)
+   */
+  public java.util.concurrent.CompletableFuture<EscrowAccount.Outcome> refillPart(
+      EscrowAccount account, long need) {
+    return account
+        .refill(need)
+        .thenCompose(
+            o ->
+                o.kind() == EscrowAccount.Outcome.Kind.DENIED && need > account.available() + 1
+                    ? account.refill(account.available() + 1)
+                    : java.util.concurrent.CompletableFuture.completedFuture(o));
+  }
+
   /** What the refill outcome {@code o} (null: none) means for bytes that waited for it. */
   public After refilled(EscrowAccount.Outcome o, boolean control) {
     if (o != null && o.kind() == EscrowAccount.Outcome.Kind.GRANTED) {

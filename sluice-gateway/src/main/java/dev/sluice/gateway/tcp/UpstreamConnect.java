@@ -65,6 +65,7 @@ final class UpstreamConnect {
       int attempt) {
     HostPort target = listener.upstream(start, attempt);
     EgressMeter meter = new EgressMeter(lc.meter(), record, account);
+    meter.stream();
     meter.listener(meterListener);
     Bootstrap b =
         new Bootstrap()

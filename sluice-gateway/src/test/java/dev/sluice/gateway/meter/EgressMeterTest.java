@@ -117,6 +117,8 @@ class EgressMeterTest {
       ChannelFuture paid = ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[1000]));
       settle(ch, paid::isDone);
       assertThat(paid.isSuccess()).isTrue();
+      // The first write of a new message is paid whole or refused whole (a 429 can still answer).
+      meter.markMessageStart();
       ChannelFuture unpaid = ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[100]));
       settle(ch, unpaid::isDone);
 
@@ -176,6 +178,107 @@ class EgressMeterTest {
       assertThat(outboundBytes(ch)).isEqualTo(100);
       assertThat(record.wouldDenyBytes()).isEqualTo(100);
       assertThat(wouldDeny).extracting(Refusal::reason).containsExactly(Reason.BUDGET_EXHAUSTED);
+      ch.finishAndReleaseAll();
+    }
+  }
+
+  /**
+   * Issue 15, item 3: a client pushing 64 KiB reads as fast as it can through a stream (a tcp
+   * listener's egress, a CONNECT tunnel's requests) against a 200,000-byte cap, many times the
+   * escrow chunk. Each write that escrow cannot pay whole is paid in parts as refills come, so
+   * every byte of the cap leaves, and the cut (budget exhausted) comes only once the cap is spent.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"tcp", "forward", "reverse"})
+  void aFastWriterGetsEveryByteOfTheCapBeforeTheCut(String mode) throws Exception {
+    deliversTheWholeCap(mode, false);
+  }
+
+  /** The same, one 64 KiB write at a time (each waits for the last one to be written). */
+  @ParameterizedTest
+  @ValueSource(strings = {"tcp", "forward"})
+  void aPacedWriterGetsEveryByteOfTheCapBeforeTheCut(String mode) throws Exception {
+    deliversTheWholeCap(mode, true);
+  }
+
+  private void deliversTheWholeCap(String mode, boolean paced) throws Exception {
+    long cap = 200_000;
+    int size = 64 << 10;
+    int writes = 4; // 262,144 bytes: more than the cap
+    try (ListenerFixture f = new ListenerFixture(dir, mode, "enforce")) {
+      ConnectionRecord record = f.record();
+      record.tenant("stream");
+      EgressMeter meter = new EgressMeter(f.lc.meter(), record, f.lc.account("stream"));
+      Refusals refusals = new Refusals(f, record, "stream");
+      meter.listener(refusals);
+      EmbeddedChannel ch = new EmbeddedChannel(meter);
+
+      List<ChannelFuture> sent = new ArrayList<>();
+      long delivered = 0;
+      for (int i = 0; i < writes && !meter.refused(); i++) {
+        ChannelFuture w = ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[size]));
+        sent.add(w);
+        if (paced) {
+          settle(ch, w::isDone);
+          delivered += outboundBytes(ch);
+        }
+      }
+      ChannelFuture last = sent.get(sent.size() - 1);
+      settle(ch, last::isDone);
+      delivered += outboundBytes(ch);
+
+      assertThat(delivered).as("bytes delivered of the cap").isEqualTo(cap);
+      assertThat(record.charged()).isEqualTo(cap);
+      assertThat(record.bytesOut()).isEqualTo(cap);
+      assertThat(sent.get(0).isSuccess()).isTrue();
+      assertThat(sent.get(1).isSuccess()).isTrue();
+      assertThat(sent.get(2).isSuccess()).isTrue();
+      assertThat(last.isSuccess()).isFalse(); // only 200,000 - 3 * 65,536 = 3,392 of it left
+      assertThat(meter.refused()).isTrue();
+      assertThat(refusals.seen)
+          .extracting(Refusal::reason)
+          .containsExactly(Reason.BUDGET_EXHAUSTED);
+      assertThat(f.lc.account("stream").available()).isZero();
+
+      f.lc.evidence().closed(record);
+      ch.finishAndReleaseAll();
+      List<LedgerEntry> connections = f.closeAndRead(EntryType.CONNECTION);
+      assertThat(connections).hasSize(1);
+      assertThat(connections.get(0).getLong("charged")).isEqualTo(cap);
+      assertThat(connections.get(0).getLong("bytes_out")).isEqualTo(cap);
+    }
+  }
+
+  /**
+   * On a stream (tcp, a tunnel) even the first write is paid in part: a 2,000-byte read against a
+   * 1KiB cap sends 1,024 bytes, then cuts. Without {@link EgressMeter#stream()} (an HTTP message
+   * whose refusal can still be answered) the same write is refused whole.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void aStreamPaysEvenItsFirstWriteInPart(boolean stream) throws Exception {
+    try (ListenerFixture f = new ListenerFixture(dir, "tcp", "enforce")) {
+      ConnectionRecord record = f.record();
+      record.tenant("small");
+      EgressMeter meter = new EgressMeter(f.lc.meter(), record, f.lc.account("small"));
+      Refusals refusals = new Refusals(f, record, "small");
+      meter.listener(refusals);
+      if (stream) {
+        meter.stream();
+      }
+      EmbeddedChannel ch = new EmbeddedChannel(meter);
+
+      ChannelFuture w = ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[2000]));
+      settle(ch, w::isDone);
+
+      long expected = stream ? 1024 : 0;
+      assertThat(w.isSuccess()).isFalse();
+      assertThat(outboundBytes(ch)).isEqualTo(expected);
+      assertThat(record.charged()).isEqualTo(expected);
+      assertThat(meter.chargedSinceMark()).isEqualTo(expected);
+      assertThat(refusals.seen)
+          .extracting(Refusal::reason)
+          .containsExactly(Reason.BUDGET_EXHAUSTED);
       ch.finishAndReleaseAll();
     }
   }
