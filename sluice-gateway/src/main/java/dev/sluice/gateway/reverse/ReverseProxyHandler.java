@@ -110,7 +110,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof RequestGuard.BadRequest bad) {
       record.request();
-      answers.badRequest(Reason.BAD_REQUEST, bad.reason(), x.tenant);
+      answers.badRequest(bad.reason(), bad.message(), x.tenant);
     } else if (evt == Drain.INSTANCE) {
       x.keepAlive = false; // finish the response in progress, then close
       if (!x.phase().busy()) {
@@ -165,6 +165,11 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     x.to(ExchangePhase.ADMITTING);
     x.keepAlive = HttpUtil.isKeepAlive(req);
     TenantHeader.Identity id = identity.identify(req);
+    if (id.repeated() != null) {
+      req.release();
+      answers.badRequest(Reason.DUPLICATE_IDENTITY_HEADER, id.repeated(), x.tenant);
+      return;
+    }
     if (id.tenant() == null) {
       req.release();
       answers.unknownTenant(id.requested(), identity.unknown(id));
