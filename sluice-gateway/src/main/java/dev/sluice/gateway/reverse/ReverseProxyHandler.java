@@ -3,6 +3,7 @@ package dev.sluice.gateway.reverse;
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.evidence.LogValue;
 import dev.sluice.gateway.listener.Drain;
 import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.meter.ConnectionMeter;
@@ -101,7 +102,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("client connection error on {}: {}", lc.name(), cause.toString());
+    log.debug("client connection error on {}: {}", lc.name(), LogValue.of(cause.toString()));
     record.outcome(ConnectionRecord.Decision.ERROR, Reason.CLIENT_ERROR);
     ctx.close();
   }
