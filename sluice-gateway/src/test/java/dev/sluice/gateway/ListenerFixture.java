@@ -38,6 +38,7 @@ import java.util.List;
 public final class ListenerFixture implements AutoCloseable {
 
   public final ManualClock clock = ManualClock.at("2026-11-23T10:00:00Z");
+  public final SluiceConfig config;
   public final ListenerContext lc;
   public final HaltState halts;
   public final GatewayStats stats;
@@ -93,7 +94,7 @@ public final class ListenerFixture implements AutoCloseable {
     if (!r.ok()) {
       throw new IllegalArgumentException(String.join("\n", ConfigLoader.formatAll(r)));
     }
-    SluiceConfig config = r.config();
+    config = r.config();
     BudgetTree tree = BudgetTrees.of(config.budgets());
     store =
         LocalBudgetStore.open(

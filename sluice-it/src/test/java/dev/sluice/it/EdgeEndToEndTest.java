@@ -239,13 +239,12 @@ class EdgeEndToEndTest {
   @Test
   void aForwardListenerWithAnEdgeCarriesProxyRequests() throws Exception {
     byte[] body = RawHttp.chat(TENANT, 0, true);
+    String target = upstream.rootUrl().replace("127.0.0.1", "localhost");
+    // A proxy request's Host names its target (another host is refused: host_mismatch).
     String viaProxy =
         new String(body, StandardCharsets.ISO_8859_1)
-            .replace(
-                "POST /v1/chat/completions",
-                "POST "
-                    + upstream.rootUrl().replace("127.0.0.1", "localhost")
-                    + "/v1/chat/completions");
+            .replace("POST /v1/chat/completions", "POST " + target + "/v1/chat/completions")
+            .replace("Host: gateway\r\n", "Host: " + target.substring("http://".length()) + "\r\n");
     byte[] request = viaProxy.getBytes(StandardCharsets.ISO_8859_1);
     RawHttp.Response viaEdge =
         RawHttp.exchange(forwardEdge.address(), request, Duration.ofSeconds(30));

@@ -17,6 +17,7 @@ import dev.sluice.gateway.edge.MuxMessage.Pong;
 import dev.sluice.gateway.edge.MuxMessage.Reset;
 import dev.sluice.gateway.edge.MuxMessage.ResetCode;
 import dev.sluice.gateway.edge.MuxMessage.Window;
+import dev.sluice.gateway.evidence.LogValue;
 import dev.sluice.time.Clock;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -190,7 +191,7 @@ public final class EdgeMux extends ChannelInboundHandlerAdapter {
     if (cause == null) {
       ctx.writeAndFlush(new End(s.id, s.upBytes));
     } else {
-      log.debug("client {} failed: {}", s.address, cause.toString());
+      log.debug("client {} failed: {}", LogValue.of(s.address), LogValue.of(cause.toString()));
       ctx.writeAndFlush(new Reset(s.id, ResetCode.CANCEL, "the client connection failed"));
     }
   }
@@ -458,9 +459,9 @@ public final class EdgeMux extends ChannelInboundHandlerAdapter {
     List<EdgeStream> open = new ArrayList<>(streams.values());
     streams.clear();
     if (open.isEmpty() && was != State.HELLO) {
-      log.debug("edge link closed: {}", why);
+      log.debug("edge link closed: {}", LogValue.of(why));
     } else if (open.isEmpty()) {
-      log.warn("edge link failed: {}", why);
+      log.warn("edge link failed: {}", LogValue.of(why));
     }
     for (EdgeStream s : open) {
       s.releaseHeld();
@@ -469,7 +470,10 @@ public final class EdgeMux extends ChannelInboundHandlerAdapter {
   }
 
   private void reset(EdgeStream s, String why) {
-    log.warn("client {} aborted: {}", s.address.isEmpty() ? "-" : s.address, why);
+    log.warn(
+        "client {} aborted: {}",
+        LogValue.of(s.address.isEmpty() ? "-" : s.address),
+        LogValue.of(why));
     if (s.client.isActive()) {
       s.client.config().setOption(ChannelOption.SO_LINGER, 0);
       s.client.close();

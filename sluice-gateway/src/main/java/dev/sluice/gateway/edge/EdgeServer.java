@@ -1,6 +1,7 @@
 package dev.sluice.gateway.edge;
 
 import dev.sluice.codec.CodecModel;
+import dev.sluice.gateway.evidence.LogValue;
 import dev.sluice.gateway.listener.Transport;
 import dev.sluice.time.Clock;
 import io.netty.bootstrap.Bootstrap;
@@ -216,7 +217,7 @@ public final class EdgeServer implements AutoCloseable {
                       "cannot connect to the gateway {}:{}: {}",
                       gateway.host(),
                       gateway.port(),
-                      f.cause().getMessage());
+                      LogValue.of(f.cause().getMessage()));
                   abortWaiting("cannot connect to the gateway: " + f.cause().getMessage());
                 }
               });
@@ -250,7 +251,7 @@ public final class EdgeServer implements AutoCloseable {
     private void abortWaiting(String why) {
       Channel c;
       while ((c = waiting.poll()) != null) {
-        log.warn("client {} aborted: {}", c.remoteAddress(), why);
+        log.warn("client {} aborted: {}", c.remoteAddress(), LogValue.of(why));
         if (c.isActive()) {
           c.config().setOption(ChannelOption.SO_LINGER, 0);
           c.close();

@@ -14,6 +14,7 @@ import dev.sluice.gateway.edge.MuxMessage.Pong;
 import dev.sluice.gateway.edge.MuxMessage.Reset;
 import dev.sluice.gateway.edge.MuxMessage.Window;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.evidence.LogValue;
 import dev.sluice.gateway.listener.Drain;
 import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.meter.EgressMeter;
@@ -253,7 +254,9 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter implements Fr
   @Override
   public void controlRefused(Refusal r) {
     log.warn(
-        "edge link from {}: the control allowance cannot pay: {}", linkRecord.client, r.detail());
+        "edge link from {}: the control allowance cannot pay: {}",
+        linkRecord.client,
+        LogValue.of(r.detail()));
     count("denied");
     end();
     ctx.close();
@@ -322,7 +325,8 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter implements Fr
     if (evt instanceof LinkFailure f) {
       if (state != State.ENDED) {
         count(f.cause() instanceof LinkFormatException ? "protocol" : "internal");
-        log.warn("edge link from {} failed: {}", linkRecord.client, f.cause().getMessage());
+        log.warn(
+            "edge link from {} failed: {}", linkRecord.client, LogValue.of(f.cause().getMessage()));
       }
       end();
       return; // the codec sends ERROR and closes
@@ -383,7 +387,11 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter implements Fr
 
   private void edgeError(String code, String reason) {
     count("edge_error");
-    log.warn("edge link from {} closed by the edge: ERROR {}: {}", linkRecord.client, code, reason);
+    log.warn(
+        "edge link from {} closed by the edge: ERROR {}: {}",
+        linkRecord.client,
+        LogValue.of(code),
+        LogValue.of(reason));
     end();
     ctx.close();
   }
@@ -393,7 +401,7 @@ public final class GatewayMux extends ChannelInboundHandlerAdapter implements Fr
       return;
     }
     count("protocol");
-    log.warn("edge link from {} rejected: {}", linkRecord.client, why);
+    log.warn("edge link from {} rejected: {}", linkRecord.client, LogValue.of(why));
     end();
     codec.sendErrorAndClose(ctx, ErrorCode.PROTOCOL, why);
   }

@@ -22,6 +22,14 @@ import org.slf4j.LoggerFactory;
  *   duration_ms=41
  * </pre>
  *
+ * <p>The line is one line of printable ASCII: fields in this order, separated by one space, each
+ * {@code key=value}. Every value goes through {@link LogValue#of}: a value of printable ASCII
+ * without space, {@code "}, {@code \} or {@code =} is written bare; any other value (a host with
+ * ESC or NUL, a tenant with a space, an empty string) in double quotes, with {@code "}, {@code \},
+ * {@code }, {@code }, {@code } and {@code \}{@code uXXXX} for every other character outside {@code
+ * 0x20..0x7e}: {@code destination="evil\}{@code u001b[2J.example:80"}. {@code -} is "none". The
+ * ledger entry holds the same values unescaped (its encoding is length-prefixed).
+ *
  * <p>Appends do not wait for durability (connection summaries may be batched by the ledger's group
  * commit); grants, which must be durable first, go through the budget store. Thread-safe.
  */
@@ -133,19 +141,19 @@ public final class Evidence {
           "listener={} zone={} tenant={} destination={} client={} bytes_in={} bytes_out={}"
               + " charged={} control={} would_deny={} requests={} decision={} reason={}"
               + " duration_ms={}",
-          rec.listener,
-          rec.zone,
-          rec.tenants(),
-          rec.destination().isEmpty() ? "-" : rec.destination(),
-          rec.client,
+          LogValue.of(rec.listener),
+          LogValue.of(rec.zone),
+          LogValue.of(rec.tenants()),
+          LogValue.of(rec.destination().isEmpty() ? "-" : rec.destination()),
+          LogValue.of(rec.client),
           rec.bytesIn(),
           rec.bytesOut(),
           rec.charged(),
           rec.controlBytes(),
           rec.wouldDenyBytes(),
           rec.requests(),
-          decision,
-          rec.reason(),
+          LogValue.of(decision),
+          LogValue.of(rec.reason()),
           durationMs);
     }
   }
@@ -159,7 +167,10 @@ public final class Evidence {
   }
 
   private Long logLost(LedgerEntry e, Throwable err) {
-    log.error("ledger entry not recorded ({}): {}", err.toString(), e);
+    log.error(
+        "ledger entry not recorded ({}): {}",
+        LogValue.of(err.toString()),
+        LogValue.of(e.toString()));
     return -1L;
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.gateway.forward;
 
+import dev.sluice.gateway.evidence.LogValue;
 import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.listener.Transport;
 import dev.sluice.gateway.refusal.Reason;
@@ -124,7 +125,10 @@ final class Dialer {
                   } else if (f.isSuccess()) {
                     out.admitted(f.channel());
                   } else if (i + 1 < addresses.size()) {
-                    log.debug("{} refused a connection: {}", to, f.cause().toString());
+                    log.debug(
+                        "{} refused a connection: {}",
+                        LogValue.of(to),
+                        LogValue.of(f.cause().toString()));
                     connect(client, addresses, i + 1, target, pipeline, out);
                   } else {
                     out.refused(

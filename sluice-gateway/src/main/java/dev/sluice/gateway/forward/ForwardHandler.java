@@ -3,6 +3,7 @@ package dev.sluice.gateway.forward;
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.evidence.LogValue;
 import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.EgressMeter;
@@ -144,7 +145,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("client connection error on {}: {}", lc.name(), cause.toString());
+    log.debug("client connection error on {}: {}", lc.name(), LogValue.of(cause.toString()));
     record.error(Reason.CLIENT_ERROR);
     closeBoth();
   }

@@ -1,6 +1,7 @@
 package dev.sluice.gateway.forward;
 
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.evidence.LogValue;
 import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
@@ -88,7 +89,7 @@ final class ForwardRecord {
       lc.evidence().denied(record, tenant, reason, detail);
       record.outcome(ConnectionRecord.Decision.DENY, reason);
     } else {
-      log.debug("{} on {}: {}", reason, lc.name(), detail);
+      log.debug("{} on {}: {}", reason, lc.name(), LogValue.of(detail));
       lc.evidence().stats().denied(reason);
       record.outcome(ConnectionRecord.Decision.ERROR, reason);
     }

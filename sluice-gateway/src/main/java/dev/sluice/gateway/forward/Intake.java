@@ -8,10 +8,11 @@ import io.netty.handler.codec.http.HttpRequest;
 import java.net.InetAddress;
 
 /**
- * The checks a forward request passes before anything leaves for it, in order: unambiguous framing,
- * a target a proxy takes ({@code CONNECT host:port} or {@code http://...}), an identified tenant, a
- * host that is a canonical name, and a destination the zone allows. Pure: no I/O, no state, so each
- * refusal reason is tested without sockets. Immutable.
+ * The checks a forward request passes before anything leaves for it, in order: each header that
+ * decides identity or routing (Host, Proxy-Authorization) at most once, unambiguous framing, a
+ * target a proxy takes ({@code CONNECT host:port} or {@code http://...}) that a Host header, if
+ * any, agrees with, an identified tenant, a host that is a canonical name, and a destination the
+ * zone allows. Pure: no I/O, no state, so each refusal reason is tested without sockets. Immutable.
  */
 final class Intake {
 
@@ -34,6 +35,14 @@ final class Intake {
 
   Decision decide(HttpRequest req, InetAddress source) {
     boolean connect = req.method().equals(HttpMethod.CONNECT);
+    if (!req.decoderResult().isFailure()) {
+      String repeated =
+          RequestFraming.repeated(
+              req.headers(), HttpHeaderNames.HOST, HttpHeaderNames.PROXY_AUTHORIZATION);
+      if (repeated != null) {
+        return new Decision(null, null, null, Reason.DUPLICATE_IDENTITY_HEADER, repeated);
+      }
+    }
     String framing = RequestFraming.problem(req);
     if (framing == null && connect && carriesBody(req)) {
       framing = "a CONNECT request cannot carry a body";
@@ -46,6 +55,11 @@ final class Intake {
       return new Decision(null, null, null, Reason.BAD_REQUEST, p.problem());
     }
     RequestTarget t = p.target();
+    String host = req.headers().get(HttpHeaderNames.HOST);
+    if (host != null && !agrees(host, t)) {
+      return new Decision(
+          t, null, null, Reason.HOST_MISMATCH, "Host " + host + " is not the target's host");
+    }
     ProxyIdentity.Identity id =
         identity.identify(source, req.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION));
     if (id.refusal() != null) {
@@ -65,6 +79,24 @@ final class Intake {
           t.host() + " matches no destination of the zone");
     }
     return new Decision(t, id.tenant(), m.pattern(), null, null);
+  }
+
+  /**
+   * Whether the Host header {@code host} names the target: the same host (case aside) and, when it
+   * has a port, the same port. (The destination gets the target's Host in any case; a Host that
+   * names another destination is a client trying to be charged for one and served by another.)
+   */
+  static boolean agrees(String host, RequestTarget t) {
+    String h = host.trim();
+    int colon = h.lastIndexOf(':');
+    if (colon > h.lastIndexOf(']')) {
+      String port = h.substring(colon + 1);
+      h = h.substring(0, colon);
+      if (!port.equals(String.valueOf(t.port()))) {
+        return false;
+      }
+    }
+    return h.equalsIgnoreCase(t.host());
   }
 
   private static boolean carriesBody(HttpRequest req) {

@@ -1,5 +1,6 @@
 package dev.sluice.gateway.forward;
 
+import dev.sluice.gateway.evidence.LogValue;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
@@ -39,7 +40,7 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("destination connection error: {}", cause.toString());
+    log.debug("destination connection error: {}", LogValue.of(cause.toString()));
     client.originFailed(ctx.channel(), "destination connection error: " + cause.getMessage());
   }
 }

@@ -34,6 +34,18 @@ public enum Reason {
   // ---- requests and identity ----
 
   BAD_REQUEST("bad_request", 400, "the request cannot be forwarded"),
+  /**
+   * A header that decides who pays or where the request goes (the tenant header, Host,
+   * Proxy-Authorization) appears more than once: the gateway would charge one and the next hop
+   * might read the other.
+   */
+  DUPLICATE_IDENTITY_HEADER(
+      "duplicate_identity_header",
+      400,
+      "a header that decides identity or routing appears more than once"),
+  /** Forward mode: the Host header names another host or port than the request target. */
+  HOST_MISMATCH(
+      "host_mismatch", 400, "the Host header and the request target name different destinations"),
   REQUEST_TOO_LARGE(
       "request_too_large", 413, "the request body is larger than this gateway accepts"),
   PROXY_AUTH_REQUIRED("proxy_auth_required", 407, "this proxy needs Proxy-Authorization: Basic"),

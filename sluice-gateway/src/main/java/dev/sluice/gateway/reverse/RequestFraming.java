@@ -24,6 +24,21 @@ public final class RequestFraming {
 
   private RequestFraming() {}
 
+  /**
+   * The first of {@code names} that appears more than once in {@code h} (however its name is
+   * spelled), as a message for the client, or null when each appears at most once. For the headers
+   * that decide who pays or where a request goes: a gateway that reads the first and forwards both
+   * lets the next hop act on the other.
+   */
+  public static String repeated(HttpHeaders h, CharSequence... names) {
+    for (CharSequence name : names) {
+      if (name != null && h.getAll(name).size() > 1) {
+        return "more than one " + name + " header";
+      }
+    }
+    return null;
+  }
+
   /** Why {@code req} must not be forwarded, or null when its framing is unambiguous. */
   public static String problem(HttpRequest req) {
     if (req.decoderResult().isFailure()) {

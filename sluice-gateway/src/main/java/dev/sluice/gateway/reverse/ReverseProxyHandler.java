@@ -3,6 +3,7 @@ package dev.sluice.gateway.reverse;
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.evidence.LogValue;
 import dev.sluice.gateway.listener.Drain;
 import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.meter.ConnectionMeter;
@@ -102,7 +103,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("client connection error on {}: {}", lc.name(), cause.toString());
+    log.debug("client connection error on {}: {}", lc.name(), LogValue.of(cause.toString()));
     record.outcome(ConnectionRecord.Decision.ERROR, Reason.CLIENT_ERROR);
     ctx.close();
   }
@@ -111,7 +112,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof RequestGuard.BadRequest bad) {
       record.request();
-      answers.badRequest(Reason.BAD_REQUEST, bad.reason(), x.tenant);
+      answers.badRequest(bad.reason(), bad.message(), x.tenant);
     } else if (evt == Drain.INSTANCE) {
       x.keepAlive = false; // finish the response in progress, then close
       if (!x.phase().busy()) {
@@ -167,6 +168,11 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     x.keepAlive = HttpUtil.isKeepAlive(req);
     x.http10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
     TenantHeader.Identity id = identity.identify(req);
+    if (id.repeated() != null) {
+      req.release();
+      answers.badRequest(Reason.DUPLICATE_IDENTITY_HEADER, id.repeated(), x.tenant);
+      return;
+    }
     if (id.tenant() == null) {
       req.release();
       answers.unknownTenant(id.requested(), identity.unknown(id));

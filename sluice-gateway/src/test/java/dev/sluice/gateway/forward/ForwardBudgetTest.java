@@ -98,7 +98,9 @@ class ForwardBudgetTest {
     assertThat(
             RawClient.exchange(
                 proxy.port(),
-                "CONNECT api.corp.example:" + origin.port() + " HTTP/1.1\r\nHost: x\r\n\r\n"))
+                "CONNECT api.corp.example:"
+                    + origin.port()
+                    + " HTTP/1.1\r\nHost: api.corp.example\r\n\r\n"))
         .startsWith("HTTP/1.1 429 Too Many Requests\r\n")
         .contains("retry-after: ", "\"node\":\"dest:employee/*.corp.example\"");
     assertThat(origin.connections()).isZero();
@@ -114,7 +116,7 @@ class ForwardBudgetTest {
     String head =
         "POST http://api.corp.example:"
             + origin.port()
-            + "/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n";
+            + "/upload HTTP/1.1\r\nHost: api.corp.example\r\nContent-Length: 5000\r\n\r\n";
     try (RawClient c = new RawClient(proxy.port())) {
       c.send(head);
       assertThat(c.readHead()).startsWith("HTTP/1.1 429 ");
@@ -128,7 +130,10 @@ class ForwardBudgetTest {
     origin = TestOrigin.echo();
     proxy = new ForwardFixture(dir, new ForwardFixture.Yaml().mode("report").corpCap("0"), NAMES);
     try (RawClient c = new RawClient(proxy.port())) {
-      c.send("CONNECT api.corp.example:" + origin.port() + " HTTP/1.1\r\nHost: x\r\n\r\n");
+      c.send(
+          "CONNECT api.corp.example:"
+              + origin.port()
+              + " HTTP/1.1\r\nHost: api.corp.example\r\n\r\n");
       assertThat(c.readHead()).startsWith("HTTP/1.1 200 ");
       c.send(new byte[500]);
       assertThat(c.readExactly(500)).hasSize(500);
@@ -147,7 +152,10 @@ class ForwardBudgetTest {
     int echoed = 0;
     boolean cut = false;
     try (RawClient c = new RawClient(proxy.port())) {
-      c.send("CONNECT api.corp.example:" + origin.port() + " HTTP/1.1\r\nHost: x\r\n\r\n");
+      c.send(
+          "CONNECT api.corp.example:"
+              + origin.port()
+              + " HTTP/1.1\r\nHost: api.corp.example\r\n\r\n");
       assertThat(c.readHead()).startsWith("HTTP/1.1 200 ");
       for (int i = 0; i < 10 && !cut; i++) {
         try {
@@ -176,7 +184,10 @@ class ForwardBudgetTest {
     origin = TestOrigin.echo();
     proxy = new ForwardFixture(dir, new ForwardFixture.Yaml().corpCap("3KB"), NAMES);
     try (RawClient c = new RawClient(proxy.port())) {
-      c.send("CONNECT api.corp.example:" + origin.port() + " HTTP/1.1\r\nHost: x\r\n\r\n");
+      c.send(
+          "CONNECT api.corp.example:"
+              + origin.port()
+              + " HTTP/1.1\r\nHost: api.corp.example\r\n\r\n");
       assertThat(c.readHead()).startsWith("HTTP/1.1 200 ");
       c.send(new byte[1000]);
       c.readExactly(1000);

@@ -108,12 +108,12 @@ class ForwardProxyTest {
       c.send(
           "POST "
               + u
-              + "/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+              + "/a HTTP/1.1\r\nHost: api.partner.example\r\nTransfer-Encoding: chunked\r\n"
               + "Proxy-Connection: keep-alive\r\n\r\n"
               + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
               + "GET "
               + u
-              + "/b HTTP/1.1\r\nHost: x\r\n\r\n");
+              + "/b HTTP/1.1\r\nHost: api.partner.example\r\n\r\n");
       assertThat(RawClient.readResponse(c.in()))
           .startsWith("HTTP/1.1 200 OK")
           .contains("POST /a host=api.partner.example:" + origin.port() + " auth=null len=11")

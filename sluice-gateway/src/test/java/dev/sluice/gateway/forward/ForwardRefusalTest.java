@@ -53,8 +53,13 @@ class ForwardRefusalTest {
     return "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n";
   }
 
+  /** A GET of {@code url} whose Host agrees with it (a Host naming another host is a 400). */
   private static String get(String url) {
-    return "GET " + url + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    String authority = url.substring(url.indexOf("://") + 3);
+    if (authority.indexOf('/') >= 0) {
+      authority = authority.substring(0, authority.indexOf('/'));
+    }
+    return "GET " + url + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n";
   }
 
   @Test

@@ -103,7 +103,9 @@ class ProxyAuthTest {
     assertThat(
             RawClient.exchange(
                 proxy.port(),
-                "CONNECT api.corp.example:" + origin.port() + " HTTP/1.1\r\nHost: x\r\n\r\n"))
+                "CONNECT api.corp.example:"
+                    + origin.port()
+                    + " HTTP/1.1\r\nHost: api.corp.example\r\n\r\n"))
         .startsWith("HTTP/1.1 407 ");
     assertThat(origin.connections()).isZero();
     assertThat(proxy.closeAndRead(EntryType.DENY))

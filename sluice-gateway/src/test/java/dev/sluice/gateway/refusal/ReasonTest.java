@@ -23,6 +23,8 @@ class ReasonTest {
     "METER_OVERFLOW,meter_overflow,0",
     "WOULD_DENY,would_deny,0",
     "BAD_REQUEST,bad_request,400",
+    "DUPLICATE_IDENTITY_HEADER,duplicate_identity_header,400",
+    "HOST_MISMATCH,host_mismatch,400",
     "REQUEST_TOO_LARGE,request_too_large,413",
     "PROXY_AUTH_REQUIRED,proxy_auth_required,407",
     "PROXY_AUTH_INVALID,proxy_auth_invalid,407",
