@@ -40,6 +40,7 @@ public final class ListenerFixture implements AutoCloseable {
   public final ListenerContext lc;
   public final HaltState halts;
   public final GatewayStats stats;
+  public final SluiceConfig config;
   private final Path dir;
   private final LocalBudgetStore store;
   private final Escrow escrow;
@@ -84,7 +85,7 @@ public final class ListenerFixture implements AutoCloseable {
     if (!r.ok()) {
       throw new IllegalArgumentException(String.join("\n", ConfigLoader.formatAll(r)));
     }
-    SluiceConfig config = r.config();
+    config = r.config();
     BudgetTree tree = BudgetTrees.of(config.budgets());
     store =
         LocalBudgetStore.open(
