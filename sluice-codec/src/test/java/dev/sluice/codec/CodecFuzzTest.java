@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 
 /**
  * Fuzz targets: the codec's decoders with the built-in model, and the model file reader, on
@@ -53,6 +55,20 @@ class CodecFuzzTest {
     }
     assertThat(model.fileSize()).isEqualTo(data.length);
     decodeSegment(model, new byte[] {1, 0});
+  }
+
+  /**
+   * As {@link #aModelFileLoadsOrIsRefused}, past the file's CRC: the input is a model file without
+   * its last 4 bytes, and the target appends the right CRC32C, so that the fuzzer reaches the
+   * parts' parsing (a mutated file almost never passes the CRC).
+   */
+  @FuzzTest(maxDuration = "2m")
+  void aModelFileWithItsCrcLoadsOrIsRefused(byte[] body) {
+    CRC32C crc = new CRC32C();
+    crc.update(body);
+    byte[] file =
+        ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).array();
+    aModelFileLoadsOrIsRefused(file);
   }
 
   private static void decodeSegment(CodecModel model, byte[] data) {
