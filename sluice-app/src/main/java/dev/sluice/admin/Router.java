@@ -1,5 +1,6 @@
 package dev.sluice.admin;
 
+import dev.sluice.gateway.evidence.LogValue;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,7 +40,7 @@ final class Router {
         Replies.error(ex, e);
       }
     } catch (IOException | RuntimeException e) {
-      log.error("admin {} {} failed", ex.method(), ex.path(), e);
+      log.error("admin {} {} failed", ex.method(), LogValue.of(ex.path()), e);
       try {
         Replies.error(
             ex, new ApiError(500, "internal", "internal error: " + e.getClass().getSimpleName()));

@@ -13,6 +13,7 @@ import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.GatewayContext;
 import dev.sluice.gateway.GatewayStartException;
 import dev.sluice.gateway.evidence.Evidence;
+import dev.sluice.gateway.evidence.LogValue;
 import dev.sluice.gateway.forward.HostResolver;
 import dev.sluice.gateway.listener.Transport;
 import dev.sluice.gateway.stats.GatewayStats;
@@ -143,7 +144,11 @@ public final class SluiceNode implements AutoCloseable {
               .start();
       log.info("admin API on http://{}", hostPort(admin.address()));
       for (HaltState.Halt h : halts.active()) {
-        log.warn("egress of {} is HALTED since {}: {}", h.scope(), h.sinceMillis(), h.reason());
+        log.warn(
+            "egress of {} is HALTED since {}: {}",
+            h.scope(),
+            h.sinceMillis(),
+            LogValue.of(h.reason()));
       }
       if (config.mode() == dev.sluice.config.Mode.REPORT) {
         log.warn("mode is REPORT: budgets are NOT enforced; over-budget bytes are only recorded");

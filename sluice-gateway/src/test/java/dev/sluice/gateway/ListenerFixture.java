@@ -42,7 +42,6 @@ public final class ListenerFixture implements AutoCloseable {
   public final ListenerContext lc;
   public final HaltState halts;
   public final GatewayStats stats;
-  public final SluiceConfig config;
   private final Path dir;
   private final LocalBudgetStore store;
   private final Escrow escrow;
