@@ -145,7 +145,6 @@ class RechunkedStreamsTest {
     }
     // Chunks of 1 to 300 bytes: each cut costs its length (random here: about a byte); nothing
     // else changes.
-    System.out.printf("%s per event %d cut %d cuts %d%n", f, perEvent, cutAnywhere, cuts);
     assertThat(cutAnywhere)
         .as("%s: chunked anywhere vs per event, %d more chunks", f, cuts)
         .isLessThan(perEvent * 11 / 10 + cuts * 3 / 2);

@@ -47,20 +47,7 @@ public final class OpenAiChat implements FamilyBuilder {
               },
               piece.length()));
     }
-    writes.add(
-        chunks.chunk(
-            w ->
-                w.beginObject()
-                    .field("index", 0)
-                    .emptyObject("delta")
-                    .fieldNull("logprobs")
-                    .field("finish_reason", "stop")
-                    .endObject(),
-            OpenAiChunks.FINISH));
-    if (options.includeUsage()) {
-      writes.add(chunks.usage(options.promptTokens(), tokenizer.count(text)));
-    }
-    writes.add(OpenAiChunks.done());
+    chunks.close(writes, "stop", options.promptTokens(), () -> tokenizer.count(text));
     return new FamilyStream(Family.OPENAI_CHAT, writes, pieces, text);
   }
 }

@@ -1,8 +1,10 @@
 package dev.sluice.codec.sample;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
  * The envelope every {@code chat.completion.chunk} of one OpenAI response repeats, in the API's
@@ -56,6 +58,27 @@ final class OpenAiChunks {
       w.fieldNull("usage");
     }
     return end(w, padding(textChars));
+  }
+
+  /**
+   * Adds the writes that close a stream: the chunk whose choice finishes with {@code finishReason}
+   * (an empty delta), the usage chunk when the client asked for it, then {@code [DONE]}.
+   */
+  void close(List<byte[]> writes, String finishReason, int promptTokens, IntSupplier completion) {
+    writes.add(
+        chunk(
+            w ->
+                w.beginObject()
+                    .field("index", 0)
+                    .emptyObject("delta")
+                    .fieldNull("logprobs")
+                    .field("finish_reason", finishReason)
+                    .endObject(),
+            FINISH));
+    if (usage) {
+      writes.add(usage(promptTokens, completion.getAsInt()));
+    }
+    writes.add(done());
   }
 
   /** The last chunk: no choices, the usage with its details objects. */

@@ -53,20 +53,7 @@ public final class OpenAiTools implements FamilyBuilder {
               },
               piece.length()));
     }
-    writes.add(
-        chunks.chunk(
-            w ->
-                w.beginObject()
-                    .field("index", 0)
-                    .emptyObject("delta")
-                    .fieldNull("logprobs")
-                    .field("finish_reason", "tool_calls")
-                    .endObject(),
-            OpenAiChunks.FINISH));
-    if (options.includeUsage()) {
-      writes.add(chunks.usage(options.promptTokens(), tokenizer.count(arguments)));
-    }
-    writes.add(OpenAiChunks.done());
+    chunks.close(writes, "tool_calls", options.promptTokens(), () -> tokenizer.count(arguments));
     return new FamilyStream(Family.OPENAI_TOOLS, writes, pieces, text);
   }
 
