@@ -17,8 +17,11 @@ import java.util.Objects;
  *
  * <p>{@code proxyUsers}, when not empty, make {@code Proxy-Authorization: Basic} mandatory: a valid
  * user selects its tenant, anything else is answered {@code 407}.
+ *
+ * <p>{@code lookups} limit and cache the name lookups the listener makes ({@link LookupConfig}).
  */
-public record ForwardConfig(List<Cidr> denyRanges, Map<String, ProxyUserConfig> proxyUsers) {
+public record ForwardConfig(
+    List<Cidr> denyRanges, Map<String, ProxyUserConfig> proxyUsers, LookupConfig lookups) {
 
   /**
    * Loopback, RFC 1918 private, link-local, CGNAT shared space, unique-local IPv6, "this network",
@@ -43,6 +46,12 @@ public record ForwardConfig(List<Cidr> denyRanges, Map<String, ProxyUserConfig> 
   public ForwardConfig {
     denyRanges = List.copyOf(denyRanges);
     proxyUsers = Immutables.namedCopy(proxyUsers, ProxyUserConfig::name, "proxyUsers");
+    Objects.requireNonNull(lookups, "lookups");
+  }
+
+  /** Deny ranges and proxy users with the default lookup settings. */
+  public ForwardConfig(List<Cidr> denyRanges, Map<String, ProxyUserConfig> proxyUsers) {
+    this(denyRanges, proxyUsers, LookupConfig.defaults());
   }
 
   /** The settings of a forward listener that sets neither key. */

@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import dev.sluice.net.Cidr;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -79,5 +80,46 @@ final class ForwardReader {
       }
     }
     return at.problems().errorCount() > errorsBefore ? null : out;
+  }
+
+  /** The lookup settings, or {@code null} when anything was wrong (and then reported). */
+  static LookupConfig lookups(Cursor at) {
+    if (at == null) {
+      return LookupConfig.defaults();
+    }
+    int errorsBefore = at.problems().errorCount();
+    YamlMap m = at.map();
+    if (m == null) {
+      return null;
+    }
+    m.allow("per_minute", "cache_size", "cache_ttl", "negative_ttl");
+    Long perMinute = LookupConfig.DEFAULT_PER_MINUTE + 0L;
+    Cursor c = m.get("per_minute");
+    if (c != null) {
+      perMinute = Scalars.count(c, 0, LookupConfig.MAX_PER_MINUTE);
+    }
+    Long size = LookupConfig.DEFAULT_CACHE_SIZE + 0L;
+    c = m.get("cache_size");
+    if (c != null) {
+      size = Scalars.count(c, 1, LookupConfig.MAX_CACHE_SIZE);
+    }
+    Duration ttl = LookupConfig.DEFAULT_CACHE_TTL;
+    c = m.get("cache_ttl");
+    if (c != null) {
+      ttl = Scalars.duration(c, Duration.ZERO, LookupConfig.MAX_TTL);
+    }
+    Duration negative = LookupConfig.DEFAULT_NEGATIVE_TTL;
+    c = m.get("negative_ttl");
+    if (c != null) {
+      negative = Scalars.duration(c, Duration.ZERO, LookupConfig.MAX_TTL);
+    }
+    if (at.problems().errorCount() > errorsBefore
+        || perMinute == null
+        || size == null
+        || ttl == null
+        || negative == null) {
+      return null;
+    }
+    return new LookupConfig(perMinute.intValue(), size.intValue(), ttl, negative);
   }
 }

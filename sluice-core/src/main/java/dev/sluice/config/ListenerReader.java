@@ -27,6 +27,7 @@ final class ListenerReader {
     "tls",
     "deny_ranges",
     "proxy_users",
+    "lookups",
     "peer"
   };
 
@@ -105,14 +106,19 @@ final class ListenerReader {
       YamlMap m, ListenerMode mode, String zone, Set<String> tenants) {
     Cursor rangesAt = m.get("deny_ranges");
     Cursor usersAt = m.get("proxy_users");
+    Cursor lookupsAt = m.get("lookups");
     boolean rangesOk = rangesAt == null || allowedFor(rangesAt, mode, ListenerMode.FORWARD);
     boolean usersOk = usersAt == null || allowedFor(usersAt, mode, ListenerMode.FORWARD);
-    if (mode != ListenerMode.FORWARD || !rangesOk || !usersOk) {
+    boolean lookupsOk = lookupsAt == null || allowedFor(lookupsAt, mode, ListenerMode.FORWARD);
+    if (mode != ListenerMode.FORWARD || !rangesOk || !usersOk || !lookupsOk) {
       return null;
     }
     List<Cidr> ranges = ForwardReader.denyRanges(rangesAt);
     Map<String, ProxyUserConfig> users = ForwardReader.proxyUsers(usersAt, zone, tenants);
-    return ranges == null || users == null ? null : new ForwardConfig(ranges, users);
+    LookupConfig lookups = ForwardReader.lookups(lookupsAt);
+    return ranges == null || users == null || lookups == null
+        ? null
+        : new ForwardConfig(ranges, users, lookups);
   }
 
   /**

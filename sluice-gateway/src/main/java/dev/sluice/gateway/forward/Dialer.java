@@ -4,6 +4,7 @@ import dev.sluice.gateway.evidence.LogValue;
 import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.listener.Transport;
 import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * and never blocking the event loop:
  *
  * <ol>
- *   <li>resolution of the name on the lookup executor;
+ *   <li>resolution of the name through the {@link LookupGate}: from its cache, or paid for (the
+ *       lookup is egress) and then looked up on the lookup executor;
  *   <li>every resolved address is checked against the deny ranges; one denied address refuses the
  *       destination, so DNS cannot offer a good address to the check and a bad one to the
  *       connection;
@@ -44,15 +46,18 @@ final class Dialer {
 
     /** Refused by policy or failed (resolution, connection). */
     void refused(Reason reason, String detail);
+
+    /** The lookup was refused before it was sent (its limit, its budget); nothing is recorded. */
+    void refused(Refusal refusal);
   }
 
   static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
   private final ListenerContext lc;
-  private final Lookups lookups;
+  private final LookupGate lookups;
   private final DenyRanges denyRanges;
 
-  Dialer(ListenerContext lc, Lookups lookups, DenyRanges denyRanges) {
+  Dialer(ListenerContext lc, LookupGate lookups, DenyRanges denyRanges) {
     this.lc = lc;
     this.lookups = lookups;
     this.denyRanges = denyRanges;
@@ -62,41 +67,47 @@ final class Dialer {
    * Connects a request for {@code target}, or reuses {@code reuse}.
    *
    * @param client the inside client's channel (its event loop runs every step)
+   * @param payer who pays for the lookup of the name, if one is sent
    * @param reuse an open destination channel to the same host and port, or null
    * @param pipeline the handler that sets up a new destination channel's pipeline
    */
   void dial(
-      Channel client, RequestTarget target, Channel reuse, ChannelHandler pipeline, Outcome out) {
+      Channel client,
+      RequestTarget target,
+      LookupGate.Charge payer,
+      Channel reuse,
+      ChannelHandler pipeline,
+      Outcome out) {
     if (reuse != null && reuse.isActive()) {
       out.admitted(reuse);
       return;
     }
-    lookups
-        .lookup(target.host())
-        .whenComplete(
-            (addresses, error) ->
-                client
-                    .eventLoop()
-                    .execute(
-                        () -> {
-                          if (!client.isActive()) {
-                            return;
-                          }
-                          if (error != null) {
-                            out.refused(
-                                Reason.DESTINATION_UNRESOLVABLE,
-                                target.host() + ": " + rootMessage(error));
-                            return;
-                          }
-                          String denied = denyRanges.firstDenied(addresses);
-                          if (denied != null) {
-                            out.refused(
-                                Reason.DESTINATION_DENIED_ADDRESS,
-                                target.host() + " resolves to " + denied);
-                            return;
-                          }
-                          connect(client, addresses, 0, target, pipeline, out);
-                        }));
+    lookups.resolve(
+        client,
+        payer,
+        target.host(),
+        new LookupGate.Resolved() {
+          @Override
+          public void addresses(List<InetAddress> addresses) {
+            String denied = denyRanges.firstDenied(addresses);
+            if (denied != null) {
+              out.refused(
+                  Reason.DESTINATION_DENIED_ADDRESS, target.host() + " resolves to " + denied);
+              return;
+            }
+            connect(client, addresses, 0, target, pipeline, out);
+          }
+
+          @Override
+          public void failed(Throwable error) {
+            out.refused(Reason.DESTINATION_UNRESOLVABLE, target.host() + ": " + rootMessage(error));
+          }
+
+          @Override
+          public void refused(Refusal refusal) {
+            out.refused(refusal);
+          }
+        });
   }
 
   private void connect(

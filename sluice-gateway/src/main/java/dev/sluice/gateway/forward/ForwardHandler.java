@@ -269,7 +269,13 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
         new Admission.Verdict() {
           @Override
           public void granted() {
-            dialer.dial(ctx.channel(), t, reuse, pipeline, ForwardHandler.this);
+            dialer.dial(
+                ctx.channel(),
+                t,
+                new LookupGate.Charge(record.record(), d.tenant(), account),
+                reuse,
+                pipeline,
+                ForwardHandler.this);
           }
 
           @Override
@@ -320,6 +326,19 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   @Override
   public void refused(Reason reason, String detail) {
     refuse(reason, detail);
+  }
+
+  @Override
+  public void refused(Refusal r) {
+    if (state != State.ADMITTING) {
+      return;
+    }
+    record.refused(r, false);
+    FullHttpResponse res = JsonResponses.refusal(r, lc.clock().millis());
+    if (res == null && r.reason().status() != 0) {
+      res = ForwardResponses.error(r.reason(), r.detail());
+    }
+    answer(res);
   }
 
   @Override

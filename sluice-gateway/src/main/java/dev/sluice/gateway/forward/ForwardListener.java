@@ -87,7 +87,7 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
     this.dialer =
         new Dialer(
             lc,
-            new Lookups(resolver, lc.name()),
+            new LookupGate(lc, resolver, lc.config().forward().lookups()),
             new DenyRanges(lc.config().forward().denyRanges()));
   }
 

@@ -68,8 +68,28 @@ final class Lookups {
             }
           });
     } catch (RejectedExecutionException e) {
-      f.completeExceptionally(new UnknownHostException(host + ": too many lookups in progress"));
+      f.completeExceptionally(new Busy(host));
     }
     return f;
+  }
+
+  /**
+   * True when {@code error} says the lookup was refused before it was sent (the queue was full).
+   */
+  static boolean notSent(Throwable error) {
+    Throwable c = error;
+    while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c instanceof Busy;
+  }
+
+  /** The queue was full: the lookup was never handed to the resolver. */
+  private static final class Busy extends UnknownHostException {
+    private static final long serialVersionUID = 1L;
+
+    Busy(String host) {
+      super(host + ": too many lookups in progress");
+    }
   }
 }

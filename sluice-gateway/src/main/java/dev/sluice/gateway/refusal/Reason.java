@@ -28,6 +28,14 @@ public enum Reason {
   CONTROL_EXHAUSTED("control_allowance_exhausted", 0, "the control allowance is spent"),
   /** More bytes queued behind a refill than the meter holds: a bug; fail closed. */
   METER_OVERFLOW("meter_overflow", 0, "more bytes queued than the meter holds"),
+  /**
+   * Forward mode: the budget cannot pay the upper bound of the DNS queries a lookup of the
+   * destination name may send (a lookup is egress: its queries carry the name out).
+   */
+  LOOKUP_BUDGET_EXHAUSTED(
+      "lookup_budget_exhausted", 429, "the egress budget cannot pay for looking up this name"),
+  /** Forward mode: the tenant made as many name lookups as the listener allows per minute. */
+  LOOKUP_LIMIT("lookup_limit", 429, "too many name lookups; try again in a minute"),
   /** Report mode: a cap would have refused bytes that were let through (a counter label only). */
   WOULD_DENY("would_deny", 0, "a cap would have refused these bytes"),
 

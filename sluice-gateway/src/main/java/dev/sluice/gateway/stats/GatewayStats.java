@@ -26,6 +26,15 @@ public final class GatewayStats {
 
     /** Bytes written toward the outside in report mode that a cap would have refused. */
     public final LongAdder wouldDenyBytes = new LongAdder();
+
+    /** Forward listeners: name lookups sent (each charged first). */
+    public final LongAdder lookupsSent = new LongAdder();
+
+    /** Forward listeners: lookups answered from the cache (nothing sent, nothing charged). */
+    public final LongAdder lookupCacheHits = new LongAdder();
+
+    /** Forward listeners: bytes charged for lookups (their upper bound), part of bytesOut. */
+    public final LongAdder lookupBytes = new LongAdder();
   }
 
   private final Map<String, ListenerStats> listeners = new ConcurrentHashMap<>();

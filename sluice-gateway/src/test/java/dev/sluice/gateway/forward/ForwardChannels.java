@@ -6,6 +6,7 @@ import dev.sluice.gateway.listener.Stages;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
@@ -15,13 +16,17 @@ import java.util.List;
  * The client pipeline of a forward listener ({@link ForwardListener}'s decoder, encoder and {@link
  * ForwardHandler}) on an {@code EmbeddedChannel} from 10.1.2.3, for a {@link ListenerFixture} of
  * mode {@code forward}. Names are never resolved: each lookup is added to {@code lookups} and
- * fails.
+ * fails. Each lookup is declared to cost {@code lookupBytes} (0 unless given).
  */
 public final class ForwardChannels {
 
   private ForwardChannels() {}
 
   public static EmbeddedChannel client(ListenerFixture f, List<String> lookups) {
+    return client(f, lookups, 0);
+  }
+
+  public static EmbeddedChannel client(ListenerFixture f, List<String> lookups, long lookupBytes) {
     EmbeddedChannel ch =
         new EmbeddedChannel() {
           @Override
@@ -34,12 +39,21 @@ public final class ForwardChannels {
     Dialer dialer =
         new Dialer(
             f.lc,
-            new Lookups(
-                host -> {
-                  lookups.add(host);
-                  throw new UnknownHostException(host);
+            new LookupGate(
+                f.lc,
+                new HostResolver() {
+                  @Override
+                  public List<InetAddress> resolve(String host) throws UnknownHostException {
+                    lookups.add(host);
+                    throw new UnknownHostException(host);
+                  }
+
+                  @Override
+                  public long maxLookupBytes(String host) {
+                    return lookupBytes;
+                  }
                 },
-                f.lc.name()),
+                f.lc.config().forward().lookups()),
             new DenyRanges(f.lc.config().forward().denyRanges()));
     ch.pipeline()
         .addLast(ForwardListener.DECODER, new HttpRequestDecoder(Stages.serverDecoder()))

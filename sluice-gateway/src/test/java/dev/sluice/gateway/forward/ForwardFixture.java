@@ -117,7 +117,34 @@ final class ForwardFixture implements AutoCloseable {
   private final Gateway gateway;
   private boolean closed;
 
+  /**
+   * With a resolver that knows only {@code names} and declares that its lookups send nothing (they
+   * do not: it is a map), so these tests count only the bytes of requests and tunnels.
+   */
   ForwardFixture(Path dataDir, Yaml yaml, Map<String, List<InetAddress>> names) throws Exception {
+    this(dataDir, yaml, mapResolver(names));
+  }
+
+  /** A resolver that knows only {@code names}, its lookups costing nothing. */
+  static HostResolver mapResolver(Map<String, List<InetAddress>> names) {
+    return new HostResolver() {
+      @Override
+      public List<InetAddress> resolve(String host) throws UnknownHostException {
+        List<InetAddress> a = names.get(host);
+        if (a == null) {
+          throw new UnknownHostException(host);
+        }
+        return a;
+      }
+
+      // No @Override: this fixture also builds against code whose resolvers cost nothing.
+      public long maxLookupBytes(String host) {
+        return 0;
+      }
+    };
+  }
+
+  ForwardFixture(Path dataDir, Yaml yaml, HostResolver resolver) throws Exception {
     this.dataDir = dataDir;
     ConfigResult r = ConfigLoader.parse("test.yaml", yaml.build(dataDir));
     if (!r.ok()) {
@@ -139,14 +166,6 @@ final class ForwardFixture implements AutoCloseable {
     halts = new HaltState(tree.zones());
     stats = new GatewayStats(List.of("out"));
     Evidence evidence = new Evidence(store.ledger(), clock, stats);
-    HostResolver resolver =
-        host -> {
-          List<InetAddress> a = names.get(host);
-          if (a == null) {
-            throw new UnknownHostException(host);
-          }
-          return a;
-        };
     gateway =
         Gateway.start(
             new GatewayContext(
