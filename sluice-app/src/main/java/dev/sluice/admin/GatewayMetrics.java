@@ -49,6 +49,24 @@ final class GatewayMetrics {
         "sluice_would_deny_bytes",
         "Bytes that left in report mode although a cap would have refused them, per listener.",
         s -> s.wouldDenyBytes);
+    counter(
+        registry,
+        stats,
+        "sluice_lookups_sent",
+        "Forward listeners: destination name lookups sent, each charged first, per listener.",
+        s -> s.lookupsSent);
+    counter(
+        registry,
+        stats,
+        "sluice_lookup_cache_hits",
+        "Forward listeners: lookups answered from the cache (nothing sent, nothing charged).",
+        s -> s.lookupCacheHits);
+    counter(
+        registry,
+        stats,
+        "sluice_lookup_bytes_charged",
+        "Forward listeners: bytes charged for lookups (the upper bound of each), per listener.",
+        s -> s.lookupBytes);
     CounterWithCallback.builder()
         .name("sluice_denials")
         .help("Refused requests or connections and cut streams, by reason.")

@@ -72,6 +72,7 @@ class AllKeysTest {
           deny_ranges: [ 127.0.0.0/8, "::1/128" ]
           proxy_users:
             ci: { tenant: acme, password_sha256: 2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b }
+          lookups: { per_minute: 30, cache_size: 1000, cache_ttl: 1m, negative_ttl: 5s }
         - name: db
           mode: tcp
           bind: "[::1]:15432"
@@ -136,6 +137,8 @@ class AllKeysTest {
     assertThat(c.codec().model()).isEqualTo(Path.of("/etc/sluice/site.model"));
     assertThat(c.codec().flushWindow()).isEqualTo(Duration.ofMillis(20));
     assertThat(c.listener("db").bind()).isEqualTo(new HostPort("::1", 15432));
+    assertThat(c.listener("proxy").forward().lookups())
+        .isEqualTo(new LookupConfig(30, 1000, Duration.ofMinutes(1), Duration.ofSeconds(5)));
     assertThat(c.listener("proxy").forward().denyRanges())
         .containsExactly(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"));
     assertThat(c.listener("proxy").forward().proxyUser("ci").tenant()).isEqualTo("acme");

@@ -325,7 +325,7 @@ class ListenerRulesTest {
         .containsExactly(
             "t.yaml:19: listeners[0].tenant-header: unknown key; did you mean tenant_header?"
                 + " (allowed here: name, mode, bind, upstream, zone, tenant_header,"
-                + " tenants_by_source, egress, tls, deny_ranges, proxy_users, peer)");
+                + " tenants_by_source, egress, tls, deny_ranges, proxy_users, lookups, peer)");
   }
 
   @Test
@@ -350,5 +350,34 @@ class ListenerRulesTest {
                 + " to restore; put a reverse or forward listener in front) (got edge)");
     assertThat(errors(append("    peer: gateway\n")))
         .containsExactly("t.yaml:19: listeners[0].peer: must be one of direct, edge (got gateway)");
+  }
+
+  @Test
+  void forwardLookupsHaveDefaultsAndCheckedRanges() {
+    assertThat(load(append(FORWARD)).listener("out").forward().lookups())
+        .isEqualTo(LookupConfig.defaults());
+    assertThat(load(append(FORWARD + "    lookups: { per_minute: 0, negative_ttl: 0s }\n")))
+        .satisfies(
+            c -> {
+              LookupConfig l = c.listener("out").forward().lookups();
+              assertThat(l.perMinute()).isZero();
+              assertThat(l.negativeTtl()).isZero();
+              assertThat(l.cacheSize()).isEqualTo(LookupConfig.DEFAULT_CACHE_SIZE);
+            });
+    assertThat(
+            errors(
+                append(
+                    FORWARD
+                        + "    lookups: { per_minute: -1, cache_size: 0, cache_ttl: 2h, x: 1 }\n")))
+        .containsExactly(
+            "t.yaml:23: listeners[1].lookups.x: unknown key (allowed here: per_minute,"
+                + " cache_size, cache_ttl, negative_ttl)",
+            "t.yaml:23: listeners[1].lookups.per_minute: must be between 0 and 1000000 (got -1)",
+            "t.yaml:23: listeners[1].lookups.cache_size: must be between 1 and 1000000 (got 0)",
+            "t.yaml:23: listeners[1].lookups.cache_ttl: must be between 0s and 1h (got 2h)");
+    assertThat(errors(append(TCP + "    egress: upstream\n    lookups: {}\n")))
+        .singleElement()
+        .asString()
+        .contains("listeners[1].lookups");
   }
 }
