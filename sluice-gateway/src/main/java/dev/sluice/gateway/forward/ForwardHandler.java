@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One inside client's connection to a forward listener. Requests are taken one at a time: each
  * passes {@link Intake} (or is refused with its reason), then {@link Admission} (halt, escrow),
- * then the {@link Dialer} (resolution, address check, connection), and then becomes either a {@link
- * Tunnel} or an {@link Exchange} on a destination connection that later requests to the same {@code
- * host:port} may reuse.
+ * then the {@link Dialer} (resolution, its lookup paid for by the request's account through the
+ * {@link LookupGate}, address check, connection), and then becomes either a {@link Tunnel} or an
+ * {@link Exchange} on a destination connection that later requests to the same {@code host:port}
+ * may reuse.
  *
  * <p>Egress is what goes to the destination, so the {@link EgressMeter} sits at the head of each
  * destination channel ({@link ForwardListener#originPipeline}) and charges (zone, tenant,
