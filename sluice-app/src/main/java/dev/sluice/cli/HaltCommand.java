@@ -50,7 +50,7 @@ final class HaltCommand implements Callable<Integer> {
       if (reason != null) {
         body.put("reason", reason);
       }
-      JsonNode r = new AdminClient(target.address()).post("/api/halt", body, target.token()).json();
+      JsonNode r = target.client().post("/api/halt", body, target.token()).json();
       String scope = r.path("scope").asText();
       String since = r.path("since").asText();
       String why = r.path("reason").asText();

@@ -44,7 +44,8 @@ final class ResumeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try {
       JsonNode r =
-          new AdminClient(target.address())
+          target
+              .client()
               .post("/api/resume", HaltCommand.request(zone, reason), target.token())
               .json();
       String scope = r.path("scope").asText();

@@ -31,7 +31,7 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try {
-      AdminClient.Reply r = new AdminClient(target.address()).get("/api/budgets");
+      AdminClient.Reply r = target.client().get("/api/budgets");
       if (json) {
         out.println(r.body());
       } else {
