@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
       "0:halted (or already halted)",
       "1:refused (wrong token) or not ledgered (the halt still holds)",
       "2:bad options, configuration or zone",
-      "3:admin API not reachable or token unreadable"
+      "3:admin API not reachable, its certificate not trusted, or token unreadable"
     })
 final class HaltCommand implements Callable<Integer> {
 

@@ -17,7 +17,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Show budgets, halts and mode of a running node (from its admin API).",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:shown", "2:bad options or configuration", "3:admin API not reachable"})
+    exitCodeList = {
+      "0:shown",
+      "2:bad options or configuration",
+      "3:admin API not reachable or its certificate not trusted"
+    })
 final class StatusCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
