@@ -2,6 +2,7 @@ package dev.sluice.admin;
 
 import dev.sluice.config.AdminConfig;
 import dev.sluice.config.Mode;
+import dev.sluice.gateway.listener.ServerTls;
 import dev.sluice.gateway.listener.Transport;
 import dev.sluice.net.HostPort;
 import io.netty.bootstrap.ServerBootstrap;
@@ -13,6 +14,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -27,11 +29,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin HTTP server of a running node, bound to {@code admin.bind} (loopback by default):
+ * The admin HTTP server of a running node, bound to {@code admin.bind} (loopback by default), over
+ * HTTPS only when {@code admin.tls} is set (a non-loopback bind without it needs {@code
+ * admin.plaintext_on_network}, see {@link AdminConfig}):
  *
  * <ul>
  *   <li>{@code GET /healthz}, {@code GET /readyz} ({@link HealthEndpoints});
@@ -46,9 +51,11 @@ import org.slf4j.LoggerFactory;
  * idle or trickling connection holds no thread; a request reaches an endpoint only when it has
  * arrived whole, within {@code admin.request_timeout}; idle connections close after {@code
  * admin.idle_timeout}; one source address holds at most {@code admin.max_connections_per_source};
- * and halt and resume run on threads of their own, never queued behind other endpoints. Usage:
- * {@code new AdminServer(ctx).start()}, then {@link #address()} (the bound address, useful with
- * port 0) and {@link #stop()}. Thread-safe.
+ * and halt and resume run on threads of their own, never queued behind other endpoints. With TLS
+ * the handshake sits after the timeouts, so a slow handshake is bounded by the request timeout, and
+ * a connection that does not speak TLS is closed at its first bytes. Usage: {@code new
+ * AdminServer(ctx).start()}, then {@link #address()} (the bound address, useful with port 0) and
+ * {@link #stop()}. Thread-safe.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -108,8 +115,9 @@ public final class AdminServer implements AutoCloseable {
     if (server != null) {
       throw new IllegalStateException("the admin server is already started");
     }
-    token = AdminToken.create(ctx.config().dataDir(), random);
     AdminConfig admin = ctx.config().admin();
+    SslContext tls = tls(admin);
+    token = AdminToken.create(ctx.config().dataDir(), random);
     HostPort bind = admin.bind();
     connections = new AdminConnections(admin.maxConnectionsPerSource());
     handlers = Executors.newFixedThreadPool(HANDLER_THREADS, daemon("sluice-admin-http-"));
@@ -130,8 +138,11 @@ public final class AdminServer implements AutoCloseable {
                   protected void initChannel(SocketChannel ch) {
                     AdminTimeouts timeouts =
                         new AdminTimeouts(admin.requestTimeout(), admin.idleTimeout(), connections);
+                    ch.pipeline().addLast(connections, timeouts);
+                    if (tls != null) {
+                      ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                    }
                     ch.pipeline()
-                        .addLast(connections, timeouts)
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(RequestForm.MAX_BODY))
                         .addLast(
@@ -156,8 +167,9 @@ public final class AdminServer implements AutoCloseable {
     long every = sampleInterval.toMillis();
     sampler.scheduleAtFixedRate(egressRate::sample, every, every, TimeUnit.MILLISECONDS);
     log.info(
-        "admin API on http://{}; admin token in {}; request timeout {}, idle timeout {},"
+        "admin API on {}://{}; admin token in {}; request timeout {}, idle timeout {},"
             + " at most {} connections per source",
+        tls == null ? "http" : "https",
         hostPort(address()),
         token.file(),
         admin.requestTimeout(),
@@ -166,9 +178,9 @@ public final class AdminServer implements AutoCloseable {
     if (admin.exposed()) {
       log.warn(
           "ADMIN API EXPOSED: admin.bind {} is not a loopback address, and the admin API (halt"
-              + " included) speaks plain HTTP without TLS: the bearer token and every answer"
-              + " cross the network in clear; bind it to loopback and reach it through SSH or a"
-              + " TLS-terminating proxy",
+              + " included) speaks plain HTTP without TLS (admin.plaintext_on_network: true): the"
+              + " bearer token and every answer cross the network in clear; set admin.tls, or"
+              + " bind it to loopback and reach it through SSH",
           bind);
     }
     if (ctx.config().mode() == Mode.REPORT) {
@@ -177,6 +189,18 @@ public final class AdminServer implements AutoCloseable {
               + " as would_deny (sluice_mode{mode=\"report\"} is 1)");
     }
     return this;
+  }
+
+  /** The server TLS context of {@code admin.tls}, or null for plain HTTP. */
+  private static SslContext tls(AdminConfig admin) throws IOException {
+    if (admin.tls() == null) {
+      return null;
+    }
+    try {
+      return ServerTls.context(admin.tls());
+    } catch (SSLException e) {
+      throw new IOException("admin.tls: " + e.getMessage(), e);
+    }
   }
 
   /** The bound address (the real port when {@code admin.bind} has port 0). */

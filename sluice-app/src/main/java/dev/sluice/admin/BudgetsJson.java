@@ -19,9 +19,11 @@ import java.util.Locale;
  *            "remaining":..,"resets_at":"2026-11-23T00:00:00Z"}, ..]}, ..]}
  * }</pre>
  *
- * <p>{@code admin} is {@code {"bind":"host:port","tls":false,"exposed":bool}}: {@code exposed} is
- * true when {@code admin.bind} is not a loopback address, so the admin API (halt included) is
- * reachable over plain HTTP from other hosts; {@code sluice status} flags it.
+ * <p>{@code admin} is {@code {"bind":"host:port","tls":bool,"exposed":bool}}: {@code tls} is true
+ * when the admin API speaks HTTPS ({@code admin.tls}); {@code exposed} is true when {@code
+ * admin.bind} is not a loopback address and there is no TLS ({@code admin.plaintext_on_network}),
+ * so the admin API (halt included) is reachable over plain HTTP from other hosts; {@code sluice
+ * status} flags it.
  *
  * <p>{@code store} names the budget store ({@code {"type":"local"|"etcd","name":..,"node_id":..}});
  * with the etcd store, {@code gateway_nodes} lists every gateway node etcd knows of: {@code
@@ -52,7 +54,7 @@ final class BudgetsJson {
     root.set("halts", Json.halts(halts));
     root.putObject("admin")
         .put("bind", ctx.config().admin().bind().toString())
-        .put("tls", false)
+        .put("tls", ctx.config().admin().tls() != null)
         .put("exposed", ctx.config().admin().exposed());
     ObjectNode store =
         root.putObject("store")

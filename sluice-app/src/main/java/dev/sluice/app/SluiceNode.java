@@ -142,7 +142,10 @@ public final class SluiceNode implements AutoCloseable {
                       g::allBound,
                       storeMetrics))
               .start();
-      log.info("admin API on http://{}", hostPort(admin.address()));
+      log.info(
+          "admin API on {}://{}",
+          config.admin().tls() == null ? "http" : "https",
+          hostPort(admin.address()));
       for (HaltState.Halt h : halts.active()) {
         log.warn(
             "egress of {} is HALTED since {}: {}",

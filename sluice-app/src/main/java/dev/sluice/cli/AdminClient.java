@@ -13,11 +13,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
- * Talks HTTP to a running node's admin API for the CLI. Every failure becomes a {@link
- * CommandFailure} with one clear line: nobody listening is exit 3 with "is `sluice run` running?";
- * an API error is its {@code error.message}, exit 2 for a bad request (400) and 1 otherwise.
+ * Talks HTTP to a running node's admin API for the CLI, over HTTPS when given an {@link AdminTrust}
+ * (then trusting only its certificates). Every failure becomes a {@link CommandFailure} with one
+ * clear line: nobody listening is exit 3 with "is `sluice run` running?"; a certificate the trust
+ * file does not vouch for (or that names another host) is exit 3 naming the file and the reason; an
+ * API error is its {@code error.message}, exit 2 for a bad request (400) and 1 otherwise.
  */
 final class AdminClient {
 
@@ -36,15 +40,23 @@ final class AdminClient {
   }
 
   private final HostPort address;
+  private final AdminTrust trust;
   private final HttpClient http;
 
-  AdminClient(HostPort address) {
+  /**
+   * A client of the admin API at {@code address}: HTTPS trusting {@code trust}, or HTTP if null.
+   */
+  AdminClient(HostPort address, AdminTrust trust) {
     this.address = address;
-    this.http =
+    this.trust = trust;
+    HttpClient.Builder b =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT)
-            .build();
+            .connectTimeout(CONNECT_TIMEOUT);
+    if (trust != null) {
+      b.sslContext(trust.context());
+    }
+    this.http = b.build();
   }
 
   Reply get(String path) throws CommandFailure {
@@ -61,7 +73,8 @@ final class AdminClient {
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create("http://" + address + path)).timeout(REQUEST_TIMEOUT);
+    String scheme = trust == null ? "http://" : "https://";
+    return HttpRequest.newBuilder(URI.create(scheme + address + path)).timeout(REQUEST_TIMEOUT);
   }
 
   private Reply send(HttpRequest.Builder request) throws CommandFailure {
@@ -76,8 +89,7 @@ final class AdminClient {
         throw new CommandFailure(
             SluiceCli.EXIT_IO, "no sluice admin API at " + address + ": is `sluice run` running?");
       }
-      throw new CommandFailure(
-          SluiceCli.EXIT_IO, "talking to the admin API at " + address + " failed: " + e);
+      throw new CommandFailure(SluiceCli.EXIT_IO, failed(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CommandFailure(SluiceCli.EXIT_IO, "interrupted");
@@ -90,14 +102,47 @@ final class AdminClient {
     return new Reply(r.statusCode(), r.body());
   }
 
-  /** True when nobody listens: the client reports it as a ConnectException, maybe wrapped. */
-  private static boolean refused(IOException e) {
+  /** The line for a failed exchange, naming TLS trouble as such. */
+  private String failed(IOException e) {
+    String at = "the admin API at " + address;
+    if (trust == null) {
+      return "talking to "
+          + at
+          + " over plain HTTP failed: "
+          + e
+          + " (if the node has admin.tls, pass --config with its configuration or --admin-ca)";
+    }
+    SSLHandshakeException handshake = cause(e, SSLHandshakeException.class);
+    if (handshake != null) {
+      return at
+          + " presented a certificate that "
+          + trust.origin()
+          + " "
+          + trust.file()
+          + " does not vouch for: "
+          + handshake.getMessage()
+          + " (trust the CA that signed admin.tls.cert with --admin-ca, and connect to a name or"
+          + " address the certificate holds)";
+    }
+    SSLException tls = cause(e, SSLException.class);
+    if (tls != null) {
+      return "TLS with " + at + " failed: " + tls.getMessage() + " (does the node set admin.tls?)";
+    }
+    return "talking to " + at + " over HTTPS failed: " + e;
+  }
+
+  private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ConnectException) {
-        return true;
+      if (type.isInstance(t)) {
+        return type.cast(t);
       }
     }
-    return false;
+    return null;
+  }
+
+  /** True when nobody listens: the client reports it as a ConnectException, maybe wrapped. */
+  private static boolean refused(IOException e) {
+    return cause(e, ConnectException.class) != null;
   }
 
   private static String errorMessage(HttpResponse<String> r) {

@@ -4,6 +4,7 @@ import dev.sluice.admin.AdminToken;
 import dev.sluice.config.ConfigProblem;
 import dev.sluice.config.ConfigResult;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.TlsConfig;
 import dev.sluice.net.HostPort;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -13,11 +14,14 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
 
 /**
- * Where the admin API of a running node is and where its token lies, for the commands that talk to
- * it: {@code --admin HOST:PORT} and {@code --token-file PATH} when given, else {@code admin.bind}
- * and {@code <data_dir>/admin.token} of the configuration ({@code --config FILE}, else {@code
- * ./sluice.yaml}, else the embedded quickstart; see {@link ConfigLocator}). The configuration is
- * read only when an override is missing. A picocli mixin.
+ * Where the admin API of a running node is, how to reach it and where its token lies, for the
+ * commands that talk to it: {@code --admin HOST:PORT} and {@code --token-file PATH} when given,
+ * else {@code admin.bind} and {@code <data_dir>/admin.token} of the configuration ({@code --config
+ * FILE}, else {@code ./sluice.yaml}, else the embedded quickstart; see {@link ConfigLocator}). The
+ * configuration is read only when an override is missing (or {@code --config} is given). HTTPS,
+ * trusting only the certificates of one file, when {@code --admin-ca FILE} is given or the
+ * configuration has {@code admin.tls} (then its {@code cert}); plain HTTP otherwise. A picocli
+ * mixin.
  */
 final class AdminTarget {
 
@@ -41,7 +45,37 @@ final class AdminTarget {
       description = "Admin token file; overrides <data_dir>/admin.token of the configuration.")
   Path tokenFile;
 
+  @Option(
+      names = "--admin-ca",
+      paramLabel = "FILE",
+      description =
+          "PEM certificate(s) to trust for an HTTPS admin API (the node's admin.tls.cert or the"
+              + " CA that signed it); implies HTTPS. Default: admin.tls.cert of the configuration"
+              + " when admin.tls is set.")
+  Path adminCa;
+
   private SluiceConfig config;
+
+  /** The client for the admin API: HTTPS when {@link #trust()} names certificates, else HTTP. */
+  AdminClient client() throws CommandFailure {
+    return new AdminClient(address(), trust());
+  }
+
+  /**
+   * What to trust over HTTPS, or null for plain HTTP: {@code --admin-ca}, else {@code
+   * admin.tls.cert} of the configuration when it is read (no {@code --admin}, or {@code --config}
+   * given).
+   */
+  AdminTrust trust() throws CommandFailure {
+    if (adminCa != null) {
+      return AdminTrust.load(adminCa, "--admin-ca");
+    }
+    if (admin != null && configFile == null) {
+      return null;
+    }
+    TlsConfig tls = config().admin().tls();
+    return tls == null ? null : AdminTrust.load(tls.cert(), "admin.tls.cert");
+  }
 
   /** The address to connect to; a wildcard bind is reached on loopback. */
   HostPort address() throws CommandFailure {

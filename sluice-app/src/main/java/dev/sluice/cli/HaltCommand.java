@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
       "0:halted (or already halted)",
       "1:refused (wrong token) or not ledgered (the halt still holds)",
       "2:bad options, configuration or zone",
-      "3:admin API not reachable or token unreadable"
+      "3:admin API not reachable, its certificate not trusted, or token unreadable"
     })
 final class HaltCommand implements Callable<Integer> {
 
@@ -50,7 +50,7 @@ final class HaltCommand implements Callable<Integer> {
       if (reason != null) {
         body.put("reason", reason);
       }
-      JsonNode r = new AdminClient(target.address()).post("/api/halt", body, target.token()).json();
+      JsonNode r = target.client().post("/api/halt", body, target.token()).json();
       String scope = r.path("scope").asText();
       String since = r.path("since").asText();
       String why = r.path("reason").asText();

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
       "0:resumed (or was not halted)",
       "1:refused (wrong token), not ledgered or overruled by a halt (egress stays halted)",
       "2:bad options, configuration or zone",
-      "3:admin API not reachable or token unreadable"
+      "3:admin API not reachable, its certificate not trusted, or token unreadable"
     })
 final class ResumeCommand implements Callable<Integer> {
 
@@ -44,7 +44,8 @@ final class ResumeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try {
       JsonNode r =
-          new AdminClient(target.address())
+          target
+              .client()
               .post("/api/resume", HaltCommand.request(zone, reason), target.token())
               .json();
       String scope = r.path("scope").asText();

@@ -17,7 +17,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Show budgets, halts and mode of a running node (from its admin API).",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:shown", "2:bad options or configuration", "3:admin API not reachable"})
+    exitCodeList = {
+      "0:shown",
+      "2:bad options or configuration",
+      "3:admin API not reachable or its certificate not trusted"
+    })
 final class StatusCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -31,7 +35,7 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try {
-      AdminClient.Reply r = new AdminClient(target.address()).get("/api/budgets");
+      AdminClient.Reply r = target.client().get("/api/budgets");
       if (json) {
         out.println(r.body());
       } else {

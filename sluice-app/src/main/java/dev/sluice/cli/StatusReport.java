@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Prints an {@code /api/budgets} answer for people: the site and mode, every halt, then one row per
- * limit (node, window, cap, spent, sent, remaining, reset), sizes rounded with the exact byte count
- * beside them. Report mode and halts are flagged on their own lines, where nobody misses them. With
- * a shared (etcd) store the figures are cluster-wide, and a second table lists every gateway node's
- * escrow: held, and expired (stranded by a dead or partitioned node).
+ * Prints an {@code /api/budgets} answer for people: the site and mode, every halt, the store, the
+ * admin API's bind and whether it speaks HTTPS, then one row per limit (node, window, cap, spent,
+ * sent, remaining, reset), sizes rounded with the exact byte count beside them. Report mode and
+ * halts are flagged on their own lines, where nobody misses them. With a shared (etcd) store the
+ * figures are cluster-wide, and a second table lists every gateway node's escrow: held, and expired
+ * (stranded by a dead or partitioned node).
  */
 final class StatusReport {
 
@@ -66,6 +67,13 @@ final class StatusReport {
           "store %s%s%n",
           store.path("name").asText(),
           node.isEmpty() ? "" : ", this node " + node);
+    }
+    if (!admin.isMissingNode()) {
+      out.printf(
+          Locale.ROOT,
+          "admin API on %s, %s%n",
+          admin.path("bind").asText(),
+          admin.path("tls").asBoolean(false) ? "HTTPS (admin.tls)" : "plain HTTP");
     }
     out.println();
     TextTable.print(rows(budgets), RIGHT, out);

@@ -79,7 +79,15 @@ public final class AdminFixture implements AutoCloseable {
             clock,
             listenersBound::get);
     // A day between samples: the tests sample by hand after moving the clock.
-    this.server = new AdminServer(ctx, Duration.ofDays(1)).start();
+    AdminServer started;
+    try {
+      started = new AdminServer(ctx, Duration.ofDays(1)).start();
+    } catch (IOException | RuntimeException e) {
+      escrow.close();
+      store.close();
+      throw e;
+    }
+    this.server = started;
   }
 
   /** The quickstart with its data dir in {@code dataDir} and every bind on port 0. */

@@ -136,7 +136,10 @@ class AdminCommandsTest {
     f =
         new AdminFixture(
             dir.resolve("exposed"),
-            y -> y.replace("admin:\n  bind: 127.0.0.1:0", "admin:\n  bind: 0.0.0.0:0"));
+            y ->
+                y.replace(
+                    "admin:\n  bind: 127.0.0.1:0",
+                    "admin:\n  bind: 0.0.0.0:0\n  plaintext_on_network: true"));
     String at = "127.0.0.1:" + f.server.address().getPort();
     CliRun r = CliRun.of("status", "--admin", at);
     assertThat(r.out())

@@ -60,6 +60,32 @@ class CheckConfigCommandTest {
         .contains("configuration not valid");
   }
 
+  /** Issue 15: the admin API on the network without TLS is refused before anything starts. */
+  @Test
+  void aNonLoopbackAdminBindWithoutTlsIsRefused(@TempDir Path dir) throws IOException {
+    String exposed =
+        Files.readString(quickstart()).replace("bind: 127.0.0.1:9901", "bind: 0.0.0.0:9901");
+    assertThat(exposed).contains("bind: 0.0.0.0:9901");
+    Path f = dir.resolve("exposed.yaml");
+    Files.writeString(f, exposed);
+
+    CliRun r = CliRun.of("check-config", f.toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err())
+        .contains(
+            "exposed.yaml:38: admin.bind: not a loopback address, so the admin token and the halt"
+                + " switch would cross the network: set admin.tls { cert, key } to serve HTTPS, or"
+                + " admin.plaintext_on_network: true to accept plain HTTP on the network (got"
+                + " 0.0.0.0:9901)");
+
+    Files.writeString(
+        f,
+        exposed.replace("bind: 0.0.0.0:9901", "bind: 0.0.0.0:9901\n  plaintext_on_network: true"));
+    CliRun optOut = CliRun.of("check-config", f.toString());
+    assertThat(optOut.exitCode()).as(optOut.err()).isZero();
+  }
+
   @Test
   void missingFileIsAnErrorNotAStackTrace(@TempDir Path dir) {
     CliRun r = CliRun.of("check-config", dir.resolve("nope.yaml").toString());

@@ -16,9 +16,21 @@ import java.util.Objects;
  *     accept to the first byte)
  * @param maxConnectionsPerSource how many connections one source address may hold open at once;
  *     more are closed at accept
+ * @param tls when set, the admin API speaks HTTPS only, with this certificate and key; null: plain
+ *     HTTP
+ * @param plaintextOnNetwork the operator's explicit consent to plain HTTP on a non-loopback bind
+ *     <p>A non-loopback {@code bind} needs {@code tls} or {@code plaintextOnNetwork} (issue 15: the
+ *     bearer token and the halt switch must not cross the network in clear by accident); both at
+ *     once contradict each other. The constructor refuses either mistake; the config reader reports
+ *     it naming the keys.
  */
 public record AdminConfig(
-    HostPort bind, Duration requestTimeout, Duration idleTimeout, int maxConnectionsPerSource) {
+    HostPort bind,
+    Duration requestTimeout,
+    Duration idleTimeout,
+    int maxConnectionsPerSource,
+    TlsConfig tls,
+    boolean plaintextOnNetwork) {
 
   /** Where admin listens when nothing is configured. */
   public static final HostPort DEFAULT_BIND = new HostPort("127.0.0.1", 9901);
@@ -49,24 +61,48 @@ public record AdminConfig(
               + ", got "
               + maxConnectionsPerSource);
     }
+    if (tls != null && plaintextOnNetwork) {
+      throw new IllegalArgumentException("plaintextOnNetwork contradicts tls");
+    }
+    if (!isLoopback(bind) && tls == null && !plaintextOnNetwork) {
+      throw new IllegalArgumentException(
+          "bind " + bind + " is not loopback: it needs tls, or plaintextOnNetwork to accept HTTP");
+    }
   }
 
-  /** Admin on {@code bind} with the default timeouts and cap. */
+  /** Admin on {@code bind} over plain HTTP with the given timeouts and cap. */
+  public AdminConfig(
+      HostPort bind, Duration requestTimeout, Duration idleTimeout, int maxConnectionsPerSource) {
+    this(bind, requestTimeout, idleTimeout, maxConnectionsPerSource, null, false);
+  }
+
+  /** Admin on {@code bind} over plain HTTP with the default timeouts and cap. */
   public AdminConfig(HostPort bind) {
     this(bind, DEFAULT_REQUEST_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS_PER_SOURCE);
   }
 
+  /** True when {@code bind} is a loopback address, reachable from this host only. */
+  public boolean loopback() {
+    return isLoopback(bind);
+  }
+
   /**
-   * True when {@code bind} is not a loopback address: the admin API (halt included) is then
-   * reachable from other hosts over plain HTTP, which start and {@code sluice status} warn about.
+   * True when the admin API (halt included) is reachable from other hosts over plain HTTP: a
+   * non-loopback bind without TLS, which only {@code plaintextOnNetwork} allows. Start and {@code
+   * sluice status} warn about it.
    */
   public boolean exposed() {
+    return !loopback() && tls == null;
+  }
+
+  /** True for the loopback names and addresses ({@code localhost}, 127.0.0.0/8, ::1). */
+  public static boolean isLoopback(HostPort bind) {
     String h = bind.host();
-    return !(h.equals("localhost")
+    return h.equals("localhost")
         || h.startsWith("127.")
         || h.equals("::1")
         || h.equals("[::1]")
-        || h.equals("0:0:0:0:0:0:0:1"));
+        || h.equals("0:0:0:0:0:0:0:1");
   }
 
   private static void checkRange(String name, Duration d, Duration min, Duration max) {

@@ -145,6 +145,15 @@ final class Cursor {
     return null;
   }
 
+  /** A YAML boolean: {@code true} or {@code false}. */
+  Boolean bool() {
+    if (node instanceof ScalarNode s && s.getTag().equals(Tag.BOOL)) {
+      return Boolean.valueOf(s.getValue());
+    }
+    error("expected true or false");
+    return null;
+  }
+
   /** A YAML integer (decimal, {@code 0x} or {@code 0o}) that fits in a long. */
   Long integer() {
     if (node instanceof ScalarNode s && s.getTag().equals(Tag.INT)) {

@@ -2,7 +2,6 @@ package dev.sluice.config;
 
 import dev.sluice.net.Cidr;
 import dev.sluice.net.HostPort;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -65,7 +64,7 @@ final class ListenerReader {
     Cursor tlsAt = m.get("tls");
     TlsConfig tls = null;
     if (tlsAt != null && allowedFor(tlsAt, mode, ListenerMode.REVERSE)) {
-      tls = readTls(tlsAt);
+      tls = TlsConfig.read(tlsAt);
     }
     Cursor egressAt = m.get("egress");
     Egress egress = null;
@@ -161,18 +160,5 @@ final class ListenerReader {
             + mode.name().toLowerCase(Locale.ROOT)
             + ")");
     return false;
-  }
-
-  private static TlsConfig readTls(Cursor at) {
-    YamlMap m = at.map();
-    if (m == null) {
-      return null;
-    }
-    m.allow("cert", "key");
-    Cursor certAt = m.require("cert");
-    Cursor keyAt = m.require("key");
-    Path cert = certAt == null ? null : Scalars.path(certAt);
-    Path key = keyAt == null ? null : Scalars.path(keyAt);
-    return cert == null || key == null ? null : new TlsConfig(cert, key);
   }
 }

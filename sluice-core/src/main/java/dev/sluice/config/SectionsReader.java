@@ -30,7 +30,13 @@ final class SectionsReader {
     if (m == null) {
       return new Admin(null, null, null);
     }
-    m.allow("bind", "request_timeout", "idle_timeout", "max_connections_per_source");
+    m.allow(
+        "bind",
+        "request_timeout",
+        "idle_timeout",
+        "max_connections_per_source",
+        "tls",
+        "plaintext_on_network");
     int errorsBefore = c.problems().errorCount();
     Cursor bindAt = m.get("bind");
     HostPort bind = bindAt == null ? AdminConfig.DEFAULT_BIND : bindAt.parse(HostPort::parse);
@@ -53,10 +59,25 @@ final class SectionsReader {
                 perSourceAt,
                 AdminConfig.MIN_MAX_CONNECTIONS_PER_SOURCE,
                 AdminConfig.MAX_MAX_CONNECTIONS_PER_SOURCE);
+    Cursor tlsAt = m.get("tls");
+    TlsConfig tls = tlsAt == null ? null : TlsConfig.read(tlsAt);
+    Cursor plaintextAt = m.get("plaintext_on_network");
+    Boolean plaintext = plaintextAt == null ? Boolean.FALSE : plaintextAt.bool();
+    if (tlsAt != null && Boolean.TRUE.equals(plaintext)) {
+      plaintextAt.error("contradicts admin.tls (with TLS the admin API is not plain HTTP)");
+    } else if (bind != null
+        && !AdminConfig.isLoopback(bind)
+        && tlsAt == null
+        && Boolean.FALSE.equals(plaintext)) {
+      bindAt.error(
+          "not a loopback address, so the admin token and the halt switch would cross the"
+              + " network: set admin.tls { cert, key } to serve HTTPS, or"
+              + " admin.plaintext_on_network: true to accept plain HTTP on the network");
+    }
     AdminConfig config =
         c.problems().errorCount() > errorsBefore
             ? null
-            : new AdminConfig(bind, request, idle, perSource.intValue());
+            : new AdminConfig(bind, request, idle, perSource.intValue(), tls, plaintext);
     return new Admin(bind, bindAt, config);
   }
 

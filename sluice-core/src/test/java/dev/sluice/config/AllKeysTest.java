@@ -80,10 +80,12 @@ class AllKeysTest {
           zone: inference
           egress: upstream
       admin:
-        bind: 127.0.0.1:9000
+        bind: 10.0.0.5:9000
         request_timeout: 5s
         idle_timeout: 30s
         max_connections_per_source: 8
+        tls: { cert: /etc/sluice/admin.pem, key: /etc/sluice/admin.key }
+        plaintext_on_network: false
       store:
         type: etcd
         endpoints: [ "http://10.0.0.7:2379", "http://10.0.0.8:2379" ]
@@ -134,6 +136,7 @@ class AllKeysTest {
     assertThat(c.zone("inference").allowUnknownDestinations()).isTrue();
     assertThat(c.listener("api").tls().key()).isEqualTo(Path.of("/etc/sluice/gw.key"));
     assertThat(c.listener("edge").peer()).isEqualTo(Peer.EDGE);
+    assertThat(c.admin().tls().cert()).isEqualTo(Path.of("/etc/sluice/admin.pem"));
     assertThat(c.codec().model()).isEqualTo(Path.of("/etc/sluice/site.model"));
     assertThat(c.codec().flushWindow()).isEqualTo(Duration.ofMillis(20));
     assertThat(c.listener("db").bind()).isEqualTo(new HostPort("::1", 15432));

@@ -26,7 +26,51 @@ class SectionRulesTest {
     assertThat(errors(append("admin:\n  port: 9000\n")))
         .containsExactly(
             "t.yaml:20: admin.port: unknown key (allowed here: bind, request_timeout,"
-                + " idle_timeout, max_connections_per_source)");
+                + " idle_timeout, max_connections_per_source, tls, plaintext_on_network)");
+  }
+
+  /** Issue 15: a non-loopback admin.bind serves HTTPS, or plain HTTP only by explicit consent. */
+  @Test
+  void aNonLoopbackAdminBindNeedsTlsOrAnExplicitOptOut() {
+    String refused =
+        "t.yaml:20: admin.bind: not a loopback address, so the admin token and the halt switch"
+            + " would cross the network: set admin.tls { cert, key } to serve HTTPS, or"
+            + " admin.plaintext_on_network: true to accept plain HTTP on the network (got %s)";
+    assertThat(errors(append("admin:\n  bind: 0.0.0.0:0\n")))
+        .containsExactly(refused.formatted("0.0.0.0:0"));
+    assertThat(errors(append("admin:\n  bind: 10.0.0.5:9901\n")))
+        .containsExactly(refused.formatted("10.0.0.5:9901"));
+    assertThat(errors(append("admin:\n  bind: 0.0.0.0:0\n  plaintext_on_network: false\n")))
+        .containsExactly(refused.formatted("0.0.0.0:0"));
+
+    AdminConfig tls =
+        load(append("admin:\n  bind: 0.0.0.0:0\n  tls: { cert: a.pem, key: a.key }\n")).admin();
+    assertThat(tls.tls()).isEqualTo(new TlsConfig(Path.of("a.pem"), Path.of("a.key")));
+    assertThat(tls.exposed()).isFalse();
+    assertThat(tls.loopback()).isFalse();
+    AdminConfig optOut =
+        load(append("admin:\n  bind: 0.0.0.0:0\n  plaintext_on_network: true\n")).admin();
+    assertThat(optOut.tls()).isNull();
+    assertThat(optOut.plaintextOnNetwork()).isTrue();
+    assertThat(optOut.exposed()).isTrue();
+    AdminConfig loopbackTls = load(append("admin:\n  tls: { cert: a.pem, key: a.key }\n")).admin();
+    assertThat(loopbackTls.tls()).isNotNull();
+    assertThat(loopbackTls.exposed()).isFalse();
+
+    assertThat(
+            errors(
+                append(
+                    "admin:\n"
+                        + "  bind: 0.0.0.0:0\n"
+                        + "  tls: { cert: a.pem, key: a.key }\n"
+                        + "  plaintext_on_network: true\n")))
+        .containsExactly(
+            "t.yaml:22: admin.plaintext_on_network: contradicts admin.tls (with TLS the admin API"
+                + " is not plain HTTP) (got true)");
+    assertThat(errors(append("admin:\n  plaintext_on_network: yes\n")))
+        .containsExactly("t.yaml:20: admin.plaintext_on_network: expected true or false (got yes)");
+    assertThat(errors(append("admin:\n  bind: 0.0.0.0:0\n  tls: { cert: a.pem }\n")))
+        .containsExactly("t.yaml:21: admin.tls.key: is required");
   }
 
   @Test
@@ -58,8 +102,8 @@ class SectionRulesTest {
             "t.yaml:22: admin.max_connections_per_source: must be between 1 and 10000 (got 0)");
     assertThat(new AdminConfig(new HostPort("127.0.0.1", 9901)).exposed()).isFalse();
     assertThat(new AdminConfig(new HostPort("::1", 9901)).exposed()).isFalse();
-    assertThat(new AdminConfig(new HostPort("0.0.0.0", 9901)).exposed()).isTrue();
-    assertThat(new AdminConfig(new HostPort("10.0.0.5", 9901)).exposed()).isTrue();
+    assertThat(exposedBind("0.0.0.0").exposed()).isTrue();
+    assertThat(exposedBind("10.0.0.5").exposed()).isTrue();
   }
 
   @Test
@@ -245,6 +289,17 @@ class SectionRulesTest {
     assertThat(errors(append("codec:\n  flush_window: soon\n")))
         .hasSize(1)
         .allSatisfy(e -> assertThat(e).startsWith("t.yaml:20: codec.flush_window: "));
+  }
+
+  /** A plain-HTTP admin config on {@code host}, with the operator's consent. */
+  private static AdminConfig exposedBind(String host) {
+    return new AdminConfig(
+        new HostPort(host, 9901),
+        AdminConfig.DEFAULT_REQUEST_TIMEOUT,
+        AdminConfig.DEFAULT_IDLE_TIMEOUT,
+        AdminConfig.DEFAULT_MAX_CONNECTIONS_PER_SOURCE,
+        null,
+        true);
   }
 
   private static final String BASE_FOR_CODEC = append("");

@@ -7,6 +7,7 @@ import dev.sluice.gateway.edge.LinkSettings;
 import dev.sluice.gateway.forward.ForwardListener;
 import dev.sluice.gateway.listener.Drain;
 import dev.sluice.gateway.listener.ListenerContext;
+import dev.sluice.gateway.listener.ServerTls;
 import dev.sluice.gateway.listener.Transport;
 import dev.sluice.gateway.meter.ControlReserve;
 import dev.sluice.gateway.meter.MeterSettings;
@@ -31,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -159,18 +161,9 @@ public final class Gateway implements AutoCloseable {
       return null;
     }
     try {
-      return SslContextBuilder.forServer(l.tls().cert().toFile(), l.tls().key().toFile()).build();
-    } catch (Exception e) {
-      throw new GatewayStartException(
-          "listener "
-              + l.name()
-              + ": cannot load TLS certificate "
-              + l.tls().cert()
-              + " and key "
-              + l.tls().key()
-              + ": "
-              + e.getMessage(),
-          e);
+      return ServerTls.context(l.tls());
+    } catch (SSLException e) {
+      throw new GatewayStartException("listener " + l.name() + ": " + e.getMessage(), e);
     }
   }
 

@@ -31,6 +31,19 @@ public final class TestCertificates {
 
   /** A certificate for {@code dnsName} (subject and SAN), valid for two days. */
   public static TestCertificates selfSigned(Path dir, String dnsName) throws Exception {
+    return selfSigned(dir, dnsName, new String[0]);
+  }
+
+  /**
+   * A certificate for {@code dnsName} and the IP addresses {@code ips} (SAN entries, so a client
+   * that connects to {@code 127.0.0.1} can verify it), valid for two days.
+   */
+  public static TestCertificates selfSigned(Path dir, String dnsName, String... ips)
+      throws Exception {
+    StringBuilder san = new StringBuilder("SAN=dns:").append(dnsName);
+    for (String ip : ips) {
+      san.append(",ip:").append(ip);
+    }
     Path store = dir.resolve("server.p12");
     Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
     Process p =
@@ -46,7 +59,7 @@ public final class TestCertificates {
                 "-dname",
                 "CN=" + dnsName,
                 "-ext",
-                "SAN=dns:" + dnsName,
+                san.toString(),
                 "-validity",
                 "2",
                 "-storetype",
