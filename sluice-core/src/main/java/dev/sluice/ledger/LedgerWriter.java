@@ -151,8 +151,9 @@ final class LedgerWriter implements Runnable {
     }
   }
 
-  // Commits the drained batch and completes it, or refuses it if the ledger is or becomes
-  // unavailable.
+  // Commits the drained batch, signs a checkpoint if one is due, and completes the batch; or
+  // refuses
+  // it if the ledger is or becomes unavailable before the batch is durable.
   private void commitDrained() {
     if (outage.get() != null) {
       refuseDrained();
@@ -165,6 +166,12 @@ final class LedgerWriter implements Runnable {
       becomeUnavailable(e);
       refuseDrained();
       return;
+    }
+    try {
+      checkpointIfDue();
+    } catch (IOException e) {
+      // The batch is durable and stays acknowledged; only the checkpoint file needs the repair.
+      becomeUnavailable(e);
     }
     for (int i = 0; i < drained.size(); i++) {
       drained.get(i).done().complete(first + i);
@@ -233,7 +240,8 @@ final class LedgerWriter implements Runnable {
    * is scheduled further out.
    */
   private void repair(Outage o) {
-    long attempt = retries.incrementAndGet();
+    retries.incrementAndGet();
+    long attempt = o.attempt();
     lock.lock();
     try {
       if (filesClosed || failure.get() != null) {
@@ -394,7 +402,8 @@ final class LedgerWriter implements Runnable {
     }
   }
 
-  // Writes, fsyncs and hashes one batch; returns the index of its first entry.
+  // Writes, fsyncs and hashes one batch; returns the index of its first entry. Signs no checkpoint:
+  // the caller does, when one is due.
   private long commit(List<AppendQueue.Pending> items) throws IOException {
     lock.lock();
     try {
@@ -417,9 +426,6 @@ final class LedgerWriter implements Runnable {
       }
       end = offset;
       count = index;
-      if (clock.nanos() - lastCheckpointNanos >= intervalNanos) {
-        signIfGrown();
-      }
       return first;
     } finally {
       lock.unlock();

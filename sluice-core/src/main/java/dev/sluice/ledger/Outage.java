@@ -21,6 +21,7 @@ final class Outage {
   private long nextRetryNanos;
   private volatile String lastError;
   private long entriesCut = -1;
+  private long attempts;
 
   Outage(
       long sinceMillis,
@@ -75,6 +76,11 @@ final class Outage {
   /** Appends refused so far. */
   long refused() {
     return refused.get();
+  }
+
+  /** Counts a repair attempt; returns its number in this outage, from 1. */
+  long attempt() {
+    return ++attempts;
   }
 
   /** Nanoseconds until the next repair attempt is due; 0 or less when due. */
