@@ -120,6 +120,10 @@ class DiskFullRecoveryTest {
     JsonNode gap = lastGap();
     assertThat(gap.path("fields").path("refused").asLong()).isPositive();
     assertThat(gap.path("fields").path("reason").asText()).contains("No space left on device");
+    assertThat(sluice.stderr())
+        .contains("ledger unavailable since")
+        .contains("No space left on device")
+        .contains("ledger recovered after");
     assertThat(sluice.terminate()).isIn(0, 143);
     assertLedgerVerifies("after the stop");
   }
