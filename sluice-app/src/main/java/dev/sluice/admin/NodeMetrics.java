@@ -3,14 +3,16 @@ package dev.sluice.admin;
 import dev.sluice.config.Mode;
 import dev.sluice.halt.HaltState;
 import dev.sluice.ledger.Checkpoint;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
 
 /**
  * The state of this node as Prometheus gauges: escrow held and stranded, the ledger's size,
- * checkpoint age and health, halt switches, and the mode. Report mode is loud on purpose: {@code
- * sluice_mode{mode="report"} 1} is the series to alert on.
+ * checkpoint age, health and outages (since when, repair attempts, recoveries, refused appends),
+ * halt switches, and the mode. Report mode is loud on purpose: {@code sluice_mode{mode="report"} 1}
+ * is the series to alert on.
  */
 final class NodeMetrics {
 
@@ -44,6 +46,30 @@ final class NodeMetrics {
         "sluice_ledger_healthy",
         "1 while the ledger is open and has not failed; 0 means no grant can be made (fail closed).",
         () -> ctx.ledger().healthy() ? 1 : 0);
+    gauge(
+        registry,
+        "sluice_ledger_unavailable_since_seconds",
+        "Epoch seconds at which the ledger became unavailable after an I/O error (a full disk);"
+            + " 0 while it is available.",
+        () -> {
+          long since = ctx.ledger().status().unavailableSinceMillis();
+          return since < 0 ? 0 : since / 1000.0;
+        });
+    counter(
+        registry,
+        "sluice_ledger_retries",
+        "Attempts to repair the ledger files after an I/O error, failed or not.",
+        () -> ctx.ledger().status().retries());
+    counter(
+        registry,
+        "sluice_ledger_recoveries",
+        "Ledger outages that ended with a repair (GAP entry written) without a restart.",
+        () -> ctx.ledger().status().recoveries());
+    counter(
+        registry,
+        "sluice_ledger_refused_appends",
+        "Ledger appends refused while the ledger was unavailable after an I/O error.",
+        () -> ctx.ledger().status().refused());
     GaugeWithCallback.builder()
         .name("sluice_halted")
         .help("1 while egress of the scope (site or a zone) is halted.")
@@ -75,6 +101,14 @@ final class NodeMetrics {
   @FunctionalInterface
   interface Reading {
     double read();
+  }
+
+  static void counter(PrometheusRegistry registry, String name, String help, Reading reading) {
+    CounterWithCallback.builder()
+        .name(name)
+        .help(help)
+        .callback(cb -> cb.call(reading.read()))
+        .register(registry);
   }
 
   static void gauge(PrometheusRegistry registry, String name, String help, Reading reading) {

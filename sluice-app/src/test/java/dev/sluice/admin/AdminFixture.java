@@ -11,6 +11,7 @@ import dev.sluice.escrow.Escrow;
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.stats.GatewayStats;
 import dev.sluice.halt.HaltState;
+import dev.sluice.ledger.LedgerIo;
 import dev.sluice.ledger.LedgerOptions;
 import dev.sluice.store.ChunkPolicy;
 import dev.sluice.store.LocalBudgetStore;
@@ -51,6 +52,11 @@ public final class AdminFixture implements AutoCloseable {
 
   /** {@code edit} changes the quickstart YAML further (e.g. {@code mode: report}). */
   public AdminFixture(Path dataDir, UnaryOperator<String> edit) throws IOException {
+    this(dataDir, edit, LedgerIo.standard());
+  }
+
+  /** As above, with the ledger's files opened through {@code io} (to inject a full disk). */
+  public AdminFixture(Path dataDir, UnaryOperator<String> edit, LedgerIo io) throws IOException {
     this.dataDir = dataDir;
     this.config = load(edit.apply(quickstartYaml(dataDir)));
     this.tree = BudgetTrees.of(config.budgets());
@@ -58,7 +64,7 @@ public final class AdminFixture implements AutoCloseable {
         LocalBudgetStore.open(
             tree,
             config.timeZone(),
-            LedgerOptions.builder(config.dataDir(), config.ledger().origin()).build(),
+            LedgerOptions.builder(config.dataDir(), config.ledger().origin()).io(io).build(),
             new ChunkPolicy(config.escrow().minChunkBytes(), config.escrow().maxChunkBytes()),
             config.escrow().grantTtl(),
             clock);

@@ -30,6 +30,7 @@ final class AppendQueue {
   private int head;
   private int count;
   private boolean closed;
+  private boolean woken;
 
   AppendQueue(int capacity) {
     this.ring = new Pending[capacity];
@@ -61,7 +62,8 @@ final class AppendQueue {
   /**
    * Moves queued entries to {@code out} in order, stopping before the one that would make their
    * records exceed {@code maxBytes} (but taking at least one). Waits up to {@code timeoutNanos} for
-   * the first. Returns false once the queue is closed and empty: the writer's signal to stop.
+   * the first, or until {@link #wake()}. Returns false once the queue is closed and empty: the
+   * writer's signal to stop.
    */
   boolean drain(List<Pending> out, int maxBytes, long timeoutNanos) throws InterruptedException {
     lock.lock();
@@ -71,7 +73,8 @@ final class AppendQueue {
         if (closed) {
           return false;
         }
-        if (nanos <= 0) {
+        if (nanos <= 0 || woken) {
+          woken = false;
           return true;
         }
         nanos = notEmpty.awaitNanos(nanos);
@@ -90,6 +93,17 @@ final class AppendQueue {
       }
       notFull.signalAll();
       return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Ends a waiting (or the next) {@link #drain} early, so the writer looks at its state again. */
+  void wake() {
+    lock.lock();
+    try {
+      woken = true;
+      notEmpty.signalAll();
     } finally {
       lock.unlock();
     }

@@ -33,6 +33,11 @@ final class CheckpointLog {
     latest = c;
   }
 
+  /** Offset just past the last durable frame: where a repair cuts a torn frame back to. */
+  long end() {
+    return end;
+  }
+
   /** The newest durable checkpoint, or null. */
   Checkpoint latest() {
     return latest;

@@ -33,7 +33,8 @@ import java.util.List;
  * directory fsync). Each checkpoint is appended and fsynced before it is reported, and only ever
  * covers fsynced entries, so a crash leaves at most one torn frame at the end. At open, an invalid
  * frame within the last 16396 bytes (one maximal frame) is cut off; an invalid frame earlier in the
- * file is corruption and the ledger refuses to open.
+ * file is corruption and the ledger refuses to open. After an I/O error while running, the writer
+ * cuts the file back to the end of the last stored frame in place ({@link LedgerWriter}).
  *
  * <p>Thread-safe: stateless.
  */

@@ -56,9 +56,12 @@ import java.util.zip.CRC32C;
  *       offset}, {@code bytes_dropped}, {@code first_lost_index} and {@code reason}. Anything else
  *       is corruption, not a torn write: the ledger refuses to open and names the entry index, byte
  *       offset and reason.
- *   <li>An I/O error on write or fsync fails the ledger; fsync is never retried (after a failed
- *       fsync the page cache state is unknown). A failed append may still be in the file (counted,
- *       never under-counted).
+ *   <li>An I/O error on write or fsync (a full disk) makes the ledger unavailable until the writer
+ *       repairs the file in place, without a restart: it truncates the file back to the end of the
+ *       last acknowledged record, fsyncs, and appends a {@link EntryType#GAP} entry that also
+ *       records {@code unavailable_since} and {@code refused} (see {@link LedgerWriter}). An fsync
+ *       is never retried over the same bytes (after a failed fsync the page cache state is
+ *       unknown): they are cut. Everything cut belonged to appends whose futures failed.
  * </ul>
  *
  * <p>Thread-safe: stateless.

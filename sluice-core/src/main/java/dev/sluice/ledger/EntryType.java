@@ -7,7 +7,11 @@ package dev.sluice.ledger;
 public enum EntryType {
   /** First entry of every ledger: origin, verifier key, format version. */
   GENESIS(1),
-  /** A torn tail was cut off at start: offset, bytes dropped, first lost index. */
+  /**
+   * A torn tail was cut off, at start or by the running ledger after an I/O error: offset, bytes
+   * dropped, first lost index, reason; after an I/O error also since when the ledger was
+   * unavailable and how many appends it refused.
+   */
   GAP(2),
   /** A process opened the ledger (site, node, time zone, version). */
   START(3),

@@ -16,8 +16,13 @@ import java.util.function.Consumer;
  *
  * <p>Appends are group-committed by one writer thread ({@link LedgerWriter}): an append's future
  * completes with its index only after its record is fsynced, and completes exceptionally if the
- * ledger is closed or has failed. Callers must treat an exceptional completion as "did not happen"
- * and fail closed; nothing is dropped silently.
+ * ledger is closed, has failed, or is unavailable after an I/O error. Callers must treat an
+ * exceptional completion as "did not happen" and fail closed; nothing is dropped silently.
+ *
+ * <p>An I/O error (a full disk) makes the ledger unavailable, not dead: {@link #healthy()} is false
+ * and appends are refused at once while the writer repairs the files on its own, with back-off, and
+ * records the outage in a GAP entry; then it is healthy again, without a restart ({@link
+ * LedgerWriter} has the details, {@link #status()} the counts).
  *
  * <p>Callbacks attached to append futures with non-async methods run on the writer thread and must
  * not block on the ledger (no {@code join()} of another append, no {@link #close()}).
@@ -129,6 +134,9 @@ public final class Ledger implements AutoCloseable {
               + " a batch can hold");
     }
     CompletableFuture<Long> done = new CompletableFuture<>();
+    if (writer.refuseIfUnavailable(done)) {
+      return done;
+    }
     try {
       if (!queue.put(new AppendQueue.Pending(payload, done))) {
         done.completeExceptionally(writer.unavailable());
@@ -160,21 +168,33 @@ public final class Ledger implements AutoCloseable {
    * Signs and durably stores a checkpoint of the durable tree, unless the latest one already covers
    * it; returns the checkpoint covering every durable entry.
    *
-   * @throws LedgerUnavailableException if the ledger is closed or failed, or storing fails (which
-   *     fails the ledger)
+   * @throws LedgerUnavailableException if the ledger is closed, failed or unavailable, or storing
+   *     fails (which makes the ledger unavailable until the writer repairs it)
    */
   public Checkpoint checkpointNow() {
     try {
       return writer.checkpointIfGrown();
     } catch (IOException e) {
-      writer.fail(e);
+      writer.becomeUnavailable(e);
       throw new LedgerUnavailableException("storing a checkpoint failed", e);
     }
   }
 
-  /** Whether the ledger is open and has not failed. */
+  /**
+   * Whether the ledger is open and accepts appends: false once closed or failed, and while it is
+   * unavailable after an I/O error (until the writer's repair succeeds).
+   */
   public boolean healthy() {
-    return !closing.get() && writer.failure() == null;
+    return !closing.get() && writer.available();
+  }
+
+  /** Availability, the current outage if any, and retry, recovery and refusal counts. */
+  public LedgerStatus status() {
+    LedgerStatus s = writer.status();
+    if (closing.get() && s.available()) {
+      return new LedgerStatus(false, -1, null, s.retries(), s.recoveries(), s.refused());
+    }
+    return s;
   }
 
   /** What {@link #open} found and did. */

@@ -19,6 +19,8 @@ import java.util.Optional;
  *   <tr><td>checkpointInterval</td><td>duration</td><td>10 s</td><td>1 ms .. 1 day</td></tr>
  *   <tr><td>maxBatchBytes</td><td>bytes</td><td>1 MiB</td><td>4 KiB .. 64 MiB; fixed in the file at creation</td></tr>
  *   <tr><td>queueCapacity</td><td>entries</td><td>65536</td><td>1 .. 2^24</td></tr>
+ *   <tr><td>retryMinBackoff</td><td>duration</td><td>100 ms</td><td>1 ms .. 1 min; first repair attempt after an I/O error</td></tr>
+ *   <tr><td>retryMaxBackoff</td><td>duration</td><td>2 s</td><td>retryMinBackoff .. 10 min; the delay doubles up to this</td></tr>
  *   <tr><td>io</td><td>hook</td><td>{@link LedgerIo#standard()}</td><td>tests inject faults here</td></tr>
  * </table>
  */
@@ -30,6 +32,8 @@ public final class LedgerOptions {
   public static final int MAX_BATCH_BYTES = 64 << 20;
   public static final int DEFAULT_QUEUE_CAPACITY = 1 << 16;
   private static final int MAX_QUEUE_CAPACITY = 1 << 24;
+  public static final Duration DEFAULT_RETRY_MIN_BACKOFF = Duration.ofMillis(100);
+  public static final Duration DEFAULT_RETRY_MAX_BACKOFF = Duration.ofSeconds(2);
 
   private final Path dataDir;
   private final Path ledgerDir;
@@ -38,6 +42,8 @@ public final class LedgerOptions {
   private final Duration checkpointInterval;
   private final int maxBatchBytes;
   private final int queueCapacity;
+  private final Duration retryMinBackoff;
+  private final Duration retryMaxBackoff;
   private final LedgerIo io;
 
   private LedgerOptions(Builder b) {
@@ -48,6 +54,8 @@ public final class LedgerOptions {
     this.checkpointInterval = b.checkpointInterval;
     this.maxBatchBytes = b.maxBatchBytes;
     this.queueCapacity = b.queueCapacity;
+    this.retryMinBackoff = b.retryMinBackoff;
+    this.retryMaxBackoff = b.retryMaxBackoff;
     this.io = b.io;
   }
 
@@ -90,6 +98,16 @@ public final class LedgerOptions {
     return queueCapacity;
   }
 
+  /** Delay before the first repair attempt after an I/O error. */
+  public Duration retryMinBackoff() {
+    return retryMinBackoff;
+  }
+
+  /** Longest delay between repair attempts; the delay doubles from the minimum up to this. */
+  public Duration retryMaxBackoff() {
+    return retryMaxBackoff;
+  }
+
   public LedgerIo io() {
     return io;
   }
@@ -103,6 +121,8 @@ public final class LedgerOptions {
     private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
     private int maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
     private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+    private Duration retryMinBackoff = DEFAULT_RETRY_MIN_BACKOFF;
+    private Duration retryMaxBackoff = DEFAULT_RETRY_MAX_BACKOFF;
     private LedgerIo io = LedgerIo.standard();
 
     private Builder(Path dataDir, String origin) {
@@ -158,6 +178,25 @@ public final class LedgerOptions {
             "queueCapacity must be 1 .. " + MAX_QUEUE_CAPACITY + ", got " + entries);
       }
       this.queueCapacity = entries;
+      return this;
+    }
+
+    /**
+     * Sets the back-off of repair attempts after an I/O error: the first after {@code min}, then
+     * doubling up to {@code max}.
+     */
+    public Builder retryBackoff(Duration min, Duration max) {
+      Objects.requireNonNull(min, "retryMinBackoff");
+      Objects.requireNonNull(max, "retryMaxBackoff");
+      if (min.compareTo(Duration.ofMillis(1)) < 0 || min.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException("retryMinBackoff must be 1 ms .. 1 min, got " + min);
+      }
+      if (max.compareTo(min) < 0 || max.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException(
+            "retryMaxBackoff must be retryMinBackoff (" + min + ") .. 10 min, got " + max);
+      }
+      this.retryMinBackoff = min;
+      this.retryMaxBackoff = max;
       return this;
     }
 

@@ -9,18 +9,37 @@ import java.util.function.Consumer;
  * caller's resume position, replay the entries after it, and find and cut a torn tail of {@code
  * entries.log} (the rules are in {@link EntriesFile}). It reads history before the resume position
  * only if the position does not match the file. Not thread-safe; runs once, on the opening thread.
+ *
+ * <p>The cutting itself ({@link #cutEntries}, {@link #cutCheckpoints}) is shared with the writer's
+ * repair after an I/O error ({@link LedgerWriter}), which cuts both files back to what it knows is
+ * durable without a restart; the GAP entry it then appends comes from the same {@link Gap}.
  */
 final class LedgerRecovery {
 
   /** A torn tail that was cut and must be recorded with a GAP entry. */
   record Gap(long offset, long bytesDropped, long firstLostIndex, String reason) {
+    /** The GAP entry for a cut made at open. */
     LedgerEntry entry(long timeMillis) {
+      return fields(timeMillis).build();
+    }
+
+    /**
+     * The GAP entry for a cut made while running, after the ledger was unavailable from {@code
+     * sinceMillis} on and refused {@code refused} appends: it also records those two.
+     */
+    LedgerEntry outageEntry(long timeMillis, long sinceMillis, long refused) {
+      return fields(timeMillis)
+          .put("unavailable_since", sinceMillis)
+          .put("refused", refused)
+          .build();
+    }
+
+    private LedgerEntry.Builder fields(long timeMillis) {
       return LedgerEntry.builder(EntryType.GAP, timeMillis)
           .put("offset", offset)
           .put("bytes_dropped", bytesDropped)
           .put("first_lost_index", firstLostIndex)
-          .put("reason", reason)
-          .build();
+          .put("reason", reason);
     }
   }
 
@@ -151,9 +170,32 @@ final class LedgerRecovery {
               + latest.size()
               + " entries");
     }
-    ch.truncate(o);
+    return cutEntries(ch, o, s.index(), s.problem());
+  }
+
+  /**
+   * Cuts {@code entries.log} back to {@code offset}, the end of the last record to keep, and makes
+   * the new size durable; {@code firstLostIndex} is the index the first cut record had or would
+   * have had. Truncating also drops any page whose fsync failed, so nothing of unknown state stays.
+   * Returns the cut, with the bytes it removed (0 if the file already ended at {@code offset}).
+   */
+  static Gap cutEntries(IoChannel ch, long offset, long firstLostIndex, String reason)
+      throws IOException {
+    long dropped = Math.max(0, ch.size() - offset);
+    ch.truncate(offset);
     ch.force();
-    return new Gap(o, dropped, s.index(), s.problem());
+    return new Gap(offset, dropped, firstLostIndex, reason);
+  }
+
+  /**
+   * Cuts {@code checkpoints.log} back to {@code validEnd}, the end of the last frame to keep, and
+   * makes the new size durable; returns the bytes removed.
+   */
+  static long cutCheckpoints(IoChannel ch, long validEnd) throws IOException {
+    long tail = Math.max(0, ch.size() - validEnd);
+    ch.truncate(validEnd);
+    ch.force();
+    return tail;
   }
 
   private static long cutTornCheckpoint(IoChannel ch, CheckpointsFile.Scan scan)
@@ -174,8 +216,7 @@ final class LedgerRecovery {
               + "; not a torn write: "
               + (scan.followed() ? "more frames follow it" : tail + " bytes follow"));
     }
-    ch.truncate(scan.validEnd());
-    ch.force();
+    cutCheckpoints(ch, scan.validEnd());
     return tail;
   }
 

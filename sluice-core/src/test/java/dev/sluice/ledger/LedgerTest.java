@@ -260,11 +260,12 @@ class LedgerTest {
   }
 
   @Test
-  void anFsyncErrorFailsTheLedgerClosed() throws Exception {
+  void anFsyncErrorMakesTheLedgerUnavailableUntilItCutsTheUnsyncedBatch() throws Exception {
     FaultyIo io = new FaultyIo(Integer.MAX_VALUE, FaultyIo.Fault.FAIL, 1);
     LedgerOptions o = LedgerOptions.builder(dir, "sluice.test/site").io(io).build();
     Ledger l = Ledger.open(o, clock, null, e -> {});
     assertThat(l.append(halt(1)).get()).isEqualTo(1);
+    long durableEnd = l.position().byteOffset();
     io.faultIn(2); // the next batch's write succeeds, its fsync fails
     assertThatThrownBy(() -> l.append(halt(2)).get())
         .hasCauseInstanceOf(LedgerUnavailableException.class)
@@ -273,14 +274,26 @@ class LedgerTest {
     assertThat(l.size()).isEqualTo(2);
     assertThatThrownBy(() -> l.append(halt(3)).get())
         .hasCauseInstanceOf(LedgerUnavailableException.class)
-        .hasMessageContaining("ledger failed");
+        .hasMessageContaining("ledger unavailable since");
     assertThatThrownBy(l::checkpointNow).isInstanceOf(LedgerUnavailableException.class);
-    int stepsAfterFailure = io.steps();
+
+    clock.advance(Duration.ofSeconds(1));
+    Polling.await("the repair", l::healthy);
+    assertThat(l.status().recoveries()).isEqualTo(1);
+    assertThat(l.append(halt(4)).get()).as("after the GAP entry").isEqualTo(3);
     l.close();
-    assertThat(io.steps()).as("no retried fsync, no final checkpoint").isEqualTo(stepsAfterFailure);
-    try (Ledger again = Ledger.open(options(), clock, null, e -> {})) {
-      assertThat(again.size()).isGreaterThanOrEqualTo(2);
+    List<IndexedEntry> seen = new ArrayList<>();
+    try (Ledger again = Ledger.open(options(), clock, null, seen::add)) {
+      assertThat(again.recovery().repaired()).isFalse();
     }
+    LedgerEntry gap = seen.get(2).entry();
+    assertThat(gap.type()).isEqualTo(EntryType.GAP);
+    assertThat(gap.getLong("offset"))
+        .as("the batch whose fsync failed is cut, never fsynced again")
+        .isEqualTo(durableEnd);
+    assertThat(gap.getLong("bytes_dropped")).isPositive();
+    assertThat(seen.get(3).entry()).isEqualTo(halt(4));
+    assertThat(seen).hasSize(4);
   }
 
   @Test
