@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -45,8 +46,6 @@ final class Dialer {
     /** Refused by policy or failed (resolution, connection). */
     void refused(Reason reason, String detail);
   }
-
-  static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
   private final ListenerContext lc;
   private final Lookups lookups;
@@ -114,7 +113,9 @@ final class Dialer {
         .channel(lc.transport().socketChannel())
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+        .option(
+            ChannelOption.CONNECT_TIMEOUT_MILLIS,
+            (int) Math.min(Integer.MAX_VALUE, lc.config().limits().upstreamConnect().toMillis()))
         .handler(pipeline)
         .connect(to)
         .addListener(
@@ -130,12 +131,20 @@ final class Dialer {
                         LogValue.of(to),
                         LogValue.of(f.cause().toString()));
                     connect(client, addresses, i + 1, target, pipeline, out);
+                  } else if (f.cause() instanceof ConnectTimeoutException) {
+                    out.refused(
+                        Reason.UPSTREAM_CONNECT_TIMEOUT,
+                        target.authority() + ": no answer within " + limitText());
                   } else {
                     out.refused(
                         Reason.DESTINATION_UNREACHABLE,
                         target.authority() + ": " + rootMessage(f.cause()));
                   }
                 });
+  }
+
+  private String limitText() {
+    return lc.config().limits().upstreamConnect().toString();
   }
 
   private static String rootMessage(Throwable t) {

@@ -4,7 +4,11 @@ import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.evidence.LogValue;
+import dev.sluice.gateway.listener.ConnectionCaps;
+import dev.sluice.gateway.listener.Deadline;
 import dev.sluice.gateway.listener.ListenerContext;
+import dev.sluice.gateway.listener.RequestClock;
+import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.refusal.Reason;
@@ -21,9 +25,12 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.EnumSet;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +50,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything runs on the client's event loop; destination channels share it. Nothing here
  * throws: a failure becomes a refusal or a close, a counter, and the connection's ledger entry.
+ *
+ * <p>Timeouts and caps ({@code timeouts}, {@code connection_limits}): the {@link RequestClock}
+ * answers a request head that does not arrive in time with 408 and closes a keep-alive connection
+ * idle too long; a destination that does not connect, or does not start its response, in time is
+ * answered 504; a quiet tunnel is closed on both sides; a source or tenant at its cap is answered
+ * 429. Each is counted in {@code sluice_connections_closed_total} and is the record's reason.
  */
 final class ForwardHandler extends ChannelInboundHandlerAdapter
-    implements ConnectionMeter.Listener, Dialer.Outcome, Tunnel.Failure {
+    implements ConnectionMeter.Listener, Dialer.Outcome, Tunnel.Failure, RequestClock.Expiry {
+
+  /** Reasons that close the connection for a timeout or a cap, counted as such. */
+  private static final Set<Reason> CLOSES =
+      EnumSet.of(
+          Reason.REQUEST_HEAD_TIMEOUT,
+          Reason.UPSTREAM_CONNECT_TIMEOUT,
+          Reason.UPSTREAM_FIRST_BYTE_TIMEOUT,
+          Reason.SOURCE_CONNECTION_LIMIT,
+          Reason.TENANT_CONNECTION_LIMIT);
 
   private static final Logger log = LoggerFactory.getLogger(ForwardHandler.class);
 
@@ -91,13 +113,26 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   /** The record made by the edge link's pipeline ({@code peer: edge}), or null. */
   private final ConnectionRecord linkRecord;
 
+  private final ConnectionCaps.Lease lease;
+  private final RequestClock clock;
+  private Deadline firstByte;
+
+  /**
+   * @param linkRecord the record made by the edge link's pipeline ({@code peer: edge}), or null for
+   *     a client's own connection (whose source address is capped)
+   * @param lease the connection's slots of the listener's caps
+   */
   ForwardHandler(
       ListenerContext lc,
       Intake intake,
       Admission admission,
       Dialer dialer,
-      ConnectionRecord linkRecord) {
+      ConnectionRecord linkRecord,
+      ConnectionCaps.Lease lease) {
     this.lc = lc;
+    this.lease = lease;
+    this.clock =
+        new RequestClock(lc.config().limits().requestHead(), lc.config().limits().idle(), this);
     this.intake = intake;
     this.admission = admission;
     this.dialer = dialer;
@@ -108,10 +143,16 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     return ctx.channel();
   }
 
+  /** The connection's head and idle clocks; their handlers go around the HTTP decoder. */
+  RequestClock clock() {
+    return clock;
+  }
+
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     source = (InetSocketAddress) ctx.channel().remoteAddress();
+    firstByte = new Deadline(ctx.executor());
     record = linkRecord == null ? new ForwardRecord(lc, source) : new ForwardRecord(lc, linkRecord);
   }
 
@@ -119,13 +160,71 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   public void channelActive(ChannelHandlerContext ctx) {
     lc.meter().listenerStats().connectionsOpen.increment();
     lc.meter().listenerStats().connectionsTotal.increment();
-    ctx.read();
     ctx.fireChannelActive();
+    if (linkRecord == null && source != null && !lease.source(source.getAddress())) {
+      clock.tunnel();
+      refuse(Reason.SOURCE_CONNECTION_LIMIT, source.getAddress().getHostAddress());
+      return;
+    }
+    ctx.read();
+  }
+
+  @Override
+  public void requestHeadTimedOut() {
+    if (state == State.IDLE) {
+      // Nothing was answered on this request yet: tell the client why, then close.
+      refuse(Reason.REQUEST_HEAD_TIMEOUT, "within " + lc.config().limits().requestHead());
+    } else {
+      lc.meter().listenerStats().closed(Reason.REQUEST_HEAD_TIMEOUT);
+      record.record().outcome(ConnectionRecord.Decision.DENY, Reason.REQUEST_HEAD_TIMEOUT);
+      closeBoth();
+    }
+  }
+
+  @Override
+  public void idleTimedOut() {
+    lc.meter().listenerStats().closed(Reason.IDLE_TIMEOUT);
+    record.record().outcome(ConnectionRecord.Decision.ALLOW, Reason.IDLE_TIMEOUT);
+    closeBoth();
+  }
+
+  /** A tunnel passed no byte either way for {@code timeouts.tunnel_idle}: both sides close. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      if (state == State.TUNNEL) {
+        lc.meter().listenerStats().closed(Reason.TUNNEL_IDLE_TIMEOUT);
+        record.record().outcome(ConnectionRecord.Decision.ALLOW, Reason.TUNNEL_IDLE_TIMEOUT);
+        closeBoth();
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  /** The request was sent to the destination whole: its response must start in time. */
+  void requestSent(Exchange e) {
+    if (state == State.EXCHANGE && exchange == e) {
+      firstByte.arm(lc.config().limits().upstreamFirstByte(), () -> firstByteTimedOut(e));
+    }
+  }
+
+  private void firstByteTimedOut(Exchange e) {
+    if (state == State.EXCHANGE && exchange == e && e.responseNotStarted()) {
+      refuse(
+          Reason.UPSTREAM_FIRST_BYTE_TIMEOUT,
+          e.origin().authority()
+              + ": no response within "
+              + lc.config().limits().upstreamFirstByte());
+    }
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     lc.meter().listenerStats().connectionsOpen.decrement();
+    clock.tunnel();
+    firstByte.cancel();
+    lease.release();
     if (state == State.EXCHANGE || state == State.ADMITTING) {
       record.error(Reason.CLIENT_CLOSED);
     }
@@ -237,6 +336,11 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       refuse(d.refusal(), d.detail());
       return;
     }
+    if (d.tenant() != null && !lease.tenant(d.tenant())) {
+      ReferenceCountUtil.release(req);
+      refuse(Reason.TENANT_CONNECTION_LIMIT, d.tenant());
+      return;
+    }
     RequestTarget t = d.target();
     EscrowAccount account = lc.escrow().account(lc.tree().path(lc.zone(), d.tenant(), d.pattern()));
     boolean reusable =
@@ -306,6 +410,9 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     }
     if (p.target().tunnel()) {
       ReferenceCountUtil.release(p.request());
+      clock.tunnel();
+      ctx.pipeline()
+          .addFirst(Stages.TUNNEL_IDLE, Stages.tunnelIdle(lc.config().limits().tunnelIdle()));
       state = State.TUNNEL;
       tunnel = new Tunnel(ctx, origin, this);
       tunnel.open(inbound);
@@ -337,6 +444,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       ReferenceCountUtil.release(msg);
       return;
     }
+    firstByte.cancel();
     exchange.fromOrigin(msg);
   }
 
@@ -380,6 +488,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       return;
     }
     exchange = null;
+    firstByte.cancel();
     if (!reuseOrigin) {
       closeOrigin();
     } else if (origin != null) {
@@ -387,6 +496,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     }
     if (keepClient) {
       state = State.IDLE;
+      clock.exchangeDone();
       pump();
     } else {
       state = State.CLOSING;
@@ -419,6 +529,9 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
 
   /** Refuses the current request for {@code reason}: ledgered, counted, answered, closed. */
   private void refuse(Reason reason, String detail) {
+    if (CLOSES.contains(reason)) {
+      lc.meter().listenerStats().closed(reason);
+    }
     record.refused(reason, detail);
     answer(ForwardResponses.error(reason, detail));
   }
@@ -426,6 +539,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   /** Writes the gateway's own answer to the client (not egress) and closes; null just closes. */
   private void answer(FullHttpResponse res) {
     state = State.CLOSING;
+    firstByte.cancel();
     releaseHeld();
     exchange = null;
     closeOrigin();
@@ -441,6 +555,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
 
   private void closeBoth() {
     state = State.CLOSING;
+    firstByte.cancel();
     releaseHeld();
     exchange = null;
     closeOrigin();

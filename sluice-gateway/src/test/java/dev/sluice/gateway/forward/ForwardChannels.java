@@ -2,10 +2,8 @@ package dev.sluice.gateway.forward;
 
 import dev.sluice.gateway.ListenerFixture;
 import dev.sluice.gateway.admission.Admission;
-import dev.sluice.gateway.listener.Stages;
+import dev.sluice.gateway.listener.ConnectionCaps;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
@@ -41,10 +39,17 @@ public final class ForwardChannels {
                 },
                 f.lc.name()),
             new DenyRanges(f.lc.config().forward().denyRanges()));
-    ch.pipeline()
-        .addLast(ForwardListener.DECODER, new HttpRequestDecoder(Stages.serverDecoder()))
-        .addLast(ForwardListener.ENCODER, new HttpResponseEncoder())
-        .addLast("proxy", new ForwardHandler(f.lc, intake, new Admission(f.lc), dialer, null));
+    ForwardListener.addHttp(
+        ch.pipeline(),
+        new ForwardHandler(
+            f.lc,
+            intake,
+            new Admission(f.lc),
+            dialer,
+            null,
+            new ConnectionCaps(
+                    f.lc.config().limits().maxPerSource(), f.lc.config().limits().maxPerTenant())
+                .lease()));
     ch.pipeline().fireChannelActive();
     return ch;
   }

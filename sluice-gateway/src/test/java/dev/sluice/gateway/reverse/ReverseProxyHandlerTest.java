@@ -71,7 +71,7 @@ class ReverseProxyHandlerTest {
             record,
             meter,
             new Admission(f.lc),
-            new dev.sluice.gateway.listener.ConnectionCaps(1, 1).lease(),
+            new dev.sluice.gateway.listener.ConnectionCaps(256, 1024).lease(),
             true);
     ch.pipeline()
         .addLast(Stages.METER, meter)
