@@ -187,6 +187,9 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof RequestGuard.BadRequest bad) {
+      if (x.closing()) {
+        return; // see handle()
+      }
       record.request();
       answers.badRequest(bad.reason(), bad.message(), x.tenant);
     } else if (evt == Drain.INSTANCE) {
@@ -231,8 +234,14 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
 
   /** Identifies the request's tenant and asks the admission stage; forwards it when granted. */
   private void handle(FullHttpRequest req) {
+    if (x.closing()) {
+      // The connection is being closed (an answer that closes it is on its way, e.g. a 408): what
+      // the decoder still hands on, such as the partial head it flushes at close, is not a request.
+      req.release();
+      return;
+    }
     record.request();
-    if (req.decoderResult().isFailure() || x.closing()) {
+    if (req.decoderResult().isFailure()) {
       Throwable c = req.decoderResult().cause();
       req.release();
       answers.badRequest(
