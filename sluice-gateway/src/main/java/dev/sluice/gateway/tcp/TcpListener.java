@@ -104,6 +104,11 @@ public final class TcpListener extends ChannelInitializer<SocketChannel> {
     return upstreams.get(Math.floorMod(start + attempt, upstreams.size()));
   }
 
+  /** The listener's connection caps (for tests). */
+  ConnectionCaps caps() {
+    return caps;
+  }
+
   int upstreamCount() {
     return upstreams.size();
   }

@@ -20,6 +20,16 @@ public final class ForwardChannels {
   private ForwardChannels() {}
 
   public static EmbeddedChannel client(ListenerFixture f, List<String> lookups) {
+    return client(
+        f,
+        lookups,
+        new ConnectionCaps(
+            f.lc.config().limits().maxPerSource(), f.lc.config().limits().maxPerTenant()));
+  }
+
+  /** A client whose connection counts against {@code caps} (shared by the listener's clients). */
+  public static EmbeddedChannel client(
+      ListenerFixture f, List<String> lookups, ConnectionCaps caps) {
     EmbeddedChannel ch =
         new EmbeddedChannel() {
           @Override
@@ -41,15 +51,7 @@ public final class ForwardChannels {
             new DenyRanges(f.lc.config().forward().denyRanges()));
     ForwardListener.addHttp(
         ch.pipeline(),
-        new ForwardHandler(
-            f.lc,
-            intake,
-            new Admission(f.lc),
-            dialer,
-            null,
-            new ConnectionCaps(
-                    f.lc.config().limits().maxPerSource(), f.lc.config().limits().maxPerTenant())
-                .lease()));
+        new ForwardHandler(f.lc, intake, new Admission(f.lc), dialer, null, caps.lease()));
     ch.pipeline().fireChannelActive();
     return ch;
   }
