@@ -32,10 +32,10 @@ class ConnectionLimitsRulesTest {
   void aListenerOverridesTheTopLevelKeyByKey() {
     String yaml =
         ConfigFixture.replace(
-                "          zone: z\n",
-                "          zone: z\n"
-                    + "          timeouts: { idle: 5s }\n"
-                    + "          connection_limits: { per_tenant: 3 }\n")
+                "    zone: z\n",
+                "    zone: z\n"
+                    + "    timeouts: { idle: 5s }\n"
+                    + "    connection_limits: { per_tenant: 3 }\n")
             + "timeouts: { request_head: 2s, idle: 90s }\n"
             + "connection_limits: { per_source: 7 }\n";
     ConnectionLimits l = load(yaml).listener("api").limits();
@@ -72,8 +72,7 @@ class ConnectionLimitsRulesTest {
     assertThat(
             errors(
                 ConfigFixture.replace(
-                    "          zone: z\n",
-                    "          zone: z\n          timeouts: { upstream_connect: 1h }\n")))
+                    "    zone: z\n", "    zone: z\n    timeouts: { upstream_connect: 1h }\n")))
         .containsExactly(
             "t.yaml:19: listeners[0].timeouts.upstream_connect: must be between 100ms and 5m"
                 + " (got 1h)");
