@@ -5,19 +5,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.gateway.ListenerFixture;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.listener.Stages;
+import dev.sluice.gateway.listener.Transport;
 import dev.sluice.ledger.EntryType;
 import dev.sluice.ledger.LedgerEntry;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -196,6 +205,71 @@ class ReverseTimeoutsTest {
       assertThat(record.reason()).isEqualTo("upstream_first_byte_timeout");
       assertThat(f.stats.listener("reverse").closed().get("upstream_first_byte_timeout").sum())
           .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anUpstreamThatDoesNotAcceptIsReportedAsAConnectTimeout() throws Exception {
+    // A listening socket whose accept queue is full drops further SYNs: connecting hangs.
+    List<Socket> held = new ArrayList<>();
+    EventLoopGroup group = Transport.nio().newGroup(1);
+    try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ListenerFixture f =
+            new ListenerFixture(
+                dir, "reverse", "enforce", "timeouts: { upstream_connect: 300ms }\n")) {
+      for (int i = 0; i < 4; i++) {
+        Socket s = new Socket();
+        held.add(s);
+        try {
+          s.connect(
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), full.getLocalPort()), 200);
+        } catch (IOException e) {
+          break; // the queue is full
+        }
+      }
+      UpstreamTargets targets =
+          new UpstreamTargets(List.of("http://127.0.0.1:" + full.getLocalPort()));
+      UpstreamDialer dialer = new UpstreamDialer(f.lc, targets, new UpstreamPool(), null);
+      AtomicReference<EventLoop> real = new AtomicReference<>();
+      EmbeddedChannel client =
+          new EmbeddedChannel() {
+            @Override
+            public EventLoop eventLoop() {
+              // Its own loop while it registers; then a real one, where the dial opens a socket.
+              return real.get() == null ? super.eventLoop() : real.get();
+            }
+          };
+      real.set(group.next());
+      CompletableFuture<String> outcome = new CompletableFuture<>();
+      dialer.dial(
+          client,
+          null,
+          0,
+          targets.next(),
+          new UpstreamDialer.Result() {
+            @Override
+            public void connected(Channel upstream, UpstreamTargets.Target target) {
+              upstream.close();
+              outcome.complete("connected");
+            }
+
+            @Override
+            public void clientGone() {
+              outcome.complete("client gone");
+            }
+
+            @Override
+            public void unavailable(boolean timedOut) {
+              outcome.complete(timedOut ? "timed out" : "refused");
+            }
+          });
+      assertThat(outcome.get(10, TimeUnit.SECONDS)).isEqualTo("timed out");
+      client.finishAndReleaseAll();
+    } finally {
+      for (Socket s : held) {
+        s.close();
+      }
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
   }
 
