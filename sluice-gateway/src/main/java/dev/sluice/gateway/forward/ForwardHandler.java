@@ -132,7 +132,8 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     this.lc = lc;
     this.lease = lease;
     this.clock =
-        new RequestClock(lc.config().limits().requestHead(), lc.config().limits().idle(), this);
+        new RequestClock(
+            lc.config().limits().requestHead(), lc.config().limits().idle(), this, false);
     this.intake = intake;
     this.admission = admission;
     this.dialer = dialer;
@@ -179,6 +180,11 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       record.record().outcome(ConnectionRecord.Decision.DENY, Reason.REQUEST_HEAD_TIMEOUT);
       closeBoth();
     }
+  }
+
+  @Override
+  public void requestBodyTimedOut() {
+    // Not timed on forward listeners (the meter paces their bodies); see RequestClock.
   }
 
   @Override

@@ -3,7 +3,9 @@ package dev.sluice.gateway.listener;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.time.Duration;
 
 /**
@@ -11,7 +13,11 @@ import java.time.Duration;
  * of an edge link): {@code timeouts.request_head} from accept until the first request head has been
  * decoded, and again from the first byte of each later request; {@code timeouts.idle} while a
  * keep-alive connection waits, with no request in flight, for that first byte. While a request is
- * handled, and once the connection became a tunnel, neither runs.
+ * handled, and once the connection became a tunnel, neither runs. With {@code timeBodies} (reverse
+ * listeners, which read a request body without pausing) a request's body must keep arriving too: at
+ * most {@code request_head} between two of its parts, else {@link Expiry#requestBodyTimedOut}
+ * (nginx {@code client_body_timeout}). Forward listeners pace a body by the meter's back-pressure
+ * (the gateway itself stops reading while escrow refills), so their bodies are not timed here.
  *
  * <p>Two handlers share it: {@link #bytes()} before the HTTP decoder (it sees the first raw byte of
  * a request) and {@link #heads()} after it (it sees the decoded head). The connection's handler
@@ -26,6 +32,9 @@ public final class RequestClock {
     /** No request head arrived in time; nothing is in flight. */
     void requestHeadTimedOut();
 
+    /** A request body stopped arriving (only with {@code timeBodies}); nothing is in flight. */
+    void requestBodyTimedOut();
+
     /** The keep-alive connection waited too long for its next request. */
     void idleTimedOut();
   }
@@ -35,6 +44,8 @@ public final class RequestClock {
     IDLE,
     /** A request head is arriving (the head clock runs). */
     HEAD,
+    /** A request body is arriving (the head clock runs between its parts). */
+    BODY,
     /** A request is handled: no clock. */
     BUSY,
     /** A tunnel: no clock here (the tunnel's own idle timeout applies). */
@@ -44,13 +55,18 @@ public final class RequestClock {
   private final Duration requestHead;
   private final Duration idle;
   private final Expiry expiry;
+  private final boolean timeBodies;
   private Deadline deadline;
   private State state = State.HEAD;
 
-  public RequestClock(Duration requestHead, Duration idle, Expiry expiry) {
+  /**
+   * @param timeBodies whether a request body must keep arriving (see the class comment)
+   */
+  public RequestClock(Duration requestHead, Duration idle, Expiry expiry, boolean timeBodies) {
     this.requestHead = requestHead;
     this.idle = idle;
     this.expiry = expiry;
+    this.timeBodies = timeBodies;
   }
 
   /** The handler before the HTTP decoder: starts the head clock on a request's first byte. */
@@ -92,9 +108,16 @@ public final class RequestClock {
     return new ChannelInboundHandlerAdapter() {
       @Override
       public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest && state != State.OFF) {
-          state = State.BUSY;
-          deadline.cancel();
+        if (state != State.OFF) {
+          if (msg instanceof HttpRequest && !(msg instanceof LastHttpContent) && timeBodies) {
+            state = State.BODY;
+            deadline.arm(requestHead, RequestClock.this::bodyExpired);
+          } else if (msg instanceof HttpRequest || msg instanceof LastHttpContent) {
+            state = State.BUSY;
+            deadline.cancel();
+          } else if (msg instanceof HttpContent && state == State.BODY) {
+            deadline.arm(requestHead, RequestClock.this::bodyExpired);
+          }
         }
         ctx.fireChannelRead(msg);
       }
@@ -130,6 +153,13 @@ public final class RequestClock {
     if (state == State.HEAD) {
       state = State.OFF;
       expiry.requestHeadTimedOut();
+    }
+  }
+
+  private void bodyExpired() {
+    if (state == State.BODY) {
+      state = State.OFF;
+      expiry.requestBodyTimedOut();
     }
   }
 

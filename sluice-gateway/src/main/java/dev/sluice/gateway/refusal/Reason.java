@@ -95,6 +95,11 @@ public enum Reason {
   /** The client did not finish a request head within {@code timeouts.request_head}. */
   REQUEST_HEAD_TIMEOUT(
       "request_head_timeout", 408, "the request head did not arrive in time; send it faster"),
+  /**
+   * A reverse request's body paused longer than {@code timeouts.request_head} between two parts.
+   */
+  REQUEST_BODY_TIMEOUT(
+      "request_body_timeout", 408, "the request body stopped arriving; send it without pauses"),
   /** A keep-alive connection stayed without a request for {@code timeouts.idle}. */
   IDLE_TIMEOUT("idle_timeout", 0, "the connection was idle too long"),
   /** No upstream or destination accepted a connection within {@code timeouts.upstream_connect}. */

@@ -79,7 +79,8 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     this.lease = lease;
     this.direct = direct;
     this.clock =
-        new RequestClock(lc.config().limits().requestHead(), lc.config().limits().idle(), this);
+        new RequestClock(
+            lc.config().limits().requestHead(), lc.config().limits().idle(), this, true);
     this.record = record;
     this.meter = meter;
     this.admission = admission;
@@ -140,17 +141,24 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void requestHeadTimedOut() {
-    lc.meter().listenerStats().closed(Reason.REQUEST_HEAD_TIMEOUT);
+    requestTimedOut(Reason.REQUEST_HEAD_TIMEOUT);
+  }
+
+  @Override
+  public void requestBodyTimedOut() {
+    requestTimedOut(Reason.REQUEST_BODY_TIMEOUT);
+  }
+
+  private void requestTimedOut(Reason reason) {
+    lc.meter().listenerStats().closed(reason);
     if (x.phase().busy()) {
-      record.outcome(ConnectionRecord.Decision.DENY, Reason.REQUEST_HEAD_TIMEOUT);
+      record.outcome(ConnectionRecord.Decision.DENY, reason);
       answers.close();
       return;
     }
     // Nothing was answered on this request yet: tell the client why, then close (nginx, HAProxy).
     answers.badRequest(
-        Reason.REQUEST_HEAD_TIMEOUT,
-        Reason.REQUEST_HEAD_TIMEOUT.message() + " (" + lc.config().limits().requestHead() + ")",
-        x.tenant);
+        reason, reason.message() + " (" + lc.config().limits().requestHead() + ")", x.tenant);
   }
 
   @Override

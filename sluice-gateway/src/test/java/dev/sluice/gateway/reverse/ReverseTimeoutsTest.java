@@ -141,6 +141,29 @@ class ReverseTimeoutsTest {
   }
 
   @Test
+  void aRequestBodyThatStopsArrivingIsAnswered408() throws Exception {
+    try (ListenerFixture f = new ListenerFixture(dir, "reverse", "enforce", TIMEOUTS)) {
+      EmbeddedChannel ch = accept(new ReverseListener(f.lc, null, null), "10.1.2.3", 40000);
+      send(ch, "POST /v1/chat HTTP/1.1\r\nHost: gw\r\nX-Tenant: default\r\n");
+      send(ch, "Content-Length: 100\r\n\r\n{\"model\":");
+      advance(ch, 1500);
+      send(ch, "\"m\","); // each part re-arms the clock: the body may take longer than 2 s
+      advance(ch, 1500);
+      send(ch, "\"messages\":");
+      advance(ch, 1900);
+      assertThat(ch.isOpen()).isTrue();
+      advance(ch, 100); // then a pause of 2 s
+      settle(() -> !ch.isOpen(), ch);
+      assertThat(ch.isOpen()).isFalse();
+      assertThat(ReverseProxyHandlerTest.written(ch))
+          .startsWith("HTTP/1.1 408 Request Timeout\r\n")
+          .contains("request_body_timeout");
+      assertThat(f.stats.listener("reverse").closed().get("request_body_timeout").sum())
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
   void aKeepAliveConnectionWithoutARequestIsClosedAfterTheIdleTimeout() throws Exception {
     try (ListenerFixture f = new ListenerFixture(dir, "reverse", "enforce", TIMEOUTS)) {
       f.spendAll("small"); // answered 429 by the gateway itself, and the connection kept
