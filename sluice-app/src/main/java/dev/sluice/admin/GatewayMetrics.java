@@ -53,7 +53,7 @@ final class GatewayMetrics {
         .name("sluice_connections_closed")
         .help(
             "Connections a listener closed on its own for a timeout or a connection cap, per"
-                + " listener and reason (request_head_timeout, idle_timeout,"
+                + " listener and reason (request_head_timeout, request_body_timeout, idle_timeout,"
                 + " upstream_connect_timeout, upstream_first_byte_timeout, tunnel_idle_timeout,"
                 + " source_connection_limit, tenant_connection_limit).")
         .labelNames("listener", "reason")
