@@ -5,10 +5,8 @@ import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.evidence.LogValue;
 import dev.sluice.gateway.listener.ConnectionCaps;
-import dev.sluice.gateway.listener.Deadline;
 import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.listener.RequestClock;
-import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.refusal.Reason;
@@ -25,12 +23,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.EnumSet;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,50 +45,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything runs on the client's event loop; destination channels share it. Nothing here
  * throws: a failure becomes a refusal or a close, a counter, and the connection's ledger entry.
- *
- * <p>Timeouts and caps ({@code timeouts}, {@code connection_limits}): the {@link RequestClock}
- * answers a request head that does not arrive in time with 408 and closes a keep-alive connection
- * idle too long; a destination that does not connect, or does not start its response, in time is
- * answered 504; a quiet tunnel is closed on both sides; a source or tenant at its cap is answered
- * 429. Each is counted in {@code sluice_connections_closed_total} and is the record's reason.
+ * Timeouts and caps are the {@link ForwardBounds}'.
  */
 final class ForwardHandler extends ChannelInboundHandlerAdapter
-    implements ConnectionMeter.Listener, Dialer.Outcome, Tunnel.Failure, RequestClock.Expiry {
-
-  /** Reasons that close the connection for a timeout or a cap, counted as such. */
-  private static final Set<Reason> CLOSES =
-      EnumSet.of(
-          Reason.REQUEST_HEAD_TIMEOUT,
-          Reason.UPSTREAM_CONNECT_TIMEOUT,
-          Reason.UPSTREAM_FIRST_BYTE_TIMEOUT,
-          Reason.SOURCE_CONNECTION_LIMIT,
-          Reason.TENANT_CONNECTION_LIMIT);
+    implements ConnectionMeter.Listener, Dialer.Outcome, Tunnel.Failure, ForwardBounds.Connection {
 
   private static final Logger log = LoggerFactory.getLogger(ForwardHandler.class);
-
-  private enum State {
-    /** Waiting for the next request. */
-    IDLE,
-    /** A request is between intake and its destination connection (or its tunnel's 200). */
-    ADMITTING,
-    /** An absolute-form request is being forwarded or answered. */
-    EXCHANGE,
-    /** Bytes are relayed both ways. */
-    TUNNEL,
-    /** Refused or failed: nothing more is read or forwarded. */
-    CLOSING
-  }
-
-  /**
-   * A request being admitted, with what the client asked for before its head was rewritten: to keep
-   * the connection open, and an interim 100 Continue.
-   */
-  private record Pending(
-      HttpRequest request,
-      RequestTarget target,
-      EscrowAccount account,
-      boolean keepAlive,
-      boolean expectContinue) {}
 
   private final ListenerContext lc;
   private final Intake intake;
@@ -103,8 +60,8 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   private ChannelHandlerContext ctx;
   private InetSocketAddress source;
   private ForwardRecord record;
-  private State state = State.IDLE;
-  private Pending pending;
+  private ForwardState state = ForwardState.IDLE;
+  private PendingRequest pending;
   private Origin origin;
   private Exchange exchange;
   private Tunnel tunnel;
@@ -113,15 +70,9 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   /** The record made by the edge link's pipeline ({@code peer: edge}), or null. */
   private final ConnectionRecord linkRecord;
 
-  private final ConnectionCaps.Lease lease;
-  private final RequestClock clock;
-  private Deadline firstByte;
+  private final ForwardBounds bounds;
 
-  /**
-   * @param linkRecord the record made by the edge link's pipeline ({@code peer: edge}), or null for
-   *     a client's own connection (whose source address is capped)
-   * @param lease the connection's slots of the listener's caps
-   */
+  /** {@code lease}: the connection's slots of the listener's caps. */
   ForwardHandler(
       ListenerContext lc,
       Intake intake,
@@ -130,10 +81,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       ConnectionRecord linkRecord,
       ConnectionCaps.Lease lease) {
     this.lc = lc;
-    this.lease = lease;
-    this.clock =
-        new RequestClock(
-            lc.config().limits().requestHead(), lc.config().limits().idle(), this, false);
+    this.bounds = new ForwardBounds(lc, this, lease);
     this.intake = intake;
     this.admission = admission;
     this.dialer = dialer;
@@ -146,14 +94,14 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
 
   /** The connection's head and idle clocks; their handlers go around the HTTP decoder. */
   RequestClock clock() {
-    return clock;
+    return bounds.clock();
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     source = (InetSocketAddress) ctx.channel().remoteAddress();
-    firstByte = new Deadline(ctx.executor());
+    bounds.added(ctx);
     record = linkRecord == null ? new ForwardRecord(lc, source) : new ForwardRecord(lc, linkRecord);
   }
 
@@ -162,80 +110,43 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     lc.meter().listenerStats().connectionsOpen.increment();
     lc.meter().listenerStats().connectionsTotal.increment();
     ctx.fireChannelActive();
-    if (linkRecord == null && source != null && !lease.source(source.getAddress())) {
-      clock.tunnel();
-      refuse(Reason.SOURCE_CONNECTION_LIMIT, source.getAddress().getHostAddress());
-      return;
+    if (linkRecord == null && source != null && !bounds.source(source.getAddress())) {
+      return; // refused: the source is at its cap
     }
     ctx.read();
   }
 
   @Override
-  public void requestHeadTimedOut() {
-    if (state == State.IDLE) {
-      // Nothing was answered on this request yet: tell the client why, then close.
-      refuse(Reason.REQUEST_HEAD_TIMEOUT, "within " + lc.config().limits().requestHead());
-    } else {
-      lc.meter().listenerStats().closed(Reason.REQUEST_HEAD_TIMEOUT);
-      record.record().outcome(ConnectionRecord.Decision.DENY, Reason.REQUEST_HEAD_TIMEOUT);
-      closeBoth();
-    }
-  }
-
-  @Override
-  public void requestBodyTimedOut() {
-    // Not timed on forward listeners (the meter paces their bodies); see RequestClock.
-  }
-
-  @Override
-  public void idleTimedOut() {
-    lc.meter().listenerStats().closed(Reason.IDLE_TIMEOUT);
-    record.record().outcome(ConnectionRecord.Decision.ALLOW, Reason.IDLE_TIMEOUT);
-    closeBoth();
-  }
-
-  /** A tunnel passed no byte either way for {@code timeouts.tunnel_idle}: both sides close. */
-  @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent) {
-      if (state == State.TUNNEL) {
-        lc.meter().listenerStats().closed(Reason.TUNNEL_IDLE_TIMEOUT);
-        record.record().outcome(ConnectionRecord.Decision.ALLOW, Reason.TUNNEL_IDLE_TIMEOUT);
-        closeBoth();
-      }
-      return;
+    if (!bounds.tunnelIdle(evt)) {
+      ctx.fireUserEventTriggered(evt);
     }
-    ctx.fireUserEventTriggered(evt);
   }
 
   /** The request was sent to the destination whole: its response must start in time. */
   void requestSent(Exchange e) {
-    if (state == State.EXCHANGE && exchange == e) {
-      firstByte.arm(lc.config().limits().upstreamFirstByte(), () -> firstByteTimedOut(e));
+    if (state == ForwardState.EXCHANGE && exchange == e) {
+      bounds.requestSent(e);
     }
   }
 
-  private void firstByteTimedOut(Exchange e) {
-    if (state == State.EXCHANGE && exchange == e && e.responseNotStarted()) {
-      refuse(
-          Reason.UPSTREAM_FIRST_BYTE_TIMEOUT,
-          e.origin().authority()
-              + ": no response within "
-              + lc.config().limits().upstreamFirstByte());
+  @Override
+  public void end(ConnectionRecord.Decision decision, Reason reason) {
+    if (state != ForwardState.CLOSING) {
+      record.record().outcome(decision, reason);
+      closeBoth();
     }
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     lc.meter().listenerStats().connectionsOpen.decrement();
-    clock.tunnel();
-    firstByte.cancel();
-    lease.release();
-    if (state == State.EXCHANGE || state == State.ADMITTING) {
+    bounds.closed();
+    if (state == ForwardState.EXCHANGE || state == ForwardState.ADMITTING) {
       record.error(Reason.CLIENT_CLOSED);
     }
-    Tunnel t = state == State.TUNNEL ? tunnel : null;
-    state = State.CLOSING;
+    Tunnel t = state == ForwardState.TUNNEL ? tunnel : null;
+    state = ForwardState.CLOSING;
     releaseHeld();
     exchange = null;
     if (t != null) {
@@ -258,9 +169,9 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
-      if (state == State.CLOSING) {
+      if (state == ForwardState.CLOSING) {
         ReferenceCountUtil.release(msg);
-      } else if (state == State.TUNNEL && tunnel.isOpen()) {
+      } else if (state == ForwardState.TUNNEL && tunnel.isOpen()) {
         if (msg instanceof ByteBuf b) {
           tunnel.write(b);
         } else {
@@ -290,14 +201,14 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     pumping = true;
     try {
       while (!inbound.isEmpty()) {
-        if (state == State.IDLE) {
+        if (state == ForwardState.IDLE) {
           Object m = inbound.poll();
           if (m instanceof HttpRequest req) {
             onRequest(req);
           } else {
             ReferenceCountUtil.release(m); // the end of a request already refused or answered
           }
-        } else if (state == State.EXCHANGE && exchange.wantsBody()) {
+        } else if (state == ForwardState.EXCHANGE && exchange.wantsBody()) {
           exchange.body(inbound.poll());
         } else {
           break;
@@ -314,8 +225,8 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     if (!inbound.isEmpty()) {
       return;
     }
-    if (state == State.IDLE
-        || (state == State.EXCHANGE && exchange.wantsBody() && exchange.writesDone())) {
+    if (state == ForwardState.IDLE
+        || (state == ForwardState.EXCHANGE && exchange.wantsBody() && exchange.writesDone())) {
       ctx.read();
     }
   }
@@ -342,9 +253,8 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       refuse(d.refusal(), d.detail());
       return;
     }
-    if (d.tenant() != null && !lease.tenant(d.tenant())) {
+    if (!bounds.tenant(d.tenant())) {
       ReferenceCountUtil.release(req);
-      refuse(Reason.TENANT_CONNECTION_LIMIT, d.tenant());
       return;
     }
     RequestTarget t = d.target();
@@ -365,8 +275,8 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       ProxyHeaders.request(req, t);
       need = ProxyHeaders.knownSize(req);
     }
-    state = State.ADMITTING;
-    pending = new Pending(req, t, account, keepAlive, expectContinue);
+    state = ForwardState.ADMITTING;
+    pending = new PendingRequest(req, t, account, keepAlive, expectContinue);
     Channel reuse = reusable ? origin.channel() : null;
     ChannelHandler pipeline =
         ForwardListener.originPipeline(lc.meter(), record.record(), account, this, connect);
@@ -392,9 +302,9 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void admitted(Channel ch) {
-    Pending p = pending;
+    PendingRequest p = pending;
     pending = null;
-    if (state != State.ADMITTING || p == null) {
+    if (state != ForwardState.ADMITTING || p == null) {
       if (origin == null || origin.channel() != ch) {
         ch.close();
       }
@@ -416,14 +326,12 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     }
     if (p.target().tunnel()) {
       ReferenceCountUtil.release(p.request());
-      clock.tunnel();
-      ctx.pipeline()
-          .addFirst(Stages.TUNNEL_IDLE, Stages.tunnelIdle(lc.config().limits().tunnelIdle()));
-      state = State.TUNNEL;
+      bounds.tunnelOpened(ctx.pipeline());
+      state = ForwardState.TUNNEL;
       tunnel = new Tunnel(ctx, origin, this);
       tunnel.open(inbound);
     } else {
-      state = State.EXCHANGE;
+      state = ForwardState.EXCHANGE;
       exchange = new Exchange(this, ctx, origin, p.request(), p.keepAlive());
       exchange.start(p.request(), p.expectContinue());
       pump();
@@ -437,7 +345,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void tunnelFailed(Reason reason) {
-    if (state != State.CLOSING) {
+    if (state != ForwardState.CLOSING) {
       record.error(reason);
       closeBoth();
     }
@@ -450,7 +358,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       ReferenceCountUtil.release(msg);
       return;
     }
-    firstByte.cancel();
+    bounds.responding();
     exchange.fromOrigin(msg);
   }
 
@@ -466,7 +374,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     }
     origin = null;
     ch.close();
-    if (e == null || state != State.EXCHANGE) {
+    if (e == null || state != ForwardState.EXCHANGE) {
       return; // an idle keep-alive connection ended
     }
     exchange = null;
@@ -479,7 +387,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   }
 
   void originWriteFailed(Exchange e) {
-    if (state == State.EXCHANGE && exchange == e) {
+    if (state == ForwardState.EXCHANGE && exchange == e) {
       originFailed(e.origin().channel(), "cannot write to the destination");
     }
   }
@@ -490,22 +398,22 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   }
 
   void exchangeDone(Exchange e, boolean reuseOrigin, boolean keepClient) {
-    if (exchange != e || state != State.EXCHANGE) {
+    if (exchange != e || state != ForwardState.EXCHANGE) {
       return;
     }
     exchange = null;
-    firstByte.cancel();
+    bounds.responding();
     if (!reuseOrigin) {
       closeOrigin();
     } else if (origin != null) {
       origin.channel().read(); // while idle, notice when the destination closes it
     }
     if (keepClient) {
-      state = State.IDLE;
-      clock.exchangeDone();
+      state = ForwardState.IDLE;
+      bounds.exchangeDone();
       pump();
     } else {
-      state = State.CLOSING;
+      state = ForwardState.CLOSING;
       releaseHeld();
       ctx.close();
     }
@@ -515,12 +423,12 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void refused(ChannelHandlerContext meterCtx, Refusal r) {
-    if (state == State.CLOSING) {
+    if (state == ForwardState.CLOSING) {
       return;
     }
     boolean nothingLeft = ((ConnectionMeter) meterCtx.handler()).chargedSinceMark() == 0;
     record.refused(r, !nothingLeft);
-    if (state == State.EXCHANGE && exchange.responseNotStarted() && nothingLeft) {
+    if (state == ForwardState.EXCHANGE && exchange.responseNotStarted() && nothingLeft) {
       // Nothing of this request reached the destination: the client can still be told why.
       answer(JsonResponses.refusal(r, lc.clock().millis()));
     } else {
@@ -534,18 +442,17 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   }
 
   /** Refuses the current request for {@code reason}: ledgered, counted, answered, closed. */
-  private void refuse(Reason reason, String detail) {
-    if (CLOSES.contains(reason)) {
-      lc.meter().listenerStats().closed(reason);
-    }
+  @Override
+  public void refuse(Reason reason, String detail) {
+    bounds.refused(reason);
     record.refused(reason, detail);
     answer(ForwardResponses.error(reason, detail));
   }
 
   /** Writes the gateway's own answer to the client (not egress) and closes; null just closes. */
   private void answer(FullHttpResponse res) {
-    state = State.CLOSING;
-    firstByte.cancel();
+    state = ForwardState.CLOSING;
+    bounds.responding();
     releaseHeld();
     exchange = null;
     closeOrigin();
@@ -560,8 +467,8 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   }
 
   private void closeBoth() {
-    state = State.CLOSING;
-    firstByte.cancel();
+    state = ForwardState.CLOSING;
+    bounds.responding();
     releaseHeld();
     exchange = null;
     closeOrigin();
