@@ -68,6 +68,23 @@ final class GatewayMetrics {
         "Forward listeners: bytes charged for lookups (the upper bound of each), per listener.",
         s -> s.lookupBytes);
     CounterWithCallback.builder()
+        .name("sluice_connections_closed")
+        .help(
+            "Connections a listener closed on its own for a timeout or a connection cap, per"
+                + " listener and reason (request_head_timeout, request_body_timeout, idle_timeout,"
+                + " upstream_connect_timeout, upstream_first_byte_timeout, tunnel_idle_timeout,"
+                + " source_connection_limit, tenant_connection_limit).")
+        .labelNames("listener", "reason")
+        .callback(
+            cb -> {
+              for (Map.Entry<String, GatewayStats.ListenerStats> l : stats.listeners().entrySet()) {
+                for (Map.Entry<String, LongAdder> e : l.getValue().closed().entrySet()) {
+                  cb.call(e.getValue().sum(), l.getKey(), e.getKey());
+                }
+              }
+            })
+        .register(registry);
+    CounterWithCallback.builder()
         .name("sluice_denials")
         .help("Refused requests or connections and cut streams, by reason.")
         .labelNames("reason")

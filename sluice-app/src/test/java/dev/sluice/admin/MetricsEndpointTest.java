@@ -150,6 +150,36 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void connectionsClosedForTimeoutsAndCapsPerListenerAndReason() throws Exception {
+    var api = f.stats.listener("api");
+    api.closed(dev.sluice.gateway.refusal.Reason.REQUEST_HEAD_TIMEOUT);
+    api.closed(dev.sluice.gateway.refusal.Reason.REQUEST_HEAD_TIMEOUT);
+    f.stats.listener("outbound").closed(dev.sluice.gateway.refusal.Reason.TUNNEL_IDLE_TIMEOUT);
+
+    MetricsText m = scrape();
+
+    assertThat(m.types()).containsEntry("sluice_connections_closed_total", "counter");
+    assertThat(
+            m.get(
+                s(
+                    "sluice_connections_closed_total",
+                    "listener",
+                    "api",
+                    "reason",
+                    "request_head_timeout")))
+        .isEqualTo(2);
+    assertThat(
+            m.get(
+                s(
+                    "sluice_connections_closed_total",
+                    "listener",
+                    "outbound",
+                    "reason",
+                    "tunnel_idle_timeout")))
+        .isEqualTo(1);
+  }
+
+  @Test
   void ledgerHaltAndModeState() throws Exception {
     f.clock.advance(Duration.ofSeconds(90));
     MetricsText m = scrape();

@@ -15,6 +15,8 @@ import java.util.Objects;
  * host:port} upstreams and an {@code egress} direction. {@code tenantsBySource} (forward and tcp)
  * maps source CIDRs to tenants of the listener's zone, in the order written. {@code peer} is {@link
  * Peer#EDGE} when {@code sluice edge} connects instead of clients (reverse and forward only).
+ * {@code limits} are the listener's timeouts and connection caps, resolved (top level, then the
+ * listener's own overrides).
  */
 public record ListenerConfig(
     String name,
@@ -27,9 +29,11 @@ public record ListenerConfig(
     Egress egress,
     TlsConfig tls,
     ForwardConfig forward,
-    Peer peer) {
+    Peer peer,
+    ConnectionLimits limits) {
 
   public ListenerConfig {
+    Objects.requireNonNull(limits, "limits");
     Names.checkListenerName(name);
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(bind, "bind");
@@ -71,6 +75,36 @@ public record ListenerConfig(
         Upstreams.checkHostPort(u);
       }
     }
+  }
+
+  /**
+   * A listener with the default timeouts and connection caps ({@link ConnectionLimits#DEFAULTS}).
+   */
+  public ListenerConfig(
+      String name,
+      ListenerMode mode,
+      HostPort bind,
+      List<String> upstreams,
+      String zone,
+      String tenantHeader,
+      Map<String, String> tenantsBySource,
+      Egress egress,
+      TlsConfig tls,
+      ForwardConfig forward,
+      Peer peer) {
+    this(
+        name,
+        mode,
+        bind,
+        upstreams,
+        zone,
+        tenantHeader,
+        tenantsBySource,
+        egress,
+        tls,
+        forward,
+        peer,
+        ConnectionLimits.DEFAULTS);
   }
 
   /** A listener whose clients connect directly ({@link Peer#DIRECT}). */

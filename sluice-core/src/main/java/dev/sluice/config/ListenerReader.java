@@ -27,12 +27,18 @@ final class ListenerReader {
     "deny_ranges",
     "proxy_users",
     "lookups",
-    "peer"
+    "peer",
+    ConnectionLimitsReader.TIMEOUTS,
+    ConnectionLimitsReader.LIMITS
   };
 
   private ListenerReader() {}
 
-  static Result read(Cursor c, Map<String, Set<String>> tenantsByZone) {
+  /**
+   * @param limits the top level's timeouts and connection limits, which the listener's own sections
+   *     override key by key (null when they are invalid)
+   */
+  static Result read(Cursor c, Map<String, Set<String>> tenantsByZone, ConnectionLimits limits) {
     int errorsBefore = c.problems().errorCount();
     YamlMap m = c.map();
     if (m == null) {
@@ -85,18 +91,33 @@ final class ListenerReader {
     }
     ForwardConfig forward = readForward(m, mode, zone, tenants);
     Peer peer = readPeer(m.get("peer"), mode);
+    ConnectionLimits own =
+        ConnectionLimitsReader.read(
+            m.get(ConnectionLimitsReader.TIMEOUTS), m.get(ConnectionLimitsReader.LIMITS), limits);
     // A zone or tenant name that is itself invalid was reported under budgets; build nothing.
     if (c.problems().errorCount() > errorsBefore
         || tenants == null
         || !Names.isNodeName(zone)
         || !bySource.values().stream().allMatch(Names::isNodeName)
         || (mode == ListenerMode.FORWARD && forward == null)
-        || peer == null) {
+        || peer == null
+        || own == null) {
       return new Result(null, name, nameAt, bind, bindAt);
     }
     ListenerConfig config =
         new ListenerConfig(
-            name, mode, bind, upstreams, zone, tenantHeader, bySource, egress, tls, forward, peer);
+            name,
+            mode,
+            bind,
+            upstreams,
+            zone,
+            tenantHeader,
+            bySource,
+            egress,
+            tls,
+            forward,
+            peer,
+            own);
     return new Result(config, name, nameAt, bind, bindAt);
   }
 

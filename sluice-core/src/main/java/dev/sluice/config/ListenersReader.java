@@ -20,9 +20,15 @@ final class ListenersReader {
    *
    * @param adminBind the admin address and where it was written ({@code adminAt} is null for the
    *     default), or a null address when admin itself is invalid
+   * @param limits the top level's timeouts and connection limits, which each listener may override
+   *     (null when they are invalid)
    */
   static List<ListenerConfig> read(
-      Cursor c, Map<String, Set<String>> tenantsByZone, HostPort adminBind, Cursor adminAt) {
+      Cursor c,
+      Map<String, Set<String>> tenantsByZone,
+      HostPort adminBind,
+      Cursor adminAt,
+      ConnectionLimits limits) {
     int errorsBefore = c.problems().errorCount();
     List<Cursor> items = c.list();
     if (items == null) {
@@ -35,7 +41,7 @@ final class ListenersReader {
     Map<String, Cursor> names = new HashMap<>();
     List<ListenerReader.Result> bound = new ArrayList<>();
     for (Cursor item : items) {
-      ListenerReader.Result r = ListenerReader.read(item, tenantsByZone);
+      ListenerReader.Result r = ListenerReader.read(item, tenantsByZone, limits);
       if (r.name() != null) {
         Cursor first = names.putIfAbsent(r.name(), r.nameAt());
         if (first != null) {

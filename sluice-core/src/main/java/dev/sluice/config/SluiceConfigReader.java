@@ -27,7 +27,9 @@ final class SluiceConfigReader {
     "store",
     "ledger",
     "escrow",
-    "codec"
+    "codec",
+    ConnectionLimitsReader.TIMEOUTS,
+    ConnectionLimitsReader.LIMITS
   };
 
   private SluiceConfigReader() {}
@@ -59,12 +61,17 @@ final class SluiceConfigReader {
             ? new BudgetsReader.Result(null, Map.of())
             : BudgetsReader.read(budgetsAt, model == null ? 0 : model.weightBytes());
     SectionsReader.Admin admin = SectionsReader.admin(m.get("admin"));
+    ConnectionLimits limits =
+        ConnectionLimitsReader.read(
+            m.get(ConnectionLimitsReader.TIMEOUTS),
+            m.get(ConnectionLimitsReader.LIMITS),
+            ConnectionLimits.DEFAULTS);
     Cursor listenersAt = m.require("listeners");
     List<ListenerConfig> listeners =
         listenersAt == null
             ? null
             : ListenersReader.read(
-                listenersAt, budgets.tenantsByZone(), admin.bind(), admin.bindAt());
+                listenersAt, budgets.tenantsByZone(), admin.bind(), admin.bindAt(), limits);
     SectionsReader.Store storeSection =
         SectionsReader.store(m.get("store"), m.get("node_id"), site);
     StoreConfig store = storeSection.config();

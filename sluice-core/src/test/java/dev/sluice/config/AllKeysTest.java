@@ -79,6 +79,17 @@ class AllKeysTest {
           upstream: db.example.com:5432
           zone: inference
           egress: upstream
+          timeouts: { request_head: 5s, idle: 30s, upstream_connect: 3s, upstream_first_byte: 2m, tunnel_idle: 10m }
+          connection_limits: { per_source: 64, per_tenant: 512 }
+      timeouts:
+        request_head: 20s
+        idle: 2m
+        upstream_connect: 5s
+        upstream_first_byte: 10m
+        tunnel_idle: 2h
+      connection_limits:
+        per_source: 128
+        per_tenant: 2048
       admin:
         bind: 10.0.0.5:9000
         request_timeout: 5s
@@ -151,6 +162,18 @@ class AllKeysTest {
     assertThat(c.store().etcd().endpoints())
         .containsExactly(URI.create("http://10.0.0.7:2379"), URI.create("http://10.0.0.8:2379"));
     assertThat(c.store().etcd().timeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.listener("api").limits())
+        .isEqualTo(
+            new ConnectionLimits(
+                Duration.ofSeconds(20),
+                Duration.ofMinutes(2),
+                Duration.ofSeconds(5),
+                Duration.ofMinutes(10),
+                Duration.ofHours(2),
+                128,
+                2048));
+    assertThat(c.listener("db").limits().tunnelIdle()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(c.listener("db").limits().maxPerTenant()).isEqualTo(512);
   }
 
   @Test

@@ -325,7 +325,8 @@ class ListenerRulesTest {
         .containsExactly(
             "t.yaml:19: listeners[0].tenant-header: unknown key; did you mean tenant_header?"
                 + " (allowed here: name, mode, bind, upstream, zone, tenant_header,"
-                + " tenants_by_source, egress, tls, deny_ranges, proxy_users, lookups, peer)");
+                + " tenants_by_source, egress, tls, deny_ranges, proxy_users, lookups, peer, timeouts,"
+                + " connection_limits)");
   }
 
   @Test

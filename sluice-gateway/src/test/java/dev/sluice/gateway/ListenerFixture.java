@@ -54,6 +54,21 @@ public final class ListenerFixture implements AutoCloseable {
   /** A listener whose escrow grants are chunks of {@code minChunk} to {@code maxChunk} bytes. */
   public ListenerFixture(Path dir, String listenerMode, String mode, long minChunk, long maxChunk)
       throws Exception {
+    this(dir, listenerMode, mode, minChunk, maxChunk, "");
+  }
+
+  /**
+   * A listener with {@code extra} appended to the configuration's top level (whole lines, e.g.
+   * {@code "timeouts: { request_head: 2s }\n"}).
+   */
+  public ListenerFixture(Path dir, String listenerMode, String mode, String extra)
+      throws Exception {
+    this(dir, listenerMode, mode, 1024, 4096, extra);
+  }
+
+  private ListenerFixture(
+      Path dir, String listenerMode, String mode, long minChunk, long maxChunk, String extra)
+      throws Exception {
     this.dir = dir;
     String listener =
         switch (listenerMode) {
@@ -89,7 +104,8 @@ public final class ListenerFixture implements AutoCloseable {
         admin: { bind: 127.0.0.1:0 }
         escrow: { min_chunk: %d, max_chunk: %d }
         """
-            .formatted(mode, dir, listener, minChunk, maxChunk);
+                .formatted(mode, dir, listener, minChunk, maxChunk)
+            + extra;
     ConfigResult r = ConfigLoader.parse("test.yaml", yaml);
     if (!r.ok()) {
       throw new IllegalArgumentException(String.join("\n", ConfigLoader.formatAll(r)));

@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -45,13 +46,11 @@ final class Dialer {
     void admitted(Channel destination);
 
     /** Refused by policy or failed (resolution, connection). */
-    void refused(Reason reason, String detail);
+    void refuse(Reason reason, String detail);
 
     /** The lookup was refused before it was sent (its limit, its budget); nothing is recorded. */
     void refused(Refusal refusal);
   }
-
-  static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
   private final ListenerContext lc;
   private final LookupGate lookups;
@@ -91,7 +90,7 @@ final class Dialer {
           public void addresses(List<InetAddress> addresses) {
             String denied = denyRanges.firstDenied(addresses);
             if (denied != null) {
-              out.refused(
+              out.refuse(
                   Reason.DESTINATION_DENIED_ADDRESS, target.host() + " resolves to " + denied);
               return;
             }
@@ -100,7 +99,7 @@ final class Dialer {
 
           @Override
           public void failed(Throwable error) {
-            out.refused(Reason.DESTINATION_UNRESOLVABLE, target.host() + ": " + rootMessage(error));
+            out.refuse(Reason.DESTINATION_UNRESOLVABLE, target.host() + ": " + rootMessage(error));
           }
 
           @Override
@@ -125,7 +124,9 @@ final class Dialer {
         .channel(lc.transport().socketChannel())
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+        .option(
+            ChannelOption.CONNECT_TIMEOUT_MILLIS,
+            (int) Math.min(Integer.MAX_VALUE, lc.config().limits().upstreamConnect().toMillis()))
         .handler(pipeline)
         .connect(to)
         .addListener(
@@ -141,12 +142,20 @@ final class Dialer {
                         LogValue.of(to),
                         LogValue.of(f.cause().toString()));
                     connect(client, addresses, i + 1, target, pipeline, out);
+                  } else if (f.cause() instanceof ConnectTimeoutException) {
+                    out.refuse(
+                        Reason.UPSTREAM_CONNECT_TIMEOUT,
+                        target.authority() + ": no answer within " + limitText());
                   } else {
-                    out.refused(
+                    out.refuse(
                         Reason.DESTINATION_UNREACHABLE,
                         target.authority() + ": " + rootMessage(f.cause()));
                   }
                 });
+  }
+
+  private String limitText() {
+    return lc.config().limits().upstreamConnect().toString();
   }
 
   private static String rootMessage(Throwable t) {

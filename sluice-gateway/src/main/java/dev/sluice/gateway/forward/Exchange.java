@@ -111,6 +111,9 @@ final class Exchange {
                   if (!f.isSuccess()) {
                     owner.originWriteFailed(this);
                   } else if (requestRead && writesPending == 0) {
+                    if (!responseStarted) {
+                      owner.requestSent(this); // the first-byte clock starts
+                    }
                     finishIfDone();
                   } else {
                     owner.readMore();

@@ -4,7 +4,9 @@ import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.evidence.LogValue;
+import dev.sluice.gateway.listener.ConnectionCaps;
 import dev.sluice.gateway.listener.ListenerContext;
+import dev.sluice.gateway.listener.RequestClock;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.refusal.Reason;
@@ -44,35 +46,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything runs on the client's event loop; destination channels share it. Nothing here
  * throws: a failure becomes a refusal or a close, a counter, and the connection's ledger entry.
+ * Timeouts and caps are the {@link ForwardBounds}'.
  */
 final class ForwardHandler extends ChannelInboundHandlerAdapter
-    implements ConnectionMeter.Listener, Dialer.Outcome, Tunnel.Failure {
+    implements ConnectionMeter.Listener, Dialer.Outcome, Tunnel.Failure, ForwardBounds.Connection {
 
   private static final Logger log = LoggerFactory.getLogger(ForwardHandler.class);
-
-  private enum State {
-    /** Waiting for the next request. */
-    IDLE,
-    /** A request is between intake and its destination connection (or its tunnel's 200). */
-    ADMITTING,
-    /** An absolute-form request is being forwarded or answered. */
-    EXCHANGE,
-    /** Bytes are relayed both ways. */
-    TUNNEL,
-    /** Refused or failed: nothing more is read or forwarded. */
-    CLOSING
-  }
-
-  /**
-   * A request being admitted, with what the client asked for before its head was rewritten: to keep
-   * the connection open, and an interim 100 Continue.
-   */
-  private record Pending(
-      HttpRequest request,
-      RequestTarget target,
-      EscrowAccount account,
-      boolean keepAlive,
-      boolean expectContinue) {}
 
   private final ListenerContext lc;
   private final Intake intake;
@@ -82,8 +61,8 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   private ChannelHandlerContext ctx;
   private InetSocketAddress source;
   private ForwardRecord record;
-  private State state = State.IDLE;
-  private Pending pending;
+  private ForwardState state = ForwardState.IDLE;
+  private PendingRequest pending;
   private Origin origin;
   private Exchange exchange;
   private Tunnel tunnel;
@@ -92,13 +71,18 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   /** The record made by the edge link's pipeline ({@code peer: edge}), or null. */
   private final ConnectionRecord linkRecord;
 
+  private final ForwardBounds bounds;
+
+  /** {@code lease}: the connection's slots of the listener's caps. */
   ForwardHandler(
       ListenerContext lc,
       Intake intake,
       Admission admission,
       Dialer dialer,
-      ConnectionRecord linkRecord) {
+      ConnectionRecord linkRecord,
+      ConnectionCaps.Lease lease) {
     this.lc = lc;
+    this.bounds = new ForwardBounds(lc, this, lease);
     this.intake = intake;
     this.admission = admission;
     this.dialer = dialer;
@@ -109,10 +93,16 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     return ctx.channel();
   }
 
+  /** The connection's head and idle clocks; their handlers go around the HTTP decoder. */
+  RequestClock clock() {
+    return bounds.clock();
+  }
+
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     source = (InetSocketAddress) ctx.channel().remoteAddress();
+    bounds.added(ctx);
     record = linkRecord == null ? new ForwardRecord(lc, source) : new ForwardRecord(lc, linkRecord);
   }
 
@@ -120,18 +110,44 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   public void channelActive(ChannelHandlerContext ctx) {
     lc.meter().listenerStats().connectionsOpen.increment();
     lc.meter().listenerStats().connectionsTotal.increment();
-    ctx.read();
     ctx.fireChannelActive();
+    if (linkRecord == null && source != null && !bounds.source(source.getAddress())) {
+      return; // refused: the source is at its cap
+    }
+    ctx.read();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (!bounds.tunnelIdle(evt)) {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  /** The request was sent to the destination whole: its response must start in time. */
+  void requestSent(Exchange e) {
+    if (state == ForwardState.EXCHANGE && exchange == e) {
+      bounds.requestSent(e);
+    }
+  }
+
+  @Override
+  public void end(ConnectionRecord.Decision decision, Reason reason) {
+    if (state != ForwardState.CLOSING) {
+      record.record().outcome(decision, reason);
+      answer(null);
+    }
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     lc.meter().listenerStats().connectionsOpen.decrement();
-    if (state == State.EXCHANGE || state == State.ADMITTING) {
+    bounds.closed();
+    if (state == ForwardState.EXCHANGE || state == ForwardState.ADMITTING) {
       record.error(Reason.CLIENT_CLOSED);
     }
-    Tunnel t = state == State.TUNNEL ? tunnel : null;
-    state = State.CLOSING;
+    Tunnel t = state == ForwardState.TUNNEL ? tunnel : null;
+    state = ForwardState.CLOSING;
     releaseHeld();
     exchange = null;
     if (t != null) {
@@ -148,15 +164,15 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("client connection error on {}: {}", lc.name(), LogValue.of(cause.toString()));
     record.error(Reason.CLIENT_ERROR);
-    closeBoth();
+    answer(null);
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
-      if (state == State.CLOSING) {
+      if (state == ForwardState.CLOSING) {
         ReferenceCountUtil.release(msg);
-      } else if (state == State.TUNNEL && tunnel.isOpen()) {
+      } else if (state == ForwardState.TUNNEL && tunnel.isOpen()) {
         if (msg instanceof ByteBuf b) {
           tunnel.write(b);
         } else {
@@ -170,7 +186,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       log.warn("forward listener {}: unexpected failure, closing the connection", lc.name(), e);
       lc.evidence().stats().denied(Reason.INTERNAL_ERROR);
       record.error(Reason.INTERNAL_ERROR);
-      closeBoth();
+      answer(null);
     }
   }
 
@@ -186,14 +202,14 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     pumping = true;
     try {
       while (!inbound.isEmpty()) {
-        if (state == State.IDLE) {
+        if (state == ForwardState.IDLE) {
           Object m = inbound.poll();
           if (m instanceof HttpRequest req) {
             onRequest(req);
           } else {
             ReferenceCountUtil.release(m); // the end of a request already refused or answered
           }
-        } else if (state == State.EXCHANGE && exchange.wantsBody()) {
+        } else if (state == ForwardState.EXCHANGE && exchange.wantsBody()) {
           exchange.body(inbound.poll());
         } else {
           break;
@@ -210,8 +226,8 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     if (!inbound.isEmpty()) {
       return;
     }
-    if (state == State.IDLE
-        || (state == State.EXCHANGE && exchange.wantsBody() && exchange.writesDone())) {
+    if (state == ForwardState.IDLE
+        || (state == ForwardState.EXCHANGE && exchange.wantsBody() && exchange.writesDone())) {
       ctx.read();
     }
   }
@@ -227,15 +243,14 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       ctx.pipeline().remove(ForwardListener.DECODER);
     }
     Intake.Decision d = intake.decide(req, source == null ? null : source.getAddress());
-    if (d.target() != null) {
-      record.destination(d.target());
-    }
-    if (d.tenant() != null) {
-      record.tenant(d.tenant());
-    }
+    record.identified(d);
     if (d.refusal() != null) {
       ReferenceCountUtil.release(req);
       refuse(d.refusal(), d.detail());
+      return;
+    }
+    if (!bounds.tenant(d.tenant())) {
+      ReferenceCountUtil.release(req);
       return;
     }
     RequestTarget t = d.target();
@@ -256,8 +271,8 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       ProxyHeaders.request(req, t);
       need = ProxyHeaders.knownSize(req);
     }
-    state = State.ADMITTING;
-    pending = new Pending(req, t, account, keepAlive, expectContinue);
+    state = ForwardState.ADMITTING;
+    pending = new PendingRequest(req, t, account, keepAlive, expectContinue);
     Channel reuse = reusable ? origin.channel() : null;
     ChannelHandler pipeline =
         ForwardListener.originPipeline(lc.meter(), record.record(), account, this, connect);
@@ -289,9 +304,9 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void admitted(Channel ch) {
-    Pending p = pending;
+    PendingRequest p = pending;
     pending = null;
-    if (state != State.ADMITTING || p == null) {
+    if (state != ForwardState.ADMITTING || p == null) {
       if (origin == null || origin.channel() != ch) {
         ch.close();
       }
@@ -313,11 +328,12 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     }
     if (p.target().tunnel()) {
       ReferenceCountUtil.release(p.request());
-      state = State.TUNNEL;
+      bounds.tunnelOpened(ctx.pipeline());
+      state = ForwardState.TUNNEL;
       tunnel = new Tunnel(ctx, origin, this);
       tunnel.open(inbound);
     } else {
-      state = State.EXCHANGE;
+      state = ForwardState.EXCHANGE;
       exchange = new Exchange(this, ctx, origin, p.request(), p.keepAlive());
       exchange.start(p.request(), p.expectContinue());
       pump();
@@ -325,28 +341,19 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   }
 
   @Override
-  public void refused(Reason reason, String detail) {
-    refuse(reason, detail);
-  }
-
-  @Override
   public void refused(Refusal r) {
-    if (state != State.ADMITTING) {
+    if (state != ForwardState.ADMITTING) {
       return;
     }
     record.refused(r, false);
-    FullHttpResponse res = JsonResponses.refusal(r, lc.clock().millis());
-    if (res == null && r.reason().status() != 0) {
-      res = ForwardResponses.error(r.reason(), r.detail());
-    }
-    answer(res);
+    answer(ForwardResponses.refusal(r, lc.clock().millis()));
   }
 
   @Override
   public void tunnelFailed(Reason reason) {
-    if (state != State.CLOSING) {
+    if (state != ForwardState.CLOSING) {
       record.error(reason);
-      closeBoth();
+      answer(null);
     }
   }
 
@@ -357,6 +364,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       ReferenceCountUtil.release(msg);
       return;
     }
+    bounds.responding();
     exchange.fromOrigin(msg);
   }
 
@@ -372,7 +380,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     }
     origin = null;
     ch.close();
-    if (e == null || state != State.EXCHANGE) {
+    if (e == null || state != ForwardState.EXCHANGE) {
       return; // an idle keep-alive connection ended
     }
     exchange = null;
@@ -380,36 +388,38 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       refuse(Reason.DESTINATION_FAILED, why);
     } else {
       record.error(Reason.DESTINATION_FAILED);
-      closeBoth();
+      answer(null);
     }
   }
 
   void originWriteFailed(Exchange e) {
-    if (state == State.EXCHANGE && exchange == e) {
+    if (state == ForwardState.EXCHANGE && exchange == e) {
       originFailed(e.origin().channel(), "cannot write to the destination");
     }
   }
 
   void clientWriteFailed() {
     record.error(Reason.CLIENT_WRITE_FAILED);
-    closeBoth();
+    answer(null);
   }
 
   void exchangeDone(Exchange e, boolean reuseOrigin, boolean keepClient) {
-    if (exchange != e || state != State.EXCHANGE) {
+    if (exchange != e || state != ForwardState.EXCHANGE) {
       return;
     }
     exchange = null;
+    bounds.responding();
     if (!reuseOrigin) {
       closeOrigin();
     } else if (origin != null) {
       origin.channel().read(); // while idle, notice when the destination closes it
     }
     if (keepClient) {
-      state = State.IDLE;
+      state = ForwardState.IDLE;
+      bounds.exchangeDone();
       pump();
     } else {
-      state = State.CLOSING;
+      state = ForwardState.CLOSING;
       releaseHeld();
       ctx.close();
     }
@@ -419,16 +429,16 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void refused(ChannelHandlerContext meterCtx, Refusal r) {
-    if (state == State.CLOSING) {
+    if (state == ForwardState.CLOSING) {
       return;
     }
     boolean nothingLeft = ((ConnectionMeter) meterCtx.handler()).chargedSinceMark() == 0;
     record.refused(r, !nothingLeft);
-    if (state == State.EXCHANGE && exchange.responseNotStarted() && nothingLeft) {
+    if (state == ForwardState.EXCHANGE && exchange.responseNotStarted() && nothingLeft) {
       // Nothing of this request reached the destination: the client can still be told why.
       answer(JsonResponses.refusal(r, lc.clock().millis()));
     } else {
-      closeBoth();
+      answer(null);
     }
   }
 
@@ -438,14 +448,20 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   }
 
   /** Refuses the current request for {@code reason}: ledgered, counted, answered, closed. */
-  private void refuse(Reason reason, String detail) {
+  @Override
+  public void refuse(Reason reason, String detail) {
+    bounds.refused(reason);
     record.refused(reason, detail);
     answer(ForwardResponses.error(reason, detail));
   }
 
-  /** Writes the gateway's own answer to the client (not egress) and closes; null just closes. */
+  /**
+   * Writes the gateway's own answer to the client (not egress) and closes; null just closes both
+   * sides.
+   */
   private void answer(FullHttpResponse res) {
-    state = State.CLOSING;
+    state = ForwardState.CLOSING;
+    bounds.responding();
     releaseHeld();
     exchange = null;
     closeOrigin();
@@ -457,14 +473,6 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     } else {
       ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
     }
-  }
-
-  private void closeBoth() {
-    state = State.CLOSING;
-    releaseHeld();
-    exchange = null;
-    closeOrigin();
-    ctx.close();
   }
 
   private void closeOrigin() {

@@ -6,6 +6,7 @@ import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.edge.EdgeLinks;
 import dev.sluice.gateway.edge.LinkSettings;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.listener.ConnectionCaps;
 import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.EgressMeter;
@@ -25,7 +26,10 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
  * accepted (inside) connection:
  *
  * <pre>
+ *   head-clock    RequestClock: timeouts.request_head and timeouts.idle start on raw bytes
+ *   tunnel-idle   timeouts.tunnel_idle, put first once a CONNECT tunnel is open
  *   http-decoder  strict HTTP/1.1 request decoder (removed when a CONNECT arrives)
+ *   heads         RequestClock: a decoded request head stops timeouts.request_head
  *   http-encoder  response encoder for our answers and relayed responses (removed once a tunnel
  *                 is open)
  *   proxy         identify and admit: ForwardHandler (Intake, the shared Admission stage, the
@@ -59,6 +63,7 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
   private final Admission admission;
   private final Dialer dialer;
   private final LinkSettings edge;
+  private final ConnectionCaps caps;
 
   /**
    * @param zone the listener's zone (its destination patterns and unknown-destination policy)
@@ -84,6 +89,9 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
     this.edge = edge;
     this.intake = new Intake(new ProxyIdentity(lc), new DestinationPolicy(zone));
     this.admission = new Admission(lc);
+    this.caps =
+        new ConnectionCaps(
+            lc.config().limits().maxPerSource(), lc.config().limits().maxPerTenant());
     this.dialer =
         new Dialer(
             lc,
@@ -137,9 +145,15 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
   }
 
   private void addHttp(Channel ch, ConnectionRecord record) {
-    ChannelPipeline p = ch.pipeline();
+    addHttp(ch.pipeline(), new ForwardHandler(lc, intake, admission, dialer, record, caps.lease()));
+  }
+
+  /** The client pipeline around {@code proxy} (also used by tests, on an embedded channel). */
+  static void addHttp(ChannelPipeline p, ForwardHandler proxy) {
+    p.addLast("head-clock", proxy.clock().bytes());
     p.addLast(DECODER, new HttpRequestDecoder(Stages.serverDecoder()));
+    p.addLast("heads", proxy.clock().heads());
     p.addLast(ENCODER, new HttpResponseEncoder());
-    p.addLast("proxy", new ForwardHandler(lc, intake, admission, dialer, record));
+    p.addLast("proxy", proxy);
   }
 }

@@ -69,6 +69,16 @@ final class ForwardRecord {
     record.tenant(t);
   }
 
+  /** What intake learned of the current request: its destination and tenant, where known. */
+  void identified(Intake.Decision d) {
+    if (d.target() != null) {
+      destination(d.target());
+    }
+    if (d.tenant() != null) {
+      tenant(d.tenant());
+    }
+  }
+
   /** The destination of the current request, as the client named it. */
   void destination(RequestTarget t) {
     String a = t.authority();

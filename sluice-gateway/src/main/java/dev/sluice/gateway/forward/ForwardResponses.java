@@ -1,6 +1,7 @@
 package dev.sluice.gateway.forward;
 
 import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.refusal.Refusal;
 import dev.sluice.gateway.reverse.JsonResponses;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -33,6 +34,18 @@ final class ForwardResponses {
       res.headers().set(HttpHeaderNames.PROXY_AUTHENTICATE, "Basic realm=\"" + REALM + "\"");
     }
     HttpUtil.setKeepAlive(res, false);
+    return res;
+  }
+
+  /**
+   * The answer to a refusal with its budget figures ({@link JsonResponses#refusal}), or, for a
+   * refusal that has none, the plain error of its reason; null when the reason has no answer.
+   */
+  static FullHttpResponse refusal(Refusal r, long nowMillis) {
+    FullHttpResponse res = JsonResponses.refusal(r, nowMillis);
+    if (res == null && r.reason().status() != 0) {
+      res = error(r.reason(), r.detail());
+    }
     return res;
   }
 

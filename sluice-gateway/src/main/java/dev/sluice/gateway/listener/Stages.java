@@ -46,6 +46,13 @@ public final class Stages {
   /** Slot of the scan stage (the detection issue); nothing is there yet. */
   public static final String SCAN = "scan";
 
+  /**
+   * The idle timer of a tunnel ({@code timeouts.tunnel_idle}): on the client channel of a CONNECT
+   * tunnel or a tcp connection, where every byte of either direction passes (read from the client,
+   * or written to it); a quiet tunnel gets an {@code IdleStateEvent} and is closed on both sides.
+   */
+  public static final String TUNNEL_IDLE = "tunnel-idle";
+
   /** The relay toward the other side of a connection. */
   public static final String RELAY = "relay";
 
@@ -62,6 +69,12 @@ public final class Stages {
   public static final int MAX_CHUNK = 64 * 1024;
 
   private Stages() {}
+
+  /** The tunnel idle timer for {@code idle}, to put first on a tunnel's client channel. */
+  public static io.netty.handler.timeout.IdleStateHandler tunnelIdle(java.time.Duration idle) {
+    return new io.netty.handler.timeout.IdleStateHandler(
+        0, 0, idle.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
 
   /**
    * Limits for requests read from inside clients: strict line parsing, no duplicate {@code

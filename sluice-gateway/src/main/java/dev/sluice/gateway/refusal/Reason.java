@@ -97,6 +97,34 @@ public enum Reason {
   CLIENT_ERROR("client_error", 0, "the client connection failed"),
   CLIENT_WRITE_FAILED("client_write_failed", 0, "the answer could not be written to the client"),
   EDGE_LINK_FAILED("edge_link_failed", 0, "the edge link carrying the stream failed"),
+
+  // ---- timeouts and connection caps (config: timeouts, connection_limits) ----
+
+  /** The client did not finish a request head within {@code timeouts.request_head}. */
+  REQUEST_HEAD_TIMEOUT(
+      "request_head_timeout", 408, "the request head did not arrive in time; send it faster"),
+  /**
+   * A reverse request's body paused longer than {@code timeouts.request_head} between two parts.
+   */
+  REQUEST_BODY_TIMEOUT(
+      "request_body_timeout", 408, "the request body stopped arriving; send it without pauses"),
+  /** A keep-alive connection stayed without a request for {@code timeouts.idle}. */
+  IDLE_TIMEOUT("idle_timeout", 0, "the connection was idle too long"),
+  /** No upstream or destination accepted a connection within {@code timeouts.upstream_connect}. */
+  UPSTREAM_CONNECT_TIMEOUT(
+      "upstream_connect_timeout", 504, "the upstream did not accept a connection in time"),
+  /** The response did not start within {@code timeouts.upstream_first_byte} of the request. */
+  UPSTREAM_FIRST_BYTE_TIMEOUT(
+      "upstream_first_byte_timeout", 504, "the upstream did not start its response in time"),
+  /** A tunnel or tcp connection passed no byte either way for {@code timeouts.tunnel_idle}. */
+  TUNNEL_IDLE_TIMEOUT("tunnel_idle_timeout", 0, "the tunnel was idle too long"),
+  /** The client's address holds {@code connection_limits.per_source} connections already. */
+  SOURCE_CONNECTION_LIMIT(
+      "source_connection_limit", 429, "too many connections from this address; close some"),
+  /** The tenant holds {@code connection_limits.per_tenant} connections already. */
+  TENANT_CONNECTION_LIMIT(
+      "tenant_connection_limit", 429, "too many connections for this tenant; close some"),
+
   /** A stage failed unexpectedly; the connection was closed rather than the event loop unwound. */
   INTERNAL_ERROR("internal_error", 0, "the gateway failed");
 

@@ -87,6 +87,18 @@ final class ClientAnswers {
         !x.keepAlive);
   }
 
+  /**
+   * The upstream did not connect or did not start its response within its timeout ({@link
+   * Reason#UPSTREAM_CONNECT_TIMEOUT}, {@link Reason#UPSTREAM_FIRST_BYTE_TIMEOUT}): recorded,
+   * counted, answered 504 and closed.
+   */
+  void upstreamTimedOut(Reason reason, String detail) {
+    record.outcome(ConnectionRecord.Decision.ERROR, reason);
+    lc.evidence().stats().denied(reason);
+    lc.meter().listenerStats().closed(reason);
+    answer(JsonResponses.error(reason, reason.message() + " (" + detail + ")", ""), true);
+  }
+
   /** The upstream failed before the response started: answered 502 and closed. */
   void upstreamFailed() {
     answer(JsonResponses.error(Reason.UPSTREAM_FAILED, Reason.UPSTREAM_FAILED.message(), ""), true);

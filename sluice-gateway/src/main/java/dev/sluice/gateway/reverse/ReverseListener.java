@@ -6,6 +6,7 @@ import dev.sluice.gateway.edge.EdgeLinks;
 import dev.sluice.gateway.edge.LinkSettings;
 import dev.sluice.gateway.edge.StreamMeter;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.listener.ConnectionCaps;
 import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.ConnectionMeter;
@@ -32,7 +33,9 @@ import java.net.InetSocketAddress;
  *   tls        optional TLS termination (its records are charged too)
  *              compress: with peer: edge, the edge link replaces meter and tls (below)
  *              scan: the slot {@link Stages#SCAN}, empty until the detection issue
+ *   head-clock RequestClock: timeouts.request_head and timeouts.idle start on raw bytes
  *   http       HTTP/1.1 codec with strict parsing and size limits; refuses obs-fold
+ *   heads      RequestClock: a decoded request head stops timeouts.request_head
  *   guard      RequestGuard: refuses ambiguous framing (smuggling) before anything is forwarded
  *   aggregate  whole request bodies, up to a limit (requests are small prompts)
  *   proxy      identify and admit: ReverseProxyHandler (TenantHeader, the shared Admission stage),
@@ -41,6 +44,10 @@ import java.net.InetSocketAddress;
  *
  * and a connection to an upstream ({@link #upstreamPipeline}): optional TLS, the HTTP client codec,
  * the relay back to the client's handler. Requests toward the upstream are not egress.
+ *
+ * <p>The listener's {@link ConnectionCaps} ({@code connection_limits}) are taken by the proxy
+ * handler: a source slot at accept (not for edge streams, which all come from the edge), a tenant
+ * slot with the first request of each tenant.
  *
  * <p>Bytes written before a request identified a tenant (the TLS handshake) are charged to the
  * zone's {@code default} tenant, or to the control allowance when the zone has none.
@@ -66,6 +73,7 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
   private final SslContext upstreamTls;
   private final LinkSettings edge;
   private final Admission admission;
+  private final ConnectionCaps caps;
 
   /**
    * @param serverTls TLS for clients, or null
@@ -86,6 +94,9 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
     this.lc = lc;
     this.edge = edge;
     this.admission = new Admission(lc);
+    this.caps =
+        new ConnectionCaps(
+            lc.config().limits().maxPerSource(), lc.config().limits().maxPerTenant());
     this.targets = new UpstreamTargets(lc.config().upstreams());
     this.serverTls = serverTls;
     this.upstreamTls = upstreamTls;
@@ -98,12 +109,17 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    init(ch);
+  }
+
+  /** Sets up an accepted connection (a socket, or in tests an embedded channel). */
+  void init(Channel ch) {
     ch.config().setAutoRead(false);
     if (edge != null) {
       EdgeLinks.addGatewaySide(ch, lc, serverTls, edge, this::initStream);
       return;
     }
-    InetSocketAddress remote = ch.remoteAddress();
+    InetSocketAddress remote = (InetSocketAddress) ch.remoteAddress();
     ConnectionRecord record =
         new ConnectionRecord(
             lc.name(),
@@ -119,7 +135,7 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
     if (serverTls != null) {
       p.addLast(Stages.TLS, serverTls.newHandler(ch.alloc()));
     }
-    addHttp(p, record, meter);
+    addHttp(p, record, meter, true);
   }
 
   /**
@@ -143,14 +159,28 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
 
   /** The pipeline of one stream of an edge link, after its meter. */
   private void initStream(Channel ch, StreamMeter meter, ConnectionRecord record) {
-    addHttp(ch.pipeline(), record, meter);
+    addHttp(ch.pipeline(), record, meter, false);
   }
 
-  private void addHttp(ChannelPipeline p, ConnectionRecord record, ConnectionMeter meter) {
+  /**
+   * @param direct a client's own connection (its source address takes a slot of the per-source
+   *     cap); false for a stream of an edge link
+   */
+  private void addHttp(
+      ChannelPipeline p, ConnectionRecord record, ConnectionMeter meter, boolean direct) {
+    ReverseProxyHandler proxy =
+        new ReverseProxyHandler(lc, dialer, record, meter, admission, caps.lease(), direct);
+    p.addLast("head-clock", proxy.clock().bytes());
     p.addLast(CODEC, newServerCodec());
+    p.addLast("heads", proxy.clock().heads());
     p.addLast("guard", new RequestGuard());
     p.addLast("aggregate", new Aggregator(MAX_REQUEST_BODY));
-    p.addLast("proxy", new ReverseProxyHandler(lc, dialer, record, meter, admission));
+    p.addLast("proxy", proxy);
+  }
+
+  /** The listener's connection caps (for tests). */
+  ConnectionCaps caps() {
+    return caps;
   }
 
   static StrictServerCodec newServerCodec() {

@@ -4,8 +4,11 @@ import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.evidence.LogValue;
+import dev.sluice.gateway.listener.ConnectionCaps;
 import dev.sluice.gateway.listener.Drain;
 import dev.sluice.gateway.listener.ListenerContext;
+import dev.sluice.gateway.listener.RequestClock;
+import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
@@ -15,6 +18,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +36,15 @@ import org.slf4j.LoggerFactory;
  * would cost interest-set syscalls per request. Requests on one connection are still handled one at
  * a time: a pipelined request waits in a queue, and reading pauses while one is queued. Everything
  * runs on the client channel's event loop; the upstream channel shares it.
+ *
+ * <p>Timeouts and caps: the connection's {@link RequestClock} answers a request head that does not
+ * arrive in time with 408 and closes a keep-alive connection idle too long; its {@link
+ * ConnectionCaps.Lease} refuses a source or tenant at its cap with 429 (a TLS connection at the
+ * source cap is closed: nothing can be written before its handshake). Each is counted in {@code
+ * sluice_connections_closed_total} and is the connection record's reason.
  */
 final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
-    implements ConnectionMeter.Listener {
+    implements ConnectionMeter.Listener, RequestClock.Expiry {
 
   private static final Logger log = LoggerFactory.getLogger(ReverseProxyHandler.class);
 
@@ -47,21 +57,41 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   private final ClientAnswers answers;
   private final UpstreamRelay relay;
   private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
+  private final RequestClock clock;
+  private final ConnectionCaps.Lease lease;
+  private final boolean direct;
   private ChannelHandlerContext ctx;
 
+  /**
+   * @param lease the connection's slots of the listener's caps
+   * @param direct whether the client connected directly (its source address is capped); false for a
+   *     stream of an edge link
+   */
   ReverseProxyHandler(
       ListenerContext lc,
       UpstreamDialer dialer,
       ConnectionRecord record,
       ConnectionMeter meter,
-      Admission admission) {
+      Admission admission,
+      ConnectionCaps.Lease lease,
+      boolean direct) {
     this.lc = lc;
+    this.lease = lease;
+    this.direct = direct;
+    this.clock =
+        new RequestClock(
+            lc.config().limits().requestHead(), lc.config().limits().idle(), this, true);
     this.record = record;
     this.meter = meter;
     this.admission = admission;
     this.identity = new TenantHeader(lc);
     this.answers = new ClientAnswers(lc, record, meter, x, this::next);
     this.relay = new UpstreamRelay(lc, dialer, record, meter, x, answers, this::next);
+  }
+
+  /** The connection's head and idle clocks; their handlers go around the HTTP codec. */
+  RequestClock clock() {
+    return clock;
   }
 
   /** The phase of the connection's current exchange (for tests). */
@@ -81,14 +111,68 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   public void channelActive(ChannelHandlerContext ctx) {
     lc.meter().listenerStats().connectionsOpen.increment();
     lc.meter().listenerStats().connectionsTotal.increment();
+    if (direct
+        && ctx.channel().remoteAddress() instanceof InetSocketAddress remote
+        && !lease.source(remote.getAddress())) {
+      ctx.fireChannelActive();
+      refuseConnection(Reason.SOURCE_CONNECTION_LIMIT, remote.getAddress().getHostAddress());
+      return;
+    }
     // Read continuously: toggling epoll interest per request costs two syscalls each way.
     ctx.channel().config().setAutoRead(true);
     ctx.fireChannelActive();
   }
 
+  /**
+   * Refuses the connection for a cap: recorded, ledgered, counted, answered 429 and closed (a TLS
+   * connection, whose handshake has not happened, is only closed).
+   */
+  private void refuseConnection(Reason reason, String detail) {
+    clock.tunnel();
+    lc.meter().listenerStats().closed(reason);
+    if (ctx.pipeline().get(Stages.TLS) != null) {
+      lc.evidence().denied(record, x.tenant, reason, detail);
+      record.outcome(ConnectionRecord.Decision.DENY, reason);
+      answers.close();
+      return;
+    }
+    answers.badRequest(reason, reason.message() + ": " + detail, x.tenant);
+  }
+
+  @Override
+  public void requestHeadTimedOut() {
+    requestTimedOut(Reason.REQUEST_HEAD_TIMEOUT);
+  }
+
+  @Override
+  public void requestBodyTimedOut() {
+    requestTimedOut(Reason.REQUEST_BODY_TIMEOUT);
+  }
+
+  private void requestTimedOut(Reason reason) {
+    lc.meter().listenerStats().closed(reason);
+    if (x.phase().busy()) {
+      record.outcome(ConnectionRecord.Decision.DENY, reason);
+      answers.close();
+      return;
+    }
+    // Nothing was answered on this request yet: tell the client why, then close (nginx, HAProxy).
+    answers.badRequest(
+        reason, reason.message() + " (" + lc.config().limits().requestHead() + ")", x.tenant);
+  }
+
+  @Override
+  public void idleTimedOut() {
+    lc.meter().listenerStats().closed(Reason.IDLE_TIMEOUT);
+    record.outcome(ConnectionRecord.Decision.ALLOW, Reason.IDLE_TIMEOUT);
+    answers.close();
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     lc.meter().listenerStats().connectionsOpen.decrement();
+    clock.tunnel();
+    lease.release();
     relay.close();
     FullHttpRequest q;
     while ((q = queued.poll()) != null) {
@@ -111,6 +195,9 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof RequestGuard.BadRequest bad) {
+      if (x.closing()) {
+        return; // see handle()
+      }
       record.request();
       answers.badRequest(bad.reason(), bad.message(), x.tenant);
     } else if (evt == Drain.INSTANCE) {
@@ -148,14 +235,21 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     if (q != null) {
       handle(q);
     } else {
+      clock.exchangeDone();
       ctx.channel().config().setAutoRead(true);
     }
   }
 
   /** Identifies the request's tenant and asks the admission stage; forwards it when granted. */
   private void handle(FullHttpRequest req) {
+    if (x.closing()) {
+      // The connection is being closed (an answer that closes it is on its way, e.g. a 408): what
+      // the decoder still hands on, such as the partial head it flushes at close, is not a request.
+      req.release();
+      return;
+    }
     record.request();
-    if (req.decoderResult().isFailure() || x.closing()) {
+    if (req.decoderResult().isFailure()) {
       Throwable c = req.decoderResult().cause();
       req.release();
       answers.badRequest(
@@ -180,6 +274,15 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     }
     x.tenant = id.tenant();
     record.tenant(id.tenant());
+    if (!lease.tenant(id.tenant())) {
+      req.release();
+      lc.meter().listenerStats().closed(Reason.TENANT_CONNECTION_LIMIT);
+      answers.badRequest(
+          Reason.TENANT_CONNECTION_LIMIT,
+          Reason.TENANT_CONNECTION_LIMIT.message() + ": " + id.tenant(),
+          id.tenant());
+      return;
+    }
     EscrowAccount account = lc.account(id.tenant());
     meter.account(account);
     admission.admit(

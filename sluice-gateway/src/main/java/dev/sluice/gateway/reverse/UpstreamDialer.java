@@ -6,6 +6,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +28,12 @@ final class UpstreamDialer {
     /** The client went away while connecting. */
     void clientGone();
 
-    /** No upstream accepted a connection. */
-    void unavailable();
+    /**
+     * No upstream accepted a connection.
+     *
+     * @param timedOut the last one did not answer within {@code timeouts.upstream_connect}
+     */
+    void unavailable(boolean timedOut);
   }
 
   private final ListenerContext lc;
@@ -41,6 +46,11 @@ final class UpstreamDialer {
     this.targets = targets;
     this.pool = pool;
     this.tls = tls;
+  }
+
+  /** {@code timeouts.upstream_connect} of {@code lc}'s listener, as Netty's connect option. */
+  static int connectTimeoutMillis(ListenerContext lc) {
+    return (int) Math.min(Integer.MAX_VALUE, lc.config().limits().upstreamConnect().toMillis());
   }
 
   UpstreamPool pool() {
@@ -71,7 +81,7 @@ final class UpstreamDialer {
             .option(ChannelOption.RECVBUF_ALLOCATOR, Transport.readSizes())
             .channel(lc.transport().socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis(lc))
             .handler(ReverseListener.upstreamPipeline(relay, pool, target, tls));
     b.connect(target.host(), target.port())
         .addListener(
@@ -89,7 +99,7 @@ final class UpstreamDialer {
                         "no upstream of {} accepted a connection: {}",
                         lc.name(),
                         cf.cause().toString());
-                    r.unavailable();
+                    r.unavailable(cf.cause() instanceof ConnectTimeoutException);
                   }
                 });
   }

@@ -2,6 +2,7 @@ package dev.sluice.gateway.reverse;
 
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.listener.Deadline;
 import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.refusal.Reason;
@@ -28,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * safe), and relays the response to the client as it arrives. A response of known length is paid
  * for as a whole before its first byte leaves; the upstream is read only while the client is
  * writable. Called by {@link UpstreamHandler} on the client's event loop.
+ *
+ * <p>A dial that does not connect within {@code timeouts.upstream_connect}, and a request whose
+ * response does not start within {@code timeouts.upstream_first_byte} of being sent whole, are
+ * answered 504 and the connection closed.
  */
 final class UpstreamRelay {
 
@@ -41,6 +46,7 @@ final class UpstreamRelay {
   private final ClientAnswers answers;
   private final Runnable next;
   private ChannelHandlerContext ctx;
+  private Deadline firstByte;
 
   private Channel upstream;
   private UpstreamTargets.Target upstreamTarget;
@@ -66,6 +72,7 @@ final class UpstreamRelay {
 
   void ctx(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.firstByte = new Deadline(ctx.executor());
   }
 
   // ---- forwarding ----
@@ -107,9 +114,15 @@ final class UpstreamRelay {
           }
 
           @Override
-          public void unavailable() {
+          public void unavailable(boolean timedOut) {
             req.release();
-            answers.upstreamUnavailable();
+            if (timedOut) {
+              answers.upstreamTimedOut(
+                  Reason.UPSTREAM_CONNECT_TIMEOUT,
+                  lc.config().limits().upstreamConnect().toString());
+            } else {
+              answers.upstreamUnavailable();
+            }
           }
         });
   }
@@ -132,8 +145,22 @@ final class UpstreamRelay {
                     upstreamFailed(f.channel(), Reason.UPSTREAM_WRITE_FAILED);
                   } else {
                     retry.sent();
+                    if (f.channel() == upstream && x.phase().awaitingResponse()) {
+                      firstByte.arm(
+                          lc.config().limits().upstreamFirstByte(), this::firstByteTimedOut);
+                    }
                   }
                 });
+  }
+
+  /** The response did not start in time: nothing of it can reach the client now. */
+  private void firstByteTimedOut() {
+    if (!x.is(ExchangePhase.AWAITING) && !x.is(ExchangePhase.RETRYING)) {
+      return;
+    }
+    close();
+    answers.upstreamTimedOut(
+        Reason.UPSTREAM_FIRST_BYTE_TIMEOUT, lc.config().limits().upstreamFirstByte().toString());
   }
 
   // ---- responses from the upstream ----
@@ -143,6 +170,7 @@ final class UpstreamRelay {
       ReferenceCountUtil.release(msg);
       return;
     }
+    firstByte.cancel();
     if (x.is(ExchangePhase.RESERVING)) {
       held.add(msg); // parts decoded from the same read while the response is being paid for
       return;
@@ -260,6 +288,7 @@ final class UpstreamRelay {
       return; // an earlier upstream connection, already let go
     }
     upstream = null;
+    firstByte.cancel();
     from.close();
     if (!x.phase().awaitingResponse()) {
       retry.drop();
@@ -283,6 +312,9 @@ final class UpstreamRelay {
 
   /** Lets go of the upstream connection and of everything held for it. */
   void close() {
+    if (firstByte != null) {
+      firstByte.cancel();
+    }
     releaseHeld();
     retry.drop();
     Channel u = upstream;

@@ -35,6 +35,21 @@ public final class GatewayStats {
 
     /** Forward listeners: bytes charged for lookups (their upper bound), part of bytesOut. */
     public final LongAdder lookupBytes = new LongAdder();
+
+    private final Map<String, LongAdder> closed = new ConcurrentHashMap<>();
+
+    /**
+     * Counts a connection the listener closed on its own for a timeout or a connection cap ({@code
+     * sluice_connections_closed_total{listener,reason}}).
+     */
+    public void closed(dev.sluice.gateway.refusal.Reason reason) {
+      closed.computeIfAbsent(reason.label(), r -> new LongAdder()).increment();
+    }
+
+    /** Connections closed by the listener so far, by the label of their reason. */
+    public Map<String, LongAdder> closed() {
+      return Collections.unmodifiableMap(closed);
+    }
   }
 
   private final Map<String, ListenerStats> listeners = new ConcurrentHashMap<>();

@@ -3,8 +3,10 @@ package dev.sluice.gateway.tcp;
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.admission.Admission;
 import dev.sluice.gateway.evidence.ConnectionRecord;
+import dev.sluice.gateway.listener.ConnectionCaps;
 import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.listener.SourceTenants;
+import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
@@ -15,6 +17,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -27,6 +30,11 @@ import java.util.ArrayDeque;
  * side reads its next chunk only when the previous one was written to the other side (the meter
  * completes a write only once it is paid for), so a slow or unpaid direction stops its source
  * instead of buffering. A refusal closes both sides.
+ *
+ * <p>Timeouts and caps: a source address or tenant at its cap ({@code connection_limits}) is closed
+ * at accept; an upstream that does not connect within {@code timeouts.upstream_connect}, and a
+ * connection that passes no byte either way for {@code timeouts.tunnel_idle}, are closed. Each is
+ * counted in {@code sluice_connections_closed_total} and is the record's reason.
  */
 final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMeter.Listener {
 
@@ -41,14 +49,18 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
   private String tenant;
   private final ArrayDeque<Object> early = new ArrayDeque<>();
   private boolean clientFinEarly;
+  private final ConnectionCaps.Lease lease;
 
+  /** {@code lease}: the connection's slots of the listener's caps. */
   TcpForward(
       ListenerContext lc,
       TcpListener listener,
       SourceTenants sources,
       boolean egressUpstream,
-      Admission admission) {
+      Admission admission,
+      ConnectionCaps.Lease lease) {
     this.lc = lc;
+    this.lease = lease;
     this.admission = admission;
     this.identity = new SourceIdentity(lc, sources);
     this.connector = new UpstreamConnect(lc, listener, egressUpstream);
@@ -68,6 +80,10 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
             lc.clock().nanos());
     lc.meter().listenerStats().connectionsOpen.increment();
     lc.meter().listenerStats().connectionsTotal.increment();
+    if (!lease.source(remote.getAddress())) {
+      refuseConnection(Reason.SOURCE_CONNECTION_LIMIT, remote.getAddress().getHostAddress());
+      return;
+    }
     tenant = identity.tenantOf(remote.getAddress());
     if (tenant == null) {
       lc.evidence().stats().denied(Reason.UNKNOWN_TENANT);
@@ -76,6 +92,10 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
       return;
     }
     record.tenant(tenant);
+    if (!lease.tenant(tenant)) {
+      refuseConnection(Reason.TENANT_CONNECTION_LIMIT, tenant);
+      return;
+    }
     EscrowAccount account = lc.account(tenant);
     admission.admit(
         client,
@@ -96,6 +116,14 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
         });
   }
 
+  /** A cap refuses the connection: recorded, ledgered, counted, closed (tcp has no way to say). */
+  private void refuseConnection(Reason reason, String detail) {
+    lc.meter().listenerStats().closed(reason);
+    lc.evidence().denied(record, tenant, reason, detail);
+    record.outcome(ConnectionRecord.Decision.DENY, reason);
+    client.close();
+  }
+
   private void connect(EscrowAccount account) {
     connector.connect(
         client,
@@ -112,8 +140,13 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
           }
 
           @Override
-          public void unavailable() {
-            record.outcome(ConnectionRecord.Decision.ERROR, Reason.UPSTREAM_UNAVAILABLE);
+          public void unavailable(boolean timedOut) {
+            Reason why = timedOut ? Reason.UPSTREAM_CONNECT_TIMEOUT : Reason.UPSTREAM_UNAVAILABLE;
+            if (timedOut) {
+              lc.meter().listenerStats().closed(why);
+              lc.evidence().stats().denied(why);
+            }
+            record.outcome(ConnectionRecord.Decision.ERROR, why);
             client.close();
           }
         });
@@ -136,6 +169,9 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
 
   /** The upstream is connected: send what arrived before, then relay. */
   private void connected() {
+    client
+        .pipeline()
+        .addFirst(Stages.TUNNEL_IDLE, Stages.tunnelIdle(lc.config().limits().tunnelIdle()));
     Object m;
     while ((m = early.poll()) != null) {
       upstream.write(m).addListener(closeBothOnFailure);
@@ -165,6 +201,13 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
    */
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      // No byte either way for timeouts.tunnel_idle: both sides close.
+      lc.meter().listenerStats().closed(Reason.TUNNEL_IDLE_TIMEOUT);
+      record.outcome(ConnectionRecord.Decision.ALLOW, Reason.TUNNEL_IDLE_TIMEOUT);
+      closeBoth();
+      return;
+    }
     if (evt instanceof ChannelInputShutdownEvent) {
       if (upstream == null) {
         clientFinEarly = true; // passed on once the upstream is connected
@@ -199,6 +242,7 @@ final class TcpForward extends ChannelInboundHandlerAdapter implements EgressMet
       ReferenceCountUtil.release(m);
     }
     lc.meter().listenerStats().connectionsOpen.decrement();
+    lease.release();
     if (upstream != null) {
       upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }

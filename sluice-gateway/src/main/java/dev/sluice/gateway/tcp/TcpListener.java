@@ -2,6 +2,7 @@ package dev.sluice.gateway.tcp;
 
 import dev.sluice.config.Egress;
 import dev.sluice.gateway.admission.Admission;
+import dev.sluice.gateway.listener.ConnectionCaps;
 import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.listener.SourceTenants;
 import dev.sluice.gateway.listener.Stages;
@@ -18,12 +19,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A {@code tcp} listener: a port forward to one of its upstreams (round robin, skipping those that
  * refuse), with the configured direction metered. The tenant comes from the client's source address
  * ({@code tenants_by_source}), else the zone's {@code default} tenant; a client with neither is
- * refused.
+ * refused. A client whose address or tenant is at its cap ({@code connection_limits}) is closed at
+ * accept: there is no protocol to tell it why.
  *
  * <p>Every pipeline of the listener is assembled here, in one place (see {@link Stages} for the
  * order and the slots). An accepted connection:
  *
  * <pre>
+ *   tunnel-idle  timeouts.tunnel_idle (added once the upstream is connected)
  *   meter    write: EgressMeter, only with egress: client (added once the upstream is chosen)
  *            scan: the slot {@link Stages#SCAN} on the egress side, empty until the detection issue
  *   forward  identify and admit: TcpForward (source tenant, the shared Admission stage), then
@@ -45,9 +48,13 @@ public final class TcpListener extends ChannelInitializer<SocketChannel> {
   private final SourceTenants sources;
   private final Admission admission;
   private final AtomicInteger next = new AtomicInteger();
+  private final ConnectionCaps caps;
 
   public TcpListener(ListenerContext lc) {
     this.lc = lc;
+    this.caps =
+        new ConnectionCaps(
+            lc.config().limits().maxPerSource(), lc.config().limits().maxPerTenant());
     this.upstreams = lc.config().upstreams().stream().map(HostPort::parse).toList();
     this.sources = new SourceTenants(lc.config().tenantsBySource());
     this.admission = new Admission(lc);
@@ -88,12 +95,18 @@ public final class TcpListener extends ChannelInitializer<SocketChannel> {
 
   /** The handler of one accepted connection. */
   TcpForward newForward() {
-    return new TcpForward(lc, this, sources, lc.config().egress() == Egress.UPSTREAM, admission);
+    return new TcpForward(
+        lc, this, sources, lc.config().egress() == Egress.UPSTREAM, admission, caps.lease());
   }
 
   /** The upstream to try for attempt {@code attempt} of a connection (round robin). */
   HostPort upstream(int start, int attempt) {
     return upstreams.get(Math.floorMod(start + attempt, upstreams.size()));
+  }
+
+  /** The listener's connection caps (for tests). */
+  ConnectionCaps caps() {
+    return caps;
   }
 
   int upstreamCount() {

@@ -25,7 +25,12 @@ final class UpstreamConnect {
     void connected(Channel upstream, HostPort target);
 
     /** No upstream accepted a connection (the client is still open). */
-    void unavailable();
+    /**
+     * No upstream accepted a connection.
+     *
+     * @param timedOut the last one did not answer within {@code timeouts.upstream_connect}
+     */
+    void unavailable(boolean timedOut);
   }
 
   private final ListenerContext lc;
@@ -76,7 +81,10 @@ final class UpstreamConnect {
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int)
+                    Math.min(Integer.MAX_VALUE, lc.config().limits().upstreamConnect().toMillis()))
             .handler(listener.upstreamPipeline(egressUpstream ? meter : null, relay.get()));
     if (!egressUpstream) {
       TcpListener.meterClient(client, meter);
@@ -95,7 +103,7 @@ final class UpstreamConnect {
                     }
                     connect(client, record, account, meterListener, relay, r, start, attempt + 1);
                   } else {
-                    r.unavailable();
+                    r.unavailable(f.cause() instanceof io.netty.channel.ConnectTimeoutException);
                   }
                 });
   }

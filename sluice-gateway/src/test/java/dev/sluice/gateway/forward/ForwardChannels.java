@@ -2,10 +2,8 @@ package dev.sluice.gateway.forward;
 
 import dev.sluice.gateway.ListenerFixture;
 import dev.sluice.gateway.admission.Admission;
-import dev.sluice.gateway.listener.Stages;
+import dev.sluice.gateway.listener.ConnectionCaps;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -27,6 +25,22 @@ public final class ForwardChannels {
   }
 
   public static EmbeddedChannel client(ListenerFixture f, List<String> lookups, long lookupBytes) {
+    return client(f, lookups, lookupBytes, listenerCaps(f));
+  }
+
+  /** A client whose connection counts against {@code caps} (shared by the listener's clients). */
+  public static EmbeddedChannel client(
+      ListenerFixture f, List<String> lookups, ConnectionCaps caps) {
+    return client(f, lookups, 0, caps);
+  }
+
+  private static ConnectionCaps listenerCaps(ListenerFixture f) {
+    return new ConnectionCaps(
+        f.lc.config().limits().maxPerSource(), f.lc.config().limits().maxPerTenant());
+  }
+
+  private static EmbeddedChannel client(
+      ListenerFixture f, List<String> lookups, long lookupBytes, ConnectionCaps caps) {
     EmbeddedChannel ch =
         new EmbeddedChannel() {
           @Override
@@ -55,10 +69,9 @@ public final class ForwardChannels {
                 },
                 f.lc.config().forward().lookups()),
             new DenyRanges(f.lc.config().forward().denyRanges()));
-    ch.pipeline()
-        .addLast(ForwardListener.DECODER, new HttpRequestDecoder(Stages.serverDecoder()))
-        .addLast(ForwardListener.ENCODER, new HttpResponseEncoder())
-        .addLast("proxy", new ForwardHandler(f.lc, intake, new Admission(f.lc), dialer, null));
+    ForwardListener.addHttp(
+        ch.pipeline(),
+        new ForwardHandler(f.lc, intake, new Admission(f.lc), dialer, null, caps.lease()));
     ch.pipeline().fireChannelActive();
     return ch;
   }

@@ -75,7 +75,9 @@ class IdentityHeadersTest {
                       f.lc, new UpstreamTargets(f.lc.config().upstreams()), pool, null),
                   record,
                   meter,
-                  new Admission(f.lc)));
+                  new Admission(f.lc),
+                  new dev.sluice.gateway.listener.ConnectionCaps(256, 1024).lease(),
+                  true));
       ch.pipeline().fireChannelActive();
 
       ch.writeInbound(Unpooled.copiedBuffer(request, StandardCharsets.US_ASCII));

@@ -77,7 +77,9 @@ class KnownLengthReservationTest {
               new UpstreamDialer(f.lc, targets, pool, null),
               record,
               meter,
-              new Admission(f.lc));
+              new Admission(f.lc),
+              new dev.sluice.gateway.listener.ConnectionCaps(256, 1024).lease(),
+              true);
       client
           .pipeline()
           .addLast(Stages.METER, meter)

@@ -70,7 +70,9 @@ class ReverseProxyHandlerTest {
             new UpstreamDialer(f.lc, targets, pool, null),
             record,
             meter,
-            new Admission(f.lc));
+            new Admission(f.lc),
+            new dev.sluice.gateway.listener.ConnectionCaps(256, 1024).lease(),
+            true);
     ch.pipeline()
         .addLast(Stages.METER, meter)
         .addLast(ReverseListener.CODEC, ReverseListener.newServerCodec())
