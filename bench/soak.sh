@@ -267,7 +267,11 @@ log "traffic: ${WORKERS} workers per site until $(date -u -d @"$traffic_end" +%H
 # ---- faults -----------------------------------------------------------------------------------
 faults="$work/faults.tsv"   # time, kind, target, detail, recovered without restart
 : >"$faults"
-fault() { printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%H:%M:%S)" "$@" >>"$faults"; log "fault $1 $2: $3 ($4)"; }
+fault_at=""  # when the fault being injected began
+fault() { # KIND TARGET DETAIL RECOVERED_WITHOUT_RESTART(yes|no|-)
+  printf '%s\t%s\t%s\t%s\t%s\n' "$fault_at" "$@" >>"$faults"
+  log "fault $1 $2 (from $fault_at): $3$([ "$4" != - ] && echo ", recovered without restart: $4")"
+}
 slow_pids=()
 kinds=()
 for k in $FAULTS; do
@@ -280,6 +284,7 @@ restart_node() { # NODE: TERM (then KILL), start again, wait until ready
 }
 inject() { # KIND
   local kind=$1 n hold t0 s i dir rc
+  fault_at=$(date -u +%H:%M:%S)
   rand "$HOLD_MIN" "$HOLD_MAX"; hold=$R
   case "$kind" in
     kill9)
@@ -305,7 +310,7 @@ inject() { # KIND
         sleep 1
       done
       if [ "$rc" = no ]; then restart_node "$n"; fi
-      fault disk-full "$n" "full ${hold}s ($s at the end), freed" "$rc" ;;
+      fault disk-full "$n" "full ${hold}s ($s at its end), then freed" "$rc" ;;
     clock-step)
       rand 0 3; n=${NODES[R]}
       rand "$CLOCK_STEP_MIN" "$CLOCK_STEP_MAX"; s=$R
@@ -351,11 +356,11 @@ for s in local cluster; do
   curl -s -m 10 "http://127.0.0.1:${ADMIN[$n]}/api/budgets" >"$work/budgets-$s.json" || die "no /api/budgets from $n"
   java -cp "$bench_jar" dev.sluice.bench.soak.SoakCheck budgets "$work/budgets-$s.json" "$ZONE" \
     "$work"/delivered-"$s".tsv "$work"/delivered-"$s"-slow-*.tsv >"$work/figures-$s.tsv" </dev/null
-  over=$(awk -F'\t' '$1 != "(other)" && $2 > $3 {printf "%s%s delivered %d > cap %d", sep, $1, $2, $3; sep = "; "}' "$work/figures-$s.tsv")
-  at=$(awk -F'\t' '$1 != "(other)" && $3 < 1e12 {printf "%s%s %d/%d (%.1f%%)", sep, $1, $2, $3, 100 * $2 / $3; sep = ", "}' "$work/figures-$s.tsv")
+  over=$(awk -F'\t' '$1 != "(other)" && $2 > $3 {printf "%s%s delivered %.0f > cap %.0f", sep, $1, $2, $3; sep = "; "}' "$work/figures-$s.tsv")
+  at=$(awk -F'\t' '$1 != "(other)" && $3 < 1e12 {printf "%s%s %.0f/%.0f (%.1f%%)", sep, $1, $2, $3, 100 * $2 / $3; sep = ", "}' "$work/figures-$s.tsv")
   invariant "(a) caps, $s" "$([ -z "$over" ] && echo held || echo violated)" "${over:-small caps: $at}"
-  under=$(awk -F'\t' '$1 != "(other)" && $4 < $2 {printf "%s%s spent %d < delivered %d", sep, $1, $4, $2; sep = "; "}' "$work/figures-$s.tsv")
-  margin=$(awk -F'\t' '$1 != "(other)" {printf "%s%s +%d", sep, $1, $4 - $2; sep = ", "}' "$work/figures-$s.tsv")
+  under=$(awk -F'\t' '$1 != "(other)" && $4 < $2 {printf "%s%s spent %.0f < delivered %.0f", sep, $1, $4, $2; sep = "; "}' "$work/figures-$s.tsv")
+  margin=$(awk -F'\t' '$1 != "(other)" {printf "%s%s +%.0f", sep, $1, $4 - $2; sep = ", "}' "$work/figures-$s.tsv")
   invariant "(b) counters, $s" "$([ -z "$under" ] && echo held || echo violated)" "${under:-spent minus delivered: $margin}"
 done
 for n in "${NODES[@]}"; do stop_pid "${NODE_PID[$n]}"; forget_pid "${NODE_PID[$n]}"; done
@@ -396,8 +401,8 @@ report=$(
   echo "| site | tenant | delivered | day cap | spent | sent |"
   echo "|---|---|---:|---:|---:|---:|"
   for s in local cluster; do
-    awk -F'\t' -v s="$s" '$1 != "(other)" {printf "| %s | %s | %d | %d | %d | %d |\n", s, $1, $2, $3, $4, $5}
-      $1 == "(other)" {printf "| %s | %s | %d | | | |\n", s, $2, $3}' "$work/figures-$s.tsv"
+    awk -F'\t' -v s="$s" '$1 != "(other)" {printf "| %s | %s | %.0f | %.0f | %.0f | %.0f |\n", s, $1, $2, $3, $4, $5}
+      $1 == "(other)" {printf "| %s | %s | %.0f | | | |\n", s, $2, $3}' "$work/figures-$s.tsv"
   done
 )
 mkdir -p "$OUT_DIR"

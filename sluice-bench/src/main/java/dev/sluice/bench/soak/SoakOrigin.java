@@ -53,6 +53,10 @@ final class SoakOrigin {
         });
   }
 
+  int port() {
+    return server.getLocalPort();
+  }
+
   int openConnections() {
     return open.get();
   }
@@ -78,8 +82,8 @@ final class SoakOrigin {
         path = slash < 0 ? "/" : path.substring(slash);
       }
       String[] parts = path.split("/");
-      if (parts.length == 4 && parts[1].equals("up")) {
-        receive(parts[3], head.length, in, Wire.header(text, "Content-Length"));
+      if (parts.length == 3 && parts[1].equals("up")) {
+        receive(parts[2], head.length, in, Wire.header(text, "Content-Length"));
         write(out, "HTTP/1.1 204 No Content\r\nX-Soak: origin\r\nConnection: close\r\n\r\n");
       } else if (parts.length == 3 && parts[1].equals("len")) {
         long n = Long.parseLong(parts[2]);

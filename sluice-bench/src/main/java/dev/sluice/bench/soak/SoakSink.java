@@ -41,6 +41,10 @@ final class SoakSink {
         });
   }
 
+  int port() {
+    return server.getLocalPort();
+  }
+
   int openConnections() {
     return open.get();
   }
