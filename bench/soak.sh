@@ -99,7 +99,8 @@ CAP_BULK=${CAP_BULK:-$(( DURATION * 1000000 ))}
 SLOW_BYTES=${SLOW_BYTES:-2097152}
 OUT_DIR=${OUT_DIR:-$root/sluice-bench/target/soak}
 SLUICE_JAVA_OPTS=${SLUICE_JAVA_OPTS:--Xmx384m}
-FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+faketime_lib() { ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1; }
+FAKETIME_LIB=$(faketime_lib)
 NODES=(l a b c)   # l: the local-store site; a, b, c: the etcd site
 PREFIX=/sluice/soak
 ZONE=inference
@@ -117,14 +118,15 @@ fi
 
 # ---- tools and jars ---------------------------------------------------------------------------
 ensure_etcd
-if [ ! -f "$FAKETIME_LIB" ]; then
-  [ "$(id -u)" = 0 ] || die "$FAKETIME_LIB is missing; run as root to install faketime"
+if [ -z "$FAKETIME_LIB" ]; then
+  [ "$(id -u)" = 0 ] || die "libfaketime is missing; run as root to install faketime"
   log "installing faketime"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q </dev/null >&2
   apt-get install -y -q --no-install-recommends faketime </dev/null >&2
+  FAKETIME_LIB=$(faketime_lib)
 fi
-[ -f "$FAKETIME_LIB" ] || die "no libfaketime at $FAKETIME_LIB"
+[ -f "$FAKETIME_LIB" ] || die "no libfaketime.so.1 under /usr/lib/*/faketime/"
 build_jars
 work=$(mktemp -d /tmp/sluice-soak.XXXXXX)
 mounts=()
@@ -134,7 +136,8 @@ RANDOM=$SEED
 R=0
 rand() { R=$(( $1 + RANDOM % ($2 - $1 + 1) )); } # MIN MAX: sets R, from the seeded RNG (no subshell)
 
-# libfaketime must move the clock Sluice reads (Clock.system()), and leave the monotonic one.
+# libfaketime must move the clock Sluice reads (Clock.system()); it moves System.nanoTime() too
+# (FAKETIME_DONT_FAKE_MONOTONIC=1 breaks the JVM's timed waits: decision record 0012).
 faked_env() { # FILE: the environment of a process whose wall clock FILE steps (none without clock-step)
   case " $FAULTS " in *" clock-step "*) ;; *) [ "${2:-}" = probe ] || return 0 ;; esac
   echo "LD_PRELOAD=$FAKETIME_LIB FAKETIME_TIMESTAMP_FILE=$1 FAKETIME_CACHE_DURATION=1"
