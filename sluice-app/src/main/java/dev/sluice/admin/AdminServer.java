@@ -285,7 +285,7 @@ public final class AdminServer implements AutoCloseable {
     return new Router()
         .on("GET", "/healthz", health::healthz)
         .on("GET", "/readyz", health::readyz)
-        .on("GET", "/api/budgets", ex -> Replies.json(ex, 200, BudgetsJson.of(ctx)))
+        .on("GET", "/api/budgets", ex -> Replies.json(ex, 200, BudgetsJson.of(ctx, egressRate)))
         .on("POST", "/api/halt", halt::halt)
         .on("POST", "/api/resume", halt::resume)
         .on("GET", "/metrics", metrics::serve);

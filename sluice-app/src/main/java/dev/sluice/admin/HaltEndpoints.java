@@ -87,8 +87,8 @@ final class HaltEndpoints {
     if (o.ledgerIndex() >= 0) {
       body.put("ledger_index", o.ledgerIndex());
     }
-    body.put("fleet", o.fleet());
-    if (!o.fleetDetail().isEmpty()) {
+    if (!o.fleet().equals("none")) {
+      body.put("fleet", o.fleet());
       body.put("fleet_detail", o.fleetDetail());
     }
     body.set("halts", Json.halts(halts.active()));

@@ -49,9 +49,12 @@ import org.slf4j.LoggerFactory;
  * than what the watch already delivered is dropped, so a node never acts on a stale view.
  *
  * <p>Fail closed: a node that cannot reach etcd keeps every halt it has (snapshots just stop
- * coming); {@link #publish} and {@link #lift} complete exceptionally after the operation timeout.
- * Its own connection to etcd (not the budget store's), so a busy store queue never delays a halt.
- * Thread-safe.
+ * coming); {@link #publish} and {@link #lift} complete exceptionally after the operation timeout,
+ * or at once when there is no connection: the client neither waits for a connection nor retries,
+ * and a call past its deadline is cancelled, so a lift reported failed is not sent later. (A lift
+ * etcd had already received when the deadline passed may still commit: its resume entry is in the
+ * ledger either way, as for any etcd write whose answer was lost.) Its own connection to etcd (not
+ * the budget store's), so a busy store queue never delays a halt. Thread-safe.
  */
 public final class EtcdHalts implements FleetHalts {
 
@@ -97,10 +100,14 @@ public final class EtcdHalts implements FleetHalts {
   /** A connection to the etcd of {@code options}; nothing is read until {@link #watch}. */
   public static EtcdHalts open(EtcdStoreOptions options) {
     Objects.requireNonNull(options, "options");
+    // No waiting for a connection and no retries: a lift that timed out (answered "egress stays
+    // halted") must not be sent again, or queued and sent, once etcd is back.
     Client client =
         Client.builder()
             .endpoints(options.endpoints().toArray(new URI[0]))
             .connectTimeout(options.operationTimeout())
+            .waitForReady(false)
+            .retryMaxAttempts(0)
             .build();
     return new EtcdHalts(client, options);
   }
@@ -317,8 +324,29 @@ public final class EtcdHalts implements FleetHalts {
     }
   }
 
+  /**
+   * {@code f} with the operation deadline; at the deadline the call itself is cancelled too, so
+   * that jetcd does not send it later.
+   */
   private <T> CompletableFuture<T> deadline(CompletableFuture<T> f) {
-    return f.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    CompletableFuture<T> out = new CompletableFuture<>();
+    f.whenComplete(
+        (v, e) -> {
+          if (e != null) {
+            out.completeExceptionally(e);
+          } else {
+            out.complete(v);
+          }
+        });
+    CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS)
+        .execute(
+            () -> {
+              if (out.completeExceptionally(
+                  new TimeoutException("no answer from etcd within " + timeoutMillis + " ms"))) {
+                f.cancel(true);
+              }
+            });
+    return out;
   }
 
   /** Stops watching and closes the connection. Idempotent. */
