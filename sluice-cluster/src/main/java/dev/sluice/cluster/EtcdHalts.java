@@ -256,8 +256,19 @@ public final class EtcdHalts implements FleetHalts {
             .watch(
                 EtcdIo.bytes(keys.fleet()),
                 o,
-                Watch.listener(
-                    r -> executor.execute(() -> onEvents(r)), this::onError, this::onEnd));
+                Watch.listener(this::onResponse, this::onError, this::onEnd));
+  }
+
+  /** On jetcd's thread: hands the events to this class's thread (none once closed). */
+  private void onResponse(WatchResponse r) {
+    if (closed) {
+      return;
+    }
+    try {
+      executor.execute(() -> onEvents(r));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // Closed meanwhile.
+    }
   }
 
   private void onEvents(WatchResponse r) {
