@@ -270,6 +270,12 @@ final class HaltControl {
       synchronized (this) {
         resuming.remove(scope);
         if (haltsSeen.getOrDefault(scope, 0L) != seen) {
+          // A halt came in while the fleet halt was being lifted: the key may be gone, so the
+          // halt in force here is marked unpublished and published again (a halt wins).
+          HaltState.Halt now = flag(zone).halt();
+          if (shared() && now != null) {
+            publish(zone, halts.markPublished(zone, now, 0)).exceptionally(e -> 0L);
+          }
           throw conflict(scope);
         }
         halts.resume(zone);

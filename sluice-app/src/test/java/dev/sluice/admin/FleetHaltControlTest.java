@@ -7,6 +7,7 @@ import dev.sluice.cluster.ClusterFixture;
 import dev.sluice.cluster.EtcdCluster;
 import dev.sluice.cluster.EtcdHalts;
 import dev.sluice.cluster.EtcdStoreOptions;
+import dev.sluice.halt.FleetHalts;
 import dev.sluice.halt.HaltState;
 import dev.sluice.ledger.EntryType;
 import dev.sluice.ledger.Ledger;
@@ -49,6 +50,11 @@ class FleetHaltControlTest {
     final HaltControl control;
 
     Node(String id) throws Exception {
+      this(id, null);
+    }
+
+    /** A node whose lifts wait at {@code gate} (null: none) on their way to etcd. */
+    Node(String id, Gate gate) throws Exception {
       this.id = id;
       this.data = dir.resolve(id);
       this.halts = HaltState.persistent(List.of("inference"), data.resolve("halts"));
@@ -61,7 +67,8 @@ class FleetHaltControlTest {
                   id,
                   Duration.ofSeconds(5),
                   Duration.ofSeconds(1)));
-      this.control = new HaltControl(halts, ledger, clock, fleet, WAIT);
+      this.control =
+          new HaltControl(halts, ledger, clock, gate == null ? fleet : gate.around(fleet), WAIT);
       fleet.watch(new FleetHaltSync(control, List.of("inference")));
     }
 
@@ -74,6 +81,55 @@ class FleetHaltControlTest {
     List<LedgerEntry> entries(EntryType type) throws Exception {
       close();
       return ClusterFixture.entries(data).stream().filter(e -> e.type() == type).toList();
+    }
+  }
+
+  /**
+   * The real fleet connection, with lifts held back until {@link #open}: lets a test act while a
+   * resume is on its way to etcd.
+   */
+  static final class Gate {
+    final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+
+    FleetHalts around(FleetHalts real) {
+      return new FleetHalts() {
+        @Override
+        public java.util.concurrent.CompletableFuture<Long> publish(Halt halt) {
+          return real.publish(halt);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> lift(Lift lift) {
+          entered.countDown();
+          try {
+            open.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return real.lift(lift);
+        }
+
+        @Override
+        public void watch(java.util.function.Consumer<Snapshot> sink) {
+          real.watch(sink);
+        }
+
+        @Override
+        public String nodeId() {
+          return real.nodeId();
+        }
+
+        @Override
+        public String describe() {
+          return real.describe();
+        }
+
+        @Override
+        public void close() {
+          real.close();
+        }
+      };
     }
   }
 
@@ -134,6 +190,40 @@ class FleetHaltControlTest {
     assertThat(bHalts.get(0).getString("via")).isEqualTo("etcd");
     assertThat(bHalts.get(0).getString("from_node")).isEqualTo("a");
     assertThat(bHalts.get(0).getString("by")).isEqualTo(HaltControl.BY);
+  }
+
+  @Test
+  void aHaltDuringTheLiftOfAResumeIsPublishedAgainAndWins() throws Exception {
+    Gate gate = new Gate();
+    Node a = new Node("a", gate);
+    nodes.add(a);
+    Node b = node("b");
+    a.control.halt(null, "first").await();
+    long first = a.halts.site().halt().fleetRevision();
+    assertThat(await(() -> b.halts.site().on())).isTrue();
+
+    HaltControl.PendingResume resume = a.control.resume(null, "all clear");
+    java.util.concurrent.CompletableFuture<Throwable> outcome =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                resume.await();
+                return null;
+              } catch (Exception e) {
+                return e;
+              }
+            });
+    assertThat(gate.entered.await(10, TimeUnit.SECONDS)).as("the resume reached etcd").isTrue();
+    // A halt while the resume's lift is on its way: the halt wins, here and in the fleet.
+    a.control.halt(null, "again").await();
+    gate.open.countDown();
+    assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(HaltControl.Conflict.class);
+    assertThat(await(() -> a.halts.site().on() && a.halts.site().halt().fleetRevision() > first))
+        .as("a is halted under a new fleet halt key")
+        .isTrue();
+    assertThat(await(() -> b.halts.site().on() && b.halts.site().halt().fleetRevision() > first))
+        .as("b is halted again")
+        .isTrue();
   }
 
   @Test
