@@ -125,8 +125,7 @@ final class HaltControl {
   private final HaltState halts;
   private final Ledger ledger;
   private final Clock clock;
-  private final FleetHalts fleet;
-  private final Duration fleetTimeout;
+  private final FleetLink link;
 
   // Guarded by this: halts per scope (a resume only lifts if none came after it), pending resumes.
   private final Map<String, Long> haltsSeen = new HashMap<>();
@@ -145,13 +144,12 @@ final class HaltControl {
     this.halts = Objects.requireNonNull(halts, "halts");
     this.ledger = Objects.requireNonNull(ledger, "ledger");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.fleet = Objects.requireNonNull(fleet, "fleet");
-    this.fleetTimeout = Objects.requireNonNull(fleetTimeout, "fleetTimeout");
+    this.link = new FleetLink(fleet, halts, BY, fleetTimeout);
   }
 
   /** Whether halts are shared with a fleet. */
   boolean shared() {
-    return fleet != FleetHalts.NONE;
+    return link.shared();
   }
 
   /** Halts the site ({@code zone == null}) or a zone of the configuration, now. */
@@ -166,7 +164,7 @@ final class HaltControl {
         HaltState.Halt h = flag.halt();
         String state = !shared() ? "none" : h.published() ? "published" : "not_published";
         String detail =
-            h.published() ? "fleet halt key revision " + h.fleetRevision() : pendingDetail();
+            h.published() ? "fleet halt key revision " + h.fleetRevision() : link.pendingDetail();
         Outcome unchanged = new Outcome(false, h, -1, state, shared() ? detail : "");
         return () -> unchanged;
       }
@@ -174,49 +172,23 @@ final class HaltControl {
       halt = halts.halt(zone, reason, now);
       entry = ledger.append(entry(EntryType.HALT, scope, reason, now));
     }
-    CompletableFuture<Long> published = publish(zone, halt);
+    CompletableFuture<Long> published = link.publish(zone, halt);
     return () -> {
       long index = durable(entry);
       if (!shared()) {
         return new Outcome(true, halt, index);
       }
       try {
-        long rev = published.get(fleetTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        long rev = published.get(link.timeoutMillis(), TimeUnit.MILLISECONDS);
         return new Outcome(true, halt, index, "published", "fleet halt key revision " + rev);
       } catch (ExecutionException | TimeoutException e) {
-        return new Outcome(true, halt, index, "not_published", pendingDetail() + ": " + why(e));
+        return new Outcome(
+            true, halt, index, "not_published", link.pendingDetail() + ": " + FleetLink.why(e));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return new Outcome(true, halt, index, "not_published", pendingDetail());
+        return new Outcome(true, halt, index, "not_published", link.pendingDetail());
       }
     };
-  }
-
-  private String pendingDetail() {
-    return "halted here; published to every node of "
-        + fleet.describe()
-        + " as soon as etcd answers";
-  }
-
-  /** Publishes a halt in force here and records the key's revision with it once etcd has it. */
-  CompletableFuture<Long> publish(String zone, HaltState.Halt halt) {
-    if (!shared()) {
-      return CompletableFuture.completedFuture(0L);
-    }
-    CompletableFuture<Long> f;
-    try {
-      f =
-          fleet.publish(
-              new FleetHalts.Halt(
-                  halt.scope(), halt.reason(), BY, fleet.nodeId(), halt.sinceMillis(), 0));
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
-    }
-    return f.thenApply(
-        rev -> {
-          halts.markPublished(zone, halt, rev);
-          return rev;
-        });
   }
 
   /**
@@ -260,7 +232,7 @@ final class HaltControl {
         fleetRevision = flag(zone).halt().fleetRevision();
       }
       try {
-        liftFleet(scope, reason, fleetRevision);
+        link.lift(scope, reason, BY, fleetRevision);
       } catch (NotLifted | Conflict e) {
         synchronized (this) {
           resuming.remove(scope);
@@ -274,14 +246,14 @@ final class HaltControl {
           // halt in force here is marked unpublished and published again (a halt wins).
           HaltState.Halt now = flag(zone).halt();
           if (shared() && now != null) {
-            publish(zone, halts.markPublished(zone, now, 0)).exceptionally(e -> 0L);
+            link.publish(zone, halts.markPublished(zone, now, 0)).exceptionally(e -> 0L);
           }
           throw conflict(scope);
         }
         halts.resume(zone);
       }
       return shared()
-          ? new Outcome(true, current, index, "lifted", "lifted in " + fleet.describe())
+          ? new Outcome(true, current, index, "lifted", "lifted in " + link.describe())
           : new Outcome(true, current, index);
     };
   }
@@ -289,50 +261,6 @@ final class HaltControl {
   private static Conflict conflict(String scope) {
     return new Conflict(
         "a halt of " + scope + " arrived while the resume was being ledgered; egress stays halted");
-  }
-
-  /** Deletes the fleet halt key of {@code scope} if it is the one of {@code fleetRevision}. */
-  private void liftFleet(String scope, String reason, long fleetRevision)
-      throws NotLifted, Conflict {
-    if (!shared()) {
-      return;
-    }
-    try {
-      fleet
-          .lift(new FleetHalts.Lift(scope, reason, BY, fleet.nodeId(), fleetRevision))
-          .get(fleetTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof FleetHalts.LiftConflict c) {
-        throw new Conflict(c.getMessage());
-      }
-      throw notLifted(scope, e);
-    } catch (TimeoutException e) {
-      throw notLifted(scope, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw notLifted(scope, e);
-    }
-  }
-
-  private NotLifted notLifted(String scope, Exception e) {
-    return new NotLifted(
-        "the fleet halt of "
-            + scope
-            + " could not be lifted in "
-            + fleet.describe()
-            + " ("
-            + why(e)
-            + "), so egress stays halted on every node; the resume entry is in the ledger, try"
-            + " again once etcd answers",
-        e);
-  }
-
-  private static String why(Exception e) {
-    Throwable t = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-    if (t instanceof TimeoutException) {
-      return "no answer in time";
-    }
-    return t.getMessage() == null ? t.toString() : t.getMessage();
   }
 
   /**
@@ -415,7 +343,7 @@ final class HaltControl {
       }
     }
     if (entry == null) {
-      publish(zone, cur).exceptionally(e -> 0L);
+      link.publish(zone, cur).exceptionally(e -> 0L);
       return;
     }
     try {
