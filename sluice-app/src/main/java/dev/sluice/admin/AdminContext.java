@@ -5,6 +5,7 @@ import dev.sluice.cluster.EtcdBudgetStore;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.escrow.Escrow;
 import dev.sluice.gateway.stats.GatewayStats;
+import dev.sluice.halt.FleetHalts;
 import dev.sluice.halt.HaltState;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.store.BudgetStore;
@@ -22,6 +23,8 @@ import java.util.function.BooleanSupplier;
  *     many gateway nodes ({@link #cluster})
  * @param listenersBound true once every listener of the configuration is bound
  * @param storeMetrics the store's grant observer, registered with {@code /metrics}
+ * @param fleet the halts shared with every node of the etcd store ({@link FleetHalts#NONE} on the
+ *     embedded store); the admin server applies them and publishes its own
  */
 public record AdminContext(
     SluiceConfig config,
@@ -34,7 +37,8 @@ public record AdminContext(
     StrandedReport stranded,
     Clock clock,
     BooleanSupplier listenersBound,
-    StoreMetrics storeMetrics) {
+    StoreMetrics storeMetrics,
+    FleetHalts fleet) {
   public AdminContext {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(tree, "tree");
@@ -47,6 +51,7 @@ public record AdminContext(
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(listenersBound, "listenersBound");
     Objects.requireNonNull(storeMetrics, "storeMetrics");
+    Objects.requireNonNull(fleet, "fleet");
   }
 
   /** A node on the local store. */
@@ -72,7 +77,8 @@ public record AdminContext(
         stranded,
         clock,
         listenersBound,
-        new StoreMetrics());
+        new StoreMetrics(),
+        FleetHalts.NONE);
   }
 
   /**

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:resumed (or was not halted)",
-      "1:refused (wrong token), not ledgered or overruled by a halt (egress stays halted)",
+      "1:refused (wrong token), not ledgered, overruled by a halt, or the fleet halt could not be"
+          + " lifted in etcd (egress stays halted)",
       "2:bad options, configuration or zone",
       "3:admin API not reachable, its certificate not trusted, or token unreadable"
     })
@@ -55,6 +56,7 @@ final class ResumeCommand implements Callable<Integer> {
       } else {
         out.printf(Locale.ROOT, "%s was not halted%n", scope);
       }
+      HaltCommand.fleet(out, r);
       for (JsonNode h : r.path("halts")) {
         out.printf(
             Locale.ROOT,
