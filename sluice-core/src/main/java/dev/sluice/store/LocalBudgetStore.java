@@ -8,6 +8,7 @@ import dev.sluice.budget.Denial;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
 import dev.sluice.ledger.LedgerOptions;
+import dev.sluice.ledger.LedgerOutbox;
 import dev.sluice.ledger.LedgerPosition;
 import dev.sluice.time.Clock;
 import dev.sluice.time.Window;
@@ -42,7 +43,13 @@ import org.slf4j.LoggerFactory;
  *       the set is found stranded at the next start and the returned bytes count as spent again
  *       (over-count, never under-count).
  *   <li>If the ledger fails, every later grant completes {@link GrantResult.Unavailable} (fail
- *       closed).
+ *       closed). An entry it refused (a full disk) stays in the counters and is owed: appended
+ *       again, in order, before the next entry or within a second of the ledger being writable, and
+ *       no snapshot is written while one is owed, so the counters, the snapshot and the ledger
+ *       agree. A refused grant was answered {@code Unavailable}: its escrow is never spent and
+ *       stays counted until its set is settled or found stranded (over-count). Entries still owed
+ *       at close are lost with the counters' change: a refused grant was never used, a refused
+ *       settlement's set is found stranded at the next start.
  * </ul>
  *
  * <p>Grants and settlements are serialised by the store's lock (they are per chunk, not per byte);
@@ -61,6 +68,9 @@ public final class LocalBudgetStore implements BudgetStore {
   private final Path snapshotFile;
   private final String name;
   private final StrandedReport stranded;
+
+  /** The ledger, keeping the entries it refuses while not writable (a full disk). */
+  private final LedgerOutbox outbox;
 
   /** Expiry (epoch ms) of each open set's latest grant, by set id; guarded by this. */
   private final Map<Long, Long> expiries = new HashMap<>();
@@ -84,6 +94,7 @@ public final class LocalBudgetStore implements BudgetStore {
     this.tree = state.counters().tree();
     this.calendar = state.counters().calendar();
     this.ledger = ledger;
+    this.outbox = new LedgerOutbox(ledger, name);
     this.policy = policy;
     this.grantTtlMillis = grantTtl.toMillis();
     this.snapshotFile = snapshotFile;
@@ -99,6 +110,7 @@ public final class LocalBudgetStore implements BudgetStore {
             });
     long every = SNAPSHOT_INTERVAL.toSeconds();
     snapshots.scheduleWithFixedDelay(this::snapshotIfGrown, every, every, TimeUnit.SECONDS);
+    snapshots.scheduleWithFixedDelay(this::appendOwed, 1, 1, TimeUnit.SECONDS);
   }
 
   /**
@@ -319,10 +331,27 @@ public final class LocalBudgetStore implements BudgetStore {
     return retryAt == WindowCalendar.NEVER ? d : d.retryAt(retryAt);
   }
 
+  /**
+   * Appends {@code e} after any entries owed (in the order of the counters' changes: under the
+   * lock).
+   */
   private CompletableFuture<Long> append(LedgerEntry e) {
-    CompletableFuture<Long> f = ledger.append(e);
+    CompletableFuture<Long> f = outbox.append(e);
     lastWrite = f;
     return f;
+  }
+
+  /** Appends the owed entries again if the ledger is writable. Under the lock. */
+  private void retryOwedLocked() {
+    CompletableFuture<Long> f = outbox.retry();
+    if (f != null) {
+      lastWrite = f;
+    }
+  }
+
+  /** Entries the counters hold that the ledger refused and that are not appended again yet. */
+  public int owedEntries() {
+    return outbox.owed();
   }
 
   private GrantResult checkWritable() {
@@ -358,14 +387,32 @@ public final class LocalBudgetStore implements BudgetStore {
     if (closed || !ledger.healthy()) {
       return;
     }
+    retryOwedLocked();
+    if (owedEntries() > 0) {
+      return;
+    }
     writeSnapshotLocked();
+  }
+
+  /** Appends owed entries once the ledger is writable again; runs on the snapshot thread. */
+  private void appendOwed() {
+    if (owedEntries() > 0) {
+      synchronized (this) {
+        if (!closed) {
+          retryOwedLocked();
+        }
+      }
+    }
   }
 
   /** Writes a snapshot if the ledger grew since the last one; runs on the snapshot thread. */
   private void snapshotIfGrown() {
     try {
       synchronized (this) {
-        if (!closed && ledger.healthy() && ledger.size() > lastSnapshotSize) {
+        if (!closed && ledger.healthy()) {
+          retryOwedLocked();
+        }
+        if (!closed && ledger.healthy() && owedEntries() == 0 && ledger.size() > lastSnapshotSize) {
           writeSnapshotLocked();
         }
       }
@@ -391,6 +438,9 @@ public final class LocalBudgetStore implements BudgetStore {
       snapshots.shutdownNow();
       try {
         if (ledger.healthy()) {
+          retryOwedLocked();
+        }
+        if (ledger.healthy() && owedEntries() == 0) {
           writeSnapshotLocked();
         }
       } catch (IOException | RuntimeException e) {

@@ -69,6 +69,46 @@ class LocalBudgetStoreDiskFullTest {
     assertThat(LedgerVerifier.verify(dir).problem()).isNull();
   }
 
+  /**
+   * Found by bench/soak.sh: a grant the full disk refused stayed in the counters, and the next
+   * periodic snapshot wrote it while the ledger had no entry for it, so {@code ledger verify}
+   * failed ("snapshot says spent=..., the ledger sums to ..."). The refused entry is now owed and
+   * appended once the ledger is writable; no snapshot is written before.
+   */
+  @Test
+  void aGrantTheFullDiskRefusedIsLedgeredOnceFreedSoSnapshotAndLedgerAgree() throws Exception {
+    StoreFixture f = new StoreFixture(dir);
+    DiskFullIo io = new DiskFullIo();
+    LedgerOptions options =
+        LedgerOptions.builder(dir, "sluice/test")
+            .checkpointInterval(Duration.ofMillis(10))
+            .io(io)
+            .build();
+    BudgetPath acme = f.tree.path("inference", "acme", null);
+    try (LocalBudgetStore store =
+        LocalBudgetStore.open(f.tree, f.zone, options, f.policy, StoreFixture.TTL, f.clock)) {
+      granted(store.grant(new GrantRequest(acme, 0, 10_000, 0)).join());
+      long before = spent(store, ACME);
+
+      io.fillAfter(40);
+      assertThat(store.grant(new GrantRequest(acme, 0, 20_000, 0)).join())
+          .isInstanceOf(GrantResult.Unavailable.class);
+      assertThat(spent(store, ACME)).as("the refused grant stays counted").isGreaterThan(before);
+
+      io.free();
+      f.clock.advance(Duration.ofSeconds(10));
+      Polling.await("the ledger to be healthy again", () -> store.ledger().healthy());
+      Polling.await("the owed entry to be appended", () -> store.owedEntries() == 0);
+      granted(store.grant(new GrantRequest(acme, 0, 1_000, 0)).join()); // traffic goes on
+      store.snapshot(); // as the periodic snapshot does
+
+      VerifyReport v = LedgerVerifier.verify(dir);
+      assertThat(v.problem()).as("snapshot, counters and ledger agree").isNull();
+      assertThat(v.totals().get(ACME).spent()).isEqualTo(spent(store, ACME));
+    }
+    assertThat(LedgerVerifier.verify(dir).problem()).isNull();
+  }
+
   private static long granted(GrantResult r) {
     assertThat(r).isInstanceOf(GrantResult.Granted.class);
     return ((GrantResult.Granted) r).amount();
