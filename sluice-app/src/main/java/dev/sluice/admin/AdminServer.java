@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /healthz}, {@code GET /readyz} ({@link HealthEndpoints});
  *   <li>{@code GET /api/budgets} ({@link BudgetsJson});
+ *   <li>{@code GET /} and its files, the read-only dashboard ({@link DashboardFiles}), and the JSON
+ *       it reads besides {@code /api/budgets}, each with the admin token: {@code GET /api/rates},
+ *       {@code /api/exfiltration}, {@code /api/checkpoint} ({@link DashboardJson}) and {@code GET
+ *       /api/events} ({@link LedgerEvents});
  *   <li>{@code GET /metrics} in the Prometheus text format ({@link AdminMetrics});
  *   <li>{@code POST /api/halt}, {@code POST /api/resume}, authenticated with the {@link AdminToken}
  *       written at start ({@link HaltEndpoints}, {@link HaltControl}).
@@ -76,6 +80,7 @@ public final class AdminServer implements AutoCloseable {
   private final AdminContext ctx;
   private final Duration sampleInterval;
   private final EgressRate egressRate;
+  private final RateHistory rates;
   private final SecureRandom random;
 
   private EventLoopGroup loop;
@@ -92,8 +97,10 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /**
-   * A server that samples the egress rate once at start and then every {@code sampleInterval}.
-   * Tests pass a long interval and call {@code egressRate().sample()} after moving their clock.
+   * A server that samples the egress rate once at start and then every {@code sampleInterval}, and
+   * the dashboard's rate history every {@link RateHistory#STEP} or {@code sampleInterval},
+   * whichever is longer. Tests pass a long interval and call {@code egressRate().sample()} and
+   * {@code rates().sample()} after moving their clock.
    */
   public AdminServer(AdminContext ctx, Duration sampleInterval) {
     this.ctx = Objects.requireNonNull(ctx, "ctx");
@@ -102,6 +109,7 @@ public final class AdminServer implements AutoCloseable {
     }
     this.sampleInterval = sampleInterval;
     this.egressRate = new EgressRate(ctx.clock(), ctx.stats()::egressBytes, EgressRate.WINDOW);
+    this.rates = new RateHistory(ctx.clock(), ctx.tree(), ctx.store(), ctx.escrow());
     this.random = new SecureRandom();
   }
 
@@ -166,6 +174,9 @@ public final class AdminServer implements AutoCloseable {
     sampler = Executors.newSingleThreadScheduledExecutor(daemon("sluice-admin-sampler-"));
     long every = sampleInterval.toMillis();
     sampler.scheduleAtFixedRate(egressRate::sample, every, every, TimeUnit.MILLISECONDS);
+    rates.sample();
+    long step = Math.max(every, RateHistory.STEP.toMillis());
+    sampler.scheduleAtFixedRate(rates::sample, step, step, TimeUnit.MILLISECONDS);
     log.info(
         "admin API on {}://{}; admin token in {}; request timeout {}, idle timeout {},"
             + " at most {} connections per source",
@@ -224,6 +235,11 @@ public final class AdminServer implements AutoCloseable {
     return egressRate;
   }
 
+  /** The egress rate history behind the dashboard's chart ({@code GET /api/rates}). */
+  public RateHistory rates() {
+    return rates;
+  }
+
   /**
    * Stops accepting requests, waits up to {@link #STOP_GRACE} for those in progress, and stops the
    * sampler. Idempotent. The token file stays; the next start replaces it.
@@ -273,20 +289,54 @@ public final class AdminServer implements AutoCloseable {
 
   private Router routes() {
     HealthEndpoints health = new HealthEndpoints(ctx.listenersBound(), ctx.ledger());
+    BearerAuth auth = new BearerAuth(token);
     HaltEndpoints halt =
         new HaltEndpoints(
-            new BearerAuth(token),
+            auth,
             new HaltControl(ctx.halts(), ctx.ledger(), ctx.clock()),
             ctx.halts(),
             ctx.tree().zones());
     AdminMetrics metrics = new AdminMetrics(ctx, egressRate, connections);
-    return new Router()
-        .on("GET", "/healthz", health::healthz)
-        .on("GET", "/readyz", health::readyz)
-        .on("GET", "/api/budgets", ex -> Replies.json(ex, 200, BudgetsJson.of(ctx)))
-        .on("POST", "/api/halt", halt::halt)
-        .on("POST", "/api/resume", halt::resume)
-        .on("GET", "/metrics", metrics::serve);
+    LedgerEvents events = new LedgerEvents(ctx.config().dataDir());
+    Router router =
+        new Router()
+            .on("GET", "/healthz", health::healthz)
+            .on("GET", "/readyz", health::readyz)
+            .on("GET", "/api/budgets", ex -> Replies.json(ex, 200, BudgetsJson.of(ctx)))
+            .on("POST", "/api/halt", halt::halt)
+            .on("POST", "/api/resume", halt::resume)
+            .on("GET", "/metrics", metrics::serve)
+            .on(
+                "GET",
+                "/api/rates",
+                authed(auth, ex -> json(ex, DashboardJson.rates(rates.snapshot()))))
+            .on(
+                "GET",
+                "/api/exfiltration",
+                authed(auth, ex -> json(ex, DashboardJson.exfiltration(ctx, egressRate))))
+            .on(
+                "GET",
+                "/api/checkpoint",
+                authed(auth, ex -> json(ex, DashboardJson.checkpoint(ctx))))
+            .on("GET", "/api/events", authed(auth, events::serve));
+    DashboardFiles dashboard = new DashboardFiles();
+    for (String path : dashboard.paths()) {
+      router.on("GET", path, dashboard::serve);
+    }
+    return router;
+  }
+
+  /** {@code endpoint} behind the admin token: 401 without it, 403 with another. */
+  private static Router.Endpoint authed(BearerAuth auth, Router.Endpoint endpoint) {
+    return ex -> {
+      auth.require(ex);
+      endpoint.handle(ex);
+    };
+  }
+
+  private static void json(AdminExchange ex, com.fasterxml.jackson.databind.JsonNode body)
+      throws IOException {
+    Replies.json(ex, 200, body);
   }
 
   /** {@code host:port} of a bound address, IPv6 in brackets. */
