@@ -122,7 +122,8 @@
     const store = b.store.type + (b.store.node_id ? ' · node ' + b.store.node_id : '');
     $('summary').replaceChildren(
       el('span', { id: 'mode', class: 'mode-' + b.mode }, 'mode ' + b.mode),
-      ' · store ' + store + ' · admin ' + b.admin.bind + (b.admin.tls ? ' (TLS)' : ''));
+      ' · store ' + store + ' · admin ' + location.host + (b.admin.tls ? ' (TLS)' : '') +
+      (b.admin.exposed ? ' · EXPOSED: plain HTTP off loopback' : ''));
   }
 
   function renderBudgets(b, ex) {
@@ -148,7 +149,7 @@
           num('sent', l.sent),
           num('remaining', l.remaining),
           num('cap', l.cap),
-          el('td', { class: 'resets' }, l.resets_at === null ? 'never (lifetime)' : l.resets_at),
+          el('td', { class: 'resets' }, l.resets_at === null ? 'never (lifetime)' : l.resets_at.replace('T', ' ')),
           el('td', { class: 'days-at-cap' }, days(atCap[n.id + '/' + l.window]))));
       });
     }
@@ -166,22 +167,24 @@
 
   function renderRates(r) {
     const box = $('rates');
-    const series = r.series.filter((s) => s.kind !== 'site' || r.series.length === 1);
     if (r.times.length < 2) {
       box.replaceChildren(el('p', { class: 'muted' },
         'collecting: one point every ' + r.step_seconds + ' s (kept in memory, last hour)'));
       return;
     }
     // The busiest few, so the chart stays readable with many tenants.
-    const shown = series
+    const shown = r.series
       .map((s) => ({ s, peak: Math.max(...s.bytes_per_second) }))
       .sort((a, b) => b.peak - a.peak)
       .slice(0, COLORS.length)
       .map((x) => x.s);
     const W = 900, H = 220, L = 70, B = 20, T = 10;
-    const t0 = Date.parse(r.times[r.times.length - 1]) - 3600 * 1000;
+    // The last hour, or less while the history is younger (it is kept in memory only).
+    const t1 = Date.parse(r.times[r.times.length - 1]);
+    const t0 = Math.max(t1 - 3600 * 1000, Date.parse(r.times[0]));
+    const span = Math.max(1, t1 - t0);
     const max = Math.max(1, ...shown.map((s) => Math.max(...s.bytes_per_second)));
-    const x = (t) => L + ((Date.parse(t) - t0) / 3600000) * (W - L - 10);
+    const x = (t) => L + ((Date.parse(t) - t0) / span) * (W - L - 10);
     const y = (v) => T + (1 - v / max) * (H - T - B);
     const chart = svg('svg', { class: 'chart', viewBox: '0 0 ' + W + ' ' + H, role: 'img' });
     for (const f of [0, 0.5, 1]) {
@@ -190,7 +193,8 @@
       label.textContent = bytes(Math.round(max * f)) + '/s';
       chart.appendChild(label);
     }
-    for (const [i, lbl] of [[0, '-60 min'], [0.5, '-30 min'], [1, 'now']]) {
+    const ago = (ms) => (ms >= 120000 ? '-' + Math.round(ms / 60000) + ' min' : '-' + Math.round(ms / 1000) + ' s');
+    for (const [i, lbl] of [[0, ago(span)], [0.5, ago(span / 2)], [1, r.times[r.times.length - 1].substring(11, 19) + 'Z']]) {
       const t = svg('text', { x: L + i * (W - L - 10), y: H - 4, 'text-anchor': i === 0 ? 'start' : i === 1 ? 'end' : 'middle' });
       t.textContent = lbl;
       chart.appendChild(t);
