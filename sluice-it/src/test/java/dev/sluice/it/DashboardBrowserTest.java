@@ -3,6 +3,7 @@ package dev.sluice.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.admin.AdminToken;
 import dev.sluice.demo.DemoOptions;
 import dev.sluice.it.CorpusAnswers.Answer;
@@ -38,11 +39,21 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @Timeout(value = 240, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DashboardBrowserTest {
 
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration RENDER = Duration.ofSeconds(30);
   private static final Duration POLL = Duration.ofMillis(250);
 
   /** Two points of the rate chart: samples every 10 s, the first at start. */
   private static final Duration CHART = Duration.ofSeconds(45);
+
+  /**
+   * A tenant a client claims, which the page must show as text (in the denial it earns): were it
+   * parsed as HTML, an element would appear. Configured names cannot hold markup; clients' can.
+   */
+  private static final String MARKUP_TENANT = "<img src=x id=injected-tenant>";
+
+  /** Likewise, a halt reason (it comes from whoever halts). */
+  private static final String MARKUP_REASON = "drill <b id=injected-reason>now<b>";
 
   @TempDir Path dir;
   private ReplayUpstream upstream;
@@ -118,6 +129,7 @@ class DashboardBrowserTest {
     for (int i = 0; i < 10; i++) {
       assertThat(chat("globex", i)).isEqualTo(200);
     }
+    assertThat(chat(MARKUP_TENANT, 0)).as("an unknown tenant").isBetween(400, 499);
 
     WebDriver d = open();
     assertThat(d.getCurrentUrl()).as("the token left the address bar").doesNotContain("token");
@@ -142,6 +154,8 @@ class DashboardBrowserTest {
         .as("acme remaining")
         .isLessThan(10_000);
     assertThat(expected.get("tenant:inference/globex/month").get(0)).isPositive();
+    assertThat(d.findElement(By.cssSelector("#events tbody")).getText()).contains(MARKUP_TENANT);
+    assertThat(d.findElements(By.id("injected-tenant"))).as("markup in a tenant name").isEmpty();
 
     AtomicInteger more = new AtomicInteger(10);
     new WebDriverWait(d, CHART, POLL)
@@ -161,7 +175,9 @@ class DashboardBrowserTest {
             HttpRequest.newBuilder(sluice.adminUri("/api/halt"))
                 .header("Authorization", "Bearer " + token())
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"dashboard drill\"}"))
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        JSON.createObjectNode().put("reason", MARKUP_REASON).toString()))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(halt.statusCode()).as(halt.body()).isEqualTo(200);
@@ -169,7 +185,13 @@ class DashboardBrowserTest {
     new WebDriverWait(d, RENDER, POLL)
         .withMessage("no HALTED banner")
         .until(x -> banner.isDisplayed());
-    assertThat(banner.getText()).startsWith("HALTED").contains("site").contains("dashboard drill");
+    assertThat(banner.getText()).startsWith("HALTED").contains("site").contains(MARKUP_REASON);
+    assertThat(d.findElements(By.id("injected-reason"))).as("markup in a halt reason").isEmpty();
+    new WebDriverWait(d, RENDER, POLL)
+        .withMessage("the halt never showed among the recent events")
+        .until(
+            x -> x.findElement(By.cssSelector("#events tbody")).getText().contains(MARKUP_REASON));
+    assertThat(d.findElements(By.id("injected-reason"))).isEmpty();
     chromium.screenshot(artifacts().resolve("dashboard-halted.png"));
   }
 
