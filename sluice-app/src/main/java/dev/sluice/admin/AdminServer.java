@@ -176,7 +176,7 @@ public final class AdminServer implements AutoCloseable {
     sampler.scheduleAtFixedRate(egressRate::sample, every, every, TimeUnit.MILLISECONDS);
     rates.sample();
     long step = Math.max(every, RateHistory.STEP.toMillis());
-    sampler.scheduleAtFixedRate(rates::sample, step, step, TimeUnit.MILLISECONDS);
+    sampler.scheduleAtFixedRate(this::sampleRates, step, step, TimeUnit.MILLISECONDS);
     log.info(
         "admin API on {}://{}; admin token in {}; request timeout {}, idle timeout {},"
             + " at most {} connections per source",
@@ -211,6 +211,15 @@ public final class AdminServer implements AutoCloseable {
       return ServerTls.context(admin.tls());
     } catch (SSLException e) {
       throw new IOException("admin.tls: " + e.getMessage(), e);
+    }
+  }
+
+  /** One sample of the rate history; a failure is logged, and the next sample comes as usual. */
+  private void sampleRates() {
+    try {
+      rates.sample();
+    } catch (RuntimeException e) {
+      log.warn("sampling the egress rate history failed; the chart misses this point", e);
     }
   }
 
