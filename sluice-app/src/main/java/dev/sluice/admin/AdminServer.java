@@ -81,6 +81,7 @@ public final class AdminServer implements AutoCloseable {
   private final Duration sampleInterval;
   private final EgressRate egressRate;
   private final RateHistory rates;
+  private final DashboardFiles dashboard;
   private final SecureRandom random;
 
   private EventLoopGroup loop;
@@ -110,6 +111,7 @@ public final class AdminServer implements AutoCloseable {
     this.sampleInterval = sampleInterval;
     this.egressRate = new EgressRate(ctx.clock(), ctx.stats()::egressBytes, EgressRate.WINDOW);
     this.rates = new RateHistory(ctx.clock(), ctx.tree(), ctx.store(), ctx.escrow());
+    this.dashboard = new DashboardFiles(); // read from the jar now: a broken jar fails here
     this.random = new SecureRandom();
   }
 
@@ -328,7 +330,6 @@ public final class AdminServer implements AutoCloseable {
                 "/api/checkpoint",
                 authed(auth, ex -> json(ex, DashboardJson.checkpoint(ctx))))
             .on("GET", "/api/events", authed(auth, events::serve));
-    DashboardFiles dashboard = new DashboardFiles();
     for (String path : dashboard.paths()) {
       router.on("GET", path, dashboard::serve);
     }

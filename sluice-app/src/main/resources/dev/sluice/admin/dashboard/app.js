@@ -271,37 +271,48 @@
 
   let timer = null;
 
+  // Each section renders from its own answer, so one endpoint failing leaves the others current.
+  const SECTIONS = [
+    ['/api/budgets', (b) => { renderBanners(b); renderSummary(b); renderNodes(b); }],
+    ['/api/exfiltration', renderExfiltration],
+    ['/api/rates', renderRates],
+    ['/api/events?limit=50', renderEvents],
+    ['/api/checkpoint', renderCheckpoint],
+  ];
+
   async function refresh() {
     clearTimeout(timer);
     if (!sessionStorage.getItem(TOKEN_KEY)) {
       askForToken();
       return;
     }
-    try {
-      const [b, ex, rates, events, cp, alerts] = await Promise.all([
-        api('/api/budgets'), api('/api/exfiltration'), api('/api/rates'),
-        api('/api/events?limit=50'), api('/api/checkpoint'), api('/api/alerts', true)]);
-      renderBanners(b);
-      renderSummary(b);
-      renderBudgets(b, ex);
-      renderExfiltration(ex);
-      renderRates(rates);
-      renderAlerts(alerts);
-      renderEvents(events);
-      renderCheckpoint(cp);
-      renderNodes(b);
-      $('login').hidden = true;
-      $('main').hidden = false;
+    const paths = SECTIONS.map(([path]) => path);
+    const answers = await Promise.allSettled([...paths.map((p) => api(p)), api('/api/alerts', true)]);
+    const refused = answers.find((a) => a.status === 'rejected' && a.reason instanceof Unauthorized);
+    if (refused) {
+      askForToken('The admin API refused the token (' + refused.reason.message + '); a new one is written at every start.');
+      return;
+    }
+    const failed = [];
+    const value = (i) => (answers[i].status === 'fulfilled' ? answers[i].value : null);
+    SECTIONS.forEach(([path, render], i) => {
+      if (answers[i].status === 'fulfilled') render(answers[i].value);
+      else failed.push(answers[i].reason.message);
+    });
+    const b = value(0);
+    if (b) renderBudgets(b, value(1));
+    const alerts = answers[SECTIONS.length];
+    if (alerts.status === 'fulfilled') renderAlerts(alerts.value);
+    else failed.push(alerts.reason.message);
+    $('login').hidden = true;
+    $('main').hidden = false;
+    if (failed.length) {
+      $('status').className = 'error';
+      $('status').textContent = 'not current: ' + failed.join('; ') + ' (retrying every ' + REFRESH_MS / 1000 + ' s)';
+    } else {
       $('status').className = 'muted';
       $('status').textContent = 'updated ' + new Date().toISOString() + ', every ' + REFRESH_MS / 1000 + ' s';
       document.body.setAttribute('data-rendered', String(Date.now()));
-    } catch (e) {
-      if (e instanceof Unauthorized) {
-        askForToken('The admin API refused the token (' + e.message + '); a new one is written at every start.');
-        return;
-      }
-      $('status').className = 'error';
-      $('status').textContent = 'cannot reach the admin API: ' + e.message + ' (retrying)';
     }
     timer = setTimeout(refresh, REFRESH_MS);
   }
