@@ -33,8 +33,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The dashboard in a real headless Chromium against a real {@code sluice run}: after traffic has
  * spent budgets (one tenant up to its cap), the numbers the page shows for every limit are those of
  * {@code /api/budgets}; the chart fills; a halt puts up the HALTED banner, report mode the REPORT
- * MODE banner, and neither shows otherwise. Screenshots go to {@code sluice-it/target/dashboard/}
- * ({@code docs/images/dashboard.png} is one of them).
+ * MODE banner, and neither shows otherwise; with the etcd store, the gateway nodes and their escrow
+ * are those of {@code /api/budgets}. Screenshots go to {@code sluice-it/target/dashboard/} ({@code
+ * docs/images/dashboard.png} is one of them).
  */
 @Timeout(value = 240, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DashboardBrowserTest {
@@ -58,6 +59,7 @@ class DashboardBrowserTest {
   @TempDir Path dir;
   private ReplayUpstream upstream;
   private SluiceProcess sluice;
+  private Path dataDir;
   private HeadlessChromium chromium;
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -76,8 +78,9 @@ class DashboardBrowserTest {
 
   private void start(String mode) throws Exception {
     upstream = ReplayUpstream.start(answers(), DemoOptions.defaults());
+    dataDir = dir.resolve("data");
     Path config =
-        TestConfig.in(dir.resolve("data"))
+        TestConfig.in(dataDir)
             .mode(mode)
             .tenant("acme", "day", "60KB")
             .tenant("globex", "day", "2MB", "month", "20MB")
@@ -98,7 +101,7 @@ class DashboardBrowserTest {
   }
 
   private String token() throws Exception {
-    return AdminToken.read(AdminToken.fileIn(dir.resolve("data")));
+    return AdminToken.read(AdminToken.fileIn(dataDir));
   }
 
   /** Opens the dashboard with the token in the fragment and waits for its first render. */
@@ -205,6 +208,67 @@ class DashboardBrowserTest {
     assertThat(banner.getText()).startsWith("REPORT MODE");
     assertThat(d.findElement(By.id("banner-halted")).isDisplayed()).isFalse();
     chromium.screenshot(artifacts().resolve("dashboard-report.png"));
+  }
+
+  @Test
+  void theGatewayNodesOfTheEtcdStoreAreThoseOfTheApi() throws Exception {
+    upstream = ReplayUpstream.start(answers(), DemoOptions.defaults());
+    try (GatewaySite site = GatewaySite.start(dir, 1, "5s", "2s")) {
+      for (String id : new String[] {"a", "b"}) {
+        site.add(id, c -> c.tenant("acme", "day", "5MB").reverse("api", upstream.rootUrl()));
+      }
+      sluice = site.start("a");
+      dataDir = site.node("a").dataDir;
+      SluiceProcess b = site.start("b");
+      for (int i = 0; i < 5; i++) {
+        assertThat(chat("acme", i)).isEqualTo(200);
+      }
+      assertThat(
+              RawHttp.exchange(
+                      b.listener("api"), RawHttp.chat("acme", 0, false), Duration.ofSeconds(10))
+                  .status())
+          .isEqualTo(200);
+      chromium = HeadlessChromium.start(dir, 1280, 1700);
+      WebDriver d = open();
+      AdminApi api = new AdminApi(sluice);
+      Map<String, List<String>> expected = new LinkedHashMap<>();
+      new WebDriverWait(d, RENDER, POLL)
+          .withMessage(() -> "the page never showed the gateway nodes of /api/budgets: " + expected)
+          .until(
+              x -> {
+                Map<String, List<String>> shown = shownNodes(x);
+                expected.clear();
+                for (JsonNode g : budgets(api).path("gateway_nodes")) {
+                  expected.put(
+                      g.path("node_id").asText(),
+                      List.of(
+                          g.path("live").asBoolean() ? "live" : "DOWN",
+                          g.path("open_sets").asText(),
+                          g.path("held").asText(),
+                          g.path("expired").asText()));
+                }
+                return shown.equals(expected);
+              });
+      assertThat(expected).containsOnlyKeys("a", "b");
+      assertThat(d.findElement(By.cssSelector("#nodes tr[data-node='a']")).getText())
+          .contains("(this node)");
+      chromium.screenshot(artifacts().resolve("dashboard-etcd.png"));
+    }
+  }
+
+  /** Node id to live, open sets, held and expired bytes, as the page shows them. */
+  private static Map<String, List<String>> shownNodes(WebDriver d) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (WebElement row : d.findElements(By.cssSelector("#nodes tbody tr[data-node]"))) {
+      out.put(
+          row.getAttribute("data-node"),
+          List.of(
+              row.findElement(By.cssSelector("td.live")).getText(),
+              row.findElement(By.cssSelector("td.open-sets")).getText(),
+              row.findElement(By.cssSelector("td.held .exact")).getText().replace(",", ""),
+              row.findElement(By.cssSelector("td.expired .exact")).getText().replace(",", "")));
+    }
+    return out;
   }
 
   private static Path artifacts() {

@@ -257,10 +257,11 @@
       rows = (b.gateway_nodes || []).map((g) =>
         el('tr', { 'data-node': g.node_id },
           el('td', {}, g.node_id + (g.node_id === b.store.node_id ? ' (this node)' : '')),
-          el('td', { class: g.live ? '' : 'error' }, g.live ? 'live' : 'DOWN'),
-          el('td', { class: 'num' }, g.open_sets),
-          el('td', { class: 'num' }, bytes(g.held)),
-          el('td', { class: 'num' + (g.expired > 0 ? ' error' : '') }, bytes(g.expired) + ' in ' + g.expired_sets + ' sets')));
+          el('td', { class: 'live' + (g.live ? '' : ' error') }, g.live ? 'live' : 'DOWN'),
+          el('td', { class: 'num open-sets' }, g.open_sets),
+          el('td', { class: 'num held', 'data-bytes': g.held }, bytes(g.held), el('span', { class: 'exact' }, exact(g.held))),
+          el('td', { class: 'num expired' + (g.expired > 0 ? ' error' : ''), 'data-bytes': g.expired },
+            bytes(g.expired) + ' in ' + g.expired_sets + ' sets', el('span', { class: 'exact' }, exact(g.expired)))));
     } else {
       rows = [el('tr', {}, el('td', { colspan: 5 }, (b.store.node_id || 'this node') + ' — local store: this node only'))];
     }
