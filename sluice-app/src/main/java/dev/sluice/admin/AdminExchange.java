@@ -2,6 +2,8 @@ package dev.sluice.admin;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One admin request, read whole (head and a body of at most {@link RequestForm#MAX_BODY} bytes),
@@ -14,13 +16,27 @@ final class AdminExchange {
   private final String path;
   private final HttpHeaders requestHeaders;
   private final byte[] body;
+  private final Map<String, List<String>> query;
   private final HttpHeaders responseHeaders = new DefaultHttpHeaders();
   private int status;
   private byte[] responseBody = new byte[0];
 
   AdminExchange(String method, String path, HttpHeaders requestHeaders, byte[] body) {
+    this(method, path, Map.of(), requestHeaders, body);
+  }
+
+  /**
+   * @param query the parameters of the request target's query, decoded
+   */
+  AdminExchange(
+      String method,
+      String path,
+      Map<String, List<String>> query,
+      HttpHeaders requestHeaders,
+      byte[] body) {
     this.method = method;
     this.path = path;
+    this.query = Map.copyOf(query);
     this.requestHeaders = requestHeaders;
     this.body = body;
   }
@@ -37,6 +53,12 @@ final class AdminExchange {
   /** The path of the request target, without its query. */
   String path() {
     return path;
+  }
+
+  /** The first value of query parameter {@code name}, or null. */
+  String query(String name) {
+    List<String> values = query.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
   }
 
   /** The first value of request header {@code name}, or null. */

@@ -54,10 +54,15 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
-    String path = new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8).path();
+    QueryStringDecoder target = new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8);
+    String path = target.path();
     AdminExchange ex =
         new AdminExchange(
-            req.method().name(), path, req.headers(), ByteBufUtil.getBytes(req.content()));
+            req.method().name(),
+            path,
+            target.parameters(),
+            req.headers(),
+            ByteBufUtil.getBytes(req.content()));
     ctx.channel().config().setAutoRead(false);
     try {
       executors

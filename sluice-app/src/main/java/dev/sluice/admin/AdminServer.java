@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /healthz}, {@code GET /readyz} ({@link HealthEndpoints});
  *   <li>{@code GET /api/budgets} ({@link BudgetsJson});
+ *   <li>{@code GET /} and its files, the read-only dashboard ({@link DashboardFiles}), and the JSON
+ *       it reads besides {@code /api/budgets}, each with the admin token: {@code GET /api/rates},
+ *       {@code /api/exfiltration}, {@code /api/checkpoint} ({@link DashboardJson}) and {@code GET
+ *       /api/events} ({@link LedgerEvents});
  *   <li>{@code GET /metrics} in the Prometheus text format ({@link AdminMetrics});
  *   <li>{@code POST /api/halt}, {@code POST /api/resume}, authenticated with the {@link AdminToken}
  *       written at start ({@link HaltEndpoints}, {@link HaltControl}).
@@ -76,6 +80,8 @@ public final class AdminServer implements AutoCloseable {
   private final AdminContext ctx;
   private final Duration sampleInterval;
   private final EgressRate egressRate;
+  private final RateHistory rates;
+  private final DashboardFiles dashboard;
   private final SecureRandom random;
   private final HaltControl haltControl;
 
@@ -93,8 +99,10 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /**
-   * A server that samples the egress rate once at start and then every {@code sampleInterval}.
-   * Tests pass a long interval and call {@code egressRate().sample()} after moving their clock.
+   * A server that samples the egress rate once at start and then every {@code sampleInterval}, and
+   * the dashboard's rate history every {@link RateHistory#STEP} or {@code sampleInterval},
+   * whichever is longer. Tests pass a long interval and call {@code egressRate().sample()} and
+   * {@code rates().sample()} after moving their clock.
    */
   public AdminServer(AdminContext ctx, Duration sampleInterval) {
     this.ctx = Objects.requireNonNull(ctx, "ctx");
@@ -103,6 +111,8 @@ public final class AdminServer implements AutoCloseable {
     }
     this.sampleInterval = sampleInterval;
     this.egressRate = new EgressRate(ctx.clock(), ctx.stats()::egressBytes, EgressRate.WINDOW);
+    this.rates = new RateHistory(ctx.clock(), ctx.tree(), ctx.store(), ctx.escrow());
+    this.dashboard = new DashboardFiles(); // read from the jar now: a broken jar fails here
     this.random = new SecureRandom();
     this.haltControl =
         new HaltControl(
@@ -172,6 +182,9 @@ public final class AdminServer implements AutoCloseable {
     sampler = Executors.newSingleThreadScheduledExecutor(daemon("sluice-admin-sampler-"));
     long every = sampleInterval.toMillis();
     sampler.scheduleAtFixedRate(egressRate::sample, every, every, TimeUnit.MILLISECONDS);
+    rates.sample();
+    long step = Math.max(every, RateHistory.STEP.toMillis());
+    sampler.scheduleAtFixedRate(this::sampleRates, step, step, TimeUnit.MILLISECONDS);
     log.info(
         "admin API on {}://{}; admin token in {}; request timeout {}, idle timeout {},"
             + " at most {} connections per source",
@@ -209,6 +222,15 @@ public final class AdminServer implements AutoCloseable {
     }
   }
 
+  /** One sample of the rate history; a failure is logged, and the next sample comes as usual. */
+  private void sampleRates() {
+    try {
+      rates.sample();
+    } catch (RuntimeException e) {
+      log.warn("sampling the egress rate history failed; the chart misses this point", e);
+    }
+  }
+
   /** The bound address (the real port when {@code admin.bind} has port 0). */
   public synchronized InetSocketAddress address() {
     if (server == null) {
@@ -228,6 +250,11 @@ public final class AdminServer implements AutoCloseable {
   /** The egress rate behind the exfiltration-at-current-rate figure. */
   public EgressRate egressRate() {
     return egressRate;
+  }
+
+  /** The egress rate history behind the dashboard's chart ({@code GET /api/rates}). */
+  public RateHistory rates() {
+    return rates;
   }
 
   /**
@@ -279,16 +306,48 @@ public final class AdminServer implements AutoCloseable {
 
   private Router routes() {
     HealthEndpoints health = new HealthEndpoints(ctx.listenersBound(), ctx.ledger());
-    HaltEndpoints halt =
-        new HaltEndpoints(new BearerAuth(token), haltControl, ctx.halts(), ctx.tree().zones());
+    BearerAuth auth = new BearerAuth(token);
+    HaltEndpoints halt = new HaltEndpoints(auth, haltControl, ctx.halts(), ctx.tree().zones());
     AdminMetrics metrics = new AdminMetrics(ctx, egressRate, connections);
-    return new Router()
-        .on("GET", "/healthz", health::healthz)
-        .on("GET", "/readyz", health::readyz)
-        .on("GET", "/api/budgets", ex -> Replies.json(ex, 200, BudgetsJson.of(ctx, egressRate)))
-        .on("POST", "/api/halt", halt::halt)
-        .on("POST", "/api/resume", halt::resume)
-        .on("GET", "/metrics", metrics::serve);
+    LedgerEvents events = new LedgerEvents(ctx.config().dataDir());
+    Router router =
+        new Router()
+            .on("GET", "/healthz", health::healthz)
+            .on("GET", "/readyz", health::readyz)
+            .on("GET", "/api/budgets", ex -> Replies.json(ex, 200, BudgetsJson.of(ctx, egressRate)))
+            .on("POST", "/api/halt", halt::halt)
+            .on("POST", "/api/resume", halt::resume)
+            .on("GET", "/metrics", metrics::serve)
+            .on(
+                "GET",
+                "/api/rates",
+                authed(auth, ex -> json(ex, DashboardJson.rates(rates.snapshot()))))
+            .on(
+                "GET",
+                "/api/exfiltration",
+                authed(auth, ex -> json(ex, DashboardJson.exfiltration(ctx, egressRate))))
+            .on(
+                "GET",
+                "/api/checkpoint",
+                authed(auth, ex -> json(ex, DashboardJson.checkpoint(ctx))))
+            .on("GET", "/api/events", authed(auth, events::serve));
+    for (String path : dashboard.paths()) {
+      router.on("GET", path, dashboard::serve);
+    }
+    return router;
+  }
+
+  /** {@code endpoint} behind the admin token: 401 without it, 403 with another. */
+  private static Router.Endpoint authed(BearerAuth auth, Router.Endpoint endpoint) {
+    return ex -> {
+      auth.require(ex);
+      endpoint.handle(ex);
+    };
+  }
+
+  private static void json(AdminExchange ex, com.fasterxml.jackson.databind.JsonNode body)
+      throws IOException {
+    Replies.json(ex, 200, body);
   }
 
   /** {@code host:port} of a bound address, IPv6 in brackets. */

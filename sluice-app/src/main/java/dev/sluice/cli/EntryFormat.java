@@ -1,8 +1,8 @@
 package dev.sluice.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.admin.EntryJson;
 import dev.sluice.ledger.IndexedEntry;
 import dev.sluice.ledger.LedgerEntry;
 import dev.sluice.ledger.LedgerTime;
@@ -39,17 +39,9 @@ final class EntryFormat {
     return sb.toString();
   }
 
+  /** The JSON object of {@link EntryJson}, shared with {@code GET /api/events}. */
   static ObjectNode json(IndexedEntry e) {
-    ObjectNode o = JSON.objectNode();
-    o.put("index", e.index());
-    o.put("offset", e.offset());
-    o.put("type", e.entry().type().label());
-    o.put("time", LedgerTime.format(e.entry().timeMillis()));
-    ObjectNode fields = o.putObject("fields");
-    for (LedgerEntry.Field f : e.entry().fields()) {
-      fields.set(f.key(), jsonValue(f.value()));
-    }
-    return o;
+    return EntryJson.of(e);
   }
 
   private static String value(Object v) {
@@ -60,19 +52,5 @@ final class EntryFormat {
       return JSON.textNode(s).toString();
     }
     return String.valueOf(v);
-  }
-
-  private static com.fasterxml.jackson.databind.JsonNode jsonValue(Object v) {
-    if (v instanceof Long l) {
-      return JSON.numberNode(l);
-    }
-    if (v instanceof String s) {
-      return JSON.textNode(s);
-    }
-    ArrayNode a = JSON.arrayNode();
-    for (Object o : (List<?>) v) {
-      a.add(jsonValue(o));
-    }
-    return a;
   }
 }

@@ -28,7 +28,8 @@ class RouterTest {
 
   @Test
   void unknownPathsAre404JsonErrorsAndPrefixesDoNotMatch() throws Exception {
-    for (String path : new String[] {"/", "/nope", "/healthzz", "/api/budgets/site", "/api"}) {
+    for (String path :
+        new String[] {"/index.html", "/nope", "/healthzz", "/api/budgets/site", "/api"}) {
       HttpResponse<String> r = f.get(path);
       assertThat(r.statusCode()).as(path).isEqualTo(404);
       assertThat(r.headers().firstValue("Content-Type"))

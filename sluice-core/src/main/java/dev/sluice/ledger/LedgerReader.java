@@ -129,6 +129,45 @@ public final class LedgerReader implements Closeable {
     return new ArrayList<>(last);
   }
 
+  /**
+   * Where a reader following a live ledger stopped: the index of the next entry and the offset of
+   * its record in {@code entries.log}.
+   */
+  public record Mark(long index, long offset) {
+    /** Before the first entry. */
+    public static final Mark START = new Mark(0, EntriesFile.HEADER_SIZE);
+  }
+
+  /**
+   * What {@link #readFrom} read up to: the mark after the last valid entry, and why it stopped
+   * there (null at the end of the file).
+   */
+  public record Progress(Mark next, String problem) {}
+
+  /**
+   * Passes the entries from {@code from} on to {@code consumer}, in order, up to the end of the
+   * file or the first record that is not whole and valid, and says where it stopped. Never throws
+   * for the content: a follower of a live ledger calls it again from the returned mark and reads
+   * only what was added since. A problem may be a record still being written (read it again later)
+   * or a tail the writer cut off and rewrote after an I/O error (then the mark no longer falls on a
+   * record: start again from {@link Mark#START}).
+   */
+  public Progress readFrom(Mark from, Consumer<IndexedEntry> consumer) throws IOException {
+    RecordScanner s = new RecordScanner(entries, from.offset(), from.index(), header.maxPayload());
+    Mark next = from;
+    while (s.next()) {
+      LedgerEntry entry;
+      try {
+        entry = EntryCodec.decode(s.payloadArray(), s.payloadOffset(), s.payloadLength());
+      } catch (EntryFormatException e) {
+        return new Progress(next, "entry " + s.index() + ": " + e.getMessage());
+      }
+      consumer.accept(new IndexedEntry(s.index(), s.offset(), entry));
+      next = new Mark(s.index() + 1, s.offset() + EntriesFile.recordSize(s.payloadLength()));
+    }
+    return new Progress(next, s.problem());
+  }
+
   /** Visits raw records with index below {@code limit}; throws at an invalid record. */
   long visit(long limit, RecordVisitor visitor) throws IOException {
     RecordScanner s = new RecordScanner(entries, EntriesFile.HEADER_SIZE, 0, header.maxPayload());

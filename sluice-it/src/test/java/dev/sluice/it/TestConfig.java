@@ -31,6 +31,7 @@ final class TestConfig {
   private String minChunk = "1KiB";
   private String maxChunk = "16KiB";
   private String nodeId;
+  private String mode = "enforce";
   private String etcdStore;
 
   private TestConfig(Path dataDir) {
@@ -65,6 +66,12 @@ final class TestConfig {
   /** Adds a {@code reverse} listener on {@code 127.0.0.1:0} with tenant header {@code X-Tenant}. */
   TestConfig reverse(String name, String upstreamUrl) {
     listeners.put(name, upstreamUrl);
+    return this;
+  }
+
+  /** {@code enforce} (the default) or {@code report}. */
+  TestConfig mode(String mode) {
+    this.mode = mode;
     return this;
   }
 
@@ -136,7 +143,7 @@ final class TestConfig {
     StringBuilder y = new StringBuilder();
     y.append("site: it\n");
     y.append("model: { name: it-model, weight_bytes: 10GB }\n");
-    y.append("mode: enforce\n");
+    y.append("mode: ").append(mode).append('\n');
     y.append("time_zone: ").append(quoted(ZONE.getId())).append('\n');
     y.append("data_dir: ").append(quoted(dataDir.toString())).append('\n');
     y.append("budgets:\n");
