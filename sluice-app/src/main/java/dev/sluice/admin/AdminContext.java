@@ -1,5 +1,6 @@
 package dev.sluice.admin;
 
+import dev.sluice.alert.Alerting;
 import dev.sluice.budget.BudgetTree;
 import dev.sluice.cluster.EtcdBudgetStore;
 import dev.sluice.config.SluiceConfig;
@@ -22,6 +23,8 @@ import java.util.function.BooleanSupplier;
  *     many gateway nodes ({@link #cluster})
  * @param listenersBound true once every listener of the configuration is bound
  * @param storeMetrics the store's grant observer, registered with {@code /metrics}
+ * @param alerts the node's alerts ({@code GET /api/alerts}), or null without an {@code alerts}
+ *     section (the endpoint is then 404)
  */
 public record AdminContext(
     SluiceConfig config,
@@ -34,7 +37,8 @@ public record AdminContext(
     StrandedReport stranded,
     Clock clock,
     BooleanSupplier listenersBound,
-    StoreMetrics storeMetrics) {
+    StoreMetrics storeMetrics,
+    Alerting alerts) {
   public AdminContext {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(tree, "tree");
@@ -47,6 +51,34 @@ public record AdminContext(
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(listenersBound, "listenersBound");
     Objects.requireNonNull(storeMetrics, "storeMetrics");
+  }
+
+  /** A node without alerts. */
+  public AdminContext(
+      SluiceConfig config,
+      BudgetTree tree,
+      BudgetStore store,
+      Escrow escrow,
+      Ledger ledger,
+      HaltState halts,
+      GatewayStats stats,
+      StrandedReport stranded,
+      Clock clock,
+      BooleanSupplier listenersBound,
+      StoreMetrics storeMetrics) {
+    this(
+        config,
+        tree,
+        store,
+        escrow,
+        ledger,
+        halts,
+        stats,
+        stranded,
+        clock,
+        listenersBound,
+        storeMetrics,
+        null);
   }
 
   /** A node on the local store. */

@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /healthz}, {@code GET /readyz} ({@link HealthEndpoints});
  *   <li>{@code GET /api/budgets} ({@link BudgetsJson});
+ *   <li>{@code GET /api/alerts} ({@link AlertsJson}; 404 without an {@code alerts} section);
  *   <li>{@code GET /metrics} in the Prometheus text format ({@link AdminMetrics});
  *   <li>{@code POST /api/halt}, {@code POST /api/resume}, authenticated with the {@link AdminToken}
  *       written at start ({@link HaltEndpoints}, {@link HaltControl}).
@@ -284,9 +285,19 @@ public final class AdminServer implements AutoCloseable {
         .on("GET", "/healthz", health::healthz)
         .on("GET", "/readyz", health::readyz)
         .on("GET", "/api/budgets", ex -> Replies.json(ex, 200, BudgetsJson.of(ctx)))
+        .on("GET", "/api/alerts", this::alerts)
         .on("POST", "/api/halt", halt::halt)
         .on("POST", "/api/resume", halt::resume)
         .on("GET", "/metrics", metrics::serve);
+  }
+
+  /** {@code GET /api/alerts}: {@link AlertsJson}, or 404 when the node has no alerts section. */
+  private void alerts(AdminExchange ex) throws IOException {
+    if (ctx.alerts() == null) {
+      throw new ApiError(
+          404, "not_found", "no alerts configured (the configuration has no alerts section)");
+    }
+    Replies.json(ex, 200, AlertsJson.of(ctx.alerts()));
   }
 
   /** {@code host:port} of a bound address, IPv6 in brackets. */

@@ -3,6 +3,8 @@ package dev.sluice.app;
 import dev.sluice.admin.AdminContext;
 import dev.sluice.admin.AdminServer;
 import dev.sluice.admin.StoreMetrics;
+import dev.sluice.alert.AlertInputs;
+import dev.sluice.alert.Alerting;
 import dev.sluice.budget.BudgetTree;
 import dev.sluice.budget.BudgetTrees;
 import dev.sluice.codec.CodecModel;
@@ -40,7 +42,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One running Sluice node, wired in one place: configuration → budget tree → ledger and budget
  * store (local, or shared in etcd: {@link NodeStore}) → escrow → halt switches → gateway listeners
- * → admin server.
+ * → alerts (when configured) → admin server.
  *
  * <p>Start order makes every failure loud and early (data dir, ledger, ports), and records the
  * start and the configuration in the ledger before any listener accepts. {@link #close} drains: it
@@ -61,6 +63,7 @@ public final class SluiceNode implements AutoCloseable {
   private final Gateway gateway;
   private final ScheduledExecutorService sweeper;
   private final AdminServer admin;
+  private final Alerting alerts;
   private boolean closed;
 
   private SluiceNode(
@@ -73,7 +76,8 @@ public final class SluiceNode implements AutoCloseable {
       GatewayStats stats,
       Gateway gateway,
       ScheduledExecutorService sweeper,
-      AdminServer admin) {
+      AdminServer admin,
+      Alerting alerts) {
     this.config = config;
     this.clock = clock;
     this.tree = tree;
@@ -84,6 +88,7 @@ public final class SluiceNode implements AutoCloseable {
     this.gateway = gateway;
     this.sweeper = sweeper;
     this.admin = admin;
+    this.alerts = alerts;
   }
 
   /** Starts a node; on failure everything opened so far is closed again. */
@@ -98,6 +103,7 @@ public final class SluiceNode implements AutoCloseable {
     Gateway gateway = null;
     ScheduledExecutorService sweeper = null;
     AdminServer admin = null;
+    Alerting alerts = null;
     try {
       Ledger ledger = store.ledger();
       record(ledger, startEntry(config, clock));
@@ -127,6 +133,20 @@ public final class SluiceNode implements AutoCloseable {
       Escrow e = escrow;
       sweeper.scheduleWithFixedDelay(e::sweep, 1, 1, TimeUnit.SECONDS);
       Gateway g = gateway;
+      if (config.alerts() != null) {
+        alerts =
+            Alerting.create(
+                new AlertInputs(
+                    config,
+                    tree,
+                    store.budgets(),
+                    escrow,
+                    ledger,
+                    halts,
+                    stats::egressBytes,
+                    store.stranded(),
+                    clock));
+      }
       admin =
           new AdminServer(
                   new AdminContext(
@@ -140,8 +160,13 @@ public final class SluiceNode implements AutoCloseable {
                       store.stranded(),
                       clock,
                       g::allBound,
-                      storeMetrics))
+                      storeMetrics,
+                      alerts))
               .start();
+      if (alerts != null) {
+        alerts.start(
+            (config.admin().tls() == null ? "http" : "https") + "://" + hostPort(admin.address()));
+      }
       log.info(
           "admin API on {}://{}",
           config.admin().tls() == null ? "http" : "https",
@@ -157,16 +182,16 @@ public final class SluiceNode implements AutoCloseable {
         log.warn("mode is REPORT: budgets are NOT enforced; over-budget bytes are only recorded");
       }
       return new SluiceNode(
-          config, clock, tree, store, escrow, halts, stats, gateway, sweeper, admin);
+          config, clock, tree, store, escrow, halts, stats, gateway, sweeper, admin, alerts);
     } catch (GatewayStartException e) {
-      shutdownQuietly(admin, sweeper, gateway, escrow, store);
+      shutdownQuietly(alerts, admin, sweeper, gateway, escrow, store);
       throw new NodeStartException(e.getMessage(), e);
     } catch (java.net.BindException e) {
-      shutdownQuietly(admin, sweeper, gateway, escrow, store);
+      shutdownQuietly(alerts, admin, sweeper, gateway, escrow, store);
       throw new NodeStartException(
           "admin API: cannot bind " + config.admin().bind() + ": " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
-      shutdownQuietly(admin, sweeper, gateway, escrow, store);
+      shutdownQuietly(alerts, admin, sweeper, gateway, escrow, store);
       throw new NodeStartException("cannot start: " + e.getMessage(), e);
     }
   }
@@ -284,6 +309,11 @@ public final class SluiceNode implements AutoCloseable {
     return admin;
   }
 
+  /** The node's alerts, or null without an {@code alerts} section. */
+  public Alerting alerts() {
+    return alerts;
+  }
+
   static String hostPort(java.net.InetSocketAddress a) {
     String h = a.getAddress().getHostAddress();
     return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
@@ -299,6 +329,9 @@ public final class SluiceNode implements AutoCloseable {
     int cut = gateway.drain(deadline);
     gateway.close();
     sweeper.shutdownNow();
+    if (alerts != null) {
+      alerts.close();
+    }
     admin.stop();
     escrow.close();
     try {
@@ -323,6 +356,7 @@ public final class SluiceNode implements AutoCloseable {
   }
 
   private static void shutdownQuietly(
+      Alerting alerts,
       AdminServer admin,
       ScheduledExecutorService sweeper,
       Gateway gateway,
@@ -330,6 +364,11 @@ public final class SluiceNode implements AutoCloseable {
       NodeStore store) {
     for (Runnable r :
         List.<Runnable>of(
+            () -> {
+              if (alerts != null) {
+                alerts.close();
+              }
+            },
             () -> {
               if (admin != null) {
                 admin.stop();
