@@ -140,7 +140,8 @@ public final class Alerting implements AutoCloseable {
     try {
       BudgetReport report = BudgetReport.of(in.tree(), in.store(), in.escrow());
       List<Condition> holding = new ArrayList<>();
-      BudgetConditions.collect(report, config.thresholdsPercent(), base, holding);
+      BudgetConditions.collect(
+          report, config.thresholdsPercent(), BudgetConditions.refused(in.escrow()), base, holding);
       rate.collect(nanos, in.egressBytes().getAsLong(), report, base, holding);
       HealthConditions.collect(in, now, base, holding);
       Map<String, Long> until = new HashMap<>();

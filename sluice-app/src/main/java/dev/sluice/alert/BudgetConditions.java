@@ -1,11 +1,17 @@
 package dev.sluice.alert;
 
+import dev.sluice.budget.Denial;
+import dev.sluice.escrow.Escrow;
+import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.store.BudgetReport;
+import dev.sluice.time.Window;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Threshold conditions: for every limit of every budget node, each configured percentage its spent
@@ -22,9 +28,13 @@ final class BudgetConditions {
 
   private BudgetConditions() {}
 
+  /**
+   * @param refused limits that refused a grant in their current period, as {@link #refusedKey}
+   */
   static void collect(
       BudgetReport report,
       List<Integer> thresholds,
+      Set<String> refused,
       Map<String, String> base,
       List<Condition> out) {
     for (BudgetReport.NodeReport node : report.nodes()) {
@@ -32,14 +42,40 @@ final class BudgetConditions {
         if (limit.cap() <= 0) {
           continue;
         }
+        boolean spentOut =
+            refused.contains(refusedKey(node.id(), limit.window(), limit.resetsAtMillis()));
         for (int pct : thresholds) {
-          if (!reached(limit.spent(), limit.cap(), pct)) {
+          if (!reached(limit.spent(), limit.cap(), pct) && !(pct == 100 && spentOut)) {
             break;
           }
           out.add(condition(node.id(), limit, pct, base));
         }
       }
     }
+  }
+
+  /**
+   * The limits of this node's escrow accounts whose last refill was refused by a cap, in that cap's
+   * current period: a cap is rarely spent to the byte (a write that does not fit in what remains is
+   * refused whole), so a refusal counts as reaching 100%.
+   */
+  static Set<String> refused(Escrow escrow) {
+    Set<String> out = new HashSet<>();
+    if (escrow == null) {
+      return out;
+    }
+    for (EscrowAccount a : escrow.accounts()) {
+      EscrowAccount.Outcome o = a.lastOutcome();
+      if (o.kind() == EscrowAccount.Outcome.Kind.DENIED && o.denial() != null) {
+        Denial d = o.denial();
+        out.add(refusedKey(d.nodeId(), d.window(), d.resetsAtMillis()));
+      }
+    }
+    return out;
+  }
+
+  static String refusedKey(String nodeId, Window window, long periodEnd) {
+    return nodeId + "|" + window.label() + "|" + periodEnd;
   }
 
   /** {@code spent / cap ≥ pct / 100}, exactly. */

@@ -261,6 +261,24 @@ class AlertingTest {
   }
 
   @Test
+  void aCapThatRefusesAWriteIsAt100PercentThoughNotSpentToTheByte() throws Exception {
+    AlertFixture f = node("  thresholds: [ 100% ]\n");
+    f.spendTo(AlertFixture.X_CAP - 3000);
+    dev.sluice.escrow.EscrowAccount a = f.escrow.account(f.tree.path("z", "x", null));
+    a.refill(0).join(); // let any proactive refill finish: nothing in flight below
+    assertThat(round(f)).isEmpty();
+    long remaining = AlertFixture.X_CAP - f.spent();
+    assertThat(remaining).isPositive();
+    // A write one byte larger than what is held plus what remains: the cap refuses it whole.
+    assertThat(a.refill(a.available() + remaining + 1).join().kind())
+        .isEqualTo(dev.sluice.escrow.EscrowAccount.Outcome.Kind.DENIED);
+    List<JsonNode> fired = round(f);
+    assertThat(fired).hasSize(1);
+    assertThat(fired.get(0).at("/alerts/0/labels/threshold").asText()).isEqualTo("100%");
+    assertThat(f.spent()).isLessThan(AlertFixture.X_CAP);
+  }
+
+  @Test
   void haltsFireAndResolve() throws Exception {
     AlertFixture f = node("");
     f.halts.halt(null, "drill", clock.millis());
