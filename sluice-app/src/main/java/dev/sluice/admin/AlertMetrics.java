@@ -33,6 +33,11 @@ final class AlertMetrics {
               }
             })
         .register(registry);
+    CounterWithCallback.builder()
+        .name("sluice_alert_evaluations")
+        .help("Evaluations of the alert conditions (every alerts.interval).")
+        .callback(cb -> cb.call(alerts.evaluations()))
+        .register(registry);
     counter(
         registry,
         "sluice_alert_webhook_deliveries",

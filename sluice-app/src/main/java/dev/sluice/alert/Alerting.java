@@ -47,6 +47,8 @@ public final class Alerting implements AutoCloseable {
   private final RateConditions rate;
   private final List<WebhookQueue> webhooks = new ArrayList<>();
   private final Map<String, String> base;
+  private final java.util.concurrent.atomic.AtomicLong evaluations =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile String externalUrl;
   private long lastEvalNanos;
   private boolean evaluated;
@@ -162,6 +164,8 @@ public final class Alerting implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("alert evaluation failed; retrying at the next interval", e);
       return List.of();
+    } finally {
+      evaluations.incrementAndGet();
     }
   }
 
@@ -178,6 +182,11 @@ public final class Alerting implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("alert delivery failed", e);
     }
+  }
+
+  /** Evaluations run so far (failed ones included). */
+  public long evaluations() {
+    return evaluations.get();
   }
 
   /** The alerts firing now, oldest first. */
