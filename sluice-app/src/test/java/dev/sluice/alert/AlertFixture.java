@@ -45,6 +45,12 @@ final class AlertFixture implements AutoCloseable {
   private AdminServer admin;
 
   AlertFixture(Path dataDir, ManualClock clock, String alertsYaml) throws IOException {
+    this(dataDir, clock, alertsYaml, dev.sluice.ledger.LedgerIo.standard());
+  }
+
+  /** As above, with the ledger's files opened through {@code io} (to inject a full disk). */
+  AlertFixture(Path dataDir, ManualClock clock, String alertsYaml, dev.sluice.ledger.LedgerIo io)
+      throws IOException {
     this.clock = clock;
     this.config = ConfigLoader.parse("alerts-test.yaml", yaml(dataDir, alertsYaml)).orThrow();
     this.tree = BudgetTrees.of(config.budgets());
@@ -52,7 +58,7 @@ final class AlertFixture implements AutoCloseable {
         LocalBudgetStore.open(
             tree,
             config.timeZone(),
-            LedgerOptions.builder(config.dataDir(), config.ledger().origin()).build(),
+            LedgerOptions.builder(config.dataDir(), config.ledger().origin()).io(io).build(),
             new ChunkPolicy(config.escrow().minChunkBytes(), config.escrow().maxChunkBytes()),
             config.escrow().grantTtl(),
             clock);
@@ -163,6 +169,15 @@ final class AlertFixture implements AutoCloseable {
         .send(
             HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
             HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Stops like a crash: escrow is never settled, so the next start finds it stranded. */
+  void crash() {
+    alerts.close();
+    if (admin != null) {
+      admin.stop();
+    }
+    store.close();
   }
 
   @Override
