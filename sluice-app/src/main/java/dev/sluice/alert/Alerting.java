@@ -59,13 +59,13 @@ public final class Alerting implements AutoCloseable {
     this.in = in;
     this.config = in.config().alerts();
     this.rate = new RateConditions(config.rate());
-    HttpClient client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(AlertsConfig.MAX_WEBHOOK_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
     for (AlertsConfig.Webhook h : config.webhooks()) {
+      HttpClient client =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(h.timeout())
+              .followRedirects(HttpClient.Redirect.NEVER)
+              .build();
       webhooks.add(new WebhookQueue(h, client, in.clock(), config));
     }
     Map<String, String> b = new LinkedHashMap<>();

@@ -41,6 +41,16 @@ final class AlertsReader {
             AlertsConfig.MIN_INTERVAL,
             AlertsConfig.MAX_INTERVAL);
     AlertsConfig.Rate rate = rate(m.get("rate"));
+    if (rate != null && interval != null && rate.window().compareTo(interval.multipliedBy(2)) < 0) {
+      Cursor at = m.get("rate");
+      (at == null ? c : at)
+          .warning(
+              "alerts.rate.window ("
+                  + Durations.format(rate.window())
+                  + ") is shorter than two alerts.interval ("
+                  + Durations.format(interval)
+                  + "): the window's rate is measured over fewer than two samples");
+    }
     Cursor ageAt = m.get("checkpoint_max_age");
     Duration age =
         duration(

@@ -69,6 +69,14 @@ class AlertsRulesTest {
   }
 
   @Test
+  void aRateWindowShorterThanTwoIntervalsIsAWarning() {
+    assertThat(ConfigFixture.warnings(append("alerts: { interval: 1m, rate: { multiple: 3 } }\n")))
+        .containsExactly(
+            "t.yaml:19: alerts.rate: warning: alerts.rate.window (1m) is shorter than two"
+                + " alerts.interval (1m): the window's rate is measured over fewer than two samples");
+  }
+
+  @Test
   void rateDefaults() {
     assertThat(load(append("alerts: { rate: { multiple: 3 } }\n")).alerts().rate())
         .isEqualTo(
