@@ -1,5 +1,6 @@
 package dev.sluice.admin;
 
+import dev.sluice.alert.Alerting;
 import dev.sluice.budget.BudgetTree;
 import dev.sluice.cluster.EtcdBudgetStore;
 import dev.sluice.config.SluiceConfig;
@@ -25,6 +26,8 @@ import java.util.function.BooleanSupplier;
  * @param storeMetrics the store's grant observer, registered with {@code /metrics}
  * @param fleet the halts shared with every node of the etcd store ({@link FleetHalts#NONE} on the
  *     embedded store); the admin server applies them and publishes its own
+ * @param alerts the node's alerts ({@code GET /api/alerts}), or null without an {@code alerts}
+ *     section (the endpoint is then 404)
  */
 public record AdminContext(
     SluiceConfig config,
@@ -38,7 +41,8 @@ public record AdminContext(
     Clock clock,
     BooleanSupplier listenersBound,
     StoreMetrics storeMetrics,
-    FleetHalts fleet) {
+    FleetHalts fleet,
+    Alerting alerts) {
   public AdminContext {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(tree, "tree");
@@ -52,6 +56,66 @@ public record AdminContext(
     Objects.requireNonNull(listenersBound, "listenersBound");
     Objects.requireNonNull(storeMetrics, "storeMetrics");
     Objects.requireNonNull(fleet, "fleet");
+  }
+
+  /** A node on the embedded store, with alerts (null: none). */
+  public AdminContext(
+      SluiceConfig config,
+      BudgetTree tree,
+      BudgetStore store,
+      Escrow escrow,
+      Ledger ledger,
+      HaltState halts,
+      GatewayStats stats,
+      StrandedReport stranded,
+      Clock clock,
+      BooleanSupplier listenersBound,
+      StoreMetrics storeMetrics,
+      Alerting alerts) {
+    this(
+        config,
+        tree,
+        store,
+        escrow,
+        ledger,
+        halts,
+        stats,
+        stranded,
+        clock,
+        listenersBound,
+        storeMetrics,
+        FleetHalts.NONE,
+        alerts);
+  }
+
+  /** A node without alerts. */
+  public AdminContext(
+      SluiceConfig config,
+      BudgetTree tree,
+      BudgetStore store,
+      Escrow escrow,
+      Ledger ledger,
+      HaltState halts,
+      GatewayStats stats,
+      StrandedReport stranded,
+      Clock clock,
+      BooleanSupplier listenersBound,
+      StoreMetrics storeMetrics,
+      FleetHalts fleet) {
+    this(
+        config,
+        tree,
+        store,
+        escrow,
+        ledger,
+        halts,
+        stats,
+        stranded,
+        clock,
+        listenersBound,
+        storeMetrics,
+        fleet,
+        null);
   }
 
   /** A node on the local store. */
@@ -78,7 +142,8 @@ public record AdminContext(
         clock,
         listenersBound,
         new StoreMetrics(),
-        FleetHalts.NONE);
+        FleetHalts.NONE,
+        null);
   }
 
   /**

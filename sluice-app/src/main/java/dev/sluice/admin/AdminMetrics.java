@@ -23,6 +23,9 @@ final class AdminMetrics {
     NodeMetrics.register(registry, ctx);
     ctx.storeMetrics().register(registry, ctx.cluster().orElse(null));
     AdminServerMetrics.register(registry, connections);
+    if (ctx.alerts() != null) {
+      AlertMetrics.register(registry, ctx.alerts());
+    }
   }
 
   /** The whole exposition, as served. */

@@ -45,6 +45,7 @@ import org.slf4j.LoggerFactory;
  *       it reads besides {@code /api/budgets}, each with the admin token: {@code GET /api/rates},
  *       {@code /api/exfiltration}, {@code /api/checkpoint} ({@link DashboardJson}) and {@code GET
  *       /api/events} ({@link LedgerEvents});
+ *   <li>{@code GET /api/alerts} ({@link AlertsJson}; 404 without an {@code alerts} section);
  *   <li>{@code GET /metrics} in the Prometheus text format ({@link AdminMetrics});
  *   <li>{@code POST /api/halt}, {@code POST /api/resume}, authenticated with the {@link AdminToken}
  *       written at start ({@link HaltEndpoints}, {@link HaltControl}).
@@ -315,6 +316,7 @@ public final class AdminServer implements AutoCloseable {
             .on("GET", "/healthz", health::healthz)
             .on("GET", "/readyz", health::readyz)
             .on("GET", "/api/budgets", ex -> Replies.json(ex, 200, BudgetsJson.of(ctx, egressRate)))
+            .on("GET", "/api/alerts", this::alerts)
             .on("POST", "/api/halt", halt::halt)
             .on("POST", "/api/resume", halt::resume)
             .on("GET", "/metrics", metrics::serve)
@@ -348,6 +350,15 @@ public final class AdminServer implements AutoCloseable {
   private static void json(AdminExchange ex, com.fasterxml.jackson.databind.JsonNode body)
       throws IOException {
     Replies.json(ex, 200, body);
+  }
+
+  /** {@code GET /api/alerts}: {@link AlertsJson}, or 404 when the node has no alerts section. */
+  private void alerts(AdminExchange ex) throws IOException {
+    if (ctx.alerts() == null) {
+      throw new ApiError(
+          404, "not_found", "no alerts configured (the configuration has no alerts section)");
+    }
+    Replies.json(ex, 200, AlertsJson.of(ctx.alerts()));
   }
 
   /** {@code host:port} of a bound address, IPv6 in brackets. */

@@ -3,6 +3,8 @@ package dev.sluice.app;
 import dev.sluice.admin.AdminContext;
 import dev.sluice.admin.AdminServer;
 import dev.sluice.admin.StoreMetrics;
+import dev.sluice.alert.AlertInputs;
+import dev.sluice.alert.Alerting;
 import dev.sluice.budget.BudgetTree;
 import dev.sluice.budget.BudgetTrees;
 import dev.sluice.codec.CodecModel;
@@ -40,8 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running Sluice node, wired in one place: configuration → budget tree → ledger and budget
- * store (local, or shared in etcd: {@link NodeStore}) → escrow → halt switches → gateway listeners
- * → admin server.
+ * store (local, or shared in etcd: {@link NodeStore}) → escrow → halt switches → alerts (when
+ * configured) → admin server (which applies the fleet's halts) → gateway listeners.
  *
  * <p>Start order makes every failure loud and early (data dir, ledger, ports), and records the
  * start and the configuration in the ledger before any listener accepts. {@link #close} drains: it
@@ -62,6 +64,7 @@ public final class SluiceNode implements AutoCloseable {
   private final Gateway gateway;
   private final ScheduledExecutorService sweeper;
   private final AdminServer admin;
+  private final Alerting alerts;
   private boolean closed;
 
   private SluiceNode(
@@ -74,7 +77,8 @@ public final class SluiceNode implements AutoCloseable {
       GatewayStats stats,
       Gateway gateway,
       ScheduledExecutorService sweeper,
-      AdminServer admin) {
+      AdminServer admin,
+      Alerting alerts) {
     this.config = config;
     this.clock = clock;
     this.tree = tree;
@@ -85,6 +89,7 @@ public final class SluiceNode implements AutoCloseable {
     this.gateway = gateway;
     this.sweeper = sweeper;
     this.admin = admin;
+    this.alerts = alerts;
   }
 
   /** Starts a node; on failure everything opened so far is closed again. */
@@ -99,6 +104,7 @@ public final class SluiceNode implements AutoCloseable {
     Gateway gateway = null;
     ScheduledExecutorService sweeper = null;
     AdminServer admin = null;
+    Alerting alerts = null;
     try {
       Ledger ledger = store.ledger();
       record(ledger, startEntry(config, clock));
@@ -115,6 +121,20 @@ public final class SluiceNode implements AutoCloseable {
       // The admin server (and with it the fleet's halts) before the listeners: a node that
       // starts while the fleet is halted applies the halt before it accepts any client.
       AtomicReference<Gateway> started = new AtomicReference<>();
+      if (config.alerts() != null) {
+        alerts =
+            Alerting.create(
+                new AlertInputs(
+                    config,
+                    tree,
+                    store.budgets(),
+                    escrow,
+                    ledger,
+                    halts,
+                    stats::egressBytes,
+                    store.stranded(),
+                    clock));
+      }
       admin =
           new AdminServer(
                   new AdminContext(
@@ -132,8 +152,13 @@ public final class SluiceNode implements AutoCloseable {
                         return g != null && g.allBound();
                       },
                       storeMetrics,
-                      store.fleet()))
+                      store.fleet(),
+                      alerts))
               .start();
+      if (alerts != null) {
+        alerts.start(
+            (config.admin().tls() == null ? "http" : "https") + "://" + hostPort(admin.address()));
+      }
       gateway =
           Gateway.start(
               new GatewayContext(
@@ -165,16 +190,16 @@ public final class SluiceNode implements AutoCloseable {
         log.warn("mode is REPORT: budgets are NOT enforced; over-budget bytes are only recorded");
       }
       return new SluiceNode(
-          config, clock, tree, store, escrow, halts, stats, gateway, sweeper, admin);
+          config, clock, tree, store, escrow, halts, stats, gateway, sweeper, admin, alerts);
     } catch (GatewayStartException e) {
-      shutdownQuietly(admin, sweeper, gateway, escrow, store);
+      shutdownQuietly(alerts, admin, sweeper, gateway, escrow, store);
       throw new NodeStartException(e.getMessage(), e);
     } catch (java.net.BindException e) {
-      shutdownQuietly(admin, sweeper, gateway, escrow, store);
+      shutdownQuietly(alerts, admin, sweeper, gateway, escrow, store);
       throw new NodeStartException(
           "admin API: cannot bind " + config.admin().bind() + ": " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
-      shutdownQuietly(admin, sweeper, gateway, escrow, store);
+      shutdownQuietly(alerts, admin, sweeper, gateway, escrow, store);
       throw new NodeStartException("cannot start: " + e.getMessage(), e);
     }
   }
@@ -292,6 +317,11 @@ public final class SluiceNode implements AutoCloseable {
     return admin;
   }
 
+  /** The node's alerts, or null without an {@code alerts} section. */
+  public Alerting alerts() {
+    return alerts;
+  }
+
   static String hostPort(java.net.InetSocketAddress a) {
     String h = a.getAddress().getHostAddress();
     return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
@@ -307,6 +337,9 @@ public final class SluiceNode implements AutoCloseable {
     int cut = gateway.drain(deadline);
     gateway.close();
     sweeper.shutdownNow();
+    if (alerts != null) {
+      alerts.close();
+    }
     admin.stop();
     escrow.close();
     try {
@@ -331,6 +364,7 @@ public final class SluiceNode implements AutoCloseable {
   }
 
   private static void shutdownQuietly(
+      Alerting alerts,
       AdminServer admin,
       ScheduledExecutorService sweeper,
       Gateway gateway,
@@ -338,6 +372,11 @@ public final class SluiceNode implements AutoCloseable {
       NodeStore store) {
     for (Runnable r :
         List.<Runnable>of(
+            () -> {
+              if (alerts != null) {
+                alerts.close();
+              }
+            },
             () -> {
               if (admin != null) {
                 admin.stop();

@@ -296,6 +296,20 @@ public final class EtcdBudgetStore implements BudgetStore {
     return ctx.escrow().sets();
   }
 
+  /**
+   * Since when (epoch ms) etcd has been known to be unreachable, or -1 while its calls are
+   * answered. Read by the alerts ("store unavailable").
+   */
+  public long unreachableSinceMillis() {
+    Reachability.Down d = reachability.down();
+    return d == null ? -1 : d.sinceMillis();
+  }
+
+  /** Why etcd is unreachable ({@code etcd unreachable since ...}), or {@code etcd reachable}. */
+  public String reachabilityText() {
+    return reachability.describe();
+  }
+
   /** This node's counters. */
   public EtcdStoreStats stats() {
     StrandedReport s = stranded;

@@ -17,6 +17,8 @@ import java.util.Set;
  * <p>The constructor re-checks the invariants that span sections (listener zones and tenants exist,
  * listener names and bind addresses are unique), so a configuration built in code cannot be
  * inconsistent either. The loader checks the same things first, with line numbers.
+ *
+ * <p>{@code alerts} is null when the file has no {@code alerts} section (no alerting).
  */
 public record SluiceConfig(
     String site,
@@ -32,7 +34,8 @@ public record SluiceConfig(
     EscrowConfig escrow,
     String sourceName,
     String sha256Hex,
-    CodecConfig codec) {
+    CodecConfig codec,
+    AlertsConfig alerts) {
 
   /** The data directory when none is configured (relative to the working directory). */
   public static final Path DEFAULT_DATA_DIR = Path.of("./sluice-data");
@@ -61,6 +64,40 @@ public record SluiceConfig(
       throw new IllegalArgumentException("at least one listener is required");
     }
     checkListeners(budgets, listeners, admin);
+  }
+
+  /** A configuration without alerts. */
+  public SluiceConfig(
+      String site,
+      ModelConfig model,
+      ZoneId timeZone,
+      Mode mode,
+      Path dataDir,
+      BudgetsConfig budgets,
+      List<ListenerConfig> listeners,
+      AdminConfig admin,
+      StoreConfig store,
+      LedgerConfig ledger,
+      EscrowConfig escrow,
+      String sourceName,
+      String sha256Hex,
+      CodecConfig codec) {
+    this(
+        site,
+        model,
+        timeZone,
+        mode,
+        dataDir,
+        budgets,
+        listeners,
+        admin,
+        store,
+        ledger,
+        escrow,
+        sourceName,
+        sha256Hex,
+        codec,
+        null);
   }
 
   /** A configuration with the built-in codec model ({@link CodecConfig#defaults()}). */

@@ -29,7 +29,8 @@ final class SluiceConfigReader {
     "escrow",
     "codec",
     ConnectionLimitsReader.TIMEOUTS,
-    ConnectionLimitsReader.LIMITS
+    ConnectionLimitsReader.LIMITS,
+    "alerts"
   };
 
   private SluiceConfigReader() {}
@@ -80,6 +81,8 @@ final class SluiceConfigReader {
         SectionsReader.escrow(m.get("escrow"), storeSection.grantTtl(), storeSection.grantTtlAt());
 
     CodecConfig codec = readCodec(m.get("codec"));
+    AlertsConfig alerts =
+        AlertsReader.read(m.get("alerts"), ledger == null ? null : ledger.checkpointInterval());
 
     if (root.problems().errorCount() > 0) {
       return null;
@@ -98,7 +101,8 @@ final class SluiceConfigReader {
         escrow,
         sourceName,
         sha256Hex,
-        codec);
+        codec,
+        alerts);
   }
 
   /** {@code codec: {model: PATH, flush_window: DURATION}}; defaults when absent. */

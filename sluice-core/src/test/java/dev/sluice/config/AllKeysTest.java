@@ -117,6 +117,16 @@ class AllKeysTest {
         max_chunk: 8MiB
         low_water: 40
         grant_ttl: 1m
+      alerts:
+        webhooks:
+          - { url: "http://10.0.0.9:9093/hook", timeout: 2s }
+        thresholds: [ 25%, 50%, 90%, 100% ]
+        interval: 2s
+        rate: { multiple: 5, window: 30s, trailing: 2h, min_bytes_per_second: 10MB }
+        checkpoint_max_age: 5m
+        backoff: { initial: 500ms, max: 2m }
+        queue: 500
+        external_url: https://sluice.dc-1.example/
       """;
 
   /** Values that are not descended into: limit lists (see "Limits"), upstreams, CIDR maps. */
@@ -128,7 +138,8 @@ class AllKeysTest {
           "listeners[i].upstream",
           "store.endpoints",
           "listeners[i].tenants_by_source",
-          "listeners[i].deny_ranges");
+          "listeners[i].deny_ranges",
+          "alerts.thresholds");
 
   /** Maps whose keys are names; the docs write them as placeholders. */
   private static final Map<String, String> NAMED =
@@ -175,6 +186,14 @@ class AllKeysTest {
                 2048));
     assertThat(c.listener("db").limits().tunnelIdle()).isEqualTo(Duration.ofMinutes(10));
     assertThat(c.listener("db").limits().maxPerTenant()).isEqualTo(512);
+    assertThat(c.alerts().thresholdsPercent()).containsExactly(25, 50, 90, 100);
+    assertThat(c.alerts().webhooks().get(0).url())
+        .isEqualTo(URI.create("http://10.0.0.9:9093/hook"));
+    assertThat(c.alerts().rate())
+        .isEqualTo(
+            new AlertsConfig.Rate(5, Duration.ofSeconds(30), Duration.ofHours(2), 10_000_000));
+    assertThat(c.alerts().backoffMax()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(c.alerts().queue()).isEqualTo(500);
   }
 
   @Test
