@@ -32,7 +32,8 @@ public record SluiceConfig(
     EscrowConfig escrow,
     String sourceName,
     String sha256Hex,
-    CodecConfig codec) {
+    CodecConfig codec,
+    ChangeControlConfig changeControl) {
 
   /** The data directory when none is configured (relative to the working directory). */
   public static final Path DEFAULT_DATA_DIR = Path.of("./sluice-data");
@@ -54,6 +55,7 @@ public record SluiceConfig(
     Objects.requireNonNull(escrow, "escrow");
     Objects.requireNonNull(sourceName, "sourceName");
     Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(changeControl, "changeControl");
     if (sha256Hex == null || !sha256Hex.matches("[0-9a-f]{64}")) {
       throw new IllegalArgumentException("sha256Hex must be 64 lower-case hex digits");
     }
@@ -61,6 +63,40 @@ public record SluiceConfig(
       throw new IllegalArgumentException("at least one listener is required");
     }
     checkListeners(budgets, listeners, admin);
+  }
+
+  /** A configuration without change control ({@link ChangeControlConfig#NONE}). */
+  public SluiceConfig(
+      String site,
+      ModelConfig model,
+      ZoneId timeZone,
+      Mode mode,
+      Path dataDir,
+      BudgetsConfig budgets,
+      List<ListenerConfig> listeners,
+      AdminConfig admin,
+      StoreConfig store,
+      LedgerConfig ledger,
+      EscrowConfig escrow,
+      String sourceName,
+      String sha256Hex,
+      CodecConfig codec) {
+    this(
+        site,
+        model,
+        timeZone,
+        mode,
+        dataDir,
+        budgets,
+        listeners,
+        admin,
+        store,
+        ledger,
+        escrow,
+        sourceName,
+        sha256Hex,
+        codec,
+        ChangeControlConfig.NONE);
   }
 
   /** A configuration with the built-in codec model ({@link CodecConfig#defaults()}). */

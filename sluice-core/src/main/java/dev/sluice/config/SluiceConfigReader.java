@@ -28,6 +28,7 @@ final class SluiceConfigReader {
     "ledger",
     "escrow",
     "codec",
+    "change_control",
     ConnectionLimitsReader.TIMEOUTS,
     ConnectionLimitsReader.LIMITS
   };
@@ -80,6 +81,7 @@ final class SluiceConfigReader {
         SectionsReader.escrow(m.get("escrow"), storeSection.grantTtl(), storeSection.grantTtlAt());
 
     CodecConfig codec = readCodec(m.get("codec"));
+    ChangeControlConfig changeControl = ChangeControlReader.read(m.get("change_control"));
 
     if (root.problems().errorCount() > 0) {
       return null;
@@ -98,7 +100,8 @@ final class SluiceConfigReader {
         escrow,
         sourceName,
         sha256Hex,
-        codec);
+        codec,
+        changeControl);
   }
 
   /** {@code codec: {model: PATH, flush_window: DURATION}}; defaults when absent. */
