@@ -22,6 +22,7 @@ import java.util.function.BooleanSupplier;
  *     many gateway nodes ({@link #cluster})
  * @param listenersBound true once every listener of the configuration is bound
  * @param storeMetrics the store's grant observer, registered with {@code /metrics}
+ * @param swap how an approved reload replaces the running configuration
  */
 public record AdminContext(
     SluiceConfig config,
@@ -34,7 +35,8 @@ public record AdminContext(
     StrandedReport stranded,
     Clock clock,
     BooleanSupplier listenersBound,
-    StoreMetrics storeMetrics) {
+    StoreMetrics storeMetrics,
+    ConfigSwap swap) {
   public AdminContext {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(tree, "tree");
@@ -47,6 +49,35 @@ public record AdminContext(
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(listenersBound, "listenersBound");
     Objects.requireNonNull(storeMetrics, "storeMetrics");
+    Objects.requireNonNull(swap, "swap");
+  }
+
+  /** A node that cannot swap its configuration while running ({@link ConfigSwap#NONE}). */
+  public AdminContext(
+      SluiceConfig config,
+      BudgetTree tree,
+      BudgetStore store,
+      Escrow escrow,
+      Ledger ledger,
+      HaltState halts,
+      GatewayStats stats,
+      StrandedReport stranded,
+      Clock clock,
+      BooleanSupplier listenersBound,
+      StoreMetrics storeMetrics) {
+    this(
+        config,
+        tree,
+        store,
+        escrow,
+        ledger,
+        halts,
+        stats,
+        stranded,
+        clock,
+        listenersBound,
+        storeMetrics,
+        ConfigSwap.NONE);
   }
 
   /** A node on the local store. */

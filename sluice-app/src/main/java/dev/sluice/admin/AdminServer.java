@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/budgets} ({@link BudgetsJson});
  *   <li>{@code GET /metrics} in the Prometheus text format ({@link AdminMetrics});
  *   <li>{@code POST /api/halt}, {@code POST /api/resume}, authenticated with the {@link AdminToken}
- *       written at start ({@link HaltEndpoints}, {@link HaltControl}).
+ *       written at start ({@link HaltEndpoints}, {@link HaltControl}); with {@code change_control}
+ *       lifting a halt needs approvals ({@link ChangeGate});
+ *   <li>{@code GET /api/config} and {@code POST /api/reload} ({@link ChangeEndpoints}).
  * </ul>
  *
  * <p>Control plane only: it reads the data plane's counters and switches, never the other way
@@ -68,7 +70,7 @@ public final class AdminServer implements AutoCloseable {
   static final int CONTROL_THREADS = 2;
 
   /** The paths answered on the control threads. */
-  static final Set<String> CONTROL_PATHS = Set.of("/api/halt", "/api/resume");
+  static final Set<String> CONTROL_PATHS = Set.of("/api/halt", "/api/resume", "/api/reload");
 
   /** How long {@link #stop()} waits for requests in progress. */
   static final Duration STOP_GRACE = Duration.ofSeconds(5);
@@ -279,6 +281,10 @@ public final class AdminServer implements AutoCloseable {
             new HaltControl(ctx.halts(), ctx.ledger(), ctx.clock()),
             ctx.halts(),
             ctx.tree().zones());
+    ChangeGate gate = new ChangeGate(ctx.config(), ctx.ledger(), ctx.clock(), ctx.swap());
+    ChangeEndpoints change =
+        new ChangeEndpoints(new BearerAuth(token), gate, ctx.config(), ctx.halts());
+    halt.gate(gate);
     AdminMetrics metrics = new AdminMetrics(ctx, egressRate, connections);
     return new Router()
         .on("GET", "/healthz", health::healthz)
@@ -286,6 +292,8 @@ public final class AdminServer implements AutoCloseable {
         .on("GET", "/api/budgets", ex -> Replies.json(ex, 200, BudgetsJson.of(ctx)))
         .on("POST", "/api/halt", halt::halt)
         .on("POST", "/api/resume", halt::resume)
+        .on("GET", "/api/config", change::config)
+        .on("POST", "/api/reload", change::reload)
         .on("GET", "/metrics", metrics::serve);
   }
 
