@@ -139,7 +139,10 @@ public final class NodeRunner implements ConfigSwap, AutoCloseable {
     node = null;
     try {
       node = SluiceNode.start(pinned, clock, this);
-      node.ledger().append(application).join();
+      // Stamped now: the application happened when the new node runs, not when it was approved.
+      node.ledger()
+          .append(LedgerEntry.of(application.type(), clock.millis(), application.fields()))
+          .join();
       log.info("reload: configuration {} applied", next.sha256Hex());
     } catch (NodeStartException | RuntimeException e) {
       log.error(
