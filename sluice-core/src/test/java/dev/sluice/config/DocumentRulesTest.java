@@ -103,7 +103,7 @@ class DocumentRulesTest {
     assertThat(errors(append("escrw: {}\n")))
         .containsExactly(
             "t.yaml:19: escrw: unknown key; did you mean escrow? (allowed here: site, node_id, model,"
-                + " time_zone, mode, data_dir, budgets, listeners, admin, store, ledger, escrow, codec, timeouts,"
+                + " time_zone, mode, data_dir, budgets, listeners, admin, store, ledger, escrow, codec, change_control, timeouts,"
                 + " connection_limits)");
     assertThat(errors(replace("  name: m\n", "  name: m\n  weight: 1GB\n")))
         .containsExactly("t.yaml:4: model.weight: unknown key (allowed here: name, weight_bytes)");
@@ -185,7 +185,7 @@ class DocumentRulesTest {
         .hasMessage(
             "invalid configuration (2 errors):\n"
                 + "  t.yaml:19: escrw: unknown key; did you mean escrow? (allowed here: site, node_id, model,"
-                + " time_zone, mode, data_dir, budgets, listeners, admin, store, ledger, escrow, codec, timeouts,"
+                + " time_zone, mode, data_dir, budgets, listeners, admin, store, ledger, escrow, codec, change_control, timeouts,"
                 + " connection_limits)\n"
                 + "  t.yaml:20: site: duplicate key (first on line 1)")
         .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(2));
