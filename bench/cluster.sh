@@ -53,82 +53,15 @@ GRANT_WARMUP=${GRANT_WARMUP:-5}
 GRANT_ACCOUNTS=${GRANT_ACCOUNTS:-16}
 OUT_DIR=${OUT_DIR:-$root/sluice-bench/target/cluster}
 SKIP_BUILD=${SKIP_BUILD:-0}
-ETCD=/usr/bin/etcd
 NODES=(a b c)
 PREFIX=/sluice/bench
+LOG_TAG=cluster
+# shellcheck source=bench/lib/procs.sh
+. "$root/bench/lib/procs.sh"
 
-log() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-# ---- etcd and jars --------------------------------------------------------------------------
-if [ ! -x "$ETCD" ]; then
-  [ "$(id -u)" = 0 ] || die "$ETCD is missing; run as root to install etcd-server"
-  log "installing etcd-server"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q </dev/null >&2
-  apt-get install -y -q --no-install-recommends etcd-server </dev/null >&2
-fi
-[ -x "$ETCD" ] || die "no etcd at $ETCD"
-if [ "$SKIP_BUILD" != 1 ]; then
-  log "building the jars"
-  (cd "$root" && ./mvnw -q -B -DskipTests package </dev/null) >&2
-fi
-bench_jar="$root/sluice-bench/target/benchmarks.jar"
-sluice_jar="$root/sluice-app/target/sluice.jar"
-[ -f "$bench_jar" ] && [ -f "$sluice_jar" ] || die "jars missing: build with ./mvnw -B -DskipTests package"
-
-# ---- processes: every one started here is stopped by PID ------------------------------------
+ensure_etcd
+build_jars
 work=$(mktemp -d /tmp/sluice-cluster.XXXXXX)
-pids=()      # long-running servers, stopped in reverse order
-current=""   # the client running in the foreground, if any
-stop_pid() { # TERM, up to 10 s, then KILL
-  local p=$1 i
-  kill -TERM "$p" 2>/dev/null || return 0
-  for i in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$p" 2>/dev/null || true
-  wait "$p" 2>/dev/null || true
-}
-stop_together() { # TERM to all, up to 10 s, then KILL (etcd members stop faster together)
-  local p i alive
-  for p in "$@"; do kill -TERM "$p" 2>/dev/null || true; done
-  for i in $(seq 100); do
-    alive=0
-    for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
-    sleep 0.1
-  done
-  for p in "$@"; do kill -KILL "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-}
-etcd_pids=() # stopped last, together
-cleanup() {
-  local rc=$? i
-  trap - EXIT INT TERM
-  [ -n "$current" ] && stop_pid "$current"
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop_pid "${pids[i]}"; done
-  [ ${#etcd_pids[@]} = 0 ] || stop_together "${etcd_pids[@]}"
-  if [ "${KEEP_WORK:-0}" != 1 ]; then rm -rf "$work"; else log "kept $work"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-# Runs a client in the background and waits for it, so that a signal reaches the trap at once.
-run() { "$@" & current=$!; local rc=0; wait "$current" || rc=$?; current=""; return "$rc"; }
-forget_pid() { # a server stopped on purpose: not again at exit
-  local i
-  for i in "${!pids[@]}"; do [ "${pids[i]}" = "$1" ] && unset 'pids[i]'; done
-  pids=("${pids[@]}")
-}
-
-wait_port() { # PORT NAME PID
-  local i
-  for i in $(seq 150); do
-    kill -0 "$3" 2>/dev/null || die "$2 exited at start; see $work"
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.2
-  done
-  die "$2 does not listen on 127.0.0.1:$1"
-}
 
 read -r E0C E0P E1C E1P E2C E2P SINK_PORT \
   <<<"$(java -cp "$bench_jar" dev.sluice.bench.FreePorts 7 | tr '\n' ' ')"
@@ -136,30 +69,9 @@ ETCD_CLIENT=("$E0C" "$E1C" "$E2C")
 ETCD_PEER=("$E0P" "$E1P" "$E2P")
 
 # ---- a 3-member etcd cluster ----------------------------------------------------------------
-initial=""
-for i in 0 1 2; do initial+="${initial:+,}m$i=http://127.0.0.1:${ETCD_PEER[i]}"; done
 endpoints=()
-for i in 0 1 2; do
-  endpoints+=("http://127.0.0.1:${ETCD_CLIENT[i]}")
-  "$ETCD" --name="m$i" --data-dir="$work/etcd/m$i.data" \
-    --listen-client-urls="http://127.0.0.1:${ETCD_CLIENT[i]}" \
-    --advertise-client-urls="http://127.0.0.1:${ETCD_CLIENT[i]}" \
-    --listen-peer-urls="http://127.0.0.1:${ETCD_PEER[i]}" \
-    --initial-advertise-peer-urls="http://127.0.0.1:${ETCD_PEER[i]}" \
-    --initial-cluster="$initial" --initial-cluster-state=new \
-    --initial-cluster-token="sluice-bench-$$" --logger=zap --log-level=warn \
-    </dev/null >"$work/etcd-m$i.log" 2>&1 &
-  etcd_pids+=($!)
-done
-for i in 0 1 2; do
-  for _ in $(seq 150); do
-    curl -s -m 1 "${endpoints[i]}/health" 2>/dev/null | tr -d ' ' | grep -q '"health":"true"' && break
-    kill -0 "${etcd_pids[i]}" 2>/dev/null || { cat "$work/etcd-m$i.log" >&2; die "etcd m$i exited at start"; }
-    sleep 0.2
-  done
-  curl -s -m 1 "${endpoints[i]}/health" | tr -d ' ' | grep -q '"health":"true"' \
-    || { cat "$work/etcd-m$i.log" >&2; die "etcd m$i is not healthy"; }
-done
+for i in 0 1 2; do endpoints+=("http://127.0.0.1:${ETCD_CLIENT[i]}"); etcd_start "$i"; done
+for i in 0 1 2; do etcd_await "$i"; done
 log "etcd: 3 members healthy at ${endpoints[*]}"
 
 started=$(date +%s)

@@ -5,6 +5,7 @@ import dev.sluice.cluster.EtcdBudgetStore;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.escrow.Escrow;
 import dev.sluice.gateway.stats.GatewayStats;
+import dev.sluice.halt.FleetHalts;
 import dev.sluice.halt.HaltState;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.store.BudgetStore;
@@ -22,6 +23,8 @@ import java.util.function.BooleanSupplier;
  *     many gateway nodes ({@link #cluster})
  * @param listenersBound true once every listener of the configuration is bound
  * @param storeMetrics the store's grant observer, registered with {@code /metrics}
+ * @param fleet the halts shared with every node of the etcd store ({@link FleetHalts#NONE} on the
+ *     embedded store); the admin server applies them and publishes its own
  * @param swap how an approved reload replaces the running configuration
  */
 public record AdminContext(
@@ -36,6 +39,7 @@ public record AdminContext(
     Clock clock,
     BooleanSupplier listenersBound,
     StoreMetrics storeMetrics,
+    FleetHalts fleet,
     ConfigSwap swap) {
   public AdminContext {
     Objects.requireNonNull(config, "config");
@@ -49,6 +53,7 @@ public record AdminContext(
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(listenersBound, "listenersBound");
     Objects.requireNonNull(storeMetrics, "storeMetrics");
+    Objects.requireNonNull(fleet, "fleet");
     Objects.requireNonNull(swap, "swap");
   }
 
@@ -64,7 +69,8 @@ public record AdminContext(
       StrandedReport stranded,
       Clock clock,
       BooleanSupplier listenersBound,
-      StoreMetrics storeMetrics) {
+      StoreMetrics storeMetrics,
+      FleetHalts fleet) {
     this(
         config,
         tree,
@@ -77,6 +83,7 @@ public record AdminContext(
         clock,
         listenersBound,
         storeMetrics,
+        fleet,
         ConfigSwap.NONE);
   }
 
@@ -103,7 +110,8 @@ public record AdminContext(
         stranded,
         clock,
         listenersBound,
-        new StoreMetrics());
+        new StoreMetrics(),
+        FleetHalts.NONE);
   }
 
   /**

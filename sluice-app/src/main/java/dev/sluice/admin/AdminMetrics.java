@@ -18,7 +18,7 @@ final class AdminMetrics {
 
   AdminMetrics(AdminContext ctx, EgressRate rate, AdminConnections connections) {
     registry.register(new BudgetMetrics(ctx.tree(), ctx.store(), ctx.escrow()));
-    ExfiltrationMetrics.register(registry, ctx.tree(), ctx.config().model().weightBytes(), rate);
+    ExfiltrationMetrics.register(registry, ctx.tree(), ctx.config().model(), rate);
     GatewayMetrics.register(registry, ctx.stats());
     NodeMetrics.register(registry, ctx);
     ctx.storeMetrics().register(registry, ctx.cluster().orElse(null));

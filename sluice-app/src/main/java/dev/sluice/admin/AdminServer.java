@@ -79,6 +79,7 @@ public final class AdminServer implements AutoCloseable {
   private final Duration sampleInterval;
   private final EgressRate egressRate;
   private final SecureRandom random;
+  private final HaltControl haltControl;
 
   private EventLoopGroup loop;
   private Channel server;
@@ -105,6 +106,9 @@ public final class AdminServer implements AutoCloseable {
     this.sampleInterval = sampleInterval;
     this.egressRate = new EgressRate(ctx.clock(), ctx.stats()::egressBytes, EgressRate.WINDOW);
     this.random = new SecureRandom();
+    this.haltControl =
+        new HaltControl(
+            ctx.halts(), ctx.ledger(), ctx.clock(), ctx.fleet(), HaltControl.LEDGER_TIMEOUT);
   }
 
   /**
@@ -164,6 +168,8 @@ public final class AdminServer implements AutoCloseable {
           f.cause());
     }
     server = f.channel();
+    // The fleet's halts: the first snapshot is applied before this returns (if etcd answers).
+    ctx.fleet().watch(new FleetHaltSync(haltControl, ctx.tree().zones()));
     egressRate.sample();
     sampler = Executors.newSingleThreadScheduledExecutor(daemon("sluice-admin-sampler-"));
     long every = sampleInterval.toMillis();
@@ -276,11 +282,7 @@ public final class AdminServer implements AutoCloseable {
   private Router routes() {
     HealthEndpoints health = new HealthEndpoints(ctx.listenersBound(), ctx.ledger());
     HaltEndpoints halt =
-        new HaltEndpoints(
-            new BearerAuth(token),
-            new HaltControl(ctx.halts(), ctx.ledger(), ctx.clock()),
-            ctx.halts(),
-            ctx.tree().zones());
+        new HaltEndpoints(new BearerAuth(token), haltControl, ctx.halts(), ctx.tree().zones());
     ChangeGate gate = new ChangeGate(ctx.config(), ctx.ledger(), ctx.clock(), ctx.swap());
     ChangeEndpoints change =
         new ChangeEndpoints(new BearerAuth(token), gate, ctx.config(), ctx.halts());
@@ -289,7 +291,7 @@ public final class AdminServer implements AutoCloseable {
     return new Router()
         .on("GET", "/healthz", health::healthz)
         .on("GET", "/readyz", health::readyz)
-        .on("GET", "/api/budgets", ex -> Replies.json(ex, 200, BudgetsJson.of(ctx)))
+        .on("GET", "/api/budgets", ex -> Replies.json(ex, 200, BudgetsJson.of(ctx, egressRate)))
         .on("POST", "/api/halt", halt::halt)
         .on("POST", "/api/resume", halt::resume)
         .on("GET", "/api/config", change::config)

@@ -3,6 +3,7 @@ package dev.sluice.admin;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.cluster.NodeEscrow;
+import dev.sluice.config.ModelConfig;
 import dev.sluice.gateway.stats.EdgeStats;
 import dev.sluice.halt.HaltState;
 import dev.sluice.store.BudgetReport;
@@ -36,6 +37,14 @@ import java.util.Locale;
  * charged for them (framing and handshake included), and compressed per raw byte (null while raw is
  * 0).
  *
+ * <p>{@code exfiltration} is the time to exfiltrate, for the full weights and for their smallest
+ * useful copy ({@code model.smallest_useful_copy}): {@code {"weights_bytes",
+ * "smallest_useful_copy": {"bytes", "as_configured"}, "egress_rate_bytes_per_second",
+ * "days_at_current_rate": {"weights", "smallest_useful_copy"}}}, and every limit has {@code
+ * "exfiltration_days_at_cap": {"weights", "smallest_useful_copy"}} (days if that cap were spent in
+ * full every period, see {@link Exfiltration}). A figure of {@code null} means never ({@code +Inf}
+ * in {@code /metrics}).
+ *
  * <p>{@code halts} items are {@code {"scope":"site"|zone,"reason":..,"since":ISO-8601}}; {@code
  * resets_at} is null for lifetime limits. Values come from {@link BudgetReport}: {@code spent} is
  * committed against the cap (charged plus escrow held), {@code sent} what actually left.
@@ -44,7 +53,10 @@ final class BudgetsJson {
 
   private BudgetsJson() {}
 
-  static ObjectNode of(AdminContext ctx) {
+  static ObjectNode of(AdminContext ctx, EgressRate rate) {
+    ModelConfig model = ctx.config().model();
+    long weights = model.weightBytes();
+    long copy = model.smallestUsefulCopyBytes();
     BudgetReport report = BudgetReport.of(ctx.tree(), ctx.store(), ctx.escrow());
     List<HaltState.Halt> halts = ctx.halts().active();
     ObjectNode root = Json.object();
@@ -75,6 +87,16 @@ final class BudgetsJson {
             .put("expired", n.expiredBytes());
       }
     }
+    double bps = rate.bytesPerSecond();
+    ObjectNode ex = root.putObject("exfiltration").put("weights_bytes", weights);
+    ex.putObject("smallest_useful_copy")
+        .put("bytes", copy)
+        .put("as_configured", model.smallestUsefulCopy());
+    ex.put("egress_rate_bytes_per_second", bps);
+    days(
+        ex.putObject("days_at_current_rate"),
+        Exfiltration.daysAtRate(weights, bps),
+        Exfiltration.daysAtRate(copy, bps));
     ArrayNode nodes = root.putArray("nodes");
     for (BudgetReport.NodeReport n : report.nodes()) {
       ObjectNode node = nodes.addObject().put("id", n.id());
@@ -100,8 +122,26 @@ final class BudgetsJson {
                 .put("sent", l.sent())
                 .put("remaining", l.remaining());
         Json.putInstant(limit, "resets_at", l.resetsAtMillis());
+        days(
+            limit.putObject("exfiltration_days_at_cap"),
+            Exfiltration.daysAtCap(weights, l.window(), l.cap()),
+            Exfiltration.daysAtCap(copy, l.window(), l.cap()));
       }
     }
     return root;
+  }
+
+  /** {@code {"weights": d, "smallest_useful_copy": d}}, null for never (+Inf). */
+  private static void days(ObjectNode o, double weights, double copy) {
+    put(o, "weights", weights);
+    put(o, "smallest_useful_copy", copy);
+  }
+
+  private static void put(ObjectNode o, String field, double days) {
+    if (Double.isFinite(days)) {
+      o.put(field, days);
+    } else {
+      o.putNull(field);
+    }
   }
 }

@@ -10,8 +10,11 @@ import java.util.Set;
 /**
  * {@code POST /api/halt} and {@code POST /api/resume}: authenticate, read {@code zone} (absent: the
  * whole site) and {@code reason}, act through {@link HaltControl}, and answer with the scope's
- * state and every halt in force. The work and its ledgering rules are {@link HaltControl}'s; this
- * class is the HTTP side.
+ * state and every halt in force. With a shared store the answer says what happened in the fleet:
+ * {@code fleet} is {@code published}, {@code not_published} or {@code lifted} ({@code none} without
+ * one), {@code fleet_detail} says more; a resume that cannot lift the fleet halt is {@code 503
+ * fleet_unreachable} and leaves egress halted. The work and its ledgering rules are {@link
+ * HaltControl}'s; this class is the HTTP side.
  */
 final class HaltEndpoints {
 
@@ -85,6 +88,8 @@ final class HaltEndpoints {
               + " could not be ledgered, so egress stays halted: "
               + e.getMessage(),
           state(scope(zone), true, false));
+    } catch (HaltControl.NotLifted e) {
+      throw new ApiError(503, "fleet_unreachable", e.getMessage(), state(scope(zone), true, false));
     } catch (HaltControl.Conflict e) {
       throw new ApiError(409, "conflict", e.getMessage(), state(scope(zone), true, false));
     }
@@ -117,6 +122,10 @@ final class HaltEndpoints {
     body.put("changed", o.changed());
     if (o.ledgerIndex() >= 0) {
       body.put("ledger_index", o.ledgerIndex());
+    }
+    if (!o.fleet().equals("none")) {
+      body.put("fleet", o.fleet());
+      body.put("fleet_detail", o.fleetDetail());
     }
     body.set("halts", Json.halts(halts.active()));
     Replies.json(ex, 200, body);

@@ -60,6 +60,13 @@ public final class StoreMetrics implements GrantObserver {
         EtcdStoreStats::pendingSettlements);
     gauge(
         registry,
+        "sluice_store_owed_ledger_entries",
+        "Ledger entries of transactions committed in etcd that the ledger refused (not writable:"
+            + " a full disk), kept and appended once it is writable again.",
+        cluster,
+        EtcdStoreStats::owedLedgerEntries);
+    gauge(
+        registry,
         "sluice_store_uncertain_grants",
         "Grants sent to etcd whose outcome is not known yet (counted as spent until resolved).",
         cluster,

@@ -2,12 +2,14 @@ package dev.sluice.app;
 
 import dev.sluice.budget.BudgetTree;
 import dev.sluice.cluster.EtcdBudgetStore;
+import dev.sluice.cluster.EtcdHalts;
 import dev.sluice.cluster.EtcdStoreOptions;
 import dev.sluice.config.EscrowConfig;
 import dev.sluice.config.LedgerConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.StoreConfig;
 import dev.sluice.config.StoreType;
+import dev.sluice.halt.FleetHalts;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerOptions;
 import dev.sluice.store.BudgetStore;
@@ -36,11 +38,13 @@ final class NodeStore implements AutoCloseable {
   private final BudgetStore budgets;
   private final Ledger ledger;
   private final StrandedReport stranded;
+  private final FleetHalts fleet;
 
-  private NodeStore(BudgetStore budgets, Ledger ledger, StrandedReport stranded) {
+  private NodeStore(BudgetStore budgets, Ledger ledger, StrandedReport stranded, FleetHalts fleet) {
     this.budgets = Objects.requireNonNull(budgets, "budgets");
     this.ledger = Objects.requireNonNull(ledger, "ledger");
     this.stranded = Objects.requireNonNull(stranded, "stranded");
+    this.fleet = Objects.requireNonNull(fleet, "fleet");
   }
 
   /**
@@ -57,7 +61,7 @@ final class NodeStore implements AutoCloseable {
         LocalBudgetStore local =
             LocalBudgetStore.open(
                 tree, config.timeZone(), ledgerOptions(config), policy, ec.grantTtl(), clock);
-        return new NodeStore(local, local.ledger(), local.stranded());
+        return new NodeStore(local, local.ledger(), local.stranded(), FleetHalts.NONE);
       } catch (IOException | RuntimeException e) {
         throw new NodeStartException(ledgerFailure(config, e), e);
       }
@@ -70,7 +74,14 @@ final class NodeStore implements AutoCloseable {
     }
     try {
       EtcdBudgetStore etcd = openEtcd(config, tree, policy, clock, ledger, observer);
-      return new NodeStore(etcd, ledger, etcd.stranded());
+      FleetHalts fleet;
+      try {
+        fleet = EtcdHalts.open(options(config));
+      } catch (RuntimeException e) {
+        etcd.close();
+        throw e;
+      }
+      return new NodeStore(etcd, ledger, etcd.stranded(), fleet);
     } catch (NodeStartException | RuntimeException e) {
       ledger.close();
       throw e;
@@ -86,13 +97,7 @@ final class NodeStore implements AutoCloseable {
       GrantObserver observer)
       throws NodeStartException {
     StoreConfig sc = config.store();
-    EtcdStoreOptions options =
-        new EtcdStoreOptions(
-            sc.etcd().endpoints(),
-            sc.etcd().prefix(),
-            sc.nodeId(),
-            config.escrow().grantTtl(),
-            sc.etcd().timeout());
+    EtcdStoreOptions options = options(config);
     try {
       return EtcdBudgetStore.open(
           tree, config.timeZone(), options, policy, clock, ledger, observer);
@@ -108,6 +113,16 @@ final class NodeStore implements AutoCloseable {
               + e.getMessage(),
           e);
     }
+  }
+
+  private static EtcdStoreOptions options(SluiceConfig config) {
+    StoreConfig sc = config.store();
+    return new EtcdStoreOptions(
+        sc.etcd().endpoints(),
+        sc.etcd().prefix(),
+        sc.nodeId(),
+        config.escrow().grantTtl(),
+        sc.etcd().timeout());
   }
 
   private static String ledgerFailure(SluiceConfig config, Exception e) {
@@ -142,10 +157,22 @@ final class NodeStore implements AutoCloseable {
     return stranded;
   }
 
-  /** Closes the store, then the ledger (the store writes its last entries there). Idempotent. */
+  /**
+   * The halts shared with every node of the etcd store (its own etcd connection, {@link
+   * EtcdHalts}); {@link FleetHalts#NONE} on the local store.
+   */
+  FleetHalts fleet() {
+    return fleet;
+  }
+
+  /**
+   * Stops following the fleet's halts, closes the store, then the ledger (the store writes its last
+   * entries there). Idempotent.
+   */
   @Override
   public void close() {
     try {
+      fleet.close();
       budgets.close();
     } finally {
       ledger.close();

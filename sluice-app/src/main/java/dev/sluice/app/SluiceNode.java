@@ -35,6 +35,7 @@ import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,6 +119,32 @@ public final class SluiceNode implements AutoCloseable {
       GatewayStats stats =
           new GatewayStats(config.listeners().stream().map(l -> l.name()).toList());
       Evidence evidence = new Evidence(ledger, clock, stats);
+      sweeper = Executors.newSingleThreadScheduledExecutor(daemon("sluice-escrow-sweeper"));
+      Escrow e = escrow;
+      sweeper.scheduleWithFixedDelay(e::sweep, 1, 1, TimeUnit.SECONDS);
+      // The admin server (and with it the fleet's halts) before the listeners: a node that
+      // starts while the fleet is halted applies the halt before it accepts any client.
+      AtomicReference<Gateway> started = new AtomicReference<>();
+      admin =
+          new AdminServer(
+                  new AdminContext(
+                      config,
+                      tree,
+                      store.budgets(),
+                      escrow,
+                      ledger,
+                      halts,
+                      stats,
+                      store.stranded(),
+                      clock,
+                      () -> {
+                        Gateway g = started.get();
+                        return g != null && g.allBound();
+                      },
+                      storeMetrics,
+                      store.fleet(),
+                      swap))
+              .start();
       gateway =
           Gateway.start(
               new GatewayContext(
@@ -133,26 +160,7 @@ public final class SluiceNode implements AutoCloseable {
                   0,
                   HostResolver.system(),
                   codec));
-      sweeper = Executors.newSingleThreadScheduledExecutor(daemon("sluice-escrow-sweeper"));
-      Escrow e = escrow;
-      sweeper.scheduleWithFixedDelay(e::sweep, 1, 1, TimeUnit.SECONDS);
-      Gateway g = gateway;
-      admin =
-          new AdminServer(
-                  new AdminContext(
-                      config,
-                      tree,
-                      store.budgets(),
-                      escrow,
-                      ledger,
-                      halts,
-                      stats,
-                      store.stranded(),
-                      clock,
-                      g::allBound,
-                      storeMetrics,
-                      swap))
-              .start();
+      started.set(gateway);
       log.info(
           "admin API on {}://{}",
           config.admin().tls() == null ? "http" : "https",

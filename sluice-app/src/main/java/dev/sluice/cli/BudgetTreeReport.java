@@ -24,21 +24,32 @@ final class BudgetTreeReport {
   private static final MathContext FOUR_DIGITS = new MathContext(4, RoundingMode.HALF_EVEN);
 
   private final long weightBytes;
+  private final long copyBytes;
 
+  /** A report for weights of {@code weightBytes} whose smallest useful copy is the same size. */
   BudgetTreeReport(long weightBytes) {
+    this(weightBytes, weightBytes);
+  }
+
+  /**
+   * @param copyBytes the smallest useful copy of the weights ({@code model.smallest_useful_copy})
+   */
+  BudgetTreeReport(long weightBytes, long copyBytes) {
     this.weightBytes = weightBytes;
+    this.copyBytes = copyBytes;
   }
 
   void print(BudgetTree tree, PrintWriter out) {
     out.printf(
         Locale.ROOT,
-        "%-40s %-9s %20s %12s %12s  %s%n",
+        "%-40s %-9s %20s %12s %12s  %-34s  %s%n",
         "NODE",
         "WINDOW",
         "CAP (bytes)",
         "CAP",
         "OF WEIGHTS",
-        "WEIGHTS LEAVE IN");
+        "WEIGHTS LEAVE IN",
+        "SMALLEST USEFUL COPY LEAVES IN");
     for (BudgetNode node : tree.nodes()) {
       String label = indent(node.kind()) + node.id();
       if (node.limits().isEmpty()) {
@@ -48,13 +59,14 @@ final class BudgetTreeReport {
       for (Limit l : node.limits()) {
         out.printf(
             Locale.ROOT,
-            "%-40s %-9s %,20d %12s %12s  %s%n",
+            "%-40s %-9s %,20d %12s %12s  %-34s  %s%n",
             label,
             l.window().label(),
             l.cap(),
             ByteSizes.format(l.cap()),
             fractionOfWeights(l.cap()),
-            timeToLeave(l));
+            timeToLeave(l, weightBytes, "the weights"),
+            timeToLeave(l, copyBytes, "the copy"));
         label = "";
       }
     }
@@ -78,11 +90,19 @@ final class BudgetTreeReport {
 
   /** Days for the weights to leave if this limit were the only one and were spent every period. */
   String timeToLeave(Limit l) {
+    return timeToLeave(l, weightBytes, "the weights");
+  }
+
+  /**
+   * Days for {@code bytes} ({@code what}: the weights or their smallest useful copy) to leave if
+   * this limit were the only one and were spent every period.
+   */
+  static String timeToLeave(Limit l, long bytes, String what) {
     if (l.cap() == 0) {
       return "never (cap is 0)";
     }
     BigDecimal periods =
-        BigDecimal.valueOf(weightBytes).divide(BigDecimal.valueOf(l.cap()), MathContext.DECIMAL64);
+        BigDecimal.valueOf(bytes).divide(BigDecimal.valueOf(l.cap()), MathContext.DECIMAL64);
     BigDecimal days =
         switch (l.window()) {
           case DAY -> periods;
@@ -91,14 +111,17 @@ final class BudgetTreeReport {
           case LIFETIME -> null;
         };
     if (days == null) {
-      return l.cap() < weightBytes
-          ? "never (cap is below the weights)"
-          : "not bounded by this limit (cap >= weights)";
+      return l.cap() < bytes
+          ? "never (cap is below " + what + ")"
+          : "not bounded by this limit (cap >= "
+              + (what.equals("the weights") ? "weights" : "copy")
+              + ")";
     }
     return formatDays(days);
   }
 
-  private static String formatDays(BigDecimal days) {
+  /** {@code 3.5 hours}, {@code 62.5 days}, {@code 1,000 days}. */
+  static String formatDays(BigDecimal days) {
     if (days.compareTo(BigDecimal.ONE) < 0) {
       BigDecimal hours = days.multiply(BigDecimal.valueOf(24)).round(FOUR_DIGITS);
       return hours.stripTrailingZeros().toPlainString() + " hours";

@@ -72,7 +72,16 @@ final class CheckConfigCommand implements Callable<Integer> {
         c.timeZone().getId(),
         c.mode().name().toLowerCase(Locale.ROOT),
         c.sha256Hex());
-    new BudgetTreeReport(c.model().weightBytes()).print(tree, out);
+    out.printf(
+        Locale.ROOT,
+        "smallest useful copy of the weights: %,d bytes (%s; model.smallest_useful_copy %s):"
+            + " lossy compression shrinks stolen weights 16-100x, so time to exfiltrate is shown"
+            + " for both%n%n",
+        c.model().smallestUsefulCopyBytes(),
+        ByteSizes.format(c.model().smallestUsefulCopyBytes()),
+        c.model().smallestUsefulCopy());
+    new BudgetTreeReport(c.model().weightBytes(), c.model().smallestUsefulCopyBytes())
+        .print(tree, out);
     out.printf(
         Locale.ROOT,
         "%ncontrol allowance: %s; %d listener%s%n",

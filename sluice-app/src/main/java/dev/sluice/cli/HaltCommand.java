@@ -14,7 +14,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code sluice halt [--zone Z] [--reason TEXT]}: stops all egress of the site, or of one zone,
  * through the running node's admin API. The node stops bytes at once and answers once the halt is
- * in the ledger; if it could not ledger it, the halt still holds and this exits 1 saying so.
+ * in the ledger; if it could not ledger it, the halt still holds and this exits 1 saying so. With
+ * the etcd store the halt is published to every node sharing the prefix, and a {@code fleet:} line
+ * says whether it was.
  */
 @Command(
     name = "halt",
@@ -65,11 +67,29 @@ final class HaltCommand implements Callable<Integer> {
       } else {
         out.printf(Locale.ROOT, "%s was already halted since %s: %s%n", scope, since, why);
       }
+      fleet(out, r);
       out.flush();
       return 0;
     } catch (CommandFailure e) {
       return Failures.report(spec, e);
     }
+  }
+
+  /** The fleet line of a halt or resume answer, when the node shares its store with a fleet. */
+  static void fleet(PrintWriter out, JsonNode r) {
+    String fleet = r.path("fleet").asText("none");
+    if (fleet.equals("none")) {
+      return;
+    }
+    String detail = r.path("fleet_detail").asText("");
+    String what =
+        switch (fleet) {
+          case "published" -> "every node sharing the store halts";
+          case "not_published" -> "NOT yet published to the other nodes";
+          case "lifted" -> "lifted on every node sharing the store";
+          default -> fleet;
+        };
+    out.printf(Locale.ROOT, "fleet: %s (%s)%n", what, detail);
   }
 
   /** The body of a halt or resume request: {@code zone} and {@code reason} when given. */

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:resumed (or was not halted)",
-      "1:refused (wrong token), not ledgered or overruled by a halt (egress stays halted)",
+      "1:refused (wrong token), not ledgered, overruled by a halt, or the fleet halt could not be"
+          + " lifted in etcd (egress stays halted)",
       "2:bad options, configuration or zone",
       "3:admin API not reachable, its certificate not trusted, or token unreadable"
     })
@@ -63,6 +64,7 @@ final class ResumeCommand implements Callable<Integer> {
       for (JsonNode a : r.path("approved_by")) {
         out.printf(Locale.ROOT, "approved by %s%n", a.asText());
       }
+      HaltCommand.fleet(out, r);
       for (JsonNode h : r.path("halts")) {
         out.printf(
             Locale.ROOT,

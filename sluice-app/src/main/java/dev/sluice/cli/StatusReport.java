@@ -9,19 +9,28 @@ import java.util.Locale;
 /**
  * Prints an {@code /api/budgets} answer for people: the site and mode, every halt, the store, the
  * admin API's bind and whether it speaks HTTPS, then one row per limit (node, window, cap, spent,
- * sent, remaining, reset), sizes rounded with the exact byte count beside them. Report mode and
- * halts are flagged on their own lines, where nobody misses them. With a shared (etcd) store the
- * figures are cluster-wide, and a second table lists every gateway node's escrow: held, and expired
- * (stranded by a dead or partitioned node).
+ * sent, remaining, reset, and the days the weights and their smallest useful copy would take to
+ * leave at that cap), the time to exfiltrate both at the current egress rate, sizes rounded with
+ * the exact byte count beside them. Report mode and halts are flagged on their own lines, where
+ * nobody misses them. With a shared (etcd) store the figures are cluster-wide, and a second table
+ * lists every gateway node's escrow: held, and expired (stranded by a dead or partitioned node).
  */
 final class StatusReport {
 
   private static final String[] HEADER = {
-    "NODE", "WINDOW", "CAP", "SPENT", "SENT", "REMAINING", "RESETS AT"
+    "NODE",
+    "WINDOW",
+    "CAP",
+    "SPENT",
+    "SENT",
+    "REMAINING",
+    "RESETS AT",
+    "AT CAP: WEIGHTS LEAVE IN",
+    "COPY LEAVES IN"
   };
 
-  /** Columns right-aligned (the sizes). */
-  private static final boolean[] RIGHT = {false, false, true, true, true, true, false};
+  /** Columns right-aligned (the sizes and times). */
+  private static final boolean[] RIGHT = {false, false, true, true, true, true, false, true, true};
 
   private static final String[] GATEWAY_HEADER = {
     "GATEWAY NODE", "LIVE", "OPEN SETS", "ESCROW HELD", "EXPIRED SETS", "EXPIRED (STRANDED)"
@@ -75,6 +84,7 @@ final class StatusReport {
           admin.path("bind").asText(),
           admin.path("tls").asBoolean(false) ? "HTTPS (admin.tls)" : "plain HTTP");
     }
+    exfiltration(budgets.path("exfiltration"), out);
     out.println();
     TextTable.print(rows(budgets), RIGHT, out);
     JsonNode gateways = budgets.path("gateway_nodes");
@@ -82,6 +92,42 @@ final class StatusReport {
       out.println();
       TextTable.print(gatewayRows(gateways), GATEWAY_RIGHT, out);
     }
+  }
+
+  /**
+   * Time to exfiltrate at the current egress rate, for the weights and for their smallest useful
+   * copy (a line each; nothing if the node does not report it).
+   */
+  private static void exfiltration(JsonNode ex, PrintWriter out) {
+    if (ex.isMissingNode()) {
+      return;
+    }
+    JsonNode copy = ex.path("smallest_useful_copy");
+    JsonNode atRate = ex.path("days_at_current_rate");
+    out.printf(
+        Locale.ROOT,
+        "egress %s/s; at this rate the weights (%s) leave in %s, their smallest useful copy (%s,"
+            + " %s) in %s%n",
+        HumanBytes.rounded((long) ex.path("egress_rate_bytes_per_second").asDouble()),
+        HumanBytes.rounded(ex.path("weights_bytes").asLong()),
+        days(atRate.path("weights")),
+        HumanBytes.rounded(copy.path("bytes").asLong()),
+        copy.path("as_configured").asText(),
+        days(atRate.path("smallest_useful_copy")));
+  }
+
+  /** A figure of days from the JSON: {@code never} for null. */
+  static String days(JsonNode d) {
+    if (d.isMissingNode()) {
+      return "-";
+    }
+    if (d.isNull()) {
+      return "never";
+    }
+    if (d.asDouble() == 0) {
+      return "no bound"; // a lifetime cap at or above the size: this limit does not slow it
+    }
+    return BudgetTreeReport.formatDays(java.math.BigDecimal.valueOf(d.asDouble()));
   }
 
   private static List<String[]> gatewayRows(JsonNode gateways) {
@@ -107,7 +153,7 @@ final class StatusReport {
     for (JsonNode node : budgets.path("nodes")) {
       String id = node.path("id").asText();
       if (node.path("limits").isEmpty()) {
-        rows.add(new String[] {id, "-", "(no own limit)", "", "", "", ""});
+        rows.add(new String[] {id, "-", "(no own limit)", "", "", "", "", "", ""});
       }
       for (JsonNode l : node.path("limits")) {
         JsonNode resets = l.path("resets_at");
@@ -119,7 +165,9 @@ final class StatusReport {
               HumanBytes.withExact(l.path("spent").asLong()),
               HumanBytes.withExact(l.path("sent").asLong()),
               HumanBytes.withExact(l.path("remaining").asLong()),
-              resets.isNull() ? "never" : resets.asText()
+              resets.isNull() ? "never" : resets.asText(),
+              days(l.path("exfiltration_days_at_cap").path("weights")),
+              days(l.path("exfiltration_days_at_cap").path("smallest_useful_copy"))
             });
         id = "";
       }

@@ -105,6 +105,29 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void exfiltrationOfTheSmallestUsefulCopyForTheQuickstart() throws Exception {
+    MetricsText m = scrape();
+    // The default smallest useful copy: a sixteenth of 810 GB.
+    assertThat(m.get("sluice_smallest_useful_copy_bytes")).isEqualTo(50.625e9);
+    // A sixteenth of the weights at a thousandth of them a day: 62.5 days, not 1000.
+    assertThat(m.get(s("sluice_exfiltration_copy_days_at_cap", "node", "site", "window", "day")))
+        .isEqualTo(62.5);
+    assertThat(
+            m.get(s("sluice_exfiltration_copy_days_at_cap", "node", "site", "window", "lifetime")))
+        .isZero();
+    assertThat(
+            m.get(
+                s(
+                    "sluice_exfiltration_copy_days_at_cap",
+                    "node",
+                    "tenant:inference/acme",
+                    "window",
+                    "month")))
+        .isCloseTo(270.0 / 16 * 30.436875, within(1e-6));
+    assertThat(m.get("sluice_exfiltration_copy_days_at_current_rate")).isInfinite();
+  }
+
+  @Test
   void theEgressRateFollowsTheManualClock() throws Exception {
     // The server sampled once at start (t = 0, 0 bytes). A minute of 10 kB/s follows.
     for (int i = 0; i < 12; i++) {
@@ -116,6 +139,8 @@ class MetricsEndpointTest {
     assertThat(m.get("sluice_egress_rate_bytes_per_second")).isEqualTo(10_000.0);
     // 810 GB at 10 kB/s: 81e6 s = 937.5 days.
     assertThat(m.get("sluice_exfiltration_days_at_current_rate")).isEqualTo(937.5);
+    // Its smallest useful copy, a sixteenth: 58.59375 days.
+    assertThat(m.get("sluice_exfiltration_copy_days_at_current_rate")).isEqualTo(58.59375);
   }
 
   @Test

@@ -23,7 +23,11 @@ class CheckConfigCommandTest {
     assertThat(r.out())
         .contains("valid (1 warning)")
         .contains("weights 810,000,000,000 bytes (810 GB)")
-        .containsPattern("site\\s+day\\s+810,000,000\\s+810 MB\\s+0.1%\\s+1,000 days")
+        .containsPattern("site\\s+day\\s+810,000,000\\s+810 MB\\s+0.1%\\s+1,000 days\\s+62.5 days")
+        .contains(
+            "smallest useful copy of the weights: 50,625,000,000 bytes (50.625 GB;"
+                + " model.smallest_useful_copy 1/16 weights)")
+        .contains("SMALLEST USEFUL COPY LEAVES IN")
         .containsPattern("lifetime\\s+40,500,000,000,000\\s+40.5 TB\\s+5000%")
         .containsPattern("tenant:inference/acme\\s+day\\s+200,000,000")
         .containsPattern("month\\s+3,000,000,000\\s+3 GB")

@@ -5,9 +5,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The store's background work, every second: resolves an uncertain grant, retries pending
- * settlements, re-lists the keys after a broken watch and renews the liveness lease. This is how
- * the store recovers by itself: nothing needs a restart when etcd comes back.
+ * The store's background work, every second: appends the ledger entries the ledger refused while it
+ * was not writable, resolves an uncertain grant, retries pending settlements, re-lists the keys
+ * after a broken watch and renews the liveness lease. This is how the store recovers by itself:
+ * nothing needs a restart when etcd comes back.
  *
  * <p>Nothing is done while etcd is known to be unreachable: each attempt would only hold the queue
  * for a whole operation timeout; the reachability probe finds etcd back, and the next tick does the
@@ -52,7 +53,11 @@ final class BackgroundTick {
   }
 
   private void tick() {
-    if (closed.getAsBoolean() || ticking || !ctx.reachability().reachable()) {
+    if (closed.getAsBoolean()) {
+      return;
+    }
+    ctx.journal().retryOwed(); // needs no etcd: entries of what etcd already committed
+    if (ticking || !ctx.reachability().reachable()) {
       return;
     }
     ticking = true;

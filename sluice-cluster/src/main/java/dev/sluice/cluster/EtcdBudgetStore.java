@@ -305,7 +305,8 @@ public final class EtcdBudgetStore implements BudgetStore {
         settlements.pendingCount(),
         uncertain.count(),
         s.sets(),
-        s.bytes());
+        s.bytes(),
+        ctx.journal().owedCount());
   }
 
   /**
@@ -343,6 +344,14 @@ public final class EtcdBudgetStore implements BudgetStore {
               + " are recorded as stranded at the next start",
           name,
           left);
+    }
+    int owed = ctx.journal().owedCount();
+    if (owed > 0) {
+      log.error(
+          "{}: {} budget entries of transactions committed in etcd never reached the ledger (it"
+              + " was not writable); `sluice ledger reconcile` names their sets",
+          name,
+          owed);
     }
     liveness.close();
     shutdown();

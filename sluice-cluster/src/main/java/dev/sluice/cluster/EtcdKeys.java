@@ -28,6 +28,13 @@ import java.util.Objects;
  *   <tr><td>{@code {prefix}/v1/nodes/{gatewayNode}}</td>
  *       <td>JSON {@code {"node_id", "started_at"}} under a lease of TTL {@code grant_ttl}</td>
  *       <td>the owning node at start, kept alive while it runs</td></tr>
+ *   <tr><td>{@code {prefix}/v1/fleet/halts/{scope}}</td>
+ *       <td>JSON fleet halt {@code {"scope", "reason", "by", "node", "since"}} ({@link
+ *       HaltRecords})</td>
+ *       <td>the node that takes the halt (only if absent); deleted by the node that lifts it</td></tr>
+ *   <tr><td>{@code {prefix}/v1/fleet/lifts/{scope}}</td>
+ *       <td>JSON last lift {@code {"scope", "reason", "by", "node", "halt_revision"}}</td>
+ *       <td>the node that lifts a fleet halt, in the same transaction as the delete</td></tr>
  * </table>
  *
  * <p>{@code {window}} is {@code day}, {@code week}, {@code month} or {@code lifetime}; {@code
@@ -103,6 +110,21 @@ public final class EtcdKeys {
   /** The prefix of every liveness key. */
   public String nodes() {
     return root + "nodes/";
+  }
+
+  /** The prefix of every fleet halt and lift key. */
+  public String fleet() {
+    return root + "fleet/";
+  }
+
+  /** The fleet halt key of a scope ({@code site} or a zone). */
+  public String halt(String scope) {
+    return fleet() + "halts/" + escape(scope);
+  }
+
+  /** The last-lift key of a scope. */
+  public String lift(String scope) {
+    return fleet() + "lifts/" + escape(scope);
   }
 
   /** The period segment of a key: the period start, {@code 0} for lifetime. */

@@ -255,6 +255,13 @@ public final class EtcdListing {
                 }
                 live.add(seg[1]);
               }
+              case "fleet" -> {
+                // Fleet halts and lifts (EtcdHalts): not part of the budget.
+                if (seg.length != 3 || !(seg[1].equals("halts") || seg[1].equals("lifts"))) {
+                  throw new IllegalArgumentException(
+                      "not fleet/halts/{scope} or fleet/lifts/{scope}");
+                }
+              }
               default -> throw new IllegalArgumentException("unknown key kind " + seg[0]);
             }
           } catch (IllegalArgumentException | IllegalStateException e) {

@@ -10,6 +10,8 @@ package dev.sluice.cluster;
  * @param uncertainGrants grants whose outcome is not known yet (sent, then the call failed); 0 or 1
  * @param strandedSets escrow sets of earlier runs found unsettled at start
  * @param strandedBytes their granted minus sent bytes, still counted as spent
+ * @param owedLedgerEntries entries of transactions committed in etcd that the ledger refused (it
+ *     was not writable: a full disk), kept and appended once it is writable again
  */
 public record EtcdStoreStats(
     long grantsIssued,
@@ -17,4 +19,5 @@ public record EtcdStoreStats(
     int pendingSettlements,
     int uncertainGrants,
     int strandedSets,
-    long strandedBytes) {}
+    long strandedBytes,
+    int owedLedgerEntries) {}

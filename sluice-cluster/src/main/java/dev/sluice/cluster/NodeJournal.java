@@ -2,10 +2,14 @@ package dev.sluice.cluster;
 
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
+import dev.sluice.ledger.LedgerUnavailableException;
 import dev.sluice.store.BudgetEntries;
 import dev.sluice.store.StoreTime;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This node's ledger, as the etcd store writes it. Owns the format of its entries: the budget
@@ -16,13 +20,25 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>An entry is written after its etcd transaction committed, never before: a crash in between
  * loses the entry, never the bytes (etcd holds the truth, the ledger this node's account of it).
- * The futures complete when the entry is fsynced, or exceptionally when the ledger failed.
+ * The futures complete when the entry is fsynced, or exceptionally when the ledger refused it.
+ *
+ * <p>A refused entry is not dropped: what it records already happened in etcd, so it is kept, in
+ * order, and appended again by {@link #retryOwed()} (the store's background tick, every second)
+ * once the ledger is writable again (a full disk freed: the ledger repairs itself). Entries
+ * appended meanwhile wait behind it, so this node's account stays in etcd's order. Only entries
+ * still owed when the node stops are lost ({@link #owedCount()}, logged at close); {@code sluice
+ * ledger reconcile} then names the sets whose entry is missing.
  */
 final class NodeJournal {
+
+  private static final Logger log = LoggerFactory.getLogger(EtcdBudgetStore.class);
 
   private final Ledger ledger;
   private final String nodeId;
   private final StoreTime time;
+
+  /** Entries the ledger refused, oldest first, each appended again once it is writable. */
+  private final ArrayDeque<LedgerEntry> owed = new ArrayDeque<>();
 
   /**
    * @param ledger this node's ledger; {@code null} only in tests (entries are then dropped)
@@ -69,14 +85,70 @@ final class NodeJournal {
             .build());
   }
 
+  /** Entries refused by the ledger and not yet appended again. */
+  synchronized int owedCount() {
+    return owed.size();
+  }
+
+  /**
+   * Appends the owed entries again, oldest first, if the ledger is writable; an entry it refuses
+   * again stays owed with those after it. Called by the store's background tick.
+   */
+  void retryOwed() {
+    List<LedgerEntry> batch;
+    synchronized (this) {
+      if (owed.isEmpty() || !writable()) {
+        return;
+      }
+      batch = List.copyOf(owed);
+      owed.clear();
+    }
+    log.info("{}: appending {} budget entries the ledger refused earlier", nodeId, batch.size());
+    for (LedgerEntry e : batch) {
+      append(e);
+    }
+  }
+
+  /**
+   * Appends {@code e}, or keeps it owed: behind earlier owed entries, or when the ledger refuses
+   * it. The future is the first try's outcome.
+   */
   private CompletableFuture<Long> append(LedgerEntry e) {
     if (ledger == null) {
       return CompletableFuture.completedFuture(-1L);
     }
+    synchronized (this) {
+      if (!owed.isEmpty()) {
+        owed.add(e);
+        return CompletableFuture.failedFuture(
+            new LedgerUnavailableException(
+                "the ledger owes " + owed.size() + " earlier entries; this one waits behind them",
+                null));
+      }
+    }
+    CompletableFuture<Long> f;
     try {
-      return ledger.append(e);
+      f = ledger.append(e);
     } catch (RuntimeException ex) {
-      return CompletableFuture.failedFuture(ex);
+      f = CompletableFuture.failedFuture(ex);
+    }
+    return f.whenComplete(
+        (i, ex) -> {
+          if (ex != null) {
+            owe(e, ex);
+          }
+        });
+  }
+
+  private synchronized void owe(LedgerEntry e, Throwable why) {
+    owed.add(e);
+    if (owed.size() == 1) {
+      log.warn(
+          "{}: the ledger refused a {} entry ({}); kept, and appended again once the ledger is"
+              + " writable",
+          nodeId,
+          e.type().label(),
+          EtcdIo.rootMessage(why));
     }
   }
 }

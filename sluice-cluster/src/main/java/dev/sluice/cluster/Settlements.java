@@ -15,11 +15,13 @@ import org.slf4j.LoggerFactory;
  * SettleTxn}) on this node's queue, after any uncertain grant is resolved ({@link
  * UncertainGrants}), and then a {@code settle} entry in this node's ledger.
  *
- * <p>Crash guarantee: a settlement that cannot reach etcd is kept and retried (by the {@link
- * BackgroundTick}, every second) until it lands or the store closes; meanwhile its bytes stay
- * spent. Its caller learns from the first try whether it is durable yet; while etcd is known to be
- * unreachable the first try fails at once. Settlements still pending at close stay counted as
- * spent, and their sets are found stranded at the next start ({@link StartRecovery}).
+ * <p>Crash guarantee: a settlement that cannot reach etcd, or that could not be ledgered (the
+ * ledger is not writable: a full disk), is kept and retried (by the {@link BackgroundTick}, every
+ * second) until it lands or the store closes; meanwhile its bytes stay spent. One that landed in
+ * etcd whose entry the ledger then refused is kept by the {@link NodeJournal} until written. Its
+ * caller learns from the first try whether it is durable yet; while etcd is known to be unreachable
+ * the first try fails at once. Settlements still pending at close stay counted as spent, and their
+ * sets are found stranded at the next start ({@link StartRecovery}).
  */
 final class Settlements {
 
@@ -130,6 +132,12 @@ final class Settlements {
     }
     if (!ctx.reachability().reachable()) {
       p.firstTry.completeExceptionally(notDurableYet(p, ctx.reachability().describe()));
+      return CompletableFuture.completedFuture(null);
+    }
+    if (!ctx.journal().writable()) {
+      // Settled in etcd now, its entry could only wait in memory and be lost at a stop; kept
+      // instead, its set is settled once the ledger is back, or found stranded at the next start.
+      p.firstTry.completeExceptionally(notDurableYet(p, "the ledger is not writable"));
       return CompletableFuture.completedFuture(null);
     }
     p.inFlight = true;

@@ -52,6 +52,58 @@ final class Scalars {
     }
   }
 
+  private static final java.util.regex.Pattern FRACTION =
+      java.util.regex.Pattern.compile("([0-9]{1,18}) */ *([0-9]{1,18}) +weights");
+
+  /**
+   * A part of the weights, {@code text} as read at {@code c}: an absolute size ({@code 50GB}),
+   * {@code N% weights}, or a fraction {@code A/B weights} (rounded up to a whole byte); between 1
+   * byte and the weights. When {@code weightBytes} is unknown (0, in error itself) a relative value
+   * returns {@code null} without a second report.
+   */
+  static Long shareOfWeights(Cursor c, String text, long weightBytes) {
+    java.util.regex.Matcher f = FRACTION.matcher(text.strip());
+    boolean relative = f.matches() || ByteSizes.isRelative(text);
+    if (weightBytes <= 0 && relative) {
+      return null;
+    }
+    long bytes;
+    if (f.matches()) {
+      long num = Long.parseLong(f.group(1));
+      long den = Long.parseLong(f.group(2));
+      if (num == 0 || den == 0 || num > den) {
+        c.error("a fraction of the weights must be above 0 and at most 1, e.g. 1/16 weights");
+        return null;
+      }
+      bytes =
+          new java.math.BigDecimal(weightBytes)
+              .multiply(java.math.BigDecimal.valueOf(num))
+              .divide(java.math.BigDecimal.valueOf(den), 0, java.math.RoundingMode.CEILING)
+              .longValueExact();
+    } else {
+      try {
+        bytes = ByteSizes.parse(text, weightBytes);
+      } catch (IllegalArgumentException e) {
+        c.error(e.getMessage() + "; or a fraction such as 1/16 weights");
+        return null;
+      }
+    }
+    if (bytes <= 0) {
+      c.error("must be larger than 0");
+      return null;
+    }
+    if (weightBytes > 0 && bytes > weightBytes) {
+      c.error(
+          "is "
+              + ByteSizes.format(bytes)
+              + ", more than model.weight_bytes ("
+              + ByteSizes.format(weightBytes)
+              + "); a useful copy is at most the weights themselves");
+      return null;
+    }
+    return bytes;
+  }
+
   /** A duration within {@code [min, max]}. */
   static Duration duration(Cursor c, Duration min, Duration max) {
     Duration d = c.parse("a duration such as 30s", Durations::parse);

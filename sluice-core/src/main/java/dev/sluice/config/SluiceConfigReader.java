@@ -132,7 +132,7 @@ final class SluiceConfigReader {
     if (m == null) {
       return null;
     }
-    m.allow("name", "weight_bytes");
+    m.allow("name", "weight_bytes", "smallest_useful_copy");
     Cursor nameAt = m.require("name");
     String name = nameAt == null ? null : Scalars.nonBlank(nameAt);
     Cursor weightAt = m.require("weight_bytes");
@@ -141,7 +141,18 @@ final class SluiceConfigReader {
       weightAt.error("must be larger than 0");
       weight = null;
     }
-    return name == null || weight == null ? null : new ModelConfig(name, weight);
+    Cursor copyAt = m.get("smallest_useful_copy");
+    if (copyAt == null) {
+      return name == null || weight == null ? null : new ModelConfig(name, weight);
+    }
+    String copyText = copyAt.string("a size such as 50GB, or a share of the weights: 1/16 weights");
+    Long copy =
+        copyText == null
+            ? null
+            : Scalars.shareOfWeights(copyAt, copyText, weight == null ? 0 : weight);
+    return name == null || weight == null || copy == null
+        ? null
+        : new ModelConfig(name, weight, copy, copyText.strip());
   }
 
   private static ZoneId readZone(Cursor c) {

@@ -12,10 +12,12 @@ import java.util.List;
 
 /**
  * The halts in force, saved in {@code <data_dir>/halts}: one line per halt, {@code
- * scope<TAB>since-epoch-ms<TAB>reason} (UTF-8; tabs and newlines in the reason are replaced by
- * spaces). Written to a temp file, fsynced and renamed over the old one, so a crash leaves the old
- * or the new state. The ledger records every halt and resume; this file only makes them survive a
- * restart.
+ * scope<TAB>since-epoch-ms<TAB>reason<TAB>fleet-revision} (UTF-8; tabs and newlines in the reason
+ * are replaced by spaces). {@code fleet-revision} is the etcd create revision of the fleet halt key
+ * the halt matches ({@code 0}: not published to the fleet); lines written before it existed have
+ * three fields and read as {@code 0}. Written to a temp file, fsynced and renamed over the old one,
+ * so a crash leaves the old or the new state. The ledger records every halt and resume; this file
+ * only makes them survive a restart.
  */
 final class HaltFile {
 
@@ -43,15 +45,29 @@ final class HaltFile {
       if (line.isBlank()) {
         continue;
       }
-      String[] f = line.split("\t", 3);
-      if (f.length != 3) {
-        throw new IOException(path + ":" + n + ": expected scope, time and reason: " + line);
+      String[] f = line.split("\t", -1);
+      if (f.length != 3 && f.length != 4) {
+        throw new IOException(
+            path + ":" + n + ": expected scope, time, reason and fleet revision: " + line);
       }
+      long since;
       try {
-        out.add(new HaltState.Halt(f[0], f[2], Long.parseLong(f[1])));
+        since = Long.parseLong(f[1]);
       } catch (NumberFormatException e) {
         throw new IOException(path + ":" + n + ": bad time " + f[1], e);
       }
+      long revision = 0;
+      if (f.length == 4) {
+        try {
+          revision = Long.parseLong(f[3]);
+        } catch (NumberFormatException e) {
+          throw new IOException(path + ":" + n + ": bad fleet revision " + f[3], e);
+        }
+        if (revision < 0) {
+          throw new IOException(path + ":" + n + ": bad fleet revision " + f[3]);
+        }
+      }
+      out.add(new HaltState.Halt(f[0], f[2], since, revision));
     }
     return out;
   }
@@ -64,6 +80,8 @@ final class HaltFile {
           .append(h.sinceMillis())
           .append('\t')
           .append(h.reason().replaceAll("[\\t\\r\\n]", " "))
+          .append('\t')
+          .append(h.fleetRevision())
           .append('\n');
     }
     Files.createDirectories(path.toAbsolutePath().getParent());

@@ -18,11 +18,30 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class HaltState {
 
-  /** Why and since when egress is halted. */
-  public record Halt(String scope, String reason, long sinceMillis) {
+  /**
+   * Why and since when egress is halted.
+   *
+   * @param fleetRevision with a shared (etcd) store, the etcd create revision of the fleet halt key
+   *     this halt is known to match; 0 while it has not been published to the fleet (a local halt,
+   *     or a node without a shared store)
+   */
+  public record Halt(String scope, String reason, long sinceMillis, long fleetRevision) {
     public Halt {
       Objects.requireNonNull(scope, "scope");
       Objects.requireNonNull(reason, "reason");
+      if (fleetRevision < 0) {
+        throw new IllegalArgumentException("fleetRevision " + fleetRevision);
+      }
+    }
+
+    /** A halt not (yet) published to the fleet. */
+    public Halt(String scope, String reason, long sinceMillis) {
+      this(scope, reason, sinceMillis, 0);
+    }
+
+    /** Whether this halt is known to be published to the fleet (its etcd key was seen). */
+    public boolean published() {
+      return fleetRevision > 0;
     }
   }
 
@@ -99,8 +118,16 @@ public final class HaltState {
    * one if it was already halted).
    */
   public synchronized Halt halt(String zone, String reason, long nowMillis) {
+    return halt(zone, reason, nowMillis, 0);
+  }
+
+  /**
+   * As {@link #halt(String, String, long)}, for a halt that comes from the fleet's halt key of
+   * create revision {@code fleetRevision} (0: a local halt, not yet published).
+   */
+  public synchronized Halt halt(String zone, String reason, long nowMillis, long fleetRevision) {
     Flag f = zone == null ? site : zone(zone);
-    Halt h = new Halt(zone == null ? SITE : zone, reason, nowMillis);
+    Halt h = new Halt(zone == null ? SITE : zone, reason, nowMillis, fleetRevision);
     // In force in memory first: a halt must never wait for (or fail with) the disk.
     Halt now = f.halt.compareAndSet(null, h) ? h : f.halt.get();
     persist();
@@ -130,6 +157,24 @@ public final class HaltState {
     }
     f.halt.compareAndSet(was, null);
     return was;
+  }
+
+  /**
+   * Records that {@code expected}, the halt in force for the site ({@code zone == null}) or a zone,
+   * matches the fleet halt key of create revision {@code fleetRevision}, and saves it. Does nothing
+   * if another halt (or none) is in force by now, or it already records that revision. Returns the
+   * halt now in force, or null.
+   */
+  public synchronized Halt markPublished(String zone, Halt expected, long fleetRevision) {
+    Flag f = zone == null ? site : zone(zone);
+    Halt was = f.halt.get();
+    if (was == null || !was.equals(expected) || was.fleetRevision() == fleetRevision) {
+      return was;
+    }
+    Halt now = new Halt(was.scope(), was.reason(), was.sinceMillis(), fleetRevision);
+    f.halt.compareAndSet(was, now);
+    persist();
+    return now;
   }
 
   private void persist() {

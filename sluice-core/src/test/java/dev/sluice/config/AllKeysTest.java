@@ -32,6 +32,7 @@ class AllKeysTest {
       model:
         name: big-model
         weight_bytes: 1TB
+        smallest_useful_copy: 1/16 weights
       time_zone: Europe/Berlin
       mode: enforce
       data_dir: /var/lib/sluice

@@ -106,7 +106,9 @@ class DocumentRulesTest {
                 + " time_zone, mode, data_dir, budgets, listeners, admin, store, ledger, escrow, codec, change_control, timeouts,"
                 + " connection_limits)");
     assertThat(errors(replace("  name: m\n", "  name: m\n  weight: 1GB\n")))
-        .containsExactly("t.yaml:4: model.weight: unknown key (allowed here: name, weight_bytes)");
+        .containsExactly(
+            "t.yaml:4: model.weight: unknown key (allowed here: name, weight_bytes,"
+                + " smallest_useful_copy)");
     assertThat(
             errors(replace("{ window: day, cap: 100MB }", "{ window: day, cap: 100MB, cpa: 1 }")))
         .containsExactly(

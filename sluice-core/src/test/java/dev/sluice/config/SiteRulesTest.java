@@ -67,6 +67,62 @@ class SiteRulesTest {
   }
 
   @Test
+  void smallestUsefulCopyDefaultsToOneSixteenthOfTheWeights() {
+    ModelConfig m = load(BASE).model();
+    assertThat(m.weightBytes()).isEqualTo(1_000_000_000L);
+    assertThat(m.smallestUsefulCopyBytes()).isEqualTo(62_500_000L);
+    assertThat(m.smallestUsefulCopy()).isEqualTo("1/16 weights");
+  }
+
+  @Test
+  void smallestUsefulCopyIsASizeOrAShareOfTheWeights() {
+    String at = "  weight_bytes: 1GB\n";
+    assertThat(copy(at + "  smallest_useful_copy: 1/100 weights\n")).isEqualTo(10_000_000L);
+    assertThat(copy(at + "  smallest_useful_copy: 1/3 weights\n")).isEqualTo(333_333_334L);
+    assertThat(copy(at + "  smallest_useful_copy: 5% weights\n")).isEqualTo(50_000_000L);
+    assertThat(copy(at + "  smallest_useful_copy: 40MB\n")).isEqualTo(40_000_000L);
+    assertThat(copy(at + "  smallest_useful_copy: 1/1 weights\n")).isEqualTo(1_000_000_000L);
+    assertThat(load(replace(at, at + "  smallest_useful_copy: \" 1/16 weights \"\n")).model())
+        .extracting(ModelConfig::smallestUsefulCopy)
+        .isEqualTo("1/16 weights");
+  }
+
+  @Test
+  void aBadSmallestUsefulCopyNamesTheFieldAndTheValue() {
+    String at = "  weight_bytes: 1GB\n";
+    assertThat(errors(replace(at, at + "  smallest_useful_copy: 2GB\n")))
+        .containsExactly(
+            "t.yaml:5: model.smallest_useful_copy: is 2 GB, more than model.weight_bytes (1 GB); a"
+                + " useful copy is at most the weights themselves (got 2GB)");
+    assertThat(errors(replace(at, at + "  smallest_useful_copy: 3/2 weights\n")))
+        .containsExactly(
+            "t.yaml:5: model.smallest_useful_copy: a fraction of the weights must be above 0 and"
+                + " at most 1, e.g. 1/16 weights (got 3/2 weights)");
+    assertThat(errors(replace(at, at + "  smallest_useful_copy: 0/16 weights\n")))
+        .containsExactly(
+            "t.yaml:5: model.smallest_useful_copy: a fraction of the weights must be above 0 and"
+                + " at most 1, e.g. 1/16 weights (got 0/16 weights)");
+    assertThat(errors(replace(at, at + "  smallest_useful_copy: 0\n")))
+        .containsExactly("t.yaml:5: model.smallest_useful_copy: must be larger than 0 (got 0)");
+    assertThat(errors(replace(at, at + "  smallest_useful_copy: a sixteenth\n")))
+        .hasSize(1)
+        .first()
+        .asString()
+        .startsWith("t.yaml:5: model.smallest_useful_copy: not a size")
+        .contains("or a fraction such as 1/16 weights");
+    // With the weights themselves in error, a relative copy is not reported a second time.
+    assertThat(errors(replace(at, "  weight_bytes: 1gb\n  smallest_useful_copy: 1/16 weights\n")))
+        .hasSize(1)
+        .first()
+        .asString()
+        .startsWith("t.yaml:4: model.weight_bytes:");
+  }
+
+  private static long copy(String modelLines) {
+    return load(replace("  weight_bytes: 1GB\n", modelLines)).model().smallestUsefulCopyBytes();
+  }
+
+  @Test
   void weightBytesMustBePositiveAndAbsolute() {
     assertThat(errors(replace("weight_bytes: 1GB", "weight_bytes: 0")))
         .containsExactly("t.yaml:4: model.weight_bytes: must be larger than 0 (got 0)");

@@ -57,4 +57,41 @@ class HaltStateTest {
             () -> HaltState.persistent(List.of("z"), file))
         .hasMessageContaining("halts:1: bad time not-a-number");
   }
+
+  @Test
+  void theFleetRevisionOfAHaltSurvivesARestart() throws Exception {
+    Path file = dir.resolve("halts");
+    HaltState s = HaltState.persistent(List.of("z"), file);
+    HaltState.Halt local = s.halt(null, "incident", 1_000);
+    assertThat(local.published()).isFalse();
+    HaltState.Halt marked = s.markPublished(null, local, 42);
+    assertThat(marked.fleetRevision()).isEqualTo(42);
+    assertThat(s.site().halt()).isEqualTo(marked);
+    assertThat(Files.readString(file)).isEqualTo("site\t1000\tincident\t42\n");
+
+    HaltState again = HaltState.persistent(List.of("z"), file);
+    assertThat(again.site().halt()).isEqualTo(new HaltState.Halt("site", "incident", 1_000, 42));
+  }
+
+  @Test
+  void markingAHaltThatIsNoLongerInForceDoesNothing() {
+    HaltState s = new HaltState(List.of("z"));
+    HaltState.Halt first = s.halt("z", "one", 1);
+    s.resume("z");
+    HaltState.Halt second = s.halt("z", "two", 2);
+    assertThat(s.markPublished("z", first, 7)).isEqualTo(second);
+    assertThat(s.zone("z").halt().fleetRevision()).isZero();
+  }
+
+  @Test
+  void aFileWrittenBeforeFleetHaltsReadsAsNotPublished() throws Exception {
+    Path file = dir.resolve("halts");
+    Files.writeString(file, "site\t1000\tolder format\n");
+    HaltState s = HaltState.persistent(List.of("z"), file);
+    assertThat(s.site().halt()).isEqualTo(new HaltState.Halt("site", "older format", 1_000, 0));
+    Files.writeString(file, "site\t1000\treason\tx\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> HaltState.persistent(List.of("z"), file))
+        .hasMessageContaining("halts:1: bad fleet revision x");
+  }
 }

@@ -36,6 +36,28 @@ final class AdminApi {
     return r.body();
   }
 
+  /**
+   * {@code POST path} with the JSON {@code body} and the node's admin token (read from {@code
+   * tokenFile}); the status and the parsed answer.
+   */
+  Answer post(String path, String body, java.nio.file.Path tokenFile)
+      throws IOException, InterruptedException {
+    String token = java.nio.file.Files.readString(tokenFile).strip();
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(sluice.adminUri(path))
+                .timeout(Duration.ofSeconds(20))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return new Answer(r.statusCode(), JSON.readTree(r.body()));
+  }
+
+  /** A status and a JSON body. */
+  record Answer(int status, JsonNode json) {}
+
   /** {@code GET /api/budgets}. */
   JsonNode budgets() throws IOException, InterruptedException {
     return JSON.readTree(get("/api/budgets"));
