@@ -38,6 +38,8 @@ import java.util.function.Consumer;
  */
 public final class ChangeGate {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ChangeGate.class);
+
   /** How a change request ended. */
   public enum Status {
     /** Checked, ledgered and handed to {@link ConfigSwap} (or, for a resume, allowed). */
@@ -192,15 +194,25 @@ public final class ChangeGate {
     }
   }
 
-  /** Ledgers that an allowed resume was applied. */
+  /**
+   * Ledgers that an allowed resume was applied. The resume itself is already ledgered (its RESUME
+   * entry) and in force, so a ledger that refuses this entry is logged, not an error.
+   */
   public void resumed(Outcome allowed) {
-    append(
-        ChangeEntries.application(
-            clock.millis(),
-            ChangeApproval.KIND_RESUME,
-            running.sha256Hex(),
-            allowed.subject(),
-            allowed.approvedBy()));
+    try {
+      append(
+          ChangeEntries.application(
+              clock.millis(),
+              ChangeApproval.KIND_RESUME,
+              running.sha256Hex(),
+              allowed.subject(),
+              allowed.approvedBy()));
+    } catch (CompletionException | IllegalStateException e) {
+      log.error(
+          "the application of resume {} could not be ledgered: {}",
+          allowed.subject(),
+          e.toString());
+    }
   }
 
   /** True when lifting a halt needs approvals here. */
