@@ -28,6 +28,7 @@ import java.util.function.BooleanSupplier;
  *     embedded store); the admin server applies them and publishes its own
  * @param alerts the node's alerts ({@code GET /api/alerts}), or null without an {@code alerts}
  *     section (the endpoint is then 404)
+ * @param swap how an approved reload replaces the running configuration
  */
 public record AdminContext(
     SluiceConfig config,
@@ -42,7 +43,8 @@ public record AdminContext(
     BooleanSupplier listenersBound,
     StoreMetrics storeMetrics,
     FleetHalts fleet,
-    Alerting alerts) {
+    Alerting alerts,
+    ConfigSwap swap) {
   public AdminContext {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(tree, "tree");
@@ -56,39 +58,10 @@ public record AdminContext(
     Objects.requireNonNull(listenersBound, "listenersBound");
     Objects.requireNonNull(storeMetrics, "storeMetrics");
     Objects.requireNonNull(fleet, "fleet");
+    Objects.requireNonNull(swap, "swap");
   }
 
-  /** A node on the embedded store, with alerts (null: none). */
-  public AdminContext(
-      SluiceConfig config,
-      BudgetTree tree,
-      BudgetStore store,
-      Escrow escrow,
-      Ledger ledger,
-      HaltState halts,
-      GatewayStats stats,
-      StrandedReport stranded,
-      Clock clock,
-      BooleanSupplier listenersBound,
-      StoreMetrics storeMetrics,
-      Alerting alerts) {
-    this(
-        config,
-        tree,
-        store,
-        escrow,
-        ledger,
-        halts,
-        stats,
-        stranded,
-        clock,
-        listenersBound,
-        storeMetrics,
-        FleetHalts.NONE,
-        alerts);
-  }
-
-  /** A node without alerts. */
+  /** A node without alerts that cannot swap its configuration ({@link ConfigSwap#NONE}). */
   public AdminContext(
       SluiceConfig config,
       BudgetTree tree,
@@ -115,7 +88,71 @@ public record AdminContext(
         listenersBound,
         storeMetrics,
         fleet,
-        null);
+        null,
+        ConfigSwap.NONE);
+  }
+
+  /** A node without alerts. */
+  public AdminContext(
+      SluiceConfig config,
+      BudgetTree tree,
+      BudgetStore store,
+      Escrow escrow,
+      Ledger ledger,
+      HaltState halts,
+      GatewayStats stats,
+      StrandedReport stranded,
+      Clock clock,
+      BooleanSupplier listenersBound,
+      StoreMetrics storeMetrics,
+      FleetHalts fleet,
+      ConfigSwap swap) {
+    this(
+        config,
+        tree,
+        store,
+        escrow,
+        ledger,
+        halts,
+        stats,
+        stranded,
+        clock,
+        listenersBound,
+        storeMetrics,
+        fleet,
+        null,
+        swap);
+  }
+
+  /** A node on the embedded store, with alerts (null: none), that cannot swap its configuration. */
+  public AdminContext(
+      SluiceConfig config,
+      BudgetTree tree,
+      BudgetStore store,
+      Escrow escrow,
+      Ledger ledger,
+      HaltState halts,
+      GatewayStats stats,
+      StrandedReport stranded,
+      Clock clock,
+      BooleanSupplier listenersBound,
+      StoreMetrics storeMetrics,
+      Alerting alerts) {
+    this(
+        config,
+        tree,
+        store,
+        escrow,
+        ledger,
+        halts,
+        stats,
+        stranded,
+        clock,
+        listenersBound,
+        storeMetrics,
+        FleetHalts.NONE,
+        alerts,
+        ConfigSwap.NONE);
   }
 
   /** A node on the local store. */
@@ -143,7 +180,8 @@ public record AdminContext(
         listenersBound,
         new StoreMetrics(),
         FleetHalts.NONE,
-        null);
+        null,
+        ConfigSwap.NONE);
   }
 
   /**

@@ -20,6 +20,7 @@ final class AdminExchange {
   private final HttpHeaders responseHeaders = new DefaultHttpHeaders();
   private int status;
   private byte[] responseBody = new byte[0];
+  private volatile Runnable afterResponse;
 
   AdminExchange(String method, String path, HttpHeaders requestHeaders, byte[] body) {
     this(method, path, Map.of(), requestHeaders, body);
@@ -82,6 +83,19 @@ final class AdminExchange {
   }
 
   /** The response status, 0 before {@link #respond}. */
+  /**
+   * Runs {@code action} once the response is written (or failed to be): for work that would cut the
+   * answer short, such as replacing the admin server that sends it. It must not block.
+   */
+  void afterResponse(Runnable action) {
+    this.afterResponse = action;
+  }
+
+  /** The action to run once the response is written, or null. */
+  Runnable afterResponse() {
+    return afterResponse;
+  }
+
   int status() {
     return status;
   }

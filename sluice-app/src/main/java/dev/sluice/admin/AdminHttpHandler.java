@@ -91,6 +91,10 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     ctx.writeAndFlush(res)
         .addListener(
             f -> {
+              Runnable after = ex.afterResponse();
+              if (after != null) {
+                after.run();
+              }
               if (!keep || !f.isSuccess()) {
                 ctx.close();
                 return;

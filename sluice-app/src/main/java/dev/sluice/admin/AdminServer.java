@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/alerts} ({@link AlertsJson}; 404 without an {@code alerts} section);
  *   <li>{@code GET /metrics} in the Prometheus text format ({@link AdminMetrics});
  *   <li>{@code POST /api/halt}, {@code POST /api/resume}, authenticated with the {@link AdminToken}
- *       written at start ({@link HaltEndpoints}, {@link HaltControl}).
+ *       written at start ({@link HaltEndpoints}, {@link HaltControl}); with {@code change_control}
+ *       lifting a halt needs approvals ({@link ChangeGate});
+ *   <li>{@code GET /api/config} and {@code POST /api/reload} ({@link ChangeEndpoints}).
  * </ul>
  *
  * <p>Control plane only: it reads the data plane's counters and switches, never the other way
@@ -73,7 +75,7 @@ public final class AdminServer implements AutoCloseable {
   static final int CONTROL_THREADS = 2;
 
   /** The paths answered on the control threads. */
-  static final Set<String> CONTROL_PATHS = Set.of("/api/halt", "/api/resume");
+  static final Set<String> CONTROL_PATHS = Set.of("/api/halt", "/api/resume", "/api/reload");
 
   /** How long {@link #stop()} waits for requests in progress. */
   static final Duration STOP_GRACE = Duration.ofSeconds(5);
@@ -309,6 +311,9 @@ public final class AdminServer implements AutoCloseable {
     HealthEndpoints health = new HealthEndpoints(ctx.listenersBound(), ctx.ledger());
     BearerAuth auth = new BearerAuth(token);
     HaltEndpoints halt = new HaltEndpoints(auth, haltControl, ctx.halts(), ctx.tree().zones());
+    ChangeGate gate = new ChangeGate(ctx.config(), ctx.ledger(), ctx.clock(), ctx.swap());
+    ChangeEndpoints change = new ChangeEndpoints(auth, gate, ctx.config(), ctx.halts());
+    halt.gate(gate);
     AdminMetrics metrics = new AdminMetrics(ctx, egressRate, connections);
     LedgerEvents events = new LedgerEvents(ctx.config().dataDir());
     Router router =
@@ -319,6 +324,8 @@ public final class AdminServer implements AutoCloseable {
             .on("GET", "/api/alerts", this::alerts)
             .on("POST", "/api/halt", halt::halt)
             .on("POST", "/api/resume", halt::resume)
+            .on("GET", "/api/config", change::config)
+            .on("POST", "/api/reload", change::reload)
             .on("GET", "/metrics", metrics::serve)
             .on(
                 "GET",

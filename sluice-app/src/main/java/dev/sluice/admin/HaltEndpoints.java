@@ -25,17 +25,24 @@ final class HaltEndpoints {
   static final String DEFAULT_RESUME_REASON = "resumed through the admin API (no reason given)";
 
   private static final Set<String> FIELDS = Set.of("zone", "reason");
+  private static final Set<String> RESUME_FIELDS = Set.of("zone", "reason", "approvals");
 
   private final BearerAuth auth;
   private final HaltControl control;
   private final HaltState halts;
   private final List<String> zones;
+  private ChangeGate gate;
 
   HaltEndpoints(BearerAuth auth, HaltControl control, HaltState halts, List<String> zones) {
     this.auth = auth;
     this.control = control;
     this.halts = halts;
     this.zones = List.copyOf(zones);
+  }
+
+  /** Where lifting a halt is checked against change control; set before serving. */
+  void gate(ChangeGate gate) {
+    this.gate = gate;
   }
 
   void halt(AdminExchange ex) throws IOException {
@@ -60,12 +67,18 @@ final class HaltEndpoints {
 
   void resume(AdminExchange ex) throws IOException {
     auth.require(ex);
-    Map<String, String> f = RequestForm.read(ex, FIELDS);
+    Map<String, String> f = RequestForm.read(ex, RESUME_FIELDS);
     String zone = zone(f);
     String reason = reason(f, DEFAULT_RESUME_REASON);
+    ChangeGate.Outcome allowed = allowResume(scope(zone), f.get("approvals"));
     try {
       HaltControl.Outcome o = control.resume(zone, reason).await();
-      finish(ex, Json.object().put("scope", scope(zone)).put("halted", false), o);
+      ObjectNode body = Json.object().put("scope", scope(zone)).put("halted", false);
+      if (allowed != null && o.changed()) {
+        gate.resumed(allowed);
+        allowed.approvedBy().forEach(body.putArray("approved_by")::add);
+      }
+      finish(ex, body, o);
     } catch (HaltControl.NotLedgered e) {
       throw new ApiError(
           500,
@@ -80,6 +93,29 @@ final class HaltEndpoints {
     } catch (HaltControl.Conflict e) {
       throw new ApiError(409, "conflict", e.getMessage(), state(scope(zone), true, false));
     }
+  }
+
+  /**
+   * With change control, lifting the halt of {@code scope} (when it is halted) needs approvals: the
+   * gate's outcome when allowed, null when no check applies; a refusal is thrown as an error.
+   */
+  private ChangeGate.Outcome allowResume(String scope, String approvals) {
+    if (gate == null || !gate.resumeNeedsApprovals()) {
+      return null;
+    }
+    HaltState.Halt halt =
+        halts.active().stream().filter(h -> h.scope().equals(scope)).findFirst().orElse(null);
+    if (halt == null) {
+      return null;
+    }
+    ChangeGate.Outcome o =
+        gate.resume(scope, halt.sinceMillis(), ChangeEndpoints.approvals(approvals));
+    if (!o.accepted()) {
+      ObjectNode body = ChangeEndpoints.outcome(o);
+      body.put("scope", scope).put("halted", true).put("changed", false);
+      throw ChangeEndpoints.error(o, body);
+    }
+    return o;
   }
 
   private void finish(AdminExchange ex, ObjectNode body, HaltControl.Outcome o) throws IOException {

@@ -2,6 +2,7 @@ package dev.sluice.app;
 
 import dev.sluice.admin.AdminContext;
 import dev.sluice.admin.AdminServer;
+import dev.sluice.admin.ConfigSwap;
 import dev.sluice.admin.StoreMetrics;
 import dev.sluice.alert.AlertInputs;
 import dev.sluice.alert.Alerting;
@@ -92,8 +93,17 @@ public final class SluiceNode implements AutoCloseable {
     this.alerts = alerts;
   }
 
-  /** Starts a node; on failure everything opened so far is closed again. */
+  /** Starts a node that cannot reload its configuration ({@link ConfigSwap#NONE}). */
   public static SluiceNode start(SluiceConfig config, Clock clock) throws NodeStartException {
+    return start(config, clock, ConfigSwap.NONE);
+  }
+
+  /**
+   * Starts a node whose approved reloads are applied by {@code swap}; on failure everything opened
+   * so far is closed again.
+   */
+  public static SluiceNode start(SluiceConfig config, Clock clock, ConfigSwap swap)
+      throws NodeStartException {
     Path dataDir = config.dataDir();
     prepareDataDir(dataDir);
     CodecModel codec = loadCodec(config); // before anything is opened: a bad file fails first
@@ -153,7 +163,8 @@ public final class SluiceNode implements AutoCloseable {
                       },
                       storeMetrics,
                       store.fleet(),
-                      alerts))
+                      alerts,
+                      swap))
               .start();
       if (alerts != null) {
         alerts.start(

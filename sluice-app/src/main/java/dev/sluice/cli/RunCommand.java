@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.app.NodeRunner;
 import dev.sluice.app.NodeStartException;
 import dev.sluice.app.SluiceNode;
 import dev.sluice.config.ConfigProblem;
@@ -9,11 +10,11 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.time.Clock;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -70,35 +71,61 @@ public final class RunCommand implements Callable<Integer> {
     if (cfg == null) {
       return SluiceCli.EXIT_USAGE;
     }
+    PrintWriter out = spec.commandLine().getOut();
+    boolean[] first = {true};
+    NodeRunner runner =
+        new NodeRunner(
+            Clock.system(),
+            drain,
+            n -> {
+              if (!first[0]) {
+                printStarted(n, out);
+              }
+              first[0] = false;
+              writeReadyFile(n, err);
+            });
     SluiceNode node;
     try {
-      node = SluiceNode.start(cfg, Clock.system());
+      node = runner.start(cfg);
     } catch (NodeStartException e) {
       err.println("sluice: " + e.getMessage());
       err.flush();
       return SluiceCli.EXIT_IO;
     }
-    printStarted(node, spec.commandLine().getOut());
-    if (readyFile != null) {
+    printStarted(node, out);
+    if (readyFile != null && !Files.exists(readyFile)) {
+      runner.close();
+      return SluiceCli.EXIT_IO;
+    }
+    Path started = Path.of(cfg.sourceName());
+    if (Files.isRegularFile(started)) {
+      Hangup.onSignal(() -> runner.reloadFile(started));
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(runner::close, "sluice-shutdown"));
+    try {
+      runner.stopped().get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      return SluiceCli.EXIT_IO;
+    }
+    return 0;
+  }
+
+  /** Writes {@code --ready-file} for {@code node}, if asked; a failure is printed. */
+  private void writeReadyFile(SluiceNode node, PrintWriter err) {
+    if (readyFile == null) {
+      return;
+    }
+    try {
+      ReadyFile.write(readyFile, node);
+    } catch (java.io.IOException e) {
+      err.println("sluice: cannot write --ready-file " + readyFile + ": " + e.getMessage());
+      err.flush();
       try {
-        ReadyFile.write(readyFile, node);
-      } catch (java.io.IOException e) {
-        err.println("sluice: cannot write --ready-file " + readyFile + ": " + e.getMessage());
-        node.close(Duration.ZERO);
-        return SluiceCli.EXIT_IO;
+        Files.deleteIfExists(readyFile);
+      } catch (java.io.IOException ignored) {
+        // the message above says what went wrong
       }
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  node.close(drain);
-                  stopped.countDown();
-                },
-                "sluice-shutdown"));
-    stopped.await();
-    return 0;
   }
 
   /** The configuration, or null after printing every error (one a line). */

@@ -34,7 +34,10 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       HaltCommand.class,
       ResumeCommand.class,
-      CodecCommand.class
+      CodecCommand.class,
+      OperatorCommand.class,
+      ChangeCommand.class,
+      ReloadCommand.class
     })
 public final class SluiceCli implements Runnable {
 

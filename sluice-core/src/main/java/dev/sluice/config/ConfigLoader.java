@@ -88,7 +88,7 @@ public final class ConfigLoader {
   }
 
   /** Lower-case hex SHA-256 of {@code bytes}. */
-  static String sha256Hex(byte[] bytes) {
+  public static String sha256Hex(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {

@@ -35,7 +35,8 @@ public record SluiceConfig(
     String sourceName,
     String sha256Hex,
     CodecConfig codec,
-    AlertsConfig alerts) {
+    AlertsConfig alerts,
+    ChangeControlConfig changeControl) {
 
   /** The data directory when none is configured (relative to the working directory). */
   public static final Path DEFAULT_DATA_DIR = Path.of("./sluice-data");
@@ -57,6 +58,7 @@ public record SluiceConfig(
     Objects.requireNonNull(escrow, "escrow");
     Objects.requireNonNull(sourceName, "sourceName");
     Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(changeControl, "changeControl");
     if (sha256Hex == null || !sha256Hex.matches("[0-9a-f]{64}")) {
       throw new IllegalArgumentException("sha256Hex must be 64 lower-case hex digits");
     }
@@ -66,7 +68,79 @@ public record SluiceConfig(
     checkListeners(budgets, listeners, admin);
   }
 
-  /** A configuration without alerts. */
+  /** A configuration with alerts (null: none) and without change control. */
+  public SluiceConfig(
+      String site,
+      ModelConfig model,
+      ZoneId timeZone,
+      Mode mode,
+      Path dataDir,
+      BudgetsConfig budgets,
+      List<ListenerConfig> listeners,
+      AdminConfig admin,
+      StoreConfig store,
+      LedgerConfig ledger,
+      EscrowConfig escrow,
+      String sourceName,
+      String sha256Hex,
+      CodecConfig codec,
+      AlertsConfig alerts) {
+    this(
+        site,
+        model,
+        timeZone,
+        mode,
+        dataDir,
+        budgets,
+        listeners,
+        admin,
+        store,
+        ledger,
+        escrow,
+        sourceName,
+        sha256Hex,
+        codec,
+        alerts,
+        ChangeControlConfig.NONE);
+  }
+
+  /** A configuration without alerts, with change control. */
+  public SluiceConfig(
+      String site,
+      ModelConfig model,
+      ZoneId timeZone,
+      Mode mode,
+      Path dataDir,
+      BudgetsConfig budgets,
+      List<ListenerConfig> listeners,
+      AdminConfig admin,
+      StoreConfig store,
+      LedgerConfig ledger,
+      EscrowConfig escrow,
+      String sourceName,
+      String sha256Hex,
+      CodecConfig codec,
+      ChangeControlConfig changeControl) {
+    this(
+        site,
+        model,
+        timeZone,
+        mode,
+        dataDir,
+        budgets,
+        listeners,
+        admin,
+        store,
+        ledger,
+        escrow,
+        sourceName,
+        sha256Hex,
+        codec,
+        null,
+        changeControl);
+  }
+
+  /** A configuration without alerts and without change control. */
   public SluiceConfig(
       String site,
       ModelConfig model,
@@ -97,7 +171,8 @@ public record SluiceConfig(
         sourceName,
         sha256Hex,
         codec,
-        null);
+        null,
+        ChangeControlConfig.NONE);
   }
 
   /** A configuration with the built-in codec model ({@link CodecConfig#defaults()}). */

@@ -28,6 +28,7 @@ final class SluiceConfigReader {
     "ledger",
     "escrow",
     "codec",
+    "change_control",
     ConnectionLimitsReader.TIMEOUTS,
     ConnectionLimitsReader.LIMITS,
     "alerts"
@@ -83,6 +84,7 @@ final class SluiceConfigReader {
     CodecConfig codec = readCodec(m.get("codec"));
     AlertsConfig alerts =
         AlertsReader.read(m.get("alerts"), ledger == null ? null : ledger.checkpointInterval());
+    ChangeControlConfig changeControl = ChangeControlReader.read(m.get("change_control"));
 
     if (root.problems().errorCount() > 0) {
       return null;
@@ -102,7 +104,8 @@ final class SluiceConfigReader {
         sourceName,
         sha256Hex,
         codec,
-        alerts);
+        alerts,
+        changeControl);
   }
 
   /** {@code codec: {model: PATH, flush_window: DURATION}}; defaults when absent. */

@@ -34,7 +34,13 @@ public enum EntryType {
   /** Summary of one connection at close. */
   CONNECTION(23),
   /** An alert fired (threshold, detection). */
-  ALERT(24);
+  ALERT(24),
+  /**
+   * Change control: a proposed change (configuration reload or resume), an operator's approval of
+   * it with its signature, its refusal, or its application ({@code action}; see {@link
+   * ChangeAudit}).
+   */
+  CHANGE(25);
 
   private final int code;
 

@@ -19,7 +19,10 @@ import java.util.List;
  *   <li>the recomputed Merkle root at every checkpoint's size, the consistency proof between
  *       consecutive checkpoints, and that no checkpoint covers more entries than the log holds;
  *   <li>the budget entries' amounts (non-negative, no overflow, never more returned than granted),
- *       summed per node into the report.
+ *       summed per node into the report;
+ *   <li>every change approval: it follows a proposal of the same change, names an operator of that
+ *       proposal with that operator's key, and its Ed25519 signature verifies ({@link
+ *       ChangeAudit}).
  * </ol>
  *
  * <p>A torn tail that the ledger would repair on its next open is still reported: the files as they
@@ -49,6 +52,7 @@ public final class LedgerVerifier {
   private static final class Run {
     private final Path dir;
     private final BudgetTotals totals = new BudgetTotals();
+    private final ChangeAudit changes = new ChangeAudit();
     private final List<Checkpoint> checkpoints = new ArrayList<>();
     private List<CheckpointsFile.Frame> frames = List.of();
     private TreeAudit tree = new TreeAudit(List.of(), List.of());
@@ -161,7 +165,8 @@ public final class LedgerVerifier {
       if (e.type() == EntryType.GENESIS) {
         return "a second GENESIS entry";
       }
-      return totals.add(e);
+      String change = changes.check(e);
+      return change != null ? change : totals.add(e);
     }
 
     private static String checkGenesis(LedgerEntry e, NoteVerifier key) {

@@ -127,6 +127,11 @@ class AllKeysTest {
         backoff: { initial: 500ms, max: 2m }
         queue: 500
         external_url: https://sluice.dc-1.example/
+      change_control:
+        operators:
+          alice: "ed25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+          bob: "ed25519:AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+        approvals: 2
       """;
 
   /** Values that are not descended into: limit lists (see "Limits"), upstreams, CIDR maps. */
@@ -147,7 +152,8 @@ class AllKeysTest {
           "budgets.zones", "Z",
           "budgets.zones.Z.tenants", "T",
           "budgets.zones.Z.destinations", "P",
-          "listeners[i].proxy_users", "U");
+          "listeners[i].proxy_users", "U",
+          "change_control.operators", "N");
 
   @Test
   void everyKeyLoads() {
@@ -162,6 +168,8 @@ class AllKeysTest {
     assertThat(c.admin().tls().cert()).isEqualTo(Path.of("/etc/sluice/admin.pem"));
     assertThat(c.codec().model()).isEqualTo(Path.of("/etc/sluice/site.model"));
     assertThat(c.codec().flushWindow()).isEqualTo(Duration.ofMillis(20));
+    assertThat(c.changeControl().operators()).containsOnlyKeys("alice", "bob");
+    assertThat(c.changeControl().approvals()).isEqualTo(2);
     assertThat(c.listener("db").bind()).isEqualTo(new HostPort("::1", 15432));
     assertThat(c.listener("proxy").forward().lookups())
         .isEqualTo(new LookupConfig(30, 1000, Duration.ofMinutes(1), Duration.ofSeconds(5)));

@@ -103,7 +103,7 @@ class DocumentRulesTest {
     assertThat(errors(append("escrw: {}\n")))
         .containsExactly(
             "t.yaml:19: escrw: unknown key; did you mean escrow? (allowed here: site, node_id, model,"
-                + " time_zone, mode, data_dir, budgets, listeners, admin, store, ledger, escrow, codec, timeouts,"
+                + " time_zone, mode, data_dir, budgets, listeners, admin, store, ledger, escrow, codec, change_control, timeouts,"
                 + " connection_limits, alerts)");
     assertThat(errors(replace("  name: m\n", "  name: m\n  weight: 1GB\n")))
         .containsExactly(
@@ -187,7 +187,7 @@ class DocumentRulesTest {
         .hasMessage(
             "invalid configuration (2 errors):\n"
                 + "  t.yaml:19: escrw: unknown key; did you mean escrow? (allowed here: site, node_id, model,"
-                + " time_zone, mode, data_dir, budgets, listeners, admin, store, ledger, escrow, codec, timeouts,"
+                + " time_zone, mode, data_dir, budgets, listeners, admin, store, ledger, escrow, codec, change_control, timeouts,"
                 + " connection_limits, alerts)\n"
                 + "  t.yaml:20: site: duplicate key (first on line 1)")
         .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(2));

@@ -77,7 +77,7 @@ class ManyErrorsTest {
                 + " unique to this gateway node, e.g. node_id: gw-1 (got etcd)",
             "broken.yaml:29: store.endpoints: is required",
             "broken.yaml:30: extra: unknown key (allowed here: site, node_id, model, time_zone, mode,"
-                + " data_dir, budgets, listeners, admin, store, ledger, escrow, codec, timeouts,"
+                + " data_dir, budgets, listeners, admin, store, ledger, escrow, codec, change_control, timeouts,"
                 + " connection_limits, alerts)");
     assertThat(r.errors()).extracting(ConfigProblem::line).isSorted();
     assertThat(r.errors()).allSatisfy(p -> assertThat(p.source()).isEqualTo("broken.yaml"));
