@@ -270,6 +270,11 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     if (!connect) {
       ProxyHeaders.request(req, t);
       need = ProxyHeaders.knownSize(req);
+      if (lc.maxTransfer().refuses(need)) {
+        ReferenceCountUtil.release(req);
+        refuse(Reason.TRANSFER_TOO_LARGE, lc.maxTransfer().tooLarge(need).detail());
+        return;
+      }
     }
     state = ForwardState.ADMITTING;
     pending = new PendingRequest(req, t, account, keepAlive, expectContinue);
@@ -323,6 +328,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       origin = new Origin(ch, meter, p.target().authority(), p.target().tunnel());
     }
     origin.meter().account(p.account());
+    origin.meter().maxTransfer(lc.maxTransfer());
     if (ctx.pipeline().get("meter") instanceof ConnectionMeter link) {
       link.account(p.account()); // peer: edge: the link toward the edge pays for this exchange too
     }

@@ -10,6 +10,7 @@ import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.listener.RequestClock;
 import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.ConnectionMeter;
+import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
 import io.netty.channel.ChannelHandlerContext;
@@ -285,6 +286,9 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     }
     EscrowAccount account = lc.account(id.tenant());
     meter.account(account);
+    if (meter instanceof EgressMeter m) {
+      m.maxTransfer(lc.maxTransfer()); // an edge stream's meter does not enforce it (yet)
+    }
     admission.admit(
         ctx.channel(),
         record,
