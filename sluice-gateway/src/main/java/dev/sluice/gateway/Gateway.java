@@ -161,7 +161,7 @@ public final class Gateway implements AutoCloseable {
         gc.evidence(),
         gc.transport(),
         gc.clock(),
-        MaxTransfer.of(gc.config().zone(l.zone())));
+        MaxTransfer.of(gc.config().zone(l.zone()), gc.transfers()));
   }
 
   private static SslContext serverTls(ListenerConfig l) throws GatewayStartException {

@@ -286,8 +286,14 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     }
     EscrowAccount account = lc.account(id.tenant());
     meter.account(account);
+    String path = req.uri();
+    int query = path.indexOf('?');
+    x.maxTransfer =
+        lc.maxTransfer()
+            .forTransfer(
+                id.tenant(), query < 0 ? path : path.substring(0, query), lc.clock().millis());
     if (meter instanceof EgressMeter m) {
-      m.maxTransfer(lc.maxTransfer()); // an edge stream's meter does not enforce it (yet)
+      m.maxTransfer(x.maxTransfer); // an edge stream's meter does not enforce it (yet)
     }
     admission.admit(
         ctx.channel(),

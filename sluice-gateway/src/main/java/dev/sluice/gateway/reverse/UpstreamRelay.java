@@ -188,11 +188,11 @@ final class UpstreamRelay {
       x.upstreamKeepAlive = UpstreamMessages.responseHead(res, x);
       x.to(ExchangePhase.STREAMING);
       long need = UpstreamMessages.wholeResponseSize(res, x.head);
-      if (need > 0 && lc.maxTransfer().refuses(need)) {
+      if (need > 0 && x.maxTransfer.refuses(need)) {
         // Larger than the zone lets one response be: refused before a byte of it leaves.
         ReferenceCountUtil.release(res);
         x.to(ExchangePhase.AWAITING); // nothing of it was handed to the codec
-        meterRefused(lc.maxTransfer().tooLarge(need));
+        meterRefused(x.maxTransfer.tooLarge(need));
         return;
       }
       EscrowAccount account = meter.account();

@@ -4,6 +4,7 @@ import dev.sluice.config.ByteSizes;
 import dev.sluice.config.ZoneConfig;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
+import dev.sluice.transfer.TransferAllowances;
 
 /**
  * The {@code max_transfer} of one zone: the most bytes a single response (reverse mode), request or
@@ -12,24 +13,45 @@ import dev.sluice.gateway.refusal.Refusal;
  * has none. A transfer of known size above it is refused before a byte leaves; one of unknown size
  * is cut when its count would pass it, so never more than {@link #bytes()} bytes of it leave.
  *
- * <p>The refusal tells the client how to get a larger transfer through: an approved reload that
- * raises the zone's {@code max_transfer} (a loosening, so it needs the operators' approvals).
- * Immutable.
+ * <p>The refusal tells the client how to get a larger transfer through: operators approve it
+ * ({@code sluice change approve-transfer}) and allow it on the node ({@code sluice transfer
+ * allow}), which registers it in {@code allowances}; {@link #forTransfer} then gives the larger
+ * limit to the transfers it covers, until it expires. Immutable (the allowances are shared).
  */
-public record MaxTransfer(String zone, long bytes) {
+public record MaxTransfer(String zone, long bytes, TransferAllowances allowances) {
 
   /** No limit. */
-  public static final MaxTransfer NONE = new MaxTransfer("", ZoneConfig.UNLIMITED);
+  public static final MaxTransfer NONE =
+      new MaxTransfer("", ZoneConfig.UNLIMITED, new TransferAllowances());
 
   public MaxTransfer {
+    java.util.Objects.requireNonNull(allowances, "allowances");
     if (bytes < 1) {
       throw new IllegalArgumentException("max_transfer must be at least 1 byte, got " + bytes);
     }
   }
 
-  /** The limit of {@code zone}. */
+  /** The limit of {@code zone}, without allowances. */
   public static MaxTransfer of(ZoneConfig zone) {
-    return new MaxTransfer(zone.name(), zone.maxTransfer());
+    return of(zone, new TransferAllowances());
+  }
+
+  /** The limit of {@code zone}, raised for single transfers by what {@code allowances} allow. */
+  public static MaxTransfer of(ZoneConfig zone, TransferAllowances allowances) {
+    return new MaxTransfer(zone.name(), zone.maxTransfer(), allowances);
+  }
+
+  /**
+   * The limit of one transfer of {@code tenant} to {@code destination} (a host in forward mode, a
+   * request path in reverse mode, null in tcp mode) at {@code nowMillis}: the zone's, or the
+   * largest approved transfer that covers it if that is larger.
+   */
+  public MaxTransfer forTransfer(String tenant, String destination, long nowMillis) {
+    if (!limited() || tenant == null) {
+      return this;
+    }
+    long allowed = allowances.largest(zone, tenant, destination, nowMillis);
+    return allowed > bytes ? new MaxTransfer(zone, allowed, allowances) : this;
   }
 
   public boolean limited() {
@@ -72,11 +94,11 @@ public record MaxTransfer(String zone, long bytes) {
   }
 
   private String howToApprove() {
-    return "to let a larger transfer through, raise budgets.zones."
+    return "to let one through, change_control.approvals operators each run `sluice change"
+        + " approve-transfer --config RUNNING.yaml --zone "
         + zone
-        + ".max_transfer in a new configuration; each operator approves it with"
-        + " `sluice change approve --config NEW.yaml --key NAME.key --out NAME.approval`"
-        + " and it is applied with"
-        + " `sluice reload --config NEW.yaml --approval alice.approval --approval bob.approval`";
+        + " --tenant TENANT --destination DESTINATION --size BYTES --expires 1h --key NAME.key"
+        + " --out NAME.approval` and then `sluice transfer allow --config RUNNING.yaml"
+        + " --approval alice.approval --approval bob.approval`";
   }
 }
