@@ -68,7 +68,7 @@ final class ZoneReader {
         unknownAt == null ? UnknownDestinations.DENY : unknownAt.choice(UnknownDestinations.class);
     Cursor maxAt = m.get("max_transfer");
     Long maxTransfer =
-        maxAt == null ? ZoneConfig.UNLIMITED : Scalars.size(maxAt, 1, Long.MAX_VALUE);
+        maxAt == null ? Long.valueOf(ZoneConfig.UNLIMITED) : Scalars.size(maxAt, 1, Long.MAX_VALUE);
     if (c.problems().errorCount() > errorsBefore
         || name == null
         || unknown == null

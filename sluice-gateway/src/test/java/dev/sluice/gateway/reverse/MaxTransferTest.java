@@ -10,6 +10,7 @@ import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.ledger.EntryType;
 import dev.sluice.ledger.LedgerEntry;
+import dev.sluice.transfer.TransferAllowance;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
@@ -156,8 +157,8 @@ class MaxTransferTest {
       assertThat(got)
           .contains("\"type\":\"transfer_too_large\"")
           .contains("max_transfer of zone inference (4096 bytes")
-          .contains("sluice change approve --config NEW.yaml")
-          .contains("sluice reload --config NEW.yaml");
+          .contains("sluice change approve-transfer --config RUNNING.yaml --zone inference")
+          .contains("sluice transfer allow --config RUNNING.yaml");
       assertThat(c.record.charged()).isZero(); // not a byte of the response left
       c.close();
 
@@ -205,6 +206,31 @@ class MaxTransferTest {
       assertThat(denies).singleElement();
       assertThat(denies.get(0).getString("reason")).isEqualTo("transfer_too_large");
       assertThat(denies.get(0).getString("detail")).contains("cut at max_transfer");
+    }
+  }
+
+  @Test
+  void anApprovedTransferGoesThroughUntilItExpires() throws Exception {
+    try (ListenerFixture f = ListenerFixture.withMaxTransfer(dir, "reverse", "enforce", "4KiB")) {
+      long until = f.clock.millis() + 60_000;
+      f.lc
+          .maxTransfer()
+          .allowances()
+          .allow(new TransferAllowance("inference", "default", "/logs*", 10_000, until));
+      Conn c = new Conn(f);
+      String got =
+          c.exchange(
+              head(5000), new DefaultLastHttpContent(Unpooled.wrappedBuffer(new byte[5000])));
+      assertThat(got).startsWith("HTTP/1.1 200 ");
+      assertThat(c.record.charged()).isEqualTo(got.length()); // charged as usual
+
+      f.clock.advance(java.time.Duration.ofMinutes(1)); // the allowance expires
+      c.out.setLength(0);
+      String after =
+          c.exchange(
+              head(5000), new DefaultLastHttpContent(Unpooled.wrappedBuffer(new byte[5000])));
+      assertThat(after).startsWith("HTTP/1.1 413 ");
+      c.close();
     }
   }
 }
