@@ -334,8 +334,8 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
       }
       payer.paid(rest, control, payer.lastWouldDeny());
       chargedSinceMark += n;
-      if (!control) {
-        transferred += n;
+      if (!control && maxTransfer.limited()) {
+        transferred += n; // at most maxTransfer.bytes(): checked above, so it cannot overflow
       }
     } else if (r == Payer.REFUSED) {
       refuse(ctx, payer.refusal());
