@@ -12,6 +12,7 @@ import dev.sluice.ledger.Ledger;
 import dev.sluice.store.BudgetStore;
 import dev.sluice.store.StrandedReport;
 import dev.sluice.time.Clock;
+import dev.sluice.transfer.TransferAllowances;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -29,6 +30,7 @@ import java.util.function.BooleanSupplier;
  * @param alerts the node's alerts ({@code GET /api/alerts}), or null without an {@code alerts}
  *     section (the endpoint is then 404)
  * @param swap how an approved reload replaces the running configuration
+ * @param transfers the approved large transfers in force, shared with the gateway
  */
 public record AdminContext(
     SluiceConfig config,
@@ -44,8 +46,10 @@ public record AdminContext(
     StoreMetrics storeMetrics,
     FleetHalts fleet,
     Alerting alerts,
-    ConfigSwap swap) {
+    ConfigSwap swap,
+    TransferAllowances transfers) {
   public AdminContext {
+    Objects.requireNonNull(transfers, "transfers");
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(tree, "tree");
     Objects.requireNonNull(store, "store");
@@ -59,6 +63,40 @@ public record AdminContext(
     Objects.requireNonNull(storeMetrics, "storeMetrics");
     Objects.requireNonNull(fleet, "fleet");
     Objects.requireNonNull(swap, "swap");
+  }
+
+  /** A node whose large-transfer allowances are its own (no gateway shares them). */
+  public AdminContext(
+      SluiceConfig config,
+      BudgetTree tree,
+      BudgetStore store,
+      Escrow escrow,
+      Ledger ledger,
+      HaltState halts,
+      GatewayStats stats,
+      StrandedReport stranded,
+      Clock clock,
+      BooleanSupplier listenersBound,
+      StoreMetrics storeMetrics,
+      FleetHalts fleet,
+      Alerting alerts,
+      ConfigSwap swap) {
+    this(
+        config,
+        tree,
+        store,
+        escrow,
+        ledger,
+        halts,
+        stats,
+        stranded,
+        clock,
+        listenersBound,
+        storeMetrics,
+        fleet,
+        alerts,
+        swap,
+        new TransferAllowances());
   }
 
   /** A node without alerts that cannot swap its configuration ({@link ConfigSwap#NONE}). */

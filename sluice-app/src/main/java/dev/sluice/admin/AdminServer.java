@@ -312,7 +312,8 @@ public final class AdminServer implements AutoCloseable {
     BearerAuth auth = new BearerAuth(token);
     HaltEndpoints halt = new HaltEndpoints(auth, haltControl, ctx.halts(), ctx.tree().zones());
     ChangeGate gate = new ChangeGate(ctx.config(), ctx.ledger(), ctx.clock(), ctx.swap());
-    ChangeEndpoints change = new ChangeEndpoints(auth, gate, ctx.config(), ctx.halts());
+    ChangeEndpoints change =
+        new ChangeEndpoints(auth, gate, ctx.config(), ctx.halts(), ctx.transfers(), ctx.clock());
     halt.gate(gate);
     AdminMetrics metrics = new AdminMetrics(ctx, egressRate, connections);
     LedgerEvents events = new LedgerEvents(ctx.config().dataDir());
@@ -326,6 +327,7 @@ public final class AdminServer implements AutoCloseable {
             .on("POST", "/api/resume", halt::resume)
             .on("GET", "/api/config", change::config)
             .on("POST", "/api/reload", change::reload)
+            .on("POST", "/api/transfers", change::transfers)
             .on("GET", "/metrics", metrics::serve)
             .on(
                 "GET",

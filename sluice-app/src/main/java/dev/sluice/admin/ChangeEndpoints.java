@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.halt.HaltState;
 import dev.sluice.ledger.ChangeApproval;
+import dev.sluice.time.Clock;
+import dev.sluice.transfer.TransferAllowance;
+import dev.sluice.transfer.TransferAllowances;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,23 +19,35 @@ import java.util.Set;
  * {@code GET /api/config} (the running configuration's hash, change control and halts: what an
  * approver binds an approval to; read-only, no token, like {@code /api/budgets}) and {@code POST
  * /api/reload} (authenticated; fields {@code config}, the new file's text, {@code source}, its
- * name, and {@code approvals}, approval files concatenated). The checks and the ledgering are
- * {@link ChangeGate}'s; this class is the HTTP side.
+ * name, and {@code approvals}, approval files concatenated) and {@code POST /api/transfers}
+ * (approved large transfers). The checks and the ledgering are {@link ChangeGate}'s; this class is
+ * the HTTP side.
  */
 final class ChangeEndpoints {
 
   private static final Set<String> FIELDS = Set.of("config", "source", "approvals");
+  private static final Set<String> TRANSFER_FIELDS = Set.of("approvals");
 
   private final BearerAuth auth;
   private final ChangeGate gate;
   private final SluiceConfig running;
   private final HaltState halts;
+  private final TransferAllowances transfers;
+  private final Clock clock;
 
-  ChangeEndpoints(BearerAuth auth, ChangeGate gate, SluiceConfig running, HaltState halts) {
+  ChangeEndpoints(
+      BearerAuth auth,
+      ChangeGate gate,
+      SluiceConfig running,
+      HaltState halts,
+      TransferAllowances transfers,
+      Clock clock) {
     this.auth = auth;
     this.gate = gate;
     this.running = running;
     this.halts = halts;
+    this.transfers = transfers;
+    this.clock = clock;
   }
 
   void config(AdminExchange ex) throws IOException {
@@ -69,6 +85,40 @@ final class ChangeEndpoints {
       body.put("status", o.status().name().toLowerCase(Locale.ROOT));
       Replies.json(ex, o.status() == ChangeGate.Status.ACCEPTED ? 202 : 200, body);
       return;
+    }
+    throw error(o, body);
+  }
+
+  /**
+   * {@code POST /api/transfers} (authenticated; field {@code approvals}, the approval files of one
+   * large transfer concatenated): {@code 201} with the subject, the operators and the expiry when
+   * allowed; {@code 403 approvals_required}, {@code 400 invalid_transfer} otherwise.
+   */
+  void transfers(AdminExchange ex) throws IOException {
+    auth.require(ex);
+    Map<String, String> f = RequestForm.read(ex, TRANSFER_FIELDS);
+    List<ChangeApproval> given = approvals(f.get("approvals"));
+    if (given.isEmpty()) {
+      throw new ApiError(
+          400, "bad_field", "approvals (from `sluice change approve-transfer`) are required");
+    }
+    ChangeGate.Outcome o = gate.transfer(given, transfers);
+    ObjectNode body = outcome(o);
+    if (o.accepted()) {
+      TransferAllowance allowed =
+          transfers.active(clock.millis()).stream()
+              .filter(a -> a.subject().equals(o.subject()))
+              .reduce((a, b) -> b)
+              .orElse(null);
+      body.put("status", "allowed");
+      body.put(
+          "expires",
+          allowed == null ? null : Instant.ofEpochMilli(allowed.expiresMillis()).toString());
+      Replies.json(ex, 201, body);
+      return;
+    }
+    if (o.status() == ChangeGate.Status.INVALID) {
+      throw new ApiError(400, "invalid_transfer", o.message(), body);
     }
     throw error(o, body);
   }

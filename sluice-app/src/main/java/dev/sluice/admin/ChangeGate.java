@@ -4,6 +4,7 @@ import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.ConfigProblem;
 import dev.sluice.config.ConfigResult;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.ZoneConfig;
 import dev.sluice.config.change.Approvals;
 import dev.sluice.config.change.ChangeEntries;
 import dev.sluice.config.change.ConfigDiff;
@@ -11,7 +12,10 @@ import dev.sluice.ledger.ChangeApproval;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
 import dev.sluice.time.Clock;
+import dev.sluice.transfer.TransferAllowance;
+import dev.sluice.transfer.TransferAllowances;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -215,6 +219,87 @@ public final class ChangeGate {
     }
   }
 
+  /**
+   * Whether the large transfer approved by {@code given} may go through: all approvals must be of
+   * kind {@code transfer} and name the same subject ({@code ZONE,TENANT,BYTES,DESTINATION}), its
+   * zone and tenant must be in the running configuration, and {@code change_control.approvals}
+   * distinct operators must approve it (there is no transfer allowance without change control).
+   * Ledgers the proposal, the approvals that count, and a refusal or the application; an accepted
+   * allowance is registered in {@code allowances} until the earliest expiry of its approvals.
+   */
+  public synchronized Outcome transfer(List<ChangeApproval> given, TransferAllowances allowances) {
+    String kind = ChangeApproval.KIND_TRANSFER;
+    String subject = given.isEmpty() ? "none" : given.get(0).subject();
+    try {
+      if (!running.changeControl().enabled()) {
+        return refuse(
+            kind,
+            subject,
+            Status.INVALID,
+            "transfer allowances need change_control in the running configuration",
+            List.of(),
+            List.of());
+      }
+      TransferAllowance asked;
+      try {
+        asked = TransferAllowance.parse(subject, Long.MAX_VALUE);
+      } catch (IllegalArgumentException e) {
+        return refuse(kind, subject, Status.INVALID, e.getMessage(), List.of(), List.of());
+      }
+      var zone = running.zone(asked.zone());
+      if (zone == null || !zone.tenants().containsKey(asked.tenant())) {
+        return refuse(
+            kind,
+            subject,
+            Status.INVALID,
+            "the running configuration has no tenant "
+                + asked.tenant()
+                + " in zone "
+                + asked.zone(),
+            List.of(),
+            List.of());
+      }
+      List<String> loosens =
+          List.of(
+              "allows single transfers of up to "
+                  + asked.bytes()
+                  + " bytes by "
+                  + asked.tenant()
+                  + " of zone "
+                  + asked.zone()
+                  + " to "
+                  + asked.destination()
+                  + " (max_transfer "
+                  + (zone.maxTransfer() == ZoneConfig.UNLIMITED ? "none" : zone.maxTransfer())
+                  + ")");
+      Decision d = approve(kind, subject, "admin API transfer allow", loosens, given);
+      if (d.refusal() != null) {
+        return d.refusal();
+      }
+      long expires = Long.MAX_VALUE;
+      for (ChangeApproval a : given) {
+        if (a.kind().equals(kind)
+            && a.subject().equals(subject)
+            && d.approvedBy().contains(a.operator())) {
+          expires = Math.min(expires, Math.multiplyExact(a.expiresSeconds(), 1000L));
+        }
+      }
+      append(
+          ChangeEntries.application(
+              clock.millis(), kind, running.sha256Hex(), subject, d.approvedBy()));
+      allowances.allow(TransferAllowance.parse(subject, expires));
+      return new Outcome(
+          Status.ACCEPTED,
+          "transfer allowed until " + Instant.ofEpochMilli(expires),
+          loosens,
+          d.approvedBy(),
+          List.of(),
+          subject);
+    } catch (CompletionException | IllegalStateException e) {
+      return notLedgered(subject, e);
+    }
+  }
+
   /** True when lifting a halt needs approvals here. */
   public boolean resumeNeedsApprovals() {
     return running.changeControl().enabled();
@@ -261,7 +346,11 @@ public final class ChangeGate {
                     ? ""
                     : " (" + String.join(", ", v.counted().keySet()) + ")")
                 + ". Each operator approves with `sluice change "
-                + (kind.equals(ChangeApproval.KIND_CONFIG) ? "approve`" : "approve-resume`"),
+                + switch (kind) {
+                  case ChangeApproval.KIND_CONFIG -> "approve`";
+                  case ChangeApproval.KIND_TRANSFER -> "approve-transfer`";
+                  default -> "approve-resume`";
+                },
             details,
             loosens);
     return new Decision(null, refusal);

@@ -26,6 +26,7 @@ import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
 import dev.sluice.store.BudgetStore;
 import dev.sluice.time.Clock;
+import dev.sluice.transfer.TransferAllowances;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.AccessDeniedException;
@@ -145,6 +146,7 @@ public final class SluiceNode implements AutoCloseable {
                     store.stranded(),
                     clock));
       }
+      TransferAllowances transfers = new TransferAllowances();
       admin =
           new AdminServer(
                   new AdminContext(
@@ -164,7 +166,8 @@ public final class SluiceNode implements AutoCloseable {
                       storeMetrics,
                       store.fleet(),
                       alerts,
-                      swap))
+                      swap,
+                      transfers))
               .start();
       if (alerts != null) {
         alerts.start(
@@ -184,7 +187,8 @@ public final class SluiceNode implements AutoCloseable {
                   Transport.best(),
                   0,
                   HostResolver.system(),
-                  codec));
+                  codec,
+                  transfers));
       started.set(gateway);
       log.info(
           "admin API on {}://{}",

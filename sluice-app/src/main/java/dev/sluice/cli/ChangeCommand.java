@@ -1,17 +1,22 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.config.ByteSizes;
 import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.ConfigResult;
 import dev.sluice.config.Durations;
+import dev.sluice.config.ZoneConfig;
 import dev.sluice.ledger.ChangeApproval;
 import dev.sluice.ledger.OperatorKeys;
 import dev.sluice.time.Clock;
+import dev.sluice.transfer.TransferAllowance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,18 +24,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code sluice change approve} and {@code sluice change approve-resume}: an operator signs an
- * approval (format {@link ChangeApproval}) with their key, bound to the running configuration's
- * hash and to the new file's hash (or to the halt being lifted), expiring after {@code --expires}.
- * The running configuration's hash comes from {@code --running FILE}, or from the running node's
- * {@code GET /api/config} (at {@code --admin}, else the new file's {@code admin.bind}, which a
- * reload cannot change).
+ * {@code sluice change approve}, {@code approve-resume} and {@code approve-transfer}: an operator
+ * signs an approval (format {@link ChangeApproval}) with their key, bound to the running
+ * configuration's hash and to the new file's hash (or to the halt being lifted, or to the large
+ * transfer being allowed), expiring after {@code --expires}. The running configuration's hash comes
+ * from {@code --running FILE}, or from the running node's {@code GET /api/config} (at {@code
+ * --admin}, else the new file's {@code admin.bind}, which a reload cannot change).
  */
 @Command(
     name = "change",
     mixinStandardHelpOptions = true,
     description = "Approve a change that loosens (a reload, a resume).",
-    subcommands = {ChangeCommand.Approve.class, ChangeCommand.ApproveResume.class})
+    subcommands = {
+      ChangeCommand.Approve.class,
+      ChangeCommand.ApproveResume.class,
+      ChangeCommand.ApproveTransfer.class
+    })
 final class ChangeCommand implements Runnable {
 
   /** The longest an approval may live. */
@@ -200,6 +209,103 @@ final class ChangeCommand implements Runnable {
         }
       }
       throw new CommandFailure(SluiceCli.EXIT_CHECK_FAILED, scope + " is not halted");
+    }
+  }
+
+  @Command(
+      name = "approve-transfer",
+      mixinStandardHelpOptions = true,
+      description =
+          "Approve single transfers above the zone's max_transfer: a tenant, a destination, a size.")
+  static final class ApproveTransfer extends Signing {
+
+    @Option(
+        names = "--config",
+        required = true,
+        paramLabel = "RUNNING.yaml",
+        description = "The running configuration file (the approval is bound to its hash).")
+    Path config;
+
+    @Option(
+        names = "--zone",
+        paramLabel = "Z",
+        description = "The zone (default: the one zone that has the tenant).")
+    String zone;
+
+    @Option(names = "--tenant", required = true, paramLabel = "T", description = "The tenant.")
+    String tenant;
+
+    @Option(
+        names = "--destination",
+        required = true,
+        paramLabel = "D",
+        description =
+            "Host (forward mode) or request path (reverse mode); a trailing * matches a prefix.")
+    String destination;
+
+    @Option(
+        names = "--size",
+        required = true,
+        paramLabel = "SIZE",
+        description = "The largest single transfer allowed, e.g. 2GiB.")
+    String size;
+
+    @Override
+    String kind() {
+      return ChangeApproval.KIND_TRANSFER;
+    }
+
+    @Override
+    String[] subject() throws CommandFailure {
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(config);
+      } catch (IOException e) {
+        throw new CommandFailure(SluiceCli.EXIT_USAGE, "--config " + config + ": " + e);
+      }
+      ConfigResult r =
+          ConfigLoader.parse(config.toString(), new String(bytes, StandardCharsets.UTF_8));
+      if (!r.ok()) {
+        throw new CommandFailure(
+            SluiceCli.EXIT_USAGE,
+            "--config "
+                + config
+                + " is not valid:\n"
+                + String.join("\n", ConfigLoader.formatAll(r)));
+      }
+      String z = zone;
+      if (z == null) {
+        List<String> having =
+            r.config().budgets().zones().values().stream()
+                .filter(c -> c.tenants().containsKey(tenant))
+                .map(ZoneConfig::name)
+                .toList();
+        if (having.size() != 1) {
+          throw new CommandFailure(
+              SluiceCli.EXIT_USAGE,
+              "--tenant "
+                  + tenant
+                  + " is in "
+                  + (having.isEmpty() ? "no zone" : "zones " + having + "; name one with --zone"));
+        }
+        z = having.get(0);
+      } else if (r.config().zone(z) == null || !r.config().zone(z).tenants().containsKey(tenant)) {
+        throw new CommandFailure(
+            SluiceCli.EXIT_USAGE, "zone " + z + " has no tenant " + tenant + " in " + config);
+      }
+      long n;
+      try {
+        n = ByteSizes.parse(size);
+      } catch (IllegalArgumentException e) {
+        throw new CommandFailure(SluiceCli.EXIT_USAGE, "--size " + size + ": " + e.getMessage());
+      }
+      try {
+        return new String[] {
+          ConfigLoader.sha256Hex(bytes), TransferAllowance.subject(z, tenant, n, destination)
+        };
+      } catch (IllegalArgumentException e) {
+        throw new CommandFailure(SluiceCli.EXIT_USAGE, e.getMessage());
+      }
     }
   }
 }

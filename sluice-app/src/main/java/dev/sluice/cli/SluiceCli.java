@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       HaltCommand.class,
       ResumeCommand.class,
+      TransferCommand.class,
       CodecCommand.class,
       OperatorCommand.class,
       ChangeCommand.class,

@@ -6,15 +6,37 @@ import java.util.Map;
 /**
  * A part of the site with its own budget: its limits, its tenants (at least one) and its
  * destination patterns. Unknown destinations are denied unless {@code allowUnknownDestinations}.
+ *
+ * <p>{@code maxTransfer} ({@code budgets.zones.Z.max_transfer}) is the most bytes one response,
+ * request or tunnel of the zone may send out, or {@link #UNLIMITED}; larger transfers are refused
+ * ({@code transfer_too_large}) unless operators approved them.
  */
 public record ZoneConfig(
     String name,
     List<LimitConfig> limits,
     Map<String, TenantConfig> tenants,
     Map<String, DestinationConfig> destinations,
-    boolean allowUnknownDestinations) {
+    boolean allowUnknownDestinations,
+    long maxTransfer) {
+
+  /** {@link #maxTransfer()} of a zone without {@code max_transfer}. */
+  public static final long UNLIMITED = Long.MAX_VALUE;
+
+  /** A zone without {@code max_transfer}. */
+  public ZoneConfig(
+      String name,
+      List<LimitConfig> limits,
+      Map<String, TenantConfig> tenants,
+      Map<String, DestinationConfig> destinations,
+      boolean allowUnknownDestinations) {
+    this(name, limits, tenants, destinations, allowUnknownDestinations, UNLIMITED);
+  }
 
   public ZoneConfig {
+    if (maxTransfer < 1) {
+      throw new IllegalArgumentException(
+          "zone " + name + ": max_transfer must be at least 1 byte, got " + maxTransfer);
+    }
     Names.checkNodeName("zone", name);
     limits = LimitConfig.copyOf(limits, "zone " + name);
     tenants = Immutables.namedCopy(tenants, TenantConfig::name, "tenants");

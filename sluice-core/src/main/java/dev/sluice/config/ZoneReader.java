@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Reads one zone of {@code budgets.zones}: limits, tenants, destinations, unknown policy. */
+/**
+ * Reads one zone of {@code budgets.zones}: limits, tenants, destinations, unknown policy and {@code
+ * max_transfer}.
+ */
 final class ZoneReader {
 
   private ZoneReader() {}
@@ -26,7 +29,7 @@ final class ZoneReader {
     if (m == null) {
       return null;
     }
-    m.allow("limits", "tenants", "destinations", "unknown_destinations");
+    m.allow("limits", "tenants", "destinations", "unknown_destinations", "max_transfer");
     List<LimitsReader.Located> limits = LimitsReader.read(m.get("limits"), weightBytes);
     CapWarnings.check(limits, siteLimits, "site");
 
@@ -63,7 +66,13 @@ final class ZoneReader {
     Cursor unknownAt = m.get("unknown_destinations");
     UnknownDestinations unknown =
         unknownAt == null ? UnknownDestinations.DENY : unknownAt.choice(UnknownDestinations.class);
-    if (c.problems().errorCount() > errorsBefore || name == null || unknown == null) {
+    Cursor maxAt = m.get("max_transfer");
+    Long maxTransfer =
+        maxAt == null ? Long.valueOf(ZoneConfig.UNLIMITED) : Scalars.size(maxAt, 1, Long.MAX_VALUE);
+    if (c.problems().errorCount() > errorsBefore
+        || name == null
+        || unknown == null
+        || maxTransfer == null) {
       return null;
     }
     return new ZoneConfig(
@@ -71,7 +80,8 @@ final class ZoneReader {
         LimitsReader.limits(limits),
         tenants,
         destinations,
-        unknown == UnknownDestinations.ALLOW);
+        unknown == UnknownDestinations.ALLOW,
+        maxTransfer);
   }
 
   /** The limits of a tenant or destination: {@code { limits: [...] }} ({@code {}} for none). */

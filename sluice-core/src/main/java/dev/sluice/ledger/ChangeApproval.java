@@ -15,7 +15,7 @@ import java.util.Set;
  *
  * <pre>
  * sluice-approval-v1
- * kind: config | resume
+ * kind: config | resume | transfer
  * operator: NAME
  * running: SHA256 of the running configuration's file bytes, lower-case hex
  * subject: SHA256 of the new file's bytes (config) | SCOPE@SINCE_MILLIS of the halt (resume)
@@ -44,11 +44,14 @@ public record ChangeApproval(
   /** An approval of lifting a halt. */
   public static final String KIND_RESUME = "resume";
 
-  private static final Set<String> KINDS = Set.of(KIND_CONFIG, KIND_RESUME);
+  /** An approval of a large transfer (subject {@code ZONE,TENANT,BYTES,DESTINATION}). */
+  public static final String KIND_TRANSFER = "transfer";
+
+  private static final Set<String> KINDS = Set.of(KIND_CONFIG, KIND_RESUME, KIND_TRANSFER);
 
   public ChangeApproval {
     if (!KINDS.contains(kind)) {
-      throw new IllegalArgumentException("kind must be config or resume, got " + kind);
+      throw new IllegalArgumentException("kind must be config, resume or transfer, got " + kind);
     }
     OperatorKeys.checkName(operator);
     if (running == null || !running.matches("[0-9a-f]{64}")) {

@@ -51,6 +51,7 @@ class AllKeysTest {
               "*.corp.example": { limits: [ { window: day, cap: 100MB } ] }
               api.example.com: {}
             unknown_destinations: allow
+            max_transfer: 1GiB
       listeners:
         - name: api
           mode: reverse

@@ -13,6 +13,7 @@ import dev.sluice.gateway.meter.ControlReserve;
 import dev.sluice.gateway.meter.MeterSettings;
 import dev.sluice.gateway.reverse.ReverseListener;
 import dev.sluice.gateway.tcp.TcpListener;
+import dev.sluice.gateway.transfer.MaxTransfer;
 import dev.sluice.time.WindowCalendar;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -153,7 +154,14 @@ public final class Gateway implements AutoCloseable {
             gc.escrow().account(gc.tree().controlPath()),
             controlReserve);
     return new ListenerContext(
-        l, gc.tree(), gc.escrow(), m, gc.evidence(), gc.transport(), gc.clock());
+        l,
+        gc.tree(),
+        gc.escrow(),
+        m,
+        gc.evidence(),
+        gc.transport(),
+        gc.clock(),
+        MaxTransfer.of(gc.config().zone(l.zone()), gc.transfers()));
   }
 
   private static SslContext serverTls(ListenerConfig l) throws GatewayStartException {

@@ -10,6 +10,7 @@ import dev.sluice.gateway.listener.Transport;
 import dev.sluice.gateway.stats.GatewayStats;
 import dev.sluice.halt.HaltState;
 import dev.sluice.time.Clock;
+import dev.sluice.transfer.TransferAllowances;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 
@@ -36,8 +37,41 @@ public record GatewayContext(
     Transport transport,
     int ioThreads,
     HostResolver resolver,
-    CodecModel codecModel) {
+    CodecModel codecModel,
+    TransferAllowances transfers) {
+
+  /** A gateway whose node allows no large transfer above {@code max_transfer}. */
+  public GatewayContext(
+      SluiceConfig config,
+      BudgetTree tree,
+      Escrow escrow,
+      Evidence evidence,
+      HaltState halts,
+      GatewayStats stats,
+      Clock clock,
+      BooleanSupplier ledgerHealthy,
+      Transport transport,
+      int ioThreads,
+      HostResolver resolver,
+      CodecModel codecModel) {
+    this(
+        config,
+        tree,
+        escrow,
+        evidence,
+        halts,
+        stats,
+        clock,
+        ledgerHealthy,
+        transport,
+        ioThreads,
+        resolver,
+        codecModel,
+        new TransferAllowances());
+  }
+
   public GatewayContext {
+    Objects.requireNonNull(transfers, "transfers");
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(tree, "tree");
     Objects.requireNonNull(escrow, "escrow");

@@ -14,6 +14,7 @@ import dev.sluice.gateway.listener.Transport;
 import dev.sluice.gateway.meter.ControlReserve;
 import dev.sluice.gateway.meter.MeterSettings;
 import dev.sluice.gateway.stats.GatewayStats;
+import dev.sluice.gateway.transfer.MaxTransfer;
 import dev.sluice.halt.HaltState;
 import dev.sluice.ledger.EntryType;
 import dev.sluice.ledger.LedgerEntry;
@@ -66,8 +67,30 @@ public final class ListenerFixture implements AutoCloseable {
     this(dir, listenerMode, mode, 1024, 4096, extra);
   }
 
+  /**
+   * A listener whose zone has {@code max_transfer: maxTransfer} (e.g. {@code "4KiB"}), escrow
+   * chunks of 1KiB to 4KiB.
+   */
+  public static ListenerFixture withMaxTransfer(
+      Path dir, String listenerMode, String mode, String maxTransfer) throws Exception {
+    return new ListenerFixture(
+        dir, listenerMode, mode, 1024, 4096, "", "      max_transfer: " + maxTransfer + "\n");
+  }
+
   private ListenerFixture(
       Path dir, String listenerMode, String mode, long minChunk, long maxChunk, String extra)
+      throws Exception {
+    this(dir, listenerMode, mode, minChunk, maxChunk, extra, "");
+  }
+
+  private ListenerFixture(
+      Path dir,
+      String listenerMode,
+      String mode,
+      long minChunk,
+      long maxChunk,
+      String extra,
+      String zoneExtra)
       throws Exception {
     this.dir = dir;
     String listener =
@@ -105,6 +128,7 @@ public final class ListenerFixture implements AutoCloseable {
         escrow: { min_chunk: %d, max_chunk: %d }
         """
                 .formatted(mode, dir, listener, minChunk, maxChunk)
+                .replace("\nlisteners:", "\n" + zoneExtra + "listeners:")
             + extra;
     ConfigResult r = ConfigLoader.parse("test.yaml", yaml);
     if (!r.ok()) {
@@ -142,7 +166,8 @@ public final class ListenerFixture implements AutoCloseable {
             m,
             new Evidence(store.ledger(), clock, stats),
             Transport.nio(),
-            clock);
+            clock,
+            MaxTransfer.of(config.zone("inference")));
   }
 
   /** Spends the whole day cap of {@code tenant}, so that its next admission is refused. */

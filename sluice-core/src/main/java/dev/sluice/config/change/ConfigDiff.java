@@ -22,9 +22,10 @@ import java.util.Objects;
  * itself, one line each, in file order: a cap raised or removed (site, zone, tenant, destination,
  * the control allowance), a zone, tenant, destination or listener added, any change to an existing
  * listener (its identity rules decide whose budget pays; conservative on purpose), {@code mode}
- * leaving {@code enforce}, {@code unknown_destinations} becoming {@code allow}, and change control
- * weakened (fewer approvals, an operator added or re-keyed, the section removed). Everything else
- * (removals, lower caps, new limits, timeouts, escrow tuning) needs no approval.
+ * leaving {@code enforce}, {@code unknown_destinations} becoming {@code allow}, a zone's {@code
+ * max_transfer} raised or removed, and change control weakened (fewer approvals, an operator added
+ * or re-keyed, the section removed). Everything else (removals, lower caps, new limits, timeouts,
+ * escrow tuning) needs no approval.
  *
  * <p>{@link #restartOnly} lists the differences a reload cannot apply because the budgets would not
  * carry over or the admin API would move: {@code site}, {@code data_dir}, {@code store} and {@code
@@ -101,7 +102,20 @@ public final class ConfigDiff {
       if (!old.allowUnknownDestinations() && z.allowUnknownDestinations()) {
         out.add(at + ".unknown_destinations: deny -> allow (allows unknown destinations)");
       }
+      if (z.maxTransfer() > old.maxTransfer()) {
+        out.add(
+            at
+                + ".max_transfer: "
+                + transferText(old.maxTransfer())
+                + " -> "
+                + transferText(z.maxTransfer())
+                + " (raises the largest single transfer)");
+      }
     }
+  }
+
+  private static String transferText(long maxTransfer) {
+    return maxTransfer == ZoneConfig.UNLIMITED ? "none" : ByteSizes.format(maxTransfer);
   }
 
   /** A limit of {@code before} whose window is gone from {@code after}, or whose cap rose. */

@@ -122,7 +122,7 @@ class ApprovalsTest {
                 + "\nexpires: 2027-01-15T09:00:00Z\nsignature: ");
     assertThat(ChangeApproval.parseAll(a.encode() + b.encode())).containsExactly(a, b);
     assertThatThrownBy(() -> ChangeApproval.parseAll(a.encode().replace("kind: config", "kind: x")))
-        .hasMessage("approval 1: kind must be config or resume, got x");
+        .hasMessage("approval 1: kind must be config, resume or transfer, got x");
     assertThatThrownBy(() -> ChangeApproval.parseAll(a.encode() + "sluice-approval-v1\n"))
         .hasMessage("approval 2 is cut short: an approval has 7 lines");
   }

@@ -83,6 +83,32 @@ class ConfigDiffTest {
   }
 
   @Test
+  void raisingOrRemovingMaxTransferLoosensAndLoweringOrAddingItDoesNot() {
+    String limited = edit(BASE, "    z:\n", "    z:\n      max_transfer: 10MiB\n");
+    String higher = edit(limited, "max_transfer: 10MiB", "max_transfer: 1GiB");
+    String lower = edit(limited, "max_transfer: 10MiB", "max_transfer: 1MiB");
+    assertThat(load(limited).zone("z").maxTransfer()).isEqualTo(10L << 20);
+    assertThat(ConfigDiff.loosenings(load(limited), load(higher)))
+        .containsExactly(
+            "budgets.zones.z.max_transfer: 10 MiB -> 1 GiB (raises the largest single transfer)");
+    assertThat(ConfigDiff.loosenings(load(limited), load(BASE)))
+        .containsExactly(
+            "budgets.zones.z.max_transfer: 10 MiB -> none (raises the largest single transfer)");
+    assertThat(ConfigDiff.loosenings(load(limited), load(lower))).isEmpty();
+    assertThat(ConfigDiff.loosenings(load(BASE), load(limited))).isEmpty();
+  }
+
+  @Test
+  void aMaxTransferBelowOneByteIsAnErrorNamingTheField() {
+    String zero = edit(BASE, "    z:\n", "    z:\n      max_transfer: 0\n");
+    var r = ConfigLoader.parse("t.yaml", zero);
+    assertThat(r.ok()).isFalse();
+    assertThat(String.join("\n", ConfigLoader.formatAll(r)))
+        .contains("budgets.zones.z.max_transfer")
+        .contains("must be at least 1 B");
+  }
+
+  @Test
   void aChangedListenerAndANewZoneLoosen() {
     String yaml = edit(BASE, "upstream: http://127.0.0.1:8000", "upstream: http://127.0.0.1:9000");
     yaml = edit(yaml, "listeners:", "    y:\n      tenants: { t2: {} }\nlisteners:");

@@ -12,6 +12,7 @@ import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
 import dev.sluice.gateway.reverse.JsonResponses;
+import dev.sluice.gateway.transfer.MaxTransfer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -57,6 +58,10 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   private final Intake intake;
   private final Admission admission;
   private final Dialer dialer;
+
+  /** The largest single transfer of the request being admitted (the zone's or an approved one). */
+  private MaxTransfer transferLimit = MaxTransfer.NONE;
+
   private final ArrayDeque<Object> inbound = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private InetSocketAddress source;
@@ -267,9 +272,15 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     boolean expectContinue = !connect && HttpUtil.is100ContinueExpected(req);
     long need = 1; // a tunnel's size is unknown: it needs escrow, and pays as it goes
+    transferLimit = lc.maxTransfer().forTransfer(d.tenant(), t.host(), lc.clock().millis());
     if (!connect) {
       ProxyHeaders.request(req, t);
       need = ProxyHeaders.knownSize(req);
+      if (transferLimit.refuses(need)) {
+        ReferenceCountUtil.release(req);
+        refuse(Reason.TRANSFER_TOO_LARGE, transferLimit.tooLarge(need).detail());
+        return;
+      }
     }
     state = ForwardState.ADMITTING;
     pending = new PendingRequest(req, t, account, keepAlive, expectContinue);
@@ -323,6 +334,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       origin = new Origin(ch, meter, p.target().authority(), p.target().tunnel());
     }
     origin.meter().account(p.account());
+    origin.meter().maxTransfer(transferLimit);
     if (ctx.pipeline().get("meter") instanceof ConnectionMeter link) {
       link.account(p.account()); // peer: edge: the link toward the edge pays for this exchange too
     }

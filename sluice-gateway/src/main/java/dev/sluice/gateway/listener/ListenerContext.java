@@ -7,6 +7,7 @@ import dev.sluice.escrow.Escrow;
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.evidence.Evidence;
 import dev.sluice.gateway.meter.MeterSettings;
+import dev.sluice.gateway.transfer.MaxTransfer;
 import dev.sluice.halt.HaltState;
 import dev.sluice.time.Clock;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.List;
 /**
  * Everything the handlers of one listener share: its configuration, the budget tree and escrow, the
  * meter settings (halt switches, mode, counters, control allowance), evidence and the socket
- * transport. Immutable.
+ * transport, and the zone's largest single transfer. Immutable.
  */
 public record ListenerContext(
     ListenerConfig config,
@@ -23,7 +24,20 @@ public record ListenerContext(
     MeterSettings meter,
     Evidence evidence,
     Transport transport,
-    Clock clock) {
+    Clock clock,
+    MaxTransfer maxTransfer) {
+
+  /** A listener whose zone has no {@code max_transfer}. */
+  public ListenerContext(
+      ListenerConfig config,
+      BudgetTree tree,
+      Escrow escrow,
+      MeterSettings meter,
+      Evidence evidence,
+      Transport transport,
+      Clock clock) {
+    this(config, tree, escrow, meter, evidence, transport, clock, MaxTransfer.NONE);
+  }
 
   public String zone() {
     return config.zone();

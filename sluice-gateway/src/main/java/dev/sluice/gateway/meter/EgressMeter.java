@@ -4,6 +4,7 @@ import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
+import dev.sluice.gateway.transfer.MaxTransfer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -34,6 +35,11 @@ import java.util.Objects;
  * response has left, else a close). From then on only <em>control</em> writes (denial responses,
  * paid from the control allowance) pass. In report mode a denied charge lets the bytes through
  * uncharged and counts them as would-deny.
+ *
+ * <p>{@link #maxTransfer}: the data bytes of one message (since {@link #markMessageStart}; on a
+ * {@link #stream()} the whole connection) may not pass the zone's {@code max_transfer}. A write
+ * that would pass it is refused ({@code transfer_too_large}) before any of its bytes leave, so at
+ * most that many bytes of one transfer leave; control writes do not count.
  *
  * <p>One instance per connection, used only on its event loop. The data plane never throws from
  * here: every failure becomes a refusal, a close, a metric and a ledger entry.
@@ -70,6 +76,8 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
   private long pendingBytes;
   private long chargedSinceMark;
   private boolean stream;
+  private MaxTransfer maxTransfer = MaxTransfer.NONE;
+  private long transferred;
 
   /** Link mode: bytes paid ahead by {@link #prepay}, not yet written. */
   private final boolean linkMode;
@@ -148,10 +156,16 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
     this.stream = true;
   }
 
+  /** The largest single transfer later writes may make (set with the account, per request). */
+  public void maxTransfer(MaxTransfer m) {
+    this.maxTransfer = Objects.requireNonNull(m, "maxTransfer");
+  }
+
   /** Starts counting the bytes of a new message (an HTTP response). */
   @Override
   public void markMessageStart() {
     chargedSinceMark = 0;
+    transferred = 0;
   }
 
   /** Bytes of the current message already paid and written (0: nothing of it has left). */
@@ -304,6 +318,14 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
       control = true;
     }
     long rest = n - covered;
+    if (!control && !linkMode && maxTransfer.limited()) {
+      long after = Math.addExact(transferred, n);
+      if (after > maxTransfer.bytes()) {
+        ctx.flush(); // the bytes up to the limit, written before this write, leave
+        refuse(ctx, maxTransfer.cut());
+        return REFUSED;
+      }
+    }
     int r = payer.charge(account, rest, control);
     if (r == Payer.PAID) {
       prepaid -= covered;
@@ -312,6 +334,9 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
       }
       payer.paid(rest, control, payer.lastWouldDeny());
       chargedSinceMark += n;
+      if (!control && maxTransfer.limited()) {
+        transferred += n; // at most maxTransfer.bytes(): checked above, so it cannot overflow
+      }
     } else if (r == Payer.REFUSED) {
       refuse(ctx, payer.refusal());
     }

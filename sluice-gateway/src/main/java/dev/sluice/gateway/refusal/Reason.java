@@ -36,6 +36,13 @@ public enum Reason {
       "lookup_budget_exhausted", 429, "the egress budget cannot pay for looking up this name"),
   /** Forward mode: the tenant made as many name lookups as the listener allows per minute. */
   LOOKUP_LIMIT("lookup_limit", 429, "too many name lookups; try again in a minute"),
+  /**
+   * One response, request or tunnel is larger than its zone's {@code max_transfer}: refused before
+   * a byte leaves when its size is known (413, the same status for requests and responses: it is
+   * the gateway's policy, not an upstream failure), else cut when its count passes the limit.
+   */
+  TRANSFER_TOO_LARGE(
+      "transfer_too_large", 413, "this transfer is larger than the zone's max_transfer"),
   /** Report mode: a cap would have refused bytes that were let through (a counter label only). */
   WOULD_DENY("would_deny", 0, "a cap would have refused these bytes"),
 

@@ -39,6 +39,11 @@ public final class JsonResponses {
               Reason.STORE_UNAVAILABLE,
               Reason.STORE_UNAVAILABLE.message() + ": " + r.detail(),
               r.store() == null ? "" : ",\"store\":" + Json.str(r.store()));
+      case TRANSFER_TOO_LARGE ->
+          error(
+              Reason.TRANSFER_TOO_LARGE,
+              Reason.TRANSFER_TOO_LARGE.message() + ": " + r.detail(),
+              "");
       default -> null;
     };
   }

@@ -1,5 +1,7 @@
 package dev.sluice.gateway.reverse;
 
+import dev.sluice.gateway.transfer.MaxTransfer;
+
 /**
  * The state of one client connection of a reverse listener: the {@link ExchangePhase} of its
  * current exchange (the one state value, changed only through {@link #to}) and the facts about the
@@ -11,6 +13,9 @@ final class ReverseExchange {
 
   /** The tenant of the current request, once identified (null before). */
   String tenant;
+
+  /** The largest single transfer this exchange may make (the zone's, or an approved one). */
+  MaxTransfer maxTransfer = MaxTransfer.NONE;
 
   /** The client asked to keep the connection after this exchange (a drain clears it). */
   boolean keepAlive;

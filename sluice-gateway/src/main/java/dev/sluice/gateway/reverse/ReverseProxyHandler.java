@@ -10,6 +10,7 @@ import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.listener.RequestClock;
 import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.ConnectionMeter;
+import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
 import io.netty.channel.ChannelHandlerContext;
@@ -285,6 +286,15 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     }
     EscrowAccount account = lc.account(id.tenant());
     meter.account(account);
+    String path = req.uri();
+    int query = path.indexOf('?');
+    x.maxTransfer =
+        lc.maxTransfer()
+            .forTransfer(
+                id.tenant(), query < 0 ? path : path.substring(0, query), lc.clock().millis());
+    if (meter instanceof EgressMeter m) {
+      m.maxTransfer(x.maxTransfer); // an edge stream's meter does not enforce it (yet)
+    }
     admission.admit(
         ctx.channel(),
         record,

@@ -188,6 +188,13 @@ final class UpstreamRelay {
       x.upstreamKeepAlive = UpstreamMessages.responseHead(res, x);
       x.to(ExchangePhase.STREAMING);
       long need = UpstreamMessages.wholeResponseSize(res, x.head);
+      if (need > 0 && x.maxTransfer.refuses(need)) {
+        // Larger than the zone lets one response be: refused before a byte of it leaves.
+        ReferenceCountUtil.release(res);
+        x.to(ExchangePhase.AWAITING); // nothing of it was handed to the codec
+        meterRefused(x.maxTransfer.tooLarge(need));
+        return;
+      }
       EscrowAccount account = meter.account();
       if (need > 0 && (account.available() < need || lc.clock().millis() >= account.expiresAt())) {
         // A response of known length is paid for as a whole before its first byte leaves, so a

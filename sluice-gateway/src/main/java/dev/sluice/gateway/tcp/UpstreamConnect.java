@@ -71,6 +71,7 @@ final class UpstreamConnect {
     HostPort target = listener.upstream(start, attempt);
     EgressMeter meter = new EgressMeter(lc.meter(), record, account);
     meter.stream();
+    meter.maxTransfer(lc.maxTransfer()); // the zone's: approved transfers name a destination
     meter.listener(meterListener);
     Bootstrap b =
         new Bootstrap()

@@ -43,6 +43,13 @@ final class ForwardFixture implements AutoCloseable {
     private String unknown = "deny";
     private String listenerExtra = "    deny_ranges: []\n";
     private boolean defaultTenant = true;
+    private String maxTransfer = "";
+
+    /** The zone's {@code max_transfer} (e.g. {@code "64KiB"}). */
+    Yaml maxTransfer(String size) {
+      maxTransfer = "      max_transfer: " + size + "\n";
+      return this;
+    }
 
     Yaml mode(String m) {
       mode = m;
@@ -102,6 +109,9 @@ final class ForwardFixture implements AutoCloseable {
           escrow: { min_chunk: 1KiB, max_chunk: 16KiB }
           """
               .formatted(mode, dataDir, corpCap, unknown, listenerExtra.stripTrailing());
+      yaml =
+          yaml.replace(
+              "\n      unknown_destinations:", "\n" + maxTransfer + "      unknown_destinations:");
       return defaultTenant
           ? yaml
           : yaml.replace("default: { limits: [ { window: day, cap: 100MB } ] }", "");
