@@ -59,9 +59,6 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
   private final Admission admission;
   private final Dialer dialer;
 
-  /** The largest single transfer of the request being admitted (the zone's or an approved one). */
-  private MaxTransfer transferLimit = MaxTransfer.NONE;
-
   private final ArrayDeque<Object> inbound = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private InetSocketAddress source;
@@ -260,30 +257,25 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     }
     RequestTarget t = d.target();
     EscrowAccount account = lc.escrow().account(lc.tree().path(lc.zone(), d.tenant(), d.pattern()));
-    boolean reusable =
-        origin != null
-            && !connect
-            && !origin.tunnel()
-            && origin.authority().equals(t.authority())
-            && origin.channel().isActive();
+    boolean reusable = !connect && origin != null && origin.reusableFor(t.authority());
     if (!reusable) {
       closeOrigin();
     }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     boolean expectContinue = !connect && HttpUtil.is100ContinueExpected(req);
     long need = 1; // a tunnel's size is unknown: it needs escrow, and pays as it goes
-    transferLimit = lc.maxTransfer().forTransfer(d.tenant(), t.host(), lc.clock().millis());
+    MaxTransfer limit = lc.maxTransfer().forTransfer(d.tenant(), t.host(), lc.clock().millis());
     if (!connect) {
       ProxyHeaders.request(req, t);
       need = ProxyHeaders.knownSize(req);
-      if (transferLimit.refuses(need)) {
+      if (limit.refuses(need)) {
         ReferenceCountUtil.release(req);
-        refuse(Reason.TRANSFER_TOO_LARGE, transferLimit.tooLarge(need).detail());
+        refuse(Reason.TRANSFER_TOO_LARGE, limit.tooLarge(need).detail());
         return;
       }
     }
     state = ForwardState.ADMITTING;
-    pending = new PendingRequest(req, t, account, keepAlive, expectContinue);
+    pending = new PendingRequest(req, t, account, keepAlive, expectContinue, limit);
     Channel reuse = reusable ? origin.channel() : null;
     ChannelHandler pipeline =
         ForwardListener.originPipeline(lc.meter(), record.record(), account, this, connect);
@@ -334,7 +326,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
       origin = new Origin(ch, meter, p.target().authority(), p.target().tunnel());
     }
     origin.meter().account(p.account());
-    origin.meter().maxTransfer(transferLimit);
+    origin.meter().maxTransfer(p.transferLimit());
     if (ctx.pipeline().get("meter") instanceof ConnectionMeter link) {
       link.account(p.account()); // peer: edge: the link toward the edge pays for this exchange too
     }
