@@ -3,12 +3,9 @@ package dev.sluice.bench.soak;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP origin behind the gateways' reverse and forward listeners, on 127.0.0.1, one request per
@@ -26,48 +23,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Its own responses carry {@code X-Soak: origin}, so a client tells them from the gateway's
  * answers.
  */
-final class SoakOrigin {
-  private final ServerSocket server;
-  private final Tally delivered;
-  private final ExecutorService pool;
-  private final AtomicInteger open = new AtomicInteger();
-
+final class SoakOrigin extends SoakServer {
   SoakOrigin(int port, Tally delivered, ExecutorService pool) throws IOException {
-    this.server = new ServerSocket(port, 256, InetAddress.getLoopbackAddress());
-    this.delivered = delivered;
-    this.pool = pool;
+    super(port, delivered, pool);
   }
 
-  void start() {
-    pool.execute(
-        () -> {
-          while (!server.isClosed()) {
-            try {
-              Socket s = server.accept();
-              open.incrementAndGet();
-              pool.execute(() -> serve(s));
-            } catch (IOException e) {
-              return; // closed
-            }
-          }
-        });
-  }
-
-  int port() {
-    return server.getLocalPort();
-  }
-
-  int openConnections() {
-    return open.get();
-  }
-
-  void close() throws IOException {
-    server.close();
-  }
-
-  private void serve(Socket s) {
-    try (s) {
-      s.setSoTimeout(30_000);
+  @Override
+  void serve(Socket s) throws IOException {
+    try {
       InputStream in = s.getInputStream();
       OutputStream out = s.getOutputStream();
       byte[] head = Wire.readHead(in);
@@ -94,12 +57,10 @@ final class SoakOrigin {
       } else {
         write(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
       }
-    } catch (IOException | RuntimeException e) {
-      // a cut connection (a cap, a killed node): the client side records the outcome
+    } catch (RuntimeException e) {
+      // a request it cannot read: the client side records the outcome
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } finally {
-      open.decrementAndGet();
     }
   }
 
