@@ -8,10 +8,13 @@ import dev.sluice.admin.AdminToken;
 import dev.sluice.demo.DemoOptions;
 import dev.sluice.it.CorpusAnswers.Answer;
 import dev.sluice.it.CorpusAnswers.Split;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,15 +80,23 @@ class DashboardBrowserTest {
   }
 
   private void start(String mode) throws Exception {
+    start(mode, "");
+  }
+
+  /** {@code extra}: YAML appended to the configuration (a top-level section). */
+  private void start(String mode, String extra) throws Exception {
     upstream = ReplayUpstream.start(answers(), DemoOptions.defaults());
     dataDir = dir.resolve("data");
-    Path config =
+    Path config = dir.resolve("sluice.yaml");
+    Files.writeString(
+        config,
         TestConfig.in(dataDir)
-            .mode(mode)
-            .tenant("acme", "day", "60KB")
-            .tenant("globex", "day", "2MB", "month", "20MB")
-            .reverse("api", upstream.rootUrl())
-            .write(dir.resolve("sluice.yaml"));
+                .mode(mode)
+                .tenant("acme", "day", "60KB")
+                .tenant("globex", "day", "2MB", "month", "20MB")
+                .reverse("api", upstream.rootUrl())
+                .yaml()
+            + extra);
     sluice = SluiceProcess.start(config, dir);
     chromium = HeadlessChromium.start(dir, 1280, 1700);
   }
@@ -119,6 +130,61 @@ class DashboardBrowserTest {
     return RawHttp.exchange(
             api, RawHttp.chat(tenant, i % upstream.answers().size(), false), Duration.ofSeconds(10))
         .status();
+  }
+
+  /** With an alerts section, the firing alerts of {@code /api/alerts} are listed, by name. */
+  @Test
+  void firingAlertsAreThoseOfTheApi() throws Exception {
+    start("enforce", "alerts:\n  interval: 1s\n");
+    int refused = 0;
+    for (int i = 0; i < 200 && refused == 0; i++) {
+      refused += chat("acme", i) == 429 ? 1 : 0;
+    }
+    assertThat(refused).as("acme ran into its cap").isEqualTo(1);
+
+    WebDriver d = open();
+    List<String> firing = new ArrayList<>();
+    new WebDriverWait(d, RENDER, POLL)
+        .withMessage(() -> "the page never listed the firing alerts " + firing)
+        .until(
+            x -> {
+              firing.clear();
+              firing.addAll(firingAlerts());
+              List<String> shown =
+                  x
+                      .findElements(By.cssSelector("#alerts > ul:first-of-type > li.alert.firing"))
+                      .stream()
+                      .map(WebElement::getText)
+                      .toList();
+              return firing.size() >= 3
+                  && shown.size() == firing.size()
+                  && firing.stream().allMatch(f -> shown.stream().anyMatch(l -> l.contains(f)));
+            });
+    assertThat(firing).as("50%, 80% and 100% of acme's day cap").hasSizeGreaterThanOrEqualTo(3);
+    assertThat(d.findElements(By.id("no-alerts"))).isEmpty();
+    chromium.screenshot(artifacts().resolve("dashboard-alerts.png"));
+  }
+
+  /** The name and summary of each firing alert, as {@code /api/alerts} has them. */
+  private List<String> firingAlerts() {
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(sluice.adminUri("/api/alerts")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      List<String> out = new ArrayList<>();
+      for (JsonNode a : new ObjectMapper().readTree(r.body()).path("alerts")) {
+        if (a.path("status").asText().equals("firing")) {
+          out.add(a.path("name").asText() + " — " + a.path("annotations").path("summary").asText());
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
