@@ -99,69 +99,6 @@ public record AdminContext(
         new TransferAllowances());
   }
 
-  /** A node without alerts that cannot swap its configuration ({@link ConfigSwap#NONE}). */
-  public AdminContext(
-      SluiceConfig config,
-      BudgetTree tree,
-      BudgetStore store,
-      Escrow escrow,
-      Ledger ledger,
-      HaltState halts,
-      GatewayStats stats,
-      StrandedReport stranded,
-      Clock clock,
-      BooleanSupplier listenersBound,
-      StoreMetrics storeMetrics,
-      FleetHalts fleet) {
-    this(
-        config,
-        tree,
-        store,
-        escrow,
-        ledger,
-        halts,
-        stats,
-        stranded,
-        clock,
-        listenersBound,
-        storeMetrics,
-        fleet,
-        null,
-        ConfigSwap.NONE);
-  }
-
-  /** A node without alerts. */
-  public AdminContext(
-      SluiceConfig config,
-      BudgetTree tree,
-      BudgetStore store,
-      Escrow escrow,
-      Ledger ledger,
-      HaltState halts,
-      GatewayStats stats,
-      StrandedReport stranded,
-      Clock clock,
-      BooleanSupplier listenersBound,
-      StoreMetrics storeMetrics,
-      FleetHalts fleet,
-      ConfigSwap swap) {
-    this(
-        config,
-        tree,
-        store,
-        escrow,
-        ledger,
-        halts,
-        stats,
-        stranded,
-        clock,
-        listenersBound,
-        storeMetrics,
-        fleet,
-        null,
-        swap);
-  }
-
   /** A node on the embedded store, with alerts (null: none), that cannot swap its configuration. */
   public AdminContext(
       SluiceConfig config,

@@ -231,6 +231,7 @@ public final class NodeRunner implements ConfigSwap, AutoCloseable {
         c.sourceName(),
         c.sha256Hex(),
         c.codec(),
+        c.alerts(),
         c.changeControl());
   }
 
