@@ -310,6 +310,14 @@ public final class EtcdBudgetStore implements BudgetStore {
     return reachability.describe();
   }
 
+  /**
+   * The claims by which one gateway node of the fleet raises a fleet-wide alert (on this store's
+   * connection, with its operation deadline).
+   */
+  public EtcdAlertClaims alertClaims() {
+    return new EtcdAlertClaims(client, ctx.keys(), nodeId, options.operationTimeout());
+  }
+
   /** This node's counters. */
   public EtcdStoreStats stats() {
     StrandedReport s = stranded;

@@ -35,6 +35,11 @@ import java.util.Objects;
  *   <tr><td>{@code {prefix}/v1/fleet/lifts/{scope}}</td>
  *       <td>JSON last lift {@code {"scope", "reason", "by", "node", "halt_revision"}}</td>
  *       <td>the node that lifts a fleet halt, in the same transaction as the delete</td></tr>
+ *   <tr><td>{@code {prefix}/v1/alerts/{alertKey}}</td>
+ *       <td>JSON claim {@code {"node", "alert", "at"}}: the gateway node that raises this
+ *       fleet-wide alert ({@link EtcdAlertClaims})</td>
+ *       <td>the first node to raise it (only if absent), under a lease that ends after the
+ *       alert's period</td></tr>
  * </table>
  *
  * <p>{@code {window}} is {@code day}, {@code week}, {@code month} or {@code lifetime}; {@code
@@ -125,6 +130,11 @@ public final class EtcdKeys {
   /** The last-lift key of a scope. */
   public String lift(String scope) {
     return fleet() + "lifts/" + escape(scope);
+  }
+
+  /** The claim key of a fleet-wide alert ({@link EtcdAlertClaims}), its key escaped. */
+  public String alertClaim(String alertKey) {
+    return root + "alerts/" + escape(alertKey);
   }
 
   /** The period segment of a key: the period start, {@code 0} for lifetime. */

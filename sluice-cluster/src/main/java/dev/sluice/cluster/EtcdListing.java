@@ -262,6 +262,12 @@ public final class EtcdListing {
                       "not fleet/halts/{scope} or fleet/lifts/{scope}");
                 }
               }
+              case "alerts" -> {
+                // Alert claims (EtcdAlertClaims): not part of the budget.
+                if (seg.length != 2) {
+                  throw new IllegalArgumentException("not alerts/{alertKey}");
+                }
+              }
               default -> throw new IllegalArgumentException("unknown key kind " + seg[0]);
             }
           } catch (IllegalArgumentException | IllegalStateException e) {
