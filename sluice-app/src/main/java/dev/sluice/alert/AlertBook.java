@@ -43,6 +43,14 @@ final class AlertBook {
     remember(a);
   }
 
+  /**
+   * Whether a condition of key {@code key} holding now would fire (it is not firing, and not a
+   * once-only key that already fired).
+   */
+  synchronized boolean wouldFire(String key) {
+    return !active.containsKey(key) && !onceUntil.containsKey(key);
+  }
+
   /** The changes the conditions holding at {@code nowMillis} make, in order. */
   synchronized List<Alert> apply(List<Condition> holding, long nowMillis) {
     List<Alert> changes = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.sluice.alert;
 
+import dev.sluice.cluster.EtcdBudgetStore;
 import dev.sluice.config.AlertsConfig;
 import dev.sluice.store.BudgetReport;
 import java.io.IOException;
@@ -45,6 +46,7 @@ public final class Alerting implements AutoCloseable {
   private final AlertsConfig config;
   private final AlertBook book = new AlertBook();
   private final RateConditions rate;
+  private final FleetThresholds fleet;
   private final List<WebhookQueue> webhooks = new ArrayList<>();
   private final Map<String, String> base;
   private final java.util.concurrent.atomic.AtomicLong evaluations =
@@ -59,6 +61,7 @@ public final class Alerting implements AutoCloseable {
     this.in = in;
     this.config = in.config().alerts();
     this.rate = new RateConditions(config.rate());
+    this.fleet = new FleetThresholds(in.cluster().map(EtcdBudgetStore::alertClaims).orElse(null));
     for (AlertsConfig.Webhook h : config.webhooks()) {
       HttpClient client =
           HttpClient.newBuilder()
@@ -146,6 +149,7 @@ public final class Alerting implements AutoCloseable {
           report, config.thresholdsPercent(), BudgetConditions.refused(in.escrow()), base, holding);
       rate.collect(nanos, in.egressBytes().getAsLong(), report, base, holding);
       HealthConditions.collect(in, now, base, holding);
+      holding = fleet.raisedHere(holding, book::wouldFire, now);
       Map<String, Long> until = new HashMap<>();
       holding.forEach(c -> until.put(c.key(), c.stickyUntilMillis()));
       List<Alert> changes = book.apply(holding, now);
