@@ -102,6 +102,11 @@ final class AdminApi {
   }
 
   /** {@code GET /metrics}. */
+  /** The SHA-256 of the configuration the node runs ({@code GET /api/config}). */
+  String configSha256() throws IOException, InterruptedException {
+    return JSON.readTree(get("/api/config")).path("sha256").asText();
+  }
+
   String metrics() throws IOException, InterruptedException {
     return get("/metrics");
   }

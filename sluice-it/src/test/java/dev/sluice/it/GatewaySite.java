@@ -112,6 +112,17 @@ final class GatewaySite implements AutoCloseable {
     return n;
   }
 
+  /**
+   * Writes node {@code id}'s configuration again with what {@code site} adds (same node id, etcd,
+   * work and data directories), e.g. before a reload; the running process is left alone.
+   */
+  Path rewrite(String id, UnaryOperator<TestConfig> site) throws IOException {
+    Node n = node(id);
+    return site.apply(TestConfig.in(n.dataDir))
+        .etcd(id, n.endpoints, prefix, grantTtl, timeout)
+        .write(n.config);
+  }
+
   Node node(String id) {
     Node n = nodes.get(id);
     if (n == null) {

@@ -33,6 +33,7 @@ final class TestConfig {
   private String nodeId;
   private String mode = "enforce";
   private String etcdStore;
+  private String alerts;
 
   private TestConfig(Path dataDir) {
     this.dataDir = dataDir;
@@ -113,6 +114,16 @@ final class TestConfig {
     return this;
   }
 
+  /**
+   * An {@code alerts} section: {@code webhook} as its only webhook, evaluated every {@code
+   * interval} (a duration such as {@code 1s}).
+   */
+  TestConfig alerts(String webhook, String interval) {
+    this.alerts =
+        "alerts:\n  webhooks: [ { url: " + quoted(webhook) + " } ]\n  interval: " + interval + "\n";
+    return this;
+  }
+
   private static void replace(List<String> limits, String[] windowCapPairs) {
     if (windowCapPairs.length % 2 != 0) {
       throw new IllegalArgumentException("limits are window and cap pairs");
@@ -177,6 +188,9 @@ final class TestConfig {
         .append(", max_chunk: ")
         .append(maxChunk)
         .append(" }\n");
+    if (alerts != null) {
+      y.append(alerts);
+    }
     return y.toString();
   }
 
