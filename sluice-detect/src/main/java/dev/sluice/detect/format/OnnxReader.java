@@ -2,7 +2,6 @@ package dev.sluice.detect.format;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -100,15 +99,12 @@ public final class OnnxReader implements WeightFileReader {
   /** The state of one model's walk: the file, the tensors found, the external files checked. */
   private static final class Walk {
     private final FileWindow in;
-    private final Path dir;
     private final List<TensorEntry> out = new ArrayList<>();
     private final Map<Path, Long> externalSizes = new HashMap<>();
     private int anonymous;
 
     Walk(FileWindow in) {
       this.in = in;
-      Path parent = in.path().toAbsolutePath().normalize().getParent();
-      this.dir = parent == null ? in.path().toAbsolutePath().getRoot() : parent;
     }
 
     void graph(ProtoReader g, int depth) throws IOException {
@@ -325,15 +321,11 @@ public final class OnnxReader implements WeightFileReader {
       if (location == null || location.isEmpty()) {
         throw in.error(at, "tensor " + name + ": external data without a location");
       }
-      Path target = resolve(location, name, at);
-      long size = externalSizes.computeIfAbsent(target, p -> -1L);
-      if (size < 0) {
-        if (!Files.isRegularFile(target)) {
-          throw in.error(at, "tensor " + name + ": external data file " + target + " not found");
-        }
-        size = Files.size(target);
-        externalSizes.put(target, size);
-      }
+      Path target =
+          SiblingFiles.resolve(in.path(), location, "external data of tensor " + name, at);
+      Long known = externalSizes.get(target);
+      long size = known != null ? known : Files.size(target);
+      externalSizes.put(target, size);
       long offset = number(kv.get("offset"), 0, name, "offset", at);
       long length = number(kv.get("length"), -1, name, "length", at);
       if (length < 0) {
@@ -359,28 +351,6 @@ public final class OnnxReader implements WeightFileReader {
                 + " bytes)");
       }
       add(name, dims, dtype, length == 0 ? null : new long[] {offset, length}, target);
-    }
-
-    private Path resolve(String location, String name, long at) throws IOException {
-      Path rel;
-      try {
-        rel = Path.of(location);
-      } catch (RuntimeException e) {
-        throw in.error(at, "tensor " + name + ": bad external data location '" + location + "'");
-      }
-      Path target = dir.resolve(rel).normalize();
-      if (rel.isAbsolute() || !target.startsWith(dir)) {
-        throw in.error(
-            at, "tensor " + name + ": external data location '" + location + "' leaves " + dir);
-      }
-      if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) || Files.exists(target)) {
-        Path real = target.toRealPath();
-        if (!real.startsWith(dir.toRealPath())) {
-          throw in.error(
-              at, "tensor " + name + ": external data location '" + location + "' leaves " + dir);
-        }
-      }
-      return target;
     }
 
     private long number(String text, long absent, String name, String key, long at)
