@@ -6,8 +6,9 @@ import java.util.Objects;
  * The shared machinery of the text decoders ({@link Base64Decoder}, {@link HexDecoder}): input is
  * cut into runs of alphabet characters (bytes the table maps to {@link #SKIP} are ignored inside a
  * run, any other non-alphabet byte ends it); a run's decoded bytes reach the sink only once the run
- * is {@code minRun} characters long, so ordinary text (words are short runs) costs one table lookup
- * per byte and nothing downstream. Output goes out in pieces of at most 8 KiB, and at the end of
+ * is {@code minRun} characters long: until then only the run's values are kept (at most minRun
+ * bytes), so ordinary text and binary data (short runs) cost a table lookup and a store per byte,
+ * no call, and nothing downstream. Output goes out in pieces of at most 8 KiB, and at the end of
  * every input piece.
  */
 abstract class AlphabetRuns implements Decoder {
@@ -24,21 +25,32 @@ abstract class AlphabetRuns implements Decoder {
   private final int minRun;
 
   /**
-   * Decoded bytes: [0, committed) belong to long-enough runs, the rest to the current short one.
+   * Per byte: -1 an alphabet character, -2 ignored in a run, 0 ends a run (see {@link #accept}).
    */
-  private final byte[] out = new byte[OUT + 256];
+  private final byte[] step = new byte[256];
 
+  /** The last values of the current run from earlier pieces while it is shorter than minRun. */
+  private final byte[] carry;
+
+  private int carried;
+  private long carryRaw;
+  private final byte[] out = new byte[OUT + 8];
   private int outLength;
-  private int committed;
   private long outRaw;
   private int runChars;
+  private boolean decoding;
 
   AlphabetRuns(ByteSink sink, int minRun) {
     this.sink = Objects.requireNonNull(sink, "sink");
-    if (minRun < 1 || minRun > 256) {
-      throw new IllegalArgumentException("minRun must be in 1..256, got " + minRun);
+    if (minRun < 1 || minRun > 4096) {
+      throw new IllegalArgumentException("minRun must be in 1..4096, got " + minRun);
     }
     this.minRun = minRun;
+    this.carry = new byte[minRun];
+    byte[] t = table();
+    for (int c = 0; c < 256; c++) {
+      step[c] = (byte) (t[c] >= 0 ? -1 : t[c] == SKIP ? -2 : 0);
+    }
   }
 
   /** The decode step for one alphabet value of a run. */
@@ -53,26 +65,113 @@ abstract class AlphabetRuns implements Decoder {
   @Override
   public void accept(byte[] b, int off, int len, long rawStart) {
     byte[] t = table();
-    for (int i = off, end = off + len; i < end; i++) {
-      int v = t[b[i] & 0xFF];
-      if (v >= 0) {
-        if (runChars < minRun && ++runChars == minRun) {
-          committed = outLength;
+    int i = off;
+    int end = off + len;
+    while (i < end) {
+      if (!decoding) {
+        // The hot loop on anything but long runs: the run's length kept without a branch
+        // (step -1: n + 1; -2: n; 0: 0), one predictable test per byte.
+        int n = runChars;
+        byte[] st = step;
+        int limit = minRun;
+        for (; i < end; i++) {
+          int sv = st[b[i] & 0xFF];
+          n = (n & (sv >> 1)) + (sv & 1);
+          if (n >= limit) {
+            break;
+          }
         }
-        value(v, rawStart);
-      } else if (v == BREAK && runChars > 0) {
-        closeRun(rawStart);
+        if (i == end) {
+          keepCarry(b, off, end, n, rawStart);
+          runChars = n;
+          break;
+        }
+        startDecoding(b, off, i, rawStart);
+        i++;
+      } else {
+        for (; i < end; i++) {
+          int v = t[b[i] & 0xFF];
+          if (v >= 0) {
+            value(v, rawStart);
+          } else if (v == BREAK) {
+            endRun(rawStart);
+            decoding = false;
+            runChars = 0;
+            carried = 0;
+            i++;
+            break;
+          }
+        }
       }
     }
     flush();
   }
 
-  private void closeRun(long rawStart) {
-    endRun(rawStart);
-    if (runChars < minRun) {
-      outLength = committed;
+  /**
+   * The run ending at {@code b[last]} just reached minRun characters: decodes them (those still in
+   * this piece, and the carry from earlier pieces) and goes on decoding.
+   */
+  private void startDecoding(byte[] b, int off, int last, long rawStart) {
+    byte[] t = table();
+    int want = minRun;
+    int from = last;
+    int here = 0;
+    while (from >= off && here < want) {
+      int v = t[b[from] & 0xFF];
+      if (v >= 0) {
+        here++;
+      } else if (v == BREAK) {
+        break;
+      }
+      if (here < want) {
+        from--;
+      }
     }
-    runChars = 0;
+    int fromCarry = want - here;
+    long raw = fromCarry > 0 ? carryRaw : rawStart;
+    for (int k = carried - fromCarry; k < carried; k++) {
+      value(carry[k], raw);
+    }
+    for (int k = Math.max(from, off); k <= last; k++) {
+      int v = t[b[k] & 0xFF];
+      if (v >= 0) {
+        value(v, raw);
+      }
+    }
+    decoding = true;
+    carried = 0;
+  }
+
+  /** At the end of a piece inside a short run: keeps the run's last values for the next piece. */
+  private void keepCarry(byte[] b, int off, int end, int n, long rawStart) {
+    if (n == 0) {
+      carried = 0;
+      return;
+    }
+    byte[] t = table();
+    int here = 0;
+    int k = end - 1;
+    while (k >= off && here < n) {
+      if (t[b[k] & 0xFF] >= 0) {
+        here++;
+      }
+      k--;
+    }
+    // the run's values: (n - here) from earlier pieces, at the end of the carry, then `here`
+    // values in this piece; n < minRun, so all of them fit
+    int keepOld = Math.min(n - here, carried);
+    System.arraycopy(carry, carried - keepOld, carry, 0, keepOld);
+    if (keepOld == 0) {
+      carryRaw = rawStart;
+    }
+    int m = keepOld;
+    for (int j = k + 1; j < end; j++) {
+      int v = t[b[j] & 0xFF];
+      if (v >= 0) {
+        carry[m++] = (byte) v;
+      }
+    }
+    carried = m;
   }
 
   /** Appends one decoded byte of the current run. */
@@ -81,29 +180,25 @@ abstract class AlphabetRuns implements Decoder {
       outRaw = rawStart;
     }
     out[outLength++] = (byte) value;
-    if (runChars >= minRun) {
-      committed = outLength;
-      if (outLength >= OUT) {
-        flush();
-      }
+    if (outLength == OUT) {
+      flush();
     }
   }
 
-  /** Sends the committed bytes on, keeping the current short run's (fewer than 256). */
   private void flush() {
-    if (committed > 0) {
-      sink.accept(out, 0, committed, outRaw);
-      System.arraycopy(out, committed, out, 0, outLength - committed);
-      outLength -= committed;
-      committed = 0;
+    if (outLength > 0) {
+      sink.accept(out, 0, outLength, outRaw);
+      outLength = 0;
     }
   }
 
   @Override
   public void end() {
-    if (runChars > 0) {
-      closeRun(outRaw);
+    if (decoding) {
+      endRun(outRaw);
+      decoding = false;
     }
+    runChars = 0;
     flush();
     sink.end();
   }

@@ -45,6 +45,24 @@ class TextDecodersTest {
   }
 
   @Test
+  void runsSpanningManyTinyPiecesAreDecodedFromTheirFirstCharacter() {
+    byte[] data = random(3000, 10);
+    String b64 = Base64.getEncoder().encodeToString(data);
+    for (int max : new int[] {1, 2, 3, 7, 63, 64, 65}) {
+      Collect out = new Collect();
+      Collect.feed(new Base64Decoder(out, 64), concat("ab cd ", b64, " ef"), new Random(max), max);
+      assertThat(out.toByteArray()).as("pieces of up to " + max).isEqualTo(data);
+      Collect hex = new Collect();
+      Collect.feed(
+          new HexDecoder(hex, 0, 64),
+          concat("xx ab-", HexFormat.of().formatHex(data), "-"),
+          new Random(max),
+          max);
+      assertThat(hex.toByteArray()).as("hex, pieces of up to " + max).isEqualTo(data);
+    }
+  }
+
+  @Test
   void hexAtBothNibblePhases() {
     byte[] data = random(5000, 5);
     String hex = HexFormat.of().withUpperCase().formatHex(data);
