@@ -142,6 +142,53 @@ abstract class AlphabetRuns implements Decoder {
     carried = 0;
   }
 
+  /** True while a run of at least minRun characters is being decoded. */
+  final boolean decoding() {
+    return decoding;
+  }
+
+  /** Characters of the current run (less than minRun unless {@link #decoding()}). */
+  final int runChars() {
+    return runChars;
+  }
+
+  final int minRun() {
+    return minRun;
+  }
+
+  /** The run-length step of each byte: -1 alphabet, -2 ignored in a run, 0 ends a run. */
+  final byte[] step() {
+    return step;
+  }
+
+  /**
+   * A piece in which, the caller has checked, no run reaches minRun characters (counting the
+   * current run's characters carried in) and no run is being decoded: only the run at the piece's
+   * end is remembered, walked back from the end, without looking at the rest.
+   */
+  final void skipShortRuns(byte[] b, int off, int len, long rawStart) {
+    byte[] t = table();
+    int end = off + len;
+    int here = 0;
+    int k = end - 1;
+    while (k >= off) {
+      int v = t[b[k] & 0xFF];
+      if (v == BREAK) {
+        break;
+      }
+      if (v >= 0) {
+        here++;
+      }
+      k--;
+    }
+    int n = k < off ? runChars + here : here;
+    if (n >= minRun) {
+      throw new IllegalStateException("a run of " + n + " characters is not short");
+    }
+    keepCarry(b, off, end, n, rawStart);
+    runChars = n;
+  }
+
   /** At the end of a piece inside a short run: keeps the run's last values for the next piece. */
   private void keepCarry(byte[] b, int off, int end, int n, long rawStart) {
     if (n == 0) {

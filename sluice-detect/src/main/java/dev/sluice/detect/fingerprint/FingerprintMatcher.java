@@ -7,6 +7,7 @@ import dev.sluice.detect.decode.Decoder;
 import dev.sluice.detect.decode.ExpansionLimit;
 import dev.sluice.detect.decode.Fanout;
 import dev.sluice.detect.decode.HexDecoder;
+import dev.sluice.detect.decode.TextDecoders;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -21,10 +22,9 @@ import java.util.Objects;
  *   <li>{@code raw}: the bytes as they came. Plain archives need nothing more: a tar or stored zip
  *       keeps each entry's bytes contiguous, and the chunker re-synchronises after every header.
  *   <li>{@code base64}, {@code hex}, {@code hex-odd}: the runs of base64 or hex characters decoded
- *       ({@link Base64Decoder}, {@link HexDecoder} at both nibble phases). Runs shorter than 64
- *       characters are dropped before any chunking, so text costs one table lookup per byte per
- *       decoder and nothing more: the regions are found by the decoders' own pass, not by a
- *       separate detection pass followed by decoding.
+ *       ({@link Base64Decoder}, {@link HexDecoder} at both nibble phases) behind one pass that
+ *       looks for runs of 64 characters or more ({@link TextDecoders}): text, binary and compressed
+ *       data (short runs) are read once and never decoded.
  *   <li>with a {@code Content-Encoding}: the same three text lanes and a plain lane on the decoded
  *       body (named e.g. {@code gzip}, {@code gzip+base64}), the raw lane staying on the wire
  *       bytes, so a body mislabelled as compressed is still seen.
@@ -77,11 +77,11 @@ public final class FingerprintMatcher {
     }
     if (text) {
       decoded.add(
-          new Base64Decoder(new MatchLane(prefix + "base64", false, index, this), MIN_TEXT_RUN));
-      decoded.add(
-          new HexDecoder(new MatchLane(prefix + "hex", false, index, this), 0, MIN_TEXT_RUN));
-      decoded.add(
-          new HexDecoder(new MatchLane(prefix + "hex-odd", false, index, this), 1, MIN_TEXT_RUN));
+          new TextDecoders(
+              new MatchLane(prefix + "base64", false, index, this),
+              new MatchLane(prefix + "hex", false, index, this),
+              new MatchLane(prefix + "hex-odd", false, index, this),
+              MIN_TEXT_RUN));
     }
     if (ContentEncodings.isEncoded(contentEncoding)) {
       contentDecoder = ContentEncodings.decoder(contentEncoding, new Fanout(decoded), limit);
