@@ -8,9 +8,9 @@ import java.util.Objects;
  * sorted as unsigned 64-bit integers in one {@code long[]}, the sources (file number in the top 16
  * bits, offset in the file in the low 48) in a parallel {@code long[]}: 16 bytes per chunk, so with
  * the default chunks (19.2 KB on average) about 830 MB per TB of tensor bytes (an 810 GB model:
- * about 675 MB). A directory of the first entry for each value of the top bits (built on load, 4
- * bytes per 4 entries) makes a lookup one short binary search. Immutable and safe to share between
- * threads. The file format is {@link FingerprintIndexFile}'s.
+ * about 675 MB). A directory of the first entry for each value of the top bits (built on load, at
+ * most 2 bytes per entry) makes a lookup one short binary search. Immutable and safe to share
+ * between threads. The file format is {@link FingerprintIndexFile}'s.
  */
 public final class FingerprintIndex {
 
