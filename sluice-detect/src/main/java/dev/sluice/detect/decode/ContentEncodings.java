@@ -7,11 +7,11 @@ import java.util.Objects;
 
 /**
  * Decoders for an HTTP {@code Content-Encoding} value: {@code gzip} (and {@code x-gzip}), {@code
- * deflate}, {@code zstd}; {@code identity} and an empty value decode nothing. The value lists
- * encodings in the order they were applied, so they are undone from the last to the first, each
- * decoder feeding the next. An encoding this class does not know (for example {@code br}, for which
- * no streaming pure-Java decoder is used yet) gives a decoder that has failed from the start and
- * says so, so the caller can decide (block, alert) rather than scan bytes it cannot read.
+ * deflate}, {@code zstd}, {@code br}; {@code identity} and an empty value decode nothing. The value
+ * lists encodings in the order they were applied, so they are undone from the last to the first,
+ * each decoder feeding the next. An encoding this class does not know ({@code compress}, {@code
+ * dcb}, ...) gives a decoder that has failed from the start and says so, so the caller can decide
+ * (block, alert) rather than scan bytes it cannot read.
  */
 public final class ContentEncodings {
 
@@ -93,6 +93,7 @@ public final class ContentEncodings {
       case "gzip", "x-gzip" -> InflateDecoder.gzip(sink, limit);
       case "deflate" -> InflateDecoder.deflate(sink, limit);
       case "zstd" -> new ZstdDecoder(sink, limit);
+      case "br" -> new BrotliDecoder(sink, limit);
       default -> new Unsupported(name, sink);
     };
   }

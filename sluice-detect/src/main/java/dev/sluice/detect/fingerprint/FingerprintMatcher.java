@@ -25,9 +25,10 @@ import java.util.Objects;
  *       ({@link Base64Decoder}, {@link HexDecoder} at both nibble phases) behind one pass that
  *       looks for runs of 64 characters or more ({@link TextDecoders}): text, binary and compressed
  *       data (short runs) are read once and never decoded.
- *   <li>with a {@code Content-Encoding}: the same three text lanes and a plain lane on the decoded
- *       body (named e.g. {@code gzip}, {@code gzip+base64}), the raw lane staying on the wire
- *       bytes, so a body mislabelled as compressed is still seen.
+ *   <li>with a {@code Content-Encoding} (gzip, deflate, zstd, br; {@link ContentEncodings}): the
+ *       same three text lanes and a plain lane on the decoded body (named e.g. {@code gzip}, {@code
+ *       gzip+base64}), the raw lane staying on the wire bytes, so a body mislabelled as compressed
+ *       is still seen.
  * </ul>
  *
  * <p>State is bounded: per lane a chunker (a few numbers) and the decoders' fixed buffers; at most

@@ -85,6 +85,22 @@ class ContentDecodersTest {
   }
 
   @Test
+  void brotli() throws IOException {
+    byte[] data = sample();
+    com.aayushatharva.brotli4j.Brotli4jLoader.ensureAvailability();
+    byte[] br = com.aayushatharva.brotli4j.encoder.Encoder.compress(data);
+    assertThat(decode("br", br, ExpansionLimit.DEFAULT, new Collect())).isEqualTo(data);
+    Collect z = new Collect();
+    Decoder bomb = ContentEncodings.decoder("br", z, ExpansionLimit.DEFAULT);
+    Collect.feed(
+        bomb,
+        com.aayushatharva.brotli4j.encoder.Encoder.compress(new byte[64 << 20]),
+        new Random(7),
+        4096);
+    assertThat(bomb.failure()).startsWith("br, input byte ").contains("expands past the limit");
+  }
+
+  @Test
   void aDecompressionBombIsRefusedNotDecoded() throws IOException {
     byte[] zeros = new byte[64 << 20];
     byte[] bomb = gzip(zeros);
@@ -103,7 +119,7 @@ class ContentDecodersTest {
   void corruptOrUnknownEncodingsFailWithoutThrowing() {
     byte[] junk = new byte[5000];
     new Random(5).nextBytes(junk);
-    for (String enc : new String[] {"gzip", "deflate", "zstd", "br"}) {
+    for (String enc : new String[] {"gzip", "deflate", "zstd", "br", "compress"}) {
       Collect out = new Collect();
       Decoder d = ContentEncodings.decoder(enc, out, ExpansionLimit.DEFAULT);
       Collect.feed(d, junk, new Random(6), 700);

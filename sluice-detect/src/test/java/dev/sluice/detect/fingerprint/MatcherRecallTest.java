@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Every indexed 1 MiB slice of the real float32 model, cut at a seeded random offset, is found
  * however it travels: as is, base64 (MIME line breaks or URL-safe, each of the 3 byte phases), hex
  * (both cases, both nibble phases), in a tar or stored zip among other files, and behind gzip,
- * deflate and zstd. Streams are fed in seeded random pieces of up to 64 KiB, as a network stage
+ * deflate, zstd and br. Streams are fed in seeded random pieces of up to 64 KiB, as a network stage
  * would. The recall of each way is printed; the test asserts all slices are found.
  */
 class MatcherRecallTest {
@@ -106,6 +106,12 @@ class MatcherRecallTest {
     ZSTD {
       Body wrap(Random r, byte[] s, int i) {
         return new Body(Zstd.compress(concat(random(r, 1000), s), 3), "zstd", -1);
+      }
+    },
+    BROTLI {
+      Body wrap(Random r, byte[] s, int i) throws IOException {
+        com.aayushatharva.brotli4j.Brotli4jLoader.ensureAvailability();
+        return new Body(com.aayushatharva.brotli4j.encoder.Encoder.compress(s), "br", -1);
       }
     },
     GZIP_BASE64 {
