@@ -111,7 +111,11 @@ class MatcherRecallTest {
     BROTLI {
       Body wrap(Random r, byte[] s, int i) throws IOException {
         com.aayushatharva.brotli4j.Brotli4jLoader.ensureAvailability();
-        return new Body(com.aayushatharva.brotli4j.encoder.Encoder.compress(s), "br", -1);
+        return new Body(
+            com.aayushatharva.brotli4j.encoder.Encoder.compress(
+                s, new com.aayushatharva.brotli4j.encoder.Encoder.Parameters().setQuality(5)),
+            "br",
+            -1);
       }
     },
     GZIP_BASE64 {
