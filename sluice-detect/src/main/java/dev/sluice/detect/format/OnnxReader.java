@@ -16,7 +16,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li>the graph's {@code initializer} (GraphProto field 5) and the {@code values} and {@code
- *       indices} of its {@code sparse_initializer} (field 15);
+ *       indices} of its {@code sparse_initializer} (field 15; unnamed indices are named {@code
+ *       VALUES.indices});
  *   <li>tensor-valued node attributes ({@code t}, field 5, and {@code tensors}, field 10, of an
  *       AttributeProto), which is where {@code Constant} nodes keep their {@code value};
  *   <li>the same, recursively, in subgraphs held by node attributes ({@code g}, field 6, and {@code
@@ -214,17 +215,22 @@ public final class OnnxReader implements WeightFileReader {
           s.skip();
         }
       }
-      String base = fallback == null ? "sparse" : fallback;
+      // Indices are usually unnamed: they take the name of the values (the sparse tensor's name).
+      String base = fallback == null ? "sparse#" + anonymous++ : fallback;
       for (ProtoReader v : values) {
-        tensor(v, base + ".values");
+        base = tensor(v, base);
       }
       for (ProtoReader i : indices) {
         tensor(i, base + ".indices");
       }
     }
 
-    /** One TensorProto: its bytes become a region named after it (or {@code fallback}). */
-    private void tensor(ProtoReader t, String fallback) throws IOException {
+    /**
+     * One TensorProto: its bytes become a region named after it (or {@code fallback}).
+     *
+     * @return the name used
+     */
+    private String tensor(ProtoReader t, String fallback) throws IOException {
       List<Long> dims = new ArrayList<>();
       int dataType = 0;
       String name = null;
@@ -267,7 +273,7 @@ public final class OnnxReader implements WeightFileReader {
       }
       if (location == DATA_LOCATION_EXTERNAL) {
         external(name, dims, dtype(dataType), external, tensorAt);
-        return;
+        return name;
       }
       add(name, dims, dtype(dataType), spans[9], in.path());
       add(name + ".float_data", dims, DType.F32, spans[4], in.path());
@@ -275,6 +281,7 @@ public final class OnnxReader implements WeightFileReader {
       add(name + ".int32_data", dims, DType.UNKNOWN, spans[5], in.path());
       add(name + ".int64_data", dims, DType.UNKNOWN, spans[7], in.path());
       add(name + ".uint64_data", dims, DType.UNKNOWN, spans[11], in.path());
+      return name;
     }
 
     private void dims(ProtoReader t, List<Long> dims) throws IOException {

@@ -38,6 +38,9 @@ class OnnxReaderTest {
     assertThat(names(tensors))
         .contains("embeddings.word_embeddings.weight")
         .anyMatch(n -> n.contains("encoder.layer.5"));
+    // The exported graph keeps 146 Constant nodes (shapes, scalars) next to its 102 initializers.
+    assertThat(names(tensors)).filteredOn(n -> n.endsWith(":value")).hasSize(146);
+    assertThat(tensors).hasSize(248);
     TensorEntry words = byName(tensors, "embeddings.word_embeddings.weight");
     assertThat(words.shape()).containsExactly(30522L, 384L);
     assertThat(words.region().length()).isEqualTo(30522L * 384 * 4);

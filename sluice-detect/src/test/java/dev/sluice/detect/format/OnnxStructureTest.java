@@ -37,12 +37,13 @@ class OnnxStructureTest {
     List<TensorEntry> read = new OnnxReader().read(w.model());
     List<WeightTensor> expected = new java.util.ArrayList<>(w.tensors());
     // float_data is reported under the tensor name with a suffix saying where it was found.
-    WeightTensor fd = expected.remove(expected.size() - 1);
-    expected.add(new WeightTensor(fd.name() + ".float_data", fd.dtype(), fd.shape(), fd.bytes()));
+    WeightTensor fd = expected.get(8);
+    expected.set(
+        8, new WeightTensor(fd.name() + ".float_data", fd.dtype(), fd.shape(), fd.bytes()));
     RoundTrip.assertSameTensors(expected, read);
     assertThat(read.subList(0, 6))
         .allSatisfy(e -> assertThat(e.region().file()).isEqualTo(w.externalFile()));
-    assertThat(read.subList(6, 9))
+    assertThat(read.subList(6, 11))
         .allSatisfy(e -> assertThat(e.region().file()).isEqualTo(w.model()));
   }
 
@@ -79,5 +80,34 @@ class OnnxStructureTest {
     assertThatThrownBy(() -> new OnnxReader().read(w.model()))
         .isInstanceOf(FormatException.class)
         .hasMessageContaining("past the end of " + w.externalFile());
+  }
+
+  @Test
+  void hostileNestingAndVarintsAreRefused() throws Exception {
+    // Subgraph inside subgraph, 100 deep: refused before the stack is.
+    OnnxWriter.Pb g = new OnnxWriter.Pb().string(2, "leaf");
+    for (int i = 0; i < 100; i++) {
+      OnnxWriter.Pb attr = new OnnxWriter.Pb().string(1, "body").message(6, g);
+      OnnxWriter.Pb node = new OnnxWriter.Pb().string(4, "Loop").message(5, attr);
+      g = new OnnxWriter.Pb().message(1, node);
+    }
+    Path deep = dir.resolve("deep.onnx");
+    Files.write(deep, new OnnxWriter.Pb().varint(1, 8).message(7, g).array());
+    assertThatThrownBy(() -> new OnnxReader().read(deep))
+        .isInstanceOf(FormatException.class)
+        .hasMessageContaining("nested deeper than 64");
+
+    Path varint = dir.resolve("varint.onnx");
+    byte[] b = new byte[16];
+    b[0] = 0x08;
+    java.util.Arrays.fill(b, 1, 16, (byte) 0xff);
+    Files.write(varint, b);
+    assertThatThrownBy(() -> new OnnxReader().read(varint))
+        .isInstanceOf(FormatException.class)
+        .hasMessageContaining("at byte 1: varint longer than 10 bytes");
+
+    Path noGraph = dir.resolve("nograph.onnx");
+    Files.write(noGraph, new OnnxWriter.Pb().varint(1, 8).string(2, "x").array());
+    assertThatThrownBy(() -> new OnnxReader().read(noGraph)).hasMessageContaining("no graph");
   }
 }

@@ -63,7 +63,8 @@ class WeightFilesTest {
         .containsEntry("b.dat", 12L)
         .containsEntry("c.safetensors", 12L)
         .containsEntry("onnx/weights", 4L) // the external data, through the model
-        .containsEntry("onnx/model.proto", 3L)
+        .containsEntry(
+            "onnx/model.proto", 5L) // constant, subgraph, float_data, sparse values + indices
         .containsEntry("notes.txt", 1L)
         .doesNotContainKey("empty");
     assertThat(perFile.keySet().stream().filter(k -> k.startsWith("tfjs/")))
