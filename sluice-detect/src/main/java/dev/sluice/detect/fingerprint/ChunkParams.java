@@ -64,10 +64,17 @@ public record ChunkParams(int min, int avg, int max, int normalization, long gea
     return n == 0 ? 0 : -1L << (64 - n);
   }
 
-  /** The 256 gear values: SplitMix64 from {@link #gearSeed}. */
+  /** The default seed's table, shared (read only) by every chunker that uses it. */
+  private static final long[] DEFAULT_GEAR = gearTable(DEFAULT_SEED);
+
+  /** The 256 gear values: SplitMix64 from {@link #gearSeed}. Callers must not modify it. */
   long[] gearTable() {
+    return gearSeed == DEFAULT_SEED ? DEFAULT_GEAR : gearTable(gearSeed);
+  }
+
+  private static long[] gearTable(long seed) {
     long[] table = new long[256];
-    long state = gearSeed;
+    long state = seed;
     for (int i = 0; i < table.length; i++) {
       state += 0x9E3779B97F4A7C15L;
       long z = state;

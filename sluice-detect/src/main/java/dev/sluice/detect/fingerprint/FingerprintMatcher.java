@@ -31,13 +31,15 @@ import java.util.Objects;
  *       is still seen.
  * </ul>
  *
- * <p>State is bounded: per lane a chunker (a few numbers) and the decoders' fixed buffers; at most
- * {@link #MAX_MATCHES} matches are kept (the count goes on). A match is reported to the listener
- * when its first chunk is cut, with the stream offset where that chunk started, so a stage that
- * holds back up to {@link ChunkParams#max()} bytes can stop the stream before the chunk leaves.
- * Never throws on its input: a decoding that fails (corrupt, or a decompression bomb past the
- * {@link ExpansionLimit}) stops and is reported by {@link #decodeFailure()}. Not thread-safe: one
- * matcher per stream.
+ * <p>State is bounded: per lane a chunker (a few numbers; the gear table is shared), the text
+ * decoders' 8 KiB output buffers (about 25 KiB per stream in all) and, with a content encoding,
+ * that decoder's buffers and window (deflate 48 KiB, zstd 128 KiB plus a window of at most 128 MiB,
+ * brotli at most 16 MiB, as the sender chose); at most {@link #MAX_MATCHES} matches are kept (the
+ * count goes on). A match is reported to the listener when its first chunk is cut, with the stream
+ * offset where that chunk started, so a stage that holds back up to {@link ChunkParams#max()} bytes
+ * can stop the stream before the chunk leaves. Never throws on its input: a decoding that fails
+ * (corrupt, or a decompression bomb past the {@link ExpansionLimit}) stops and is reported by
+ * {@link #decodeFailure()}. Not thread-safe: one matcher per stream.
  */
 public final class FingerprintMatcher {
 
