@@ -48,7 +48,7 @@ final class LegitimateFloats {
 
   static boolean audioLike(byte[] b, int off, int len, long position, FloatLayout f) {
     int w = f.width();
-    int end = off + len - 2 * w;
+    int end = off + len - 3 * w + 1; // the last element read is i + 2w, whole
     double sum = 0;
     double energy = 0;
     double lag1 = 0;

@@ -47,6 +47,15 @@ public final class TensorDetector {
    * {@code b[off]}; the findings' offsets are stream positions, in order, adjacent ones merged.
    */
   public List<TensorFinding> scan(byte[] b, int off, int len, long position) {
+    return scan(b, off, off, len, position);
+  }
+
+  /**
+   * As {@link #scan(byte[], int, int, long)}, but a raw region found may be extended back into
+   * {@code b[lookBack, off)}, bytes already scanned (the {@link TensorScanner}'s carry), so that a
+   * tensor starting just before a window is reported from where it starts.
+   */
+  List<TensorFinding> scan(byte[] b, int lookBack, int off, int len, long position) {
     List<TensorFinding> out = new ArrayList<>();
     if (len < MIN_BYTES) {
       return out;
@@ -58,9 +67,12 @@ public final class TensorDetector {
       long at = position + (start - off);
       FloatLayout f = classify(b, start, blockEnd - start, at);
       if (f != null) {
-        int[] span = Trim.plausibleSpan(b, start, blockEnd - start, at, f);
+        int lowest =
+            out.isEmpty() ? lookBack : (int) (out.get(out.size() - 1).end() - position) + off;
+        int[] span = Trim.span(b, off, position, start, blockEnd, lowest, end, f);
         if (span != null) {
-          add(out, new TensorFinding(at + span[0], span[1] - span[0], f.dtype(), Carrier.RAW));
+          long from = position + (span[0] - off);
+          add(out, new TensorFinding(from, span[1] - span[0], f.dtype(), Carrier.RAW));
         }
       }
       boolean text = f == null && encodedText();

@@ -45,8 +45,8 @@ final class WeightBytes {
 
   /** The fp32 tensors of {@code model} converted to {@code to} (F16 or BF16). */
   static synchronized byte[] converted(String model, DType to) {
-    return CACHE.computeIfAbsent(
-        model + "/" + to, k -> convert(of(model, DType.F32), to == DType.BF16));
+    byte[] f32 = of(model, DType.F32);
+    return CACHE.computeIfAbsent(model + "/" + to, k -> convert(f32, to == DType.BF16));
   }
 
   private static byte[] read(String model, DType want) {
