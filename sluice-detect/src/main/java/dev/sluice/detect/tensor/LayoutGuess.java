@@ -21,6 +21,29 @@ import dev.sluice.detect.tensor.ExponentShape.Reading;
 final class LayoutGuess {
   private LayoutGuess() {}
 
+  /** Plausible fraction at which a sampled lane could still hold float high bytes. */
+  static final double MAY_HOLD = 0.8;
+
+  /**
+   * A quick look at a sample: true when some lane (fp32/bf16 reading) or pair of lanes (fp16) has
+   * at least {@link #MAY_HOLD} of its non-zero high bytes in the plausible range.
+   */
+  static boolean mayHoldFloats(LaneHistogram h) {
+    for (int k = 0; k < 4; k++) {
+      ExponentShape s = ExponentShape.of(h.lane(k), null, Reading.SIGN_EXP7);
+      if (s.zeroFraction() <= ExponentShape.MAX_ZERO && s.plausible() >= MAY_HOLD) {
+        return true;
+      }
+    }
+    for (int p = 0; p < 2; p++) {
+      ExponentShape s = ExponentShape.of(h.lane(p), h.lane(p + 2), Reading.SIGN_EXP5);
+      if (s.zeroFraction() <= ExponentShape.MAX_ZERO && s.plausible() >= MAY_HOLD) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The layout the histograms point to, or null when they do not look like float weights. */
   static FloatLayout of(LaneHistogram h) {
     ExponentShape[] wide = new ExponentShape[4];

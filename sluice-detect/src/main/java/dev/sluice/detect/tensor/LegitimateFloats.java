@@ -33,15 +33,16 @@ final class LegitimateFloats {
    * Correlation of consecutive elements (lag 1 or 2) at or above which floats are audio: speech
    * sampled at 16 to 48 kHz measures 0.8 to 0.95 here, weights within a few hundredths of 0.
    */
-  static final double AUDIO_CORRELATION = 0.5;
+  static final double AUDIO_CORRELATION = 0.3;
 
-  /** Elements the correlation looks at, at most. */
-  private static final int SAMPLES = 8192;
+  /** Elements the correlation looks at, about (spread over the block). */
+  private static final int SAMPLES = 4096;
 
-  private LegitimateFloats() {}
+  /** Prefix sums of squares, reused (one instance per detector). */
+  private double[] sums = new double[1];
 
   /** True when {@code b[off, off+len)}, read with layout {@code f}, is audio or embeddings. */
-  static boolean legitimate(byte[] b, int off, int len, long position, FloatLayout f) {
+  boolean test(byte[] b, int off, int len, long position, FloatLayout f) {
     return audioLike(b, off, len, position, f)
         || (f.dtype() == DType.F32 && unitNormRows(b, off, len, position, f));
   }
@@ -49,12 +50,15 @@ final class LegitimateFloats {
   static boolean audioLike(byte[] b, int off, int len, long position, FloatLayout f) {
     int w = f.width();
     int end = off + len - 3 * w + 1; // the last element read is i + 2w, whole
+    int first = off + f.firstElement(position);
+    // pairs sampled across the whole block: speech changes from one syllable to the next
+    int stride = w * Math.max(1, (end - first) / w / SAMPLES);
     double sum = 0;
     double energy = 0;
     double lag1 = 0;
     double lag2 = 0;
     int n = 0;
-    for (int i = off + f.firstElement(position); i < end && n < SAMPLES; i += w, n++) {
+    for (int i = first; i < end; i += stride, n++) {
       double x = f.valueAt(b, i);
       sum += x;
       energy += x * x;
@@ -70,8 +74,12 @@ final class LegitimateFloats {
     return variance > 0 && covariance >= AUDIO_CORRELATION * variance;
   }
 
-  /** True when the fp32 elements are unit-norm vectors of one of {@link #DIMENSIONS}. */
-  static boolean unitNormRows(byte[] b, int off, int len, long position, FloatLayout f) {
+  /**
+   * True when the fp32 elements are unit-norm vectors of one of {@link #DIMENSIONS}. First the
+   * total: {@code n} elements of unit vectors of dimension {@code d} sum to within 2 of {@code n/d}
+   * (the cut vectors at the ends add at most 1 each); only dimensions that pass are searched.
+   */
+  boolean unitNormRows(byte[] b, int off, int len, long position, FloatLayout f) {
     int first = off + f.firstElement(position);
     int n = (off + len - first) / 4;
     if (n < 2 * DIMENSIONS[0]) {
@@ -81,6 +89,10 @@ final class LegitimateFloats {
     for (int d : DIMENSIONS) {
       if (2 * d > n) {
         break;
+      }
+      double whole = (double) n / d;
+      if (s[n] < Math.floor(whole) - 1 - UNIT_TOLERANCE * whole || s[n] > Math.ceil(whole) + 1) {
+        continue;
       }
       for (int p = 0; p < d && p + 2 * d <= n; p++) {
         if (isUnit(s, p, p + d) && isUnit(s, p + d, p + 2 * d) && rowsFrom(s, p, d, n)) {
@@ -92,7 +104,7 @@ final class LegitimateFloats {
   }
 
   /** True when the single vector {@code b[first, first + 4n)} has unit norm, or is a cut one. */
-  static boolean unitOrCut(byte[] b, int first, int n, boolean cut) {
+  boolean unitOrCut(byte[] b, int first, int n, boolean cut) {
     double[] s = squares(b, first, n);
     return isUnit(s, 0, n) || (cut && s[n] <= 1 + UNIT_TOLERANCE);
   }
@@ -112,8 +124,12 @@ final class LegitimateFloats {
   }
 
   /** Prefix sums of squares: {@code s[k]} is the sum over the first k elements. */
-  private static double[] squares(byte[] b, int first, int n) {
-    double[] s = new double[n + 1];
+  private double[] squares(byte[] b, int first, int n) {
+    if (sums.length < n + 1) {
+      sums = new double[Math.max(n + 1, 2 * sums.length)];
+    }
+    double[] s = sums;
+    s[0] = 0;
     double acc = 0;
     for (int k = 0; k < n; k++) {
       int i = first + 4 * k;

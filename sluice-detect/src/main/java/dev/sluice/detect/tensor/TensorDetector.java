@@ -35,7 +35,12 @@ public final class TensorDetector {
   /** Decoded runs at most this long that may be cut at the range's edge may be embeddings. */
   private static final int MAX_CUT_VECTOR = 4096 * 4;
 
+  /** Bytes of each of the four pieces sampled before a block is counted in full. */
+  private static final int SAMPLE = 2048;
+
   private final LaneHistogram histogram = new LaneHistogram();
+  private final LegitimateFloats legitimate = new LegitimateFloats();
+  private boolean encodedText;
 
   /** The findings in {@code b[off, off+len)}, offsets counted from {@code b[off]}. */
   public List<TensorFinding> scan(byte[] b, int off, int len) {
@@ -61,32 +66,41 @@ public final class TensorDetector {
       return out;
     }
     int end = off + len;
+    int blocks = Math.max(1, len / BLOCK + (len % BLOCK >= MIN_BYTES ? 1 : 0));
+    FloatLayout[] layouts = new FloatLayout[blocks];
+    boolean[] text = new boolean[blocks];
+    for (int k = 0; k < blocks; k++) {
+      int start = off + k * BLOCK;
+      int blockEnd = k == blocks - 1 ? end : start + BLOCK;
+      layouts[k] = classify(b, start, blockEnd - start, position + (start - off));
+      text[k] = layouts[k] == null && encodedText;
+    }
     int textFrom = -1;
-    for (int start = off; start < end; ) {
-      int blockEnd = end - start < BLOCK + MIN_BYTES ? end : start + BLOCK;
-      long at = position + (start - off);
-      FloatLayout f = classify(b, start, blockEnd - start, at);
+    for (int k = 0; k <= blocks; k++) {
+      int start = off + k * BLOCK;
+      int blockEnd = k >= blocks - 1 ? end : start + BLOCK;
+      FloatLayout f = k < blocks ? layouts[k] : null;
       if (f != null) {
         int lowest =
             out.isEmpty() ? lookBack : (int) (out.get(out.size() - 1).end() - position) + off;
-        int[] span = Trim.span(b, off, position, start, blockEnd, lowest, end, f);
+        if (k > 0 && layouts[k - 1] != null) {
+          lowest = start; // the block before is judged on its own
+        }
+        int highest = k + 1 < blocks && layouts[k + 1] != null ? blockEnd : end;
+        int[] span = Trim.span(b, off, position, start, blockEnd, lowest, highest, f);
         if (span != null) {
           long from = position + (span[0] - off);
           add(out, new TensorFinding(from, span[1] - span[0], f.dtype(), Carrier.RAW));
         }
       }
-      boolean text = f == null && encodedText();
-      if (text && textFrom < 0) {
+      boolean t = k < blocks && text[k];
+      if (t && textFrom < 0) {
         textFrom = start;
       }
-      if (!text && textFrom >= 0) {
-        encoded(b, textFrom, start, off, end, position, out);
+      if (!t && textFrom >= 0) {
+        encoded(b, textFrom, k >= blocks ? end : start, off, end, position, out);
         textFrom = -1;
       }
-      start = blockEnd;
-    }
-    if (textFrom >= 0) {
-      encoded(b, textFrom, end, off, end, position, out);
     }
     out.sort(java.util.Comparator.comparingLong(TensorFinding::offset));
     return merge(out);
@@ -94,19 +108,33 @@ public final class TensorDetector {
 
   /**
    * The layout of the float weights {@code b[off, off+len)} holds, or null when it holds none (or
-   * holds audio or embeddings). Fills the histogram as a side effect.
+   * holds audio or embeddings); sets {@link #encodedText}. A block whose four sampled pieces show
+   * no lane that could hold float high bytes, and no encoded text, is not counted in full: most
+   * egress (text, compressed, encrypted) costs an eighth of a pass.
    */
   FloatLayout classify(byte[] b, int off, int len, long position) {
     histogram.clear();
+    if (len >= 8 * SAMPLE) {
+      for (int k = 0; k < 4; k++) {
+        int at = off + (len / 4) * k;
+        histogram.add(b, at, SAMPLE, position + (at - off));
+      }
+      encodedText = encodedText();
+      if (!encodedText && !LayoutGuess.mayHoldFloats(histogram)) {
+        return null;
+      }
+      histogram.clear();
+    }
     histogram.add(b, off, len, position);
+    encodedText = encodedText();
     FloatLayout f = LayoutGuess.of(histogram);
-    if (f == null || LegitimateFloats.legitimate(b, off, len, position, f)) {
+    if (f == null || legitimate.test(b, off, len, position, f)) {
       return null;
     }
     return f;
   }
 
-  /** After {@link #classify}: true when the block is mostly base64 or hex text (few spaces). */
+  /** True when the histogram's bytes are mostly base64 or hex text (few spaces). */
   private boolean encodedText() {
     int n = histogram.total();
     int spaces = histogram.lane(0)[' '] + histogram.lane(1)[' '] + histogram.lane(2)[' '];
@@ -150,7 +178,7 @@ public final class TensorDetector {
   }
 
   /** A single unit-norm fp32 vector, or one that may be cut by the range's edge. */
-  private static boolean embedding(byte[] d, boolean cut) {
+  private boolean embedding(byte[] d, boolean cut) {
     if (d.length % 4 != 0 && !cut) {
       return false;
     }
@@ -160,13 +188,13 @@ public final class TensorDetector {
     }
     if (cut && d.length <= MAX_CUT_VECTOR) {
       for (int a = 0; a < 4 && a + 4 * 64 <= d.length; a++) {
-        if (LegitimateFloats.unitOrCut(d, a, (d.length - a) / 4, true)) {
+        if (legitimate.unitOrCut(d, a, (d.length - a) / 4, true)) {
           return true;
         }
       }
       return false;
     }
-    return LegitimateFloats.unitOrCut(d, 0, n, false);
+    return legitimate.unitOrCut(d, 0, n, false);
   }
 
   /** The dtype of the weights in decoded bytes (any block of them), or null. */
