@@ -38,8 +38,17 @@ final class LegitimateFloats {
   /** Elements the correlation looks at, about (spread over the block). */
   private static final int SAMPLES = 4096;
 
+  /**
+   * How far the sampled mean square of a block may be from {@code 1/d} for the dimension {@code d}
+   * to be searched (the sample's own error is a few percent).
+   */
+  static final double SAMPLED_ENERGY_SLACK = 0.3;
+
   /** Prefix sums of squares, reused (one instance per detector). */
   private double[] sums = new double[1];
+
+  /** The mean square of the elements {@link #audioLike} sampled. */
+  private double sampledMeanSquare;
 
   /** True when {@code b[off, off+len)}, read with layout {@code f}, is audio or embeddings. */
   boolean test(byte[] b, int off, int len, long position, FloatLayout f) {
@@ -47,7 +56,7 @@ final class LegitimateFloats {
         || (f.dtype() == DType.F32 && unitNormRows(b, off, len, position, f));
   }
 
-  static boolean audioLike(byte[] b, int off, int len, long position, FloatLayout f) {
+  boolean audioLike(byte[] b, int off, int len, long position, FloatLayout f) {
     int w = f.width();
     int end = off + len - 3 * w + 1; // the last element read is i + 2w, whole
     int first = off + f.firstElement(position);
@@ -66,8 +75,10 @@ final class LegitimateFloats {
       lag2 += x * f.valueAt(b, i + 2 * w);
     }
     if (n < 64) {
+      sampledMeanSquare = Double.NaN;
       return false;
     }
+    sampledMeanSquare = energy / n;
     double mean = sum / n;
     double variance = energy / n - mean * mean;
     double covariance = Math.max(lag1, lag2) / n - mean * mean;
@@ -78,12 +89,18 @@ final class LegitimateFloats {
    * True when the fp32 elements are unit-norm vectors of one of {@link #DIMENSIONS}. First the
    * total: {@code n} elements of unit vectors of dimension {@code d} sum to within 2 of {@code n/d}
    * (the cut vectors at the ends add at most 1 each); only dimensions that pass are searched.
+   * Before that, without decoding the block, the mean square {@link #audioLike} sampled must be
+   * near {@code 1/d} for some {@code d}: most weight blocks stop there.
    */
   boolean unitNormRows(byte[] b, int off, int len, long position, FloatLayout f) {
     int first = off + f.firstElement(position);
     int n = (off + len - first) / 4;
     if (n < 2 * DIMENSIONS[0]) {
       return n >= 64 && isUnit(squares(b, first, n), 0, n);
+    }
+    if (!(Math.abs(sampledMeanSquare * nearestDimension(sampledMeanSquare) - 1)
+        <= SAMPLED_ENERGY_SLACK)) {
+      return false;
     }
     double[] s = squares(b, first, n);
     for (int d : DIMENSIONS) {
@@ -101,6 +118,17 @@ final class LegitimateFloats {
       }
     }
     return false;
+  }
+
+  /** The dimension of {@link #DIMENSIONS} whose {@code 1/d} is nearest {@code meanSquare}. */
+  private static int nearestDimension(double meanSquare) {
+    int best = DIMENSIONS[0];
+    for (int d : DIMENSIONS) {
+      if (Math.abs(meanSquare * d - 1) < Math.abs(meanSquare * best - 1)) {
+        best = d;
+      }
+    }
+    return best;
   }
 
   /** True when the single vector {@code b[first, first + 4n)} has unit norm, or is a cut one. */
