@@ -37,6 +37,7 @@ import picocli.CommandLine.Command;
       TransferCommand.class,
       CodecCommand.class,
       FingerprintCommand.class,
+      ScanCommand.class,
       OperatorCommand.class,
       ChangeCommand.class,
       ReloadCommand.class
