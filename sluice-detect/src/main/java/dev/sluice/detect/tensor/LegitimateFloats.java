@@ -102,14 +102,18 @@ final class LegitimateFloats {
         <= SAMPLED_ENERGY_SLACK)) {
       return false;
     }
-    double[] s = squares(b, first, n);
+    double total = energy(b, first, n);
+    double[] s = null;
     for (int d : DIMENSIONS) {
       if (2 * d > n) {
         break;
       }
       double whole = (double) n / d;
-      if (s[n] < Math.floor(whole) - 1 - UNIT_TOLERANCE * whole || s[n] > Math.ceil(whole) + 1) {
+      if (total < Math.floor(whole) - 1 - UNIT_TOLERANCE * whole || total > Math.ceil(whole) + 1) {
         continue;
+      }
+      if (s == null) {
+        s = squares(b, first, n);
       }
       for (int p = 0; p < d && p + 2 * d <= n; p++) {
         if (isUnit(s, p, p + d) && isUnit(s, p + d, p + 2 * d) && rowsFrom(s, p, d, n)) {
@@ -151,6 +155,16 @@ final class LegitimateFloats {
     return Math.abs(s[to] - s[from] - 1) <= UNIT_TOLERANCE;
   }
 
+  /** The sum of squares of the {@code n} fp32 elements from {@code b[first]}. */
+  private static double energy(byte[] b, int first, int n) {
+    double acc = 0;
+    for (int k = 0, i = first; k < n; k++, i += 4) {
+      double v = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i));
+      acc += v * v;
+    }
+    return acc;
+  }
+
   /** Prefix sums of squares: {@code s[k]} is the sum over the first k elements. */
   private double[] squares(byte[] b, int first, int n) {
     if (sums.length < n + 1) {
@@ -160,10 +174,7 @@ final class LegitimateFloats {
     s[0] = 0;
     double acc = 0;
     for (int k = 0; k < n; k++) {
-      int i = first + 4 * k;
-      double v =
-          Float.intBitsToFloat(
-              (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | b[i + 3] << 24);
+      double v = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, first + 4 * k));
       acc += v * v;
       s[k + 1] = acc;
     }
