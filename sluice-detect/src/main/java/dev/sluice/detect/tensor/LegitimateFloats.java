@@ -36,7 +36,7 @@ final class LegitimateFloats {
   static final double AUDIO_CORRELATION = 0.3;
 
   /** Elements the correlation looks at, about (spread over the block). */
-  private static final int SAMPLES = 4096;
+  private static final int SAMPLES = 2048;
 
   /**
    * How far the sampled mean square of a block may be from {@code 1/d} for the dimension {@code d}
