@@ -42,8 +42,17 @@ final class Negatives {
 
   private Negatives() {}
 
-  /** Class name to its bytes, in a fixed order. */
-  static Map<String, byte[]> all() {
+  private static Map<String, byte[]> all;
+
+  /** Class name to its bytes, in a fixed order (gathered once per JVM). */
+  static synchronized Map<String, byte[]> all() {
+    if (all == null) {
+      all = java.util.Collections.unmodifiableMap(gather());
+    }
+    return all;
+  }
+
+  private static Map<String, byte[]> gather() {
     Map<String, byte[]> m = new LinkedHashMap<>();
     byte[] text = corpusText();
     m.put("text: corpus answers (JSONL)", text);
