@@ -98,41 +98,25 @@ final class LegitimateFloats {
     if (n < 2 * DIMENSIONS[0]) {
       return n >= 64 && isUnit(squares(b, first, n), 0, n);
     }
-    if (!(Math.abs(sampledMeanSquare * nearestDimension(sampledMeanSquare) - 1)
-        <= SAMPLED_ENERGY_SLACK)) {
-      return false;
-    }
-    double total = energy(b, first, n);
-    double[] s = null;
     for (int d : DIMENSIONS) {
-      if (2 * d > n) {
-        break;
-      }
-      double whole = (double) n / d;
-      if (total < Math.floor(whole) - 1 - UNIT_TOLERANCE * whole || total > Math.ceil(whole) + 1) {
+      if (2 * d > n || !(Math.abs(sampledMeanSquare * d - 1) <= SAMPLED_ENERGY_SLACK)) {
         continue;
       }
-      if (s == null) {
-        s = squares(b, first, n);
+      // first the head of the block (at least three whole vectors), then, for a phase that
+      // holds there, the whole block
+      int m = Math.min(n, 4 * d);
+      double[] s = squares(b, first, m);
+      double whole = (double) m / d;
+      if (s[m] < Math.floor(whole) - 1 - UNIT_TOLERANCE * whole || s[m] > Math.ceil(whole) + 1) {
+        continue;
       }
-      for (int p = 0; p < d && p + 2 * d <= n; p++) {
-        if (isUnit(s, p, p + d) && isUnit(s, p + d, p + 2 * d) && rowsFrom(s, p, d, n)) {
-          return true;
+      for (int p = 0; p < d && p + 2 * d <= m; p++) {
+        if (isUnit(s, p, p + d) && isUnit(s, p + d, p + 2 * d) && rowsFrom(s, p, d, m)) {
+          return m == n || rowsFrom(squares(b, first, n), p, d, n);
         }
       }
     }
     return false;
-  }
-
-  /** The dimension of {@link #DIMENSIONS} whose {@code 1/d} is nearest {@code meanSquare}. */
-  private static int nearestDimension(double meanSquare) {
-    int best = DIMENSIONS[0];
-    for (int d : DIMENSIONS) {
-      if (Math.abs(meanSquare * d - 1) < Math.abs(meanSquare * best - 1)) {
-        best = d;
-      }
-    }
-    return best;
   }
 
   /** True when the single vector {@code b[first, first + 4n)} has unit norm, or is a cut one. */
@@ -153,16 +137,6 @@ final class LegitimateFloats {
 
   private static boolean isUnit(double[] s, int from, int to) {
     return Math.abs(s[to] - s[from] - 1) <= UNIT_TOLERANCE;
-  }
-
-  /** The sum of squares of the {@code n} fp32 elements from {@code b[first]}. */
-  private static double energy(byte[] b, int first, int n) {
-    double acc = 0;
-    for (int k = 0, i = first; k < n; k++, i += 4) {
-      double v = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i));
-      acc += v * v;
-    }
-    return acc;
   }
 
   /** Prefix sums of squares: {@code s[k]} is the sum over the first k elements. */
