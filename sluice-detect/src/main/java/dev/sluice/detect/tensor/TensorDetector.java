@@ -22,8 +22,9 @@ import java.util.List;
  *
  * <p>What it does not report: int8, int4 and other quantized weights (their bytes are integers, not
  * floats: see {@code docs/detection.md}), ranges shorter than {@link #MIN_BYTES}, and weights
- * disguised as audio or embeddings (the fingerprint index's job). Never throws on any input; not
- * thread-safe (one per thread: it reuses its histogram).
+ * disguised as audio or embeddings (the fingerprint index's job). Never throws on any byte content
+ * (a range outside the array is the caller's error); not thread-safe (one per thread: it reuses its
+ * histogram).
  */
 public final class TensorDetector {
   /** Bytes judged together. */
