@@ -26,6 +26,9 @@
 #   OUT_DIR [sluice-bench/target/compare]   results: compare-STAMP.{md,png,tsv}, -sse-streams.tsv
 #   SKIP_BUILD [0]               1: use the jars already built
 #   SLUICE_JAVA_OPTS []          extra JVM options for sluice (none by default: not tuned)
+#   DETECTION []                 a site `detection` map for sluice, e.g.
+#                                '{ index: /abs/w.sfi, tensors: true, action: alert }' (needs the
+#                                gateway scan stage; issue 17's target: bulk with it >= 0.8x without)
 #
 # Peers: nginx (worker_processes auto) as `stream` proxy and `proxy_pass` with upstream
 # keepalive; HAProxy (nbthread default = one thread per CPU) in `mode tcp` and `mode http` with
@@ -236,6 +239,9 @@ listeners:
   - { name: sse, mode: reverse, bind: "127.0.0.1:0", upstream: "http://127.0.0.1:$SSE_PORT", zone: inference }
 admin: { bind: "127.0.0.1:0" }
 CONF
+if [ -n "${DETECTION:-}" ]; then
+  echo "detection: $DETECTION" >>"$work/sluice.yaml"
+fi
 # shellcheck disable=SC2086
 java ${SLUICE_JAVA_OPTS:-} -jar "$sluice_jar" run --config "$work/sluice.yaml" \
   --ready-file "$work/ready.json" --drain-timeout 5s </dev/null \

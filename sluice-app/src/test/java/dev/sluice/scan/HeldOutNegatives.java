@@ -27,16 +27,19 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Real bytes that are not weights, gathered on this machine at run time and held out from the
- * detector's own tests ({@code sluice-detect}'s {@code Negatives} reads the shared corpus,
- * /usr/bin, images and PDFs under /usr/share, the classpath jars, the alsa-utils voice prompts and
- * espeak-ng reading corpus answers; none of those is read here): Python sources and bytecode, the
- * Rust toolchain's HTML documentation, JSON files, man pages, the gzip files of /usr/share/doc,
- * Debian packages, Maven plugin jars, ELF shared libraries, the JDK's module image, fonts, the
- * images of the Python/Rust/Google Cloud SDK trees, the Python test suite's audio files, espeak-ng
- * speech in four voices reading this repository's docs, embeddings responses built from the
- * held-out e5 model's rows, numbers as text, AES-encrypted text, and base64/hex of binaries. Files
- * are taken in a seeded shuffled order, each at most a set number of bytes, each class at most
- * {@link #CAP}. A class whose files are absent on a machine is empty, and the table says so.
+ * detector's own tests. {@code sluice-detect}'s {@code Negatives} reads the shared corpus,
+ * /usr/bin, images and PDFs under /usr/share, the classpath jars, shared libraries of
+ * /usr/lib/x86_64-linux-gnu, fonts of /usr/share/fonts, .pyc files and gettext catalogues under
+ * /usr/lib and /usr/share/locale, the head of the running JDK's module image, man-db databases, the
+ * alsa-utils voice prompts and espeak-ng reading corpus answers; none of those is read here. Here:
+ * Python sources and bytecode (pyenv), the Rust toolchain's HTML documentation and woff2 fonts,
+ * JSON files, man pages, the gzip files of /usr/share/doc, Debian packages, Maven plugin jars,
+ * shared libraries of pyenv, rustup and the Temurin 25 JDK, the middle of that JDK's module image,
+ * the images of the Python/Rust/Google Cloud SDK trees, the Python test suite's audio files,
+ * espeak-ng speech in four voices reading this repository's docs, embeddings responses built from
+ * the held-out e5 model's rows, numbers as text, AES-encrypted text, and base64/hex of binaries.
+ * Files are taken in a seeded shuffled order, each at most a set number of bytes, each class at
+ * most {@link #CAP}. A class whose files are absent on a machine is empty, and the table says so.
  */
 final class HeldOutNegatives {
   static final int CAP = 16 << 20;
@@ -81,27 +84,22 @@ final class HeldOutNegatives {
             false));
     byte[] so =
         gather(
-            List.of(Path.of("/usr/lib/x86_64-linux-gnu")), p -> p.contains(".so"), MIB, CAP, false);
-    m.put("ELF shared libraries", so);
-    m.put(
-        "JDK 17 lib/modules image",
-        gather(
-            List.of(Path.of("/usr/lib/jvm/java-17-openjdk-amd64/lib")),
-            p -> p.endsWith("/modules"),
-            CAP,
-            CAP,
-            false));
-    m.put(
-        "Python bytecode (.pyc)",
-        gather(List.of(Path.of("/root/.pyenv/versions")), ext(".pyc"), 256 << 10, CAP, false));
-    m.put(
-        "fonts (woff2, ttf)",
-        gather(
-            List.of(Path.of("/root/.rustup"), Path.of("/usr/share/fonts"), Path.of("/usr/lib")),
-            ext(".woff2", ".ttf"),
+            List.of(
+                Path.of("/root/.pyenv/versions"),
+                Path.of("/root/.rustup/toolchains"),
+                Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/lib")),
+            p -> p.matches(".*\\.so[.0-9]*$"),
             MIB,
             CAP,
-            false));
+            false);
+    m.put("ELF shared libraries (pyenv, rustup, JDK 25)", so);
+    m.put("JDK 25 lib/modules image, from 64 MiB in", modulesMiddle());
+    m.put(
+        "Python bytecode (.pyc, pyenv)",
+        gather(List.of(Path.of("/root/.pyenv/versions")), ext(".pyc"), 256 << 10, CAP, false));
+    m.put(
+        "fonts (woff2, rustup docs)",
+        gather(List.of(Path.of("/root/.rustup")), ext(".woff2"), MIB, CAP, false));
     byte[] images =
         gather(
             List.of(
@@ -143,6 +141,24 @@ final class HeldOutNegatives {
     m.put("images, base64", Base64.getEncoder().encode(head(images, 6 << 20)));
     m.put("Debian packages, hex", Wraps.hex(head(m.get("Debian packages (.deb)"), 4 << 20)));
     return m;
+  }
+
+  /** 16 MiB of the Temurin 25 JDK's module image from 64 MiB in (not the JDK the tests run on). */
+  private static byte[] modulesMiddle() {
+    Path p = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/lib/modules");
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p)) {
+      ByteBuffer b = ByteBuffer.allocate(CAP);
+      long at = 64L << 20;
+      while (b.hasRemaining()) {
+        int n = ch.read(b, at + b.position());
+        if (n < 0) {
+          break;
+        }
+      }
+      return java.util.Arrays.copyOf(b.array(), b.position());
+    } catch (IOException e) {
+      return new byte[0];
+    }
   }
 
   static byte[] head(byte[] b, int n) {
