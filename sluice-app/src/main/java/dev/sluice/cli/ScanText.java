@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.detect.fingerprint.Match;
+import dev.sluice.detect.tensor.Carrier;
 import dev.sluice.scan.ScanResult;
 import dev.sluice.scan.TensorHit;
 import java.nio.file.Path;
@@ -72,9 +73,7 @@ final class ScanText {
               t.offset(),
               t.length(),
               t.dtype(),
-              t.carrier() == dev.sluice.detect.tensor.Carrier.RAW
-                  ? ""
-                  : " " + t.carrier().name().toLowerCase(Locale.ROOT)));
+              t.carrier() == Carrier.RAW ? "" : " " + t.carrier().name().toLowerCase(Locale.ROOT)));
     }
     return b.toString();
   }

@@ -12,7 +12,6 @@ import dev.sluice.detect.format.fixtures.RealModels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -147,7 +146,7 @@ class ScanCommandTest {
 
   @Test
   void weightsThatWereNeverIndexedAreFoundWithTheirDtypeAndNegativesAreClean() throws Exception {
-    // 4 MiB of the model's fp32 tensor bytes, rounded to fp16 and bf16: not in any index
+    // 8 MiB of the model's fp32 tensor bytes, rounded to 4 MiB of fp16 and of bf16: in no index
     byte[] f32 =
         Arrays.copyOfRange(modelBytes, (int) largest.offset(), (int) largest.offset() + (8 << 20));
     Path f16 = Files.write(dir.resolve("w.f16"), Floats.toF16(f32));
@@ -182,11 +181,10 @@ class ScanCommandTest {
     JsonNode t = l.get(1).get("tensors").get(0);
     assertThat(l.get(1).get("tensor_count").asLong()).isEqualTo(1);
     assertThat(t.get("length").asLong()).isGreaterThan((4 << 20) - (64 << 10));
-    JsonNode gzHit =
-        l.get(2).get("tensors").findValues("lane").stream().anyMatch(v -> v.asText().equals("gzip"))
-            ? l.get(2)
-            : null;
-    assertThat(gzHit).as("a tensor region on the gzip lane: %s", l.get(2)).isNotNull();
+    // the gzip file: found in its decoded bytes, named as such
+    assertThat(l.get(2).get("tensors").findValuesAsText("lane"))
+        .as("%s", l.get(2))
+        .contains("gzip");
 
     CliRun clean = CliRun.of("scan", text.toString(), encrypted.toString());
     assertThat(clean.exitCode()).as(clean.err()).isZero();
@@ -266,7 +264,5 @@ class ScanCommandTest {
     assertThat(m.get("offset").asLong() - at).isEqualTo(m.get("source_offset").asLong() - from);
     assertThat(r.get("tensors").get(0).get("offset").asLong())
         .isGreaterThanOrEqualTo(at - (64 << 10));
-    assertThat(new String(Files.readAllBytes(Path.of("../README.md")), StandardCharsets.UTF_8))
-        .isNotEmpty();
   }
 }
