@@ -13,11 +13,13 @@ import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
 import dev.sluice.time.Clock;
 import dev.sluice.transfer.TransferAllowance;
-import dev.sluice.transfer.TransferAllowances;
+import dev.sluice.transfer.TransferRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -59,7 +61,9 @@ public final class ChangeGate {
     /** Another reload is being applied. */
     BUSY,
     /** The ledger refused an entry: nothing was applied. */
-    NOT_LEDGERED
+    NOT_LEDGERED,
+    /** An approved transfer could not be saved or shared (etcd unreachable): not in force. */
+    UNAVAILABLE
   }
 
   /**
@@ -224,10 +228,13 @@ public final class ChangeGate {
    * kind {@code transfer} and name the same subject ({@code ZONE,TENANT,BYTES,DESTINATION}), its
    * zone and tenant must be in the running configuration, and {@code change_control.approvals}
    * distinct operators must approve it (there is no transfer allowance without change control).
-   * Ledgers the proposal, the approvals that count, and a refusal or the application; an accepted
-   * allowance is registered in {@code allowances} until the earliest expiry of its approvals.
+   * Ledgers the proposal, the approvals that count, and a refusal or the application. An accepted
+   * allowance, until the earliest expiry of its approvals, is first kept by {@code book} (saved in
+   * the data directory, or shared with every node of the etcd store: {@link TransferBook#keep}; if
+   * that fails, a refusal is ledgered and the answer is {@link Status#UNAVAILABLE}), then the
+   * application is ledgered and the allowance is in force.
    */
-  public synchronized Outcome transfer(List<ChangeApproval> given, TransferAllowances allowances) {
+  public synchronized Outcome transfer(List<ChangeApproval> given, TransferBook book) {
     String kind = ChangeApproval.KIND_TRANSFER;
     String subject = given.isEmpty() ? "none" : given.get(0).subject();
     try {
@@ -277,17 +284,25 @@ public final class ChangeGate {
         return d.refusal();
       }
       long expires = Long.MAX_VALUE;
+      StringBuilder counted = new StringBuilder();
+      Set<String> once = new HashSet<>();
       for (ChangeApproval a : given) {
         if (a.kind().equals(kind)
             && a.subject().equals(subject)
-            && d.approvedBy().contains(a.operator())) {
+            && d.approvedBy().contains(a.operator())
+            && once.add(a.operator())) {
           expires = Math.min(expires, Math.multiplyExact(a.expiresSeconds(), 1000L));
+          counted.append(a.encode());
         }
+      }
+      try {
+        book.keep(new TransferRecord(subject, expires, counted.toString()));
+      } catch (TransferBook.NotKept e) {
+        return refuse(kind, subject, Status.UNAVAILABLE, e.getMessage(), List.of(), loosens);
       }
       append(
           ChangeEntries.application(
               clock.millis(), kind, running.sha256Hex(), subject, d.approvedBy()));
-      allowances.allow(TransferAllowance.parse(subject, expires));
       return new Outcome(
           Status.ACCEPTED,
           "transfer allowed until " + Instant.ofEpochMilli(expires),

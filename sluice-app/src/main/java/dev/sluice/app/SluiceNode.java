@@ -4,6 +4,7 @@ import dev.sluice.admin.AdminContext;
 import dev.sluice.admin.AdminServer;
 import dev.sluice.admin.ConfigSwap;
 import dev.sluice.admin.StoreMetrics;
+import dev.sluice.admin.TransferBook;
 import dev.sluice.alert.AlertInputs;
 import dev.sluice.alert.Alerting;
 import dev.sluice.budget.BudgetTree;
@@ -26,7 +27,7 @@ import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
 import dev.sluice.store.BudgetStore;
 import dev.sluice.time.Clock;
-import dev.sluice.transfer.TransferAllowances;
+import dev.sluice.transfer.TransferFile;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.AccessDeniedException;
@@ -146,7 +147,18 @@ public final class SluiceNode implements AutoCloseable {
                     store.stranded(),
                     clock));
       }
-      TransferAllowances transfers = new TransferAllowances();
+      // Approved transfers kept before this start (file) or by the fleet (etcd), re-checked
+      // against this configuration, in force before any listener accepts.
+      TransferBook transfers =
+          new TransferBook(
+              config,
+              clock,
+              new TransferFile(dataDir.resolve("transfers")),
+              store.transfers(),
+              config.store().type() == dev.sluice.config.StoreType.ETCD
+                  ? config.store().etcd().timeout().toMillis()
+                  : 0);
+      transfers.start();
       admin =
           new AdminServer(
                   new AdminContext(
@@ -188,7 +200,7 @@ public final class SluiceNode implements AutoCloseable {
                   0,
                   HostResolver.system(),
                   codec,
-                  transfers));
+                  transfers.allowances()));
       started.set(gateway);
       log.info(
           "admin API on {}://{}",
