@@ -114,7 +114,7 @@ public final class TransferBook {
     try {
       long now = clock.millis();
       for (TransferRecord r : file.read(log::error)) {
-        TransferAllowance a = confirm(r, now);
+        TransferAllowance a = confirm(r, now, false);
         if (a != null) {
           allowances.allow(a);
           log.info(
@@ -177,7 +177,7 @@ public final class TransferBook {
     long now = clock.millis();
     List<TransferAllowance> ok = new ArrayList<>();
     for (TransferRecord r : records) {
-      TransferAllowance a = confirm(r, now);
+      TransferAllowance a = confirm(r, now, true);
       if (a != null) {
         ok.add(a);
       }
@@ -188,9 +188,10 @@ public final class TransferBook {
 
   /**
    * The allowance {@code r} gives on this node at {@code now}, or null (logged once per record)
-   * when its approvals do not count here.
+   * when its approvals do not count here; {@code fromFleet}: bound to the hash the approvals name
+   * (all the same one), else to this node's.
    */
-  TransferAllowance confirm(TransferRecord r, long now) {
+  TransferAllowance confirm(TransferRecord r, long now, boolean fromFleet) {
     String why = null;
     TransferAllowance asked = TransferAllowance.parse(r.subject(), r.expiresMillis());
     ZoneConfig zone = running.zone(asked.zone());
@@ -209,18 +210,19 @@ public final class TransferBook {
       } catch (IllegalArgumentException e) {
         given = List.of();
       }
+      String bound = fromFleet && !given.isEmpty() ? given.get(0).running() : running.sha256Hex();
       Approvals.Verdict v =
           Approvals.check(
               running.changeControl(),
               ChangeApproval.KIND_TRANSFER,
-              running.sha256Hex(),
+              bound,
               r.subject(),
               given,
               now);
       if (!v.enough()) {
         why =
-            "its approvals do not count for the running configuration "
-                + running.sha256Hex()
+            "its approvals do not count for configuration "
+                + bound
                 + ": "
                 + String.join("; ", v.rejected());
       } else {

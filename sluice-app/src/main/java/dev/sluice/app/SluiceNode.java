@@ -27,6 +27,7 @@ import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
 import dev.sluice.store.BudgetStore;
 import dev.sluice.time.Clock;
+import dev.sluice.transfer.TransferAllowances;
 import dev.sluice.transfer.TransferFile;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -68,6 +69,7 @@ public final class SluiceNode implements AutoCloseable {
   private final ScheduledExecutorService sweeper;
   private final AdminServer admin;
   private final Alerting alerts;
+  private final TransferAllowances transfers;
   private boolean closed;
 
   private SluiceNode(
@@ -81,7 +83,8 @@ public final class SluiceNode implements AutoCloseable {
       Gateway gateway,
       ScheduledExecutorService sweeper,
       AdminServer admin,
-      Alerting alerts) {
+      Alerting alerts,
+      TransferAllowances transfers) {
     this.config = config;
     this.clock = clock;
     this.tree = tree;
@@ -93,6 +96,7 @@ public final class SluiceNode implements AutoCloseable {
     this.sweeper = sweeper;
     this.admin = admin;
     this.alerts = alerts;
+    this.transfers = transfers;
   }
 
   /** Starts a node that cannot reload its configuration ({@link ConfigSwap#NONE}). */
@@ -217,7 +221,18 @@ public final class SluiceNode implements AutoCloseable {
         log.warn("mode is REPORT: budgets are NOT enforced; over-budget bytes are only recorded");
       }
       return new SluiceNode(
-          config, clock, tree, store, escrow, halts, stats, gateway, sweeper, admin, alerts);
+          config,
+          clock,
+          tree,
+          store,
+          escrow,
+          halts,
+          stats,
+          gateway,
+          sweeper,
+          admin,
+          alerts,
+          transfers.allowances());
     } catch (GatewayStartException e) {
       shutdownQuietly(alerts, admin, sweeper, gateway, escrow, store);
       throw new NodeStartException(e.getMessage(), e);
@@ -342,6 +357,11 @@ public final class SluiceNode implements AutoCloseable {
 
   public AdminServer admin() {
     return admin;
+  }
+
+  /** The approved large transfers in force on this node. */
+  public TransferAllowances transfers() {
+    return transfers;
   }
 
   /** The node's alerts, or null without an {@code alerts} section. */
