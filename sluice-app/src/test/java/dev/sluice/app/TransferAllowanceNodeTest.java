@@ -3,21 +3,14 @@ package dev.sluice.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.cluster.EtcdCluster;
-import dev.sluice.config.SluiceConfig;
-import dev.sluice.ledger.ChangeApproval;
-import dev.sluice.ledger.OperatorKeys;
 import dev.sluice.time.Clock;
 import dev.sluice.time.ManualClock;
-import dev.sluice.transfer.TransferAllowance;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,17 +35,13 @@ class TransferAllowanceNodeTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<AutoCloseable> open = new ArrayList<>();
   private TestUpstream upstream;
-  private OperatorKeys.Private alice;
-  private OperatorKeys.Private bob;
+  private TransferApprovals operators;
 
   @BeforeEach
   void setUp() throws Exception {
     upstream = new TestUpstream();
     open.add(upstream);
-    SecureRandom seeded = SecureRandom.getInstance("SHA1PRNG");
-    seeded.setSeed(23);
-    alice = OperatorKeys.generate("alice", seeded);
-    bob = OperatorKeys.generate("bob", seeded);
+    operators = new TransferApprovals();
   }
 
   @AfterEach
@@ -67,11 +56,7 @@ class TransferAllowanceNodeTest {
     return NodeFixture.reverseYaml(data, upstream.port(), "50MB", "enforce")
             .replace("    inference:\n", "    inference:\n      max_transfer: 1000\n")
         + store
-        + "change_control:\n  operators: { alice: \""
-        + alice.publicText()
-        + "\", bob: \""
-        + bob.publicText()
-        + "\" }\n  approvals: 2\n";
+        + operators.changeControl();
   }
 
   private SluiceNode start(String yaml, Clock clock) throws Exception {
@@ -90,29 +75,8 @@ class TransferAllowanceNodeTest {
     return http.send(r, HttpResponse.BodyHandlers.ofByteArray()).statusCode();
   }
 
-  /** Alice and Bob approve 100 kB of /bytes for acme, bound to {@code node}'s configuration. */
   private HttpResponse<String> allow(SluiceNode node, long expiresSeconds) throws Exception {
-    SluiceConfig c = node.config();
-    String subject = TransferAllowance.subject("inference", "acme", 100_000, "/bytes");
-    String approvals =
-        ChangeApproval.sign(
-                    alice, ChangeApproval.KIND_TRANSFER, c.sha256Hex(), subject, expiresSeconds)
-                .encode()
-            + ChangeApproval.sign(
-                    bob, ChangeApproval.KIND_TRANSFER, c.sha256Hex(), subject, expiresSeconds)
-                .encode();
-    String token = Files.readString(c.dataDir().resolve("admin.token")).strip();
-    var a = node.admin().address();
-    HttpRequest r =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.getPort() + "/api/transfers"))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "approvals=" + URLEncoder.encode(approvals, StandardCharsets.UTF_8)))
-            .timeout(WAIT)
-            .build();
-    return http.send(r, HttpResponse.BodyHandlers.ofString());
+    return operators.allow(node, 100_000, "/bytes", expiresSeconds);
   }
 
   @Test
