@@ -58,13 +58,13 @@ run sluice transfer allow --config sluice.yaml --approval alice.approval
 run sluice change approve-transfer --config sluice.yaml --tenant notebooks --destination '/logs/*' --size 100MB --expires 1h --key keys/bob.key --out bob.approval
 run sluice transfer allow --config sluice.yaml --approval alice.approval --approval bob.approval
 pull /logs/server-2026-12-05.log
+echo "\$ curl -s http://127.0.0.1:19902/metrics | grep transfer_too_large"
+curl -s http://127.0.0.1:19902/metrics | grep 'transfer_too_large'; echo
 echo "\$ cat sluice-data/transfers | cut -c1-150"; cut -c1-150 sluice-data/transfers; echo
 echo "\$ kill -TERM <pid of sluice run>; sluice run --config sluice.yaml   # a restart"
 kill -TERM $PID; wait $PID; start 2
 grep "approved transfer" run.log | sed 's/^\[[^]]*\] //'; echo
 pull /logs/server-2026-12-05.log
-echo "\$ curl -s http://127.0.0.1:19902/metrics | grep transfer_too_large"
-curl -s http://127.0.0.1:19902/metrics | grep 'transfer_too_large'; echo
 kill -TERM $PID; wait $PID
 echo "\$ sluice ledger tail -n 60 sluice-data | grep -E ' change | deny '"
 sluice ledger tail -n 60 sluice-data | grep -E " change | deny " | cut -c1-200; echo
