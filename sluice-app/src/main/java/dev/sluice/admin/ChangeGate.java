@@ -17,9 +17,7 @@ import dev.sluice.transfer.TransferRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -283,17 +281,13 @@ public final class ChangeGate {
       if (d.refusal() != null) {
         return d.refusal();
       }
+      // The approvals that counted (not merely ones by the same operators): their expiries bound
+      // the allowance, and they are what every later reader re-checks.
       long expires = Long.MAX_VALUE;
       StringBuilder counted = new StringBuilder();
-      Set<String> once = new HashSet<>();
-      for (ChangeApproval a : given) {
-        if (a.kind().equals(kind)
-            && a.subject().equals(subject)
-            && d.approvedBy().contains(a.operator())
-            && once.add(a.operator())) {
-          expires = Math.min(expires, Math.multiplyExact(a.expiresSeconds(), 1000L));
-          counted.append(a.encode());
-        }
+      for (ChangeApproval a : d.counted()) {
+        expires = Math.min(expires, Math.multiplyExact(a.expiresSeconds(), 1000L));
+        counted.append(a.encode());
       }
       try {
         book.keep(new TransferRecord(subject, expires, counted.toString()));
@@ -320,8 +314,11 @@ public final class ChangeGate {
     return running.changeControl().enabled();
   }
 
-  /** The operators whose approvals counted, or the (ledgered) refusal when too few did. */
-  private record Decision(List<String> approvedBy, Outcome refusal) {}
+  /**
+   * The operators whose approvals counted and those approvals, or the (ledgered) refusal when too
+   * few did.
+   */
+  private record Decision(List<String> approvedBy, List<ChangeApproval> counted, Outcome refusal) {}
 
   /** Ledgers the proposal and the approvals that count, and decides. */
   private Decision approve(
@@ -337,7 +334,7 @@ public final class ChangeGate {
         ChangeEntries.proposal(
             clock.millis(), kind, was, subject, source, loosens, control, needed));
     if (needed == 0) {
-      return new Decision(List.of(), null);
+      return new Decision(List.of(), List.of(), null);
     }
     Approvals.Verdict v = Approvals.check(control, kind, was, subject, given, clock.millis());
     v.counted()
@@ -345,7 +342,8 @@ public final class ChangeGate {
             (op, a) ->
                 append(ChangeEntries.approval(clock.millis(), a, control.operators().get(op))));
     if (v.enough()) {
-      return new Decision(List.copyOf(v.counted().keySet()), null);
+      return new Decision(
+          List.copyOf(v.counted().keySet()), List.copyOf(v.counted().values()), null);
     }
     List<String> details = new ArrayList<>(v.rejected());
     Outcome refusal =
@@ -368,7 +366,7 @@ public final class ChangeGate {
                 },
             details,
             loosens);
-    return new Decision(null, refusal);
+    return new Decision(null, List.of(), refusal);
   }
 
   private Outcome refuse(

@@ -37,21 +37,36 @@ final class TransferApprovals {
         + "\" }\n  approvals: 2\n";
   }
 
+  /** {@code key}'s approval of {@code bytes} to {@code destination} for acme of inference. */
+  static ChangeApproval approval(
+      OperatorKeys.Private key,
+      SluiceNode node,
+      long bytes,
+      String destination,
+      long expiresSeconds) {
+    return ChangeApproval.sign(
+        key,
+        ChangeApproval.KIND_TRANSFER,
+        node.config().sha256Hex(),
+        TransferAllowance.subject("inference", "acme", bytes, destination),
+        expiresSeconds);
+  }
+
   /**
    * Alice and Bob approve {@code bytes} to {@code destination} for acme of zone inference, bound to
    * {@code node}'s configuration, until {@code expiresSeconds}; posted to {@code /api/transfers}.
    */
   HttpResponse<String> allow(SluiceNode node, long bytes, String destination, long expiresSeconds)
       throws Exception {
+    return post(
+        node,
+        approval(alice, node, bytes, destination, expiresSeconds).encode()
+            + approval(bob, node, bytes, destination, expiresSeconds).encode());
+  }
+
+  /** Posts {@code approvals} (approval files concatenated) to {@code node}'s /api/transfers. */
+  HttpResponse<String> post(SluiceNode node, String approvals) throws Exception {
     SluiceConfig c = node.config();
-    String subject = TransferAllowance.subject("inference", "acme", bytes, destination);
-    String approvals =
-        ChangeApproval.sign(
-                    alice, ChangeApproval.KIND_TRANSFER, c.sha256Hex(), subject, expiresSeconds)
-                .encode()
-            + ChangeApproval.sign(
-                    bob, ChangeApproval.KIND_TRANSFER, c.sha256Hex(), subject, expiresSeconds)
-                .encode();
     String token = Files.readString(c.dataDir().resolve("admin.token")).strip();
     HttpRequest r =
         HttpRequest.newBuilder(
