@@ -42,6 +42,10 @@ class EdgeMaxTransferTest {
   void up() throws Exception {
     upstream = new TestUpstream();
     operators = new TransferApprovals();
+  }
+
+  /** Starts a node whose zone inference has max_transfer 2000, with {@code listener}. */
+  private void start(String listener) throws Exception {
     node =
         SluiceNode.start(
             NodeFixture.config(
@@ -56,21 +60,38 @@ class EdgeMaxTransferTest {
                       max_transfer: 2000
                       tenants:
                         acme: { limits: [ { window: lifetime, cap: 10MB } ] }
+                      unknown_destinations: allow
                 admin: { bind: 127.0.0.1:0 }
                 escrow: { min_chunk: 1KiB, max_chunk: 16KiB }
                 listeners:
-                  - name: api
-                    mode: reverse
-                    bind: 127.0.0.1:0
-                    upstream: http://127.0.0.1:%d
-                    zone: inference
-                    tenant_header: X-Tenant
-                    peer: edge
                 """
-                        .formatted(dir.resolve("data"), upstream.port())
+                        .formatted(dir.resolve("data"))
+                    + listener
                     + operators.changeControl()),
             Clock.system());
   }
+
+  private static final String REVERSE =
+      """
+        - name: api
+          mode: reverse
+          bind: 127.0.0.1:0
+          upstream: http://127.0.0.1:%d
+          zone: inference
+          tenant_header: X-Tenant
+          peer: edge
+      """;
+
+  private static final String FORWARD =
+      """
+        - name: api
+          mode: forward
+          bind: 127.0.0.1:0
+          zone: inference
+          tenants_by_source: { "127.0.0.0/8": acme }
+          deny_ranges: []
+          peer: edge
+      """;
 
   @AfterEach
   void down() {
@@ -93,6 +114,11 @@ class EdgeMaxTransferTest {
 
   /** GET through the edge as acme with Connection: close; what the client got (reset: as far). */
   private static String get(InetSocketAddress edge, String path) throws IOException {
+    return get(edge, path, "x");
+  }
+
+  /** GET {@code target} with Host {@code host} through the edge, as {@link #get}. */
+  private static String get(InetSocketAddress edge, String target, String host) throws IOException {
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     try (Socket s = new Socket()) {
       s.connect(edge, 5000);
@@ -100,8 +126,10 @@ class EdgeMaxTransferTest {
       s.getOutputStream()
           .write(
               ("GET "
-                      + path
-                      + " HTTP/1.1\r\nHost: x\r\nX-Tenant: acme\r\nConnection: close\r\n\r\n")
+                      + target
+                      + " HTTP/1.1\r\nHost: "
+                      + host
+                      + "\r\nX-Tenant: acme\r\nConnection: close\r\n\r\n")
                   .getBytes(StandardCharsets.US_ASCII));
       byte[] buf = new byte[8192];
       try {
@@ -122,6 +150,7 @@ class EdgeMaxTransferTest {
 
   @Test
   void aStreamAboveMaxTransferIsCutAndLedgeredAndAnAllowedOneGoesThrough() throws Exception {
+    start(REVERSE.formatted(upstream.port()));
     try (EdgeServer edge = edge()) {
       // 300 events of ~30 bytes, chunked: ~10 kB, size unknown to the gateway.
       String cut = get(edge.address(), "/sse?events=300");
@@ -152,5 +181,27 @@ class EdgeMaxTransferTest {
         .singleElement()
         .asString()
         .contains("reason=transfer_too_large");
+  }
+
+  @Test
+  void aForwardStreamIsLimitedTooAndAnAllowanceForItsHostLetsItThrough() throws Exception {
+    start(FORWARD);
+    String host = "localhost:" + upstream.port();
+    String url = "http://" + host + "/sse?events=300";
+    try (EdgeServer edge = edge()) {
+      String cut = get(edge.address(), url, host);
+      assertThat(cut).as(cut).startsWith("HTTP/1.1 200 ").doesNotContain("[DONE]");
+      assertThat(cut.length())
+          .as("at most max_transfer reaches the client")
+          .isLessThanOrEqualTo(2000);
+      assertThat(denials()).isEqualTo(1);
+
+      var allowed =
+          operators.allow(node, 50_000, "localhost", Clock.system().millis() / 1000 + 600);
+      assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(201);
+      String whole = get(edge.address(), url, host);
+      assertThat(whole).startsWith("HTTP/1.1 200 ").contains("data: [DONE]");
+      assertThat(denials()).isEqualTo(1);
+    }
   }
 }
