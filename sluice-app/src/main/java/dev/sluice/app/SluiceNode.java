@@ -4,6 +4,7 @@ import dev.sluice.admin.AdminContext;
 import dev.sluice.admin.AdminServer;
 import dev.sluice.admin.ConfigSwap;
 import dev.sluice.admin.StoreMetrics;
+import dev.sluice.admin.TransferBook;
 import dev.sluice.alert.AlertInputs;
 import dev.sluice.alert.Alerting;
 import dev.sluice.budget.BudgetTree;
@@ -27,6 +28,7 @@ import dev.sluice.ledger.LedgerEntry;
 import dev.sluice.store.BudgetStore;
 import dev.sluice.time.Clock;
 import dev.sluice.transfer.TransferAllowances;
+import dev.sluice.transfer.TransferFile;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.AccessDeniedException;
@@ -67,6 +69,7 @@ public final class SluiceNode implements AutoCloseable {
   private final ScheduledExecutorService sweeper;
   private final AdminServer admin;
   private final Alerting alerts;
+  private final TransferAllowances transfers;
   private boolean closed;
 
   private SluiceNode(
@@ -80,7 +83,8 @@ public final class SluiceNode implements AutoCloseable {
       Gateway gateway,
       ScheduledExecutorService sweeper,
       AdminServer admin,
-      Alerting alerts) {
+      Alerting alerts,
+      TransferAllowances transfers) {
     this.config = config;
     this.clock = clock;
     this.tree = tree;
@@ -92,6 +96,7 @@ public final class SluiceNode implements AutoCloseable {
     this.sweeper = sweeper;
     this.admin = admin;
     this.alerts = alerts;
+    this.transfers = transfers;
   }
 
   /** Starts a node that cannot reload its configuration ({@link ConfigSwap#NONE}). */
@@ -146,7 +151,18 @@ public final class SluiceNode implements AutoCloseable {
                     store.stranded(),
                     clock));
       }
-      TransferAllowances transfers = new TransferAllowances();
+      // Approved transfers kept before this start (file) or by the fleet (etcd), re-checked
+      // against this configuration, in force before any listener accepts.
+      TransferBook transfers =
+          new TransferBook(
+              config,
+              clock,
+              new TransferFile(dataDir.resolve("transfers")),
+              store.transfers(),
+              config.store().type() == dev.sluice.config.StoreType.ETCD
+                  ? config.store().etcd().timeout().toMillis()
+                  : 0);
+      transfers.start();
       admin =
           new AdminServer(
                   new AdminContext(
@@ -188,7 +204,7 @@ public final class SluiceNode implements AutoCloseable {
                   0,
                   HostResolver.system(),
                   codec,
-                  transfers));
+                  transfers.allowances()));
       started.set(gateway);
       log.info(
           "admin API on {}://{}",
@@ -205,7 +221,18 @@ public final class SluiceNode implements AutoCloseable {
         log.warn("mode is REPORT: budgets are NOT enforced; over-budget bytes are only recorded");
       }
       return new SluiceNode(
-          config, clock, tree, store, escrow, halts, stats, gateway, sweeper, admin, alerts);
+          config,
+          clock,
+          tree,
+          store,
+          escrow,
+          halts,
+          stats,
+          gateway,
+          sweeper,
+          admin,
+          alerts,
+          transfers.allowances());
     } catch (GatewayStartException e) {
       shutdownQuietly(alerts, admin, sweeper, gateway, escrow, store);
       throw new NodeStartException(e.getMessage(), e);
@@ -330,6 +357,11 @@ public final class SluiceNode implements AutoCloseable {
 
   public AdminServer admin() {
     return admin;
+  }
+
+  /** The approved large transfers in force on this node. */
+  public TransferAllowances transfers() {
+    return transfers;
   }
 
   /** The node's alerts, or null without an {@code alerts} section. */

@@ -335,29 +335,8 @@ public final class EtcdHalts implements FleetHalts {
     }
   }
 
-  /**
-   * {@code f} with the operation deadline; at the deadline the call itself is cancelled too, so
-   * that jetcd does not send it later.
-   */
   private <T> CompletableFuture<T> deadline(CompletableFuture<T> f) {
-    CompletableFuture<T> out = new CompletableFuture<>();
-    f.whenComplete(
-        (v, e) -> {
-          if (e != null) {
-            out.completeExceptionally(e);
-          } else {
-            out.complete(v);
-          }
-        });
-    CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS)
-        .execute(
-            () -> {
-              if (out.completeExceptionally(
-                  new TimeoutException("no answer from etcd within " + timeoutMillis + " ms"))) {
-                f.cancel(true);
-              }
-            });
-    return out;
+    return EtcdIo.deadline(f, timeoutMillis);
   }
 
   /** Stops watching and closes the connection. Idempotent. */

@@ -157,6 +157,7 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
   }
 
   /** The largest single transfer later writes may make (set with the account, per request). */
+  @Override
   public void maxTransfer(MaxTransfer m) {
     this.maxTransfer = Objects.requireNonNull(m, "maxTransfer");
   }
