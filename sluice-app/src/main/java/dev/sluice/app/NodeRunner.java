@@ -184,20 +184,7 @@ public final class NodeRunner implements ConfigSwap, AutoCloseable {
           && was != null
           && was.bind().host().equals(l.bind().host())
           && at != null) {
-        l =
-            new ListenerConfig(
-                l.name(),
-                l.mode(),
-                new HostPort(l.bind().host(), at.getPort()),
-                l.upstreams(),
-                l.zone(),
-                l.tenantHeader(),
-                l.tenantsBySource(),
-                l.egress(),
-                l.tls(),
-                l.forward(),
-                l.peer(),
-                l.limits());
+        l = l.withPort(at.getPort());
       }
       listeners.add(l);
     }

@@ -250,6 +250,8 @@ public final class Gateway implements AutoCloseable {
     }
     socket.server = f.channel();
     socket.address = (InetSocketAddress) f.channel().localAddress();
+    // Pinned to the port it got, as a reload's configuration names it (NodeRunner.pin).
+    socket.config = l.withPort(socket.address.getPort());
     log.info(
         "listener {} ({}, zone {}) on {} via {}",
         l.name(),
@@ -392,7 +394,10 @@ public final class Gateway implements AutoCloseable {
   /** What a socket gives the connections it accepts: their pipeline and their group. */
   private record Route(ChannelInitializer<SocketChannel> init, ChannelGroup connections) {}
 
-  /** One listening socket; its configuration and route change at a reload that keeps it. */
+  /**
+   * One listening socket; its configuration (with the port it is bound to, also when 0 was
+   * configured) and its route change at a reload that keeps it.
+   */
   private static final class Socket {
     volatile ListenerConfig config;
     volatile Route route;
