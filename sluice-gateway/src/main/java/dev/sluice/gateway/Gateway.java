@@ -188,6 +188,7 @@ public final class Gateway implements AutoCloseable {
     if (conns.isEmpty()) {
       return;
     }
+    log.info("{}: {} connections drain (cut after {})", why, conns.size(), drain);
     for (Channel ch : conns) {
       ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(Drain.INSTANCE));
     }
