@@ -1,10 +1,8 @@
 package dev.sluice.app;
 
-import dev.sluice.admin.AdminContext;
 import dev.sluice.admin.AdminServer;
 import dev.sluice.admin.ConfigSwap;
 import dev.sluice.admin.StoreMetrics;
-import dev.sluice.alert.AlertInputs;
 import dev.sluice.alert.Alerting;
 import dev.sluice.budget.BudgetTree;
 import dev.sluice.budget.BudgetTrees;
@@ -46,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p>Start order makes every failure loud and early (data dir, ledger, ports), and records the
  * start and the configuration in the ledger before any listener accepts. {@link #close} drains: it
  * stops accepting, lets in-flight streams finish until the deadline and cuts the rest, returns
- * unspent escrow, records the stop, writes the budget snapshot and signs a final checkpoint.
+ * unspent escrow, records the stop, writes the budget snapshot and signs a final checkpoint. {@link
+ * #reconfigure} applies a reloaded configuration in place, the ledger, store and escrow staying
+ * open (decision 0022).
  */
 public final class SluiceNode implements AutoCloseable {
 
@@ -138,11 +138,11 @@ public final class SluiceNode implements AutoCloseable {
       // The admin server (and with it the fleet's halts) before the listeners: a node that
       // starts while the fleet is halted applies the halt before it accepts any client.
       AtomicReference<Gateway> started = new AtomicReference<>();
-      alerts = alertsOf(config, tree, store, escrow, halts, stats, clock);
+      alerts = NodeWiring.alertsOf(config, tree, store, escrow, halts, stats, clock);
       TransferAllowances transfers = new TransferAllowances();
       admin =
           new AdminServer(
-                  adminContext(
+                  NodeWiring.adminContext(
                       config,
                       tree,
                       store,
@@ -160,7 +160,7 @@ public final class SluiceNode implements AutoCloseable {
                       transfers))
               .start();
       if (alerts != null) {
-        alerts.start(adminUrl(config, admin));
+        alerts.start(NodeWiring.adminUrl(config, admin));
       }
       gateway =
           Gateway.start(
@@ -220,70 +220,6 @@ public final class SluiceNode implements AutoCloseable {
     }
   }
 
-  /** The node's alerts, not started; null without an {@code alerts} section. */
-  private static Alerting alertsOf(
-      SluiceConfig config,
-      BudgetTree tree,
-      NodeStore store,
-      Escrow escrow,
-      HaltState halts,
-      GatewayStats stats,
-      Clock clock)
-      throws IOException {
-    if (config.alerts() == null) {
-      return null;
-    }
-    return Alerting.create(
-        new AlertInputs(
-            config,
-            tree,
-            store.budgets(),
-            escrow,
-            store.ledger(),
-            halts,
-            stats::egressBytes,
-            store.stranded(),
-            clock));
-  }
-
-  private static AdminContext adminContext(
-      SluiceConfig config,
-      BudgetTree tree,
-      NodeStore store,
-      StoreMetrics storeMetrics,
-      Escrow escrow,
-      HaltState halts,
-      GatewayStats stats,
-      Clock clock,
-      java.util.function.BooleanSupplier bound,
-      Alerting alerts,
-      ConfigSwap swap,
-      TransferAllowances transfers) {
-    return new AdminContext(
-        config,
-        tree,
-        store.budgets(),
-        escrow,
-        store.ledger(),
-        halts,
-        stats,
-        store.stranded(),
-        clock,
-        bound,
-        storeMetrics,
-        store.fleet(),
-        alerts,
-        swap,
-        transfers);
-  }
-
-  /** The admin API's URL, the alerts' default {@code externalURL}. */
-  private static String adminUrl(SluiceConfig config, AdminServer admin) {
-    return (config.admin().tls() == null ? "http" : "https")
-        + "://"
-        + NodeSteps.hostPort(admin.address());
-  }
-
   /**
    * Applies {@code next} in place, the ledger, the budget store and the escrow staying open, and
    * ledgers its {@code config} entry; all or nothing. First what can fail, while the running
@@ -319,7 +255,7 @@ public final class SluiceNode implements AutoCloseable {
     Alerting nextAlerts;
     TransferAllowances transfers = new TransferAllowances();
     try {
-      nextAlerts = alertsOf(next, nextTree, store, escrow, halts, stats, clock);
+      nextAlerts = NodeWiring.alertsOf(next, nextTree, store, escrow, halts, stats, clock);
     } catch (IOException | RuntimeException e) {
       halts.rezone(tree.zones());
       throw new NodeStartException("alerts: cannot read their state: " + e.getMessage(), e);
@@ -339,10 +275,13 @@ public final class SluiceNode implements AutoCloseable {
       alerts.close();
     }
     alerts = nextAlerts;
-    admin.stop();
-    admin = startAdmin(next, nextTree, nextAlerts, transfers);
+    dev.sluice.admin.AdminToken token = admin == null ? null : admin.token();
+    if (admin != null) {
+      admin.stop();
+    }
+    admin = startAdmin(next, nextTree, nextAlerts, transfers, token);
     if (nextAlerts != null && admin != null) {
-      nextAlerts.start(adminUrl(next, admin));
+      nextAlerts.start(NodeWiring.adminUrl(next, admin));
     }
     try {
       NodeSteps.record(store.ledger(), NodeSteps.configEntry(next, clock));
@@ -363,10 +302,14 @@ public final class SluiceNode implements AutoCloseable {
    * loudly, since the data plane must not stop for it.
    */
   private AdminServer startAdmin(
-      SluiceConfig next, BudgetTree nextTree, Alerting nextAlerts, TransferAllowances transfers) {
+      SluiceConfig next,
+      BudgetTree nextTree,
+      Alerting nextAlerts,
+      TransferAllowances transfers,
+      dev.sluice.admin.AdminToken token) {
     try {
       return new AdminServer(
-              adminContext(
+              NodeWiring.adminContext(
                   next,
                   nextTree,
                   store,
@@ -379,7 +322,7 @@ public final class SluiceNode implements AutoCloseable {
                   nextAlerts,
                   swap,
                   transfers))
-          .start();
+          .start(token);
     } catch (IOException | RuntimeException e) {
       log.error("reload: the admin API could not be started again: {}", e.toString());
       return null;

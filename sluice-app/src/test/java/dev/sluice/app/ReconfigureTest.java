@@ -141,7 +141,12 @@ class ReconfigureTest {
     assertThat(node.gateway().openConnections()).isEqualTo(2);
 
     SluiceConfig next = NodeRunner.pin(config("500KB", "api=127.0.0.1:0", "new=127.0.0.1:0"), node);
+    String token = dev.sluice.admin.AdminToken.read(node.admin().tokenFile());
     node.reconfigure(next, Duration.ofMillis(300));
+    assertThat(dev.sluice.admin.AdminToken.read(node.admin().tokenFile()))
+        .as("the admin token is kept")
+        .isEqualTo(token);
+    assertThat(node.admin().token().matches(token)).isTrue();
     assertThat(node.config()).isSameAs(next);
     assertThat(node.gateway().address("api").getPort()).isEqualTo(api);
     assertThat(node.gateway().addresses()).containsOnlyKeys("api", "new");
