@@ -66,6 +66,8 @@ public final class EtcdTransfers implements FleetTransfers {
 
   private volatile Watch.Watcher watcher;
   private volatile boolean watchBroken = true;
+  private final java.util.concurrent.atomic.AtomicBoolean resyncScheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean closed;
 
   private EtcdTransfers(Client client, EtcdStoreOptions options) {
@@ -134,15 +136,19 @@ public final class EtcdTransfers implements FleetTransfers {
           this.sink = sink;
           resync().whenComplete((v, e) -> first.complete(null));
         });
-    executor.scheduleWithFixedDelay(
-        () -> {
-          if (!closed) {
-            resync();
-          }
-        },
-        RESYNC.toMillis(),
-        RESYNC.toMillis(),
-        TimeUnit.MILLISECONDS);
+    // A reload applied in place starts a new TransferBook, which watches again with a new sink:
+    // the periodic re-read is scheduled once.
+    if (resyncScheduled.compareAndSet(false, true)) {
+      executor.scheduleWithFixedDelay(
+          () -> {
+            if (!closed) {
+              resync();
+            }
+          },
+          RESYNC.toMillis(),
+          RESYNC.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
     try {
       first.get(2 * timeoutMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

@@ -64,6 +64,11 @@ public final class GatewayStats {
     }
   }
 
+  /** Adds counters for listener {@code name} if it has none (a listener added by a reload). */
+  public void ensureListener(String name) {
+    listeners.computeIfAbsent(name, n -> new ListenerStats());
+  }
+
   /** The counters of listener {@code name}. */
   public ListenerStats listener(String name) {
     ListenerStats s = listeners.get(name);
