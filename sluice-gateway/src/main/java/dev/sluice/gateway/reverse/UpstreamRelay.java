@@ -167,6 +167,9 @@ final class UpstreamRelay {
 
   void fromUpstream(Channel from, HttpObject msg) {
     if (from != upstream || !x.phase().awaitingResponse()) {
+      if (from == upstream && x.is(ExchangePhase.FINISHING)) {
+        x.upstreamKeepAlive = false; // more than its response: the connection is not reused
+      }
       ReferenceCountUtil.release(msg);
       return;
     }
@@ -208,6 +211,8 @@ final class UpstreamRelay {
       }
     }
     if (msg instanceof LastHttpContent) {
+      // The upstream's message is complete: its close from now on ends nothing early.
+      x.to(ExchangePhase.FINISHING);
       ctx.write(msg)
           .addListener(
               (ChannelFutureListener)
@@ -253,7 +258,7 @@ final class UpstreamRelay {
       x.to(ExchangePhase.STREAMING);
       ctx.write(res);
       HttpObject m;
-      while (!x.is(ExchangePhase.RESERVING) && (m = held.poll()) != null) {
+      while (x.is(ExchangePhase.STREAMING) && (m = held.poll()) != null) {
         relay(m);
       }
       upstreamReadComplete(upstream);
@@ -298,6 +303,8 @@ final class UpstreamRelay {
     firstByte.cancel();
     from.close();
     if (!x.phase().awaitingResponse()) {
+      // No response expected, or the whole of it was received (FINISHING: the write of its last
+      // part, under way, ends the exchange).
       retry.drop();
       return;
     }
@@ -313,7 +320,9 @@ final class UpstreamRelay {
     if (!headStarted) {
       answers.upstreamFailed();
     } else {
-      answers.close();
+      // Cut short: the client gets what was relayed (and charged) so far, then the close, so a
+      // body shorter than its Content-Length or without its last chunk; never a clean end.
+      answers.closeAfterWrites();
     }
   }
 
