@@ -30,6 +30,14 @@ import org.slf4j.LoggerFactory;
  * for as a whole before its first byte leaves; the upstream is read only while the client is
  * writable. Called by {@link UpstreamHandler} on the client's event loop.
  *
+ * <p>Ends: the response ends when its last part was written to the client (for a slow client, well
+ * after the upstream sent it), not when the upstream closes; an upstream that closes right after
+ * its last byte (an HTTP/1.0 server, {@code Connection: close}, a body delimited by the close) ends
+ * its response cleanly ({@link ExchangePhase#FINISHING}). An upstream that closes before its
+ * message is complete is an error ({@code upstream_closed}): a 502 if nothing of the response was
+ * handed to the codec, else the client gets what was already relayed and charged, then a close, so
+ * a body short of its {@code Content-Length} or without its last chunk, never a clean end.
+ *
  * <p>A dial that does not connect within {@code timeouts.upstream_connect}, and a request whose
  * response does not start within {@code timeouts.upstream_first_byte} of being sent whole, are
  * answered 504 and the connection closed.

@@ -2,6 +2,7 @@ package dev.sluice.gateway.reverse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.gateway.SocketFixture;
 import dev.sluice.ledger.EntryType;
 import dev.sluice.ledger.LedgerEntry;
 import java.io.ByteArrayOutputStream;
@@ -37,7 +38,7 @@ class UpstreamCloseTest {
   @TempDir Path dir;
 
   private ServerSocket upstream;
-  private ReverseSocketFixture gw;
+  private SocketFixture gw;
 
   @AfterEach
   void tearDown() throws IOException {
@@ -202,7 +203,7 @@ class UpstreamCloseTest {
   void aResponseOfKnownLengthReachesASlowClientWholeWhenTheUpstreamClosesAfterIt()
       throws Exception {
     CompletableFuture<Void> served = serveOnce(Framing.LENGTH);
-    gw = new ReverseSocketFixture(dir, upstream.getLocalPort());
+    gw = SocketFixture.reverse(dir, upstream.getLocalPort(), "");
     Received r = slowClient();
     served.get(30, TimeUnit.SECONDS);
 
@@ -221,7 +222,7 @@ class UpstreamCloseTest {
   void aResponseDelimitedByTheUpstreamsCloseReachesASlowClientWholeAndTerminated()
       throws Exception {
     CompletableFuture<Void> served = serveOnce(Framing.CLOSE_DELIMITED);
-    gw = new ReverseSocketFixture(dir, upstream.getLocalPort());
+    gw = SocketFixture.reverse(dir, upstream.getLocalPort(), "");
     Received r = slowClient();
     served.get(30, TimeUnit.SECONDS);
 
@@ -247,7 +248,7 @@ class UpstreamCloseTest {
   @Test
   void aResponseCutShortByTheUpstreamIsAnErrorAndTheClientGetsWhatWasCharged() throws Exception {
     CompletableFuture<Void> served = serveOnce(Framing.SHORT);
-    gw = new ReverseSocketFixture(dir, upstream.getLocalPort());
+    gw = SocketFixture.reverse(dir, upstream.getLocalPort(), "");
     Received r = slowClient();
     served.get(30, TimeUnit.SECONDS);
 
@@ -269,7 +270,7 @@ class UpstreamCloseTest {
   @Test
   void aCutResponseReachesTheClientUpToTheBytesCharged() throws Exception {
     CompletableFuture<Void> served = serveOnce(Framing.CLOSE_DELIMITED);
-    gw = new ReverseSocketFixture(dir, upstream.getLocalPort(), "max_transfer: 12MiB");
+    gw = SocketFixture.reverse(dir, upstream.getLocalPort(), "max_transfer: 12MiB");
     Received r = slowClient();
     // The upstream's writes fail once the gateway let go of its connection at the cut.
     served.handle((v, err) -> null).get(30, TimeUnit.SECONDS);

@@ -1,4 +1,4 @@
-package dev.sluice.gateway.reverse;
+package dev.sluice.gateway;
 
 import dev.sluice.budget.BudgetTree;
 import dev.sluice.budget.BudgetTrees;
@@ -7,8 +7,6 @@ import dev.sluice.config.ConfigResult;
 import dev.sluice.config.EscrowConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.escrow.Escrow;
-import dev.sluice.gateway.Gateway;
-import dev.sluice.gateway.GatewayContext;
 import dev.sluice.gateway.evidence.Evidence;
 import dev.sluice.gateway.forward.HostResolver;
 import dev.sluice.gateway.listener.Transport;
@@ -26,11 +24,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A real gateway (sockets on loopback port 0, the node's real pipeline) with one reverse listener
- * {@code api} in zone {@code inference} in front of the upstream at {@code upstreamPort}, a real
- * local budget store and ledger in a temp dir. Tenant {@code default} may send 10GB a day.
+ * A real gateway (sockets on loopback port 0, the node's real pipeline) with one listener {@code
+ * api} in zone {@code inference} in front of the upstream at {@code upstreamPort} (so far a reverse
+ * listener, {@link #reverse}), with a real local budget store and ledger in a temp dir. Tenant
+ * {@code default} may send 10GB a day.
  */
-final class ReverseSocketFixture implements AutoCloseable {
+public final class SocketFixture implements AutoCloseable {
 
   private final Path dataDir;
   private final LocalBudgetStore store;
@@ -38,12 +37,21 @@ final class ReverseSocketFixture implements AutoCloseable {
   private final Gateway gateway;
   private boolean closed;
 
-  ReverseSocketFixture(Path dataDir, int upstreamPort) throws Exception {
-    this(dataDir, upstreamPort, "");
+  /**
+   * A reverse listener (tenant header {@code X-Tenant}), with {@code zoneExtra} (one line, e.g.
+   * {@code "max_transfer: 4MiB"}, or empty) in the zone.
+   */
+  public static SocketFixture reverse(Path dataDir, int upstreamPort, String zoneExtra)
+      throws Exception {
+    return new SocketFixture(
+        dataDir,
+        "{ name: api, mode: reverse, bind: \"127.0.0.1:0\", upstream: \"http://127.0.0.1:"
+            + upstreamPort
+            + "\", zone: inference, tenant_header: X-Tenant }",
+        zoneExtra);
   }
 
-  /** With {@code zoneExtra} (whole lines, e.g. {@code "max_transfer: 4MiB"}) in the zone. */
-  ReverseSocketFixture(Path dataDir, int upstreamPort, String zoneExtra) throws Exception {
+  private SocketFixture(Path dataDir, String listener, String zoneExtra) throws Exception {
     this.dataDir = dataDir;
     String yaml =
         """
@@ -60,12 +68,11 @@ final class ReverseSocketFixture implements AutoCloseable {
               tenants:
                 default: { limits: [ { window: day, cap: 10GB } ] }
         listeners:
-          - { name: api, mode: reverse, bind: "127.0.0.1:0", upstream: "http://127.0.0.1:%d",
-              zone: inference, tenant_header: X-Tenant }
+          - %s
         admin: { bind: 127.0.0.1:0 }
         escrow: { min_chunk: 64KiB, max_chunk: 4MiB }
         """
-            .formatted(dataDir, zoneExtra, upstreamPort);
+            .formatted(dataDir, zoneExtra, listener);
     ConfigResult r = ConfigLoader.parse("test.yaml", yaml);
     if (!r.ok()) {
       throw new IllegalArgumentException(String.join("\n", ConfigLoader.formatAll(r)));
@@ -102,12 +109,12 @@ final class ReverseSocketFixture implements AutoCloseable {
                 null));
   }
 
-  int port() {
+  public int port() {
     return gateway.address("api").getPort();
   }
 
   /** Closes the gateway and the store, then reads every ledger entry of {@code type}. */
-  List<LedgerEntry> closeAndRead(EntryType type) throws Exception {
+  public List<LedgerEntry> closeAndRead(EntryType type) throws Exception {
     close();
     List<LedgerEntry> out = new ArrayList<>();
     try (LedgerReader reader = LedgerReader.open(dataDir)) {
