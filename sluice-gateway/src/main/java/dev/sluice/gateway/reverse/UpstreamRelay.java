@@ -269,6 +269,10 @@ final class UpstreamRelay {
       while (x.is(ExchangePhase.STREAMING) && (m = held.poll()) != null) {
         relay(m);
       }
+      if (x.is(ExchangePhase.FINISHING) && !held.isEmpty()) {
+        x.upstreamKeepAlive = false; // more than its response: not relayed, connection not reused
+        releaseHeld();
+      }
       upstreamReadComplete(upstream);
       return;
     }
