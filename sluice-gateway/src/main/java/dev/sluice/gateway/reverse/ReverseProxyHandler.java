@@ -178,7 +178,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     while ((q = queued.poll()) != null) {
       q.release();
     }
-    if (x.phase().awaitingResponse()) {
+    if (x.phase().responding()) {
       record.outcome(ConnectionRecord.Decision.ERROR, Reason.CLIENT_CLOSED);
     }
     lc.evidence().closed(record);
