@@ -1,0 +1,90 @@
+package dev.sluice.detect.compressibility;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** How the probe samples and counts, on synthetic streams. */
+class CompressibilityProbeTest {
+
+  private static final byte[] TEXT =
+      "The quick brown fox jumps over the lazy dog, and then it sleeps. "
+          .repeat(2000)
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  @Test
+  void entropyOfOneByteIsZeroAndOfAllByteValuesEvenlyIsTheWholeBlock() {
+    byte[] same = new byte[4096];
+    assertThat(EntropyEstimate.compressedBytes(same, 0, same.length)).isZero();
+    byte[] all = new byte[4096];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = (byte) i;
+    }
+    assertThat(EntropyEstimate.compressedBytes(all, 0, all.length)).isEqualTo(4096);
+    byte[] two = new byte[4096];
+    Arrays.fill(two, 2048, 4096, (byte) 1);
+    assertThat(EntropyEstimate.compressedBytes(two, 0, two.length)).isEqualTo(512); // 1 bit each
+  }
+
+  @Test
+  void everyByteIsCountedOnceWithTheEstimateOfItsPeriod() {
+    long[] sums = new long[2];
+    CompressibilityProbe p = new CompressibilityProbe(new SplittableRandom(1));
+    byte[] random = new byte[1 << 20];
+    new SplittableRandom(2).nextBytes(random);
+    feed(p, random, 1000, sums);
+    assertThat(p.pending()).isLessThanOrEqualTo(CompressibilityProbe.PERIOD);
+    p.finish((r, c) -> add(sums, r, c));
+    assertThat(sums[0]).isEqualTo(random.length);
+    assertThat((double) sums[1] / sums[0]).isGreaterThan(0.98);
+  }
+
+  @Test
+  void aShortStreamIsSampledWholeAtItsEnd() {
+    long[] sums = new long[2];
+    CompressibilityProbe p = new CompressibilityProbe(new SplittableRandom(1));
+    byte[] small = Arrays.copyOf(TEXT, 300);
+    feed(p, small, 300, sums);
+    assertThat(sums[0]).isZero(); // the window is not full: waits
+    assertThat(p.pending()).isEqualTo(300);
+    p.finish((r, c) -> add(sums, r, c));
+    assertThat(sums[0]).isEqualTo(300);
+    assertThat(sums[1]).isBetween(100L, 250L);
+  }
+
+  @Test
+  void textPlacedAtFixedOffsetsDoesNotHideRandomBytes() {
+    // 4 KiB of text at the start of every 64 KiB, random bytes in between: with windows at fixed
+    // offsets the probe would see only text; at random offsets it sees mostly random bytes
+    byte[] mixed = new byte[64 << 20 >> 4];
+    SplittableRandom r = new SplittableRandom(3);
+    for (int off = 0; off < mixed.length; off += CompressibilityProbe.PERIOD) {
+      System.arraycopy(TEXT, 0, mixed, off, CompressibilityProbe.SAMPLE);
+      byte[] noise = new byte[CompressibilityProbe.PERIOD - CompressibilityProbe.SAMPLE];
+      r.nextBytes(noise);
+      System.arraycopy(noise, 0, mixed, off + CompressibilityProbe.SAMPLE, noise.length);
+    }
+    long[] sums = new long[2];
+    CompressibilityProbe p = new CompressibilityProbe(new SplittableRandom(4));
+    feed(p, mixed, 8192, sums);
+    p.finish((raw, c) -> add(sums, raw, c));
+    assertThat((double) sums[1] / sums[0]).isGreaterThan(0.85);
+  }
+
+  private static void feed(CompressibilityProbe p, byte[] data, int write, long[] sums) {
+    for (int off = 0; off < data.length; off += write) {
+      int base = off;
+      p.accept(
+          (from, dst, at, len) -> System.arraycopy(data, base + from, dst, at, len),
+          Math.min(write, data.length - off),
+          (r, c) -> add(sums, r, c));
+    }
+  }
+
+  private static void add(long[] sums, long raw, long compressed) {
+    sums[0] += raw;
+    sums[1] += compressed;
+  }
+}
