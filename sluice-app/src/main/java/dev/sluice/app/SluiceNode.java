@@ -143,6 +143,7 @@ public final class SluiceNode implements AutoCloseable {
                     ledger,
                     halts,
                     stats::egressBytes,
+                    stats.probe(),
                     store.stranded(),
                     clock));
       }
