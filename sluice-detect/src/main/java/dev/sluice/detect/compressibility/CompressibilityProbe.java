@@ -7,26 +7,31 @@ import java.util.SplittableRandom;
  * Estimates the compressed size of one byte stream (a connection's egress) from samples, cheaply
  * enough to run on every connection of every listener.
  *
- * <p>The stream is cut into periods of {@link #PERIOD} bytes. In each period a window of {@link
- * #SAMPLE} bytes is copied aside (at offset 0 in the first period, so that a short response is
- * sampled whole, and at a random offset in later ones, so that a sender cannot place text where the
- * samples fall and packed bytes elsewhere) and estimated by {@link EntropyEstimate}; every byte of
- * the period is then counted as raw and charged the window's ratio as compressed. Bytes of a period
- * whose window is not complete yet wait (at most one period, {@link #pending()}); {@link #finish}
- * counts them with the part of the window seen, or the previous period's ratio if none was. So 1/16
- * of the bytes are looked at, and the two counters move together: their ratio is the estimate's,
- * whatever the counters' sum.
+ * <p>The stream is cut into chunks of {@link #CHUNK} bytes. The first chunk is always sampled (so a
+ * short response is measured), every later one with probability 1 in {@link #ONE_IN}, drawn from
+ * the probe's random source: a sender cannot know which chunks are looked at, so placing text at
+ * fixed offsets and packed bytes elsewhere does not hide the packed bytes. Sampled chunks are
+ * copied into a window of {@link #SAMPLE} bytes; when it is full, {@link EntropyEstimate} gives its
+ * compressed size, and every byte since the previous full window is counted as raw and charged the
+ * window's ratio as compressed (so about one estimate per {@code SAMPLE * ONE_IN} = 256 KiB). Bytes
+ * not yet covered by a full window wait ({@link #pending()}); {@link #finish} counts them with the
+ * part of the window filled, or the previous window's ratio if nothing was sampled since. The two
+ * counters move together: their ratio is the estimate's.
  *
- * <p>Cost: one copy and one histogram increment per sampled byte, 256 table look-ups per window, a
- * few comparisons per write. Not thread-safe: one instance per connection, used on its event loop.
+ * <p>Cost: one random draw per chunk, one copy and one histogram increment per sampled byte (1/64
+ * of them), 256 table look-ups per window. Not thread-safe: one instance per connection, used on
+ * its event loop.
  */
 public final class CompressibilityProbe {
 
-  /** Bytes estimated per period. */
-  public static final int SAMPLE = 4096;
+  /** Bytes per chunk: the unit that is sampled or not. */
+  public static final int CHUNK = 256;
 
-  /** Bytes per period: one in {@code PERIOD / SAMPLE} bytes is sampled. */
-  public static final int PERIOD = 64 * 1024;
+  /** Every chunk after a stream's first is sampled with probability {@code 1 / ONE_IN}. */
+  public static final int ONE_IN = 64;
+
+  /** Bytes estimated at once: 16 sampled chunks. */
+  public static final int SAMPLE = 4096;
 
   /**
    * Where counted bytes go: {@code raw} bytes passed, estimated to compress to {@code compressed}.
@@ -46,16 +51,15 @@ public final class CompressibilityProbe {
 
   private final SplittableRandom random;
   private final byte[] sample = new byte[SAMPLE];
-  private long periods;
-  private int position = PERIOD; // in the current period; PERIOD: a new one starts
-  private int windowStart;
+  private final int[] counts = new int[256];
+  private long chunks;
+  private int chunkLeft;
+  private boolean sampling;
   private int windowFill;
-  private boolean estimated;
-  private int estimate; // compressed bytes of the current period's full window
-  private int previous = -1; // the previous period's estimate per SAMPLE bytes; -1 none
+  private int previous = -1; // compressed bytes of the last full window; -1 none
   private long pending;
 
-  /** A probe whose sample windows are placed by {@code random}. */
+  /** A probe whose sampled chunks are drawn by {@code random}. */
   public CompressibilityProbe(SplittableRandom random) {
     this.random = Objects.requireNonNull(random, "random");
   }
@@ -64,70 +68,54 @@ public final class CompressibilityProbe {
   public void accept(Source src, int len, Sink sink) {
     int done = 0;
     while (done < len) {
-      if (position == PERIOD) {
-        startPeriod();
+      if (chunkLeft == 0) {
+        chunkLeft = CHUNK;
+        sampling = chunks++ == 0 || random.nextInt(ONE_IN) == 0;
       }
-      int take = Math.min(len - done, PERIOD - position);
-      int from = Math.max(position, windowStart + windowFill);
-      int to = Math.min(position + take, windowStart + SAMPLE);
-      if (from < to) {
-        src.copy(done + from - position, sample, from - windowStart, to - from);
-        windowFill += to - from;
+      int take = Math.min(len - done, chunkLeft);
+      if (sampling) {
+        int n = Math.min(take, SAMPLE - windowFill);
+        src.copy(done, sample, windowFill, n);
+        windowFill += n;
       }
-      if (estimated) {
-        sink.add(take, scale(take, estimate, SAMPLE));
-      } else {
-        pending += take;
-        if (windowFill == SAMPLE) {
-          estimate = EntropyEstimate.compressedBytes(sample, 0, SAMPLE);
-          estimated = true;
-          sink.add(pending, scale(pending, estimate, SAMPLE));
-          pending = 0;
-        }
-      }
-      position += take;
+      pending += take;
+      chunkLeft -= take;
       done += take;
+      if (windowFill == SAMPLE) {
+        previous = EntropyEstimate.compressedBytes(sample, 0, SAMPLE, counts);
+        sink.add(pending, scale(pending, previous, SAMPLE));
+        pending = 0;
+        windowFill = 0;
+      }
     }
   }
 
   /**
-   * Counts the bytes still waiting for their period's window (the stream ended, or its bytes are
-   * now someone else's): with the part of the window seen, or the previous period's ratio.
+   * Counts the bytes still waiting for a full window (the stream ended, or its bytes are now
+   * someone else's): with the part of the window filled, or the previous window's ratio; then the
+   * next bytes are a new stream (its first chunk sampled).
    */
   public void finish(Sink sink) {
-    if (pending == 0) {
-      return;
-    }
-    if (windowFill > 0) {
-      int part = EntropyEstimate.compressedBytes(sample, 0, windowFill);
-      sink.add(pending, scale(pending, part, windowFill));
-    } else {
-      // Only in a second or later period (the first one's window starts at its first byte), so
-      // the previous period's window was complete. Without one, count the bytes as incompressible.
-      sink.add(pending, previous < 0 ? pending : scale(pending, previous, SAMPLE));
+    if (pending > 0) {
+      if (windowFill > 0) {
+        int part = EntropyEstimate.compressedBytes(sample, 0, windowFill, counts);
+        sink.add(pending, scale(pending, part, windowFill));
+      } else {
+        // a full window was estimated since the stream began (its first chunk fills the window
+        // first), so there is a previous ratio; without one, count the bytes as incompressible
+        sink.add(pending, previous < 0 ? pending : scale(pending, previous, SAMPLE));
+      }
     }
     pending = 0;
-    position = PERIOD;
-    periods = 0; // the next bytes are a new stream: its first window at its first byte
-    previous = -1;
-    estimated = false;
     windowFill = 0;
+    chunks = 0;
+    chunkLeft = 0;
+    previous = -1;
   }
 
-  /** Bytes accepted whose estimate is not known yet (at most {@link #PERIOD}). */
+  /** Bytes accepted whose estimate is not known yet. */
   public long pending() {
     return pending;
-  }
-
-  private void startPeriod() {
-    if (estimated) {
-      previous = estimate;
-    }
-    windowStart = periods == 0 ? 0 : random.nextInt(PERIOD - SAMPLE + 1);
-    periods++;
-    position = 0;
-    windowFill = 0;
-    estimated = false;
   }
 
   /** {@code n * num / den}, rounded up: never more than {@code n} as {@code num <= den}. */

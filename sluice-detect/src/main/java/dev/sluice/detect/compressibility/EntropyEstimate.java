@@ -41,14 +41,25 @@ public final class EntropyEstimate {
    * @throws IllegalArgumentException if {@code len} is above {@link #MAX_BLOCK}
    */
   public static int compressedBytes(byte[] b, int off, int len) {
+    return compressedBytes(b, off, len, new int[256]);
+  }
+
+  /**
+   * As {@link #compressedBytes(byte[], int, int)}, counting in {@code counts} (256 entries,
+   * overwritten) instead of a new array: no allocation.
+   */
+  public static int compressedBytes(byte[] b, int off, int len, int[] counts) {
     Objects.checkFromIndexSize(off, len, Objects.requireNonNull(b, "b").length);
+    if (counts.length != 256) {
+      throw new IllegalArgumentException("counts must have 256 entries");
+    }
     if (len > MAX_BLOCK) {
       throw new IllegalArgumentException("block of " + len + " bytes, at most " + MAX_BLOCK);
     }
     if (len == 0) {
       return 0;
     }
-    int[] counts = new int[256];
+    java.util.Arrays.fill(counts, 0);
     for (int i = off, end = off + len; i < end; i++) {
       counts[b[i] & 0xff]++;
     }

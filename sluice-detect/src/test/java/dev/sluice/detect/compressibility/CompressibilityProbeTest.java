@@ -35,7 +35,7 @@ class CompressibilityProbeTest {
     byte[] random = new byte[1 << 20];
     new SplittableRandom(2).nextBytes(random);
     feed(p, random, 1000, sums);
-    assertThat(p.pending()).isLessThanOrEqualTo(CompressibilityProbe.PERIOD);
+    assertThat(p.pending()).isLessThan(random.length);
     p.finish((r, c) -> add(sums, r, c));
     assertThat(sums[0]).isEqualTo(random.length);
     assertThat((double) sums[1] / sums[0]).isGreaterThan(0.98);
@@ -56,21 +56,44 @@ class CompressibilityProbeTest {
 
   @Test
   void textPlacedAtFixedOffsetsDoesNotHideRandomBytes() {
-    // 4 KiB of text at the start of every 64 KiB, random bytes in between: with windows at fixed
-    // offsets the probe would see only text; at random offsets it sees mostly random bytes
-    byte[] mixed = new byte[64 << 20 >> 4];
+    // 4 KiB of text at the start of every 64 KiB, random bytes in between: a probe that looked at
+    // fixed offsets could see only text; with chunks drawn at random it sees mostly random bytes
+    int period = 64 << 10;
+    int text = 4 << 10;
+    byte[] mixed = new byte[16 << 20];
     SplittableRandom r = new SplittableRandom(3);
-    for (int off = 0; off < mixed.length; off += CompressibilityProbe.PERIOD) {
-      System.arraycopy(TEXT, 0, mixed, off, CompressibilityProbe.SAMPLE);
-      byte[] noise = new byte[CompressibilityProbe.PERIOD - CompressibilityProbe.SAMPLE];
+    for (int off = 0; off < mixed.length; off += period) {
+      System.arraycopy(TEXT, 0, mixed, off, text);
+      byte[] noise = new byte[period - text];
       r.nextBytes(noise);
-      System.arraycopy(noise, 0, mixed, off + CompressibilityProbe.SAMPLE, noise.length);
+      System.arraycopy(noise, 0, mixed, off + text, noise.length);
     }
     long[] sums = new long[2];
     CompressibilityProbe p = new CompressibilityProbe(new SplittableRandom(4));
     feed(p, mixed, 8192, sums);
     p.finish((raw, c) -> add(sums, raw, c));
     assertThat((double) sums[1] / sums[0]).isGreaterThan(0.85);
+  }
+
+  @Test
+  void theEstimateFollowsTheShareOfRandomChunks() {
+    // a stream of zeros with one random chunk in every 64: the estimate is near 1/64 of the
+    // random chunks' ratio, i.e. the sampled share of random chunks matches their share
+    byte[] data = new byte[32 << 20];
+    SplittableRandom r = new SplittableRandom(6);
+    byte[] noise = new byte[CompressibilityProbe.CHUNK];
+    for (int off = 0; off < data.length; off += 64 * CompressibilityProbe.CHUNK) {
+      r.nextBytes(noise);
+      System.arraycopy(noise, 0, data, off + 32 * CompressibilityProbe.CHUNK, noise.length);
+    }
+    long[] sums = new long[2];
+    CompressibilityProbe p = new CompressibilityProbe(new SplittableRandom(8));
+    feed(p, data, 16 << 10, sums);
+    p.finish((raw, c) -> add(sums, raw, c));
+    assertThat(sums[0]).isEqualTo(data.length);
+    // zeros cost nothing; a window of 16 chunks holds about 1/4 random chunk, which costs
+    // 8 bits a byte: the order-0 estimate of such windows is a few percent of the raw size
+    assertThat((double) sums[1] / sums[0]).isBetween(0.005, 0.15);
   }
 
   private static void feed(CompressibilityProbe p, byte[] data, int write, long[] sums) {
