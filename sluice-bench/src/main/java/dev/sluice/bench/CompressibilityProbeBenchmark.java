@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The incompressible-egress probe's cost per egress write ({@link CompressibilityProbe#accept} of
- * one write of {@code writeBytes}, sampling one 4 KiB window per 64 KiB), next to copying the same
+ * one write of {@code writeBytes}, sampling 256-byte chunks 1 in 64), next to copying the same
  * bytes once ({@code copy}: the least any write to a socket costs) and to estimating every byte
  * ({@code entropyEveryByte}: what the probe would cost without sampling). The meter's own charge is
  * {@code EscrowChargeBenchmark.charge} (about 6 ns per write).

@@ -18,9 +18,10 @@ import java.util.SplittableRandom;
  * part of the window filled, or the previous window's ratio if nothing was sampled since. The two
  * counters move together: their ratio is the estimate's.
  *
- * <p>Cost: one random draw per chunk, one copy and one histogram increment per sampled byte (1/64
- * of them), 256 table look-ups per window. Not thread-safe: one instance per connection, used on
- * its event loop.
+ * <p>Cost: a decrement per chunk and one random draw per sampled chunk (the gaps between sampled
+ * chunks are drawn, geometric), one copy and one histogram increment per sampled byte (1/64 of
+ * them), 256 table look-ups per window. Not thread-safe: one instance per connection, used on its
+ * event loop.
  */
 public final class CompressibilityProbe {
 
@@ -53,6 +54,7 @@ public final class CompressibilityProbe {
   private final byte[] sample = new byte[SAMPLE];
   private final int[] counts = new int[256];
   private long chunks;
+  private long skip; // chunks to pass before the next sampled one
   private int chunkLeft;
   private boolean sampling;
   private int windowFill;
@@ -70,7 +72,10 @@ public final class CompressibilityProbe {
     while (done < len) {
       if (chunkLeft == 0) {
         chunkLeft = CHUNK;
-        sampling = chunks++ == 0 || random.nextInt(ONE_IN) == 0;
+        sampling = chunks++ == 0 || skip-- == 0;
+        if (sampling) {
+          skip = gap();
+        }
       }
       int take = Math.min(len - done, chunkLeft);
       if (sampling) {
@@ -109,6 +114,7 @@ public final class CompressibilityProbe {
     pending = 0;
     windowFill = 0;
     chunks = 0;
+    skip = 0;
     chunkLeft = 0;
     previous = -1;
   }
@@ -117,6 +123,17 @@ public final class CompressibilityProbe {
   public long pending() {
     return pending;
   }
+
+  /**
+   * Chunks passed over before the next sampled one: geometric, so that each chunk is sampled with
+   * probability {@code 1 / ONE_IN} independently of the others, with one draw per sampled chunk
+   * rather than one per chunk.
+   */
+  private long gap() {
+    return (long) Math.floor(Math.log(1 - random.nextDouble()) / LOG_MISS);
+  }
+
+  private static final double LOG_MISS = Math.log(1 - 1.0 / ONE_IN);
 
   /** {@code n * num / den}, rounded up: never more than {@code n} as {@code num <= den}. */
   private static long scale(long n, int num, int den) {
