@@ -23,9 +23,9 @@ import java.util.SplittableRandom;
  * listener's bytes, an edge link stream's plain bytes (before the codec). Control writes (the
  * gateway's denial answers) and writes after a refusal are not counted; a write the meter then
  * refuses is. When the meter's account changes tenant (a keep-alive connection's next request), the
- * bytes counted so far go to the previous tenant and a new probe starts. Bytes not yet covered by
- * a full sample window are counted when one is, or when the connection ends. Not placed on
- * CONNECT tunnels: the gateway sees the client's TLS there, which never compresses.
+ * bytes counted so far go to the previous tenant and a new probe starts. Bytes not yet covered by a
+ * full sample window are counted when one is, or when the connection ends. Not placed on CONNECT
+ * tunnels: the gateway sees the client's TLS there, which never compresses.
  *
  * <p>Never throws on the data path: a failure of the probe stops counting for this connection (the
  * bytes still go to the meter). One instance per connection, used on its event loop.
