@@ -45,6 +45,7 @@ final class NodeWiring {
             store.ledger(),
             halts,
             stats::egressBytes,
+            stats.probe(),
             store.stranded(),
             clock));
   }

@@ -118,6 +118,11 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
     return new EgressMeter(settings, record, settings.control(), true);
   }
 
+  /** What this meter shares with the listener's other meters. */
+  MeterSettings settings() {
+    return settings;
+  }
+
   /** Link mode: the next {@code n} bytes written are already paid for. */
   public void prepay(long n) {
     if (!linkMode || n < 0) {

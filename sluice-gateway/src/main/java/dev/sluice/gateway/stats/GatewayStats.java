@@ -57,6 +57,7 @@ public final class GatewayStats {
   private final LongAdder egressBytes = new LongAdder();
   private final LongAdder controlBytes = new LongAdder();
   private final dev.sluice.gateway.stats.EdgeStats edge = new dev.sluice.gateway.stats.EdgeStats();
+  private final ProbeStats probe = new ProbeStats();
 
   public GatewayStats(List<String> listenerNames) {
     for (String n : listenerNames) {
@@ -109,6 +110,11 @@ public final class GatewayStats {
   /** Counters of the {@code peer: edge} listeners. */
   public dev.sluice.gateway.stats.EdgeStats edge() {
     return edge;
+  }
+
+  /** Counters of the compressibility probe, per tenant. */
+  public ProbeStats probe() {
+    return probe;
   }
 
   /** Counts bytes of denial responses paid from the control allowance. */
