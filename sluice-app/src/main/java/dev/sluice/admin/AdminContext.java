@@ -12,7 +12,6 @@ import dev.sluice.ledger.Ledger;
 import dev.sluice.store.BudgetStore;
 import dev.sluice.store.StrandedReport;
 import dev.sluice.time.Clock;
-import dev.sluice.transfer.TransferAllowances;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -30,7 +29,8 @@ import java.util.function.BooleanSupplier;
  * @param alerts the node's alerts ({@code GET /api/alerts}), or null without an {@code alerts}
  *     section (the endpoint is then 404)
  * @param swap how an approved reload replaces the running configuration
- * @param transfers the approved large transfers in force, shared with the gateway
+ * @param transfers the approved large transfers: kept in the data directory or in etcd, in force in
+ *     its {@link TransferBook#allowances()}, which the gateway shares
  */
 public record AdminContext(
     SluiceConfig config,
@@ -47,7 +47,7 @@ public record AdminContext(
     FleetHalts fleet,
     Alerting alerts,
     ConfigSwap swap,
-    TransferAllowances transfers) {
+    TransferBook transfers) {
   public AdminContext {
     Objects.requireNonNull(transfers, "transfers");
     Objects.requireNonNull(config, "config");
@@ -96,7 +96,7 @@ public record AdminContext(
         fleet,
         alerts,
         swap,
-        new TransferAllowances());
+        TransferBook.inMemory(config, clock));
   }
 
   /** A node on the embedded store, with alerts (null: none), that cannot swap its configuration. */

@@ -129,12 +129,21 @@ public final class AdminServer implements AutoCloseable {
    * @throws IllegalStateException if already started
    */
   public synchronized AdminServer start() throws IOException {
+    return start(null);
+  }
+
+  /**
+   * As {@link #start()}, keeping {@code kept} (the token of the admin server this one replaces at a
+   * reload applied in place, so clients holding it go on) instead of writing a new one; null writes
+   * a new one.
+   */
+  public synchronized AdminServer start(AdminToken kept) throws IOException {
     if (server != null) {
       throw new IllegalStateException("the admin server is already started");
     }
     AdminConfig admin = ctx.config().admin();
     SslContext tls = tls(admin);
-    token = AdminToken.create(ctx.config().dataDir(), random);
+    token = kept != null ? kept : AdminToken.create(ctx.config().dataDir(), random);
     HostPort bind = admin.bind();
     connections = new AdminConnections(admin.maxConnectionsPerSource());
     handlers = Executors.newFixedThreadPool(HANDLER_THREADS, daemon("sluice-admin-http-"));
@@ -240,6 +249,11 @@ public final class AdminServer implements AutoCloseable {
       throw new IllegalStateException("the admin server is not running");
     }
     return (InetSocketAddress) server.localAddress();
+  }
+
+  /** The token in force (null before the first start). */
+  public synchronized AdminToken token() {
+    return token;
   }
 
   /** The token file written at start. */

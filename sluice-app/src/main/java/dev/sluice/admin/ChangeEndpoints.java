@@ -7,7 +7,6 @@ import dev.sluice.halt.HaltState;
 import dev.sluice.ledger.ChangeApproval;
 import dev.sluice.time.Clock;
 import dev.sluice.transfer.TransferAllowance;
-import dev.sluice.transfer.TransferAllowances;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
@@ -32,7 +31,7 @@ final class ChangeEndpoints {
   private final ChangeGate gate;
   private final SluiceConfig running;
   private final HaltState halts;
-  private final TransferAllowances transfers;
+  private final TransferBook transfers;
   private final Clock clock;
 
   ChangeEndpoints(
@@ -40,7 +39,7 @@ final class ChangeEndpoints {
       ChangeGate gate,
       SluiceConfig running,
       HaltState halts,
-      TransferAllowances transfers,
+      TransferBook transfers,
       Clock clock) {
     this.auth = auth;
     this.gate = gate;
@@ -92,7 +91,8 @@ final class ChangeEndpoints {
   /**
    * {@code POST /api/transfers} (authenticated; field {@code approvals}, the approval files of one
    * large transfer concatenated): {@code 201} with the subject, the operators and the expiry when
-   * allowed; {@code 403 approvals_required}, {@code 400 invalid_transfer} otherwise.
+   * allowed; {@code 403 approvals_required}, {@code 400 invalid_transfer}, {@code 503
+   * fleet_unreachable} (etcd did not take it, or the data directory could not) otherwise.
    */
   void transfers(AdminExchange ex) throws IOException {
     auth.require(ex);
@@ -106,7 +106,7 @@ final class ChangeEndpoints {
     ObjectNode body = outcome(o);
     if (o.accepted()) {
       TransferAllowance allowed =
-          transfers.active(clock.millis()).stream()
+          transfers.allowances().active(clock.millis()).stream()
               .filter(a -> a.subject().equals(o.subject()))
               .reduce((a, b) -> b)
               .orElse(null);
@@ -119,6 +119,9 @@ final class ChangeEndpoints {
     }
     if (o.status() == ChangeGate.Status.INVALID) {
       throw new ApiError(400, "invalid_transfer", o.message(), body);
+    }
+    if (o.status() == ChangeGate.Status.UNAVAILABLE) {
+      throw new ApiError(503, "fleet_unreachable", o.message(), body);
     }
     throw error(o, body);
   }

@@ -13,7 +13,7 @@ import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
 import dev.sluice.time.Clock;
 import dev.sluice.transfer.TransferAllowance;
-import dev.sluice.transfer.TransferAllowances;
+import dev.sluice.transfer.TransferRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,7 +59,9 @@ public final class ChangeGate {
     /** Another reload is being applied. */
     BUSY,
     /** The ledger refused an entry: nothing was applied. */
-    NOT_LEDGERED
+    NOT_LEDGERED,
+    /** An approved transfer could not be saved or shared (etcd unreachable): not in force. */
+    UNAVAILABLE
   }
 
   /**
@@ -224,10 +226,13 @@ public final class ChangeGate {
    * kind {@code transfer} and name the same subject ({@code ZONE,TENANT,BYTES,DESTINATION}), its
    * zone and tenant must be in the running configuration, and {@code change_control.approvals}
    * distinct operators must approve it (there is no transfer allowance without change control).
-   * Ledgers the proposal, the approvals that count, and a refusal or the application; an accepted
-   * allowance is registered in {@code allowances} until the earliest expiry of its approvals.
+   * Ledgers the proposal, the approvals that count, and a refusal or the application. An accepted
+   * allowance, until the earliest expiry of its approvals, is first kept by {@code book} (saved in
+   * the data directory, or shared with every node of the etcd store: {@link TransferBook#keep}; if
+   * that fails, a refusal is ledgered and the answer is {@link Status#UNAVAILABLE}), then the
+   * application is ledgered and the allowance is in force.
    */
-  public synchronized Outcome transfer(List<ChangeApproval> given, TransferAllowances allowances) {
+  public synchronized Outcome transfer(List<ChangeApproval> given, TransferBook book) {
     String kind = ChangeApproval.KIND_TRANSFER;
     String subject = given.isEmpty() ? "none" : given.get(0).subject();
     try {
@@ -276,18 +281,22 @@ public final class ChangeGate {
       if (d.refusal() != null) {
         return d.refusal();
       }
+      // The approvals that counted (not merely ones by the same operators): their expiries bound
+      // the allowance, and they are what every later reader re-checks.
       long expires = Long.MAX_VALUE;
-      for (ChangeApproval a : given) {
-        if (a.kind().equals(kind)
-            && a.subject().equals(subject)
-            && d.approvedBy().contains(a.operator())) {
-          expires = Math.min(expires, Math.multiplyExact(a.expiresSeconds(), 1000L));
-        }
+      StringBuilder counted = new StringBuilder();
+      for (ChangeApproval a : d.counted()) {
+        expires = Math.min(expires, Math.multiplyExact(a.expiresSeconds(), 1000L));
+        counted.append(a.encode());
+      }
+      try {
+        book.keep(new TransferRecord(subject, expires, counted.toString()));
+      } catch (TransferBook.NotKept e) {
+        return refuse(kind, subject, Status.UNAVAILABLE, e.getMessage(), List.of(), loosens);
       }
       append(
           ChangeEntries.application(
               clock.millis(), kind, running.sha256Hex(), subject, d.approvedBy()));
-      allowances.allow(TransferAllowance.parse(subject, expires));
       return new Outcome(
           Status.ACCEPTED,
           "transfer allowed until " + Instant.ofEpochMilli(expires),
@@ -305,8 +314,11 @@ public final class ChangeGate {
     return running.changeControl().enabled();
   }
 
-  /** The operators whose approvals counted, or the (ledgered) refusal when too few did. */
-  private record Decision(List<String> approvedBy, Outcome refusal) {}
+  /**
+   * The operators whose approvals counted and those approvals, or the (ledgered) refusal when too
+   * few did.
+   */
+  private record Decision(List<String> approvedBy, List<ChangeApproval> counted, Outcome refusal) {}
 
   /** Ledgers the proposal and the approvals that count, and decides. */
   private Decision approve(
@@ -322,7 +334,7 @@ public final class ChangeGate {
         ChangeEntries.proposal(
             clock.millis(), kind, was, subject, source, loosens, control, needed));
     if (needed == 0) {
-      return new Decision(List.of(), null);
+      return new Decision(List.of(), List.of(), null);
     }
     Approvals.Verdict v = Approvals.check(control, kind, was, subject, given, clock.millis());
     v.counted()
@@ -330,7 +342,8 @@ public final class ChangeGate {
             (op, a) ->
                 append(ChangeEntries.approval(clock.millis(), a, control.operators().get(op))));
     if (v.enough()) {
-      return new Decision(List.copyOf(v.counted().keySet()), null);
+      return new Decision(
+          List.copyOf(v.counted().keySet()), List.copyOf(v.counted().values()), null);
     }
     List<String> details = new ArrayList<>(v.rejected());
     Outcome refusal =
@@ -353,7 +366,7 @@ public final class ChangeGate {
                 },
             details,
             loosens);
-    return new Decision(null, refusal);
+    return new Decision(null, List.of(), refusal);
   }
 
   private Outcome refuse(

@@ -96,6 +96,22 @@ final class GatewayMetrics {
             })
         .register(registry);
     CounterWithCallback.builder()
+        .name("sluice_egress_probe_bytes")
+        .help(
+            "Plain egress bytes of a tenant that the compressibility probe counted (every listener;"
+                + " not CONNECT tunnels).")
+        .labelNames("zone", "tenant")
+        .callback(cb -> perTenant(stats.probe().tenants(), t -> t.raw, cb::call))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("sluice_egress_probe_compressed_bytes")
+        .help(
+            "The probe's estimate of what a tenant's counted egress bytes compress to; the ratio to"
+                + " sluice_egress_probe_bytes_total is the incompressible-egress signal.")
+        .labelNames("zone", "tenant")
+        .callback(cb -> perTenant(stats.probe().tenants(), t -> t.compressed, cb::call))
+        .register(registry);
+    CounterWithCallback.builder()
         .name("sluice_edge_raw_bytes")
         .help(
             "Bytes the HTTP layer of peer: edge listeners wrote for a tenant, before the codec"
@@ -202,7 +218,15 @@ final class GatewayMetrics {
   /** One value per tenant that used an edge link, labelled zone and tenant. */
   private static void perEdgeTenant(
       GatewayStats stats, Function<EdgeStats.Tenant, LongAdder> counter, Sink sink) {
-    for (Map.Entry<String, EdgeStats.Tenant> e : stats.edge().tenants().entrySet()) {
+    perTenant(stats.edge().tenants(), counter, sink);
+  }
+
+  /**
+   * One value per tenant node id ({@code tenant:Z/T}) of {@code tenants}, labelled zone, tenant.
+   */
+  private static <T> void perTenant(
+      Map<String, T> tenants, Function<T, LongAdder> counter, Sink sink) {
+    for (Map.Entry<String, T> e : tenants.entrySet()) {
       String zt = e.getKey().substring("tenant:".length());
       int slash = zt.indexOf('/');
       sink.call(counter.apply(e.getValue()).sum(), zt.substring(0, slash), zt.substring(slash + 1));

@@ -4,6 +4,7 @@ import dev.sluice.budget.BudgetTree;
 import dev.sluice.cluster.EtcdBudgetStore;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.escrow.Escrow;
+import dev.sluice.gateway.stats.ProbeStats;
 import dev.sluice.halt.HaltState;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.store.BudgetStore;
@@ -19,6 +20,7 @@ import java.util.function.LongSupplier;
  * stranded at start.
  *
  * @param egressBytes this gateway node's cumulative egress ({@code GatewayStats::egressBytes})
+ * @param probe the compressibility probe's counters per tenant ({@code GatewayStats::probe})
  */
 public record AlertInputs(
     SluiceConfig config,
@@ -28,6 +30,7 @@ public record AlertInputs(
     Ledger ledger,
     HaltState halts,
     LongSupplier egressBytes,
+    ProbeStats probe,
     StrandedReport stranded,
     Clock clock) {
 
@@ -39,6 +42,7 @@ public record AlertInputs(
     Objects.requireNonNull(ledger, "ledger");
     Objects.requireNonNull(halts, "halts");
     Objects.requireNonNull(egressBytes, "egressBytes");
+    Objects.requireNonNull(probe, "probe");
     Objects.requireNonNull(stranded, "stranded");
     Objects.requireNonNull(clock, "clock");
   }

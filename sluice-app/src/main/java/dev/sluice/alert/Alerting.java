@@ -20,10 +20,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The alerts of a running node: evaluates the conditions ({@link BudgetConditions}, {@link
- * RateConditions}, {@link HealthConditions}) every {@code alerts.interval} of the injected clock,
- * turns them into changes ({@link AlertBook}), records each change ({@link AlertRecords}: log line
- * and {@code ALERT} ledger entry) and queues one notification per {@code alertname} and evaluation
- * for every webhook ({@link WebhookPayload}, {@link WebhookQueue}).
+ * RateConditions}, {@link IncompressibleConditions}, {@link HealthConditions}) every {@code
+ * alerts.interval} of the injected clock, turns them into changes ({@link AlertBook}), records each
+ * change ({@link AlertRecords}: log line and {@code ALERT} ledger entry) and queues one
+ * notification per {@code alertname} and evaluation for every webhook ({@link WebhookPayload},
+ * {@link WebhookQueue}).
  *
  * <p>Threads: {@link #start} runs two daemon threads, one that evaluates when the clock says an
  * interval has passed (checked every {@link #TICK_MILLIS} ms) and one that delivers, so a slow
@@ -46,6 +47,7 @@ public final class Alerting implements AutoCloseable {
   private final AlertsConfig config;
   private final AlertBook book = new AlertBook();
   private final RateConditions rate;
+  private final IncompressibleConditions incompressible;
   private final FleetThresholds fleet;
   private final List<WebhookQueue> webhooks = new ArrayList<>();
   private final Map<String, String> base;
@@ -61,6 +63,7 @@ public final class Alerting implements AutoCloseable {
     this.in = in;
     this.config = in.config().alerts();
     this.rate = new RateConditions(config.rate());
+    this.incompressible = new IncompressibleConditions(config.incompressible());
     this.fleet = new FleetThresholds(in.cluster().map(EtcdBudgetStore::alertClaims).orElse(null));
     for (AlertsConfig.Webhook h : config.webhooks()) {
       HttpClient client =
@@ -148,6 +151,7 @@ public final class Alerting implements AutoCloseable {
       BudgetConditions.collect(
           report, config.thresholdsPercent(), BudgetConditions.refused(in.escrow()), base, holding);
       rate.collect(nanos, in.egressBytes().getAsLong(), report, base, holding);
+      incompressible.collect(nanos, in.probe(), base, holding);
       HealthConditions.collect(in, now, base, holding);
       holding = fleet.raisedHere(holding, book::wouldFire, now);
       Map<String, Long> until = new HashMap<>();
@@ -218,6 +222,7 @@ public final class Alerting implements AutoCloseable {
       List.of(
           BudgetConditions.NAME,
           RateConditions.NAME,
+          IncompressibleConditions.NAME,
           "SluiceHalted",
           "SluiceLedgerUnavailable",
           "SluiceStoreUnavailable",

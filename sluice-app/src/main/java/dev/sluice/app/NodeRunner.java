@@ -26,17 +26,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one {@link SluiceNode} at a time and applies approved reloads by replacing it, in process:
- * the running node drains (in-flight streams finish until the drain timeout, then are cut) and
- * closes (escrow returned, budget snapshot and final checkpoint written), and a node is started
- * from the new configuration on the same data directory and store, so every budget carries over
- * from the ledger and the store exactly as across a restart. No byte leaves between the two: the
- * swap fails closed. Listeners and the admin API bound to port 0 keep the port they had.
+ * Runs one {@link SluiceNode} and applies approved reloads to it in place ({@link
+ * SluiceNode#reconfigure}): the ledger, the budget store and the escrow stay open, listeners whose
+ * address is kept keep their socket, in-flight streams go on and pay the new tree from their next
+ * refill. Listeners and the admin API bound to port 0 keep the port they had.
  *
- * <p>If the new node cannot start (a port taken, a codec model missing), the previous configuration
- * is started again and a CHANGE refusal says why; if even that fails, the process has no node and
- * {@link #stopped()} completes. A reload is applied on a thread of its own, because the admin
- * request that asked for it is answered by the node being replaced. Thread-safe.
+ * <p>If the new configuration cannot be applied (a port taken, a codec model missing), nothing of
+ * it is in force, the running configuration stays, and a CHANGE refusal says why. A reload is
+ * applied on a thread of its own, because the admin request that asked for it is answered by the
+ * admin server the reload replaces. Thread-safe.
  */
 public final class NodeRunner implements ConfigSwap, AutoCloseable {
 
@@ -52,8 +50,9 @@ public final class NodeRunner implements ConfigSwap, AutoCloseable {
   private boolean closed;
 
   /**
-   * @param drain how long in-flight streams may finish when a node is replaced or closed
-   * @param started told of every node started (the first and each reload's)
+   * @param drain how long in-flight streams may finish when the node closes, or when a reload
+   *     removes or changes their listener
+   * @param started told of the node when it starts and after each reload applied
    */
   public NodeRunner(Clock clock, Duration drain, Consumer<SluiceNode> started) {
     this.clock = clock;
@@ -75,12 +74,12 @@ public final class NodeRunner implements ConfigSwap, AutoCloseable {
     return node;
   }
 
-  /** The node running now (null after close, during a swap or after a failed one). */
+  /** The node running now (null after close). */
   public SluiceNode node() {
     return node;
   }
 
-  /** Completes when the process has no node any more (closed, or a swap failed twice). */
+  /** Completes when the process has no node any more (closed). */
   public java.util.concurrent.CompletableFuture<Void> stopped() {
     return stopped;
   }
@@ -131,46 +130,43 @@ public final class NodeRunner implements ConfigSwap, AutoCloseable {
     if (closed || node == null) {
       return;
     }
-    SluiceNode old = node;
-    SluiceConfig previous = pin(old.config(), old);
-    SluiceConfig pinned = pin(next, old);
-    log.info("reload: replacing configuration {} with {}", previous.sha256Hex(), next.sha256Hex());
-    old.close(drain);
-    node = null;
+    SluiceNode n = node;
+    SluiceConfig pinned = pin(next, n);
+    String before = n.config().sha256Hex();
     try {
-      node = SluiceNode.start(pinned, clock, this);
-      // Stamped now: the application happened when the new node runs, not when it was approved.
-      node.ledger()
-          .append(LedgerEntry.of(application.type(), clock.millis(), application.fields()))
-          .join();
-      log.info("reload: configuration {} applied", next.sha256Hex());
+      n.reconfigure(pinned, drain);
     } catch (NodeStartException | RuntimeException e) {
       log.error(
-          "reload: the new configuration did not start: {}; starting the previous", e.getMessage());
-      if (node != null) {
-        node.close(Duration.ZERO);
-        node = null;
-      }
+          "reload: configuration {} not applied: {}; {} stays",
+          next.sha256Hex(),
+          e.getMessage(),
+          before);
       try {
-        node = SluiceNode.start(previous, clock, this);
-        node.ledger()
+        n.ledger()
             .append(
                 ChangeEntries.refusal(
                     clock.millis(),
                     ChangeApproval.KIND_CONFIG,
-                    previous.sha256Hex(),
+                    before,
                     next.sha256Hex(),
-                    "the new configuration did not start; the previous one runs again",
+                    "the new configuration could not be applied; the running one stays in force",
                     List.of(String.valueOf(e.getMessage()))))
             .join();
-      } catch (NodeStartException | RuntimeException again) {
-        log.error(
-            "reload: the previous configuration did not start either: {}", again.getMessage());
-        stopped.complete(null);
-        return;
+      } catch (RuntimeException again) {
+        log.error("reload: the refusal was not ledgered: {}", again.toString());
       }
+      return;
     }
-    started.accept(node);
+    try {
+      // Stamped now: the application happened when the new configuration runs, not when approved.
+      n.ledger()
+          .append(LedgerEntry.of(application.type(), clock.millis(), application.fields()))
+          .join();
+    } catch (RuntimeException e) {
+      log.error("reload: the CHANGE application entry was not ledgered: {}", e.toString());
+    }
+    log.info("reload: configuration {} applied", next.sha256Hex());
+    started.accept(n);
   }
 
   /**
@@ -188,25 +184,12 @@ public final class NodeRunner implements ConfigSwap, AutoCloseable {
           && was != null
           && was.bind().host().equals(l.bind().host())
           && at != null) {
-        l =
-            new ListenerConfig(
-                l.name(),
-                l.mode(),
-                new HostPort(l.bind().host(), at.getPort()),
-                l.upstreams(),
-                l.zone(),
-                l.tenantHeader(),
-                l.tenantsBySource(),
-                l.egress(),
-                l.tls(),
-                l.forward(),
-                l.peer(),
-                l.limits());
+        l = l.withPort(at.getPort());
       }
       listeners.add(l);
     }
     AdminConfig a = c.admin();
-    if (a.bind().port() == 0) {
+    if (a.bind().port() == 0 && running.admin() != null) {
       a =
           new AdminConfig(
               new HostPort(a.bind().host(), running.admin().address().getPort()),

@@ -4,6 +4,7 @@ import dev.sluice.budget.BudgetTree;
 import dev.sluice.cluster.EtcdBudgetStore;
 import dev.sluice.cluster.EtcdHalts;
 import dev.sluice.cluster.EtcdStoreOptions;
+import dev.sluice.cluster.EtcdTransfers;
 import dev.sluice.config.EscrowConfig;
 import dev.sluice.config.LedgerConfig;
 import dev.sluice.config.SluiceConfig;
@@ -18,6 +19,7 @@ import dev.sluice.store.GrantObserver;
 import dev.sluice.store.LocalBudgetStore;
 import dev.sluice.store.StrandedReport;
 import dev.sluice.time.Clock;
+import dev.sluice.transfer.FleetTransfers;
 import java.io.IOException;
 import java.util.Objects;
 
@@ -39,12 +41,19 @@ final class NodeStore implements AutoCloseable {
   private final Ledger ledger;
   private final StrandedReport stranded;
   private final FleetHalts fleet;
+  private final FleetTransfers transfers;
 
-  private NodeStore(BudgetStore budgets, Ledger ledger, StrandedReport stranded, FleetHalts fleet) {
+  private NodeStore(
+      BudgetStore budgets,
+      Ledger ledger,
+      StrandedReport stranded,
+      FleetHalts fleet,
+      FleetTransfers transfers) {
     this.budgets = Objects.requireNonNull(budgets, "budgets");
     this.ledger = Objects.requireNonNull(ledger, "ledger");
     this.stranded = Objects.requireNonNull(stranded, "stranded");
     this.fleet = Objects.requireNonNull(fleet, "fleet");
+    this.transfers = Objects.requireNonNull(transfers, "transfers");
   }
 
   /**
@@ -61,7 +70,8 @@ final class NodeStore implements AutoCloseable {
         LocalBudgetStore local =
             LocalBudgetStore.open(
                 tree, config.timeZone(), ledgerOptions(config), policy, ec.grantTtl(), clock);
-        return new NodeStore(local, local.ledger(), local.stranded(), FleetHalts.NONE);
+        return new NodeStore(
+            local, local.ledger(), local.stranded(), FleetHalts.NONE, FleetTransfers.NONE);
       } catch (IOException | RuntimeException e) {
         throw new NodeStartException(ledgerFailure(config, e), e);
       }
@@ -75,13 +85,21 @@ final class NodeStore implements AutoCloseable {
     try {
       EtcdBudgetStore etcd = openEtcd(config, tree, policy, clock, ledger, observer);
       FleetHalts fleet;
+      FleetTransfers transfers;
       try {
         fleet = EtcdHalts.open(options(config));
       } catch (RuntimeException e) {
         etcd.close();
         throw e;
       }
-      return new NodeStore(etcd, ledger, etcd.stranded(), fleet);
+      try {
+        transfers = EtcdTransfers.open(options(config));
+      } catch (RuntimeException e) {
+        fleet.close();
+        etcd.close();
+        throw e;
+      }
+      return new NodeStore(etcd, ledger, etcd.stranded(), fleet, transfers);
     } catch (NodeStartException | RuntimeException e) {
       ledger.close();
       throw e;
@@ -166,12 +184,21 @@ final class NodeStore implements AutoCloseable {
   }
 
   /**
-   * Stops following the fleet's halts, closes the store, then the ledger (the store writes its last
-   * entries there). Idempotent.
+   * The approved transfers shared with every node of the etcd store (its own etcd connection,
+   * {@link EtcdTransfers}); {@link FleetTransfers#NONE} on the local store.
+   */
+  FleetTransfers transfers() {
+    return transfers;
+  }
+
+  /**
+   * Stops following the fleet's halts and transfers, closes the store, then the ledger (the store
+   * writes its last entries there). Idempotent.
    */
   @Override
   public void close() {
     try {
+      transfers.close();
       fleet.close();
       budgets.close();
     } finally {

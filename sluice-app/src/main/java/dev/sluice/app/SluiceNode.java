@@ -1,10 +1,9 @@
 package dev.sluice.app;
 
-import dev.sluice.admin.AdminContext;
 import dev.sluice.admin.AdminServer;
 import dev.sluice.admin.ConfigSwap;
 import dev.sluice.admin.StoreMetrics;
-import dev.sluice.alert.AlertInputs;
+import dev.sluice.admin.TransferBook;
 import dev.sluice.alert.Alerting;
 import dev.sluice.budget.BudgetTree;
 import dev.sluice.budget.BudgetTrees;
@@ -27,14 +26,11 @@ import dev.sluice.ledger.LedgerEntry;
 import dev.sluice.store.BudgetStore;
 import dev.sluice.time.Clock;
 import dev.sluice.transfer.TransferAllowances;
+import dev.sluice.transfer.TransferFile;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,23 +46,30 @@ import org.slf4j.LoggerFactory;
  * <p>Start order makes every failure loud and early (data dir, ledger, ports), and records the
  * start and the configuration in the ledger before any listener accepts. {@link #close} drains: it
  * stops accepting, lets in-flight streams finish until the deadline and cuts the rest, returns
- * unspent escrow, records the stop, writes the budget snapshot and signs a final checkpoint.
+ * unspent escrow, records the stop, writes the budget snapshot and signs a final checkpoint. {@link
+ * #reconfigure} applies a reloaded configuration in place, the ledger, store and escrow staying
+ * open (decision 0022).
  */
 public final class SluiceNode implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SluiceNode.class);
 
-  private final SluiceConfig config;
   private final Clock clock;
-  private final BudgetTree tree;
   private final NodeStore store;
+  private final StoreMetrics storeMetrics;
   private final Escrow escrow;
   private final HaltState halts;
   private final GatewayStats stats;
   private final Gateway gateway;
   private final ScheduledExecutorService sweeper;
-  private final AdminServer admin;
-  private final Alerting alerts;
+  private final ConfigSwap swap;
+
+  // Replaced together by reconfigure (under this); read without the lock.
+  private volatile SluiceConfig config;
+  private volatile BudgetTree tree;
+  private volatile AdminServer admin;
+  private volatile Alerting alerts;
+  private volatile TransferBook transfersBook;
   private boolean closed;
 
   private SluiceNode(
@@ -74,17 +77,20 @@ public final class SluiceNode implements AutoCloseable {
       Clock clock,
       BudgetTree tree,
       NodeStore store,
+      StoreMetrics storeMetrics,
       Escrow escrow,
       HaltState halts,
       GatewayStats stats,
       Gateway gateway,
       ScheduledExecutorService sweeper,
       AdminServer admin,
-      Alerting alerts) {
+      Alerting alerts,
+      ConfigSwap swap) {
     this.config = config;
     this.clock = clock;
     this.tree = tree;
     this.store = store;
+    this.storeMetrics = storeMetrics;
     this.escrow = escrow;
     this.halts = halts;
     this.stats = stats;
@@ -92,6 +98,7 @@ public final class SluiceNode implements AutoCloseable {
     this.sweeper = sweeper;
     this.admin = admin;
     this.alerts = alerts;
+    this.swap = swap;
   }
 
   /** Starts a node that cannot reload its configuration ({@link ConfigSwap#NONE}). */
@@ -106,8 +113,9 @@ public final class SluiceNode implements AutoCloseable {
   public static SluiceNode start(SluiceConfig config, Clock clock, ConfigSwap swap)
       throws NodeStartException {
     Path dataDir = config.dataDir();
-    prepareDataDir(dataDir);
-    CodecModel codec = loadCodec(config); // before anything is opened: a bad file fails first
+    NodeSteps.prepareDataDir(dataDir);
+    CodecModel codec =
+        NodeSteps.loadCodec(config); // before anything is opened: a bad file fails first
     BudgetTree tree = BudgetTrees.of(config.budgets());
     StoreMetrics storeMetrics = new StoreMetrics();
     NodeStore store = NodeStore.open(config, tree, clock, storeMetrics);
@@ -118,60 +126,46 @@ public final class SluiceNode implements AutoCloseable {
     Alerting alerts = null;
     try {
       Ledger ledger = store.ledger();
-      record(ledger, startEntry(config, clock));
-      record(ledger, configEntry(config, clock));
+      NodeSteps.record(ledger, NodeSteps.startEntry(config, clock));
+      NodeSteps.record(ledger, NodeSteps.configEntry(config, clock));
       EscrowConfig ec = config.escrow();
       escrow = new Escrow(store.budgets(), clock, ec.lowWaterPercent(), ec.grantTtl());
       HaltState halts = HaltState.persistent(tree.zones(), dataDir.resolve("halts"));
       GatewayStats stats =
           new GatewayStats(config.listeners().stream().map(l -> l.name()).toList());
       Evidence evidence = new Evidence(ledger, clock, stats);
-      sweeper = Executors.newSingleThreadScheduledExecutor(daemon("sluice-escrow-sweeper"));
+      sweeper =
+          Executors.newSingleThreadScheduledExecutor(NodeSteps.daemon("sluice-escrow-sweeper"));
       Escrow e = escrow;
       sweeper.scheduleWithFixedDelay(e::sweep, 1, 1, TimeUnit.SECONDS);
       // The admin server (and with it the fleet's halts) before the listeners: a node that
       // starts while the fleet is halted applies the halt before it accepts any client.
       AtomicReference<Gateway> started = new AtomicReference<>();
-      if (config.alerts() != null) {
-        alerts =
-            Alerting.create(
-                new AlertInputs(
-                    config,
-                    tree,
-                    store.budgets(),
-                    escrow,
-                    ledger,
-                    halts,
-                    stats::egressBytes,
-                    store.stranded(),
-                    clock));
-      }
-      TransferAllowances transfers = new TransferAllowances();
+      alerts = NodeWiring.alertsOf(config, tree, store, escrow, halts, stats, clock);
+      // Approved transfers kept before this start (file) or by the fleet (etcd), re-checked
+      // against this configuration, in force before any listener accepts.
+      TransferBook transfers = transferBook(config, store, clock);
       admin =
           new AdminServer(
-                  new AdminContext(
+                  NodeWiring.adminContext(
                       config,
                       tree,
-                      store.budgets(),
+                      store,
+                      storeMetrics,
                       escrow,
-                      ledger,
                       halts,
                       stats,
-                      store.stranded(),
                       clock,
                       () -> {
                         Gateway g = started.get();
                         return g != null && g.allBound();
                       },
-                      storeMetrics,
-                      store.fleet(),
                       alerts,
                       swap,
                       transfers))
               .start();
       if (alerts != null) {
-        alerts.start(
-            (config.admin().tls() == null ? "http" : "https") + "://" + hostPort(admin.address()));
+        alerts.start(NodeWiring.adminUrl(config, admin));
       }
       gateway =
           Gateway.start(
@@ -188,12 +182,12 @@ public final class SluiceNode implements AutoCloseable {
                   0,
                   HostResolver.system(),
                   codec,
-                  transfers));
+                  transfers.allowances()));
       started.set(gateway);
       log.info(
           "admin API on {}://{}",
           config.admin().tls() == null ? "http" : "https",
-          hostPort(admin.address()));
+          NodeSteps.hostPort(admin.address()));
       for (HaltState.Halt h : halts.active()) {
         log.warn(
             "egress of {} is HALTED since {}: {}",
@@ -204,8 +198,23 @@ public final class SluiceNode implements AutoCloseable {
       if (config.mode() == dev.sluice.config.Mode.REPORT) {
         log.warn("mode is REPORT: budgets are NOT enforced; over-budget bytes are only recorded");
       }
-      return new SluiceNode(
-          config, clock, tree, store, escrow, halts, stats, gateway, sweeper, admin, alerts);
+      SluiceNode node =
+          new SluiceNode(
+              config,
+              clock,
+              tree,
+              store,
+              storeMetrics,
+              escrow,
+              halts,
+              stats,
+              gateway,
+              sweeper,
+              admin,
+              alerts,
+              swap);
+      node.transfersBook = transfers;
+      return node;
     } catch (GatewayStartException e) {
       shutdownQuietly(alerts, admin, sweeper, gateway, escrow, store);
       throw new NodeStartException(e.getMessage(), e);
@@ -220,74 +229,139 @@ public final class SluiceNode implements AutoCloseable {
   }
 
   /**
-   * The egress codec model, loaded once: {@code codec.model} if configured (a file that cannot be
-   * read stops the start, naming the file and the reason), else the built-in one; null when no
-   * listener has {@code peer: edge} and no model is configured.
+   * Applies {@code next} in place, the ledger, the budget store and the escrow staying open, and
+   * ledgers its {@code config} entry; all or nothing. First what can fail, while the running
+   * configuration stays fully in force: the codec model is loaded, the alerts' state is read, and
+   * the gateway binds the listeners whose address no socket has yet ({@link Gateway#reconfigure});
+   * a failure closes what was opened and throws. Then, in this order: the listeners take the new
+   * configuration (sockets kept, listeners removed or changed drain for {@code drain} in the
+   * background, then are cut); the budget store and the escrow move to the new tree (counters kept
+   * by node id, every escrow set settled, connections pay the new caps from their next refill on;
+   * see {@code Escrow#retree}); the halt switches follow the zones; the alerts and the admin API
+   * are replaced (the admin API is closed and bound again on the same address, so it refuses
+   * connections for that moment); the large-transfer allowances approved under the previous
+   * configuration are dropped, as they were when a reload replaced the node.
+   *
+   * <p>{@code next} must differ from the running configuration only where {@code
+   * ConfigDiff.restartRequired} allows (not in site, data_dir, store, node_id, ledger or admin).
+   *
+   * @throws NodeStartException naming what could not be applied; nothing changed then
    */
-  private static CodecModel loadCodec(SluiceConfig config) throws NodeStartException {
-    Path file = config.codec().model();
-    if (file == null) {
-      if (!config.hasEdgeListener()) {
-        return null;
-      }
-      CodecModel m = CodecModel.builtIn();
-      log.info("codec model: built-in (id {})", m.idHex());
-      return m;
+  public synchronized void reconfigure(SluiceConfig next, Duration drain)
+      throws NodeStartException {
+    if (closed) {
+      throw new NodeStartException("the node is stopped", null);
     }
+    long began = clock.nanos();
+    SluiceConfig previous = config;
+    CodecModel codec = NodeSteps.loadCodec(next);
+    BudgetTree nextTree = BudgetTrees.of(next.budgets());
+    List<String> union = new java.util.ArrayList<>(tree.zones());
+    nextTree.zones().stream().filter(z -> !union.contains(z)).forEach(union::add);
+    // New zones' switches exist before the new listeners are built; none is dropped yet.
+    halts.rezone(union);
+    Alerting nextAlerts;
+    // The allowances are re-read and re-checked against the new configuration: approvals are
+    // bound to the running file's hash, so those of the previous one no longer count.
+    TransferBook transfers = transferBook(next, store, clock);
     try {
-      CodecModel m = CodecModel.read(file);
-      log.info("codec model: {} (id {})", file, m.idHex());
-      return m;
+      nextAlerts = NodeWiring.alertsOf(next, nextTree, store, escrow, halts, stats, clock);
     } catch (IOException | RuntimeException e) {
-      throw new NodeStartException(
-          "codec.model " + file.toAbsolutePath() + ": cannot load the codec model: " + e, e);
+      halts.rezone(tree.zones());
+      throw new NodeStartException("alerts: cannot read their state: " + e.getMessage(), e);
     }
-  }
-
-  private static void prepareDataDir(Path dataDir) throws NodeStartException {
     try {
-      Files.createDirectories(dataDir);
-      if (!Files.isWritable(dataDir)) {
-        throw new AccessDeniedException(dataDir.toString());
-      }
+      gateway.reconfigure(
+          gateway.context().reloaded(next, nextTree, codec, transfers.allowances()), drain);
+    } catch (GatewayStartException | RuntimeException e) {
+      halts.rezone(tree.zones());
+      throw new NodeStartException(e.getMessage(), e);
+    }
+    store.budgets().retree(nextTree);
+    escrow.retree(nextTree, Duration.ofSeconds(10));
+    halts.rezone(nextTree.zones());
+    config = next;
+    transfersBook = transfers;
+    tree = nextTree;
+    if (alerts != null) {
+      alerts.close();
+    }
+    alerts = nextAlerts;
+    dev.sluice.admin.AdminToken token = admin == null ? null : admin.token();
+    if (admin != null) {
+      admin.stop();
+    }
+    admin = startAdmin(next, nextTree, nextAlerts, transfers, token);
+    if (nextAlerts != null && admin != null) {
+      nextAlerts.start(NodeWiring.adminUrl(next, admin));
+    }
+    try {
+      NodeSteps.record(store.ledger(), NodeSteps.configEntry(next, clock));
     } catch (IOException e) {
-      throw new NodeStartException(
-          "data_dir " + dataDir.toAbsolutePath() + " is not a writable directory: " + e, e);
+      log.error(
+          "reload: the config entry of {} was not ledgered: {}", next.sha256Hex(), e.toString());
     }
+    log.info(
+        "reload: configuration {} replaced by {} in place in {} ms",
+        previous.sha256Hex(),
+        next.sha256Hex(),
+        (clock.nanos() - began) / 1_000_000);
   }
 
-  private static LedgerEntry startEntry(SluiceConfig c, Clock clock) {
-    String host;
+  /**
+   * The admin server of the configuration just applied, on the address the previous one had; if it
+   * cannot be bound (another process took the port in between) the node runs without an admin API,
+   * loudly, since the data plane must not stop for it.
+   */
+  private AdminServer startAdmin(
+      SluiceConfig next,
+      BudgetTree nextTree,
+      Alerting nextAlerts,
+      TransferBook transfers,
+      dev.sluice.admin.AdminToken token) {
     try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      host = "unknown";
+      return new AdminServer(
+              NodeWiring.adminContext(
+                  next,
+                  nextTree,
+                  store,
+                  storeMetrics,
+                  escrow,
+                  halts,
+                  stats,
+                  clock,
+                  gateway::allBound,
+                  nextAlerts,
+                  swap,
+                  transfers))
+          .start(token);
+    } catch (IOException | RuntimeException e) {
+      log.error("reload: the admin API could not be started again: {}", e.toString());
+      return null;
     }
-    String version = SluiceNode.class.getPackage().getImplementationVersion();
-    return LedgerEntry.builder(EntryType.START, clock.millis())
-        .put("site", c.site())
-        .put("host", host)
-        .put("version", version == null ? "dev" : version)
-        .put("time_zone", c.timeZone().getId())
-        .put("mode", c.mode().name().toLowerCase(Locale.ROOT))
-        .build();
   }
 
-  private static LedgerEntry configEntry(SluiceConfig c, Clock clock) {
-    return LedgerEntry.builder(EntryType.CONFIG, clock.millis())
-        .put("source", c.sourceName())
-        .put("sha256", c.sha256Hex())
-        .put("mode", c.mode().name().toLowerCase(Locale.ROOT))
-        .put("weight_bytes", c.model().weightBytes())
-        .build();
+  /** The approved large transfers in force on this node. */
+  public TransferAllowances transfers() {
+    return transfersBook.allowances();
   }
 
-  private static void record(Ledger ledger, LedgerEntry e) throws IOException {
-    try {
-      ledger.append(e).join();
-    } catch (RuntimeException err) {
-      throw new IOException("the ledger refused the " + e.type().label() + " entry", err);
-    }
+  /**
+   * The approved transfers of {@code c}, started: kept in the data directory on the local store,
+   * shared through etcd on the etcd store (decision 0023).
+   */
+  private static TransferBook transferBook(SluiceConfig c, NodeStore store, Clock clock) {
+    TransferBook b =
+        new TransferBook(
+            c,
+            clock,
+            new TransferFile(c.dataDir().resolve("transfers")),
+            store.transfers(),
+            c.store().type() == dev.sluice.config.StoreType.ETCD
+                ? c.store().etcd().timeout().toMillis()
+                : 0);
+    b.start();
+    return b;
   }
 
   public SluiceConfig config() {
@@ -337,9 +411,9 @@ public final class SluiceNode implements AutoCloseable {
     return alerts;
   }
 
-  static String hostPort(java.net.InetSocketAddress a) {
-    String h = a.getAddress().getHostAddress();
-    return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
+  /** Connections cut because a reload removed or changed their listener, since start. */
+  public int cutAtReload() {
+    return gateway.cutAtReload();
   }
 
   /** Drains with {@code deadline} and shuts everything down. Idempotent. */
@@ -355,7 +429,9 @@ public final class SluiceNode implements AutoCloseable {
     if (alerts != null) {
       alerts.close();
     }
-    admin.stop();
+    if (admin != null) {
+      admin.stop();
+    }
     escrow.close();
     try {
       store
@@ -419,13 +495,5 @@ public final class SluiceNode implements AutoCloseable {
         log.debug("while shutting down after a failed start: {}", e.toString());
       }
     }
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

@@ -76,6 +76,7 @@ final class AlertFixture implements AutoCloseable {
                 store.ledger(),
                 halts,
                 stats::egressBytes,
+                stats.probe(),
                 store.stranded(),
                 clock));
   }

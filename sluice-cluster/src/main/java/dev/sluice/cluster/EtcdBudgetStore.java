@@ -74,7 +74,7 @@ public final class EtcdBudgetStore implements BudgetStore {
 
   private static final Logger log = LoggerFactory.getLogger(EtcdBudgetStore.class);
 
-  private final BudgetTree tree;
+  private volatile BudgetTree tree;
   private final EtcdStoreOptions options;
   private final String name;
   private final String nodeId;
@@ -284,6 +284,16 @@ public final class EtcdBudgetStore implements BudgetStore {
 
   public BudgetTree tree() {
     return tree;
+  }
+
+  /**
+   * See {@link BudgetStore#retree}. The counters are etcd keys named by node id, and a grant reads
+   * every cap from the path of its request, so nothing moves: only {@link #tree()} answers {@code
+   * next} from now on.
+   */
+  @Override
+  public void retree(BudgetTree next) {
+    tree = Objects.requireNonNull(next, "next");
   }
 
   /** Escrow sets of an earlier run of this node id found unsettled at start. */

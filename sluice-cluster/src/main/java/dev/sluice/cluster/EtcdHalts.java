@@ -80,6 +80,8 @@ public final class EtcdHalts implements FleetHalts {
   private volatile Watch.Watcher watcher;
   private volatile boolean watchBroken = true;
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicBoolean resyncScheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private EtcdHalts(Client client, EtcdStoreOptions options) {
     this.client = client;
@@ -197,15 +199,19 @@ public final class EtcdHalts implements FleetHalts {
           this.sink = sink;
           resync().whenComplete((v, e) -> first.complete(null));
         });
-    executor.scheduleWithFixedDelay(
-        () -> {
-          if (!closed) {
-            resync();
-          }
-        },
-        RESYNC.toMillis(),
-        RESYNC.toMillis(),
-        TimeUnit.MILLISECONDS);
+    // A reload applied in place starts a new admin server, which watches again with a new sink:
+    // the periodic re-read is scheduled once.
+    if (resyncScheduled.compareAndSet(false, true)) {
+      executor.scheduleWithFixedDelay(
+          () -> {
+            if (!closed) {
+              resync();
+            }
+          },
+          RESYNC.toMillis(),
+          RESYNC.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
     try {
       first.get(2 * timeoutMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -335,29 +341,8 @@ public final class EtcdHalts implements FleetHalts {
     }
   }
 
-  /**
-   * {@code f} with the operation deadline; at the deadline the call itself is cancelled too, so
-   * that jetcd does not send it later.
-   */
   private <T> CompletableFuture<T> deadline(CompletableFuture<T> f) {
-    CompletableFuture<T> out = new CompletableFuture<>();
-    f.whenComplete(
-        (v, e) -> {
-          if (e != null) {
-            out.completeExceptionally(e);
-          } else {
-            out.complete(v);
-          }
-        });
-    CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS)
-        .execute(
-            () -> {
-              if (out.completeExceptionally(
-                  new TimeoutException("no answer from etcd within " + timeoutMillis + " ms"))) {
-                f.cancel(true);
-              }
-            });
-    return out;
+    return EtcdIo.deadline(f, timeoutMillis);
   }
 
   /** Stops watching and closes the connection. Idempotent. */

@@ -146,6 +146,31 @@ final class EtcdIo {
     return r.getHeader().getRevision();
   }
 
+  /**
+   * {@code f} with a deadline of {@code timeoutMillis}; at the deadline the call itself is
+   * cancelled too, so that jetcd does not send it later.
+   */
+  static <T> CompletableFuture<T> deadline(CompletableFuture<T> f, long timeoutMillis) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    f.whenComplete(
+        (v, e) -> {
+          if (e != null) {
+            out.completeExceptionally(e);
+          } else {
+            out.complete(v);
+          }
+        });
+    CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS)
+        .execute(
+            () -> {
+              if (out.completeExceptionally(
+                  new TimeoutException("no answer from etcd within " + timeoutMillis + " ms"))) {
+                f.cancel(true);
+              }
+            });
+    return out;
+  }
+
   static ByteSequence bytes(String key) {
     return ByteSequence.from(key, StandardCharsets.UTF_8);
   }

@@ -32,6 +32,9 @@ import java.util.Objects;
  *       <td>JSON fleet halt {@code {"scope", "reason", "by", "node", "since"}} ({@link
  *       HaltRecords})</td>
  *       <td>the node that takes the halt (only if absent); deleted by the node that lifts it</td></tr>
+ *   <tr><td>{@code {prefix}/v1/fleet/transfers/{key}}</td>
+ *       <td>an approved transfer, one {@code TransferRecord} line (its approvals included)</td>
+ *       <td>the node the transfer was allowed through, under a lease that ends at its expiry</td></tr>
  *   <tr><td>{@code {prefix}/v1/fleet/lifts/{scope}}</td>
  *       <td>JSON last lift {@code {"scope", "reason", "by", "node", "halt_revision"}}</td>
  *       <td>the node that lifts a fleet halt, in the same transaction as the delete</td></tr>
@@ -135,6 +138,16 @@ public final class EtcdKeys {
   /** The claim key of a fleet-wide alert ({@link EtcdAlertClaims}), its key escaped. */
   public String alertClaim(String alertKey) {
     return root + "alerts/" + escape(alertKey);
+  }
+
+  /** The prefix of every fleet transfer allowance key. */
+  public String transfers() {
+    return fleet() + "transfers/";
+  }
+
+  /** The key of one fleet transfer allowance ({@code TransferRecord#key}: 32 hex digits). */
+  public String transfer(String recordKey) {
+    return transfers() + escape(recordKey);
   }
 
   /** The period segment of a key: the period start, {@code 0} for lifetime. */

@@ -256,10 +256,14 @@ public final class EtcdListing {
                 live.add(seg[1]);
               }
               case "fleet" -> {
-                // Fleet halts and lifts (EtcdHalts): not part of the budget.
-                if (seg.length != 3 || !(seg[1].equals("halts") || seg[1].equals("lifts"))) {
+                // Fleet halts and lifts (EtcdHalts) and approved transfers (EtcdTransfers): not
+                // part of the budget.
+                if (seg.length != 3
+                    || !(seg[1].equals("halts")
+                        || seg[1].equals("lifts")
+                        || seg[1].equals("transfers"))) {
                   throw new IllegalArgumentException(
-                      "not fleet/halts/{scope} or fleet/lifts/{scope}");
+                      "not fleet/halts/{scope}, fleet/lifts/{scope} or fleet/transfers/{key}");
                 }
               }
               case "alerts" -> {

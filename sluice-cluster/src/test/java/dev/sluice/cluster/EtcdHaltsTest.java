@@ -134,7 +134,17 @@ class EtcdHaltsTest {
     EtcdKeys keys = new EtcdKeys("/p");
     EtcdListing l =
         EtcdListing.of(
-            "/p", Map.of(keys.halt("site"), new byte[] {'{', '}'}, keys.lift("z"), new byte[0]), 3);
+            "/p",
+            Map.of(
+                keys.halt("site"),
+                new byte[] {'{', '}'},
+                keys.lift("z"),
+                new byte[0],
+                // An approved transfer (EtcdTransfers) lives under fleet/ too: ledger reconcile
+                // must not report it as a malformed budget key.
+                keys.transfer("0123456789abcdef0123456789abcdef"),
+                new byte[] {'v', '1'}),
+            3);
     assertThat(l.malformed()).isEmpty();
     assertThat(List.of(keys.halt("a/b"))).containsExactly("/p/v1/fleet/halts/a%2Fb");
   }

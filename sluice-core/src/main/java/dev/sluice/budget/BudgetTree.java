@@ -104,6 +104,33 @@ public final class BudgetTree {
     return paths.computeIfAbsent(key, k -> new BudgetPath(list));
   }
 
+  /**
+   * {@code p}, or the path of this tree with the same node ids when {@code p} belongs to another
+   * tree (one replaced by a configuration reload): the caps and tree indexes are then this tree's.
+   * Null when a node of {@code p} is not in this tree any more. Cached like {@link #path}.
+   */
+  public BudgetPath resolve(BudgetPath p) {
+    if (p.node(0) == site()) {
+      return p;
+    }
+    if (controlPath != null && p.key().equals(controlPath.key())) {
+      return controlPath;
+    }
+    BudgetPath cached = paths.get(p.key());
+    if (cached != null) {
+      return cached;
+    }
+    List<BudgetNode> list = new ArrayList<>(p.nodeCount());
+    for (String id : p.nodeIds()) {
+      BudgetNode n = byId.get(id);
+      if (n == null) {
+        return null;
+      }
+      list.add(n);
+    }
+    return paths.computeIfAbsent(p.key(), k -> new BudgetPath(list));
+  }
+
   private BudgetNode require(String id, String what) {
     BudgetNode n = byId.get(id);
     if (n == null) {

@@ -14,6 +14,10 @@ import java.util.Objects;
  *   <li>{@code rate}: an egress-rate alert when a budget node's (or this gateway's) rate over
  *       {@code window} is above {@code multiple} times its average over {@code trailing}, and at
  *       least {@code min_bytes_per_second} (so an idle tenant sending a little does not fire).
+ *   <li>{@code incompressible}: an alert per tenant when, over {@code window}, at least {@code
+ *       min_bytes} of its egress left and the compressibility probe estimated them to compress to
+ *       more than {@code ratio} of their size (encrypted or packed data, float weights); {@code
+ *       false} turns it off.
  *   <li>{@code checkpoint_max_age}: the newest signed checkpoint older than this fires an alert.
  *   <li>{@code webhooks}: Alertmanager-compatible receivers (webhook format version 4), retried
  *       with exponential back-off from {@code backoff.initial} to {@code backoff.max}; at most
@@ -24,6 +28,7 @@ import java.util.Objects;
  * SluiceConfig#alerts()} is null); {@code alerts: {}} evaluates with the defaults and only logs,
  * ledgers and serves them.
  *
+ * @param incompressible the incompressible-egress alert; null: off
  * @param externalUrl the base URL written as {@code externalURL} and {@code generatorURL}; null:
  *     the admin API's own address
  */
@@ -32,6 +37,7 @@ public record AlertsConfig(
     List<Integer> thresholdsPercent,
     Duration interval,
     Rate rate,
+    Incompressible incompressible,
     Duration checkpointMaxAge,
     Duration backoffInitial,
     Duration backoffMax,
@@ -101,6 +107,42 @@ public record AlertsConfig(
     }
   }
 
+  /**
+   * The incompressible-egress alert: a tenant's egress over {@code window} is at least {@code
+   * minBytes} and the probe's compressed/raw ratio of it is above {@code ratio}.
+   *
+   * <p>Defaults, from the probe's figures on real data (docs/detection.md): text answers as JSON
+   * are at about 0.58 and base64 of anything at most 0.76, while ciphertext, compressed data and
+   * random bytes are at 0.99 and fp32 and fp16 weights at 0.91, so 0.85 sits between them. 10
+   * minutes and 50 MB: a sustained stream (83 kB/s for 10 minutes), not an image, an archive or a
+   * PDF someone downloads, which are incompressible too.
+   */
+  public record Incompressible(Duration window, double ratio, long minBytes) {
+
+    public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(10);
+    public static final double DEFAULT_RATIO = 0.85;
+    public static final long DEFAULT_MIN_BYTES = 50_000_000;
+    public static final Duration MIN_WINDOW = Duration.ofSeconds(1);
+    public static final Duration MAX_WINDOW = Duration.ofDays(1);
+    public static final double MIN_RATIO = 0.1;
+    public static final double MAX_RATIO = 1.0;
+    public static final Incompressible DEFAULTS =
+        new Incompressible(DEFAULT_WINDOW, DEFAULT_RATIO, DEFAULT_MIN_BYTES);
+
+    public Incompressible {
+      Objects.requireNonNull(window, "window");
+      if (window.compareTo(MIN_WINDOW) < 0 || window.compareTo(MAX_WINDOW) > 0) {
+        throw new IllegalArgumentException("incompressible window must be 1s..1d");
+      }
+      if (!(ratio >= MIN_RATIO && ratio <= MAX_RATIO)) {
+        throw new IllegalArgumentException("incompressible ratio must be 0.1..1");
+      }
+      if (minBytes < 1) {
+        throw new IllegalArgumentException("incompressible min_bytes must be at least 1 B");
+      }
+    }
+  }
+
   public AlertsConfig {
     webhooks = List.copyOf(webhooks);
     thresholdsPercent = List.copyOf(thresholdsPercent);
@@ -132,6 +174,7 @@ public record AlertsConfig(
         DEFAULT_THRESHOLDS,
         DEFAULT_INTERVAL,
         Rate.DEFAULTS,
+        Incompressible.DEFAULTS,
         DEFAULT_CHECKPOINT_MAX_AGE,
         DEFAULT_BACKOFF_INITIAL,
         DEFAULT_BACKOFF_MAX,
@@ -146,6 +189,7 @@ public record AlertsConfig(
         thresholdsPercent,
         interval,
         rate,
+        incompressible,
         checkpointMaxAge,
         backoffInitial,
         backoffMax,

@@ -27,6 +27,7 @@ final class AlertsReader {
         "thresholds",
         "interval",
         "rate",
+        "incompressible",
         "checkpoint_max_age",
         "backoff",
         "queue",
@@ -50,6 +51,19 @@ final class AlertsReader {
                   + ") is shorter than two alerts.interval ("
                   + Durations.format(interval)
                   + "): the window's rate is measured over fewer than two samples");
+    }
+    Cursor incompressibleAt = m.get("incompressible");
+    AlertsConfig.Incompressible incompressible = incompressible(incompressibleAt);
+    if (incompressible != null
+        && interval != null
+        && incompressible.window().compareTo(interval.multipliedBy(2)) < 0) {
+      (incompressibleAt == null ? c : incompressibleAt)
+          .warning(
+              "alerts.incompressible.window ("
+                  + Durations.format(incompressible.window())
+                  + ") is shorter than two alerts.interval ("
+                  + Durations.format(interval)
+                  + "): the window holds fewer than two samples");
     }
     Cursor ageAt = m.get("checkpoint_max_age");
     Duration age =
@@ -80,7 +94,16 @@ final class AlertsReader {
       return null;
     }
     return new AlertsConfig(
-        hooks, thresholds, interval, rate, age, backoff[0], backoff[1], queue.intValue(), external);
+        hooks,
+        thresholds,
+        interval,
+        rate,
+        incompressible,
+        age,
+        backoff[0],
+        backoff[1],
+        queue.intValue(),
+        external);
   }
 
   private static List<AlertsConfig.Webhook> webhooks(Cursor c) {
@@ -189,6 +212,63 @@ final class AlertsReader {
       return null;
     }
     return new AlertsConfig.Rate(multiple, window, trailing, floor);
+  }
+
+  /** {@code alerts.incompressible}: a map, {@code true} (the defaults) or {@code false} (off). */
+  private static AlertsConfig.Incompressible incompressible(Cursor c) {
+    if (c == null) {
+      return AlertsConfig.Incompressible.DEFAULTS;
+    }
+    if (c.isBool()) {
+      Boolean on = c.bool();
+      return Boolean.TRUE.equals(on) ? AlertsConfig.Incompressible.DEFAULTS : null;
+    }
+    YamlMap m = c.map();
+    if (m == null) {
+      return null;
+    }
+    m.allow("window", "ratio", "min_bytes");
+    Duration window =
+        duration(
+            m.get("window"),
+            AlertsConfig.Incompressible.DEFAULT_WINDOW,
+            AlertsConfig.Incompressible.MIN_WINDOW,
+            AlertsConfig.Incompressible.MAX_WINDOW);
+    Cursor ratioAt = m.get("ratio");
+    Double ratio =
+        ratioAt == null
+            ? Double.valueOf(AlertsConfig.Incompressible.DEFAULT_RATIO)
+            : ratio(ratioAt);
+    Cursor minAt = m.get("min_bytes");
+    Long min =
+        minAt == null
+            ? Long.valueOf(AlertsConfig.Incompressible.DEFAULT_MIN_BYTES)
+            : Scalars.size(minAt, 1, Long.MAX_VALUE);
+    if (window == null || ratio == null || min == null) {
+      return null;
+    }
+    return new AlertsConfig.Incompressible(window, ratio, min);
+  }
+
+  /** A compressed/raw ratio: {@code 0.85} or {@code 85%}, between 0.1 and 1. */
+  private static Double ratio(Cursor c) {
+    String text = c.string("a ratio such as 0.85");
+    if (text == null) {
+      return null;
+    }
+    String t = text.strip();
+    boolean percent = t.endsWith("%");
+    String digits = percent ? t.substring(0, t.length() - 1).strip() : t;
+    if (!digits.matches("[0-9]{1,3}(\\.[0-9]{1,6})?")) {
+      c.error("expected a ratio such as 0.85 or 85%");
+      return null;
+    }
+    double v = Double.parseDouble(digits) / (percent ? 100 : 1);
+    if (v < AlertsConfig.Incompressible.MIN_RATIO || v > AlertsConfig.Incompressible.MAX_RATIO) {
+      c.error("must be between 0.1 and 1 (the compressed size over the raw size)");
+      return null;
+    }
+    return v;
   }
 
   private static Duration[] backoff(Cursor c) {

@@ -145,6 +145,11 @@ final class Cursor {
     return null;
   }
 
+  /** Whether this is a YAML boolean. */
+  boolean isBool() {
+    return node instanceof ScalarNode s && s.getTag().equals(Tag.BOOL);
+  }
+
   /** A YAML boolean: {@code true} or {@code false}. */
   Boolean bool() {
     if (node instanceof ScalarNode s && s.getTag().equals(Tag.BOOL)) {

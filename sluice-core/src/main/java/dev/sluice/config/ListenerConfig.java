@@ -32,6 +32,26 @@ public record ListenerConfig(
     Peer peer,
     ConnectionLimits limits) {
 
+  /**
+   * This listener bound to {@code port} of the same host: how a {@code bind} with port 0 is pinned
+   * to the port it got, so a reload keeps the address clients use.
+   */
+  public ListenerConfig withPort(int port) {
+    return new ListenerConfig(
+        name,
+        mode,
+        new HostPort(bind.host(), port),
+        upstreams,
+        zone,
+        tenantHeader,
+        tenantsBySource,
+        egress,
+        tls,
+        forward,
+        peer,
+        limits);
+  }
+
   public ListenerConfig {
     Objects.requireNonNull(limits, "limits");
     Names.checkListenerName(name);

@@ -1,6 +1,7 @@
 package dev.sluice.escrow;
 
 import dev.sluice.budget.BudgetPath;
+import dev.sluice.budget.BudgetTree;
 import dev.sluice.store.BudgetStore;
 import dev.sluice.store.LiveSent;
 import dev.sluice.time.Clock;
@@ -35,7 +36,13 @@ public final class Escrow implements AutoCloseable, LiveSent {
   private final int lowWaterPercent;
   private final long grantTtlMillis;
   private final long maxWant;
-  private final ConcurrentHashMap<BudgetPath, EscrowAccount> accounts = new ConcurrentHashMap<>();
+
+  /** By {@link BudgetPath#key()}: an account outlives the tree its path was first taken from. */
+  private final ConcurrentHashMap<String, EscrowAccount> accounts = new ConcurrentHashMap<>();
+
+  /** The tree of the configuration in force once a reload was applied in place; null before. */
+  private volatile BudgetTree tree;
+
   private volatile boolean closed;
 
   /**
@@ -70,12 +77,47 @@ public final class Escrow implements AutoCloseable, LiveSent {
     this.maxWant = maxWant;
   }
 
-  /** The account for {@code path}, created on first use. */
+  /**
+   * The account for {@code path}, created on first use. After a {@link #retree}, a path of an
+   * earlier tree (a connection accepted before the reload) is the account of the same node ids in
+   * the tree in force; if one of them was removed, the account is one that is never granted escrow
+   * (every refill is unavailable, naming the removed path).
+   */
   public EscrowAccount account(BudgetPath path) {
     if (closed) {
       throw new IllegalStateException("escrow is closed");
     }
-    return accounts.computeIfAbsent(path, p -> new EscrowAccount(p, this));
+    BudgetTree t = tree;
+    BudgetPath p = t == null ? path : t.resolve(path);
+    if (p == null) {
+      EscrowAccount gone = new EscrowAccount(path, this);
+      gone.retire(null);
+      return gone;
+    }
+    return accounts.computeIfAbsent(p.key(), k -> new EscrowAccount(p, this));
+  }
+
+  /**
+   * Follows a configuration reload applied in place, after the store's {@link BudgetStore#retree}:
+   * every account's escrow set is settled (its unspent bytes go back to the store, its sent bytes
+   * are counted once), and the account moves to the path of the same node ids in {@code next}, so
+   * the connections holding it pay the new tree's caps from their next refill on. An account whose
+   * path is gone is settled and never refilled again (a connection on it is refused or cut when the
+   * bytes it already holds run out: none, after the settlement). Waits up to {@code timeout} for
+   * the settlements to be durable, as {@link #close(Duration)} does.
+   */
+  public void retree(BudgetTree next, Duration timeout) {
+    tree = Objects.requireNonNull(next, "next");
+    List<CompletableFuture<Void>> fs = new ArrayList<>();
+    for (var e : accounts.entrySet()) {
+      EscrowAccount a = e.getValue();
+      BudgetPath p = next.resolve(a.path());
+      fs.add(a.retire(p));
+      if (p == null) {
+        accounts.remove(e.getKey(), a);
+      }
+    }
+    await(fs, timeout, "escrow not fully settled at a reload; it stays counted as spent: {}");
   }
 
   /** Every account created so far. */
@@ -131,13 +173,17 @@ public final class Escrow implements AutoCloseable, LiveSent {
     for (EscrowAccount a : accounts.values()) {
       fs.add(a.settleNow("shutdown"));
     }
+    await(fs, timeout, "escrow not fully settled at shutdown; it stays counted as spent: {}");
+  }
+
+  private static void await(List<CompletableFuture<Void>> fs, Duration timeout, String warning) {
     try {
       CompletableFuture.allOf(fs.toArray(new CompletableFuture<?>[0]))
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
-      log.warn("escrow not fully settled at shutdown; it stays counted as spent: {}", e.toString());
+      log.warn(warning, e.toString());
     }
   }
 

@@ -40,7 +40,12 @@ public final class EscrowAccount {
    */
   public static final long UNREFUNDABLE = Long.MAX_VALUE;
 
-  private final BudgetPath path;
+  /** Moved to the new tree's path by {@link #retire} at a reload; guarded by this for writes. */
+  private volatile BudgetPath path;
+
+  /** Set when the path was removed by a reload: the account is never granted escrow again. */
+  private volatile boolean removed;
+
   private final Escrow escrow;
 
   // Hot path state.
@@ -173,6 +178,13 @@ public final class EscrowAccount {
    * available when it completes; charging is checked again then, so nothing is over-spent.
    */
   public synchronized CompletableFuture<Outcome> refill(long need) {
+    if (removed) {
+      last =
+          Outcome.unavailable(
+              escrow.store().name(),
+              "budget path " + path + " was removed by a configuration reload");
+      return CompletableFuture.completedFuture(last);
+    }
     if (inFlight != null) {
       return inFlight.thenCompose(o -> available.get() >= need ? inFlight(o) : refill(need));
     }
@@ -264,6 +276,28 @@ public final class EscrowAccount {
       return CompletableFuture.completedFuture(null);
     }
     return settleLocked("expired");
+  }
+
+  /**
+   * At a reload applied in place: ends the current set (after a refill in flight), returning its
+   * unspent bytes, and moves the account to {@code next}, the same node ids in the new tree (null:
+   * the path was removed, and the account is never refilled again). Charges find the account
+   * expired from then on, so the next refill asks the store for escrow under the new caps.
+   */
+  synchronized CompletableFuture<Void> retire(BudgetPath next) {
+    if (inFlight != null) {
+      return inFlight.thenCompose(o -> retire(next));
+    }
+    if (next == null) {
+      removed = true;
+    } else {
+      path = next;
+    }
+    if (setId == 0) {
+      expiresAt = Long.MIN_VALUE;
+      return CompletableFuture.completedFuture(null);
+    }
+    return settleLocked("reload");
   }
 
   /** Ends the current set now (shutdown), returning its unspent bytes. */

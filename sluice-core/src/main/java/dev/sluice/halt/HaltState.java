@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +63,10 @@ public final class HaltState {
   public static final String SITE = "site";
 
   private final Flag site = new Flag();
-  private final Map<String, Flag> zones = new LinkedHashMap<>();
+
+  /** Copied on write (a reload changes the zones), read without a lock. */
+  private volatile Map<String, Flag> zones = Map.of();
+
   private final HaltFile file;
 
   /** Halt switches kept in memory only (tests, tools). */
@@ -71,10 +75,31 @@ public final class HaltState {
   }
 
   private HaltState(List<String> zoneNames, HaltFile file) {
+    Map<String, Flag> m = new LinkedHashMap<>();
     for (String z : zoneNames) {
-      zones.put(z, new Flag());
+      m.put(z, new Flag());
     }
+    this.zones = Collections.unmodifiableMap(m);
     this.file = file;
+  }
+
+  /**
+   * Follows a configuration reload applied in place: the zones become {@code zoneNames} (in that
+   * order). A zone kept keeps its flag, so a halt in force stays in force and the connections that
+   * hold the flag see later halts and resumes; a new zone starts resumed; a removed zone's flag
+   * (and halt) is dropped, and the file is written without it.
+   */
+  public synchronized void rezone(List<String> zoneNames) {
+    Map<String, Flag> m = new LinkedHashMap<>();
+    for (String z : zoneNames) {
+      Flag f = zones.get(z);
+      m.put(z, f == null ? new Flag() : f);
+    }
+    boolean dropped = !m.keySet().containsAll(zones.keySet());
+    zones = Collections.unmodifiableMap(m);
+    if (dropped) {
+      persist();
+    }
   }
 
   /**

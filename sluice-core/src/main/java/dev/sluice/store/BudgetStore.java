@@ -1,6 +1,7 @@
 package dev.sluice.store;
 
 import dev.sluice.budget.BudgetNode;
+import dev.sluice.budget.BudgetTree;
 import dev.sluice.time.Window;
 import java.util.concurrent.CompletableFuture;
 
@@ -42,6 +43,17 @@ public interface BudgetStore extends AutoCloseable {
 
   /** See {@link #usage}. {@code periodEnd} is {@code WindowCalendar.NEVER} for lifetime. */
   record Usage(long spent, long sent, long periodStart, long periodEnd) {}
+
+  /**
+   * Follows a configuration reload applied in place: grants are checked against the caps of {@code
+   * next} from now on. Counters are kept by node id, so a node kept keeps its spent and sent bytes
+   * in every current period; a node removed is no longer counted (its history stays in the ledger);
+   * escrow sets open on it are settled as usual. A grant request whose path is of another tree is
+   * resolved by node ids in {@code next}, and is answered {@link GrantResult.Unavailable} when one
+   * of its nodes is gone. The default does nothing, for stores that read every cap from the path of
+   * the request.
+   */
+  default void retree(BudgetTree next) {}
 
   /** A name for messages and metrics, e.g. {@code local:/var/lib/sluice}. */
   String name();

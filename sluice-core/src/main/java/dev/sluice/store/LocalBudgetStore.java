@@ -59,9 +59,11 @@ public final class LocalBudgetStore implements BudgetStore {
 
   private static final Logger log = LoggerFactory.getLogger(LocalBudgetStore.class);
 
-  private final BudgetTree tree;
   private final WindowCalendar calendar;
-  private final BudgetState state;
+
+  /** Replaced by {@link #retree}; guarded by this (read without it only by {@link #tree()}). */
+  private volatile BudgetState state;
+
   private final Ledger ledger;
   private final ChunkPolicy policy;
   private final long grantTtlMillis;
@@ -91,7 +93,6 @@ public final class LocalBudgetStore implements BudgetStore {
       String name,
       StrandedReport stranded) {
     this.state = state;
-    this.tree = state.counters().tree();
     this.calendar = state.counters().calendar();
     this.ledger = ledger;
     this.outbox = new LedgerOutbox(ledger, name);
@@ -220,7 +221,21 @@ public final class LocalBudgetStore implements BudgetStore {
   }
 
   public BudgetTree tree() {
-    return tree;
+    return state.counters().tree();
+  }
+
+  /**
+   * See {@link BudgetStore#retree}: the counters are carried over by node id exactly as a snapshot
+   * carries them across a restart ({@link StoreSnapshot#capture}, then restored into counters of
+   * {@code next}); open sets, the grant ids and the store's time are kept.
+   */
+  @Override
+  public synchronized void retree(BudgetTree next) {
+    long now = now();
+    StoreSnapshot carried = StoreSnapshot.capture(state, null, calendar.zone().getId(), now);
+    BudgetState s = new BudgetState(new BudgetCounters(next, calendar, now));
+    carried.restoreInto(s, now);
+    state = s;
   }
 
   /** Escrow found unsettled at start: counted as spent, possibly never sent. */
@@ -246,7 +261,10 @@ public final class LocalBudgetStore implements BudgetStore {
         return CompletableFuture.completedFuture(refused);
       }
       long now = now();
-      BudgetPath path = r.path();
+      BudgetPath path = tree().resolve(r.path());
+      if (path == null) {
+        return unavailable("budget path " + r.path() + " was removed by a configuration reload");
+      }
       OpenSet set = r.setId() == 0 ? null : state.openSet(r.setId());
       if (r.setId() != 0 && set == null) {
         return unavailable("escrow set " + r.setId() + " is not open");

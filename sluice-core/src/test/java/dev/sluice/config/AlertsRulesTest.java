@@ -65,7 +65,51 @@ class AlertsRulesTest {
     assertThat(errors(append("alerts:\n  hooks: []\n")))
         .containsExactly(
             "t.yaml:20: alerts.hooks: unknown key (allowed here: webhooks, thresholds, interval,"
-                + " rate, checkpoint_max_age, backoff, queue, external_url)");
+                + " rate, incompressible, checkpoint_max_age, backoff, queue, external_url)");
+  }
+
+  @Test
+  void incompressibleDefaultsOffAndValues() {
+    assertThat(load(append("alerts: {}\n")).alerts().incompressible())
+        .isEqualTo(new AlertsConfig.Incompressible(Duration.ofMinutes(10), 0.85, 50_000_000));
+    assertThat(load(append("alerts: { incompressible: false }\n")).alerts().incompressible())
+        .isNull();
+    assertThat(load(append("alerts: { incompressible: true }\n")).alerts().incompressible())
+        .isEqualTo(AlertsConfig.Incompressible.DEFAULTS);
+    assertThat(
+            load(append("alerts:\n  incompressible: { window: 30s, ratio: 90%, min_bytes: 1MB }\n"))
+                .alerts()
+                .incompressible())
+        .isEqualTo(new AlertsConfig.Incompressible(Duration.ofSeconds(30), 0.9, 1_000_000));
+    assertThat(
+            load(append("alerts:\n  incompressible: { ratio: 0.95 }\n")).alerts().incompressible())
+        .isEqualTo(new AlertsConfig.Incompressible(Duration.ofMinutes(10), 0.95, 50_000_000));
+  }
+
+  @Test
+  void incompressibleErrorsNameTheKeyAndTheValue() {
+    assertThat(errors(append("alerts:\n  incompressible: { ratio: 1.5 }\n")))
+        .containsExactly(
+            "t.yaml:20: alerts.incompressible.ratio: must be between 0.1 and 1 (the compressed size"
+                + " over the raw size) (got 1.5)");
+    assertThat(errors(append("alerts:\n  incompressible: { ratio: high }\n")))
+        .containsExactly(
+            "t.yaml:20: alerts.incompressible.ratio: expected a ratio such as 0.85 or 85% (got"
+                + " high)");
+    assertThat(errors(append("alerts:\n  incompressible: { window: 0s }\n")))
+        .containsExactly(
+            "t.yaml:20: alerts.incompressible.window: must be between 1s and 1d (got 0s)");
+    assertThat(errors(append("alerts:\n  incompressible: { min: 1MB }\n")))
+        .containsExactly(
+            "t.yaml:20: alerts.incompressible.min: unknown key (allowed here: window, ratio,"
+                + " min_bytes)");
+    assertThat(
+            ConfigFixture.warnings(
+                append(
+                    "alerts: { interval: 1m, rate: { window: 2m }, incompressible: { window: 1m } }\n")))
+        .containsExactly(
+            "t.yaml:19: alerts.incompressible: warning: alerts.incompressible.window (1m) is"
+                + " shorter than two alerts.interval (1m): the window holds fewer than two samples");
   }
 
   @Test

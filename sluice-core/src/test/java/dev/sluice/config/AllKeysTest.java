@@ -124,6 +124,7 @@ class AllKeysTest {
         thresholds: [ 25%, 50%, 90%, 100% ]
         interval: 2s
         rate: { multiple: 5, window: 30s, trailing: 2h, min_bytes_per_second: 10MB }
+        incompressible: { window: 5m, ratio: 0.9, min_bytes: 10MB }
         checkpoint_max_age: 5m
         backoff: { initial: 500ms, max: 2m }
         queue: 500

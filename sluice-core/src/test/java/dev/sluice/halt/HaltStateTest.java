@@ -1,6 +1,7 @@
 package dev.sluice.halt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,30 @@ class HaltStateTest {
     HaltState.persistent(List.of("old"), file).halt("old", "x", 1);
     HaltState s = HaltState.persistent(List.of("inference"), file);
     assertThat(s.active()).isEmpty();
+  }
+
+  @Test
+  void aReloadKeepsTheFlagsOfKeptZonesAndDropsTheHaltsOfRemovedOnes() throws Exception {
+    Path file = dir.resolve("halts");
+    HaltState s = HaltState.persistent(List.of("inference", "employee"), file);
+    HaltState.Flag inference = s.zone("inference");
+    s.halt("inference", "incident", 1_000);
+    s.halt("employee", "audit", 2_000);
+
+    s.rezone(List.of("inference", "lab"));
+    assertThat(s.zone("inference")).as("a connection's flag stays the zone's").isSameAs(inference);
+    assertThat(inference.on()).isTrue();
+    assertThat(s.zone("lab").on()).isFalse();
+    assertThat(catchThrowable(() -> s.zone("employee")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(s.active()).extracting(HaltState.Halt::scope).containsExactly("inference");
+    s.resume("inference");
+    assertThat(inference.on()).as("a resume reaches the flag connections hold").isFalse();
+    s.halt("lab", "new zone", 3_000);
+    // The file follows: the removed zone's halt is gone, the new zone's is there.
+    assertThat(HaltState.persistent(List.of("inference", "employee", "lab"), file).active())
+        .extracting(HaltState.Halt::scope)
+        .containsExactly("lab");
   }
 
   @Test

@@ -70,6 +70,29 @@ public record GatewayContext(
         new TransferAllowances());
   }
 
+  /**
+   * This context for a reloaded configuration: {@code config}, its tree, codec model and
+   * large-transfer allowances; the node's services (escrow, evidence, halts, counters, clock,
+   * transport, resolver) stay.
+   */
+  public GatewayContext reloaded(
+      SluiceConfig config, BudgetTree tree, CodecModel codecModel, TransferAllowances transfers) {
+    return new GatewayContext(
+        config,
+        tree,
+        escrow,
+        evidence,
+        halts,
+        stats,
+        clock,
+        ledgerHealthy,
+        transport,
+        ioThreads,
+        resolver,
+        codecModel,
+        transfers);
+  }
+
   public GatewayContext {
     Objects.requireNonNull(transfers, "transfers");
     Objects.requireNonNull(config, "config");

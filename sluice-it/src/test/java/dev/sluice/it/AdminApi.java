@@ -58,6 +58,11 @@ final class AdminApi {
   /** A status and a JSON body. */
   record Answer(int status, JsonNode json) {}
 
+  /** {@code GET /api/config}: the configuration running, with its {@code sha256}. */
+  JsonNode config() throws IOException, InterruptedException {
+    return JSON.readTree(get("/api/config"));
+  }
+
   /** {@code GET /api/budgets}. */
   JsonNode budgets() throws IOException, InterruptedException {
     return JSON.readTree(get("/api/budgets"));

@@ -6,9 +6,11 @@ import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.MeterSettings;
 import dev.sluice.gateway.meter.Payer;
 import dev.sluice.gateway.refusal.Refusal;
+import dev.sluice.gateway.transfer.MaxTransfer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import java.util.Objects;
 
 /**
@@ -18,6 +20,14 @@ import java.util.Objects;
  * this meter's account, {@link Payer} and control mode, and reports back what left ({@link #sent})
  * and refusals ({@link #refuse}). Counts the client's bytes read, as {@code EgressMeter} does on a
  * socket. Used on the link's event loop only.
+ *
+ * <p>{@link #maxTransfer}: it counts the bytes written into the stream (the HTTP bytes the edge
+ * hands the client: status line, headers and chunk framing included, before the link's compression
+ * and framing) since {@link #markMessageStart}, and refuses the write that would pass the zone's
+ * {@code max_transfer} (or the larger approved transfer) before any of its bytes enter the stream;
+ * control writes do not count. The refusal is the listener's as on a socket: a 413 while nothing of
+ * the response was accepted, else the stream is cut and closed after the bytes up to the limit,
+ * ledgered as a {@code deny} {@code transfer_too_large}.
  */
 public final class StreamMeter extends ChannelDuplexHandler implements ConnectionMeter {
 
@@ -30,6 +40,9 @@ public final class StreamMeter extends ChannelDuplexHandler implements Connectio
   private boolean controlMode;
   private boolean refused;
   private long sinceMark;
+  private MaxTransfer maxTransfer = MaxTransfer.NONE;
+  private long transferred;
+  private boolean cutting;
 
   public StreamMeter(MeterSettings settings, ConnectionRecord record, EscrowAccount account) {
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -82,11 +95,55 @@ public final class StreamMeter extends ChannelDuplexHandler implements Connectio
   @Override
   public void markMessageStart() {
     sinceMark = 0;
+    transferred = 0;
+  }
+
+  /**
+   * Bytes of the current message paid in frames; while a {@code max_transfer} cut is being decided,
+   * the bytes accepted into the stream too (they leave before the stream closes, so the listener
+   * must not answer after them).
+   */
+  @Override
+  public long chargedSinceMark() {
+    return cutting ? Math.max(sinceMark, transferred) : sinceMark;
   }
 
   @Override
-  public long chargedSinceMark() {
-    return sinceMark;
+  public void maxTransfer(MaxTransfer m) {
+    this.maxTransfer = Objects.requireNonNull(m, "maxTransfer");
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof ByteBuf b && !controlMode && maxTransfer.limited() && !refused) {
+      long after = Math.addExact(transferred, b.readableBytes());
+      if (after > maxTransfer.bytes()) {
+        b.release();
+        promise.tryFailure(new TransferTooLarge());
+        ctx.flush(); // the bytes up to the limit leave
+        cutting = true;
+        try {
+          if (!refuse(maxTransfer.cut())) {
+            ctx.close();
+          }
+        } finally {
+          cutting = false;
+        }
+        return;
+      }
+      transferred = after;
+    }
+    ctx.write(msg, promise);
+  }
+
+  /** A write refused because it would pass {@code max_transfer}. */
+  static final class TransferTooLarge extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    TransferTooLarge() {
+      super(
+          "the write would pass max_transfer on this stream of the edge link", null, false, false);
+    }
   }
 
   @Override

@@ -327,9 +327,7 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     }
     origin.meter().account(p.account());
     origin.meter().maxTransfer(p.transferLimit());
-    if (ctx.pipeline().get("meter") instanceof ConnectionMeter link) {
-      link.account(p.account()); // peer: edge: the link toward the edge pays for this exchange too
-    }
+    p.bindStream(ctx.pipeline(), this);
     if (p.target().tunnel()) {
       ReferenceCountUtil.release(p.request());
       bounds.tunnelOpened(ctx.pipeline());

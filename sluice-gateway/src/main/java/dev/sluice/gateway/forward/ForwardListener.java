@@ -10,6 +10,7 @@ import dev.sluice.gateway.listener.ConnectionCaps;
 import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.EgressMeter;
+import dev.sluice.gateway.meter.EgressProbe;
 import dev.sluice.gateway.meter.MeterSettings;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -131,8 +132,9 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
         p.addLast(Stages.METER, meter);
         if (tunnel) {
           p.addLast(Stages.RELAY, new TunnelRelay(client.channel()));
-          return;
+          return; // CONNECT: the client's TLS, not probed (it never compresses)
         }
+        EgressProbe.addTo(p, meter);
         p.addLast("http", new HttpClientCodec(Stages.clientDecoder(), false, false));
         p.addLast("origin", new OriginHandler(client));
       }

@@ -1,7 +1,9 @@
 package dev.sluice.gateway.forward;
 
 import dev.sluice.escrow.EscrowAccount;
+import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.transfer.MaxTransfer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpRequest;
 
 /**
@@ -16,4 +18,20 @@ record PendingRequest(
     EscrowAccount account,
     boolean keepAlive,
     boolean expectContinue,
-    MaxTransfer transferLimit) {}
+    MaxTransfer transferLimit) {
+
+  /**
+   * On a stream of an edge link ({@code peer: edge}: the client's pipeline has a meter), the stream
+   * toward the edge carries this exchange too: its bytes are paid from this request's account,
+   * counted from here as one transfer against {@link #transferLimit} (as toward the destination),
+   * and its refusals go to {@code listener} (ledgered, then answered or cut). Nothing otherwise.
+   */
+  void bindStream(ChannelPipeline client, ConnectionMeter.Listener listener) {
+    if (client.get("meter") instanceof ConnectionMeter link) {
+      link.account(account);
+      link.listener(listener);
+      link.markMessageStart();
+      link.maxTransfer(transferLimit);
+    }
+  }
+}

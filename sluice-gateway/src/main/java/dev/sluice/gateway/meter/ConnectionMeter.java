@@ -35,6 +35,13 @@ public interface ConnectionMeter {
   /** Starts counting the bytes of a new message (an HTTP response). */
   void markMessageStart();
 
+  /**
+   * The largest single transfer later writes may make, counted from the last {@link
+   * #markMessageStart} (set with the account, per request): a write that would pass it is refused
+   * ({@code transfer_too_large}) and none of its bytes leave.
+   */
+  void maxTransfer(dev.sluice.gateway.transfer.MaxTransfer m);
+
   /** Bytes of the current message already paid and sent (0: nothing of it has left). */
   long chargedSinceMark();
 

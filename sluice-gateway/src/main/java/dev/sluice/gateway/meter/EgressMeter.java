@@ -41,6 +41,13 @@ import java.util.Objects;
  * that would pass it is refused ({@code transfer_too_large}) before any of its bytes leave, so at
  * most that many bytes of one transfer leave; control writes do not count.
  *
+ * <p>What is charged is what was handed to the channel, not what the peer received: a plain close
+ * drops what is still in the channel's outbound buffer (charged, never sent), and a peer that
+ * resets the connection loses what its kernel had not delivered. Relays therefore close after their
+ * writes (the reverse listener's {@code ClientAnswers.closeAfterWrites}, tcp's {@code HalfClose}
+ * and {@code UpstreamSide}); a refusal that closes a tcp connection or a forward destination at
+ * once may still leave some charged bytes in that buffer, counted in {@code bytes_out}.
+ *
  * <p>One instance per connection, used only on its event loop. The data plane never throws from
  * here: every failure becomes a refusal, a close, a metric and a ledger entry.
  */
@@ -111,6 +118,11 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
     return new EgressMeter(settings, record, settings.control(), true);
   }
 
+  /** What this meter shares with the listener's other meters. */
+  MeterSettings settings() {
+    return settings;
+  }
+
   /** Link mode: the next {@code n} bytes written are already paid for. */
   public void prepay(long n) {
     if (!linkMode || n < 0) {
@@ -157,6 +169,7 @@ public final class EgressMeter extends ChannelDuplexHandler implements Connectio
   }
 
   /** The largest single transfer later writes may make (set with the account, per request). */
+  @Override
   public void maxTransfer(MaxTransfer m) {
     this.maxTransfer = Objects.requireNonNull(m, "maxTransfer");
   }

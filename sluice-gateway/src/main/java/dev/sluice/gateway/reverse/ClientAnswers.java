@@ -5,6 +5,7 @@ import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -48,6 +49,33 @@ final class ClientAnswers {
   void close() {
     x.to(ExchangePhase.CLOSING);
     ctx.close();
+  }
+
+  /**
+   * Closes the client connection once everything written to it so far has left: the bytes the meter
+   * already charged reach the client instead of being dropped with the socket channel's outbound
+   * buffer, which a plain close discards (a client that stops reading keeps the connection open
+   * until it reads or the listener drains). Nothing more is forwarded or relayed.
+   */
+  void closeAfterWrites() {
+    x.to(ExchangePhase.CLOSING);
+    if (ctx.channel().unsafe().outboundBuffer() == null) {
+      // A stream of an edge link: it has no socket buffer to lose; its link ends it in order.
+      ctx.close();
+      return;
+    }
+    // An empty buffer passes the codec and the meter in order, behind what is queued; as a control
+    // write (of no bytes) it passes a meter that refused too. It is written once the current call
+    // returned, never from inside the write the meter is refusing: re-entering the HTTP encoder
+    // while it passes on the parts of a chunk was seen to release a buffer twice and lose flushed
+    // bytes.
+    ctx.executor()
+        .execute(
+            () ->
+                meter.control(
+                    () ->
+                        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
+                            .addListener(ChannelFutureListener.CLOSE)));
   }
 
   /** A request no tenant of the zone applies to: recorded, ledgered and answered. */
@@ -106,7 +134,8 @@ final class ClientAnswers {
 
   /**
    * The meter refused bytes of a response: ledgered; answered 429 and closed when nothing of the
-   * response has left yet (a deny), else cut (closed).
+   * response has left yet (a deny), else cut: the bytes paid before the refusal reach the client,
+   * then the connection closes ({@link #closeAfterWrites}).
    *
    * @param headStarted whether the response head was already handed to the codec
    */
@@ -116,11 +145,11 @@ final class ClientAnswers {
     FullHttpResponse res = nothingLeft ? JsonResponses.refusal(r, lc.clock().millis()) : null;
     record.outcome(
         nothingLeft ? ConnectionRecord.Decision.DENY : ConnectionRecord.Decision.CUT, r.reason());
-    x.to(ExchangePhase.CLOSING);
     if (res == null) {
-      ctx.close();
+      closeAfterWrites();
       return;
     }
+    x.to(ExchangePhase.CLOSING);
     if (headStarted) {
       // The codec is mid-message; start a fresh one so the denial is a well-formed response.
       ReverseListener.resetCodec(ctx.pipeline());

@@ -15,7 +15,8 @@ package dev.sluice.gateway.reverse;
  *   AWAITING   ─ pooled connection failed ───────────► RETRYING ─ sent again ─► AWAITING
  *              ─ head of known length, not paid yet ─► RESERVING ─ paid ──────► STREAMING
  *              ─ head ───────────────────────────────► STREAMING
- *   STREAMING  ─ last part written, keep-alive ──────► IDLE (or the next pipelined request)
+ *   STREAMING  ─ last part handed to the codec ──────► FINISHING
+ *   FINISHING  ─ last part written, keep-alive ──────► IDLE (or the next pipelined request)
  *   ANSWERING  ─ answer written ─────────────────────► IDLE (or the next pipelined request)
  *   any        ─ refused, cut, drained, not kept ────► CLOSING (final)
  * </pre>
@@ -42,6 +43,13 @@ enum ExchangePhase {
   /** The response head was handed to the codec: the response streams to the client. */
   STREAMING,
   /**
+   * The response's last part was handed to the codec: the upstream's message is complete and what
+   * is left of it is being written to the client (a slow client may take a while). The upstream
+   * closing its connection now is how its response ended (HTTP/1.0, {@code Connection: close}), not
+   * a failure, and anything more it sends is not relayed.
+   */
+  FINISHING,
+  /**
    * The gateway writes an answer of its own (a refusal or an error) and then takes the next one.
    */
   ANSWERING,
@@ -58,8 +66,16 @@ enum ExchangePhase {
     return this == AWAITING || this == RETRYING || this == RESERVING || this == STREAMING;
   }
 
-  /** Whether the response head was prepared for the client (reserving or streaming). */
+  /** Whether the response head was prepared for the client (reserving, streaming or finishing). */
   boolean headStarted() {
-    return this == RESERVING || this == STREAMING;
+    return this == RESERVING || this == STREAMING || this == FINISHING;
+  }
+
+  /**
+   * Whether a response is owed to the client or still being written to it: the client closing now
+   * means it did not get its whole response.
+   */
+  boolean responding() {
+    return awaitingResponse() || this == FINISHING;
   }
 }

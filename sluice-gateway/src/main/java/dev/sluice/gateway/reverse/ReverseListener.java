@@ -11,6 +11,7 @@ import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.EgressMeter;
+import dev.sluice.gateway.meter.EgressProbe;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -135,6 +136,7 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
     if (serverTls != null) {
       p.addLast(Stages.TLS, serverTls.newHandler(ch.alloc()));
     }
+    EgressProbe.addTo(p, meter);
     addHttp(p, record, meter, true);
   }
 
@@ -159,6 +161,7 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
 
   /** The pipeline of one stream of an edge link, after its meter. */
   private void initStream(Channel ch, StreamMeter meter, ConnectionRecord record) {
+    EgressProbe.addTo(ch.pipeline(), meter, lc.meter().stats().probe());
     addHttp(ch.pipeline(), record, meter, false);
   }
 

@@ -10,7 +10,6 @@ import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.listener.RequestClock;
 import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.ConnectionMeter;
-import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.refusal.Refusal;
 import io.netty.channel.ChannelHandlerContext;
@@ -179,7 +178,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
     while ((q = queued.poll()) != null) {
       q.release();
     }
-    if (x.phase().awaitingResponse()) {
+    if (x.phase().responding()) {
       record.outcome(ConnectionRecord.Decision.ERROR, Reason.CLIENT_CLOSED);
     }
     lc.evidence().closed(record);
@@ -292,9 +291,7 @@ final class ReverseProxyHandler extends ChannelInboundHandlerAdapter
         lc.maxTransfer()
             .forTransfer(
                 id.tenant(), query < 0 ? path : path.substring(0, query), lc.clock().millis());
-    if (meter instanceof EgressMeter m) {
-      m.maxTransfer(x.maxTransfer); // an edge stream's meter does not enforce it (yet)
-    }
+    meter.maxTransfer(x.maxTransfer); // a socket's or an edge stream's: both enforce it
     admission.admit(
         ctx.channel(),
         record,

@@ -30,6 +30,14 @@ import org.slf4j.LoggerFactory;
  * for as a whole before its first byte leaves; the upstream is read only while the client is
  * writable. Called by {@link UpstreamHandler} on the client's event loop.
  *
+ * <p>Ends: the response ends when its last part was written to the client (for a slow client, well
+ * after the upstream sent it), not when the upstream closes; an upstream that closes right after
+ * its last byte (an HTTP/1.0 server, {@code Connection: close}, a body delimited by the close) ends
+ * its response cleanly ({@link ExchangePhase#FINISHING}). An upstream that closes before its
+ * message is complete is an error ({@code upstream_closed}): a 502 if nothing of the response was
+ * handed to the codec, else the client gets what was already relayed and charged, then a close, so
+ * a body short of its {@code Content-Length} or without its last chunk, never a clean end.
+ *
  * <p>A dial that does not connect within {@code timeouts.upstream_connect}, and a request whose
  * response does not start within {@code timeouts.upstream_first_byte} of being sent whole, are
  * answered 504 and the connection closed.
@@ -167,6 +175,9 @@ final class UpstreamRelay {
 
   void fromUpstream(Channel from, HttpObject msg) {
     if (from != upstream || !x.phase().awaitingResponse()) {
+      if (from == upstream && x.is(ExchangePhase.FINISHING)) {
+        x.upstreamKeepAlive = false; // more than its response: the connection is not reused
+      }
       ReferenceCountUtil.release(msg);
       return;
     }
@@ -208,6 +219,8 @@ final class UpstreamRelay {
       }
     }
     if (msg instanceof LastHttpContent) {
+      // The upstream's message is complete: its close from now on ends nothing early.
+      x.to(ExchangePhase.FINISHING);
       ctx.write(msg)
           .addListener(
               (ChannelFutureListener)
@@ -253,8 +266,12 @@ final class UpstreamRelay {
       x.to(ExchangePhase.STREAMING);
       ctx.write(res);
       HttpObject m;
-      while (!x.is(ExchangePhase.RESERVING) && (m = held.poll()) != null) {
+      while (x.is(ExchangePhase.STREAMING) && (m = held.poll()) != null) {
         relay(m);
+      }
+      if (x.is(ExchangePhase.FINISHING) && !held.isEmpty()) {
+        x.upstreamKeepAlive = false; // more than its response: not relayed, connection not reused
+        releaseHeld();
       }
       upstreamReadComplete(upstream);
       return;
@@ -298,6 +315,8 @@ final class UpstreamRelay {
     firstByte.cancel();
     from.close();
     if (!x.phase().awaitingResponse()) {
+      // No response expected, or the whole of it was received (FINISHING: the write of its last
+      // part, under way, ends the exchange).
       retry.drop();
       return;
     }
@@ -313,7 +332,9 @@ final class UpstreamRelay {
     if (!headStarted) {
       answers.upstreamFailed();
     } else {
-      answers.close();
+      // Cut short: the client gets what was relayed (and charged) so far, then the close, so a
+      // body shorter than its Content-Length or without its last chunk; never a clean end.
+      answers.closeAfterWrites();
     }
   }
 

@@ -57,11 +57,17 @@ public final class GatewayStats {
   private final LongAdder egressBytes = new LongAdder();
   private final LongAdder controlBytes = new LongAdder();
   private final dev.sluice.gateway.stats.EdgeStats edge = new dev.sluice.gateway.stats.EdgeStats();
+  private final ProbeStats probe = new ProbeStats();
 
   public GatewayStats(List<String> listenerNames) {
     for (String n : listenerNames) {
       listeners.put(n, new ListenerStats());
     }
+  }
+
+  /** Adds counters for listener {@code name} if it has none (a listener added by a reload). */
+  public void ensureListener(String name) {
+    listeners.computeIfAbsent(name, n -> new ListenerStats());
   }
 
   /** The counters of listener {@code name}. */
@@ -104,6 +110,11 @@ public final class GatewayStats {
   /** Counters of the {@code peer: edge} listeners. */
   public dev.sluice.gateway.stats.EdgeStats edge() {
     return edge;
+  }
+
+  /** Counters of the compressibility probe, per tenant. */
+  public ProbeStats probe() {
+    return probe;
   }
 
   /** Counts bytes of denial responses paid from the control allowance. */

@@ -7,6 +7,7 @@ import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.listener.SourceTenants;
 import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.EgressMeter;
+import dev.sluice.gateway.meter.EgressProbe;
 import dev.sluice.net.HostPort;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -77,6 +78,7 @@ public final class TcpListener extends ChannelInitializer<SocketChannel> {
       protected void initChannel(Channel ch) {
         if (meter != null) {
           ch.pipeline().addLast(Stages.METER, meter);
+          EgressProbe.addTo(ch.pipeline(), meter);
         }
         ch.pipeline().addLast(Stages.RELAY, relay);
       }
@@ -86,11 +88,13 @@ public final class TcpListener extends ChannelInitializer<SocketChannel> {
   /** Egress goes to the client: {@code meter} at the head of the client's pipeline. */
   static void meterClient(Channel client, EgressMeter meter) {
     client.pipeline().addFirst(Stages.METER, meter);
+    EgressProbe.addTo(client.pipeline(), meter);
   }
 
   /** Takes the client's meter away again (the upstream it was made for refused). */
   static void unmeterClient(Channel client) {
     client.pipeline().remove(Stages.METER);
+    client.pipeline().remove(EgressProbe.NAME);
   }
 
   /** The handler of one accepted connection. */

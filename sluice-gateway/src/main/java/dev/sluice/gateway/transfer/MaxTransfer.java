@@ -9,14 +9,16 @@ import dev.sluice.transfer.TransferAllowances;
 /**
  * The {@code max_transfer} of one zone: the most bytes a single response (reverse mode), request or
  * tunnel (forward mode) or connection (tcp mode) may send out, counted as the meter counts them
- * (the bytes on the wire, head and framing included). {@link ZoneConfig#UNLIMITED} when the zone
- * has none. A transfer of known size above it is refused before a byte leaves; one of unknown size
- * is cut when its count would pass it, so never more than {@link #bytes()} bytes of it leave.
+ * (the bytes on the wire, head and framing included; on a stream of an edge link, the HTTP bytes
+ * written into the stream, before the link compresses them). {@link ZoneConfig#UNLIMITED} when the
+ * zone has none. A transfer of known size above it is refused before a byte leaves; one of unknown
+ * size is cut when its count would pass it, so never more than {@link #bytes()} bytes of it leave.
  *
  * <p>The refusal tells the client how to get a larger transfer through: operators approve it
  * ({@code sluice change approve-transfer}) and allow it on the node ({@code sluice transfer
- * allow}), which registers it in {@code allowances}; {@link #forTransfer} then gives the larger
- * limit to the transfers it covers, until it expires. Immutable (the allowances are shared).
+ * allow}), which puts it in {@code allowances} (kept across restarts, or shared by the nodes of an
+ * etcd store: decision 0023); {@link #forTransfer} then gives the larger limit to the transfers it
+ * covers, until it expires. Immutable (the allowances are shared).
  */
 public record MaxTransfer(String zone, long bytes, TransferAllowances allowances) {
 

@@ -204,6 +204,41 @@ class KnownLengthReservationTest {
     }
   }
 
+  /**
+   * The upstream's decoder delivered more than the response (a second one, from the same read)
+   * while the response was being paid for: the parts after its last one are not relayed, and the
+   * upstream connection, which said more than it was asked, is closed instead of pooled.
+   */
+  @Test
+  void partsBeyondAResponseHeldWhileItWasPaidForAreNotRelayed() throws Exception {
+    try (ListenerFixture f = fixture(dir)) {
+      Conn c = new Conn(f);
+      c.client.writeInbound(
+          Unpooled.copiedBuffer(GET.formatted("capped"), StandardCharsets.US_ASCII));
+      c.settle(() -> c.proxy.phase() == ExchangePhase.AWAITING);
+      ((FullHttpRequest) c.upstream.readOutbound()).release();
+      HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      res.headers().set(HttpHeaderNames.CONTENT_LENGTH, BODY);
+      HttpResponse extra = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      extra.headers().set(HttpHeaderNames.CONTENT_LENGTH, 1);
+      c.upstream.writeInbound(
+          res,
+          new DefaultLastHttpContent(Unpooled.wrappedBuffer(new byte[BODY])),
+          extra,
+          new DefaultLastHttpContent(Unpooled.wrappedBuffer(new byte[1])));
+      StringBuilder out = new StringBuilder();
+      c.settle(
+          () -> {
+            out.append(written(c.client));
+            return c.proxy.phase() == ExchangePhase.IDLE && out.length() > 0;
+          });
+      assertThat(out.toString()).startsWith("HTTP/1.1 200 OK\r\n");
+      assertThat(out.toString().split("HTTP/1.1 ", -1)).as("one response").hasSize(2);
+      assertThat(c.upstream.isOpen()).as("upstream connection pooled").isFalse();
+      c.close();
+    }
+  }
+
   private static long retryAfter(String response) {
     for (String line : response.split("\r\n")) {
       if (line.toLowerCase(java.util.Locale.ROOT).startsWith("retry-after:")) {

@@ -1,0 +1,90 @@
+package dev.sluice.app;
+
+import dev.sluice.admin.AdminContext;
+import dev.sluice.admin.AdminServer;
+import dev.sluice.admin.ConfigSwap;
+import dev.sluice.admin.StoreMetrics;
+import dev.sluice.admin.TransferBook;
+import dev.sluice.alert.AlertInputs;
+import dev.sluice.alert.Alerting;
+import dev.sluice.budget.BudgetTree;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.escrow.Escrow;
+import dev.sluice.gateway.stats.GatewayStats;
+import dev.sluice.halt.HaltState;
+import dev.sluice.time.Clock;
+import java.io.IOException;
+
+/**
+ * How a node's alerts and admin context are built from a configuration and the node's services, the
+ * same at start and at a reload applied in place ({@link SluiceNode#reconfigure}).
+ */
+final class NodeWiring {
+
+  private NodeWiring() {}
+
+  /** The node's alerts, not started; null without an {@code alerts} section. */
+  static Alerting alertsOf(
+      SluiceConfig config,
+      BudgetTree tree,
+      NodeStore store,
+      Escrow escrow,
+      HaltState halts,
+      GatewayStats stats,
+      Clock clock)
+      throws IOException {
+    if (config.alerts() == null) {
+      return null;
+    }
+    return Alerting.create(
+        new AlertInputs(
+            config,
+            tree,
+            store.budgets(),
+            escrow,
+            store.ledger(),
+            halts,
+            stats::egressBytes,
+            stats.probe(),
+            store.stranded(),
+            clock));
+  }
+
+  static AdminContext adminContext(
+      SluiceConfig config,
+      BudgetTree tree,
+      NodeStore store,
+      StoreMetrics storeMetrics,
+      Escrow escrow,
+      HaltState halts,
+      GatewayStats stats,
+      Clock clock,
+      java.util.function.BooleanSupplier bound,
+      Alerting alerts,
+      ConfigSwap swap,
+      TransferBook transfers) {
+    return new AdminContext(
+        config,
+        tree,
+        store.budgets(),
+        escrow,
+        store.ledger(),
+        halts,
+        stats,
+        store.stranded(),
+        clock,
+        bound,
+        storeMetrics,
+        store.fleet(),
+        alerts,
+        swap,
+        transfers);
+  }
+
+  /** The admin API's URL, the alerts' default {@code externalURL}. */
+  static String adminUrl(SluiceConfig config, AdminServer admin) {
+    return (config.admin().tls() == null ? "http" : "https")
+        + "://"
+        + NodeSteps.hostPort(admin.address());
+  }
+}
