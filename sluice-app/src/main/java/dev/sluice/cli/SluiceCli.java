@@ -36,6 +36,7 @@ import picocli.CommandLine.Command;
       ResumeCommand.class,
       TransferCommand.class,
       CodecCommand.class,
+      FingerprintCommand.class,
       OperatorCommand.class,
       ChangeCommand.class,
       ReloadCommand.class
