@@ -4,6 +4,7 @@ import dev.sluice.budget.BudgetTree;
 import dev.sluice.cluster.EtcdBudgetStore;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.escrow.Escrow;
+import dev.sluice.gateway.stats.DetectionStats;
 import dev.sluice.halt.HaltState;
 import dev.sluice.ledger.Ledger;
 import dev.sluice.store.BudgetStore;
@@ -19,6 +20,7 @@ import java.util.function.LongSupplier;
  * stranded at start.
  *
  * @param egressBytes this gateway node's cumulative egress ({@code GatewayStats::egressBytes})
+ * @param detections the scan stage's findings ({@code GatewayStats.detections()}), or null
  */
 public record AlertInputs(
     SluiceConfig config,
@@ -29,7 +31,22 @@ public record AlertInputs(
     HaltState halts,
     LongSupplier egressBytes,
     StrandedReport stranded,
-    Clock clock) {
+    Clock clock,
+    DetectionStats detections) {
+
+  /** Inputs without the scan stage's findings. */
+  public AlertInputs(
+      SluiceConfig config,
+      BudgetTree tree,
+      BudgetStore store,
+      Escrow escrow,
+      Ledger ledger,
+      HaltState halts,
+      LongSupplier egressBytes,
+      StrandedReport stranded,
+      Clock clock) {
+    this(config, tree, store, escrow, ledger, halts, egressBytes, stranded, clock, null);
+  }
 
   public AlertInputs {
     Objects.requireNonNull(config, "config");

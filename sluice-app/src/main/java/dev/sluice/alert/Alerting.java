@@ -149,6 +149,7 @@ public final class Alerting implements AutoCloseable {
           report, config.thresholdsPercent(), BudgetConditions.refused(in.escrow()), base, holding);
       rate.collect(nanos, in.egressBytes().getAsLong(), report, base, holding);
       HealthConditions.collect(in, now, base, holding);
+      DetectionConditions.collect(in.detections(), now, base, holding);
       holding = fleet.raisedHere(holding, book::wouldFire, now);
       Map<String, Long> until = new HashMap<>();
       holding.forEach(c -> until.put(c.key(), c.stickyUntilMillis()));

@@ -11,6 +11,7 @@ import dev.sluice.budget.BudgetTrees;
 import dev.sluice.codec.CodecModel;
 import dev.sluice.config.EscrowConfig;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.detect.fingerprint.FingerprintIndex;
 import dev.sluice.escrow.Escrow;
 import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.GatewayContext;
@@ -35,6 +36,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +110,7 @@ public final class SluiceNode implements AutoCloseable {
     Path dataDir = config.dataDir();
     prepareDataDir(dataDir);
     CodecModel codec = loadCodec(config); // before anything is opened: a bad file fails first
+    Map<Path, FingerprintIndex> indexes = DetectionIndexes.load(config);
     BudgetTree tree = BudgetTrees.of(config.budgets());
     StoreMetrics storeMetrics = new StoreMetrics();
     NodeStore store = NodeStore.open(config, tree, clock, storeMetrics);
@@ -144,7 +147,8 @@ public final class SluiceNode implements AutoCloseable {
                     halts,
                     stats::egressBytes,
                     store.stranded(),
-                    clock));
+                    clock,
+                    stats.detections()));
       }
       TransferAllowances transfers = new TransferAllowances();
       admin =
@@ -188,7 +192,8 @@ public final class SluiceNode implements AutoCloseable {
                   0,
                   HostResolver.system(),
                   codec,
-                  transfers));
+                  transfers,
+                  indexes));
       started.set(gateway);
       log.info(
           "admin API on {}://{}",

@@ -1,5 +1,6 @@
 package dev.sluice.gateway;
 
+import dev.sluice.config.DetectionConfig;
 import dev.sluice.config.ListenerConfig;
 import dev.sluice.config.Mode;
 import dev.sluice.config.Peer;
@@ -12,6 +13,7 @@ import dev.sluice.gateway.listener.Transport;
 import dev.sluice.gateway.meter.ControlReserve;
 import dev.sluice.gateway.meter.MeterSettings;
 import dev.sluice.gateway.reverse.ReverseListener;
+import dev.sluice.gateway.scan.Detector;
 import dev.sluice.gateway.tcp.TcpListener;
 import dev.sluice.gateway.transfer.MaxTransfer;
 import dev.sluice.time.WindowCalendar;
@@ -161,7 +163,22 @@ public final class Gateway implements AutoCloseable {
         gc.evidence(),
         gc.transport(),
         gc.clock(),
-        MaxTransfer.of(gc.config().zone(l.zone()), gc.transfers()));
+        MaxTransfer.of(gc.config().zone(l.zone()), gc.transfers()),
+        detector(l));
+  }
+
+  /** The detection of {@code l}'s zone, with its index loaded at start. */
+  private Detector detector(ListenerConfig l) {
+    DetectionConfig d = gc.config().detection(l.zone());
+    if (!d.enabled()) {
+      return Detector.NONE;
+    }
+    return new Detector(
+        d,
+        d.index() == null ? null : gc.indexes().get(d.index()),
+        gc.evidence(),
+        l.name(),
+        l.zone());
   }
 
   private static SslContext serverTls(ListenerConfig l) throws GatewayStartException {

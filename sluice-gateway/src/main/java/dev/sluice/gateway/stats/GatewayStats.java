@@ -57,6 +57,7 @@ public final class GatewayStats {
   private final LongAdder egressBytes = new LongAdder();
   private final LongAdder controlBytes = new LongAdder();
   private final dev.sluice.gateway.stats.EdgeStats edge = new dev.sluice.gateway.stats.EdgeStats();
+  private final DetectionStats detections = new DetectionStats();
 
   public GatewayStats(List<String> listenerNames) {
     for (String n : listenerNames) {
@@ -104,6 +105,11 @@ public final class GatewayStats {
   /** Counters of the {@code peer: edge} listeners. */
   public dev.sluice.gateway.stats.EdgeStats edge() {
     return edge;
+  }
+
+  /** Findings of the scan stage. */
+  public DetectionStats detections() {
+    return detections;
   }
 
   /** Counts bytes of denial responses paid from the control allowance. */

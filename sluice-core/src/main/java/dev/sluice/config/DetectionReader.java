@@ -1,0 +1,45 @@
+package dev.sluice.config;
+
+import java.nio.file.Path;
+
+/**
+ * Reads {@code detection: { index: PATH, tensors: BOOL, action: block | alert }}, at the site or in
+ * a zone. Keys left out take the value of {@code inherited} (the site's section for a zone, {@link
+ * DetectionConfig#OFF} for the site); {@code index: none} removes an inherited index.
+ */
+final class DetectionReader {
+
+  private DetectionReader() {}
+
+  /** The section over {@code inherited}; {@code inherited} when absent, null when invalid. */
+  static DetectionConfig read(Cursor c, DetectionConfig inherited) {
+    if (c == null) {
+      return inherited;
+    }
+    YamlMap m = c.map();
+    if (m == null) {
+      return null;
+    }
+    m.allow("index", "tensors", "action");
+    int errorsBefore = c.problems().errorCount();
+    Path index = inherited == null ? null : inherited.index();
+    Cursor indexAt = m.get("index");
+    if (indexAt != null) {
+      index = "none".equals(indexAt.got()) ? null : Scalars.path(indexAt);
+    }
+    Cursor tensorsAt = m.get("tensors");
+    Boolean tensors =
+        tensorsAt == null
+            ? Boolean.valueOf(inherited != null && inherited.tensors())
+            : tensorsAt.bool();
+    Cursor actionAt = m.get("action");
+    DetectionConfig.Action action =
+        actionAt == null
+            ? (inherited == null ? DetectionConfig.Action.BLOCK : inherited.action())
+            : actionAt.choice(DetectionConfig.Action.class);
+    if (c.problems().errorCount() > errorsBefore || tensors == null || action == null) {
+      return null;
+    }
+    return new DetectionConfig(index, tensors, action);
+  }
+}
