@@ -1,11 +1,13 @@
 package dev.sluice.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
- * Reads {@code detection: { index: PATH, tensors: BOOL, action: block | alert }}, at the site or in
- * a zone. Keys left out take the value of {@code inherited} (the site's section for a zone, {@link
- * DetectionConfig#OFF} for the site); {@code index: none} removes an inherited index.
+ * Reads {@code detection: { index: PATH, tensors: BOOL, action: block | alert, hold: DURATION }},
+ * at the site or in a zone. Keys left out take the value of {@code inherited} (the site's section
+ * for a zone, {@link DetectionConfig#OFF} for the site); {@code index: none} removes an inherited
+ * index.
  */
 final class DetectionReader {
 
@@ -20,7 +22,7 @@ final class DetectionReader {
     if (m == null) {
       return null;
     }
-    m.allow("index", "tensors", "action");
+    m.allow("index", "tensors", "action", "hold");
     int errorsBefore = c.problems().errorCount();
     Path index = inherited == null ? null : inherited.index();
     Cursor indexAt = m.get("index");
@@ -37,9 +39,17 @@ final class DetectionReader {
         actionAt == null
             ? (inherited == null ? DetectionConfig.Action.BLOCK : inherited.action())
             : actionAt.choice(DetectionConfig.Action.class);
-    if (c.problems().errorCount() > errorsBefore || tensors == null || action == null) {
+    Cursor holdAt = m.get("hold");
+    Duration hold =
+        holdAt == null
+            ? (inherited == null ? DetectionConfig.DEFAULT_HOLD : inherited.hold())
+            : Scalars.duration(holdAt, Duration.ZERO, DetectionConfig.MAX_HOLD);
+    if (c.problems().errorCount() > errorsBefore
+        || tensors == null
+        || action == null
+        || hold == null) {
       return null;
     }
-    return new DetectionConfig(index, tensors, action);
+    return new DetectionConfig(index, tensors, action, hold);
   }
 }

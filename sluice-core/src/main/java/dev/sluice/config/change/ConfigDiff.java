@@ -85,6 +85,9 @@ public final class ConfigDiff {
               + (now.index() == null ? "none (removes the fingerprint index)" : now.index())
               + (now.index() == null ? "" : " (another index may cover fewer weights)"));
     }
+    if (now.action() == DetectionConfig.Action.BLOCK && now.hold().compareTo(was.hold()) < 0) {
+      out.add(at + ".hold: " + was.hold().toMillis() + "ms -> " + now.hold().toMillis() + "ms");
+    }
   }
 
   /** The differences a reload cannot apply; empty when a reload can apply {@code next}. */

@@ -38,7 +38,7 @@ final class ResponseScanStage extends ChannelDuplexHandler {
 
   private final Detector detector;
   private final ConnectionRecord rec;
-  private final HoldBack hold = new HoldBack();
+  private final HoldBack hold;
   private BodyScan body;
   private HttpResponse head;
   private long passed;
@@ -49,6 +49,7 @@ final class ResponseScanStage extends ChannelDuplexHandler {
   ResponseScanStage(Detector detector, ConnectionRecord rec) {
     this.detector = detector;
     this.rec = rec;
+    this.hold = detector.holdBack();
   }
 
   @Override
@@ -127,6 +128,9 @@ final class ResponseScanStage extends ChannelDuplexHandler {
     hold.drop("weights detected: the response was stopped");
     body.report(f, left, true);
     if (started) {
+      if (f.offset() >= left) {
+        ctx.flush(); // what was passed on lies before the weights: it leaves, the rest does not
+      }
       rec.outcome(ConnectionRecord.Decision.CUT, Reason.WEIGHTS_DETECTED);
       ctx.close();
       return;

@@ -24,12 +24,6 @@ public final class Detector {
 
   private static final Logger log = LoggerFactory.getLogger("sluice.detection");
 
-  /**
-   * How long bytes a blocking stage holds back may wait for more before they leave: the bound on
-   * the latency the stage adds to a small streaming event (an SSE token, an interactive keystroke).
-   */
-  public static final Duration HOLD_DEADLINE = Duration.ofMillis(10);
-
   /** Detection off: no stage is added. */
   public static final Detector NONE = new Detector(DetectionConfig.OFF, null, null, "-", "-");
 
@@ -65,6 +59,19 @@ public final class Detector {
   /** Whether anything is scanned. */
   public boolean enabled() {
     return config.enabled();
+  }
+
+  /**
+   * How long bytes a blocking stage holds back may wait for more before they leave ({@code
+   * detection.hold}): the bound on the latency the stage adds to a small streaming event.
+   */
+  public Duration hold() {
+    return config.hold();
+  }
+
+  /** A hold-back for one channel's stage. */
+  public HoldBack holdBack() {
+    return new HoldBack(HoldBack.LIMIT, config.hold().toNanos());
   }
 
   /** Whether a finding stops the bytes ({@code action: block}). */

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The writes a blocking scan stage holds back, so that bytes a detector has not yet judged do not
  * leave: the newest {@link #LIMIT} bytes of the stream at least, and each held write for at most
- * {@link Detector#HOLD_DEADLINE} after it was flushed.
+ * {@code detection.hold} ({@link Detector#hold()}) after it was flushed.
  *
  * <p>Why this much: the fingerprint matcher reports a match when the match's first chunk is cut,
  * with the stream offset where that chunk started. A chunk is at most {@link ChunkParams#max()}
@@ -22,10 +22,11 @@ import java.util.concurrent.TimeUnit;
  * reported chunk of every lane in the queue; the tensor scanner judges 128 KiB windows, which this
  * covers too.
  *
- * <p>Why not longer: a write that waits {@link Detector#HOLD_DEADLINE} leaves even if fewer bytes
- * followed it, so a streaming answer is delayed by at most that. The residual: a stream slower than
- * {@code LIMIT} per deadline lets bytes leave before their chunk is complete, so up to one chunk of
- * the lane (128 KiB raw, 171 KiB base64, 256 KiB hex) may leave before the match stops the stream.
+ * <p>Why not longer: a write that waits {@code detection.hold} ({@link Detector#hold()}) leaves
+ * even if fewer bytes followed it, so a streaming answer is delayed by at most that. The residual:
+ * a stream slower than {@code LIMIT} per deadline lets bytes leave before their chunk is complete,
+ * so up to one chunk of the lane (128 KiB raw, 171 KiB base64, 256 KiB hex) may leave before the
+ * match stops the stream.
  *
  * <p>Writes keep their order and their promises: a released write is passed on with its promise, a
  * dropped one is released and its promise failed. Not thread-safe: the channel's event loop only.
@@ -47,11 +48,11 @@ public final class HoldBack {
   private long released;
   private ScheduledFuture<?> timer;
 
-  public HoldBack() {
-    this(LIMIT, Detector.HOLD_DEADLINE.toNanos());
-  }
-
-  HoldBack(long limit, long deadlineNanos) {
+  /**
+   * @param limit bytes held back at least ({@link #LIMIT})
+   * @param deadlineNanos how long a flushed write waits at most ({@code detection.hold})
+   */
+  public HoldBack(long limit, long deadlineNanos) {
     this.limit = limit;
     this.deadlineNanos = deadlineNanos;
   }

@@ -19,10 +19,10 @@ import io.netty.util.ReferenceCountUtil;
  *
  * <p>With {@code action: alert} writes pass at once and a finding is only recorded. With {@code
  * action: block} writes are held back ({@link HoldBack}: at least {@link HoldBack#LIMIT} bytes,
- * each for at most {@link Detector#HOLD_DEADLINE}); a finding drops what is held (its promises
- * fail), records the finding with the bytes that had left, and closes the channel: a cut, as no
- * protocol here can say why. At close the last chunk and window are judged before the held bytes
- * leave.
+ * each for at most {@code detection.hold} ({@link Detector#hold()})); a finding drops what is held
+ * (its promises fail), records the finding with the bytes that had left, and closes the channel: a
+ * cut, as no protocol here can say why. At close the last chunk and window are judged before the
+ * held bytes leave.
  *
  * <p>Never throws: a detector that fails is logged and the stream passes unscanned from there. One
  * instance per channel.
@@ -32,7 +32,7 @@ public final class ScanStage extends ChannelDuplexHandler {
   private final Detector detector;
   private final ConnectionRecord rec;
   private final BodyScan scan;
-  private final HoldBack hold = new HoldBack();
+  private final HoldBack hold;
   private long passed;
   private boolean stopped;
   private boolean ended;
@@ -41,6 +41,7 @@ public final class ScanStage extends ChannelDuplexHandler {
     this.detector = detector;
     this.rec = rec;
     this.scan = detector.body(rec, null);
+    this.hold = detector.holdBack();
   }
 
   @Override

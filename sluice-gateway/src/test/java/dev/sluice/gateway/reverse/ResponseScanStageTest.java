@@ -39,6 +39,8 @@ class ResponseScanStageTest {
   @TempDir static Path weightsDir;
   @TempDir Path dir;
 
+  private static final long HOLD_MS = DetectionConfig.DEFAULT_HOLD.toMillis();
+
   static RandomWeights weights;
 
   @BeforeAll
@@ -117,7 +119,7 @@ class ResponseScanStageTest {
       EmbeddedChannel ch = channel(f, rec);
       ch.writeAndFlush(head(null));
       ch.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer("data: hi\n\n".getBytes())));
-      ch.advanceTimeBy(Detector.HOLD_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+      ch.advanceTimeBy(HOLD_MS, TimeUnit.MILLISECONDS);
       ch.runScheduledPendingTasks();
       assertThat(out(ch)).startsWith("HTTP/1.1 200 OK").endsWith("data: hi\n\n\r\n");
       body(ch, weights.slice(1_000_000, 1 << 20), 16 * 1024);
@@ -156,7 +158,7 @@ class ResponseScanStageTest {
       byte[] text = RandomWeights.text(600_000, 5);
       ch.writeAndFlush(head(null));
       body(ch, text, 16 * 1024);
-      ch.advanceTimeBy(Detector.HOLD_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+      ch.advanceTimeBy(HOLD_MS, TimeUnit.MILLISECONDS);
       ch.runScheduledPendingTasks();
       String out = out(ch);
       assertThat(out).startsWith("HTTP/1.1 200 OK").endsWith("0\r\n\r\n");

@@ -30,6 +30,8 @@ class ScanStageTest {
   @TempDir static Path weightsDir;
   @TempDir Path dir;
 
+  private static final long HOLD_MS = DetectionConfig.DEFAULT_HOLD.toMillis();
+
   static RandomWeights weights;
 
   @BeforeAll
@@ -144,13 +146,13 @@ class ScanStageTest {
       assertThat(left)
           .as("all but the held back bytes")
           .isEqualTo(text.length - heldAfter(text.length, 16 * 1024));
-      ch.advanceTimeBy(Detector.HOLD_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+      ch.advanceTimeBy(HOLD_MS, TimeUnit.MILLISECONDS);
       ch.runScheduledPendingTasks();
       assertThat(left + drain(ch)).isEqualTo(text.length);
 
       ch.writeAndFlush(Unpooled.wrappedBuffer("data: {\"token\":\"hi\"}\n\n".getBytes()));
       assertThat(drain(ch)).as("held until the deadline").isZero();
-      ch.advanceTimeBy(Detector.HOLD_DEADLINE.toMillis() - 1, TimeUnit.MILLISECONDS);
+      ch.advanceTimeBy(HOLD_MS - 1, TimeUnit.MILLISECONDS);
       ch.runScheduledPendingTasks();
       assertThat(drain(ch)).isZero();
       ch.advanceTimeBy(1, TimeUnit.MILLISECONDS);
