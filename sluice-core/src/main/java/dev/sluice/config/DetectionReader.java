@@ -6,8 +6,9 @@ import java.time.Duration;
 /**
  * Reads {@code detection: { index: PATH, tensors: BOOL, action: block | alert, hold: DURATION }},
  * at the site or in a zone. Keys left out take the value of {@code inherited} (the site's section
- * for a zone, {@link DetectionConfig#OFF} for the site); {@code index: none} removes an inherited
- * index.
+ * for a zone, {@link DetectionConfig#OFF} for the site), except that the action of a section that
+ * detects nothing is not inherited: {@code action} defaults to {@code block}. {@code index: none}
+ * removes an inherited index.
  */
 final class DetectionReader {
 
@@ -37,7 +38,9 @@ final class DetectionReader {
     Cursor actionAt = m.get("action");
     DetectionConfig.Action action =
         actionAt == null
-            ? (inherited == null ? DetectionConfig.Action.BLOCK : inherited.action())
+            ? (inherited == null || !inherited.enabled()
+                ? DetectionConfig.Action.BLOCK
+                : inherited.action())
             : actionAt.choice(DetectionConfig.Action.class);
     Cursor holdAt = m.get("hold");
     Duration hold =

@@ -69,6 +69,10 @@ public final class ConfigDiff {
     if (!was.loosenedBy(now)) {
       return;
     }
+    if (!now.enabled()) {
+      out.add(at + ": off (nothing is scanned)");
+      return;
+    }
     if (was.action() == DetectionConfig.Action.BLOCK
         && now.action() == DetectionConfig.Action.ALERT) {
       out.add(at + ".action: block -> alert (weights found would leave)");
