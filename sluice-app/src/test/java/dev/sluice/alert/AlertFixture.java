@@ -77,7 +77,8 @@ final class AlertFixture implements AutoCloseable {
                 halts,
                 stats::egressBytes,
                 store.stranded(),
-                clock));
+                clock,
+                stats.detections()));
   }
 
   static String yaml(Path dataDir, String alertsYaml) {
