@@ -217,7 +217,7 @@ public final class FingerprintIndexFile {
       List<SourceFile> files = new ArrayList<>();
       for (int i = 0; i < fileCount; i++) {
         long at = offset();
-        int nameLength = Short.toUnsignedInt((short) (getInt2()));
+        int nameLength = getUnsignedShort("file name length");
         String name = new String(getBytes(nameLength, "file name"), StandardCharsets.UTF_8);
         long size = getLong("file size");
         byte[] sha = getBytes(32, "file SHA-256");
@@ -304,10 +304,10 @@ public final class FingerprintIndexFile {
       return new FingerprintIndex(params, files, keys, locations);
     }
 
-    private int getInt2() throws IOException, IndexFormatException {
-      need(2, "file name length");
+    private int getUnsignedShort(String what) throws IOException, IndexFormatException {
+      need(2, what);
       crc.update(buf.array(), buf.position(), 2);
-      return buf.getShort();
+      return Short.toUnsignedInt(buf.getShort());
     }
   }
 }
