@@ -17,7 +17,8 @@ package dev.sluice.detect.tensor;
  *       (b >> 2) & 0x1f} is one octave, {@code [2^(c-15), 2^(c-14))}.
  * </ul>
  *
- * Class 0 holds zeros and subnormals, counted apart: at most half the elements may be there.
+ * Class 0 holds zeros and subnormals, counted apart: at most half the elements may be there. Both
+ * signs must be present ({@link #MIN_EACH_SIGN}).
  *
  * @param zeroFraction elements in class 0
  * @param plausible of the others, the fraction in the plausible range
@@ -65,6 +66,13 @@ record ExponentShape(
 
   /** Minimum fraction of elements outside class 0. */
   static final double MAX_ZERO = 0.5;
+
+  /**
+   * Minimum fraction of elements of each sign. Weights are signed and roughly balanced; tables of
+   * positive 16-bit integers (a JDK module image holds some) can otherwise pass as fp16. A block of
+   * only positive weights (layer norm scales) is too small to matter.
+   */
+  static final double MIN_EACH_SIGN = 0.1;
 
   /** Minimum fraction, of non-zero elements, in the plausible range. */
   static final double MIN_PLAUSIBLE = 0.97;
@@ -122,6 +130,8 @@ record ExponentShape(
   /** True when these high bytes look like those of real weights under reading {@code r}. */
   boolean weightLike(Reading r) {
     return zeroFraction <= MAX_ZERO
+        && negative >= MIN_EACH_SIGN
+        && negative <= 1 - MIN_EACH_SIGN
         && plausible >= MIN_PLAUSIBLE
         && concentration >= MIN_CONCENTRATION
         && mode <= r.maxMode;

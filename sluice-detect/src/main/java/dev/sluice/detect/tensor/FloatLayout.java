@@ -1,6 +1,9 @@
 package dev.sluice.detect.tensor;
 
 import dev.sluice.detect.format.DType;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * A float type and where its elements' high (sign and exponent) bytes lie: at the stream positions
@@ -11,6 +14,10 @@ import dev.sluice.detect.format.DType;
  * @param highLane 0..3 for fp32, 0..1 for the 2-byte types
  */
 record FloatLayout(DType dtype, int highLane) {
+
+  /** Little-endian int view of a byte array (one load for fp32). */
+  static final VarHandle INT_LE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
   FloatLayout {
     if (!dtype.isDetectableFloat() || highLane < 0 || highLane >= dtype.width()) {
@@ -33,8 +40,7 @@ record FloatLayout(DType dtype, int highLane) {
   float valueAt(byte[] b, int i) {
     switch (dtype) {
       case F32:
-        return Float.intBitsToFloat(
-            (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | b[i + 3] << 24);
+        return Float.intBitsToFloat((int) INT_LE.get(b, i));
       case BF16:
         return Float.intBitsToFloat((b[i] & 0xff) << 16 | b[i + 1] << 24);
       default:

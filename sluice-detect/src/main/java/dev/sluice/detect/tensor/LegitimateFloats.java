@@ -36,7 +36,7 @@ final class LegitimateFloats {
   static final double AUDIO_CORRELATION = 0.3;
 
   /** Elements the correlation looks at, about (spread over the block). */
-  private static final int SAMPLES = 4096;
+  private static final int SAMPLES = 2048;
 
   /**
    * How far the sampled mean square of a block may be from {@code 1/d} for the dimension {@code d}
@@ -98,37 +98,25 @@ final class LegitimateFloats {
     if (n < 2 * DIMENSIONS[0]) {
       return n >= 64 && isUnit(squares(b, first, n), 0, n);
     }
-    if (!(Math.abs(sampledMeanSquare * nearestDimension(sampledMeanSquare) - 1)
-        <= SAMPLED_ENERGY_SLACK)) {
-      return false;
-    }
-    double[] s = squares(b, first, n);
     for (int d : DIMENSIONS) {
-      if (2 * d > n) {
-        break;
-      }
-      double whole = (double) n / d;
-      if (s[n] < Math.floor(whole) - 1 - UNIT_TOLERANCE * whole || s[n] > Math.ceil(whole) + 1) {
+      if (2 * d > n || !(Math.abs(sampledMeanSquare * d - 1) <= SAMPLED_ENERGY_SLACK)) {
         continue;
       }
-      for (int p = 0; p < d && p + 2 * d <= n; p++) {
-        if (isUnit(s, p, p + d) && isUnit(s, p + d, p + 2 * d) && rowsFrom(s, p, d, n)) {
-          return true;
+      // first the head of the block (at least three whole vectors), then, for a phase that
+      // holds there, the whole block
+      int m = Math.min(n, 4 * d);
+      double[] s = squares(b, first, m);
+      double whole = (double) m / d;
+      if (s[m] < Math.floor(whole) - 1 - UNIT_TOLERANCE * whole || s[m] > Math.ceil(whole) + 1) {
+        continue;
+      }
+      for (int p = 0; p < d && p + 2 * d <= m; p++) {
+        if (isUnit(s, p, p + d) && isUnit(s, p + d, p + 2 * d) && rowsFrom(s, p, d, m)) {
+          return m == n || rowsFrom(squares(b, first, n), p, d, n);
         }
       }
     }
     return false;
-  }
-
-  /** The dimension of {@link #DIMENSIONS} whose {@code 1/d} is nearest {@code meanSquare}. */
-  private static int nearestDimension(double meanSquare) {
-    int best = DIMENSIONS[0];
-    for (int d : DIMENSIONS) {
-      if (Math.abs(meanSquare * d - 1) < Math.abs(meanSquare * best - 1)) {
-        best = d;
-      }
-    }
-    return best;
   }
 
   /** True when the single vector {@code b[first, first + 4n)} has unit norm, or is a cut one. */
@@ -160,10 +148,7 @@ final class LegitimateFloats {
     s[0] = 0;
     double acc = 0;
     for (int k = 0; k < n; k++) {
-      int i = first + 4 * k;
-      double v =
-          Float.intBitsToFloat(
-              (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | b[i + 3] << 24);
+      double v = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, first + 4 * k));
       acc += v * v;
       s[k + 1] = acc;
     }

@@ -10,20 +10,21 @@ import java.util.List;
  * the byte positions alone, so it finds weights that were never indexed.
  *
  * <p>How: the range is cut into blocks of {@link #BLOCK} bytes (a tail shorter than {@link
- * #MIN_BYTES} joins the block before it). For each block one pass counts the bytes of the four
- * lanes (position modulo 4, {@link LaneHistogram}); the lanes' high-byte shapes ({@link
- * ExponentShape}) name a layout or none ({@link LayoutGuess}). A float block that is audio or
- * unit-norm embeddings ({@link LegitimateFloats}) is not reported; a reported block is trimmed to
- * the 4 KiB pieces whose high bytes are plausible at its ends. Blocks that are mostly base64 or hex
- * text are searched for encoded runs ({@link EncodedRuns}); each run is decoded and judged the same
- * way, except that a run that decodes to one unit-norm fp32 vector (an embeddings response) or may
- * be such a vector cut by the edge of the range is left alone. Runs too short to judge alone are
- * pooled and judged together.
+ * #MIN_BYTES} joins the block before it). For each block one pass counts the bytes (half of them,
+ * {@link #classify}) of the four lanes (position modulo 4, {@link LaneHistogram}); the lanes'
+ * high-byte shapes ({@link ExponentShape}) name a layout or none ({@link LayoutGuess}). A float
+ * block that is audio or unit-norm embeddings ({@link LegitimateFloats}) is not reported; a
+ * reported block is trimmed to the 4 KiB pieces whose high bytes are plausible at its ends. Blocks
+ * that are mostly base64 or hex text are searched for encoded runs ({@link EncodedRuns}); each run
+ * is decoded and judged the same way, except that a run that decodes to one unit-norm fp32 vector
+ * (an embeddings response) or may be such a vector cut by the edge of the range is left alone. Runs
+ * too short to judge alone are pooled and judged together.
  *
  * <p>What it does not report: int8, int4 and other quantized weights (their bytes are integers, not
  * floats: see {@code docs/detection.md}), ranges shorter than {@link #MIN_BYTES}, and weights
- * disguised as audio or embeddings (the fingerprint index's job). Never throws on any input; not
- * thread-safe (one per thread: it reuses its histogram).
+ * disguised as audio or embeddings (the fingerprint index's job). Never throws on any byte content
+ * (a range outside the array is the caller's error); not thread-safe (one per thread: it reuses its
+ * histogram).
  */
 public final class TensorDetector {
   /** Bytes judged together. */
@@ -110,7 +111,8 @@ public final class TensorDetector {
    * The layout of the float weights {@code b[off, off+len)} holds, or null when it holds none (or
    * holds audio or embeddings); sets {@link #encodedText}. A block whose four sampled pieces show
    * no lane that could hold float high bytes, and no encoded text, is not counted in full: most
-   * egress (text, compressed, encrypted) costs an eighth of a pass.
+   * egress (text, compressed, encrypted) costs an eighth of a pass. Otherwise the first half of
+   * every 4 KiB is counted.
    */
   FloatLayout classify(byte[] b, int off, int len, long position) {
     histogram.clear();
@@ -125,7 +127,14 @@ public final class TensorDetector {
       }
       histogram.clear();
     }
-    histogram.add(b, off, len, position);
+    if (len >= 8 * SAMPLE) {
+      // half of every 4 KiB: 8K fp32 elements a block are plenty, and counting is the main cost
+      for (int at = off; at < off + len; at += 2 * SAMPLE) {
+        histogram.add(b, at, Math.min(SAMPLE, off + len - at), position + (at - off));
+      }
+    } else {
+      histogram.add(b, off, len, position);
+    }
     encodedText = encodedText();
     FloatLayout f = LayoutGuess.of(histogram);
     if (f == null || legitimate.test(b, off, len, position, f)) {

@@ -42,8 +42,17 @@ final class Negatives {
 
   private Negatives() {}
 
-  /** Class name to its bytes, in a fixed order. */
-  static Map<String, byte[]> all() {
+  private static Map<String, byte[]> all;
+
+  /** Class name to its bytes, in a fixed order (gathered once per JVM). */
+  static synchronized Map<String, byte[]> all() {
+    if (all == null) {
+      all = java.util.Collections.unmodifiableMap(gather());
+    }
+    return all;
+  }
+
+  private static Map<String, byte[]> gather() {
     Map<String, byte[]> m = new LinkedHashMap<>();
     byte[] text = corpusText();
     m.put("text: corpus answers (JSONL)", text);
@@ -54,6 +63,23 @@ final class Negatives {
     m.put("ELF: /usr/bin", elf());
     m.put("images: png/jpeg/gif", files(Path.of("/usr/share"), imageName(), 24 << 20));
     m.put("PDF", files(Path.of("/usr/share"), p -> p.endsWith(".pdf"), CAP));
+    m.put(
+        "shared libraries (.so)",
+        files(Path.of("/usr/lib/x86_64-linux-gnu"), p -> p.matches(".*\\.so[.0-9]*$"), CAP));
+    m.put(
+        "fonts (.ttf/.otf)",
+        files(Path.of("/usr/share/fonts"), p -> p.endsWith(".ttf") || p.endsWith(".otf"), CAP));
+    m.put("Python bytecode (.pyc)", files(Path.of("/usr/lib"), p -> p.endsWith(".pyc"), CAP));
+    m.put(
+        "gettext catalogues (.mo)",
+        files(Path.of("/usr/share/locale"), p -> p.endsWith(".mo"), CAP));
+    m.put(
+        "JDK jimage (lib/modules)",
+        head(
+            files(
+                Path.of(System.getProperty("java.home"), "lib"), p -> p.endsWith("/modules"), CAP),
+            CAP));
+    m.put("databases (.db)", files(Path.of("/var/cache/man"), p -> p.endsWith(".db"), CAP));
     m.put("random (encrypted)", random(8 << 20, 1));
     m.put("CSV of floats", csv());
     byte[] emb = embeddingRows(WeightBytes.BGE, 384, 1);

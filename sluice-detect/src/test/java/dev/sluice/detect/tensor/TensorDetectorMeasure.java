@@ -65,6 +65,44 @@ class TensorDetectorMeasure {
         "%-44s %7d %7d %6.2f%%%n", "all negatives", slices, flagged, 100.0 * flagged / slices);
   }
 
+  /**
+   * Scan speed per CPU second of the scanning thread (so a loaded machine does not understate it):
+   * the same slices as the benchmark, warmed up first. The JMH figures are in {@code
+   * TensorDetectorBenchmark}; this one is for machines too busy for wall-clock throughput.
+   */
+  @Test
+  void throughputPerCpuSecond() {
+    Map<String, byte[]> kinds = new LinkedHashMap<>();
+    kinds.put("weights fp32", WeightBytes.of(WeightBytes.MINILM, DType.F32));
+    kinds.put("weights bf16", WeightBytes.converted(WeightBytes.MINILM, DType.BF16));
+    kinds.put("weights fp16", WeightBytes.converted(WeightBytes.MINILM, DType.F16));
+    kinds.put(
+        "weights fp32 base64",
+        Base64.getEncoder()
+            .encode(Negatives.head(WeightBytes.of(WeightBytes.MINILM, DType.F32), 32 << 20)));
+    kinds.put("text (corpus)", Negatives.corpusText());
+    kinds.put("random", Negatives.random(32 << 20, 9));
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    TensorDetector d = new TensorDetector();
+    System.out.printf("%n%-24s %12s%n", "scan speed", "MB per CPU s");
+    for (Map.Entry<String, byte[]> e : kinds.entrySet()) {
+      byte[] b = e.getValue();
+      int slices = b.length / Slices.SLICE;
+      for (int round = 0; round < 3; round++) {
+        long bytes = 0;
+        long t0 = mx.getCurrentThreadCpuTime();
+        for (int k = 0; k < slices; k++) {
+          bytes += Slices.SLICE;
+          d.scan(b, k * Slices.SLICE, Slices.SLICE);
+        }
+        long cpu = mx.getCurrentThreadCpuTime() - t0;
+        if (round == 2) {
+          System.out.printf("%-24s %12.0f%n", e.getKey(), bytes * 1e3 / cpu);
+        }
+      }
+    }
+  }
+
   static byte[] int8(String model) {
     byte[] i8 = WeightBytes.of(model, DType.I8);
     byte[] u8 = WeightBytes.of(model, DType.U8);

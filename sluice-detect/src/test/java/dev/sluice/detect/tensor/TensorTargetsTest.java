@@ -67,6 +67,16 @@ class TensorTargetsTest {
   }
 
   @Test
+  void takesNoSliceOfTheJdkModuleImageForFloats() {
+    // its tables of positive 16-bit integers read as fp16 exponents of a plausible shape; only
+    // the sign balance of weights tells them apart
+    byte[] jimage = Negatives.all().get("JDK jimage (lib/modules)");
+    Slices.Tally t = Slices.tally(jimage, 13, Integer.MAX_VALUE);
+    assertThat(t.slices()).isEqualTo(128);
+    assertThat(t.flagged()).isZero();
+  }
+
+  @Test
   void letsEmbeddingsResponsesThrough() {
     byte[] raw384 = Negatives.embeddingRows(WeightBytes.BGE, 384, 1);
     byte[] raw1536 = Negatives.embeddingRows(WeightBytes.BGE, 1536, 4);
