@@ -85,6 +85,21 @@ final class GatewayMetrics {
             })
         .register(registry);
     CounterWithCallback.builder()
+        .name("sluice_detections")
+        .help(
+            "Findings of the scan stage: model weights in egress, by listener, zone, kind"
+                + " (fingerprint or tensor) and action (block or alert).")
+        .labelNames("listener", "zone", "kind", "action")
+        .callback(
+            cb -> {
+              for (Map.Entry<dev.sluice.gateway.stats.DetectionStats.Key, LongAdder> e :
+                  stats.detections().counts().entrySet()) {
+                dev.sluice.gateway.stats.DetectionStats.Key k = e.getKey();
+                cb.call(e.getValue().sum(), k.listener(), k.zone(), k.kind(), k.action());
+              }
+            })
+        .register(registry);
+    CounterWithCallback.builder()
         .name("sluice_denials")
         .help("Refused requests or connections and cut streams, by reason.")
         .labelNames("reason")

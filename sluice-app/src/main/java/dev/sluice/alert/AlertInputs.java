@@ -4,6 +4,7 @@ import dev.sluice.budget.BudgetTree;
 import dev.sluice.cluster.EtcdBudgetStore;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.escrow.Escrow;
+import dev.sluice.gateway.stats.DetectionStats;
 import dev.sluice.gateway.stats.ProbeStats;
 import dev.sluice.halt.HaltState;
 import dev.sluice.ledger.Ledger;
@@ -21,6 +22,7 @@ import java.util.function.LongSupplier;
  *
  * @param egressBytes this gateway node's cumulative egress ({@code GatewayStats::egressBytes})
  * @param probe the compressibility probe's counters per tenant ({@code GatewayStats::probe})
+ * @param detections the scan stage's findings ({@code GatewayStats.detections()}), or null
  */
 public record AlertInputs(
     SluiceConfig config,
@@ -32,7 +34,8 @@ public record AlertInputs(
     LongSupplier egressBytes,
     ProbeStats probe,
     StrandedReport stranded,
-    Clock clock) {
+    Clock clock,
+    DetectionStats detections) {
 
   public AlertInputs {
     Objects.requireNonNull(config, "config");

@@ -153,6 +153,7 @@ public final class Alerting implements AutoCloseable {
       rate.collect(nanos, in.egressBytes().getAsLong(), report, base, holding);
       incompressible.collect(nanos, in.probe(), base, holding);
       HealthConditions.collect(in, now, base, holding);
+      DetectionConditions.collect(in.detections(), now, base, holding);
       holding = fleet.raisedHere(holding, book::wouldFire, now);
       Map<String, Long> until = new HashMap<>();
       holding.forEach(c -> until.put(c.key(), c.stickyUntilMillis()));

@@ -215,7 +215,8 @@ public final class NodeRunner implements ConfigSwap, AutoCloseable {
         c.sha256Hex(),
         c.codec(),
         c.alerts(),
-        c.changeControl());
+        c.changeControl(),
+        c.detection());
   }
 
   /** Closes the running node, draining for the drain timeout. Idempotent. */

@@ -47,7 +47,8 @@ final class NodeWiring {
             stats::egressBytes,
             stats.probe(),
             store.stranded(),
-            clock));
+            clock,
+            stats.detections()));
   }
 
   static AdminContext adminContext(

@@ -10,6 +10,7 @@ import dev.sluice.budget.BudgetTrees;
 import dev.sluice.codec.CodecModel;
 import dev.sluice.config.EscrowConfig;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.detect.fingerprint.FingerprintIndex;
 import dev.sluice.escrow.Escrow;
 import dev.sluice.gateway.Gateway;
 import dev.sluice.gateway.GatewayContext;
@@ -31,6 +32,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -116,6 +118,7 @@ public final class SluiceNode implements AutoCloseable {
     NodeSteps.prepareDataDir(dataDir);
     CodecModel codec =
         NodeSteps.loadCodec(config); // before anything is opened: a bad file fails first
+    Map<Path, FingerprintIndex> indexes = DetectionIndexes.load(config);
     BudgetTree tree = BudgetTrees.of(config.budgets());
     StoreMetrics storeMetrics = new StoreMetrics();
     NodeStore store = NodeStore.open(config, tree, clock, storeMetrics);
@@ -182,7 +185,8 @@ public final class SluiceNode implements AutoCloseable {
                   0,
                   HostResolver.system(),
                   codec,
-                  transfers.allowances()));
+                  transfers.allowances(),
+                  indexes));
       started.set(gateway);
       log.info(
           "admin API on {}://{}",
@@ -255,6 +259,7 @@ public final class SluiceNode implements AutoCloseable {
     long began = clock.nanos();
     SluiceConfig previous = config;
     CodecModel codec = NodeSteps.loadCodec(next);
+    Map<Path, FingerprintIndex> indexes = DetectionIndexes.load(next);
     BudgetTree nextTree = BudgetTrees.of(next.budgets());
     List<String> union = new java.util.ArrayList<>(tree.zones());
     nextTree.zones().stream().filter(z -> !union.contains(z)).forEach(union::add);
@@ -272,7 +277,8 @@ public final class SluiceNode implements AutoCloseable {
     }
     try {
       gateway.reconfigure(
-          gateway.context().reloaded(next, nextTree, codec, transfers.allowances()), drain);
+          gateway.context().reloaded(next, nextTree, codec, transfers.allowances(), indexes),
+          drain);
     } catch (GatewayStartException | RuntimeException e) {
       halts.rezone(tree.zones());
       throw new NodeStartException(e.getMessage(), e);

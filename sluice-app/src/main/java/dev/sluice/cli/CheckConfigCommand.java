@@ -6,6 +6,7 @@ import dev.sluice.config.ByteSizes;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.ConfigProblem;
 import dev.sluice.config.ConfigResult;
+import dev.sluice.config.DetectionConfig;
 import dev.sluice.config.SluiceConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -88,7 +89,29 @@ final class CheckConfigCommand implements Callable<Integer> {
         ByteSizes.format(c.budgets().controlAllowanceBytes()),
         c.listeners().size(),
         c.listeners().size() == 1 ? "" : "s");
+    out.printf(Locale.ROOT, "detection: %s%n", describe(c.detection()));
+    for (String zone : c.budgets().zones().keySet()) {
+      if (c.zone(zone).detection() != null) {
+        out.printf(Locale.ROOT, "  zone %s: %s%n", zone, describe(c.detection(zone)));
+      }
+    }
     out.flush();
     return 0;
+  }
+
+  /** One line for a {@code detection} section: what is scanned and what a finding does. */
+  static String describe(DetectionConfig d) {
+    if (!d.enabled()) {
+      return "off";
+    }
+    return "index "
+        + (d.index() == null ? "none" : d.index())
+        + ", tensors "
+        + (d.tensors() ? "on" : "off")
+        + ", action "
+        + d.action().label()
+        + (d.action() == DetectionConfig.Action.BLOCK
+            ? " (bytes held back up to " + d.hold().toMillis() + " ms)"
+            : "");
   }
 }

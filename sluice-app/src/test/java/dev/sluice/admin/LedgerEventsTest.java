@@ -70,6 +70,9 @@ class LedgerEventsTest {
       l.append(entry(EntryType.RESUME, "r1")).join();
       assertThat(served(events, 50)).containsExactly("resume:r1", "deny:d1", "halt:h1", "genesis:");
       assertThat(served(events, 2)).containsExactly("resume:r1", "deny:d1");
+      // the scan stage's findings are shown (issue 17)
+      l.append(entry(EntryType.DETECTION, "x1")).join();
+      assertThat(served(events, 2)).containsExactly("detection:x1", "resume:r1");
     }
   }
 

@@ -78,7 +78,8 @@ final class AlertFixture implements AutoCloseable {
                 stats::egressBytes,
                 stats.probe(),
                 store.stranded(),
-                clock));
+                clock,
+                stats.detections()));
   }
 
   static String yaml(Path dataDir, String alertsYaml) {

@@ -19,6 +19,11 @@ final class BudgetsReader {
   private BudgetsReader() {}
 
   static Result read(Cursor c, long weightBytes) {
+    return read(c, weightBytes, DetectionConfig.OFF);
+  }
+
+  /** The budgets, each zone's {@code detection} read over {@code siteDetection}. */
+  static Result read(Cursor c, long weightBytes, DetectionConfig siteDetection) {
     Map<String, Set<String>> names = new LinkedHashMap<>();
     int errorsBefore = c.problems().errorCount();
     YamlMap m = c.map();
@@ -46,7 +51,7 @@ final class BudgetsReader {
       for (YamlMap.Entry e : zonesMap.entries()) {
         Set<String> tenants = new LinkedHashSet<>();
         names.put(e.key(), tenants);
-        ZoneConfig zone = ZoneReader.read(e, weightBytes, site, tenants);
+        ZoneConfig zone = ZoneReader.read(e, weightBytes, site, tenants, siteDetection);
         if (zone != null) {
           zones.put(zone.name(), zone);
         }

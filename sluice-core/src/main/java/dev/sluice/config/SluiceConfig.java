@@ -36,7 +36,8 @@ public record SluiceConfig(
     String sha256Hex,
     CodecConfig codec,
     AlertsConfig alerts,
-    ChangeControlConfig changeControl) {
+    ChangeControlConfig changeControl,
+    DetectionConfig detection) {
 
   /** The data directory when none is configured (relative to the working directory). */
   public static final Path DEFAULT_DATA_DIR = Path.of("./sluice-data");
@@ -59,6 +60,7 @@ public record SluiceConfig(
     Objects.requireNonNull(sourceName, "sourceName");
     Objects.requireNonNull(codec, "codec");
     Objects.requireNonNull(changeControl, "changeControl");
+    Objects.requireNonNull(detection, "detection");
     if (sha256Hex == null || !sha256Hex.matches("[0-9a-f]{64}")) {
       throw new IllegalArgumentException("sha256Hex must be 64 lower-case hex digits");
     }
@@ -66,6 +68,53 @@ public record SluiceConfig(
       throw new IllegalArgumentException("at least one listener is required");
     }
     checkListeners(budgets, listeners, admin);
+  }
+
+  /** A configuration without detection. */
+  public SluiceConfig(
+      String site,
+      ModelConfig model,
+      ZoneId timeZone,
+      Mode mode,
+      Path dataDir,
+      BudgetsConfig budgets,
+      List<ListenerConfig> listeners,
+      AdminConfig admin,
+      StoreConfig store,
+      LedgerConfig ledger,
+      EscrowConfig escrow,
+      String sourceName,
+      String sha256Hex,
+      CodecConfig codec,
+      AlertsConfig alerts,
+      ChangeControlConfig changeControl) {
+    this(
+        site,
+        model,
+        timeZone,
+        mode,
+        dataDir,
+        budgets,
+        listeners,
+        admin,
+        store,
+        ledger,
+        escrow,
+        sourceName,
+        sha256Hex,
+        codec,
+        alerts,
+        changeControl,
+        DetectionConfig.OFF);
+  }
+
+  /**
+   * The detection of {@code zone}'s listeners: the zone's own section over the site's, or the
+   * site's.
+   */
+  public DetectionConfig detection(String zone) {
+    ZoneConfig z = budgets.zones().get(zone);
+    return z == null || z.detection() == null ? detection : z.detection();
   }
 
   /** A configuration without alerts and without change control. */

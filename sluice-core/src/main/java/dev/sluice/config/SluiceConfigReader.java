@@ -31,7 +31,8 @@ final class SluiceConfigReader {
     "change_control",
     ConnectionLimitsReader.TIMEOUTS,
     ConnectionLimitsReader.LIMITS,
-    "alerts"
+    "alerts",
+    "detection"
   };
 
   private SluiceConfigReader() {}
@@ -57,11 +58,15 @@ final class SluiceConfigReader {
     }
     Path dataDir = optional(m, "data_dir", SluiceConfig.DEFAULT_DATA_DIR, Scalars::path);
 
+    DetectionConfig detection = DetectionReader.read(m.get("detection"), DetectionConfig.OFF);
     Cursor budgetsAt = m.require("budgets");
     BudgetsReader.Result budgets =
         budgetsAt == null
             ? new BudgetsReader.Result(null, Map.of())
-            : BudgetsReader.read(budgetsAt, model == null ? 0 : model.weightBytes());
+            : BudgetsReader.read(
+                budgetsAt,
+                model == null ? 0 : model.weightBytes(),
+                detection == null ? DetectionConfig.OFF : detection);
     SectionsReader.Admin admin = SectionsReader.admin(m.get("admin"));
     ConnectionLimits limits =
         ConnectionLimitsReader.read(
@@ -105,7 +110,8 @@ final class SluiceConfigReader {
         sha256Hex,
         codec,
         alerts,
-        changeControl);
+        changeControl,
+        detection);
   }
 
   /** {@code codec: {model: PATH, flush_window: DURATION}}; defaults when absent. */

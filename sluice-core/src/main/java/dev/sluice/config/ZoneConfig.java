@@ -10,6 +10,9 @@ import java.util.Map;
  * <p>{@code maxTransfer} ({@code budgets.zones.Z.max_transfer}) is the most bytes one response,
  * request or tunnel of the zone may send out, or {@link #UNLIMITED}; larger transfers are refused
  * ({@code transfer_too_large}) unless operators approved them.
+ *
+ * <p>{@code detection} is the zone's {@code detection} section over the site's, or null when the
+ * zone has none (the site's applies: {@link SluiceConfig#detection(String)}).
  */
 public record ZoneConfig(
     String name,
@@ -17,10 +20,22 @@ public record ZoneConfig(
     Map<String, TenantConfig> tenants,
     Map<String, DestinationConfig> destinations,
     boolean allowUnknownDestinations,
-    long maxTransfer) {
+    long maxTransfer,
+    DetectionConfig detection) {
 
   /** {@link #maxTransfer()} of a zone without {@code max_transfer}. */
   public static final long UNLIMITED = Long.MAX_VALUE;
+
+  /** A zone without a detection section of its own. */
+  public ZoneConfig(
+      String name,
+      List<LimitConfig> limits,
+      Map<String, TenantConfig> tenants,
+      Map<String, DestinationConfig> destinations,
+      boolean allowUnknownDestinations,
+      long maxTransfer) {
+    this(name, limits, tenants, destinations, allowUnknownDestinations, maxTransfer, null);
+  }
 
   /** A zone without {@code max_transfer}. */
   public ZoneConfig(

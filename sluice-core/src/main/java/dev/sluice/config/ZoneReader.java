@@ -21,7 +21,8 @@ final class ZoneReader {
       YamlMap.Entry entry,
       long weightBytes,
       List<LimitsReader.Located> siteLimits,
-      Set<String> tenantNames) {
+      Set<String> tenantNames,
+      DetectionConfig siteDetection) {
     Cursor c = entry.value();
     int errorsBefore = c.problems().errorCount();
     String name = entry.keyAt().parse(n -> Names.checkNodeName("zone", n));
@@ -29,7 +30,8 @@ final class ZoneReader {
     if (m == null) {
       return null;
     }
-    m.allow("limits", "tenants", "destinations", "unknown_destinations", "max_transfer");
+    m.allow(
+        "limits", "tenants", "destinations", "unknown_destinations", "max_transfer", "detection");
     List<LimitsReader.Located> limits = LimitsReader.read(m.get("limits"), weightBytes);
     CapWarnings.check(limits, siteLimits, "site");
 
@@ -69,6 +71,9 @@ final class ZoneReader {
     Cursor maxAt = m.get("max_transfer");
     Long maxTransfer =
         maxAt == null ? Long.valueOf(ZoneConfig.UNLIMITED) : Scalars.size(maxAt, 1, Long.MAX_VALUE);
+    Cursor detectionAt = m.get("detection");
+    DetectionConfig detection =
+        detectionAt == null ? null : DetectionReader.read(detectionAt, siteDetection);
     if (c.problems().errorCount() > errorsBefore
         || name == null
         || unknown == null
@@ -81,7 +86,8 @@ final class ZoneReader {
         tenants,
         destinations,
         unknown == UnknownDestinations.ALLOW,
-        maxTransfer);
+        maxTransfer,
+        detection);
   }
 
   /** The limits of a tenant or destination: {@code { limits: [...] }} ({@code {}} for none). */

@@ -40,7 +40,14 @@ public enum EntryType {
    * it with its signature, its refusal, or its application ({@code action}; see {@link
    * ChangeAudit}).
    */
-  CHANGE(25);
+  CHANGE(25),
+  /**
+   * The gateway's scan stage found weights in egress (issue 17): listener, zone, tenant,
+   * destination, client, kind ({@code fingerprint} or {@code tensor}), action ({@code block} or
+   * {@code alert}), the stream offset and length, and the matched source file and offset or the
+   * dtype.
+   */
+  DETECTION(26);
 
   private final int code;
 

@@ -52,6 +52,7 @@ class AllKeysTest {
               api.example.com: {}
             unknown_destinations: allow
             max_transfer: 1GiB
+            detection: { index: none, tensors: false, action: alert, hold: 20ms }
       listeners:
         - name: api
           mode: reverse
@@ -129,6 +130,11 @@ class AllKeysTest {
         backoff: { initial: 500ms, max: 2m }
         queue: 500
         external_url: https://sluice.dc-1.example/
+      detection:
+        index: /etc/sluice/weights.sfi
+        tensors: true
+        action: block
+        hold: 50ms
       change_control:
         operators:
           alice: "ed25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
@@ -146,7 +152,8 @@ class AllKeysTest {
           "store.endpoints",
           "listeners[i].tenants_by_source",
           "listeners[i].deny_ranges",
-          "alerts.thresholds");
+          "alerts.thresholds",
+          "budgets.zones.Z.detection");
 
   /** Maps whose keys are names; the docs write them as placeholders. */
   private static final Map<String, String> NAMED =
@@ -172,6 +179,16 @@ class AllKeysTest {
     assertThat(c.codec().flushWindow()).isEqualTo(Duration.ofMillis(20));
     assertThat(c.changeControl().operators()).containsOnlyKeys("alice", "bob");
     assertThat(c.changeControl().approvals()).isEqualTo(2);
+    assertThat(c.detection())
+        .isEqualTo(
+            new DetectionConfig(
+                Path.of("/etc/sluice/weights.sfi"),
+                true,
+                DetectionConfig.Action.BLOCK,
+                Duration.ofMillis(50)));
+    assertThat(c.detection("inference"))
+        .isEqualTo(
+            new DetectionConfig(null, false, DetectionConfig.Action.ALERT, Duration.ofMillis(20)));
     assertThat(c.listener("db").bind()).isEqualTo(new HostPort("::1", 15432));
     assertThat(c.listener("proxy").forward().lookups())
         .isEqualTo(new LookupConfig(30, 1000, Duration.ofMinutes(1), Duration.ofSeconds(5)));

@@ -1,5 +1,6 @@
 package dev.sluice.gateway;
 
+import dev.sluice.config.DetectionConfig;
 import dev.sluice.config.ListenerConfig;
 import dev.sluice.config.Mode;
 import dev.sluice.config.Peer;
@@ -12,6 +13,7 @@ import dev.sluice.gateway.listener.Transport;
 import dev.sluice.gateway.meter.ControlReserve;
 import dev.sluice.gateway.meter.MeterSettings;
 import dev.sluice.gateway.reverse.ReverseListener;
+import dev.sluice.gateway.scan.Detector;
 import dev.sluice.gateway.tcp.TcpListener;
 import dev.sluice.gateway.transfer.MaxTransfer;
 import dev.sluice.net.HostPort;
@@ -302,7 +304,22 @@ public final class Gateway implements AutoCloseable {
         ctx.evidence(),
         ctx.transport(),
         ctx.clock(),
-        MaxTransfer.of(ctx.config().zone(l.zone()), ctx.transfers()));
+        MaxTransfer.of(ctx.config().zone(l.zone()), ctx.transfers()),
+        detector(ctx, l));
+  }
+
+  /** The detection of {@code l}'s zone, with its index loaded at start (or at the reload). */
+  private static Detector detector(GatewayContext ctx, ListenerConfig l) {
+    DetectionConfig d = ctx.config().detection(l.zone());
+    if (!d.enabled()) {
+      return Detector.NONE;
+    }
+    return new Detector(
+        d,
+        d.index() == null ? null : ctx.indexes().get(d.index()),
+        ctx.evidence(),
+        l.name(),
+        l.zone());
   }
 
   private static SslContext serverTls(ListenerConfig l) throws GatewayStartException {

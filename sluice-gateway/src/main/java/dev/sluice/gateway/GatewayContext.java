@@ -3,6 +3,7 @@ package dev.sluice.gateway;
 import dev.sluice.budget.BudgetTree;
 import dev.sluice.codec.CodecModel;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.detect.fingerprint.FingerprintIndex;
 import dev.sluice.escrow.Escrow;
 import dev.sluice.gateway.evidence.Evidence;
 import dev.sluice.gateway.forward.HostResolver;
@@ -11,6 +12,8 @@ import dev.sluice.gateway.stats.GatewayStats;
 import dev.sluice.halt.HaltState;
 import dev.sluice.time.Clock;
 import dev.sluice.transfer.TransferAllowances;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 
@@ -24,6 +27,8 @@ import java.util.function.BooleanSupplier;
  * @param resolver destination name resolution for forward listeners (tests map names to loopback)
  * @param codecModel the egress codec model of {@code peer: edge} listeners, loaded once at start;
  *     null when no listener has {@code peer: edge}
+ * @param indexes the fingerprint indexes of the {@code detection} sections, by their configured
+ *     path, loaded once at start
  */
 public record GatewayContext(
     SluiceConfig config,
@@ -38,7 +43,40 @@ public record GatewayContext(
     int ioThreads,
     HostResolver resolver,
     CodecModel codecModel,
-    TransferAllowances transfers) {
+    TransferAllowances transfers,
+    Map<Path, FingerprintIndex> indexes) {
+
+  /** A gateway without fingerprint indexes. */
+  public GatewayContext(
+      SluiceConfig config,
+      BudgetTree tree,
+      Escrow escrow,
+      Evidence evidence,
+      HaltState halts,
+      GatewayStats stats,
+      Clock clock,
+      BooleanSupplier ledgerHealthy,
+      Transport transport,
+      int ioThreads,
+      HostResolver resolver,
+      CodecModel codecModel,
+      TransferAllowances transfers) {
+    this(
+        config,
+        tree,
+        escrow,
+        evidence,
+        halts,
+        stats,
+        clock,
+        ledgerHealthy,
+        transport,
+        ioThreads,
+        resolver,
+        codecModel,
+        transfers,
+        Map.of());
+  }
 
   /** A gateway whose node allows no large transfer above {@code max_transfer}. */
   public GatewayContext(
@@ -71,12 +109,17 @@ public record GatewayContext(
   }
 
   /**
-   * This context for a reloaded configuration: {@code config}, its tree, codec model and
-   * large-transfer allowances; the node's services (escrow, evidence, halts, counters, clock,
-   * transport, resolver) stay.
+   * This context for a reloaded configuration: {@code config}, its tree, codec model,
+   * large-transfer allowances and fingerprint indexes (loaded for it: a reload must not drop
+   * detection); the node's services (escrow, evidence, halts, counters, clock, transport, resolver)
+   * stay.
    */
   public GatewayContext reloaded(
-      SluiceConfig config, BudgetTree tree, CodecModel codecModel, TransferAllowances transfers) {
+      SluiceConfig config,
+      BudgetTree tree,
+      CodecModel codecModel,
+      TransferAllowances transfers,
+      Map<Path, FingerprintIndex> indexes) {
     return new GatewayContext(
         config,
         tree,
@@ -90,11 +133,13 @@ public record GatewayContext(
         ioThreads,
         resolver,
         codecModel,
-        transfers);
+        transfers,
+        indexes);
   }
 
   public GatewayContext {
     Objects.requireNonNull(transfers, "transfers");
+    indexes = Map.copyOf(indexes);
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(tree, "tree");
     Objects.requireNonNull(escrow, "escrow");

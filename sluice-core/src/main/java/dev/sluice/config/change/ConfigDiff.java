@@ -4,6 +4,7 @@ import dev.sluice.config.BudgetsConfig;
 import dev.sluice.config.ByteSizes;
 import dev.sluice.config.ChangeControlConfig;
 import dev.sluice.config.DestinationConfig;
+import dev.sluice.config.DetectionConfig;
 import dev.sluice.config.LimitConfig;
 import dev.sluice.config.ListenerConfig;
 import dev.sluice.config.Mode;
@@ -23,9 +24,10 @@ import java.util.Objects;
  * the control allowance), a zone, tenant, destination or listener added, any change to an existing
  * listener (its identity rules decide whose budget pays; conservative on purpose), {@code mode}
  * leaving {@code enforce}, {@code unknown_destinations} becoming {@code allow}, a zone's {@code
- * max_transfer} raised or removed, and change control weakened (fewer approvals, an operator added
- * or re-keyed, the section removed). Everything else (removals, lower caps, new limits, timeouts,
- * escrow tuning) needs no approval.
+ * max_transfer} raised or removed, detection loosened (the site's or a zone's: {@code action} block
+ * to alert, {@code tensors} turned off, the {@code index} removed or replaced), and change control
+ * weakened (fewer approvals, an operator added or re-keyed, the section removed). Everything else
+ * (removals, lower caps, new limits, timeouts, escrow tuning) needs no approval.
  *
  * <p>{@link #restartOnly} lists the differences a reload cannot apply because the budgets would not
  * carry over or the admin API would move: {@code site}, {@code data_dir}, {@code store} and {@code
@@ -44,7 +46,52 @@ public final class ConfigDiff {
     budgets(running.budgets(), next.budgets(), out);
     listeners(running.listeners(), next.listeners(), out);
     changeControl(running.changeControl(), next.changeControl(), out);
+    detection(running, next, out);
     return out;
+  }
+
+  /** The site's detection, then each zone's (its own section over the site's) that detects less. */
+  private static void detection(SluiceConfig running, SluiceConfig next, List<String> out) {
+    detection("detection", running.detection(), next.detection(), out);
+    for (ZoneConfig z : next.budgets().zones().values()) {
+      if (running.budgets().zones().containsKey(z.name())) {
+        detection(
+            "budgets.zones." + z.name() + ".detection",
+            running.detection(z.name()),
+            next.detection(z.name()),
+            out);
+      }
+    }
+  }
+
+  private static void detection(
+      String at, DetectionConfig was, DetectionConfig now, List<String> out) {
+    if (!was.loosenedBy(now)) {
+      return;
+    }
+    if (!now.enabled()) {
+      out.add(at + ": off (nothing is scanned)");
+      return;
+    }
+    if (was.action() == DetectionConfig.Action.BLOCK
+        && now.action() == DetectionConfig.Action.ALERT) {
+      out.add(at + ".action: block -> alert (weights found would leave)");
+    }
+    if (was.tensors() && !now.tensors()) {
+      out.add(at + ".tensors: true -> false (turns the tensor detector off)");
+    }
+    if (was.index() != null && !was.index().equals(now.index())) {
+      out.add(
+          at
+              + ".index: "
+              + was.index()
+              + " -> "
+              + (now.index() == null ? "none (removes the fingerprint index)" : now.index())
+              + (now.index() == null ? "" : " (another index may cover fewer weights)"));
+    }
+    if (now.action() == DetectionConfig.Action.BLOCK && now.hold().compareTo(was.hold()) < 0) {
+      out.add(at + ".hold: " + was.hold().toMillis() + "ms -> " + now.hold().toMillis() + "ms");
+    }
   }
 
   /** The differences a reload cannot apply; empty when a reload can apply {@code next}. */

@@ -30,6 +30,35 @@ class ConfigDiffTest {
   }
 
   @Test
+  void looseningDetectionIsListedAndTighteningItIsNot() {
+    String blocking = BASE + "detection: { index: w.sfi, tensors: true, action: block }\n";
+    String alerting = BASE + "detection: { index: w.sfi, tensors: true, action: alert }\n";
+    assertThat(ConfigDiff.loosenings(load(BASE), load(blocking))).isEmpty();
+    assertThat(ConfigDiff.loosenings(load(alerting), load(blocking))).isEmpty();
+    assertThat(ConfigDiff.loosenings(load(blocking), load(alerting)))
+        .containsExactly(
+            "detection.action: block -> alert (weights found would leave)",
+            "budgets.zones.z.detection.action: block -> alert (weights found would leave)");
+    String zoneOff =
+        edit(
+            blocking,
+            "        default: { limits: [ { window: day, cap: 10MB } ] }\n",
+            "        default: { limits: [ { window: day, cap: 10MB } ] }\n"
+                + "      detection: { index: none, tensors: false }\n");
+    assertThat(ConfigDiff.loosenings(load(blocking), load(zoneOff)))
+        .containsExactly("budgets.zones.z.detection: off (nothing is scanned)");
+    String noTensors = edit(blocking, "tensors: true", "tensors: false");
+    assertThat(ConfigDiff.loosenings(load(blocking), load(noTensors)))
+        .containsExactly(
+            "detection.tensors: true -> false (turns the tensor detector off)",
+            "budgets.zones.z.detection.tensors: true -> false (turns the tensor detector off)");
+    assertThat(ConfigDiff.loosenings(load(blocking), load(BASE)))
+        .containsExactly(
+            "detection: off (nothing is scanned)",
+            "budgets.zones.z.detection: off (nothing is scanned)");
+  }
+
+  @Test
   void theSameConfigurationLoosensNothing() {
     assertThat(ConfigDiff.loosenings(load(BASE), load(BASE))).isEmpty();
     assertThat(ConfigDiff.restartOnly(load(BASE), load(BASE))).isEmpty();

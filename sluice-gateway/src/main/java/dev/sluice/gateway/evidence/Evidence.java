@@ -114,6 +114,23 @@ public final class Evidence {
     append(e.build());
   }
 
+  /**
+   * Records a finding of the scan stage on the connection of {@code rec}: a {@code detection}
+   * ledger entry with the connection's fields, then {@code fields} (kind, action, offsets, match).
+   */
+  public void detected(
+      ConnectionRecord rec, java.util.function.Consumer<LedgerEntry.Builder> fields) {
+    LedgerEntry.Builder e =
+        LedgerEntry.builder(EntryType.DETECTION, clock.millis())
+            .put("listener", rec.listener)
+            .put("zone", rec.zone)
+            .put("tenant", rec.tenants())
+            .put("destination", rec.destination().isEmpty() ? "-" : rec.destination())
+            .put("client", rec.client);
+    fields.accept(e);
+    append(e.build());
+  }
+
   /** Records the end of a connection: ledger entry and log line. */
   public void closed(ConnectionRecord rec) {
     long durationMs = (clock.nanos() - rec.startNanos) / 1_000_000;

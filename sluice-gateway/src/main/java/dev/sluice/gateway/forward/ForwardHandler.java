@@ -278,7 +278,8 @@ final class ForwardHandler extends ChannelInboundHandlerAdapter
     pending = new PendingRequest(req, t, account, keepAlive, expectContinue, limit);
     Channel reuse = reusable ? origin.channel() : null;
     ChannelHandler pipeline =
-        ForwardListener.originPipeline(lc.meter(), record.record(), account, this, connect);
+        ForwardListener.originPipeline(
+            lc.meter(), record.record(), account, this, connect, lc.detector());
     admission.admit(
         ctx.channel(),
         record.record(),

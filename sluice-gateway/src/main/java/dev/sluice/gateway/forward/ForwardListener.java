@@ -12,6 +12,8 @@ import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.meter.EgressProbe;
 import dev.sluice.gateway.meter.MeterSettings;
+import dev.sluice.gateway.scan.Detector;
+import dev.sluice.gateway.scan.ScanStage;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -42,7 +44,7 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
  * <pre>
  *   meter   write: EgressMeter charges every byte written to the destination, to (zone, tenant,
  *           pattern)
- *           scan: the slot {@link Stages#SCAN}, empty until the detection issue
+ *   scan    ScanStage ({@code detection}): the request head and body, or the tunnel's bytes
  *   http    HTTP client codec (absolute-form requests only)
  *   origin  OriginHandler, or relay: TunnelRelay for a tunnel
  * </pre>
@@ -105,7 +107,17 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
     ch.config().setAutoRead(false);
     if (edge != null) {
       EdgeLinks.addGatewaySide(
-          ch, lc, null, edge, (stream, meter, record) -> addHttp(stream, record));
+          ch,
+          lc,
+          null,
+          edge,
+          (stream, meter, record) -> {
+            ScanStage scan = lc.detector().stage(record);
+            if (scan != null) {
+              stream.pipeline().addLast(Stages.SCAN, scan);
+            }
+            addHttp(stream, record);
+          });
       return;
     }
     addHttp(ch, null);
@@ -122,7 +134,8 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
       ConnectionRecord record,
       EscrowAccount account,
       ForwardHandler client,
-      boolean tunnel) {
+      boolean tunnel,
+      Detector detector) {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
@@ -130,6 +143,10 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
         meter.listener(client);
         ChannelPipeline p = ch.pipeline();
         p.addLast(Stages.METER, meter);
+        ScanStage scan = detector.stage(record);
+        if (scan != null) {
+          p.addLast(Stages.SCAN, scan);
+        }
         if (tunnel) {
           p.addLast(Stages.RELAY, new TunnelRelay(client.channel()));
           return; // CONNECT: the client's TLS, not probed (it never compresses)

@@ -7,6 +7,7 @@ import dev.sluice.escrow.Escrow;
 import dev.sluice.escrow.EscrowAccount;
 import dev.sluice.gateway.evidence.Evidence;
 import dev.sluice.gateway.meter.MeterSettings;
+import dev.sluice.gateway.scan.Detector;
 import dev.sluice.gateway.transfer.MaxTransfer;
 import dev.sluice.halt.HaltState;
 import dev.sluice.time.Clock;
@@ -15,7 +16,8 @@ import java.util.List;
 /**
  * Everything the handlers of one listener share: its configuration, the budget tree and escrow, the
  * meter settings (halt switches, mode, counters, control allowance), evidence and the socket
- * transport, and the zone's largest single transfer. Immutable.
+ * transport, the zone's largest single transfer, and its detection ({@code detection}; {@link
+ * Detector#NONE} when off). Immutable.
  */
 public record ListenerContext(
     ListenerConfig config,
@@ -25,7 +27,21 @@ public record ListenerContext(
     Evidence evidence,
     Transport transport,
     Clock clock,
-    MaxTransfer maxTransfer) {
+    MaxTransfer maxTransfer,
+    Detector detector) {
+
+  /** A listener without detection. */
+  public ListenerContext(
+      ListenerConfig config,
+      BudgetTree tree,
+      Escrow escrow,
+      MeterSettings meter,
+      Evidence evidence,
+      Transport transport,
+      Clock clock,
+      MaxTransfer maxTransfer) {
+    this(config, tree, escrow, meter, evidence, transport, clock, maxTransfer, Detector.NONE);
+  }
 
   /** A listener whose zone has no {@code max_transfer}. */
   public ListenerContext(

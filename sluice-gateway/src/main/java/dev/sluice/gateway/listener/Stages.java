@@ -17,13 +17,17 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
  * codec and TLS above it, the scan slot above those, and the handler that identifies and admits at
  * the tail.
  *
- * <p>Two slots are named here for stages that later issues add:
+ * <p>Two slots are named here:
  *
  * <ul>
- *   <li>{@link #SCAN}: the detection stage (weight fingerprints, tensor statistics). It goes on the
- *       egress side of every mode, above TLS and the edge codec and below the protocol codec, so it
- *       sees the plain bytes that leave, before compression and metering. A scan stage never
- *       throws: a match becomes a refusal through the meter's listener.
+ *   <li>{@link #SCAN}: the detection stage (weight fingerprints, tensor statistics; {@code
+ *       scan.Detector}). It goes on the egress side of every mode, above TLS and the edge codec, so
+ *       it sees the plain bytes that leave, before compression and metering: below the protocol
+ *       codec as {@code scan.ScanStage} (tcp, forward requests and tunnels, forward edge streams),
+ *       and in reverse mode directly above the HTTP server codec ({@code
+ *       reverse.ResponseScanStage}), where each response's head is still a message, so a body is
+ *       scanned decoded by its Content-Encoding and a refusal can still be a 403. A scan stage
+ *       never throws: a finding becomes a 403 or a cut, a metric and a {@code detection} entry.
  *   <li>{@link #EDGE_CODEC}: the egress codec toward {@code sluice edge} ({@code peer: edge}): the
  *       multiplexed link replaces the socket below the protocol handlers ({@code edge.EdgeLinks}),
  *       so each stream's pipeline is the mode's own from the protocol codec up.
@@ -43,7 +47,7 @@ public final class Stages {
   /** Slot of the edge link's codec ({@code peer: edge}); see the class comment. */
   public static final String EDGE_CODEC = "mux-codec";
 
-  /** Slot of the scan stage (the detection issue); nothing is there yet. */
+  /** Slot of the scan stage ({@code detection}); empty when the listener's zone detects nothing. */
   public static final String SCAN = "scan";
 
   /**

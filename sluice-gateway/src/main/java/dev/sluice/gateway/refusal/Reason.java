@@ -43,6 +43,11 @@ public enum Reason {
    */
   TRANSFER_TOO_LARGE(
       "transfer_too_large", 413, "this transfer is larger than the zone's max_transfer"),
+  /**
+   * The scan stage found model weights (an indexed fingerprint or float tensor data) in egress with
+   * {@code detection.action: block}: a 403 if the response had not started, else a cut.
+   */
+  WEIGHTS_DETECTED("weights_detected", 403, "the egress carries model weights"),
   /** Report mode: a cap would have refused bytes that were let through (a counter label only). */
   WOULD_DENY("would_deny", 0, "a cap would have refused these bytes"),
 

@@ -33,9 +33,10 @@ import java.net.InetSocketAddress;
  *   meter      write: EgressMeter charges every byte written to the client
  *   tls        optional TLS termination (its records are charged too)
  *              compress: with peer: edge, the edge link replaces meter and tls (below)
- *              scan: the slot {@link Stages#SCAN}, empty until the detection issue
  *   head-clock RequestClock: timeouts.request_head and timeouts.idle start on raw bytes
  *   http       HTTP/1.1 codec with strict parsing and size limits; refuses obs-fold
+ *   scan       ResponseScanStage ({@code detection}, slot {@link Stages#SCAN}): each response
+ *              body, decoded by its Content-Encoding, before the codec frames it; a 403 or a cut
  *   heads      RequestClock: a decoded request head stops timeouts.request_head
  *   guard      RequestGuard: refuses ambiguous framing (smuggling) before anything is forwarded
  *   aggregate  whole request bodies, up to a limit (requests are small prompts)
@@ -175,6 +176,9 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
         new ReverseProxyHandler(lc, dialer, record, meter, admission, caps.lease(), direct);
     p.addLast("head-clock", proxy.clock().bytes());
     p.addLast(CODEC, newServerCodec());
+    if (lc.detector().enabled()) {
+      p.addLast(Stages.SCAN, new ResponseScanStage(lc.detector(), record));
+    }
     p.addLast("heads", proxy.clock().heads());
     p.addLast("guard", new RequestGuard());
     p.addLast("aggregate", new Aggregator(MAX_REQUEST_BODY));

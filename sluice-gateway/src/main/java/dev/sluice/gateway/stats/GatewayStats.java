@@ -58,6 +58,7 @@ public final class GatewayStats {
   private final LongAdder controlBytes = new LongAdder();
   private final dev.sluice.gateway.stats.EdgeStats edge = new dev.sluice.gateway.stats.EdgeStats();
   private final ProbeStats probe = new ProbeStats();
+  private final DetectionStats detections = new DetectionStats();
 
   public GatewayStats(List<String> listenerNames) {
     for (String n : listenerNames) {
@@ -115,6 +116,11 @@ public final class GatewayStats {
   /** Counters of the compressibility probe, per tenant. */
   public ProbeStats probe() {
     return probe;
+  }
+
+  /** Findings of the scan stage. */
+  public DetectionStats detections() {
+    return detections;
   }
 
   /** Counts bytes of denial responses paid from the control allowance. */

@@ -2,12 +2,14 @@ package dev.sluice.gateway.tcp;
 
 import dev.sluice.config.Egress;
 import dev.sluice.gateway.admission.Admission;
+import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.listener.ConnectionCaps;
 import dev.sluice.gateway.listener.ListenerContext;
 import dev.sluice.gateway.listener.SourceTenants;
 import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.meter.EgressProbe;
+import dev.sluice.gateway.scan.ScanStage;
 import dev.sluice.net.HostPort;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -29,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  *   tunnel-idle  timeouts.tunnel_idle (added once the upstream is connected)
  *   meter    write: EgressMeter, only with egress: client (added once the upstream is chosen)
- *            scan: the slot {@link Stages#SCAN} on the egress side, empty until the detection issue
+ *   scan     ScanStage ({@code detection}), on the egress side only, right above its meter
  *   forward  identify and admit: TcpForward (source tenant, the shared Admission stage), then
  *            connect and relay to the upstream
  * </pre>
@@ -38,7 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>
  *   meter    write: EgressMeter, only with egress: upstream
- *            scan: the slot {@link Stages#SCAN} on the egress side
+ *   scan     ScanStage ({@code detection}), only with egress: upstream
  *   relay    back to the client
  * </pre>
  */
@@ -72,29 +74,44 @@ public final class TcpListener extends ChannelInitializer<SocketChannel> {
    * The pipeline of a connection to an upstream: {@code meter} at the head when egress goes
    * upstream (null otherwise), then {@code relay} back to the client.
    */
-  ChannelInitializer<Channel> upstreamPipeline(EgressMeter meter, ChannelHandler relay) {
+  ChannelInitializer<Channel> upstreamPipeline(
+      EgressMeter meter, ConnectionRecord record, ChannelHandler relay) {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
         if (meter != null) {
           ch.pipeline().addLast(Stages.METER, meter);
           EgressProbe.addTo(ch.pipeline(), meter);
+          ScanStage scan = lc.detector().stage(record);
+          if (scan != null) {
+            ch.pipeline().addLast(Stages.SCAN, scan);
+          }
         }
         ch.pipeline().addLast(Stages.RELAY, relay);
       }
     };
   }
 
-  /** Egress goes to the client: {@code meter} at the head of the client's pipeline. */
-  static void meterClient(Channel client, EgressMeter meter) {
+  /**
+   * Egress goes to the client: {@code meter} at the head of the client's pipeline, the scan stage
+   * right above it.
+   */
+  void meterClient(Channel client, EgressMeter meter, ConnectionRecord record) {
     client.pipeline().addFirst(Stages.METER, meter);
     EgressProbe.addTo(client.pipeline(), meter);
+    ScanStage scan = lc.detector().stage(record);
+    if (scan != null) {
+      client.pipeline().addAfter(Stages.METER, Stages.SCAN, scan);
+    }
   }
 
-  /** Takes the client's meter away again (the upstream it was made for refused). */
+  /** Takes the client's meter and scan stage away again (the upstream refused). */
   static void unmeterClient(Channel client) {
     client.pipeline().remove(Stages.METER);
     client.pipeline().remove(EgressProbe.NAME);
+    if (client.pipeline().get(Stages.SCAN) != null) {
+      client.pipeline().remove(Stages.SCAN);
+    }
   }
 
   /** The handler of one accepted connection. */

@@ -86,9 +86,9 @@ final class UpstreamConnect {
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int)
                     Math.min(Integer.MAX_VALUE, lc.config().limits().upstreamConnect().toMillis()))
-            .handler(listener.upstreamPipeline(egressUpstream ? meter : null, relay.get()));
+            .handler(listener.upstreamPipeline(egressUpstream ? meter : null, record, relay.get()));
     if (!egressUpstream) {
-      TcpListener.meterClient(client, meter);
+      listener.meterClient(client, meter, record);
     }
     b.connect(target.host(), target.port())
         .addListener(
