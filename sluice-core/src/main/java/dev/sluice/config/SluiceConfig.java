@@ -70,44 +70,6 @@ public record SluiceConfig(
     checkListeners(budgets, listeners, admin);
   }
 
-  /** A configuration without detection. */
-  public SluiceConfig(
-      String site,
-      ModelConfig model,
-      ZoneId timeZone,
-      Mode mode,
-      Path dataDir,
-      BudgetsConfig budgets,
-      List<ListenerConfig> listeners,
-      AdminConfig admin,
-      StoreConfig store,
-      LedgerConfig ledger,
-      EscrowConfig escrow,
-      String sourceName,
-      String sha256Hex,
-      CodecConfig codec,
-      AlertsConfig alerts,
-      ChangeControlConfig changeControl) {
-    this(
-        site,
-        model,
-        timeZone,
-        mode,
-        dataDir,
-        budgets,
-        listeners,
-        admin,
-        store,
-        ledger,
-        escrow,
-        sourceName,
-        sha256Hex,
-        codec,
-        alerts,
-        changeControl,
-        DetectionConfig.OFF);
-  }
-
   /**
    * The detection of {@code zone}'s listeners: the zone's own section over the site's, or the
    * site's.
@@ -117,42 +79,12 @@ public record SluiceConfig(
     return z == null || z.detection() == null ? detection : z.detection();
   }
 
-  /** A configuration without alerts and without change control. */
-  public SluiceConfig(
-      String site,
-      ModelConfig model,
-      ZoneId timeZone,
-      Mode mode,
-      Path dataDir,
-      BudgetsConfig budgets,
-      List<ListenerConfig> listeners,
-      AdminConfig admin,
-      StoreConfig store,
-      LedgerConfig ledger,
-      EscrowConfig escrow,
-      String sourceName,
-      String sha256Hex,
-      CodecConfig codec) {
-    this(
-        site,
-        model,
-        timeZone,
-        mode,
-        dataDir,
-        budgets,
-        listeners,
-        admin,
-        store,
-        ledger,
-        escrow,
-        sourceName,
-        sha256Hex,
-        codec,
-        null,
-        ChangeControlConfig.NONE);
-  }
-
-  /** A configuration with the built-in codec model ({@link CodecConfig#defaults()}). */
+  /**
+   * A configuration built in code (tests): the built-in codec model ({@link
+   * CodecConfig#defaults()}), no alerts, no change control, no detection. Code that derives a
+   * configuration from another one uses the canonical constructor, so that no section is dropped on
+   * the way.
+   */
   public SluiceConfig(
       String site,
       ModelConfig model,
@@ -181,7 +113,10 @@ public record SluiceConfig(
         escrow,
         sourceName,
         sha256Hex,
-        CodecConfig.defaults());
+        CodecConfig.defaults(),
+        null,
+        ChangeControlConfig.NONE,
+        DetectionConfig.OFF);
   }
 
   /** True if any listener has {@code peer: edge} (the codec model is needed). */
