@@ -339,7 +339,11 @@ class LiveReloadTest {
 
   private int alertsStatus(HttpClient http) throws Exception {
     return http.send(
-            HttpRequest.newBuilder(sluice.adminUri("/api/alerts")).build(),
+            // Bounded: an admin API that accepts but never answers must fail here, not at the
+            // test's timeout.
+            HttpRequest.newBuilder(sluice.adminUri("/api/alerts"))
+                .timeout(Duration.ofSeconds(20))
+                .build(),
             HttpResponse.BodyHandlers.discarding())
         .statusCode();
   }
