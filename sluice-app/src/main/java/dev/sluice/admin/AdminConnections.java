@@ -58,10 +58,11 @@ final class AdminConnections extends ChannelInboundHandlerAdapter {
         .closeFuture()
         .addListener(
             f -> {
-              openTotal.decrementAndGet();
+              // The source's count first: once open() shows the close, the source may connect.
               if (source != null) {
                 open.computeIfPresent(source, (k, n) -> n <= 1 ? null : n - 1);
               }
+              openTotal.decrementAndGet();
             });
     ctx.fireChannelActive();
   }
