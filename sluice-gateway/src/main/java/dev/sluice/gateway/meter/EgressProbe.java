@@ -54,8 +54,14 @@ public final class EgressProbe extends ChannelOutboundHandlerAdapter {
    * has it, else above {@link Stages#METER}. Call after both are in place.
    */
   public static void addTo(ChannelPipeline p, ConnectionMeter meter, ProbeStats stats) {
+    addTo(p, meter, stats, new SplittableRandom());
+  }
+
+  /** {@link #addTo(ChannelPipeline, ConnectionMeter, ProbeStats)} sampling with {@code random}. */
+  static void addTo(
+      ChannelPipeline p, ConnectionMeter meter, ProbeStats stats, SplittableRandom random) {
     String below = p.get(Stages.TLS) != null ? Stages.TLS : Stages.METER;
-    p.addAfter(below, NAME, new EgressProbe(meter, stats, new SplittableRandom()));
+    p.addAfter(below, NAME, new EgressProbe(meter, stats, random));
   }
 
   /** {@link #addTo(ChannelPipeline, ConnectionMeter, ProbeStats)} with the meter's own counters. */

@@ -50,7 +50,8 @@ class EgressProbeTest {
       meter.listener(IGNORE);
       EmbeddedChannel ch = new EmbeddedChannel();
       ch.pipeline().addLast(Stages.METER, meter);
-      EgressProbe.addTo(ch.pipeline(), meter);
+      EgressProbe.addTo(
+          ch.pipeline(), meter, meter.settings().stats().probe(), new SplittableRandom(7));
       assertThat(ch.pipeline().names()).startsWith(Stages.METER, EgressProbe.NAME);
 
       byte[] random = new byte[300_000];
@@ -85,7 +86,8 @@ class EgressProbeTest {
       ch.pipeline().addLast(Stages.METER, meter);
       ch.pipeline()
           .addLast(Stages.TLS, SslContextBuilder.forClient().build().newHandler(ch.alloc()));
-      EgressProbe.addTo(ch.pipeline(), meter);
+      EgressProbe.addTo(
+          ch.pipeline(), meter, meter.settings().stats().probe(), new SplittableRandom(7));
       List<String> names = ch.pipeline().names();
       assertThat(names.indexOf(EgressProbe.NAME)).isEqualTo(names.indexOf(Stages.TLS) + 1);
 
@@ -107,7 +109,8 @@ class EgressProbeTest {
       meter.listener(IGNORE);
       EmbeddedChannel ch = new EmbeddedChannel();
       ch.pipeline().addLast(Stages.METER, meter);
-      EgressProbe.addTo(ch.pipeline(), meter);
+      EgressProbe.addTo(
+          ch.pipeline(), meter, meter.settings().stats().probe(), new SplittableRandom(7));
 
       meter.account(f.lc.account("default"));
       ch.writeAndFlush(Unpooled.wrappedBuffer(TEXT, 0, 1000));
