@@ -13,6 +13,7 @@ import dev.sluice.escrow.Escrow;
 import dev.sluice.gateway.stats.GatewayStats;
 import dev.sluice.halt.HaltState;
 import dev.sluice.time.Clock;
+import dev.sluice.transfer.TransferFile;
 import java.io.IOException;
 
 /**
@@ -87,5 +88,23 @@ final class NodeWiring {
     return (config.admin().tls() == null ? "http" : "https")
         + "://"
         + NodeSteps.hostPort(admin.address());
+  }
+
+  /**
+   * The approved transfers of {@code c}, started: kept in the data directory on the local store,
+   * shared through etcd on the etcd store (decision 0023).
+   */
+  static TransferBook transferBook(SluiceConfig c, NodeStore store, Clock clock) {
+    TransferBook b =
+        new TransferBook(
+            c,
+            clock,
+            new TransferFile(c.dataDir().resolve("transfers")),
+            store.transfers(),
+            c.store().type() == dev.sluice.config.StoreType.ETCD
+                ? c.store().etcd().timeout().toMillis()
+                : 0);
+    b.start();
+    return b;
   }
 }

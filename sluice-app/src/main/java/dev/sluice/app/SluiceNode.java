@@ -27,7 +27,6 @@ import dev.sluice.ledger.LedgerEntry;
 import dev.sluice.store.BudgetStore;
 import dev.sluice.time.Clock;
 import dev.sluice.transfer.TransferAllowances;
-import dev.sluice.transfer.TransferFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,7 +146,7 @@ public final class SluiceNode implements AutoCloseable {
       alerts = NodeWiring.alertsOf(config, tree, store, escrow, halts, stats, clock);
       // Approved transfers kept before this start (file) or by the fleet (etcd), re-checked
       // against this configuration, in force before any listener accepts.
-      TransferBook transfers = transferBook(config, store, clock);
+      TransferBook transfers = NodeWiring.transferBook(config, store, clock);
       admin =
           new AdminServer(
                   NodeWiring.adminContext(
@@ -268,7 +267,7 @@ public final class SluiceNode implements AutoCloseable {
     Alerting nextAlerts;
     // The allowances are re-read and re-checked against the new configuration: approvals are
     // bound to the running file's hash, so those of the previous one no longer count.
-    TransferBook transfers = transferBook(next, store, clock);
+    TransferBook transfers = NodeWiring.transferBook(next, store, clock);
     try {
       nextAlerts = NodeWiring.alertsOf(next, nextTree, store, escrow, halts, stats, clock);
     } catch (IOException | RuntimeException e) {
@@ -350,24 +349,6 @@ public final class SluiceNode implements AutoCloseable {
   /** The approved large transfers in force on this node. */
   public TransferAllowances transfers() {
     return transfersBook.allowances();
-  }
-
-  /**
-   * The approved transfers of {@code c}, started: kept in the data directory on the local store,
-   * shared through etcd on the etcd store (decision 0023).
-   */
-  private static TransferBook transferBook(SluiceConfig c, NodeStore store, Clock clock) {
-    TransferBook b =
-        new TransferBook(
-            c,
-            clock,
-            new TransferFile(c.dataDir().resolve("transfers")),
-            store.transfers(),
-            c.store().type() == dev.sluice.config.StoreType.ETCD
-                ? c.store().etcd().timeout().toMillis()
-                : 0);
-    b.start();
-    return b;
   }
 
   public SluiceConfig config() {
