@@ -26,11 +26,15 @@ import java.util.function.Function;
  */
 final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
-  private final Router router;
+  private final java.util.function.Supplier<Router> router;
   private final Function<String, Executor> executors;
   private final AdminTimeouts timeouts;
 
-  AdminHttpHandler(Router router, Function<String, Executor> executors, AdminTimeouts timeouts) {
+  /** {@code router} is read per request: a reload applied in place swaps it. */
+  AdminHttpHandler(
+      java.util.function.Supplier<Router> router,
+      Function<String, Executor> executors,
+      AdminTimeouts timeouts) {
     this.router = router;
     this.executors = executors;
     this.timeouts = timeouts;
@@ -69,7 +73,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
           .apply(path)
           .execute(
               () -> {
-                router.handle(ex);
+                router.get().handle(ex);
                 ctx.executor().execute(() -> write(ctx, ex, version, keepAlive));
               });
     } catch (RejectedExecutionException stopping) {

@@ -11,10 +11,13 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -63,6 +66,12 @@ import org.slf4j.LoggerFactory;
  * a connection that does not speak TLS is closed at its first bytes. Usage: {@code new
  * AdminServer(ctx).start()}, then {@link #address()} (the bound address, useful with port 0) and
  * {@link #stop()}. Thread-safe.
+ *
+ * <p>A reload applied in place ({@link #reconfigure}) swaps the configuration the endpoints serve
+ * on the running server: the socket, the event loop, every open connection and the admin token
+ * stay, so a client's kept-alive connection goes on. (Closing the server and binding a new one on
+ * the same port, as before, refused connections for that moment and, once under load, left a
+ * client's kept-alive request unanswered until it gave up; see decision 0022.)
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -80,10 +89,12 @@ public final class AdminServer implements AutoCloseable {
   /** How long {@link #stop()} waits for requests in progress. */
   static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
-  private final AdminContext ctx;
+  // Replaced together by reconfigure (under this); read by the endpoints without the lock.
+  private volatile AdminContext ctx;
+  private volatile RateHistory rates;
+  private volatile Router router;
   private final Duration sampleInterval;
   private final EgressRate egressRate;
-  private final RateHistory rates;
   private final DashboardFiles dashboard;
   private final SecureRandom random;
   private final HaltControl haltControl;
@@ -91,6 +102,7 @@ public final class AdminServer implements AutoCloseable {
   private EventLoopGroup loop;
   private Channel server;
   private AdminConnections connections;
+  private ChannelGroup children;
   private ExecutorService handlers;
   private ExecutorService control;
   private ScheduledExecutorService sampler;
@@ -146,9 +158,10 @@ public final class AdminServer implements AutoCloseable {
     token = kept != null ? kept : AdminToken.create(ctx.config().dataDir(), random);
     HostPort bind = admin.bind();
     connections = new AdminConnections(admin.maxConnectionsPerSource());
+    children = new DefaultChannelGroup("sluice-admin", GlobalEventExecutor.INSTANCE);
     handlers = Executors.newFixedThreadPool(HANDLER_THREADS, daemon("sluice-admin-http-"));
     control = Executors.newFixedThreadPool(CONTROL_THREADS, daemon("sluice-admin-control-"));
-    Router router = routes();
+    router = routes();
     Transport transport = Transport.best();
     loop = transport.newGroup(1);
     ServerBootstrap b =
@@ -162,6 +175,7 @@ public final class AdminServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    children.add(ch);
                     AdminTimeouts timeouts =
                         new AdminTimeouts(admin.requestTimeout(), admin.idleTimeout(), connections);
                     ch.pipeline().addLast(connections, timeouts);
@@ -172,7 +186,8 @@ public final class AdminServer implements AutoCloseable {
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(RequestForm.MAX_BODY))
                         .addLast(
-                            new AdminHttpHandler(router, AdminServer.this::executor, timeouts));
+                            new AdminHttpHandler(
+                                () -> router, AdminServer.this::executor, timeouts));
                   }
                 });
     ChannelFuture f =
@@ -214,11 +229,7 @@ public final class AdminServer implements AutoCloseable {
               + " bind it to loopback and reach it through SSH",
           bind);
     }
-    if (ctx.config().mode() == Mode.REPORT) {
-      log.warn(
-          "REPORT MODE: budgets are NOT enforced; over-budget bytes leave and are only recorded"
-              + " as would_deny (sluice_mode{mode=\"report\"} is 1)");
-    }
+    warnIfReportMode();
     return this;
   }
 
@@ -269,6 +280,38 @@ public final class AdminServer implements AutoCloseable {
     return egressRate;
   }
 
+  /**
+   * Serves {@code next} from now on (a reload applied in place): the endpoints, the dashboard's
+   * JSON, {@code /metrics} and the fleet's halt watch take the new configuration, tree, alerts and
+   * approved transfers; the socket, the connections, the token and the egress-rate sampler stay.
+   * The admin section itself ({@code admin.bind}, TLS, timeouts, the per-source cap) cannot change
+   * without a restart (see {@code ConfigDiff}), so the running server's settings stay in force. The
+   * dashboard's rate chart starts again, charting the new tree's nodes.
+   *
+   * @throws IllegalStateException if the server is not running
+   */
+  public synchronized void reconfigure(AdminContext next) {
+    Objects.requireNonNull(next, "next");
+    if (server == null) {
+      throw new IllegalStateException("the admin server is not running");
+    }
+    RateHistory nextRates = new RateHistory(next.clock(), next.tree(), next.store(), next.escrow());
+    nextRates.sample();
+    ctx = next;
+    rates = nextRates;
+    router = routes();
+    ctx.fleet().watch(new FleetHaltSync(haltControl, ctx.tree().zones()));
+    warnIfReportMode();
+  }
+
+  private void warnIfReportMode() {
+    if (ctx.config().mode() == Mode.REPORT) {
+      log.warn(
+          "REPORT MODE: budgets are NOT enforced; over-budget bytes leave and are only recorded"
+              + " as would_deny (sluice_mode{mode=\"report\"} is 1)");
+    }
+  }
+
   /** The egress rate history behind the dashboard's chart ({@code GET /api/rates}). */
   public RateHistory rates() {
     return rates;
@@ -288,8 +331,19 @@ public final class AdminServer implements AutoCloseable {
     stopThreads();
   }
 
+  /**
+   * Lets the requests in progress finish (up to {@link #STOP_GRACE}), closes every connection, then
+   * stops the event loop. The connections are closed explicitly, while the loop still runs:
+   * shutting the loop down was seen to leave an accepted connection open with nobody reading it.
+   */
   private void stopThreads() {
+    stopHandlers();
+    children.close().awaitUninterruptibly(STOP_GRACE.toMillis());
     loop.shutdownGracefully(0, STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    loop.terminationFuture().awaitUninterruptibly(STOP_GRACE.toMillis());
+  }
+
+  private void stopHandlers() {
     for (ExecutorService e : new ExecutorService[] {handlers, control}) {
       e.shutdown();
     }
@@ -304,7 +358,6 @@ public final class AdminServer implements AutoCloseable {
       control.shutdownNow();
       Thread.currentThread().interrupt();
     }
-    loop.terminationFuture().awaitUninterruptibly(STOP_GRACE.toMillis());
   }
 
   /** The connections counters behind {@code sluice_admin_connections_*}. */

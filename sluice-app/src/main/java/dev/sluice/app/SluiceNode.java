@@ -240,9 +240,9 @@ public final class SluiceNode implements AutoCloseable {
    * configuration (sockets kept, listeners removed or changed drain for {@code drain} in the
    * background, then are cut); the budget store and the escrow move to the new tree (counters kept
    * by node id, every escrow set settled, connections pay the new caps from their next refill on;
-   * see {@code Escrow#retree}); the halt switches follow the zones; the alerts and the admin API
-   * are replaced (the admin API is closed and bound again on the same address, so it refuses
-   * connections for that moment); the large-transfer allowances approved under the previous
+   * see {@code Escrow#retree}); the halt switches follow the zones; the alerts are replaced and the
+   * admin API serves the new configuration on its running socket ({@link AdminServer#reconfigure}:
+   * open connections and the token stay); the large-transfer allowances approved under the previous
    * configuration are dropped, as they were when a reload replaced the node.
    *
    * <p>{@code next} must differ from the running configuration only where {@code
@@ -292,11 +292,22 @@ public final class SluiceNode implements AutoCloseable {
       alerts.close();
     }
     alerts = nextAlerts;
-    dev.sluice.admin.AdminToken token = admin == null ? null : admin.token();
     if (admin != null) {
-      admin.stop();
+      admin.reconfigure(
+          NodeWiring.adminContext(
+              next,
+              nextTree,
+              store,
+              storeMetrics,
+              escrow,
+              halts,
+              stats,
+              clock,
+              gateway::allBound,
+              nextAlerts,
+              swap,
+              transfers));
     }
-    admin = startAdmin(next, nextTree, nextAlerts, transfers, token);
     if (nextAlerts != null && admin != null) {
       nextAlerts.start(NodeWiring.adminUrl(next, admin));
     }
@@ -311,39 +322,6 @@ public final class SluiceNode implements AutoCloseable {
         previous.sha256Hex(),
         next.sha256Hex(),
         (clock.nanos() - began) / 1_000_000);
-  }
-
-  /**
-   * The admin server of the configuration just applied, on the address the previous one had; if it
-   * cannot be bound (another process took the port in between) the node runs without an admin API,
-   * loudly, since the data plane must not stop for it.
-   */
-  private AdminServer startAdmin(
-      SluiceConfig next,
-      BudgetTree nextTree,
-      Alerting nextAlerts,
-      TransferBook transfers,
-      dev.sluice.admin.AdminToken token) {
-    try {
-      return new AdminServer(
-              NodeWiring.adminContext(
-                  next,
-                  nextTree,
-                  store,
-                  storeMetrics,
-                  escrow,
-                  halts,
-                  stats,
-                  clock,
-                  gateway::allBound,
-                  nextAlerts,
-                  swap,
-                  transfers))
-          .start(token);
-    } catch (IOException | RuntimeException e) {
-      log.error("reload: the admin API could not be started again: {}", e.toString());
-      return null;
-    }
   }
 
   /** The approved large transfers in force on this node. */

@@ -105,7 +105,7 @@ public final class AdminFixture implements AutoCloseable {
         .replace("bind: 127.0.0.1:3128", "bind: 127.0.0.1:0");
   }
 
-  private static SluiceConfig load(String yaml) {
+  static SluiceConfig load(String yaml) {
     ConfigResult r = ConfigLoader.parse("quickstart-test.yaml", yaml);
     return r.orThrow();
   }
