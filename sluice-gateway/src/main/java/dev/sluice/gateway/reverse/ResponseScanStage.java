@@ -6,6 +6,7 @@ import dev.sluice.gateway.scan.BodyScan;
 import dev.sluice.gateway.scan.Detector;
 import dev.sluice.gateway.scan.Finding;
 import dev.sluice.gateway.scan.HoldBack;
+import dev.sluice.gateway.scan.Ledgered;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The scan stage of a reverse listener ({@code Stages.SCAN}): sits directly above the HTTP server
@@ -26,11 +28,13 @@ import io.netty.util.ReferenceCountUtil;
  * scanned decoded; the gateway's own answers (full responses) are scanned too.
  *
  * <p>With {@code action: block} the head and the body are held back ({@link HoldBack}); on a
- * finding what is held is dropped and, if the head was still held (nothing of the response had
- * left), the client gets {@code 403 {"error":{"type":"weights_detected",...}}} with {@code
- * Connection: close}; otherwise the connection is cut. Either way the connection closes (the
- * upstream is still sending the rest of that response) and later writes are dropped. With {@code
- * action: alert} nothing is held and a finding is only recorded.
+ * finding nothing more leaves, the {@code detection} entry is appended, and once the ledger has it
+ * ({@link Ledgered}) what is held is dropped and, if the head was still held (nothing of the
+ * response had left), the client gets {@code 403 {"error":{"type":"weights_detected",...}}} with
+ * {@code Connection: close}; otherwise the connection is cut. Either way the connection closes (the
+ * upstream is still sending the rest of that response) and later writes are dropped. A close in the
+ * middle of a body (an upstream that ended it by closing) judges the body's end before its held
+ * bytes leave. With {@code action: alert} nothing is held and a finding is only recorded.
  *
  * <p>Never throws. One instance per client connection (or edge stream).
  */
@@ -45,6 +49,8 @@ final class ResponseScanStage extends ChannelDuplexHandler {
   private long added;
   private long bodyBase;
   private boolean stopped;
+  private CompletableFuture<Long> cutEntry;
+  private boolean cut;
 
   ResponseScanStage(Detector detector, ConnectionRecord rec) {
     this.detector = detector;
@@ -55,8 +61,12 @@ final class ResponseScanStage extends ChannelDuplexHandler {
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (stopped) {
-      ReferenceCountUtil.release(msg);
-      HoldBack.failQuietly(promise, "weights detected: the response was stopped");
+      if (cut) {
+        ReferenceCountUtil.release(msg);
+        HoldBack.failQuietly(promise, "weights detected: the response was stopped");
+      } else {
+        hold.park(msg, promise); // failed once the finding is in the ledger
+      }
       return;
     }
     Finding f = null;
@@ -91,7 +101,10 @@ final class ResponseScanStage extends ChannelDuplexHandler {
 
   @Override
   public void flush(ChannelHandlerContext ctx) {
-    if (!stopped && detector.blocks()) {
+    if (stopped) {
+      return; // what may leave was flushed at the finding; the rest is discarded at the close
+    }
+    if (detector.blocks()) {
       hold.flushed(ctx);
     }
     ctx.flush();
@@ -99,6 +112,17 @@ final class ResponseScanStage extends ChannelDuplexHandler {
 
   @Override
   public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    if (!stopped && body != null) { // a body cut short: its end is judged before it leaves
+      Finding f = body.end();
+      body = null;
+      if (f != null) {
+        found(ctx, f);
+      }
+    }
+    if (stopped && !cut) {
+      Ledgered.then(ctx, cutEntry, () -> ctx.close(promise)); // the entry first, then the close
+      return;
+    }
     if (!stopped) {
       hold.releaseAll(ctx);
       ctx.flush();
@@ -123,25 +147,33 @@ final class ResponseScanStage extends ChannelDuplexHandler {
       return;
     }
     stopped = true;
+    hold.freeze();
     boolean started = head == null || !hold.holds(head);
     long left = Math.max(0, hold.released() - bodyBase);
-    hold.drop("weights detected: the response was stopped");
-    body.report(f, left, true);
-    if (started) {
-      if (f.offset() >= left) {
-        ctx.flush(); // what was passed on lies before the weights: it leaves, the rest does not
-      }
-      rec.outcome(ConnectionRecord.Decision.CUT, Reason.WEIGHTS_DETECTED);
-      ctx.close();
-      return;
+    if (started && f.offset() >= left) {
+      ctx.flush(); // what was passed on lies before the weights: it leaves, the rest does not
     }
-    rec.outcome(ConnectionRecord.Decision.DENY, Reason.WEIGHTS_DETECTED);
-    FullHttpResponse refusal =
-        JsonResponses.error(
-            Reason.WEIGHTS_DETECTED,
-            Reason.WEIGHTS_DETECTED.message(),
-            ",\"kind\":" + Json.str(f.kind().label()));
-    refusal.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+    rec.outcome(
+        started ? ConnectionRecord.Decision.CUT : ConnectionRecord.Decision.DENY,
+        Reason.WEIGHTS_DETECTED);
+    cutEntry = body.report(f, left, true);
+    Ledgered.then(
+        ctx,
+        cutEntry,
+        () -> {
+          cut = true;
+          hold.drop("weights detected: the response was stopped");
+          if (started) {
+            ctx.close();
+            return;
+          }
+          FullHttpResponse refusal =
+              JsonResponses.error(
+                  Reason.WEIGHTS_DETECTED,
+                  Reason.WEIGHTS_DETECTED.message(),
+                  ",\"kind\":" + Json.str(f.kind().label()));
+          refusal.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+          ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+        });
   }
 }
