@@ -90,9 +90,7 @@ public final class Detector {
     return new ScanSession(index, config.tensors(), contentEncoding);
   }
 
-  /**
-   * A scan of one HTTP body for a stage of the protocol layer ({@code reverse.ResponseScanStage}).
-   */
+  /** A scan of one HTTP body (or request head) for {@link HttpScanStage}. */
   public BodyScan body(ConnectionRecord rec, String contentEncoding) {
     return new BodyScan(this, rec, session(contentEncoding));
   }

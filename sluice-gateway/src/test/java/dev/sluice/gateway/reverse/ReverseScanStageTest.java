@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * response whose body carries weights is answered 403 {@code weights_detected} when nothing of it
  * had left, cut when its head had left; a gzip body is scanned decoded; text responses pass.
  */
-class ResponseScanStageTest {
+class ReverseScanStageTest {
 
   @TempDir static Path weightsDir;
   @TempDir Path dir;
@@ -59,7 +59,7 @@ class ResponseScanStageTest {
     EmbeddedChannel ch = new EmbeddedChannel();
     ch.freezeTime();
     ch.pipeline().addLast("http", new HttpResponseEncoder());
-    ch.pipeline().addLast("scan", new ResponseScanStage(d, rec));
+    ch.pipeline().addLast("scan", ReverseListener.scanStage(d, rec));
     return ch;
   }
 
