@@ -29,7 +29,10 @@ import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,10 +52,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  *   <li>forward request bodies sent with {@code Content-Encoding} gzip, deflate, zstd or br are
  *       scanned decoded and stopped;
  *   <li>a forward listener with {@code peer: edge}: a response carrying weights toward the edge is
- *       cut.
+ *       cut;
+ *   <li>last, a cut's entry is on disk before the cut is seen: the gateway is killed (SIGKILL) the
+ *       moment the upstream sees the cut connection end, and the ledger still has the entry.
  * </ul>
  */
 @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DetectionPathsEndToEndTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -288,6 +294,37 @@ class DetectionPathsEndToEndTest {
     List<JsonNode> found = detections("edge-out");
     assertThat(found).hasSize(1);
     assertThat(found.get(0).path("fields").path("blocked").asLong()).isEqualTo(1);
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE) // kills the gateway: runs last
+  void aCutsEntryIsDurableBeforeTheCutIsSeen() throws Exception {
+    int before = detections("half").size();
+    CompletableFuture<Long> received =
+        CompletableFuture.supplyAsync(
+            () -> {
+              long n = count(sink);
+              try {
+                sluice.kill9(); // at once: what the gateway had not made durable is lost
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return n;
+            });
+    try (Socket client = new Socket()) {
+      client.connect(sluice.listener("half"), 5_000);
+      OutputStream out = client.getOutputStream();
+      try {
+        out.write(text(200_000, 17));
+        out.write(slice); // found mid-stream, by the tensor detector
+        out.flush();
+        client.shutdownOutput();
+      } catch (IOException cut) {
+        // the gateway cut the connection
+      }
+      assertThat(received.get(60, TimeUnit.SECONDS)).isLessThan(200_000L + SLICE);
+    }
+    assertThat(detections("half")).as("the cut's entry survived the kill").hasSize(before + 1);
   }
 
   private static byte[] encode(String encoding, byte[] data) throws IOException {
