@@ -8,6 +8,7 @@ import dev.sluice.ledger.Ledger;
 import dev.sluice.ledger.LedgerEntry;
 import dev.sluice.time.Clock;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,8 +118,11 @@ public final class Evidence {
   /**
    * Records a finding of the scan stage on the connection of {@code rec}: a {@code detection}
    * ledger entry with the connection's fields, then {@code fields} (kind, action, offsets, match).
+   * The future completes once the entry is durable, or could not be written (then logged as lost):
+   * a blocking scan stage closes the connection only after it, so a cut is never seen before its
+   * evidence is on disk.
    */
-  public void detected(
+  public CompletableFuture<Long> detected(
       ConnectionRecord rec, java.util.function.Consumer<LedgerEntry.Builder> fields) {
     LedgerEntry.Builder e =
         LedgerEntry.builder(EntryType.DETECTION, clock.millis())
@@ -128,7 +132,7 @@ public final class Evidence {
             .put("destination", rec.destination().isEmpty() ? "-" : rec.destination())
             .put("client", rec.client);
     fields.accept(e);
-    append(e.build());
+    return append(e.build());
   }
 
   /** Records the end of a connection: ledger entry and log line. */
@@ -175,11 +179,12 @@ public final class Evidence {
     }
   }
 
-  private void append(LedgerEntry e) {
+  /** Queues {@code e}; the future completes once it is durable, or with -1 once it was lost. */
+  private CompletableFuture<Long> append(LedgerEntry e) {
     try {
-      ledger.append(e).exceptionally(err -> logLost(e, err));
+      return ledger.append(e).exceptionally(err -> logLost(e, err));
     } catch (RuntimeException err) {
-      logLost(e, err);
+      return CompletableFuture.completedFuture(logLost(e, err));
     }
   }
 

@@ -13,6 +13,7 @@ import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.meter.EgressProbe;
 import dev.sluice.gateway.meter.MeterSettings;
 import dev.sluice.gateway.scan.Detector;
+import dev.sluice.gateway.scan.HttpScanStage;
 import dev.sluice.gateway.scan.ScanStage;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -44,8 +45,10 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
  * <pre>
  *   meter   write: EgressMeter charges every byte written to the destination, to (zone, tenant,
  *           pattern)
- *   scan    ScanStage ({@code detection}): the request head and body, or the tunnel's bytes
+ *   probe   EgressProbe (absolute-form requests only)
  *   http    HTTP client codec (absolute-form requests only)
+ *   scan    HttpScanStage ({@code detection}) above the codec: each request (a long head, the body
+ *           decoded by its Content-Encoding); for a tunnel ScanStage on its bytes, below the relay
  *   origin  OriginHandler, or relay: TunnelRelay for a tunnel
  * </pre>
  *
@@ -143,16 +146,21 @@ public final class ForwardListener extends ChannelInitializer<SocketChannel> {
         meter.listener(client);
         ChannelPipeline p = ch.pipeline();
         p.addLast(Stages.METER, meter);
-        ScanStage scan = detector.stage(record);
-        if (scan != null) {
-          p.addLast(Stages.SCAN, scan);
-        }
         if (tunnel) {
+          ScanStage scan = detector.stage(record);
+          if (scan != null) {
+            p.addLast(Stages.SCAN, scan);
+          }
           p.addLast(Stages.RELAY, new TunnelRelay(client.channel()));
           return; // CONNECT: the client's TLS, not probed (it never compresses)
         }
         EgressProbe.addTo(p, meter);
         p.addLast("http", new HttpClientCodec(Stages.clientDecoder(), false, false));
+        if (detector.enabled()) {
+          // Above the codec: each request body is decoded by its Content-Encoding and judged
+          // whole at its end; a finding cuts the destination connection.
+          p.addLast(Stages.SCAN, new HttpScanStage(detector, record, null));
+        }
         p.addLast("origin", new OriginHandler(client));
       }
     };

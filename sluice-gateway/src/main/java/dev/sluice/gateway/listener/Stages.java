@@ -23,11 +23,12 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
  *   <li>{@link #SCAN}: the detection stage (weight fingerprints, tensor statistics; {@code
  *       scan.Detector}). It goes on the egress side of every mode, above TLS and the edge codec, so
  *       it sees the plain bytes that leave, before compression and metering: below the protocol
- *       codec as {@code scan.ScanStage} (tcp, forward requests and tunnels, forward edge streams),
- *       and in reverse mode directly above the HTTP server codec ({@code
- *       reverse.ResponseScanStage}), where each response's head is still a message, so a body is
- *       scanned decoded by its Content-Encoding and a refusal can still be a 403. A scan stage
- *       never throws: a finding becomes a 403 or a cut, a metric and a {@code detection} entry.
+ *       codec as {@code scan.ScanStage} (tcp, CONNECT tunnels, forward edge streams), and directly
+ *       above the HTTP codec as {@code scan.HttpScanStage} (reverse responses, forward requests),
+ *       where each message's head is still a message, so a body is scanned decoded by its
+ *       Content-Encoding, judged whole at its end, and a reverse refusal can still be a 403. A scan
+ *       stage never throws: a finding becomes a 403 or a cut, a metric and a {@code detection}
+ *       entry.
  *   <li>{@link #EDGE_CODEC}: the egress codec toward {@code sluice edge} ({@code peer: edge}): the
  *       multiplexed link replaces the socket below the protocol handlers ({@code edge.EdgeLinks}),
  *       so each stream's pipeline is the mode's own from the protocol codec up.

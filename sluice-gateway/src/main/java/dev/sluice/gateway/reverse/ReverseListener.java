@@ -12,6 +12,9 @@ import dev.sluice.gateway.listener.Stages;
 import dev.sluice.gateway.meter.ConnectionMeter;
 import dev.sluice.gateway.meter.EgressMeter;
 import dev.sluice.gateway.meter.EgressProbe;
+import dev.sluice.gateway.refusal.Reason;
+import dev.sluice.gateway.scan.Detector;
+import dev.sluice.gateway.scan.HttpScanStage;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -35,7 +38,7 @@ import java.net.InetSocketAddress;
  *              compress: with peer: edge, the edge link replaces meter and tls (below)
  *   head-clock RequestClock: timeouts.request_head and timeouts.idle start on raw bytes
  *   http       HTTP/1.1 codec with strict parsing and size limits; refuses obs-fold
- *   scan       ResponseScanStage ({@code detection}, slot {@link Stages#SCAN}): each response
+ *   scan       HttpScanStage ({@code detection}, slot {@link Stages#SCAN}): each response
  *              body, decoded by its Content-Encoding, before the codec frames it; a 403 or a cut
  *   heads      RequestClock: a decoded request head stops timeouts.request_head
  *   guard      RequestGuard: refuses ambiguous framing (smuggling) before anything is forwarded
@@ -177,12 +180,27 @@ public final class ReverseListener extends ChannelInitializer<SocketChannel> {
     p.addLast("head-clock", proxy.clock().bytes());
     p.addLast(CODEC, newServerCodec());
     if (lc.detector().enabled()) {
-      p.addLast(Stages.SCAN, new ResponseScanStage(lc.detector(), record));
+      p.addLast(Stages.SCAN, scanStage(lc.detector(), record));
     }
     p.addLast("heads", proxy.clock().heads());
     p.addLast("guard", new RequestGuard());
     p.addLast("aggregate", new Aggregator(MAX_REQUEST_BODY));
     p.addLast("proxy", proxy);
+  }
+
+  /**
+   * The scan stage of a client connection or edge stream: responses scanned above the codec; a
+   * finding before anything of the response left is answered {@code 403 weights_detected}.
+   */
+  static HttpScanStage scanStage(Detector detector, ConnectionRecord record) {
+    return new HttpScanStage(
+        detector,
+        record,
+        f ->
+            JsonResponses.error(
+                Reason.WEIGHTS_DETECTED,
+                Reason.WEIGHTS_DETECTED.message(),
+                ",\"kind\":" + Json.str(f.kind().label())));
   }
 
   /** The listener's connection caps (for tests). */

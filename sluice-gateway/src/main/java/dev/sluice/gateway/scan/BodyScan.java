@@ -2,6 +2,7 @@ package dev.sluice.gateway.scan;
 
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import io.netty.buffer.ByteBuf;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The scan of one HTTP body for a stage of the protocol layer: feed the body's pieces, end it, and
@@ -33,9 +34,12 @@ public final class BodyScan {
     return next();
   }
 
-  /** Records {@code f}, found when {@code bytesOut} bytes of the body had left. */
-  public void report(Finding f, long bytesOut, boolean blocked) {
-    detector.report(rec, f, bytesOut, blocked);
+  /**
+   * Records {@code f}, found when {@code bytesOut} bytes of the body had left; the future completes
+   * once its ledger entry is durable (or was lost and logged).
+   */
+  public CompletableFuture<Long> report(Finding f, long bytesOut, boolean blocked) {
+    return detector.report(rec, f, bytesOut, blocked);
   }
 
   /** Whether findings stop the bytes. */

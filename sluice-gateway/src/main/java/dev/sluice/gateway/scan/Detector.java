@@ -9,6 +9,7 @@ import dev.sluice.gateway.refusal.Reason;
 import dev.sluice.gateway.stats.DetectionStats;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,9 +90,7 @@ public final class Detector {
     return new ScanSession(index, config.tensors(), contentEncoding);
   }
 
-  /**
-   * A scan of one HTTP body for a stage of the protocol layer ({@code reverse.ResponseScanStage}).
-   */
+  /** A scan of one HTTP body (or request head) for {@link HttpScanStage}. */
   public BodyScan body(ConnectionRecord rec, String contentEncoding) {
     return new BodyScan(this, rec, session(contentEncoding));
   }
@@ -101,20 +100,22 @@ public final class Detector {
    *
    * @param bytesOut bytes of the stream that had already left when it was found
    * @param blocked whether the stream was stopped
+   * @return completes once the ledger entry is durable (or was lost and logged)
    */
-  void report(ConnectionRecord rec, Finding f, long bytesOut, boolean blocked) {
+  CompletableFuture<Long> report(ConnectionRecord rec, Finding f, long bytesOut, boolean blocked) {
     String action = config.action().label();
-    evidence.detected(
-        rec,
-        e -> {
-          e.put("kind", f.kind().label())
-              .put("action", action)
-              .put("offset", f.offset())
-              .put("bytes", f.bytes())
-              .put("bytes_out", bytesOut)
-              .put("blocked", blocked ? 1L : 0L);
-          f.put(e);
-        });
+    CompletableFuture<Long> entry =
+        evidence.detected(
+            rec,
+            e -> {
+              e.put("kind", f.kind().label())
+                  .put("action", action)
+                  .put("offset", f.offset())
+                  .put("bytes", f.bytes())
+                  .put("bytes_out", bytesOut)
+                  .put("blocked", blocked ? 1L : 0L);
+              f.put(e);
+            });
     if (blocked) {
       evidence.stats().denied(Reason.WEIGHTS_DETECTED);
     }
@@ -129,6 +130,7 @@ public final class Detector {
         LogValue.of(rec.client),
         action,
         LogValue.of(f.describe()));
+    return entry;
   }
 
   /** A failure of a detector: logged once per stream; the stream is not scanned further. */

@@ -94,13 +94,33 @@ public final class HoldBack {
     cancelTimer();
   }
 
+  /**
+   * Stops the deadline: nothing held leaves on its own any more (a finding is being recorded; the
+   * held writes are dropped once it is, {@link #drop}).
+   */
+  public void freeze() {
+    cancelTimer();
+  }
+
+  /**
+   * Takes a write that must not leave while a finding is being recorded: its bytes are released at
+   * once, its promise stays open until {@link #drop} fails it (failing it now would make the relay
+   * close the connection before the finding is in the ledger).
+   */
+  public void park(Object msg, ChannelPromise promise) {
+    ReferenceCountUtil.release(msg);
+    queue.add(new Held(null, 0, promise));
+  }
+
   /** Drops every held write: releases it and fails its promise with {@code why}. */
   public void drop(String why) {
     cancelTimer();
     Held h;
     while ((h = queue.poll()) != null) {
       held -= h.bytes();
-      ReferenceCountUtil.release(h.msg());
+      if (h.msg() != null) {
+        ReferenceCountUtil.release(h.msg());
+      }
       failQuietly(h.promise(), why);
     }
   }

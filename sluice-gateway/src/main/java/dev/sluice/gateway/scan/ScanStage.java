@@ -3,10 +3,12 @@ package dev.sluice.gateway.scan;
 import dev.sluice.gateway.evidence.ConnectionRecord;
 import dev.sluice.gateway.refusal.Reason;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The scan stage on the byte level ({@code Stages.SCAN}), for the egress side of a tcp connection,
@@ -19,10 +21,15 @@ import io.netty.util.ReferenceCountUtil;
  *
  * <p>With {@code action: alert} writes pass at once and a finding is only recorded. With {@code
  * action: block} writes are held back ({@link HoldBack}: at least {@link HoldBack#LIMIT} bytes,
- * each for at most {@code detection.hold} ({@link Detector#hold()})); a finding drops what is held
- * (its promises fail), records the finding with the bytes that had left, and closes the channel: a
- * cut, as no protocol here can say why. At close the last chunk and window are judged before the
- * held bytes leave.
+ * each for at most {@code detection.hold} ({@link Detector#hold()})). A finding stops the stream:
+ * nothing more leaves, its {@code detection} entry is appended, and only once the ledger has it
+ * ({@link Ledgered}) is what is held dropped (promises failed) and the channel closed: a cut, as no
+ * protocol here can say why. Writes arriving meanwhile are parked and failed with the held ones, so
+ * the relay above does not close the connection before the entry is durable.
+ *
+ * <p>The end of the stream is judged before its last held bytes leave: at a close, and at a
+ * half-close ({@link #endOfStream}, which the tcp relay calls before it shuts the channel's output
+ * down, as a shutdown does not pass the pipeline). Bytes written after the end are refused.
  *
  * <p>Never throws: a detector that fails is logged and the stream passes unscanned from there. One
  * instance per channel.
@@ -36,6 +43,8 @@ public final class ScanStage extends ChannelDuplexHandler {
   private long passed;
   private boolean stopped;
   private boolean ended;
+  private CompletableFuture<Long> cutEntry;
+  private boolean cut;
 
   ScanStage(Detector detector, ConnectionRecord rec) {
     this.detector = detector;
@@ -44,14 +53,40 @@ public final class ScanStage extends ChannelDuplexHandler {
     this.hold = detector.holdBack();
   }
 
+  /**
+   * The stream written to {@code ch} ends here (its source half-closed): the scan stage of {@code
+   * ch}, if any, judges its last chunk and window and, if they are clean, passes on what it holds;
+   * on a finding the stream is cut instead. Call on the channel's event loop, before the write that
+   * flushes the end out.
+   */
+  public static void endOfStream(Channel ch) {
+    ChannelHandlerContext ctx = ch.pipeline().context(ScanStage.class);
+    if (ctx != null) {
+      ((ScanStage) ctx.handler()).end(ctx);
+    }
+  }
+
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (stopped) {
-      ReferenceCountUtil.release(msg);
-      HoldBack.failQuietly(promise, "weights detected: the stream was stopped");
+      if (cut) {
+        ReferenceCountUtil.release(msg);
+        HoldBack.failQuietly(promise, "weights detected: the stream was stopped");
+      } else {
+        hold.park(msg, promise); // failed once the finding is in the ledger
+      }
       return;
     }
     int n = msg instanceof ByteBuf b ? b.readableBytes() : 0;
+    if (ended) {
+      if (n > 0) { // nothing may follow the end: these bytes could not be judged with the rest
+        ReferenceCountUtil.release(msg);
+        HoldBack.failQuietly(promise, "bytes written after the end of the stream");
+      } else {
+        ctx.write(msg, promise);
+      }
+      return;
+    }
     Finding f = msg instanceof ByteBuf b ? scan.feed(b) : null;
     if (detector.blocks()) {
       hold.add(ctx, msg, n, promise);
@@ -66,7 +101,10 @@ public final class ScanStage extends ChannelDuplexHandler {
 
   @Override
   public void flush(ChannelHandlerContext ctx) {
-    if (!stopped && detector.blocks()) {
+    if (stopped) {
+      return; // what may leave was flushed at the finding; the rest is discarded at the close
+    }
+    if (detector.blocks()) {
       hold.flushed(ctx);
     }
     ctx.flush();
@@ -75,6 +113,10 @@ public final class ScanStage extends ChannelDuplexHandler {
   @Override
   public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
     end(ctx);
+    if (stopped && !cut) {
+      Ledgered.then(ctx, cutEntry, () -> ctx.close(promise)); // the entry first, then the close
+      return;
+    }
     ctx.close(promise);
   }
 
@@ -111,12 +153,20 @@ public final class ScanStage extends ChannelDuplexHandler {
       return;
     }
     stopped = true;
-    hold.drop("weights detected: the stream was stopped");
-    if (f.offset() >= hold.released()) {
+    hold.freeze();
+    long out = hold.released();
+    if (f.offset() >= out) {
       ctx.flush(); // what was passed on lies before the weights: it leaves, the rest does not
     }
-    scan.report(f, hold.released(), true);
     rec.outcome(ConnectionRecord.Decision.CUT, Reason.WEIGHTS_DETECTED);
-    ctx.channel().close();
+    cutEntry = scan.report(f, out, true);
+    Ledgered.then(
+        ctx,
+        cutEntry,
+        () -> {
+          cut = true;
+          hold.drop("weights detected: the stream was stopped");
+          ctx.channel().close();
+        });
   }
 }

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * response whose body carries weights is answered 403 {@code weights_detected} when nothing of it
  * had left, cut when its head had left; a gzip body is scanned decoded; text responses pass.
  */
-class ResponseScanStageTest {
+class ReverseScanStageTest {
 
   @TempDir static Path weightsDir;
   @TempDir Path dir;
@@ -59,7 +59,7 @@ class ResponseScanStageTest {
     EmbeddedChannel ch = new EmbeddedChannel();
     ch.freezeTime();
     ch.pipeline().addLast("http", new HttpResponseEncoder());
-    ch.pipeline().addLast("scan", new ResponseScanStage(d, rec));
+    ch.pipeline().addLast("scan", ReverseListener.scanStage(d, rec));
     return ch;
   }
 
@@ -82,6 +82,12 @@ class ResponseScanStageTest {
     }
   }
 
+  /** Lets the ledger write everything queued (a cut waits for its entry), then runs the tasks. */
+  private static void ledgered(ListenerFixture f, EmbeddedChannel ch) {
+    f.close();
+    ch.runPendingTasks();
+  }
+
   private static String out(EmbeddedChannel ch) {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     ByteBuf b;
@@ -101,6 +107,7 @@ class ResponseScanStageTest {
       EmbeddedChannel ch = channel(f, rec);
       ch.writeAndFlush(head(null));
       body(ch, weights.slice(40_000, 1 << 20), 16 * 1024);
+      ledgered(f, ch);
 
       String out = out(ch);
       assertThat(out).startsWith("HTTP/1.1 403 Forbidden");
@@ -123,6 +130,7 @@ class ResponseScanStageTest {
       ch.runScheduledPendingTasks();
       assertThat(out(ch)).startsWith("HTTP/1.1 200 OK").endsWith("data: hi\n\n\r\n");
       body(ch, weights.slice(1_000_000, 1 << 20), 16 * 1024);
+      ledgered(f, ch);
 
       assertThat(ch.isActive()).isFalse();
       String rest = out(ch);
@@ -145,6 +153,7 @@ class ResponseScanStageTest {
       }
       ch.writeAndFlush(head("gzip"));
       body(ch, z.toByteArray(), 16 * 1024);
+      ledgered(f, ch);
       assertThat(out(ch)).startsWith("HTTP/1.1 403");
       assertThat(f.closeAndRead(EntryType.DETECTION).get(0).getString("lane"))
           .isEqualTo("gzip+base64");
