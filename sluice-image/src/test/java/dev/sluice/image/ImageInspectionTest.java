@@ -38,6 +38,7 @@ class ImageInspectionTest {
 
   @Test
   void runsAsTheNumericNonRootUser() {
+    assertThat(config.path("User").asText()).matches("[1-9][0-9]*:[1-9][0-9]*");
     assertThat(config.path("User").asText()).isEqualTo(ImageArchive.UID + ":" + ImageArchive.UID);
   }
 
