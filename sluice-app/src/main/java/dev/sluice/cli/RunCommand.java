@@ -24,8 +24,8 @@ import picocli.CommandLine.Spec;
  * {@code sluice run [--config FILE]}: starts every listener of the configuration and the admin API,
  * and runs until SIGTERM or SIGINT, which drain: no new connections, in-flight responses finish or
  * are cut at {@code --drain-timeout}, unspent escrow goes back to the budget, the stop is ledgered
- * and a final checkpoint signed. Start-up errors (invalid configuration, port taken, unwritable
- * data dir) print one line and exit non-zero.
+ * and a final checkpoint signed; then the process exits 0 ({@link Termination}). Start-up errors
+ * (invalid configuration, port taken, unwritable data dir) print one line and exit non-zero.
  */
 @Command(
     name = "run",
@@ -101,7 +101,7 @@ public final class RunCommand implements Callable<Integer> {
     if (Files.isRegularFile(started)) {
       Hangup.onSignal(() -> runner.reloadFile(started));
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(runner::close, "sluice-shutdown"));
+    Termination.onSignal(runner::close);
     try {
       runner.stopped().get();
     } catch (java.util.concurrent.ExecutionException e) {
