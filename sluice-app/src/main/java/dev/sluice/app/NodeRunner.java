@@ -216,7 +216,8 @@ public final class NodeRunner implements ConfigSwap, AutoCloseable {
         c.codec(),
         c.alerts(),
         c.changeControl(),
-        c.detection());
+        c.detection(),
+        c.logging());
   }
 
   /** Closes the running node, draining for the drain timeout. Idempotent. */

@@ -10,6 +10,7 @@ import dev.sluice.config.DetectionConfig;
 import dev.sluice.config.SluiceConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,9 +19,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code sluice check-config FILE}: validates a configuration. Valid: exit 0, warnings on stderr,
- * the resolved budget tree on stdout. Invalid: exit 2 and every error on stderr, one a line, as
- * {@code FILE:LINE: dotted.key.path: what is wrong (got VALUE)}.
+ * {@code sluice check-config FILE...}: validates configurations, each on its own, in the order
+ * given. A valid file: its warnings on stderr, the resolved budget tree on stdout. An invalid one:
+ * every error on stderr, one a line, as {@code FILE:LINE: dotted.key.path: what is wrong (got
+ * VALUE)}, and a line saying it is not valid. With several files a last line counts them. Exit 0 if
+ * every file is valid (warnings allowed), 2 if any is not.
  */
 @Command(
     name = "check-config",
@@ -30,13 +33,41 @@ final class CheckConfigCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "FILE", description = "The YAML configuration to check.")
-  Path file;
+  @Parameters(
+      paramLabel = "FILE",
+      arity = "1..*",
+      description = "The YAML configurations to check, each on its own.")
+  List<Path> files;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    int invalid = 0;
+    for (int i = 0; i < files.size(); i++) {
+      if (i > 0) {
+        out.println();
+        out.flush();
+      }
+      if (check(files.get(i), out, err) != 0) {
+        invalid++;
+      }
+    }
+    if (files.size() > 1) {
+      PrintWriter summary = invalid == 0 ? out : err;
+      summary.printf(
+          Locale.ROOT,
+          "%d files: %d valid, %d not valid%n",
+          files.size(),
+          files.size() - invalid,
+          invalid);
+      summary.flush();
+    }
+    return invalid == 0 ? 0 : SluiceCli.EXIT_USAGE;
+  }
+
+  /** Checks one file and prints what it found: 0 valid, else {@link SluiceCli#EXIT_USAGE}. */
+  private int check(Path file, PrintWriter out, PrintWriter err) {
     ConfigResult result = ConfigLoader.load(file);
     for (ConfigProblem p : result.errors()) {
       err.println(p.format());

@@ -6,7 +6,10 @@ import dev.sluice.app.SluiceNode;
 import dev.sluice.config.ConfigProblem;
 import dev.sluice.config.ConfigResult;
 import dev.sluice.config.Durations;
+import dev.sluice.config.LoggingConfig;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.log.LogFormat;
+import dev.sluice.log.Logging;
 import dev.sluice.time.Clock;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -15,6 +18,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,8 +29,10 @@ import picocli.CommandLine.Spec;
  * {@code sluice run [--config FILE]}: starts every listener of the configuration and the admin API,
  * and runs until SIGTERM or SIGINT, which drain: no new connections, in-flight responses finish or
  * are cut at {@code --drain-timeout}, unspent escrow goes back to the budget, the stop is ledgered
- * and a final checkpoint signed. Start-up errors (invalid configuration, port taken, unwritable
- * data dir) print one line and exit non-zero.
+ * and a final checkpoint signed; then the process exits 0 ({@link Termination}). Start-up errors
+ * (invalid configuration, port taken, unwritable data dir) print one line and exit non-zero. Log
+ * lines are written in {@code logging.format} from the moment the configuration is loaded; with
+ * {@code json} the lines saying where the node listens are log lines too.
  */
 @Command(
     name = "run",
@@ -71,6 +78,7 @@ public final class RunCommand implements Callable<Integer> {
     if (cfg == null) {
       return SluiceCli.EXIT_USAGE;
     }
+    Logging.use(LogFormat.valueOf(cfg.logging().format().name()));
     PrintWriter out = spec.commandLine().getOut();
     boolean[] first = {true};
     NodeRunner runner =
@@ -101,7 +109,7 @@ public final class RunCommand implements Callable<Integer> {
     if (Files.isRegularFile(started)) {
       Hangup.onSignal(() -> runner.reloadFile(started));
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(runner::close, "sluice-shutdown"));
+    Termination.onSignal(runner::close);
     try {
       runner.stopped().get();
     } catch (java.util.concurrent.ExecutionException e) {
@@ -128,14 +136,28 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /** The configuration, or null after printing every error (one a line). */
+  /**
+   * The configuration, or null after printing every error (one a line). With {@code logging.format:
+   * json} its warnings are JSON log lines (logger {@code sluice.config}, the file and line as
+   * fields), else text lines as for errors.
+   */
   SluiceConfig load(PrintWriter err) {
     ConfigResult r = new ConfigLocator().load(config);
     for (ConfigProblem p : r.errors()) {
       err.println(p.format());
     }
+    boolean json = r.ok() && r.config().logging().format() == LoggingConfig.Format.JSON;
     for (ConfigProblem p : r.warnings()) {
-      err.println(p.format());
+      if (json) {
+        LoggerFactory.getLogger("sluice.config")
+            .atWarn()
+            .addKeyValue("file", p.source())
+            .addKeyValue("line", p.line())
+            .addKeyValue("key", p.path())
+            .log(p.format());
+      } else {
+        err.println(p.format());
+      }
     }
     err.flush();
     if (!r.ok()) {
@@ -146,8 +168,28 @@ public final class RunCommand implements Callable<Integer> {
     return r.config();
   }
 
+  /**
+   * Says where the node listens: on {@code out}, or with JSON logs as one log line (logger {@code
+   * sluice.run}) with {@code site}, {@code config}, {@code mode}, {@code data_dir}, {@code admin}
+   * and one {@code listener.NAME} field per listener.
+   */
   static void printStarted(SluiceNode node, PrintWriter out) {
     SluiceConfig c = node.config();
+    if (Logging.format() == LogFormat.JSON) {
+      LoggingEventBuilder line =
+          LoggerFactory.getLogger("sluice.run")
+              .atInfo()
+              .addKeyValue("site", c.site())
+              .addKeyValue("config", c.sourceName())
+              .addKeyValue("mode", c.mode().name().toLowerCase(java.util.Locale.ROOT))
+              .addKeyValue("data_dir", c.dataDir().toAbsolutePath().normalize().toString())
+              .addKeyValue("admin", hostPort(node.admin().address()));
+      for (Map.Entry<String, InetSocketAddress> e : node.gateway().addresses().entrySet()) {
+        line = line.addKeyValue("listener." + e.getKey(), hostPort(e.getValue()));
+      }
+      line.log("sluice {} running", c.site());
+      return;
+    }
     out.printf(
         "sluice %s running (config %s, mode %s, data dir %s)%n",
         c.site(),

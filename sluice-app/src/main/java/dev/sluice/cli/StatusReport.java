@@ -9,11 +9,13 @@ import java.util.Locale;
 /**
  * Prints an {@code /api/budgets} answer for people: the site and mode, every halt, the store, the
  * admin API's bind and whether it speaks HTTPS, then one row per limit (node, window, cap, spent,
- * sent, remaining, reset, and the days the weights and their smallest useful copy would take to
- * leave at that cap), the time to exfiltrate both at the current egress rate, sizes rounded with
- * the exact byte count beside them. Report mode and halts are flagged on their own lines, where
- * nobody misses them. With a shared (etcd) store the figures are cluster-wide, and a second table
- * lists every gateway node's escrow: held, and expired (stranded by a dead or partitioned node).
+ * sent, held = spent - sent, remaining, reset, and the days the weights and their smallest useful
+ * copy would take to leave at that cap), the time to exfiltrate both at the current egress rate,
+ * sizes rounded with the exact byte count beside them. Report mode and halts are flagged on their
+ * own lines, where nobody misses them. With a shared (etcd) store the figures are cluster-wide, and
+ * a second table lists every gateway node's escrow: held, and expired (stranded by a dead or
+ * partitioned node). A line under the first table says what spent, sent and held are (issue 18: a
+ * new user read spent as sent).
  */
 final class StatusReport {
 
@@ -23,6 +25,7 @@ final class StatusReport {
     "CAP",
     "SPENT",
     "SENT",
+    "HELD",
     "REMAINING",
     "RESETS AT",
     "AT CAP: WEIGHTS LEAVE IN",
@@ -30,7 +33,16 @@ final class StatusReport {
   };
 
   /** Columns right-aligned (the sizes and times). */
-  private static final boolean[] RIGHT = {false, false, true, true, true, true, false, true, true};
+  private static final boolean[] RIGHT = {
+    false, false, true, true, true, true, true, false, true, true
+  };
+
+  /** Says what SPENT, SENT and HELD are, under the table: spent is more than what left. */
+  static final String HELD_LEGEND =
+      "SPENT = SENT + HELD. SENT: bytes that left. HELD: escrow a gateway node took from the budget"
+          + " before sending (so no byte leaves unpaid); it counts as spent until the node returns"
+          + " it on stop, or, if the node dies, until the grant expires (then it stays spent as"
+          + " stranded).";
 
   private static final String[] GATEWAY_HEADER = {
     "GATEWAY NODE", "LIVE", "OPEN SETS", "ESCROW HELD", "EXPIRED SETS", "EXPIRED (STRANDED)"
@@ -87,6 +99,7 @@ final class StatusReport {
     exfiltration(budgets.path("exfiltration"), out);
     out.println();
     TextTable.print(rows(budgets), RIGHT, out);
+    out.println(HELD_LEGEND);
     JsonNode gateways = budgets.path("gateway_nodes");
     if (!gateways.isMissingNode()) {
       out.println();
@@ -147,13 +160,23 @@ final class StatusReport {
     return rows;
   }
 
+  /**
+   * Spent less sent of a limit: the escrow held against it (by this node, or with a shared store by
+   * every node, stranded escrow included); never below 0.
+   */
+  static long held(JsonNode limit) {
+    long spent = limit.path("spent").asLong();
+    long sent = limit.path("sent").asLong();
+    return sent >= spent ? 0 : Math.subtractExact(spent, sent);
+  }
+
   private static List<String[]> rows(JsonNode budgets) {
     List<String[]> rows = new ArrayList<>();
     rows.add(HEADER);
     for (JsonNode node : budgets.path("nodes")) {
       String id = node.path("id").asText();
       if (node.path("limits").isEmpty()) {
-        rows.add(new String[] {id, "-", "(no own limit)", "", "", "", "", "", ""});
+        rows.add(new String[] {id, "-", "(no own limit)", "", "", "", "", "", "", ""});
       }
       for (JsonNode l : node.path("limits")) {
         JsonNode resets = l.path("resets_at");
@@ -164,6 +187,7 @@ final class StatusReport {
               HumanBytes.withExact(l.path("cap").asLong()),
               HumanBytes.withExact(l.path("spent").asLong()),
               HumanBytes.withExact(l.path("sent").asLong()),
+              HumanBytes.withExact(held(l)),
               HumanBytes.withExact(l.path("remaining").asLong()),
               resets.isNull() ? "never" : resets.asText(),
               days(l.path("exfiltration_days_at_cap").path("weights")),

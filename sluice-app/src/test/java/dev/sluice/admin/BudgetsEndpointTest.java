@@ -64,14 +64,14 @@ class BudgetsEndpointTest {
             {"window":"month","cap":3000000000,"spent":4194304,"sent":300000,
              "remaining":2995805696,"resets_at":"2026-12-01T00:00:00Z"}]},
           {"id":"zone:employee","limits":[
-            {"window":"day","cap":2000000000,"spent":0,"sent":0,
-             "remaining":2000000000,"resets_at":"2026-11-23T00:00:00Z"}]},
+            {"window":"day","cap":300000000,"spent":0,"sent":0,
+             "remaining":300000000,"resets_at":"2026-11-23T00:00:00Z"}]},
           {"id":"tenant:employee/default","limits":[
             {"window":"day","cap":100000000,"spent":0,"sent":0,
              "remaining":100000000,"resets_at":"2026-11-23T00:00:00Z"}]},
           {"id":"dest:employee/*.corp.example","limits":[
-            {"window":"day","cap":1000000000,"spent":0,"sent":0,
-             "remaining":1000000000,"resets_at":"2026-11-23T00:00:00Z"}]},
+            {"window":"day","cap":200000000,"spent":0,"sent":0,
+             "remaining":200000000,"resets_at":"2026-11-23T00:00:00Z"}]},
           {"id":"control","limits":[
             {"window":"day","cap":1048576,"spent":0,"sent":0,
              "remaining":1048576,"resets_at":"2026-11-23T00:00:00Z"}]}]}

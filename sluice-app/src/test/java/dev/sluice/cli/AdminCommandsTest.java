@@ -60,11 +60,12 @@ class AdminCommandsTest {
             "\negress 0 B/s; at this rate the weights (810 GB) leave in never, their smallest"
                 + " useful copy (50.6 GB, 1/16 weights) in never\n")
         .containsPattern(
-            "NODE\\s+WINDOW\\s+CAP\\s+SPENT\\s+SENT\\s+REMAINING\\s+RESETS AT"
+            "NODE\\s+WINDOW\\s+CAP\\s+SPENT\\s+SENT\\s+HELD\\s+REMAINING\\s+RESETS AT"
                 + "\\s+AT CAP: WEIGHTS LEAVE IN\\s+COPY LEAVES IN\n")
         .containsPattern(
             "\nsite\\s+day\\s+810 MB \\(810,000,000\\)\\s+4.19 MB \\(4,194,304\\)"
-                + "\\s+300 KB \\(300,000\\)\\s+806 MB \\(805,805,696\\)\\s+2026-11-23T00:00:00Z"
+                + "\\s+300 KB \\(300,000\\)\\s+3.89 MB \\(3,894,304\\)\\s+806 MB \\(805,805,696\\)"
+                + "\\s+2026-11-23T00:00:00Z"
                 + "\\s+1,000 days\\s+62.5 days\n")
         .containsPattern(
             "\n\\s+lifetime\\s+40.5 TB \\(40,500,000,000,000\\).*never\\s+no bound\\s+no bound\n")
@@ -72,7 +73,10 @@ class AdminCommandsTest {
         .containsPattern(
             "\n\\s+month\\s+3 GB \\(3,000,000,000\\).*2026-12-01T00:00:00Z\\s+[0-9,.]+ days\\s+[0-9,.]+ days\n")
         .containsPattern(
-            "\ndest:employee/\\*.corp.example\\s+day\\s+1 GB \\(1,000,000,000\\)\\s+0 B");
+            "\ndest:employee/\\*.corp.example\\s+day\\s+200 MB \\(200,000,000\\)\\s+0 B")
+        .contains(
+            "\nSPENT = SENT + HELD. SENT: bytes that left. HELD: escrow a gateway node took from"
+                + " the budget before sending");
   }
 
   @Test

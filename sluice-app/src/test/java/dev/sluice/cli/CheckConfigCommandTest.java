@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +24,7 @@ class CheckConfigCommandTest {
     CliRun r = CliRun.of("check-config", quickstart().toString());
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out())
-        .contains("valid (1 warning)")
+        .contains("valid (0 warnings)")
         .contains("weights 810,000,000,000 bytes (810 GB)")
         .containsPattern("site\\s+day\\s+810,000,000\\s+810 MB\\s+0.1%\\s+1,000 days\\s+62.5 days")
         .contains(
@@ -32,10 +35,52 @@ class CheckConfigCommandTest {
         .containsPattern("tenant:inference/acme\\s+day\\s+200,000,000")
         .containsPattern("month\\s+3,000,000,000\\s+3 GB")
         .contains("dest:employee/*.corp.example");
-    assertThat(r.err())
+    assertThat(r.err()).as("issue 18: the quickstart validates without warnings").isEmpty();
+  }
+
+  /**
+   * Issue 18: every example (an employee zone, an etcd cluster, an edge on loopback, the
+   * quickstart) validates without a warning, all checked by one run.
+   */
+  @Test
+  void everyExampleIsValidWithoutWarnings() throws IOException {
+    List<String> examples;
+    try (Stream<Path> files = Files.list(Path.of("../examples"))) {
+      examples =
+          files.filter(f -> f.toString().endsWith(".yaml")).map(Path::toString).sorted().toList();
+    }
+    assertThat(examples)
+        .extracting(f -> Path.of(f).getFileName().toString())
         .contains(
-            "quickstart.yaml:20: budgets.zones.employee.limits[0].cap: warning: day cap 2 GB is"
-                + " larger than the site day cap 810 MB");
+            "employee-zone.yaml", "etcd-cluster.yaml", "edge-loopback.yaml", "quickstart.yaml");
+    List<String> args = new ArrayList<>(List.of("check-config"));
+    args.addAll(examples);
+
+    CliRun r = CliRun.of(args.toArray(String[]::new));
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.err()).isEmpty();
+    for (String f : examples) {
+      assertThat(r.out()).contains(f + ": valid (0 warnings)");
+    }
+    assertThat(r.out())
+        .endsWith(examples.size() + " files: " + examples.size() + " valid, 0 not valid\n");
+  }
+
+  /** Issue 18: several files are each reported; one invalid file makes the exit 2. */
+  @Test
+  void severalFilesAreEachReportedAndOneInvalidFails(@TempDir Path dir) throws IOException {
+    Path broken = dir.resolve("broken.yaml");
+    Files.writeString(broken, Files.readString(quickstart()).replace("cap: 500MB", "cap: lots"));
+
+    CliRun r = CliRun.of("check-config", quickstart().toString(), broken.toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.out()).contains(quickstart() + ": valid (0 warnings)");
+    assertThat(r.err())
+        .contains(broken + ":15: budgets.zones.inference.limits[0].cap: ")
+        .contains(broken + ": 1 error; configuration not valid")
+        .endsWith("2 files: 1 valid, 1 not valid\n");
   }
 
   @Test

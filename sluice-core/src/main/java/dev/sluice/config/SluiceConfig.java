@@ -18,7 +18,8 @@ import java.util.Set;
  * listener names and bind addresses are unique), so a configuration built in code cannot be
  * inconsistent either. The loader checks the same things first, with line numbers.
  *
- * <p>{@code alerts} is null when the file has no {@code alerts} section (no alerting).
+ * <p>{@code alerts} is null when the file has no {@code alerts} section (no alerting); {@code
+ * logging} is {@link LoggingConfig#DEFAULT} (text) when it has no {@code logging} section.
  */
 public record SluiceConfig(
     String site,
@@ -37,7 +38,8 @@ public record SluiceConfig(
     CodecConfig codec,
     AlertsConfig alerts,
     ChangeControlConfig changeControl,
-    DetectionConfig detection) {
+    DetectionConfig detection,
+    LoggingConfig logging) {
 
   /** The data directory when none is configured (relative to the working directory). */
   public static final Path DEFAULT_DATA_DIR = Path.of("./sluice-data");
@@ -61,6 +63,7 @@ public record SluiceConfig(
     Objects.requireNonNull(codec, "codec");
     Objects.requireNonNull(changeControl, "changeControl");
     Objects.requireNonNull(detection, "detection");
+    Objects.requireNonNull(logging, "logging");
     if (sha256Hex == null || !sha256Hex.matches("[0-9a-f]{64}")) {
       throw new IllegalArgumentException("sha256Hex must be 64 lower-case hex digits");
     }
@@ -81,9 +84,9 @@ public record SluiceConfig(
 
   /**
    * A configuration built in code (tests): the built-in codec model ({@link
-   * CodecConfig#defaults()}), no alerts, no change control, no detection. Code that derives a
-   * configuration from another one uses the canonical constructor, so that no section is dropped on
-   * the way.
+   * CodecConfig#defaults()}), no alerts, no change control, no detection, text logs. Code that
+   * derives a configuration from another one uses the canonical constructor, so that no section is
+   * dropped on the way.
    */
   public SluiceConfig(
       String site,
@@ -116,7 +119,8 @@ public record SluiceConfig(
         CodecConfig.defaults(),
         null,
         ChangeControlConfig.NONE,
-        DetectionConfig.OFF);
+        DetectionConfig.OFF,
+        LoggingConfig.DEFAULT);
   }
 
   /** True if any listener has {@code peer: edge} (the codec model is needed). */

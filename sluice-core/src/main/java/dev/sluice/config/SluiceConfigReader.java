@@ -32,7 +32,8 @@ final class SluiceConfigReader {
     ConnectionLimitsReader.TIMEOUTS,
     ConnectionLimitsReader.LIMITS,
     "alerts",
-    "detection"
+    "detection",
+    "logging"
   };
 
   private SluiceConfigReader() {}
@@ -90,6 +91,7 @@ final class SluiceConfigReader {
     AlertsConfig alerts =
         AlertsReader.read(m.get("alerts"), ledger == null ? null : ledger.checkpointInterval());
     ChangeControlConfig changeControl = ChangeControlReader.read(m.get("change_control"));
+    LoggingConfig logging = LoggingConfig.read(m.get("logging"));
 
     if (root.problems().errorCount() > 0) {
       return null;
@@ -111,7 +113,8 @@ final class SluiceConfigReader {
         codec,
         alerts,
         changeControl,
-        detection);
+        detection,
+        logging);
   }
 
   /** {@code codec: {model: PATH, flush_window: DURATION}}; defaults when absent. */

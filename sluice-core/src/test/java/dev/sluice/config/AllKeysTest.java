@@ -140,6 +140,8 @@ class AllKeysTest {
           alice: "ed25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
           bob: "ed25519:AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
         approvals: 2
+      logging:
+        format: json
       """;
 
   /** Values that are not descended into: limit lists (see "Limits"), upstreams, CIDR maps. */
@@ -198,6 +200,7 @@ class AllKeysTest {
     assertThat(c.ledger().checkpointInterval()).isEqualTo(Duration.ofMillis(500));
     assertThat(c.escrow().lowWaterPercent()).isEqualTo(40);
     assertThat(c.store().nodeId()).isEqualTo("gw-1.dc-1");
+    assertThat(c.logging().format()).isEqualTo(LoggingConfig.Format.JSON);
     assertThat(c.store().etcd().endpoints())
         .containsExactly(URI.create("http://10.0.0.7:2379"), URI.create("http://10.0.0.8:2379"));
     assertThat(c.store().etcd().timeout()).isEqualTo(Duration.ofSeconds(3));

@@ -387,6 +387,10 @@ public final class Gateway implements AutoCloseable {
    * is left. Returns how many connections were cut.
    */
   public int drain(Duration deadline) {
+    log.info(
+        "draining {} open connections (cut after {})",
+        connections.size(),
+        dev.sluice.config.Durations.format(deadline));
     for (Channel ch : connections) {
       ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(Drain.INSTANCE));
     }

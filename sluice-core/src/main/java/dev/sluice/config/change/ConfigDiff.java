@@ -31,7 +31,8 @@ import java.util.Objects;
  *
  * <p>{@link #restartOnly} lists the differences a reload cannot apply because the budgets would not
  * carry over or the admin API would move: {@code site}, {@code data_dir}, {@code store} and {@code
- * node_id}, {@code ledger}, {@code admin}. Stateless.
+ * node_id}, {@code ledger}, {@code admin}, and {@code logging} (the log format is the process's,
+ * chosen once at start, so a log shipper never sees two formats from one process). Stateless.
  */
 public final class ConfigDiff {
 
@@ -102,6 +103,7 @@ public final class ConfigDiff {
     same("store (and node_id)", running.store(), next.store(), out);
     same("ledger", running.ledger(), next.ledger(), out);
     same("admin", running.admin(), next.admin(), out);
+    same("logging", running.logging(), next.logging(), out);
     return out;
   }
 

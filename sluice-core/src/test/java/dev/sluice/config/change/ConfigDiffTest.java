@@ -183,4 +183,13 @@ class ConfigDiffTest {
     assertThat(ConfigDiff.restartOnly(load(BASE), next))
         .containsExactly("data_dir differs", "admin differs");
   }
+
+  /** Issue 18: the log format is the process's, chosen at start; a reload cannot switch it. */
+  @Test
+  void aNewLogFormatNeedsARestartAndLoosensNothing() {
+    SluiceConfig json = load(BASE + "logging: { format: json }\n");
+    assertThat(ConfigDiff.restartOnly(load(BASE), json)).containsExactly("logging differs");
+    assertThat(ConfigDiff.restartOnly(json, load(BASE + "logging: { format: json }\n"))).isEmpty();
+    assertThat(ConfigDiff.loosenings(load(BASE), json)).isEmpty();
+  }
 }

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * ESC or NUL, a tenant with a space, an empty string) in double quotes, with {@code "}, {@code \},
  * {@code }, {@code }, {@code } and {@code \}{@code uXXXX} for every other character outside {@code
  * 0x20..0x7e}: {@code destination="evil\}{@code u001b[2J.example:80"}. {@code -} is "none". The
- * ledger entry holds the same values unescaped (its encoding is length-prefixed).
+ * ledger entry holds the same values unescaped (its encoding is length-prefixed). The line is
+ * logged as one {@link LogFields} argument, which renders it, and from which the app's JSON log
+ * backend takes the same fields unescaped, numbers as numbers ({@code logging.format: json}).
  *
  * <p>Appends do not wait for durability (connection summaries may be batched by the ledger's group
  * commit); grants, which must be durable first, go through the budget store. Thread-safe.
@@ -158,24 +160,25 @@ public final class Evidence {
             .put("duration_ms", durationMs)
             .build());
     if (log.isInfoEnabled()) {
+      String destination = rec.destination().isEmpty() ? "-" : rec.destination();
+      // One argument that renders as the key=value line; the JSON backend takes its fields.
       log.info(
-          "listener={} zone={} tenant={} destination={} client={} bytes_in={} bytes_out={}"
-              + " charged={} control={} would_deny={} requests={} decision={} reason={}"
-              + " duration_ms={}",
-          LogValue.of(rec.listener),
-          LogValue.of(rec.zone),
-          LogValue.of(rec.tenants()),
-          LogValue.of(rec.destination().isEmpty() ? "-" : rec.destination()),
-          LogValue.of(rec.client),
-          rec.bytesIn(),
-          rec.bytesOut(),
-          rec.charged(),
-          rec.controlBytes(),
-          rec.wouldDenyBytes(),
-          rec.requests(),
-          LogValue.of(decision),
-          LogValue.of(rec.reason()),
-          durationMs);
+          "{}",
+          LogFields.of(
+              "listener", rec.listener,
+              "zone", rec.zone,
+              "tenant", rec.tenants(),
+              "destination", destination,
+              "client", rec.client,
+              "bytes_in", rec.bytesIn(),
+              "bytes_out", rec.bytesOut(),
+              "charged", rec.charged(),
+              "control", rec.controlBytes(),
+              "would_deny", rec.wouldDenyBytes(),
+              "requests", rec.requests(),
+              "decision", decision,
+              "reason", rec.reason(),
+              "duration_ms", durationMs));
     }
   }
 
