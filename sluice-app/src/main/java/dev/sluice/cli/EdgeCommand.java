@@ -164,14 +164,12 @@ public final class EdgeCommand implements Callable<Integer> {
       }
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.close();
-                  stopped.countDown();
-                },
-                "sluice-edge-shutdown"));
+    // SIGTERM/SIGINT close the edge and the process exits 0, as sluice run does.
+    Termination.onSignal(
+        () -> {
+          server.close();
+          stopped.countDown();
+        });
     stopped.await();
     return 0;
   }

@@ -5,11 +5,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SIGTERM and SIGINT stop {@code sluice run} and {@code sluice demo} by draining, and the process
- * then exits 0 (the JVM's own handling of these signals runs the shutdown hooks and exits 143 or
- * 130, which supervisors such as systemd count as a failure). The node logs that it drains, with
- * the number of open connections. Where the signals cannot be handled ({@link Signals}), a shutdown
- * hook drains instead and the exit code is the JVM's.
+ * SIGTERM and SIGINT stop {@code sluice run}, {@code sluice demo} and {@code sluice edge} by
+ * draining, and the process then exits 0 (the JVM's own handling of these signals runs the shutdown
+ * hooks and exits 143 or 130, which supervisors such as systemd count as a failure). The node logs
+ * that it drains, with the number of open connections. Where the signals cannot be handled ({@link
+ * Signals}), a shutdown hook drains instead and the exit code is the JVM's.
  */
 final class Termination {
 
