@@ -39,6 +39,9 @@ public final class TensorDetector {
   /** Bytes of each of the four pieces sampled before a block is counted in full. */
   private static final int SAMPLE = 2048;
 
+  /** Bytes counted of each 4 KiB of a block counted in full (besides the sampled pieces). */
+  private static final int COUNTED = 1024;
+
   private final LaneHistogram histogram = new LaneHistogram();
   private final LegitimateFloats legitimate = new LegitimateFloats();
   private boolean encodedText;
@@ -137,7 +140,7 @@ public final class TensorDetector {
         if (reuse && (at - off) % step == 0 && (at - off) / step < 4) {
           continue; // counted by the sample
         }
-        histogram.add(b, at, Math.min(SAMPLE, off + len - at), position + (at - off));
+        histogram.add(b, at, Math.min(COUNTED, off + len - at), position + (at - off));
       }
     } else {
       histogram.add(b, off, len, position);
