@@ -10,25 +10,24 @@ import java.nio.ByteOrder;
  *
  * <p>The exact test keeps both alphabets' run lengths byte by byte (the length of a run counts its
  * alphabet characters; a byte the decoder skips, such as a line break, neither counts nor ends the
- * run). It is only needed near long stretches of bytes of one alphabet or its skipped bytes: a run
- * of {@code minRun} characters spans at least {@code minRun} such bytes in a row, so at least
- * {@code (minRun - 7) / 8} whole 8-byte words of them. Elsewhere the bytes are read as
- * little-endian words: a word with a byte whose high bit is set (binary, compressed, UTF-8) cannot
- * be part of a run and costs one test; a word of ASCII costs eight lookups in one table whose bits
- * say whether the byte belongs to the base64 set, the hex set, or neither (it ends both runs), and
- * whose AND over the word says the same of the word. When some set has that many whole words in a
- * row, the exact test runs again from the last word holding a byte that ends both runs (where both
- * lengths are known to be 0), past the words that set it off, to the next such byte. So the answer
- * is exactly the byte-by-byte one; binary input costs a fraction of a nanosecond per byte.
+ * run). It is only needed near long stretches of bytes of one alphabet's set (its characters and
+ * skipped bytes): a run of {@code minRun} characters spans at least {@code minRun} such bytes in a
+ * row, so at least {@code w = (minRun - 7) / 8} whole 8-byte words of them, and so one of every
+ * {@code w}-th word (7th for runs of 64). Only those words are looked at: a little-endian word with
+ * a byte whose high bit is set (binary, compressed, UTF-8) is in neither set, else eight lookups in
+ * one table say which sets hold all its bytes. Where one does, the exact test runs from the nearest
+ * word before it that holds a byte outside each set (after which both lengths are known), past that
+ * word, to the next byte that ends both runs; then the look-out goes on from there. So the answer
+ * is exactly the byte-by-byte one, and most input costs one word in {@code w}.
  */
 final class LongRuns {
 
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long HIGH_BITS = 0x8080808080808080L;
+
   private static final int IN_BASE64 = 1;
   private static final int IN_HEX = 2;
-  private static final int IN_EITHER = 4;
 
   /** Per byte: which sets hold it (run-length steps of -1 or -2 in that decoder's table). */
   private final byte[] sets = new byte[256];
@@ -37,6 +36,7 @@ final class LongRuns {
   private final byte[] hexSteps;
   private final int over;
   private final int words;
+  private final int step;
 
   /**
    * @param base64Steps, hexSteps the decoders' run-length steps ({@link AlphabetRuns#step()})
@@ -47,9 +47,10 @@ final class LongRuns {
     this.hexSteps = hexSteps;
     this.over = ~(minRun - 1);
     this.words = (minRun - 7) >> 3;
+    this.step = 8 * words;
     for (int c = 0; c < 256; c++) {
       int s = (base64Steps[c] != 0 ? IN_BASE64 : 0) | (hexSteps[c] != 0 ? IN_HEX : 0);
-      sets[c] = (byte) (s == 0 ? 0 : s | IN_EITHER);
+      sets[c] = (byte) s;
     }
   }
 
@@ -84,37 +85,37 @@ final class LongRuns {
       if (i >= end) {
         return false;
       }
-      // both runs are 0 here: whole words, until one set has `words` of them in a row
-      int broken = i; // a word holding a byte that ends both runs, or i (both runs 0 there)
-      int inBase64 = 0;
-      int inHex = 0;
-      int k = i;
-      byte[] t = sets;
-      for (; k <= end - 8; k += 8) {
-        if ((((long) LONGS.get(b, k)) & HIGH_BITS) != 0) {
-          inBase64 = 0;
-          inHex = 0;
-          broken = k;
-          continue;
-        }
-        int m = t[b[k]] & t[b[k + 1]] & t[b[k + 2]] & t[b[k + 3]];
-        m &= t[b[k + 4]] & t[b[k + 5]] & t[b[k + 6]] & t[b[k + 7]];
-        inBase64 = (m & IN_BASE64) != 0 ? inBase64 + 1 : 0;
-        inHex = (m & IN_HEX) != 0 ? inHex + 1 : 0;
-        if ((m & IN_EITHER) == 0) {
-          broken = k;
-        }
-        if (inBase64 >= words || inHex >= words) {
-          break;
-        }
+      // both runs are 0 here. A run long enough holds `words` whole words of its set in a row,
+      // so one of every `words`-th word from here: look at those only
+      int from = i;
+      int k = i + step - 8;
+      while (k <= end - 8 && clean(b, k) == 0) {
+        k += step;
       }
       if (k > end - 8) {
-        return false; // no set had `words` whole words in a row: no run can be long
+        return false;
       }
-      i = broken;
+      // back to a word with a byte outside each set (both runs are known after it), or to from
+      int r = k - 8;
+      while (r >= from && clean(b, r) != 0) {
+        r -= 8;
+      }
+      i = Math.max(r, from);
       a = 0;
       h = 0;
       exactUntil = k + 8;
     }
+  }
+
+  /**
+   * Which sets hold every byte of the word at {@code b[k]}: {@link #IN_BASE64}, {@link #IN_HEX}.
+   */
+  private int clean(byte[] b, int k) {
+    if ((((long) LONGS.get(b, k)) & HIGH_BITS) != 0) {
+      return 0;
+    }
+    byte[] t = sets;
+    int m = t[b[k]] & t[b[k + 1]] & t[b[k + 2]] & t[b[k + 3]];
+    return m & t[b[k + 4]] & t[b[k + 5]] & t[b[k + 6]] & t[b[k + 7]] & (IN_BASE64 | IN_HEX);
   }
 }
