@@ -10,9 +10,9 @@ import java.util.function.ToLongFunction;
  * {@link ScanPathBenchmark}'s operations timed by the thread's CPU time instead of the wall clock,
  * so a machine shared with other work still shows what one core does: MB per CPU second for each
  * path (matcher raw lane, matcher every lane, tensor scanner, both) on each input (real weights
- * indexed and not, corpus text). Runs each case 6 times and prints the best of the last 3 (after
- * the JIT has compiled the loops). Run from the repository root (the corpus is {@code
- * ../shared/corpus}).
+ * indexed and not, corpus text). Runs each case 12 times and prints the best of the last 6 (after
+ * the JIT has compiled the loops: with 6 runs, the first input's figures were still those of loops
+ * being compiled). Run from the repository root (the corpus is {@code ../shared/corpus}).
  *
  * <pre>
  * java -cp sluice-bench/target/benchmarks.jar dev.sluice.bench.ScanPathCpu
@@ -51,11 +51,11 @@ public final class ScanPathCpu {
               default -> ScanPathBenchmark::both;
             };
         double best = 0;
-        for (int round = 0; round < 6; round++) {
+        for (int round = 0; round < 12; round++) {
           long before = threads.getCurrentThreadCpuTime();
           op.applyAsLong(b);
           long cpu = threads.getCurrentThreadCpuTime() - before;
-          if (round >= 3) {
+          if (round >= 6) {
             best = Math.max(best, ScanPathBenchmark.INPUT / 1e6 / (cpu / 1e9));
           }
         }

@@ -37,8 +37,38 @@ final class ChunkHash {
 
   void update(byte[] b, int off, int len) {
     length += len;
-    int i = off;
-    int end = off + len;
+    rest(b, head(b, off, off + len), off + len);
+  }
+
+  /**
+   * Updates {@code x} with {@code b[xOff, xOff+xLen)} and {@code y} with {@code b[yOff,
+   * yOff+yLen)}, as two calls of {@link #update} would, the two chains interleaved: each round
+   * waits on the one before in its own hash only, so two hashes cost little more than one.
+   */
+  static void update(ChunkHash x, int xOff, int xLen, ChunkHash y, int yOff, int yLen, byte[] b) {
+    x.length += xLen;
+    y.length += yLen;
+    int xEnd = xOff + xLen;
+    int yEnd = yOff + yLen;
+    int i = x.head(b, xOff, xEnd);
+    int j = y.head(b, yOff, yEnd);
+    int n = Math.min((xEnd - i) >>> 3, (yEnd - j) >>> 3);
+    long ax = x.acc;
+    long ay = y.acc;
+    for (int k = 0; k < n; k++) {
+      ax = Long.rotateLeft(ax + (long) LONGS.get(b, i + 8 * k) * P2, 31) * P1;
+      ay = Long.rotateLeft(ay + (long) LONGS.get(b, j + 8 * k) * P2, 31) * P1;
+    }
+    x.acc = ax;
+    y.acc = ay;
+    x.rest(b, i + 8 * n, xEnd);
+    y.rest(b, j + 8 * n, yEnd);
+  }
+
+  /**
+   * Completes a word started in an earlier piece from {@code b[i, end)}; returns where it stopped.
+   */
+  private int head(byte[] b, int i, int end) {
     while (partialBytes != 0 && i < end) {
       partial |= (b[i++] & 0xFFL) << (8 * partialBytes);
       if (++partialBytes == 8) {
@@ -47,6 +77,11 @@ final class ChunkHash {
         partialBytes = 0;
       }
     }
+    return i;
+  }
+
+  /** The whole words of {@code b[i, end)}, then the bytes left into {@link #partial}. */
+  private void rest(byte[] b, int i, int end) {
     long a = acc;
     for (; i + 8 <= end; i += 8) {
       a = Long.rotateLeft(a + (long) LONGS.get(b, i) * P2, 31) * P1;

@@ -1,13 +1,14 @@
 package dev.sluice.detect.fingerprint;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * Content-defined chunking of a stream fed in arbitrary pieces (FastCDC with normalized chunking,
  * see {@link ChunkParams}). State is a few numbers: where the current chunk started, its length so
- * far, the gear hash and the running {@link ChunkHash}; nothing is buffered, so a chunker costs the
- * same whatever the length of the stream. Cutting the same bytes in different pieces gives the same
- * chunks.
+ * far, the gear hash and the running {@link ChunkHash} (and, reused, the cuts of one piece and a
+ * hash per chunk in it); no byte is buffered, so a chunker costs the same whatever the length of
+ * the stream. Cutting the same bytes in different pieces gives the same chunks.
  */
 public final class GearChunker {
 
@@ -19,7 +20,13 @@ public final class GearChunker {
   private final int avg;
   private final int max;
   private final ChunkSink sink;
-  private final ChunkHash hash = new ChunkHash();
+
+  /** The running hash of the current chunk first, then spares for the chunks of one piece. */
+  private ChunkHash[] hashes = {new ChunkHash(), new ChunkHash(), new ChunkHash(), new ChunkHash()};
+
+  private int[] cuts = new int[8];
+  private boolean[] forced = new boolean[8];
+  private int cutCount;
 
   private long chunkStart;
   private int length;
@@ -45,15 +52,60 @@ public final class GearChunker {
     return chunkStart + length;
   }
 
-  /** Chunks {@code len} more bytes of the stream. */
+  /**
+   * Chunks {@code len} more bytes of the stream: first the cuts are found (the gear hash), then the
+   * piece's chunks are fingerprinted, two at a time ({@link ChunkHash#update(ChunkHash, int, int,
+   * ChunkHash, int, int, byte[])}), and passed to the sink in order.
+   */
   public void feed(byte[] b, int off, int len) {
     Objects.checkFromIndexSize(off, len, b.length);
-    int i = off;
     int end = off + len;
+    int before = length;
+    findCuts(b, off, end);
+    // segment k is b[from(k), to(k)): the current chunk's rest, whole chunks, the next chunk's
+    // start
+    int segments = cutCount + 1;
+    if (hashes.length < segments) {
+      ChunkHash[] more = Arrays.copyOf(hashes, Math.max(segments, 2 * hashes.length));
+      for (int k = hashes.length; k < more.length; k++) {
+        more[k] = new ChunkHash();
+      }
+      hashes = more;
+    }
+    for (int k = 1; k < segments; k++) {
+      hashes[k].reset();
+    }
+    int k = 0;
+    for (; k + 1 < segments; k += 2) {
+      int a = k == 0 ? off : cuts[k - 1];
+      int c = cuts[k];
+      int d = k + 1 < cutCount ? cuts[k + 1] : end;
+      ChunkHash.update(hashes[k], a, c - a, hashes[k + 1], c, d - c, b);
+    }
+    if (k < segments) {
+      int a = k == 0 ? off : cuts[k - 1];
+      hashes[k].update(b, a, end - a);
+    }
+    for (k = 0; k < cutCount; k++) {
+      int chunk = k == 0 ? before + (cuts[0] - off) : cuts[k] - cuts[k - 1];
+      sink.chunk(chunkStart, chunk, hashes[k].finish(), forced[k]);
+      chunkStart += chunk;
+    }
+    ChunkHash next = hashes[cutCount];
+    hashes[cutCount] = hashes[0];
+    hashes[0] = next;
+  }
+
+  /**
+   * Finds the cuts in {@code b[off, end)} into {@link #cuts} (the index after each chunk's last
+   * byte) and {@link #forced}; {@link #length} and {@link #gearHash} end as the next chunk's.
+   */
+  private void findCuts(byte[] b, int off, int end) {
+    cutCount = 0;
+    int i = off;
     while (i < end) {
       if (length < min) {
         int n = Math.min(min - length, end - i);
-        hash.update(b, i, n);
         length += n;
         i += n;
         gearHash = 0;
@@ -63,18 +115,26 @@ public final class GearChunker {
       int lengthBefore = length;
       int cut = scan(b, i, end);
       if (cut >= 0) {
-        hash.update(b, segmentStart, cut - segmentStart);
-        emit(false);
+        addCut(cut, false);
         i = cut;
       } else {
-        int consumed = segmentStart + (length - lengthBefore);
-        hash.update(b, segmentStart, consumed - segmentStart);
-        i = consumed;
+        i = segmentStart + (length - lengthBefore);
         if (length == max) {
-          emit(true);
+          addCut(i, true);
         }
       }
     }
+  }
+
+  private void addCut(int at, boolean isForced) {
+    if (cutCount == cuts.length) {
+      cuts = Arrays.copyOf(cuts, 2 * cutCount);
+      forced = Arrays.copyOf(forced, 2 * cutCount);
+    }
+    cuts[cutCount] = at;
+    forced[cutCount++] = isForced;
+    length = 0;
+    gearHash = 0;
   }
 
   /**
@@ -112,18 +172,14 @@ public final class GearChunker {
     return -1;
   }
 
-  private void emit(boolean forced) {
-    sink.chunk(chunkStart, length, hash.finish(), forced);
-    chunkStart += length;
-    length = 0;
-    gearHash = 0;
-    hash.reset();
-  }
-
   /** Emits the last, partial chunk (if any): the end of the stream is a boundary. */
   public void finish() {
     if (length > 0) {
-      emit(false);
+      sink.chunk(chunkStart, length, hashes[0].finish(), false);
+      chunkStart += length;
+      length = 0;
+      gearHash = 0;
+      hashes[0].reset();
     }
   }
 }

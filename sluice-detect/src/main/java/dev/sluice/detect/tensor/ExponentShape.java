@@ -50,10 +50,6 @@ record ExponentShape(
       this.maxMode = maxMode;
     }
 
-    int classOf(int b) {
-      return (b >>> shift) & mask;
-    }
-
     boolean plausibleClass(int c) {
       return c >= low && c <= high;
     }
@@ -84,19 +80,22 @@ record ExponentShape(
   static ExponentShape of(int[] a, int[] b, Reading r) {
     int classes = r.mask + 1;
     int[] byClass = new int[classes];
-    long all = 0;
+    int shift = r.shift;
+    int mask = r.mask;
+    long pos = 0;
     long neg = 0;
-    for (int v = 0; v < 256; v++) {
-      int n = a[v] + (b == null ? 0 : b[v]);
-      if (n == 0) {
-        continue;
-      }
-      byClass[r.classOf(v)] += n;
-      all += n;
-      if (v >= 0x80) {
-        neg += n;
-      }
+    // no test per value (which ones are empty is data): the sign bit splits the two halves
+    for (int v = 0; v < 0x80; v++) {
+      int n = b == null ? a[v] : a[v] + b[v];
+      byClass[(v >>> shift) & mask] += n;
+      pos += n;
     }
+    for (int v = 0x80; v < 256; v++) {
+      int n = b == null ? a[v] : a[v] + b[v];
+      byClass[(v >>> shift) & mask] += n;
+      neg += n;
+    }
+    long all = pos + neg;
     if (all == 0) {
       return EMPTY;
     }

@@ -39,6 +39,9 @@ public final class TensorDetector {
   /** Bytes of each of the four pieces sampled before a block is counted in full. */
   private static final int SAMPLE = 2048;
 
+  /** Bytes counted of each 4 KiB of a block counted in full (besides the sampled pieces). */
+  private static final int COUNTED = 1024;
+
   private final LaneHistogram histogram = new LaneHistogram();
   private final LegitimateFloats legitimate = new LegitimateFloats();
   private boolean encodedText;
@@ -112,25 +115,32 @@ public final class TensorDetector {
    * holds audio or embeddings); sets {@link #encodedText}. A block whose four sampled pieces show
    * no lane that could hold float high bytes, and no encoded text, is not counted in full: most
    * egress (text, compressed, encrypted) costs an eighth of a pass. Otherwise the first half of
-   * every 4 KiB is counted.
+   * every 4 KiB is counted (the sampled pieces among them only once: a 64 KiB block's samples start
+   * on that grid).
    */
   FloatLayout classify(byte[] b, int off, int len, long position) {
     histogram.clear();
+    int step = len / 4;
+    // the sampled pieces are pieces the full count reads when they start on its 4 KiB grid
+    boolean reuse = step % (2 * SAMPLE) == 0;
     if (len >= 8 * SAMPLE) {
       for (int k = 0; k < 4; k++) {
-        int at = off + (len / 4) * k;
+        int at = off + step * k;
         histogram.add(b, at, SAMPLE, position + (at - off));
       }
       encodedText = encodedText();
       if (!encodedText && !LayoutGuess.mayHoldFloats(histogram)) {
         return null;
       }
-      histogram.clear();
-    }
-    if (len >= 8 * SAMPLE) {
+      if (!reuse) {
+        histogram.clear();
+      }
       // half of every 4 KiB: 8K fp32 elements a block are plenty, and counting is the main cost
       for (int at = off; at < off + len; at += 2 * SAMPLE) {
-        histogram.add(b, at, Math.min(SAMPLE, off + len - at), position + (at - off));
+        if (reuse && (at - off) % step == 0 && (at - off) / step < 4) {
+          continue; // counted by the sample
+        }
+        histogram.add(b, at, Math.min(COUNTED, off + len - at), position + (at - off));
       }
     } else {
       histogram.add(b, off, len, position);
