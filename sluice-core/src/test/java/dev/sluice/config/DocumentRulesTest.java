@@ -104,7 +104,7 @@ class DocumentRulesTest {
         .containsExactly(
             "t.yaml:19: escrw: unknown key; did you mean escrow? (allowed here: site, node_id, model,"
                 + " time_zone, mode, data_dir, budgets, listeners, admin, store, ledger, escrow, codec, change_control, timeouts,"
-                + " connection_limits, alerts, detection)");
+                + " connection_limits, alerts, detection, logging)");
     assertThat(errors(replace("  name: m\n", "  name: m\n  weight: 1GB\n")))
         .containsExactly(
             "t.yaml:4: model.weight: unknown key (allowed here: name, weight_bytes,"
@@ -188,7 +188,7 @@ class DocumentRulesTest {
             "invalid configuration (2 errors):\n"
                 + "  t.yaml:19: escrw: unknown key; did you mean escrow? (allowed here: site, node_id, model,"
                 + " time_zone, mode, data_dir, budgets, listeners, admin, store, ledger, escrow, codec, change_control, timeouts,"
-                + " connection_limits, alerts, detection)\n"
+                + " connection_limits, alerts, detection, logging)\n"
                 + "  t.yaml:20: site: duplicate key (first on line 1)")
         .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(2));
   }

@@ -78,7 +78,7 @@ class ManyErrorsTest {
             "broken.yaml:29: store.endpoints: is required",
             "broken.yaml:30: extra: unknown key (allowed here: site, node_id, model, time_zone, mode,"
                 + " data_dir, budgets, listeners, admin, store, ledger, escrow, codec, change_control, timeouts,"
-                + " connection_limits, alerts, detection)");
+                + " connection_limits, alerts, detection, logging)");
     assertThat(r.errors()).extracting(ConfigProblem::line).isSorted();
     assertThat(r.errors()).allSatisfy(p -> assertThat(p.source()).isEqualTo("broken.yaml"));
   }
