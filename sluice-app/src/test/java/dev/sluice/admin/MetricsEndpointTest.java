@@ -67,7 +67,7 @@ class MetricsEndpointTest {
     assertThat(m.get(s("sluice_budget_cap_bytes", acmeMonth))).isEqualTo(3e9);
     assertThat(m.get(s("sluice_budget_spent_bytes", acmeMonth))).isEqualTo(GRANT);
     String[] dest = {"node", "dest:employee/*.corp.example", "window", "day"};
-    assertThat(m.get(s("sluice_budget_cap_bytes", dest))).isEqualTo(1e9);
+    assertThat(m.get(s("sluice_budget_cap_bytes", dest))).isEqualTo(200e6);
     assertThat(m.get(s("sluice_budget_spent_bytes", dest))).isZero();
     // One series per limit: the quickstart has 9 limits on 7 nodes, plus the control allowance.
     assertThat(m.samples().keySet().stream().filter(k -> k.startsWith("sluice_budget_cap_bytes{")))
