@@ -131,8 +131,13 @@ class LedgerTest {
       assertThat(l.latestCheckpoint()).isEqualTo(first);
       clock.advance(Duration.ofMinutes(1));
       l.append(halt(2)).get();
-      assertThat(l.latestCheckpoint().size()).isEqualTo(3);
+      // Once the interval has passed, the writer checkpoints the grown tree either while idle,
+      // before halt(2) arrives (size 2), or with halt(2)'s batch (size 3): which one is a race
+      // between the writer's poll and this thread, so both are right (this asserted 3 and failed
+      // once in a full build). Either way the checkpoint is taken now, not at close.
+      assertThat(l.latestCheckpoint().size()).isBetween(2L, 3L);
       assertThat(l.latestCheckpoint().timeMillis()).isEqualTo(clock.millis());
+      assertThat(l.checkpointNow().size()).isEqualTo(3);
       assertThat(l.checkpointNow()).isEqualTo(l.latestCheckpoint());
       l.append(halt(3)).get();
     }
