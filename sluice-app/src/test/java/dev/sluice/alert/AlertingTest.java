@@ -62,6 +62,28 @@ class AlertingTest {
     return f;
   }
 
+  /** Every ALERT entry the ledger holds now, as "status threshold=N%", in order. */
+  private static List<String> alertEntries(Path dir) {
+    List<String> entries = new ArrayList<>();
+    try (LedgerReader reader = LedgerReader.open(dir)) {
+      reader.forEach(
+          e -> {
+            if (e.entry().type() == EntryType.ALERT) {
+              entries.add(
+                  e.entry().getString("status")
+                      + " "
+                      + e.entry().getStrings("labels").stream()
+                          .filter(l -> l.startsWith("threshold="))
+                          .findFirst()
+                          .orElseThrow());
+            }
+          });
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return entries;
+  }
+
   /** Evaluates and delivers, and returns the notifications the receiver accepted since. */
   private List<JsonNode> round(AlertFixture f) {
     // The ledger's writer signs on its own thread when the clock says a checkpoint is due; on a
@@ -157,23 +179,17 @@ class AlertingTest {
     assertThat(nextDay.get(0).at("/alerts/0/fingerprint").asText())
         .isNotEqualTo(a.get("fingerprint").asText());
 
-    // Every change is an ALERT ledger entry, and the ledger verifies.
-    f.store.ledger().checkpointNow();
+    // Every change is an ALERT ledger entry, and the ledger verifies. The entries are appended
+    // without waiting: wait until the writer has all seven.
     List<String> entries = new ArrayList<>();
-    try (LedgerReader reader = LedgerReader.open(dir)) {
-      reader.forEach(
-          e -> {
-            if (e.entry().type() == EntryType.ALERT) {
-              entries.add(
-                  e.entry().getString("status")
-                      + " "
-                      + e.entry().getStrings("labels").stream()
-                          .filter(l -> l.startsWith("threshold="))
-                          .findFirst()
-                          .orElseThrow());
-            }
-          });
-    }
+    dev.sluice.ledger.Polling.await(
+        "seven ALERT entries in the ledger",
+        () -> {
+          entries.clear();
+          entries.addAll(alertEntries(dir));
+          return entries.size() >= 7;
+        });
+    f.store.ledger().checkpointNow();
     assertThat(entries)
         .containsExactly(
             "firing threshold=50%",

@@ -71,19 +71,33 @@ class IncompressibleAlertTest {
       List<Alert> quiet = run(f, 60, 0, 0);
       assertThat(quiet).extracting(Alert::status).containsExactly(Alert.Status.RESOLVED);
 
-      f.store.ledger().checkpointNow();
+      // ALERT entries are appended without waiting: wait until the writer has both.
       List<String> entries = new ArrayList<>();
-      try (LedgerReader reader = LedgerReader.open(dir)) {
-        reader.forEach(
-            e -> {
-              if (e.entry().type() == EntryType.ALERT
-                  && e.entry().getString("key").equals("incompressible|tenant:z/x")) {
-                entries.add(e.entry().getString("status"));
-              }
-            });
-      }
+      dev.sluice.ledger.Polling.await(
+          "both ALERT entries in the ledger",
+          () -> {
+            entries.clear();
+            entries.addAll(statuses(dir, "incompressible|tenant:z/x"));
+            return entries.size() >= 2;
+          });
       assertThat(entries).containsExactly("firing", "resolved");
     }
+  }
+
+  /** The status of every ALERT entry of {@code key} the ledger holds now, in order. */
+  private static List<String> statuses(Path dir, String key) {
+    List<String> out = new ArrayList<>();
+    try (LedgerReader reader = LedgerReader.open(dir)) {
+      reader.forEach(
+          e -> {
+            if (e.entry().type() == EntryType.ALERT && e.entry().getString("key").equals(key)) {
+              out.add(e.entry().getString("status"));
+            }
+          });
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out;
   }
 
   @Test
