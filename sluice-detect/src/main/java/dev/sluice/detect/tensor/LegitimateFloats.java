@@ -70,13 +70,36 @@ final class LegitimateFloats {
     if (f.dtype() == DType.F32) {
       // the same sums with the loads written out: fp32 blocks (the common case) skip the type
       // switch
-      for (int i = first; i < end; i += stride, n++) {
+      // two sets of sums, even and odd samples, so that each add waits on half as many before it
+      double sumOdd = 0;
+      double energyOdd = 0;
+      double lag1Odd = 0;
+      double lag2Odd = 0;
+      int i = first;
+      for (; i + stride < end; i += 2 * stride, n += 2) {
+        double x = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i));
+        double y = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + stride));
+        sum += x;
+        energy += x * x;
+        lag1 += x * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 4));
+        lag2 += x * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 8));
+        sumOdd += y;
+        energyOdd += y * y;
+        lag1Odd += y * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + stride + 4));
+        lag2Odd += y * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + stride + 8));
+      }
+      if (i < end) {
         double x = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i));
         sum += x;
         energy += x * x;
         lag1 += x * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 4));
         lag2 += x * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 8));
+        n++;
       }
+      sum += sumOdd;
+      energy += energyOdd;
+      lag1 += lag1Odd;
+      lag2 += lag2Odd;
     } else {
       for (int i = first; i < end; i += stride, n++) {
         double x = f.valueAt(b, i);
