@@ -38,6 +38,9 @@ final class LegitimateFloats {
   /** Elements the correlation looks at, about (spread over the block). */
   private static final int SAMPLES = 2048;
 
+  /** fp32 blocks are sampled in the first quarter of each slot of this many bytes. */
+  private static final int SLOT = 4096;
+
   /**
    * How far the sampled mean square of a block may be from {@code 1/d} for the dimension {@code d}
    * to be searched (the sample's own error is a few percent).
@@ -67,34 +70,28 @@ final class LegitimateFloats {
     double lag1 = 0;
     double lag2 = 0;
     int n = 0;
-    if (f.dtype() == DType.F32) {
-      // the same sums with the loads written out: fp32 blocks (the common case) skip the type
-      // switch
-      // two sets of sums, even and odd samples, so that each add waits on half as many before it
+    if (f.dtype() == DType.F32 && end - first >= 2 * SLOT) {
+      // the first quarter of every 4 KiB (what the detector's histogram has just read, so still in
+      // the cache), every other element: as many samples, spread over the block as before.
+      // Even and odd samples are summed apart (half as long a chain of dependent adds)
       double sumOdd = 0;
       double energyOdd = 0;
       double lag1Odd = 0;
       double lag2Odd = 0;
-      int i = first;
-      for (; i + stride < end; i += 2 * stride, n += 2) {
-        double x = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i));
-        double y = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + stride));
-        sum += x;
-        energy += x * x;
-        lag1 += x * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 4));
-        lag2 += x * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 8));
-        sumOdd += y;
-        energyOdd += y * y;
-        lag1Odd += y * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + stride + 4));
-        lag2Odd += y * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + stride + 8));
-      }
-      if (i < end) {
-        double x = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i));
-        sum += x;
-        energy += x * x;
-        lag1 += x * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 4));
-        lag2 += x * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 8));
-        n++;
+      for (int slot = first; slot < end; slot += SLOT) {
+        int slotEnd = Math.min(end, slot + SLOT / 4);
+        for (int i = slot; i + 8 < slotEnd; i += 16, n += 2) {
+          double x = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i));
+          double y = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 8));
+          sum += x;
+          energy += x * x;
+          lag1 += x * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 4));
+          lag2 += x * y;
+          sumOdd += y;
+          energyOdd += y * y;
+          lag1Odd += y * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 12));
+          lag2Odd += y * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 16));
+        }
       }
       sum += sumOdd;
       energy += energyOdd;
