@@ -149,6 +149,28 @@ record ExponentShape(
         (double) neg / all);
   }
 
+  /**
+   * True when {@code of(a, b, r)} would have a {@link #zeroFraction} of at most {@link #MAX_ZERO}
+   * and a {@link #plausible} fraction of at least {@code minPlausible}, computed from the class 0
+   * and plausible values only: {@code all} is the count of all values of {@code a} (and {@code b}).
+   */
+  static boolean mayHold(int[] a, int[] b, long all, Reading r, double minPlausible) {
+    int width = 1 << r.shift;
+    long zero = 0;
+    for (int v = 0; v < width; v++) {
+      zero += a[v] + a[v + 0x80] + (b == null ? 0 : b[v] + b[v + 0x80]);
+    }
+    long nonZero = all - zero;
+    if (all == 0 || nonZero == 0 || (double) zero / all > MAX_ZERO) {
+      return false;
+    }
+    long inRange = 0;
+    for (int v = r.low * width; v < (r.high + 1) * width; v++) {
+      inRange += a[v] + a[v + 0x80] + (b == null ? 0 : b[v] + b[v + 0x80]);
+    }
+    return (double) inRange / nonZero >= minPlausible;
+  }
+
   /** True when these high bytes look like those of real weights under reading {@code r}. */
   boolean weightLike(Reading r) {
     return zeroFraction <= MAX_ZERO
