@@ -137,7 +137,13 @@ final class LegitimateFloats {
       // first the head of the block (at least three whole vectors), then, for a phase that
       // holds there, the whole block
       int m = Math.min(n, 4 * d);
-      double[] s = squares(b, first, m);
+      // a phase needs a unit vector at p < d and the next one: first the sums up to 2d (the one
+      // at p), and the rest of the head only if some phase has it
+      double[] s = squares(b, first, 2 * d);
+      if (!anyUnit(s, d)) {
+        continue;
+      }
+      s = moreSquares(b, first, 2 * d, m);
       double whole = (double) m / d;
       if (s[m] < Math.floor(whole) - 1 - UNIT_TOLERANCE * whole || s[m] > Math.ceil(whole) + 1) {
         continue;
@@ -169,6 +175,31 @@ final class LegitimateFloats {
 
   private static boolean isUnit(double[] s, int from, int to) {
     return Math.abs(s[to] - s[from] - 1) <= UNIT_TOLERANCE;
+  }
+
+  /** True when some phase p below d has a unit vector {@code [p, p + d)} (sums up to 2d). */
+  private static boolean anyUnit(double[] s, int d) {
+    for (int p = 0; p < d; p++) {
+      if (isUnit(s, p, p + d)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@link #squares} extended from {@code have} to {@code n} elements, the same sums. */
+  private double[] moreSquares(byte[] b, int first, int have, int n) {
+    if (sums.length < n + 1) {
+      sums = java.util.Arrays.copyOf(sums, Math.max(n + 1, 2 * sums.length));
+    }
+    double[] s = sums;
+    double acc = s[have];
+    for (int k = have; k < n; k++) {
+      double v = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, first + 4 * k));
+      acc += v * v;
+      s[k + 1] = acc;
+    }
+    return s;
   }
 
   /** Prefix sums of squares: {@code s[k]} is the sum over the first k elements. */
