@@ -40,107 +40,29 @@ final class ChunkHash {
     rest(b, head(b, off, off + len), off + len);
   }
 
-  /** Independent chains hashed side by side: each round waits on the one before in its chain. */
-  private static final int CHAINS = 4;
-
   /**
-   * Updates {@code h[k]} with {@code b[from[k], to[k])} for each k below {@code count}, as {@code
-   * count} calls of {@link #update} would. The whole words of the segments are hashed four chains
-   * side by side: a round of the four waits on the one before in each chain only, so four hashes
-   * cost little more than one (a round takes the multiplier's latency twice, and four chains fill
-   * it). A chain whose segment ends takes the next segment; a chain with none left repeats another
-   * chain's loads and its result is dropped.
+   * Updates {@code x} with {@code b[xOff, xOff+xLen)} and {@code y} with {@code b[yOff,
+   * yOff+yLen)}, as two calls of {@link #update} would, the two chains interleaved: each round
+   * waits on the one before in its own hash only, so two hashes cost little more than one.
    */
-  static void updateAll(ChunkHash[] h, int[] from, int[] to, int count, byte[] b) {
-    int[] start = new int[count];
-    for (int k = 0; k < count; k++) {
-      h[k].length += to[k] - from[k];
-      start[k] = h[k].head(b, from[k], to[k]);
+  static void update(ChunkHash x, int xOff, int xLen, ChunkHash y, int yOff, int yLen, byte[] b) {
+    x.length += xLen;
+    y.length += yLen;
+    int xEnd = xOff + xLen;
+    int yEnd = yOff + yLen;
+    int i = x.head(b, xOff, xEnd);
+    int j = y.head(b, yOff, yEnd);
+    int n = Math.min((xEnd - i) >>> 3, (yEnd - j) >>> 3);
+    long ax = x.acc;
+    long ay = y.acc;
+    for (int k = 0; k < n; k++) {
+      ax = Long.rotateLeft(ax + (long) LONGS.get(b, i + 8 * k) * P2, 31) * P1;
+      ay = Long.rotateLeft(ay + (long) LONGS.get(b, j + 8 * k) * P2, 31) * P1;
     }
-    int[] seg = new int[CHAINS];
-    long[] acc = new long[CHAINS];
-    int[] at = new int[CHAINS];
-    int[] left = new int[CHAINS];
-    int next = 0;
-    for (int s = 0; s < CHAINS; s++) {
-      next = take(h, start, to, count, next, s, seg, acc, at, left);
-    }
-    while (true) {
-      int n = Integer.MAX_VALUE;
-      int any = -1;
-      for (int s = 0; s < CHAINS; s++) {
-        if (seg[s] >= 0) {
-          n = Math.min(n, left[s]);
-          any = s;
-        }
-      }
-      if (any < 0) {
-        break;
-      }
-      for (int s = 0; s < CHAINS; s++) {
-        if (seg[s] < 0) {
-          at[s] = at[any]; // an idle chain reads words that exist; its sums are never kept
-        }
-      }
-      long a0 = acc[0];
-      long a1 = acc[1];
-      long a2 = acc[2];
-      long a3 = acc[3];
-      int p0 = at[0];
-      int p1 = at[1];
-      int p2 = at[2];
-      int p3 = at[3];
-      for (int k = 0; k < n; k++) {
-        a0 = Long.rotateLeft(a0 + (long) LONGS.get(b, p0 + 8 * k) * P2, 31) * P1;
-        a1 = Long.rotateLeft(a1 + (long) LONGS.get(b, p1 + 8 * k) * P2, 31) * P1;
-        a2 = Long.rotateLeft(a2 + (long) LONGS.get(b, p2 + 8 * k) * P2, 31) * P1;
-        a3 = Long.rotateLeft(a3 + (long) LONGS.get(b, p3 + 8 * k) * P2, 31) * P1;
-      }
-      acc[0] = a0;
-      acc[1] = a1;
-      acc[2] = a2;
-      acc[3] = a3;
-      for (int s = 0; s < CHAINS; s++) {
-        if (seg[s] >= 0) {
-          at[s] += 8 * n;
-          left[s] -= n;
-          if (left[s] == 0) {
-            h[seg[s]].acc = acc[s];
-            next = take(h, start, to, count, next, s, seg, acc, at, left);
-          }
-        }
-      }
-    }
-    for (int k = 0; k < count; k++) {
-      int words = (to[k] - start[k]) >>> 3;
-      h[k].rest(b, start[k] + 8 * words, to[k]);
-    }
-  }
-
-  /** Gives chain {@code s} the next segment (or none: -1); returns the one after it. */
-  private static int take(
-      ChunkHash[] h,
-      int[] start,
-      int[] to,
-      int count,
-      int next,
-      int s,
-      int[] seg,
-      long[] acc,
-      int[] at,
-      int[] left) {
-    if (next >= count) {
-      seg[s] = -1;
-      return next;
-    }
-    seg[s] = next;
-    acc[s] = h[next].acc;
-    at[s] = start[next];
-    left[s] = (to[next] - start[next]) >>> 3;
-    if (left[s] == 0) {
-      return take(h, start, to, count, next + 1, s, seg, acc, at, left);
-    }
-    return next + 1;
+    x.acc = ax;
+    y.acc = ay;
+    x.rest(b, i + 8 * n, xEnd);
+    y.rest(b, j + 8 * n, yEnd);
   }
 
   /**

@@ -25,8 +25,6 @@ public final class GearChunker {
   private ChunkHash[] hashes = {new ChunkHash(), new ChunkHash(), new ChunkHash(), new ChunkHash()};
 
   private int[] cuts = new int[8];
-  private int[] segFrom = new int[8];
-  private int[] segTo = new int[8];
   private boolean[] forced = new boolean[8];
   private int cutCount;
 
@@ -56,8 +54,8 @@ public final class GearChunker {
 
   /**
    * Chunks {@code len} more bytes of the stream: first the cuts are found (the gear hash), then the
-   * piece's chunks are fingerprinted, four at a time ({@link ChunkHash#updateAll}), and passed to
-   * the sink in order.
+   * piece's chunks are fingerprinted, two at a time ({@link ChunkHash#update(ChunkHash, int, int,
+   * ChunkHash, int, int, byte[])}), and passed to the sink in order.
    */
   public void feed(byte[] b, int off, int len) {
     Objects.checkFromIndexSize(off, len, b.length);
@@ -77,16 +75,18 @@ public final class GearChunker {
     for (int k = 1; k < segments; k++) {
       hashes[k].reset();
     }
-    if (segFrom.length < segments) {
-      segFrom = new int[Math.max(segments, 2 * segFrom.length)];
-      segTo = new int[segFrom.length];
+    int k = 0;
+    for (; k + 1 < segments; k += 2) {
+      int a = k == 0 ? off : cuts[k - 1];
+      int c = cuts[k];
+      int d = k + 1 < cutCount ? cuts[k + 1] : end;
+      ChunkHash.update(hashes[k], a, c - a, hashes[k + 1], c, d - c, b);
     }
-    for (int k = 0; k < segments; k++) {
-      segFrom[k] = k == 0 ? off : cuts[k - 1];
-      segTo[k] = k < cutCount ? cuts[k] : end;
+    if (k < segments) {
+      int a = k == 0 ? off : cuts[k - 1];
+      hashes[k].update(b, a, end - a);
     }
-    ChunkHash.updateAll(hashes, segFrom, segTo, segments, b);
-    for (int k = 0; k < cutCount; k++) {
+    for (k = 0; k < cutCount; k++) {
       int chunk = k == 0 ? before + (cuts[0] - off) : cuts[k] - cuts[k - 1];
       sink.chunk(chunkStart, chunk, hashes[k].finish(), forced[k]);
       chunkStart += chunk;
