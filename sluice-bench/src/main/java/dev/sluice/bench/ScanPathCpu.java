@@ -3,6 +3,7 @@ package dev.sluice.bench;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.ToLongFunction;
 
@@ -10,15 +11,22 @@ import java.util.function.ToLongFunction;
  * {@link ScanPathBenchmark}'s operations timed by the thread's CPU time instead of the wall clock,
  * so a machine shared with other work still shows what one core does: MB per CPU second for each
  * path (matcher raw lane, matcher every lane, tensor scanner, both) on each input (real weights
- * indexed and not, corpus text). Runs each case 12 times and prints the best of the last 6 (after
- * the JIT has compiled the loops: with 6 runs, the first input's figures were still those of loops
- * being compiled). Run from the repository root (the corpus is {@code ../shared/corpus}).
+ * indexed and not, corpus text). Runs each case 24 times and prints the median and, in brackets,
+ * the best of the last 12 (after the JIT has compiled the loops: with 6 runs, the first input's
+ * figures were still those of loops being compiled; the median, because a best-of alone flatters a
+ * loaded machine's luckiest run). Run from the repository root (the corpus is {@code
+ * ../shared/corpus}).
  *
  * <pre>
  * java -cp sluice-bench/target/benchmarks.jar dev.sluice.bench.ScanPathCpu
  * </pre>
  */
 public final class ScanPathCpu {
+
+  /** Runs of each case, and the first ones left out (the JIT still compiling). */
+  private static final int RUNS = 24;
+
+  private static final int WARM = 12;
 
   private ScanPathCpu() {}
 
@@ -27,7 +35,7 @@ public final class ScanPathCpu {
     String[] paths = {"matcherRaw", "matcherAllLanes", "tensors", "both"};
     System.out.printf(
         Locale.ROOT,
-        "%-22s %12s %16s %10s %10s   (MB per CPU second)%n",
+        "%-22s %12s %16s %12s %12s   (MB per CPU second: median (best))%n",
         "input",
         "matcherRaw",
         "matcherAllLanes",
@@ -50,16 +58,19 @@ public final class ScanPathCpu {
               case "tensors" -> ScanPathBenchmark::tensors;
               default -> ScanPathBenchmark::both;
             };
-        double best = 0;
-        for (int round = 0; round < 12; round++) {
+        double[] last = new double[RUNS - WARM];
+        for (int round = 0; round < RUNS; round++) {
           long before = threads.getCurrentThreadCpuTime();
           op.applyAsLong(b);
           long cpu = threads.getCurrentThreadCpuTime() - before;
-          if (round >= 6) {
-            best = Math.max(best, ScanPathBenchmark.INPUT / 1e6 / (cpu / 1e9));
+          if (round >= WARM) {
+            last[round - WARM] = ScanPathBenchmark.INPUT / 1e6 / (cpu / 1e9);
           }
         }
-        line.append(String.format(Locale.ROOT, " %" + Math.max(10, path.length()) + ".0f", best));
+        Arrays.sort(last);
+        double median = (last[last.length / 2 - 1] + last[last.length / 2]) / 2;
+        String cell = String.format(Locale.ROOT, "%.0f (%.0f)", median, last[last.length - 1]);
+        line.append(String.format(Locale.ROOT, " %" + Math.max(12, path.length()) + "s", cell));
       }
       System.out.println(line);
     }

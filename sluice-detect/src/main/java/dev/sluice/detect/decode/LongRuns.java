@@ -15,10 +15,12 @@ import java.nio.ByteOrder;
  * row, so at least {@code w = (minRun - 7) / 8} whole 8-byte words of them, and so one of every
  * {@code w}-th word (7th for runs of 64). Only those words are looked at: a little-endian word with
  * a byte whose high bit is set (binary, compressed, UTF-8) is in neither set, else eight lookups in
- * one table say which sets hold all its bytes. Where one does, the exact test runs from the nearest
- * word before it that holds a byte outside each set (after which both lengths are known), past that
- * word, to the next byte that ends both runs; then the look-out goes on from there. So the answer
- * is exactly the byte-by-byte one, and most input costs one word in {@code w}.
+ * one table say which sets hold all its bytes. Where one does (a long word of text), the words next
+ * to it are looked at, and unless {@code w} words in a row may be of one set, the look-out goes on
+ * (in prose most such stretches are one or two words long). Else the exact test runs from the
+ * nearest word before it that holds a byte outside each set (after which both lengths are known),
+ * past that word, to the next byte that ends both runs; then the look-out goes on from there. So
+ * the answer is exactly the byte-by-byte one, and most input costs one word in {@code w}.
  */
 final class LongRuns {
 
@@ -89,7 +91,25 @@ final class LongRuns {
       // so one of every `words`-th word from here: look at those only
       int from = i;
       int k = i + step - 8;
-      while (k <= end - 8 && clean(b, k) == 0) {
+      while (k <= end - 8) {
+        int m = clean(b, k);
+        if (m != 0) {
+          // a long run through word k holds `words` whole words of one set in a row, all clean:
+          // count the clean words next to k (a set dropped from the mask once a word is not in
+          // it; the count bounds either set's stretch), and go exact only if there can be enough
+          int n = 1;
+          int f = m;
+          for (int j = k + 8; n < words && j <= end - 8 && (f &= clean(b, j)) != 0; j += 8) {
+            n++;
+          }
+          f = m;
+          for (int j = k - 8; n < words && j >= from && (f &= clean(b, j)) != 0; j -= 8) {
+            n++;
+          }
+          if (n >= words) {
+            break;
+          }
+        }
         k += step;
       }
       if (k > end - 8) {

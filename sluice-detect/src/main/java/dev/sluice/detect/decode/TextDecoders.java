@@ -8,8 +8,9 @@ import java.util.Objects;
  * a time, byte by byte only near long stretches of one alphabet); a piece in which no run reaches
  * minRun characters (the common case: text, binary, compressed data) is given to the decoders only
  * to remember the run at its end. A piece with a long run, or arriving while a run is being
- * decoded, goes to each decoder in full. So the bytes are read once, not three times, when there is
- * nothing to decode.
+ * decoded, goes to each decoder in full; pieces are first cut into sub-pieces of {@link #SUB_PIECE}
+ * bytes, so one long run costs that pass over the sub-pieces it touches only. So the bytes are read
+ * once, not three times, where there is nothing to decode.
  */
 public final class TextDecoders implements Decoder {
 
@@ -17,6 +18,13 @@ public final class TextDecoders implements Decoder {
   private final HexDecoder hex;
   private final HexDecoder hexOdd;
   private final LongRuns longRuns;
+
+  /**
+   * Bytes looked at together: a piece holding a long run goes to the decoders in full, so a piece
+   * is cut into sub-pieces of this size first (4 KiB: the per-call cost is a few dozen bytes'
+   * worth).
+   */
+  static final int SUB_PIECE = 4096;
 
   /**
    * @param minRun a power of two: runs shorter than this are not decoded
@@ -33,6 +41,16 @@ public final class TextDecoders implements Decoder {
 
   @Override
   public void accept(byte[] b, int off, int len, long rawStart) {
+    // in sub-pieces, so that a long run costs the decoders' byte-by-byte pass over the sub-pieces
+    // it touches, not over the whole piece (the decoders' output does not depend on how their
+    // input is cut; every sub-piece carries the piece's rawStart, the same lower bound as before)
+    int end = off + len;
+    for (int i = off; i < end; i += SUB_PIECE) {
+      acceptSub(b, i, Math.min(SUB_PIECE, end - i), rawStart);
+    }
+  }
+
+  private void acceptSub(byte[] b, int off, int len, long rawStart) {
     if (!base64.decoding()
         && !hex.decoding()
         && !hexOdd.decoding()

@@ -80,20 +80,43 @@ record ExponentShape(
   static ExponentShape of(int[] a, int[] b, Reading r) {
     int classes = r.mask + 1;
     int[] byClass = new int[classes];
-    int shift = r.shift;
-    int mask = r.mask;
+    // no scatter and no test per value: a class is a run of 1 << shift values in each sign half
+    // (value v and v + 0x80 differ only in the sign), so it is summed from fixed positions
+    int width = 1 << r.shift;
     long pos = 0;
     long neg = 0;
-    // no test per value (which ones are empty is data): the sign bit splits the two halves
-    for (int v = 0; v < 0x80; v++) {
-      int n = b == null ? a[v] : a[v] + b[v];
-      byClass[(v >>> shift) & mask] += n;
-      pos += n;
-    }
-    for (int v = 0x80; v < 256; v++) {
-      int n = b == null ? a[v] : a[v] + b[v];
-      byClass[(v >>> shift) & mask] += n;
-      neg += n;
+    if (width == 1 && b == null) {
+      for (int c = 0; c < classes; c++) {
+        int p = a[c];
+        int n = a[c + 0x80];
+        byClass[c] = p + n;
+        pos += p;
+        neg += n;
+      }
+    } else if (b == null) {
+      for (int c = 0, v = 0; c < classes; c++, v += width) {
+        int p = 0;
+        int n = 0;
+        for (int j = v; j < v + width; j++) {
+          p += a[j];
+          n += a[j + 0x80];
+        }
+        byClass[c] = p + n;
+        pos += p;
+        neg += n;
+      }
+    } else {
+      for (int c = 0, v = 0; c < classes; c++, v += width) {
+        int p = 0;
+        int n = 0;
+        for (int j = v; j < v + width; j++) {
+          p += a[j] + b[j];
+          n += a[j + 0x80] + b[j + 0x80];
+        }
+        byClass[c] = p + n;
+        pos += p;
+        neg += n;
+      }
     }
     long all = pos + neg;
     if (all == 0) {
@@ -124,6 +147,28 @@ record ExponentShape(
         (double) best / nonZero,
         (double) top / nonZero,
         (double) neg / all);
+  }
+
+  /**
+   * True when {@code of(a, b, r)} would have a {@link #zeroFraction} of at most {@link #MAX_ZERO}
+   * and a {@link #plausible} fraction of at least {@code minPlausible}, computed from the class 0
+   * and plausible values only: {@code all} is the count of all values of {@code a} (and {@code b}).
+   */
+  static boolean mayHold(int[] a, int[] b, long all, Reading r, double minPlausible) {
+    int width = 1 << r.shift;
+    long zero = 0;
+    for (int v = 0; v < width; v++) {
+      zero += a[v] + a[v + 0x80] + (b == null ? 0 : b[v] + b[v + 0x80]);
+    }
+    long nonZero = all - zero;
+    if (all == 0 || nonZero == 0 || (double) zero / all > MAX_ZERO) {
+      return false;
+    }
+    long inRange = 0;
+    for (int v = r.low * width; v < (r.high + 1) * width; v++) {
+      inRange += a[v] + a[v + 0x80] + (b == null ? 0 : b[v] + b[v + 0x80]);
+    }
+    return (double) inRange / nonZero >= minPlausible;
   }
 
   /** True when these high bytes look like those of real weights under reading {@code r}. */

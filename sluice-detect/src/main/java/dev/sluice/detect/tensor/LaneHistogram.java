@@ -7,12 +7,14 @@ package dev.sluice.detect.tensor;
  */
 final class LaneHistogram {
   private final int[][] lanes = new int[4][256];
+  private final int[] laneTotals = new int[4];
   private int total;
 
   void clear() {
     for (int[] lane : lanes) {
       java.util.Arrays.fill(lane, 0);
     }
+    java.util.Arrays.fill(laneTotals, 0);
     total = 0;
   }
 
@@ -44,11 +46,22 @@ final class LaneHistogram {
       lanes[lane][b[i] & 0xff]++;
     }
     total += len;
+    int first = (int) (position & 3);
+    for (int k = 0; k < 4; k++) {
+      // bytes i of [0, len) with (first + i) % 4 == k: i = r, r + 4, ...
+      int r = (k - first) & 3;
+      laneTotals[k] += (len + 3 - r) >> 2;
+    }
   }
 
   /** The counts of lane {@code k} (0..3); the array is live, not a copy. */
   int[] lane(int k) {
     return lanes[k];
+  }
+
+  /** Bytes of lane {@code k} added since the last {@link #clear()}. */
+  int laneTotal(int k) {
+    return laneTotals[k];
   }
 
   /** Bytes added since the last {@link #clear()}. */

@@ -29,15 +29,15 @@ final class LayoutGuess {
    * at least {@link #MAY_HOLD} of its non-zero high bytes in the plausible range.
    */
   static boolean mayHoldFloats(LaneHistogram h) {
+    // from the zero and plausible classes only (ExponentShape.mayHold): most blocks stop here
     for (int k = 0; k < 4; k++) {
-      ExponentShape s = ExponentShape.of(h.lane(k), null, Reading.SIGN_EXP7);
-      if (s.zeroFraction() <= ExponentShape.MAX_ZERO && s.plausible() >= MAY_HOLD) {
+      if (ExponentShape.mayHold(h.lane(k), null, h.laneTotal(k), Reading.SIGN_EXP7, MAY_HOLD)) {
         return true;
       }
     }
     for (int p = 0; p < 2; p++) {
-      ExponentShape s = ExponentShape.of(h.lane(p), h.lane(p + 2), Reading.SIGN_EXP5);
-      if (s.zeroFraction() <= ExponentShape.MAX_ZERO && s.plausible() >= MAY_HOLD) {
+      long all = (long) h.laneTotal(p) + h.laneTotal(p + 2);
+      if (ExponentShape.mayHold(h.lane(p), h.lane(p + 2), all, Reading.SIGN_EXP5, MAY_HOLD)) {
         return true;
       }
     }

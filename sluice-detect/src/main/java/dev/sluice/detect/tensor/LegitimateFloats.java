@@ -38,6 +38,9 @@ final class LegitimateFloats {
   /** Elements the correlation looks at, about (spread over the block). */
   private static final int SAMPLES = 2048;
 
+  /** fp32 blocks are sampled in the first quarter of each slot of this many bytes. */
+  private static final int SLOT = 4096;
+
   /**
    * How far the sampled mean square of a block may be from {@code 1/d} for the dimension {@code d}
    * to be searched (the sample's own error is a few percent).
@@ -67,16 +70,33 @@ final class LegitimateFloats {
     double lag1 = 0;
     double lag2 = 0;
     int n = 0;
-    if (f.dtype() == DType.F32) {
-      // the same sums with the loads written out: fp32 blocks (the common case) skip the type
-      // switch
-      for (int i = first; i < end; i += stride, n++) {
-        double x = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i));
-        sum += x;
-        energy += x * x;
-        lag1 += x * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 4));
-        lag2 += x * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 8));
+    if (f.dtype() == DType.F32 && end - first >= 2 * SLOT) {
+      // the first quarter of every 4 KiB (what the detector's histogram has just read, so still in
+      // the cache), every other element: as many samples, spread over the block as before.
+      // Even and odd samples are summed apart (half as long a chain of dependent adds)
+      double sumOdd = 0;
+      double energyOdd = 0;
+      double lag1Odd = 0;
+      double lag2Odd = 0;
+      for (int slot = first; slot < end; slot += SLOT) {
+        int slotEnd = Math.min(end, slot + SLOT / 4);
+        for (int i = slot; i + 8 < slotEnd; i += 16, n += 2) {
+          double x = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i));
+          double y = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 8));
+          sum += x;
+          energy += x * x;
+          lag1 += x * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 4));
+          lag2 += x * y;
+          sumOdd += y;
+          energyOdd += y * y;
+          lag1Odd += y * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 12));
+          lag2Odd += y * Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, i + 16));
+        }
       }
+      sum += sumOdd;
+      energy += energyOdd;
+      lag1 += lag1Odd;
+      lag2 += lag2Odd;
     } else {
       for (int i = first; i < end; i += stride, n++) {
         double x = f.valueAt(b, i);
@@ -117,7 +137,13 @@ final class LegitimateFloats {
       // first the head of the block (at least three whole vectors), then, for a phase that
       // holds there, the whole block
       int m = Math.min(n, 4 * d);
-      double[] s = squares(b, first, m);
+      // a phase needs a unit vector at p < d and the next one: first the sums up to 2d (the one
+      // at p), and the rest of the head only if some phase has it
+      double[] s = squares(b, first, 2 * d);
+      if (!anyUnit(s, d)) {
+        continue;
+      }
+      s = moreSquares(b, first, 2 * d, m);
       double whole = (double) m / d;
       if (s[m] < Math.floor(whole) - 1 - UNIT_TOLERANCE * whole || s[m] > Math.ceil(whole) + 1) {
         continue;
@@ -149,6 +175,31 @@ final class LegitimateFloats {
 
   private static boolean isUnit(double[] s, int from, int to) {
     return Math.abs(s[to] - s[from] - 1) <= UNIT_TOLERANCE;
+  }
+
+  /** True when some phase p below d has a unit vector {@code [p, p + d)} (sums up to 2d). */
+  private static boolean anyUnit(double[] s, int d) {
+    for (int p = 0; p < d; p++) {
+      if (isUnit(s, p, p + d)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@link #squares} extended from {@code have} to {@code n} elements, the same sums. */
+  private double[] moreSquares(byte[] b, int first, int have, int n) {
+    if (sums.length < n + 1) {
+      sums = java.util.Arrays.copyOf(sums, Math.max(n + 1, 2 * sums.length));
+    }
+    double[] s = sums;
+    double acc = s[have];
+    for (int k = have; k < n; k++) {
+      double v = Float.intBitsToFloat((int) FloatLayout.INT_LE.get(b, first + 4 * k));
+      acc += v * v;
+      s[k + 1] = acc;
+    }
+    return s;
   }
 
   /** Prefix sums of squares: {@code s[k]} is the sum over the first k elements. */

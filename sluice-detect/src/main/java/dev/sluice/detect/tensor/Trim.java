@@ -58,10 +58,21 @@ final class Trim {
   /** True when the high bytes of {@code b[from, to)} look like weights under layout {@code f}. */
   private static boolean piece(byte[] b, int base, long position, int from, int to, FloatLayout f) {
     int w = f.width();
+    // two tables, for even and odd elements: weights' high bytes repeat a few values, and one
+    // table would make each increment wait on the one before to the same count
     int[] high = new int[256];
+    int[] odd = new int[256];
     long at = position + (from - base);
-    for (int i = from + f.firstElement(at) + w - 1; i < to; i += w) {
+    int i = from + f.firstElement(at) + w - 1;
+    for (; i + w < to; i += 2 * w) {
       high[b[i] & 0xff]++;
+      odd[b[i + w] & 0xff]++;
+    }
+    if (i < to) {
+      high[b[i] & 0xff]++;
+    }
+    for (int v = 0; v < 256; v++) {
+      high[v] += odd[v];
     }
     Reading r = f.dtype() == DType.F16 ? Reading.SIGN_EXP5 : Reading.SIGN_EXP7;
     return ExponentShape.of(high, null, r).weightLike(r);
