@@ -130,6 +130,11 @@ public class ScanPathBenchmark {
     }
   }
 
+  /** The input read by {@link #setUp()} ({@link SparseAnchorCpu} scans the same bytes). */
+  byte[] input() {
+    return bytes;
+  }
+
   private byte[] text() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (String f : List.of("alpaca-eval-outputs.jsonl.gz", "arena-hard-answers.jsonl.gz")) {
