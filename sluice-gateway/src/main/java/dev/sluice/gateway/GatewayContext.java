@@ -28,7 +28,8 @@ import java.util.function.BooleanSupplier;
  * @param codecModel the egress codec model of {@code peer: edge} listeners, loaded once at start;
  *     null when no listener has {@code peer: edge}
  * @param indexes the fingerprint indexes of the {@code detection} sections, by their configured
- *     path, loaded once at start
+ *     path, loaded once at start (a listener whose zone names an index missing here is refused by
+ *     {@code Detector})
  */
 public record GatewayContext(
     SluiceConfig config,
@@ -45,68 +46,6 @@ public record GatewayContext(
     CodecModel codecModel,
     TransferAllowances transfers,
     Map<Path, FingerprintIndex> indexes) {
-
-  /** A gateway without fingerprint indexes. */
-  public GatewayContext(
-      SluiceConfig config,
-      BudgetTree tree,
-      Escrow escrow,
-      Evidence evidence,
-      HaltState halts,
-      GatewayStats stats,
-      Clock clock,
-      BooleanSupplier ledgerHealthy,
-      Transport transport,
-      int ioThreads,
-      HostResolver resolver,
-      CodecModel codecModel,
-      TransferAllowances transfers) {
-    this(
-        config,
-        tree,
-        escrow,
-        evidence,
-        halts,
-        stats,
-        clock,
-        ledgerHealthy,
-        transport,
-        ioThreads,
-        resolver,
-        codecModel,
-        transfers,
-        Map.of());
-  }
-
-  /** A gateway whose node allows no large transfer above {@code max_transfer}. */
-  public GatewayContext(
-      SluiceConfig config,
-      BudgetTree tree,
-      Escrow escrow,
-      Evidence evidence,
-      HaltState halts,
-      GatewayStats stats,
-      Clock clock,
-      BooleanSupplier ledgerHealthy,
-      Transport transport,
-      int ioThreads,
-      HostResolver resolver,
-      CodecModel codecModel) {
-    this(
-        config,
-        tree,
-        escrow,
-        evidence,
-        halts,
-        stats,
-        clock,
-        ledgerHealthy,
-        transport,
-        ioThreads,
-        resolver,
-        codecModel,
-        new TransferAllowances());
-  }
 
   /**
    * This context for a reloaded configuration: {@code config}, its tree, codec model,

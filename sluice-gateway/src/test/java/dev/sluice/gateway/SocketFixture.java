@@ -19,9 +19,11 @@ import dev.sluice.ledger.LedgerReader;
 import dev.sluice.store.ChunkPolicy;
 import dev.sluice.store.LocalBudgetStore;
 import dev.sluice.time.Clock;
+import dev.sluice.transfer.TransferAllowances;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A real gateway (sockets on loopback port 0, the node's real pipeline) with one listener {@code
@@ -106,7 +108,9 @@ public final class SocketFixture implements AutoCloseable {
                 Transport.best(),
                 2,
                 HostResolver.system(), // unused: a reverse listener resolves no names
-                null));
+                null,
+                new TransferAllowances(),
+                Map.of()));
   }
 
   public int port() {

@@ -23,6 +23,7 @@ import dev.sluice.store.BudgetReport;
 import dev.sluice.store.ChunkPolicy;
 import dev.sluice.store.LocalBudgetStore;
 import dev.sluice.time.Clock;
+import dev.sluice.transfer.TransferAllowances;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
@@ -35,6 +36,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -151,7 +153,9 @@ final class LinkFixture implements AutoCloseable {
                 host -> {
                   throw new UnknownHostException(host);
                 },
-                CodecModel.builtIn()));
+                CodecModel.builtIn(),
+                new TransferAllowances(),
+                Map.of()));
     proxy = CountingProxy.start(gateway.address("edge"));
     edge =
         EdgeServer.start(

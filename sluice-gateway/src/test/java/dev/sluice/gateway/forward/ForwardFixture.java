@@ -21,6 +21,7 @@ import dev.sluice.store.BudgetReport;
 import dev.sluice.store.ChunkPolicy;
 import dev.sluice.store.LocalBudgetStore;
 import dev.sluice.time.Clock;
+import dev.sluice.transfer.TransferAllowances;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -190,7 +191,9 @@ final class ForwardFixture implements AutoCloseable {
                 Transport.best(),
                 2,
                 resolver,
-                null));
+                null,
+                new TransferAllowances(),
+                Map.of()));
   }
 
   static InetAddress loopback() {
