@@ -1,5 +1,6 @@
 package dev.sluice.log;
 
+import dev.sluice.gateway.evidence.LogValue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -35,8 +36,6 @@ public final class JsonLine {
 
   private static final List<String> FIXED =
       List.of("time", "level", "logger", "thread", "message", "stack_trace");
-
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private JsonLine() {}
 
@@ -101,28 +100,6 @@ public final class JsonLine {
       b.append("null");
       return;
     }
-    b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c >= 0x20 && c < 0x7f) {
-            b.append(c);
-          } else {
-            b.append("\\u")
-                .append(HEX[(c >> 12) & 0xf])
-                .append(HEX[(c >> 8) & 0xf])
-                .append(HEX[(c >> 4) & 0xf])
-                .append(HEX[c & 0xf]);
-          }
-        }
-      }
-    }
-    b.append('"');
+    LogValue.quoted(b, s);
   }
 }

@@ -36,7 +36,17 @@ public final class LogValue {
     if (bare(value)) {
       return value;
     }
-    StringBuilder b = new StringBuilder(value.length() + 8).append('"');
+    StringBuilder b = new StringBuilder(value.length() + 8);
+    quoted(b, value);
+    return b.toString();
+  }
+
+  /**
+   * Appends {@code value} in double quotes with the escapes above: a JSON string literal of
+   * printable ASCII as well (the JSON log lines write their strings with it).
+   */
+  public static void quoted(StringBuilder b, String value) {
+    b.append('"');
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       switch (c) {
@@ -58,7 +68,7 @@ public final class LogValue {
         }
       }
     }
-    return b.append('"').toString();
+    b.append('"');
   }
 
   /** {@code String.valueOf(value)} as it goes into a log line ({@code -} for null). */
