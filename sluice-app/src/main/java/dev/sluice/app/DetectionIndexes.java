@@ -48,18 +48,18 @@ final class DetectionIndexes {
     String where = key + " " + file.toAbsolutePath();
     try {
       FingerprintIndex index = FingerprintIndexFile.read(file);
-      if (index.params().max() > ChunkParams.DEFAULT.max()) {
+      if (index.scheme().maxSpan() > ChunkParams.DEFAULT.max()) {
         throw new NodeStartException(
             where
-                + ": chunks of up to "
-                + index.params().max()
+                + ": segments or chunks of up to "
+                + index.scheme().maxSpan()
                 + " bytes are longer than the scan stage holds back ("
                 + ChunkParams.DEFAULT.max()
-                + "); rebuild the index with the default chunk sizes",
+                + "); rebuild the index with the default sizes",
             null);
       }
       log.info(
-          "detection index {}: {} chunks of {} files, {} bytes in memory",
+          "detection index {}: {} entries of {} files, {} bytes in memory",
           file,
           index.size(),
           index.files().size(),

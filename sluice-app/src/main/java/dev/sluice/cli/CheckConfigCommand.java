@@ -136,7 +136,9 @@ final class CheckConfigCommand implements Callable<Integer> {
       return "off";
     }
     return "index "
-        + (d.index() == null ? "none" : d.index())
+        + (d.index() == null
+            ? "none"
+            : d.index() + " (anchors tested at 1 offset in " + d.anchorStride() + ")")
         + ", tensors "
         + (d.tensors() ? "on" : "off")
         + ", action "

@@ -1,9 +1,11 @@
 package dev.sluice.cli;
 
+import dev.sluice.detect.fingerprint.AnchorParams;
 import dev.sluice.detect.fingerprint.ChunkParams;
 import dev.sluice.detect.fingerprint.FingerprintIndex;
 import dev.sluice.detect.fingerprint.FingerprintIndexBuilder;
 import dev.sluice.detect.fingerprint.FingerprintIndexFile;
+import dev.sluice.detect.fingerprint.IndexScheme;
 import dev.sluice.detect.fingerprint.SourceFile;
 import dev.sluice.detect.format.FormatException;
 import dev.sluice.detect.format.TensorEntry;
@@ -24,19 +26,20 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code sluice fingerprint index --out INDEX [--raw] PATH...}: reads the weight files under the
- * paths ({@link WeightFiles}: safetensors, GGUF, ONNX, PyTorch zip, TF.js; raw files whole with
- * {@code --raw}, otherwise listed as skipped with the reason), fingerprints their tensor bytes and
- * writes the index ({@code docs/formats/fingerprint-index-v1.md}). Prints a summary on stdout, a
- * progress bar on stderr when it is a terminal. Exit 0; 2 when nothing could be indexed; 3 when a
- * file cannot be read or is corrupt (the error names the file and byte offset).
+ * {@code sluice fingerprint index --out INDEX [--raw] [--scheme anchors|chunks] [--anchor-bits N]
+ * PATH...}: reads the weight files under the paths ({@link WeightFiles}: safetensors, GGUF, ONNX,
+ * PyTorch zip, TF.js; raw files whole with {@code --raw}, otherwise listed as skipped with the
+ * reason), fingerprints their tensor bytes and writes the index ({@code
+ * docs/formats/fingerprint-index-v2.md}, or v1 with {@code --scheme chunks}). Prints a summary on
+ * stdout, a progress bar on stderr when it is a terminal. Exit 0; 2 when nothing could be indexed;
+ * 3 when a file cannot be read or is corrupt (the error names the file and byte offset).
  */
 @Command(
     name = "index",
     mixinStandardHelpOptions = true,
     description = {
       "Fingerprint the tensor bytes of weight files (files or directories) into an index.",
-      "Format: docs/formats/fingerprint-index-v1.md"
+      "Format: docs/formats/fingerprint-index-v2.md (v1 with --scheme chunks)"
     })
 final class FingerprintIndexCommand implements Callable<Integer> {
 
@@ -49,6 +52,31 @@ final class FingerprintIndexCommand implements Callable<Integer> {
       names = "--raw",
       description = "Index files of no known weight format whole, as raw weights.")
   boolean raw;
+
+  /** The schemes an index can be built with. */
+  enum Scheme {
+    anchors,
+    chunks
+  }
+
+  @CommandLine.Option(
+      names = "--scheme",
+      defaultValue = "anchors",
+      description = {
+        "anchors (default, index v2): the 4 KiB after each content-defined anchor; the gateway",
+        "tests one offset in 8 for anchors. chunks (index v1): FastCDC chunks tiling the tensor",
+        "bytes; every byte is hashed. docs/detection.md, decision 0035."
+      })
+  Scheme scheme;
+
+  @CommandLine.Option(
+      names = "--anchor-bits",
+      defaultValue = "13",
+      description = {
+        "One anchor per 2^N bytes, 8..20 (default 13: 16 bytes of index per 8 KiB of weights;",
+        "14 halves the index and the anchors a slice holds)."
+      })
+  int anchorBits;
 
   @CommandLine.Parameters(
       arity = "1..*",
@@ -83,7 +111,7 @@ final class FingerprintIndexCommand implements Callable<Integer> {
     SluiceCli.Io io = SluiceCli.io(spec);
     ByteProgress progress =
         new ByteProgress(spec.commandLine().getErr(), io.terminal(), io.clock(), total);
-    FingerprintIndexBuilder builder = new FingerprintIndexBuilder(ChunkParams.DEFAULT);
+    FingerprintIndexBuilder builder = new FingerprintIndexBuilder(indexScheme());
     long tensors = 0;
     long tensorBytes = 0;
     for (Map.Entry<Path, List<TensorRegion>> e : byFile.entrySet()) {
@@ -111,7 +139,9 @@ final class FingerprintIndexCommand implements Callable<Integer> {
     stdout.println(
         String.format(
             Locale.ROOT,
-            "chunks        %,d (%,d repetitive chunks left out)",
+            scheme == Scheme.anchors
+                ? "segments      %,d (%,d repetitive segments left out)"
+                : "chunks        %,d (%,d repetitive chunks left out)",
             index.size(),
             builder.forcedChunks()));
     stdout.println("index         " + HumanBytes.withExact(indexBytes) + " -> " + out);
@@ -125,6 +155,18 @@ final class FingerprintIndexCommand implements Callable<Integer> {
     }
     stdout.flush();
     return 0;
+  }
+
+  private IndexScheme indexScheme() throws CommandFailure {
+    if (scheme == Scheme.chunks) {
+      return ChunkParams.DEFAULT;
+    }
+    try {
+      return new AnchorParams(
+          anchorBits, AnchorParams.DEFAULT.segment(), AnchorParams.DEFAULT.seed());
+    } catch (IllegalArgumentException e) {
+      throw new CommandFailure(SluiceCli.EXIT_USAGE, "--anchor-bits: " + e.getMessage());
+    }
   }
 
   private void collect(Path p, Map<Path, List<TensorRegion>> byFile, List<String> skipped)

@@ -1,6 +1,6 @@
 package dev.sluice.scan;
 
-import dev.sluice.detect.fingerprint.ChunkParams;
+import dev.sluice.detect.fingerprint.AnchorParams;
 import dev.sluice.detect.fingerprint.FingerprintIndex;
 import dev.sluice.detect.fingerprint.FingerprintIndexBuilder;
 import dev.sluice.detect.format.DType;
@@ -81,7 +81,7 @@ final class HeldOutWeights {
   /** An index of the ONNX file's tensor bytes, as {@code sluice fingerprint index} builds it. */
   static FingerprintIndex index(String name) {
     try {
-      FingerprintIndexBuilder b = new FingerprintIndexBuilder(ChunkParams.DEFAULT);
+      FingerprintIndexBuilder b = new FingerprintIndexBuilder(AnchorParams.DEFAULT);
       b.add(file(name), name, regions(name), n -> {});
       return b.build();
     } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.detect.fingerprint.AnchorSampling;
 import dev.sluice.detect.fingerprint.ChunkParams;
 import dev.sluice.detect.fingerprint.FingerprintIndex;
 import dev.sluice.detect.fingerprint.FingerprintIndexBuilder;
@@ -149,7 +150,7 @@ public class FingerprintMatchBenchmark {
 
   @Benchmark
   public long rawOnly() {
-    return scan(FingerprintMatcher.rawOnly(index, x -> {}), bytes);
+    return scan(FingerprintMatcher.rawOnly(index, AnchorSampling.EVERY_OFFSET, x -> {}), bytes);
   }
 
   @Benchmark

@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.detect.fingerprint.AnchorSampling;
 import dev.sluice.detect.fingerprint.FingerprintIndex;
 import dev.sluice.detect.fingerprint.FingerprintMatcher;
 import java.io.IOException;
@@ -40,7 +41,7 @@ public final class FingerprintScanCpu {
           FingerprintMatcher m =
               all
                   ? FingerprintMatcher.of(index, x -> {})
-                  : FingerprintMatcher.rawOnly(index, x -> {});
+                  : FingerprintMatcher.rawOnly(index, AnchorSampling.EVERY_OFFSET, x -> {});
           byte[] b = inputs[k];
           for (int i = 0; i < b.length; i += FingerprintMatchBenchmark.PIECE) {
             m.feed(b, i, Math.min(FingerprintMatchBenchmark.PIECE, b.length - i));

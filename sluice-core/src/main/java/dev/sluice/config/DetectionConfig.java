@@ -17,22 +17,35 @@ import java.util.Objects;
  * @param hold with {@code block}: how long held-back bytes wait at most for the detectors before
  *     they leave anyway (the latency added to a small streaming event; a longer hold lets fewer
  *     bytes of a slow stream leave before its match; see {@code gateway.scan.HoldBack})
+ * @param anchorStride with an index of anchored segments (version 2): the matcher tests one offset
+ *     in this many for an anchor, at a random phase per 4 KiB (1, 2, 4, 8, 16 or 32; default 8). A
+ *     larger stride costs less CPU per byte and finds fewer of a slice's anchors (a 1 MiB slice
+ *     holds about 128 / stride that it may find); see docs/detection.md
  */
-public record DetectionConfig(Path index, boolean tensors, Action action, Duration hold) {
+public record DetectionConfig(
+    Path index, boolean tensors, Action action, Duration hold, int anchorStride) {
 
   /** How long a blocking stage holds bytes back at most, when not configured. */
   public static final Duration DEFAULT_HOLD = Duration.ofMillis(10);
+
+  /** The matcher's stride when not configured. */
+  public static final int DEFAULT_ANCHOR_STRIDE = 8;
 
   /** The longest {@code hold} accepted. */
   public static final Duration MAX_HOLD = Duration.ofSeconds(1);
 
   /** No detection: no index, no tensor detector (the default without a {@code detection} key). */
   public static final DetectionConfig OFF =
-      new DetectionConfig(null, false, Action.ALERT, DEFAULT_HOLD);
+      new DetectionConfig(null, false, Action.ALERT, DEFAULT_HOLD, DEFAULT_ANCHOR_STRIDE);
 
-  /** A section with the default {@code hold}. */
+  /** A section with the default {@code hold} and {@code anchor_stride}. */
   public DetectionConfig(Path index, boolean tensors, Action action) {
-    this(index, tensors, action, DEFAULT_HOLD);
+    this(index, tensors, action, DEFAULT_HOLD, DEFAULT_ANCHOR_STRIDE);
+  }
+
+  /** A section with the default {@code anchor_stride}. */
+  public DetectionConfig(Path index, boolean tensors, Action action, Duration hold) {
+    this(index, tensors, action, hold, DEFAULT_ANCHOR_STRIDE);
   }
 
   /** What a finding does. */
@@ -54,6 +67,10 @@ public record DetectionConfig(Path index, boolean tensors, Action action, Durati
     if (hold.isNegative() || hold.compareTo(MAX_HOLD) > 0) {
       throw new IllegalArgumentException("detection.hold must be 0 to 1s, got " + hold);
     }
+    if (anchorStride < 1 || anchorStride > 32 || Integer.bitCount(anchorStride) != 1) {
+      throw new IllegalArgumentException(
+          "detection.anchor_stride must be 1, 2, 4, 8, 16 or 32, got " + anchorStride);
+    }
   }
 
   /** Whether anything is scanned: an index or the tensor detector. */
@@ -64,8 +81,8 @@ public record DetectionConfig(Path index, boolean tensors, Action action, Durati
   /**
    * Whether {@code next} detects less than this: the action goes from block to alert, the tensor
    * detector is turned off, the index is removed or replaced by another file (a different index may
-   * cover fewer weights), or a blocking hold gets shorter. A loosening needs the approvals of
-   * change control on reload.
+   * cover fewer weights), a blocking hold gets shorter, or an index is matched with a larger anchor
+   * stride (fewer offsets tested). A loosening needs the approvals of change control on reload.
    */
   public boolean loosenedBy(DetectionConfig next) {
     if (!enabled()) {
@@ -74,6 +91,7 @@ public record DetectionConfig(Path index, boolean tensors, Action action, Durati
     return (action == Action.BLOCK && next.action == Action.ALERT)
         || (tensors && !next.tensors)
         || (index != null && !index.equals(next.index))
-        || (action == Action.BLOCK && next.action == Action.BLOCK && next.hold.compareTo(hold) < 0);
+        || (action == Action.BLOCK && next.action == Action.BLOCK && next.hold.compareTo(hold) < 0)
+        || (index != null && next.index != null && next.anchorStride > anchorStride);
   }
 }

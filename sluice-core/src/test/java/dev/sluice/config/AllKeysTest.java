@@ -135,6 +135,7 @@ class AllKeysTest {
         tensors: true
         action: block
         hold: 50ms
+        anchor_stride: 4
       change_control:
         operators:
           alice: "ed25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
@@ -187,10 +188,12 @@ class AllKeysTest {
                 Path.of("/etc/sluice/weights.sfi"),
                 true,
                 DetectionConfig.Action.BLOCK,
-                Duration.ofMillis(50)));
+                Duration.ofMillis(50),
+                4));
     assertThat(c.detection("inference"))
         .isEqualTo(
-            new DetectionConfig(null, false, DetectionConfig.Action.ALERT, Duration.ofMillis(20)));
+            new DetectionConfig(
+                null, false, DetectionConfig.Action.ALERT, Duration.ofMillis(20), 4));
     assertThat(c.listener("db").bind()).isEqualTo(new HostPort("::1", 15432));
     assertThat(c.listener("proxy").forward().lookups())
         .isEqualTo(new LookupConfig(30, 1000, Duration.ofMinutes(1), Duration.ofSeconds(5)));

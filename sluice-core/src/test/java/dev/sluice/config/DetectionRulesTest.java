@@ -58,6 +58,10 @@ class DetectionRulesTest {
         .asString()
         .startsWith("t.yaml:19: detection.hold: ")
         .endsWith("(got 2s)");
+    assertThat(errors(append("detection: { anchor_stride: 3 }\n")))
+        .containsExactly(
+            "t.yaml:19: detection.anchor_stride: must be 1, 2, 4, 8, 16 or 32 (test one offset in"
+                + " N for an anchor) (got 3)");
     assertThat(errors(append("detection: { indx: w.sfi }\n")))
         .singleElement()
         .asString()
@@ -83,6 +87,16 @@ class DetectionRulesTest {
                 new DetectionConfig(
                     Path.of("w.sfi"), true, DetectionConfig.Action.BLOCK, Duration.ZERO)))
         .isTrue();
+    Duration hold = DetectionConfig.DEFAULT_HOLD;
+    assertThat(
+            block.loosenedBy(
+                new DetectionConfig(
+                    Path.of("w.sfi"), true, DetectionConfig.Action.BLOCK, hold, 16)))
+        .isTrue();
+    assertThat(
+            block.loosenedBy(
+                new DetectionConfig(Path.of("w.sfi"), true, DetectionConfig.Action.BLOCK, hold, 1)))
+        .isFalse();
     assertThat(DetectionConfig.OFF.loosenedBy(block)).isFalse();
     assertThat(
             new DetectionConfig(Path.of("w.sfi"), false, DetectionConfig.Action.ALERT)

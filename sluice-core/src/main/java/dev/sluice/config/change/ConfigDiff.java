@@ -93,6 +93,15 @@ public final class ConfigDiff {
     if (now.action() == DetectionConfig.Action.BLOCK && now.hold().compareTo(was.hold()) < 0) {
       out.add(at + ".hold: " + was.hold().toMillis() + "ms -> " + now.hold().toMillis() + "ms");
     }
+    if (was.index() != null && now.index() != null && now.anchorStride() > was.anchorStride()) {
+      out.add(
+          at
+              + ".anchor_stride: "
+              + was.anchorStride()
+              + " -> "
+              + now.anchorStride()
+              + " (fewer offsets tested for anchors)");
+    }
   }
 
   /** The differences a reload cannot apply; empty when a reload can apply {@code next}. */

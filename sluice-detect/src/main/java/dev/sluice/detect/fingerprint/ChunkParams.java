@@ -1,8 +1,9 @@
 package dev.sluice.detect.fingerprint;
 
 /**
- * The parameters of content-defined chunking, which an index records and a matcher must share: a
- * matcher refuses an index built with other parameters, since its chunks would never line up.
+ * The parameters of content-defined chunking (index format version 1; version 2's anchors, {@link
+ * AnchorParams}, are the default), which an index records and a matcher must share: a matcher
+ * refuses an index built with other parameters, since its chunks would never line up.
  *
  * <p>FastCDC (Xia et al., USENIX ATC 2016) with normalized chunking: no cut is looked for in the
  * first {@code min} bytes of a chunk (the gear hash is restarted there); up to {@code avg} bytes a
@@ -18,7 +19,8 @@ package dev.sluice.detect.fingerprint;
  * @param normalization the normalized-chunking level (bits added below avg, removed above)
  * @param gearSeed seed of the gear table (SplitMix64), so the table is named by one number
  */
-public record ChunkParams(int min, int avg, int max, int normalization, long gearSeed) {
+public record ChunkParams(int min, int avg, int max, int normalization, long gearSeed)
+    implements IndexScheme {
 
   /** The seed of the default gear table: the first 8 bytes of "SLUICE-G". */
   public static final long DEFAULT_SEED = 0x534C5549_43452D47L;
@@ -48,6 +50,11 @@ public record ChunkParams(int min, int avg, int max, int normalization, long gea
       throw new IllegalArgumentException(
           "normalization " + normalization + " out of range for avg " + avg);
     }
+  }
+
+  @Override
+  public int maxSpan() {
+    return max;
   }
 
   /** Mask of the top bits that must be zero for a cut before {@code avg} bytes. */

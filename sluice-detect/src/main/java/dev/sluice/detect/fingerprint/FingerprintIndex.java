@@ -4,13 +4,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Chunk fingerprints of indexed weight files, each with where its chunk came from: the fingerprints
- * sorted as unsigned 64-bit integers in one {@code long[]}, the sources (file number in the top 16
- * bits, offset in the file in the low 48) in a parallel {@code long[]}: 16 bytes per chunk, so with
- * the default chunks (19.2 KB on average) about 830 MB per TB of tensor bytes (an 810 GB model:
- * about 675 MB). A directory of the first entry for each value of the top bits (built on load, at
- * most 2 bytes per entry) makes a lookup one short binary search. Immutable and safe to share
- * between threads. The file format is {@link FingerprintIndexFile}'s.
+ * Fingerprints of indexed weight files (of the segment after each anchor, {@link AnchorParams}, or
+ * of each content-defined chunk, {@link ChunkParams}), each with where its bytes came from: the
+ * fingerprints sorted as unsigned 64-bit integers in one {@code long[]}, the sources (file number
+ * in the top 16 bits, offset in the file in the low 48) in a parallel {@code long[]}: 16 bytes per
+ * entry, so with the default anchors (one per 8 KiB) 2 GiB per TiB of tensor bytes (an 810 GB
+ * model: about 1.5 GiB), with version 1's default chunks (19.2 KB on average) about 830 MB per TB.
+ * A directory of the first entry for each value of the top bits (built on load, at most 2 bytes per
+ * entry) makes a lookup one short binary search. Immutable and safe to share between threads. The
+ * file format is {@link FingerprintIndexFile}'s.
  */
 public final class FingerprintIndex {
 
@@ -20,7 +22,7 @@ public final class FingerprintIndex {
   /** Largest offset in a source file that a location can hold (48 bits). */
   public static final long MAX_OFFSET = (1L << 48) - 1;
 
-  private final ChunkParams params;
+  private final IndexScheme scheme;
   private final List<SourceFile> files;
   private final long[] keys;
   private final long[] locations;
@@ -31,8 +33,8 @@ public final class FingerprintIndex {
    * @param keys fingerprints sorted ascending as unsigned, without duplicates
    * @param locations {@code keys[i]}'s source, {@link #location(int, long)}
    */
-  FingerprintIndex(ChunkParams params, List<SourceFile> files, long[] keys, long[] locations) {
-    this.params = Objects.requireNonNull(params, "params");
+  FingerprintIndex(IndexScheme scheme, List<SourceFile> files, long[] keys, long[] locations) {
+    this.scheme = Objects.requireNonNull(scheme, "scheme");
     this.files = List.copyOf(files);
     if (keys.length != locations.length) {
       throw new IllegalArgumentException("keys and locations differ in length");
@@ -57,20 +59,21 @@ public final class FingerprintIndex {
     return ((long) file << 48) | offset;
   }
 
-  public ChunkParams params() {
-    return params;
+  /** How the index picked what it fingerprinted, which its matchers follow. */
+  public IndexScheme scheme() {
+    return scheme;
   }
 
   public List<SourceFile> files() {
     return files;
   }
 
-  /** Number of chunks indexed. */
+  /** Number of segments (or chunks) indexed. */
   public int size() {
     return keys.length;
   }
 
-  /** Bytes of memory the entries take (16 per chunk, plus the directory). */
+  /** Bytes of memory the entries take (16 per entry, plus the directory). */
   public long memoryBytes() {
     return 16L * keys.length + 4L * directory.length;
   }

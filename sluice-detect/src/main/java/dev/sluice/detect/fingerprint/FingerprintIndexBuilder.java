@@ -18,32 +18,36 @@ import java.util.function.LongConsumer;
 /**
  * Builds a {@link FingerprintIndex} from weight files, one file at a time. Each file is read once,
  * start to end: all its bytes go into its SHA-256, and the bytes of its tensor regions (in file
- * order, overlaps counted once, headers and gaps left out) are chunked as one stream, so that small
- * tensors still make chunks. A chunk's source is the file offset of its first byte. Chunks cut at
- * the maximum size (no content boundary: zeros, repeated patterns) are left out, and of equal
- * fingerprints only the first is kept.
+ * order, overlaps counted once, headers and gaps left out) are one stream, so that small tensors
+ * still hold anchors (or make chunks): every anchor's segment ({@link AnchorIndexer}) or every
+ * content-defined chunk ({@link GearChunker}) of it is fingerprinted. An entry's source is the file
+ * offset of its first byte. Repetitive segments and chunks cut at the maximum size (zeros, repeated
+ * patterns) are left out, and of equal fingerprints only the first is kept.
  */
 public final class FingerprintIndexBuilder {
 
   private static final int READ = 1 << 20;
 
-  private final ChunkParams params;
+  private final IndexScheme scheme;
   private final List<SourceFile> files = new ArrayList<>();
   private long[] keys = new long[1024];
   private long[] locations = new long[1024];
   private int count;
   private long forcedChunks;
 
-  public FingerprintIndexBuilder(ChunkParams params) {
-    this.params = Objects.requireNonNull(params, "params");
+  public FingerprintIndexBuilder(IndexScheme scheme) {
+    this.scheme = Objects.requireNonNull(scheme, "scheme");
   }
 
-  /** Chunks left out so far because they were cut at the maximum size. */
+  /**
+   * Segments (or chunks) left out so far: repetitive segments after an anchor, chunks cut at the
+   * maximum size.
+   */
   public long forcedChunks() {
     return forcedChunks;
   }
 
-  /** Chunks kept so far (before duplicates are dropped). */
+  /** Segments (or chunks) kept so far (before duplicates are dropped). */
   public long chunks() {
     return count;
   }
@@ -70,21 +74,20 @@ public final class FingerprintIndexBuilder {
       concatStarts[r] = total;
       total += spans[r][1] - spans[r][0];
     }
-    GearChunker chunker =
-        new GearChunker(
-            params,
-            (start, length, fingerprint, forced) -> {
-              if (forced) {
-                forcedChunks++;
-                return;
-              }
-              int r = Arrays.binarySearch(concatStarts, start);
-              if (r < 0) {
-                r = -r - 2;
-              }
-              long offset = spans[r][0] + (start - concatStarts[r]);
-              append(fingerprint, FingerprintIndex.location(fileNumber, offset));
-            });
+    ChunkSink sink =
+        (start, length, fingerprint, forced) -> {
+          if (forced) {
+            forcedChunks++;
+            return;
+          }
+          int r = Arrays.binarySearch(concatStarts, start);
+          if (r < 0) {
+            r = -r - 2;
+          }
+          long offset = spans[r][0] + (start - concatStarts[r]);
+          append(fingerprint, FingerprintIndex.location(fileNumber, offset));
+        };
+    Cutter chunker = cutter(sink);
     MessageDigest sha = sha256();
     ByteBuffer buf = ByteBuffer.allocate(READ);
     long pos = 0;
@@ -131,6 +134,12 @@ public final class FingerprintIndexBuilder {
     SourceFile source = new SourceFile(name, pos, sha.digest(), regions.size(), total);
     files.add(source);
     return source;
+  }
+
+  private Cutter cutter(ChunkSink sink) {
+    return scheme instanceof AnchorParams anchors
+        ? new AnchorIndexer(anchors, sink)
+        : new GearChunker((ChunkParams) scheme, sink);
   }
 
   private static String spansName(List<TensorRegion> regions, long[] span) {
@@ -191,7 +200,7 @@ public final class FingerprintIndexBuilder {
         l[n - 1] = l[i];
       }
     }
-    return new FingerprintIndex(params, files, Arrays.copyOf(k, n), Arrays.copyOf(l, n));
+    return new FingerprintIndex(scheme, files, Arrays.copyOf(k, n), Arrays.copyOf(l, n));
   }
 
   static MessageDigest sha256() {

@@ -13,17 +13,22 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The fingerprint index file, version 1 ({@code docs/formats/fingerprint-index-v1.md}). Integers
+ * The fingerprint index file, version 2 (anchored segments, {@link AnchorParams}, {@code
+ * docs/formats/fingerprint-index-v2.md}) or version 1 (content-defined chunks, {@link ChunkParams},
+ * {@code docs/formats/fingerprint-index-v1.md}); both are read, an index is written in the version
+ * of its scheme. The two differ only in the scheme's parameters after the version byte. Integers
  * are big-endian; CRCs are CRC32C.
  *
  * <pre>
  * header:
  *   0  4  magic 0x534C4650 ("SLFP")
- *   4  1  version: 1
- *   5  4  chunk min          9  4  chunk avg         13  4  chunk max
- *  17  1  normalization     18  8  gear seed         26  1  fingerprint: 1 (ChunkHash v1)
- *  27  4  number of files F
- *  31     F file records: name length (2), name (UTF-8), size (8), SHA-256 (32),
+ *   4  1  version: 2                       | 1
+ *   5     version 2: anchor bits (1), segment (4), anchor seed (8)               (13 bytes)
+ *         version 1: chunk min (4), chunk avg (4), chunk max (4), normalization (1),
+ *                    gear seed (8)                                               (21 bytes)
+ *   .  1  fingerprint: 1 (ChunkHash v1)
+ *   .  4  number of files F
+ *   .     F file records: name length (2), name (UTF-8), size (8), SHA-256 (32),
  *         tensors (8), tensor bytes (8)
  *   .  8  number of entries N
  *   .  4  CRC32C of every header byte before it
@@ -42,7 +47,8 @@ import java.util.zip.CRC32C;
 public final class FingerprintIndexFile {
 
   static final int MAGIC = 0x534C4650;
-  static final int VERSION = 1;
+  static final int VERSION_CHUNKS = 1;
+  static final int VERSION_ANCHORS = 2;
   static final int FINGERPRINT_CHUNKHASH_V1 = 1;
   static final int BLOCK_ENTRIES = 4096;
 
@@ -80,7 +86,7 @@ public final class FingerprintIndexFile {
 
   private static ByteBuffer header(FingerprintIndex index) {
     List<byte[]> names = new ArrayList<>();
-    int size = 31 + 8 + 4;
+    int size = 5 + (index.scheme() instanceof AnchorParams ? 13 : 21) + 1 + 4 + 8 + 4;
     for (SourceFile f : index.files()) {
       byte[] name = f.name().getBytes(StandardCharsets.UTF_8);
       if (name.length > 0xFFFF) {
@@ -89,11 +95,18 @@ public final class FingerprintIndexFile {
       names.add(name);
       size += 2 + name.length + 8 + 32 + 8 + 8;
     }
-    ChunkParams p = index.params();
     ByteBuffer b = ByteBuffer.allocate(size);
-    b.putInt(MAGIC).put((byte) VERSION);
-    b.putInt(p.min()).putInt(p.avg()).putInt(p.max()).put((byte) p.normalization());
-    b.putLong(p.gearSeed()).put((byte) FINGERPRINT_CHUNKHASH_V1);
+    b.putInt(MAGIC);
+    if (index.scheme() instanceof AnchorParams a) {
+      b.put((byte) VERSION_ANCHORS);
+      b.put((byte) a.anchorBits()).putInt(a.segment()).putLong(a.seed());
+    } else {
+      ChunkParams p = (ChunkParams) index.scheme();
+      b.put((byte) VERSION_CHUNKS);
+      b.putInt(p.min()).putInt(p.avg()).putInt(p.max()).put((byte) p.normalization());
+      b.putLong(p.gearSeed());
+    }
+    b.put((byte) FINGERPRINT_CHUNKHASH_V1);
     b.putInt(index.files().size());
     for (int i = 0; i < names.size(); i++) {
       SourceFile f = index.files().get(i);
@@ -114,16 +127,16 @@ public final class FingerprintIndexFile {
     }
   }
 
-  /** Reads an index, whatever chunk parameters it was built with. */
+  /** Reads an index, whatever scheme and parameters it was built with. */
   public static FingerprintIndex read(Path path) throws IOException, IndexFormatException {
     return read(path, null);
   }
 
   /**
-   * Reads an index, refusing one built with chunk parameters other than {@code expected} (when not
-   * null).
+   * Reads an index, refusing one built with a scheme or parameters other than {@code expected}
+   * (when not null).
    */
-  public static FingerprintIndex read(Path path, ChunkParams expected)
+  public static FingerprintIndex read(Path path, IndexScheme expected)
       throws IOException, IndexFormatException {
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
       return new Reader(ch, ch.size()).read(expected);
@@ -192,22 +205,37 @@ public final class FingerprintIndexFile {
       return out;
     }
 
-    FingerprintIndex read(ChunkParams expected) throws IOException, IndexFormatException {
+    FingerprintIndex read(IndexScheme expected) throws IOException, IndexFormatException {
       int magic = getInt("magic");
       if (magic != MAGIC) {
         throw new IndexFormatException(
             0, String.format("not a fingerprint index (magic 0x%08X)", magic));
       }
       int version = get("version") & 0xFF;
-      if (version != VERSION) {
+      if (version != VERSION_ANCHORS && version != VERSION_CHUNKS) {
         throw new IndexFormatException(
-            4, "version " + version + ", this sluice reads version " + VERSION);
+            4,
+            "version "
+                + version
+                + ", this sluice reads versions "
+                + VERSION_CHUNKS
+                + " and "
+                + VERSION_ANCHORS);
       }
-      int min = getInt("chunk min");
-      int avg = getInt("chunk avg");
-      int max = getInt("chunk max");
-      int normalization = get("normalization") & 0xFF;
-      long seed = getLong("gear seed");
+      int[] scheme = new int[5];
+      long seed;
+      if (version == VERSION_ANCHORS) {
+        scheme[0] = get("anchor bits") & 0xFF;
+        scheme[1] = getInt("segment");
+        seed = getLong("anchor seed");
+      } else {
+        scheme[0] = getInt("chunk min");
+        scheme[1] = getInt("chunk avg");
+        scheme[2] = getInt("chunk max");
+        scheme[3] = get("normalization") & 0xFF;
+        seed = getLong("gear seed");
+      }
+      long fingerprintAt = offset();
       int fingerprint = get("fingerprint algorithm") & 0xFF;
       long filesAt = offset();
       int fileCount = getInt("number of files");
@@ -239,18 +267,22 @@ public final class FingerprintIndexFile {
         throw new IndexFormatException(
             crcAt, "header CRC mismatch (header bytes 0.." + (crcAt - 1) + ")");
       }
-      ChunkParams params;
+      IndexScheme params;
       try {
-        params = new ChunkParams(min, avg, max, normalization, seed);
+        params =
+            version == VERSION_ANCHORS
+                ? new AnchorParams(scheme[0], scheme[1], seed)
+                : new ChunkParams(scheme[0], scheme[1], scheme[2], scheme[3], seed);
       } catch (IllegalArgumentException e) {
         throw new IndexFormatException(5, e.getMessage());
       }
       if (fingerprint != FINGERPRINT_CHUNKHASH_V1) {
-        throw new IndexFormatException(26, "unknown fingerprint algorithm " + fingerprint);
+        throw new IndexFormatException(
+            fingerprintAt, "unknown fingerprint algorithm " + fingerprint);
       }
       if (expected != null && !expected.equals(params)) {
         throw new IndexFormatException(
-            5, "built with chunking " + params + ", this matcher uses " + expected);
+            5, "built with " + params + ", this matcher uses " + expected);
       }
       if (count < 0 || count > Integer.MAX_VALUE - 8) {
         throw new IndexFormatException(countAt, "number of entries " + count + " out of range");

@@ -15,8 +15,11 @@ import java.util.Objects;
 
 /**
  * Finds indexed weights in one stream fed in arbitrary pieces, as a network stage sees it. The
- * stream is looked at on several lanes at once, each chunked with the index's parameters and looked
- * up chunk by chunk:
+ * stream is looked at on several lanes at once, each matched against the index in the index's
+ * scheme: for an index of anchored segments ({@link AnchorParams}, the default) an {@link
+ * AnchorLane} tests the offsets an {@link AnchorSampling} picks for anchors and looks up the
+ * segment after each one; for an index of content-defined chunks ({@link ChunkParams}, version 1) a
+ * {@link MatchLane} chunks the lane and looks up every chunk. The lanes:
  *
  * <ul>
  *   <li>{@code raw}: the bytes as they came. Plain archives need nothing more: a tar or stored zip
@@ -31,15 +34,16 @@ import java.util.Objects;
  *       is still seen.
  * </ul>
  *
- * <p>State is bounded: per lane a chunker (a few numbers; the gear table is shared), the text
+ * <p>State is bounded: per lane a few numbers (an anchor lane also its last seven bytes), the text
  * decoders' 8 KiB output buffers (about 25 KiB per stream in all) and, with a content encoding,
  * that decoder's buffers and window (deflate 48 KiB, zstd 128 KiB plus a window of at most 128 MiB,
  * brotli at most 16 MiB, as the sender chose); at most {@link #MAX_MATCHES} matches are kept (the
- * count goes on). A match is reported to the listener when its first chunk is cut, with the stream
- * offset where that chunk started, so a stage that holds back up to {@link ChunkParams#max()} bytes
- * can stop the stream before the chunk leaves. Never throws on its input: a decoding that fails
- * (corrupt, or a decompression bomb past the {@link ExpansionLimit}) stops and is reported by
- * {@link #decodeFailure()}. Not thread-safe: one matcher per stream.
+ * count goes on). A match is reported to the listener as soon as its first segment (or chunk) is
+ * looked up, with the stream offset where that segment started, so a stage that holds back {@link
+ * IndexScheme#maxSpan()} bytes of the lane can stop the stream before the segment leaves. Never
+ * throws on its input: a decoding that fails (corrupt, or a decompression bomb past the {@link
+ * ExpansionLimit}) stops and is reported by {@link #decodeFailure()}. Not thread-safe: one matcher
+ * per stream.
  */
 public final class FingerprintMatcher {
 
@@ -49,12 +53,14 @@ public final class FingerprintMatcher {
   /** Base64 or hex runs shorter than this many characters are not decoded. */
   public static final int MIN_TEXT_RUN = 64;
 
-  /** Told of each new match as soon as its first chunk is cut. */
+  /** Told of each new match as soon as its first segment or chunk is looked up. */
   @FunctionalInterface
   public interface Listener {
     void matched(Match match);
   }
 
+  private final FingerprintIndex index;
+  private final AnchorSampling sampling;
   private final Listener listener;
   private final ByteSink entry;
   private final Decoder contentDecoder;
@@ -67,23 +73,25 @@ public final class FingerprintMatcher {
       String contentEncoding,
       boolean text,
       ExpansionLimit limit,
+      AnchorSampling sampling,
       Listener listener) {
-    Objects.requireNonNull(index, "index");
+    this.index = Objects.requireNonNull(index, "index");
+    this.sampling = Objects.requireNonNull(sampling, "sampling");
     this.listener = Objects.requireNonNull(listener, "listener");
     List<ByteSink> wire = new ArrayList<>();
-    wire.add(new MatchLane("raw", true, index, this));
+    wire.add(lane("raw", true));
     List<ByteSink> decoded = new ArrayList<>();
     String prefix = "";
     if (ContentEncodings.isEncoded(contentEncoding)) {
       prefix = contentEncoding.replace(" ", "").replace(',', '+') + "+";
-      decoded.add(new MatchLane(prefix.substring(0, prefix.length() - 1), false, index, this));
+      decoded.add(lane(prefix.substring(0, prefix.length() - 1), false));
     }
     if (text) {
       decoded.add(
           new TextDecoders(
-              new MatchLane(prefix + "base64", false, index, this),
-              new MatchLane(prefix + "hex", false, index, this),
-              new MatchLane(prefix + "hex-odd", false, index, this),
+              lane(prefix + "base64", false),
+              lane(prefix + "hex", false),
+              lane(prefix + "hex-odd", false),
               MIN_TEXT_RUN));
     }
     if (ContentEncodings.isEncoded(contentEncoding)) {
@@ -96,20 +104,48 @@ public final class FingerprintMatcher {
     this.entry = wire.size() == 1 ? wire.get(0) : new Fanout(wire);
   }
 
-  /** A matcher of a plain stream on every lane. */
+  /** A matcher of a plain stream on every lane, testing every offset for anchors. */
   public static FingerprintMatcher of(FingerprintIndex index, Listener listener) {
-    return new FingerprintMatcher(index, null, true, ExpansionLimit.DEFAULT, listener);
+    return of(index, AnchorSampling.EVERY_OFFSET, listener);
   }
 
-  /** A matcher of a body with the given {@code Content-Encoding} (null or empty: none). */
+  /** A matcher of a plain stream on every lane, testing the offsets {@code sampling} picks. */
+  public static FingerprintMatcher of(
+      FingerprintIndex index, AnchorSampling sampling, Listener listener) {
+    return new FingerprintMatcher(index, null, true, ExpansionLimit.DEFAULT, sampling, listener);
+  }
+
+  /**
+   * A matcher of a body with the given {@code Content-Encoding} (null or empty: none), testing
+   * every offset for anchors.
+   */
   public static FingerprintMatcher forBody(
       FingerprintIndex index, String contentEncoding, ExpansionLimit limit, Listener listener) {
-    return new FingerprintMatcher(index, contentEncoding, true, limit, listener);
+    return forBody(index, contentEncoding, limit, AnchorSampling.EVERY_OFFSET, listener);
+  }
+
+  /** A matcher of a body, testing the offsets {@code sampling} picks (the gateway's). */
+  public static FingerprintMatcher forBody(
+      FingerprintIndex index,
+      String contentEncoding,
+      ExpansionLimit limit,
+      AnchorSampling sampling,
+      Listener listener) {
+    return new FingerprintMatcher(index, contentEncoding, true, limit, sampling, listener);
   }
 
   /** A matcher of the raw lane only (no decodings): the cheapest scan. */
-  public static FingerprintMatcher rawOnly(FingerprintIndex index, Listener listener) {
-    return new FingerprintMatcher(index, null, false, ExpansionLimit.DEFAULT, listener);
+  public static FingerprintMatcher rawOnly(
+      FingerprintIndex index, AnchorSampling sampling, Listener listener) {
+    return new FingerprintMatcher(index, null, false, ExpansionLimit.DEFAULT, sampling, listener);
+  }
+
+  /** A lane of the index's scheme. */
+  private ByteSink lane(String name, boolean exact) {
+    if (index.scheme() instanceof AnchorParams) {
+      return new AnchorLane(name, exact, index, sampling, this);
+    }
+    return new MatchLane(name, exact, index, this);
   }
 
   /** The next {@code len} bytes of the stream. */
@@ -119,7 +155,7 @@ public final class FingerprintMatcher {
     position += len;
   }
 
-  /** The stream ended: its last chunks are looked up. */
+  /** The stream ended: a version 1 index's last chunks are looked up. */
   public void end() {
     entry.end();
   }

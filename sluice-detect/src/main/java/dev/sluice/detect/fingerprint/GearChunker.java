@@ -10,7 +10,7 @@ import java.util.Objects;
  * hash per chunk in it); no byte is buffered, so a chunker costs the same whatever the length of
  * the stream. Cutting the same bytes in different pieces gives the same chunks.
  */
-public final class GearChunker {
+public final class GearChunker implements Cutter {
 
   private final ChunkParams params;
   private final long[] gear;
@@ -57,6 +57,7 @@ public final class GearChunker {
    * piece's chunks are fingerprinted, two at a time ({@link ChunkHash#update(ChunkHash, int, int,
    * ChunkHash, int, int, byte[])}), and passed to the sink in order.
    */
+  @Override
   public void feed(byte[] b, int off, int len) {
     Objects.checkFromIndexSize(off, len, b.length);
     int end = off + len;
@@ -173,6 +174,7 @@ public final class GearChunker {
   }
 
   /** Emits the last, partial chunk (if any): the end of the stream is a boundary. */
+  @Override
   public void finish() {
     if (length > 0) {
       sink.chunk(chunkStart, length, hashes[0].finish(), false);

@@ -26,7 +26,7 @@ final class MatchLane implements ByteSink {
     this.exact = exact;
     this.index = index;
     this.matcher = matcher;
-    this.chunker = new GearChunker(index.params(), this::chunk);
+    this.chunker = new GearChunker((ChunkParams) index.scheme(), this::chunk);
   }
 
   String name() {

@@ -10,19 +10,37 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/** Both versions of the file: 2 (anchored segments, the default) and 1 (chunks). */
 class FingerprintIndexFileTest {
+
+  enum Version {
+    ANCHORS(AnchorParams.DEFAULT, new AnchorParams(14, 4096, AnchorParams.DEFAULT_SEED), 23),
+    CHUNKS(
+        ChunkParams.DEFAULT, new ChunkParams(2048, 8192, 65536, 2, ChunkParams.DEFAULT_SEED), 31);
+
+    final IndexScheme scheme;
+    final IndexScheme other;
+    final int filesAt;
+
+    Version(IndexScheme scheme, IndexScheme other, int filesAt) {
+      this.scheme = scheme;
+      this.other = other;
+      this.filesAt = filesAt;
+    }
+  }
 
   @TempDir Path dir;
 
-  private FingerprintIndex build(int mib) throws IOException {
+  private FingerprintIndex build(Version v, int mib) throws IOException {
     byte[] data = new byte[mib << 20];
     new Random(7).nextBytes(data);
     Path f = dir.resolve("w.bin");
     Files.write(f, data);
-    FingerprintIndexBuilder b = new FingerprintIndexBuilder(ChunkParams.DEFAULT);
+    FingerprintIndexBuilder b = new FingerprintIndexBuilder(v.scheme);
     b.add(
         f,
         "w.bin",
@@ -31,37 +49,43 @@ class FingerprintIndexFileTest {
     return b.build();
   }
 
-  @Test
-  void roundTripKeepsEveryEntryAndTheSources() throws Exception {
-    FingerprintIndex index = build(6);
+  @ParameterizedTest
+  @EnumSource(Version.class)
+  void roundTripKeepsEveryEntryAndTheSources(Version v) throws Exception {
+    FingerprintIndex index = build(v, 6);
     Path out = dir.resolve("x.sfi");
     FingerprintIndexFile.write(index, out);
-    FingerprintIndex back = FingerprintIndexFile.read(out, ChunkParams.DEFAULT);
+    FingerprintIndex back = FingerprintIndexFile.read(out, v.scheme);
+    assertThat(Files.readAllBytes(out)[4]).isEqualTo((byte) (v == Version.ANCHORS ? 2 : 1));
     assertThat(back.size()).isEqualTo(index.size()).isGreaterThan(300);
     assertThat(back.files()).isEqualTo(index.files());
-    assertThat(back.params()).isEqualTo(index.params());
+    assertThat(back.scheme()).isEqualTo(index.scheme());
     for (int e = 0; e < index.size(); e++) {
       assertThat(back.key(e)).isEqualTo(index.key(e));
       assertThat(back.rawLocation(e)).isEqualTo(index.rawLocation(e));
       assertThat(back.find(index.key(e))).isEqualTo(e);
     }
     assertThat(Files.size(out))
-        .isEqualTo(index.size() * 16L + 4 * ((index.size() + 4095) / 4096) + headerSize(index));
+        .isEqualTo(index.size() * 16L + 4 * ((index.size() + 4095) / 4096) + headerSize(v, index));
   }
 
-  private static long headerSize(FingerprintIndex index) {
-    return 31 + 8 + 4 + index.files().stream().mapToLong(f -> 2 + f.name().length() + 56).sum();
+  private static long headerSize(Version v, FingerprintIndex index) {
+    return v.filesAt
+        + 8
+        + 4
+        + index.files().stream().mapToLong(f -> 2 + f.name().length() + 56).sum();
   }
 
-  @Test
-  void aFlippedByteIsRefusedWithItsOffset() throws Exception {
-    FingerprintIndex index = build(2);
+  @ParameterizedTest
+  @EnumSource(Version.class)
+  void aFlippedByteIsRefusedWithItsOffset(Version v) throws Exception {
+    FingerprintIndex index = build(v, 2);
     Path out = dir.resolve("x.sfi");
     FingerprintIndexFile.write(index, out);
     byte[] good = Files.readAllBytes(out);
-    long header = headerSize(index);
+    long header = headerSize(v, index);
     // a byte of the file name in the header: the header CRC fails, at the CRC's offset
-    assertThatThrownBy(() -> readFlipped(good, 33))
+    assertThatThrownBy(() -> readFlipped(good, v.filesAt + 2))
         .isInstanceOf(IndexFormatException.class)
         .hasMessage(
             "byte "
@@ -83,26 +107,27 @@ class FingerprintIndexFileTest {
     return FingerprintIndexFile.read(p);
   }
 
-  @Test
-  void anotherVersionOrOtherChunkingIsRefused() throws Exception {
-    FingerprintIndex index = build(1);
+  @ParameterizedTest
+  @EnumSource(Version.class)
+  void anotherVersionOrOtherParametersAreRefused(Version v) throws Exception {
+    FingerprintIndex index = build(v, 1);
     Path out = dir.resolve("x.sfi");
     FingerprintIndexFile.write(index, out);
     byte[] bytes = Files.readAllBytes(out);
-    bytes[4] = 2;
-    Path v2 = dir.resolve("v2.sfi");
-    Files.write(v2, bytes);
-    assertThatThrownBy(() -> FingerprintIndexFile.read(v2))
-        .hasMessage("byte 4: version 2, this sluice reads version 1");
-    ChunkParams other = new ChunkParams(2048, 8192, 65536, 2, ChunkParams.DEFAULT_SEED);
-    assertThatThrownBy(() -> FingerprintIndexFile.read(out, other))
+    bytes[4] = 3;
+    Path v3 = dir.resolve("v3.sfi");
+    Files.write(v3, bytes);
+    assertThatThrownBy(() -> FingerprintIndexFile.read(v3))
+        .hasMessage("byte 4: version 3, this sluice reads versions 1 and 2");
+    assertThatThrownBy(() -> FingerprintIndexFile.read(out, v.other))
         .isInstanceOf(IndexFormatException.class)
-        .hasMessageContaining("byte 5: built with chunking");
+        .hasMessageContaining("byte 5: built with " + v.scheme);
   }
 
-  @Test
-  void truncationAndTrailingBytesAreRefused() throws Exception {
-    FingerprintIndex index = build(1);
+  @ParameterizedTest
+  @EnumSource(Version.class)
+  void truncationAndTrailingBytesAreRefused(Version v) throws Exception {
+    FingerprintIndex index = build(v, 1);
     Path out = dir.resolve("x.sfi");
     FingerprintIndexFile.write(index, out);
     byte[] bytes = Files.readAllBytes(out);

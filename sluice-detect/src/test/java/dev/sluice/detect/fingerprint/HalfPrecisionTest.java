@@ -34,7 +34,7 @@ class HalfPrecisionTest {
             dir.resolve("model-bf16.safetensors"), RealTensors.bf16(), Map.of());
     Path f16 =
         SafetensorsWriter.write(dir.resolve("model-f16.safetensors"), RealTensors.f16(), Map.of());
-    FingerprintIndexBuilder b = new FingerprintIndexBuilder(ChunkParams.DEFAULT);
+    FingerprintIndexBuilder b = new FingerprintIndexBuilder(AnchorParams.DEFAULT);
     for (Path p : List.of(bf16, f16)) {
       b.add(p, p.getFileName().toString(), WeightFiles.regions(p), n -> {});
     }
@@ -48,7 +48,9 @@ class HalfPrecisionTest {
         int start = (int) first + r.nextInt((int) (file.length - first) - (1 << 20));
         byte[] slice = Arrays.copyOfRange(file, start, start + (1 << 20));
         for (byte[] body : List.of(slice, Base64.getMimeEncoder().encode(slice))) {
-          FingerprintMatcher m = FingerprintMatcher.of(index, x -> {});
+          FingerprintMatcher m =
+              FingerprintMatcher.of(
+                  index, new AnchorSampling(AnchorSampling.GATEWAY_STRIDE, start), x -> {});
           m.feed(body, 0, body.length);
           m.end();
           assertThat(m.matches()).as(p + " at " + start).isNotEmpty();

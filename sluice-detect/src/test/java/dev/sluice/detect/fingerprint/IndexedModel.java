@@ -11,13 +11,23 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The real float32 all-MiniLM-L6-v2 model indexed once per JVM: its tensor regions read by {@link
- * OnnxReader}, fingerprinted, written to an index file and read back (so every test goes through
- * the file format), with the file's bytes for cutting slices.
+ * The real float32 all-MiniLM-L6-v2 model indexed once per JVM (per scheme): its tensor regions
+ * read by {@link OnnxReader}, fingerprinted, written to an index file and read back (so every test
+ * goes through the file format), with the file's bytes for cutting slices.
  */
 final class IndexedModel {
 
-  static final IndexedModel FP32 = load();
+  /** Indexed with the default scheme, anchored segments (index v2). */
+  static final IndexedModel FP32 = load(AnchorParams.DEFAULT);
+
+  /** Indexed with content-defined chunks (index v1), loaded when first used. */
+  static IndexedModel chunked() {
+    return Chunked.MODEL;
+  }
+
+  private static final class Chunked {
+    static final IndexedModel MODEL = load(ChunkParams.DEFAULT);
+  }
 
   final Path file;
   final byte[] bytes;
@@ -34,16 +44,16 @@ final class IndexedModel {
     this.indexFileSize = size;
   }
 
-  private static IndexedModel load() {
+  private static IndexedModel load(IndexScheme scheme) {
     try {
       Path file = RealModels.fp32();
       List<TensorRegion> regions =
           new OnnxReader().read(file).stream().map(TensorEntry::region).toList();
-      FingerprintIndexBuilder b = new FingerprintIndexBuilder(ChunkParams.DEFAULT);
+      FingerprintIndexBuilder b = new FingerprintIndexBuilder(scheme);
       b.add(file, RealModels.FP32, regions, n -> {});
       Path out = Files.createTempFile("fp32", ".sfi");
       FingerprintIndexFile.write(b.build(), out);
-      FingerprintIndex index = FingerprintIndexFile.read(out, ChunkParams.DEFAULT);
+      FingerprintIndex index = FingerprintIndexFile.read(out, scheme);
       long size = Files.size(out);
       Files.delete(out);
       return new IndexedModel(file, Files.readAllBytes(file), regions, index, size);

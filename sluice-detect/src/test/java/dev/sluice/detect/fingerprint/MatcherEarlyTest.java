@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A match is declared while the stream is still flowing: when the listener hears of it, the bytes
- * fed since the matched chunk started are at most one chunk (128 KiB) and the piece being fed, so a
- * stage holding back that much can stop the chunk before it leaves; and the first match comes early
- * in the slice (after the chunker re-synchronised).
+ * fed since the matched segment started are at most one segment (4 KiB) and the piece being fed, so
+ * a stage holding back that much can stop the segment before it leaves; and the first match comes
+ * early in the slice (after the first anchor the matcher tests).
  */
 class MatcherEarlyTest {
 
@@ -41,7 +41,7 @@ class MatcherEarlyTest {
       long chunkStart = heard.get(0)[0];
       long fedWhenHeard = heard.get(0)[1];
       assertThat(chunkStart).isGreaterThanOrEqualTo(before.length);
-      assertThat(fedWhenHeard - chunkStart).isLessThanOrEqualTo(ChunkParams.DEFAULT.max() + PIECE);
+      assertThat(fedWhenHeard - chunkStart).isLessThanOrEqualTo(m.index.scheme().maxSpan() + PIECE);
       assertThat(chunkStart - before.length).isLessThan(256 << 10);
     }
   }

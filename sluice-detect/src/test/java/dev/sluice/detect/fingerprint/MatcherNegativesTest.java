@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 /**
  * What must not match the index of the real float32 model: model text (the shared corpus, read
  * where it lies, never copied), random bytes, every jar on the test classpath, and the same model
- * quantized to int8. All lanes run (raw, base64, hex), fed in seeded random pieces.
+ * quantized to int8, except where the int8 file holds the very bytes of the fp32 one (a float
+ * tensor the quantizer kept as it was). All lanes run (raw, base64, hex), fed in seeded random
+ * pieces.
  */
 class MatcherNegativesTest {
 
@@ -80,20 +82,33 @@ class MatcherNegativesTest {
     assertThat(jars).isGreaterThan(10);
   }
 
+  /**
+   * The int8 file keeps one float tensor of the fp32 model byte for byte (126,187 bytes at fp32
+   * offset 47,792,601): a 4 KiB segment of it is in the index, so that stretch matches, and it is
+   * the fp32 model's bytes indeed. Nothing else of the int8 file matches (version 1's chunks, 19 KB
+   * on average, were too long to lie inside the shared tensor and matched nothing).
+   */
   @Test
-  void theInt8ModelWhenOnlyTheFp32OneIsIndexed() throws IOException {
+  void theInt8ModelMatchesOnlyWhereItHoldsTheFp32ModelsBytes() throws IOException {
     List<Match> matches;
-    try (InputStream in = Files.newInputStream(RealModels.int8())) {
+    byte[] int8 = Files.readAllBytes(RealModels.int8());
+    try (InputStream in = new java.io.ByteArrayInputStream(int8)) {
       matches = scan(in, 5);
     }
     long matched = 0;
     List<String> where = new ArrayList<>();
+    byte[] fp32 = IndexedModel.FP32.bytes;
     for (Match m : matches) {
       matched += m.length();
       where.add(m.streamOffset() + "+" + m.length() + " <- " + m.sourceOffset());
+      int at = (int) m.streamOffset();
+      int from = (int) m.sourceOffset();
+      assertThat(java.util.Arrays.equals(int8, at, at + 4096, fp32, from, from + 4096))
+          .as("int8 bytes at " + at + " are the fp32 model's at " + from)
+          .isTrue();
     }
     System.out.println(
         "int8 model: " + matches.size() + " matches, " + matched + " bytes: " + where);
-    assertThat(matches).isEmpty();
+    assertThat(matched).isLessThan(int8.length / 100);
   }
 }

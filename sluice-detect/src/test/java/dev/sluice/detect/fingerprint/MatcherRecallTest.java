@@ -16,17 +16,22 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every indexed 1 MiB slice of the real float32 model, cut at a seeded random offset, is found
  * however it travels: as is, base64 (MIME line breaks or URL-safe, each of the 3 byte phases), hex
  * (both cases, both nibble phases), in a tar or stored zip among other files, and behind gzip,
  * deflate, zstd and br. Streams are fed in seeded random pieces of up to 64 KiB, as a network stage
- * would. The recall of each way is printed; the test asserts all slices are found.
+ * would. The recall of each way is printed; the test asserts all slices are found. Every way runs
+ * as the gateway matches (the default anchored index, one offset in 8 tested, each slice with its
+ * own seed); three ways also with every offset tested (the offline scan) and on a version 1 index
+ * of content-defined chunks.
  */
 class MatcherRecallTest {
 
@@ -128,10 +133,28 @@ class MatcherRecallTest {
     abstract Body wrap(Random r, byte[] slice, int i) throws IOException;
   }
 
-  @ParameterizedTest
-  @EnumSource(Way.class)
-  void everyIndexedSliceIsFound(Way way) throws IOException {
-    IndexedModel m = IndexedModel.FP32;
+  /** How the index was built and which offsets the matcher tests. */
+  enum Mode {
+    GATEWAY,
+    EVERY_OFFSET,
+    CHUNKS_V1
+  }
+
+  static Stream<Arguments> ways() {
+    Stream<Arguments> gateway = Arrays.stream(Way.values()).map(w -> Arguments.of(Mode.GATEWAY, w));
+    Stream<Arguments> others =
+        Stream.of(Mode.EVERY_OFFSET, Mode.CHUNKS_V1)
+            .flatMap(
+                mode ->
+                    Stream.of(Way.PLAIN, Way.BASE64_MIME, Way.GZIP)
+                        .map(w -> Arguments.of(mode, w)));
+    return Stream.concat(gateway, others);
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("ways")
+  void everyIndexedSliceIsFound(Mode mode, Way way) throws IOException {
+    IndexedModel m = mode == Mode.CHUNKS_V1 ? IndexedModel.chunked() : IndexedModel.FP32;
     Random r = new Random(way.ordinal() * 1000L + 17);
     int found = 0;
     List<String> missed = new ArrayList<>();
@@ -141,8 +164,13 @@ class MatcherRecallTest {
       byte[] slice = Arrays.copyOfRange(m.bytes, (int) start, (int) start + SLICE);
       Body body = way.wrap(r, slice, i);
       List<Match> early = new ArrayList<>();
+      AnchorSampling sampling =
+          mode == Mode.GATEWAY
+              ? new AnchorSampling(AnchorSampling.GATEWAY_STRIDE, way.ordinal() * 1000L + i)
+              : AnchorSampling.EVERY_OFFSET;
       FingerprintMatcher matcher =
-          FingerprintMatcher.forBody(m.index, body.encoding(), ExpansionLimit.DEFAULT, early::add);
+          FingerprintMatcher.forBody(
+              m.index, body.encoding(), ExpansionLimit.DEFAULT, sampling, early::add);
       int at = 0;
       while (at < body.bytes().length) {
         int n = Math.min(body.bytes().length - at, 1 + r.nextInt(65536));
@@ -169,7 +197,8 @@ class MatcherRecallTest {
         missed.add("slice " + i + " at " + start);
       }
     }
-    System.out.println("recall " + way + ": " + found + "/" + SLICES + " slices of 1 MiB");
+    System.out.println(
+        "recall " + mode + " " + way + ": " + found + "/" + SLICES + " slices of 1 MiB");
     assertThat(missed).isEmpty();
   }
 }

@@ -87,7 +87,7 @@ public final class Detector {
 
   /** A session for one stream; {@code contentEncoding} is the body's, or null. */
   ScanSession session(String contentEncoding) {
-    return new ScanSession(index, config.tensors(), contentEncoding);
+    return new ScanSession(index, config.tensors(), contentEncoding, config.anchorStride());
   }
 
   /** A scan of one HTTP body (or request head) for {@link HttpScanStage}. */

@@ -1,6 +1,7 @@
 package dev.sluice.gateway.scan;
 
 import dev.sluice.detect.decode.ExpansionLimit;
+import dev.sluice.detect.fingerprint.AnchorSampling;
 import dev.sluice.detect.fingerprint.FingerprintIndex;
 import dev.sluice.detect.fingerprint.FingerprintMatcher;
 import dev.sluice.detect.tensor.TensorFinding;
@@ -32,8 +33,10 @@ final class ScanSession {
    * @param index the fingerprint index, or null
    * @param tensors whether the tensor detector runs
    * @param contentEncoding the body's {@code Content-Encoding} (null: none, or not a body)
+   * @param anchorStride the matcher tests one offset in this many for an anchor, at random phases
+   *     drawn for this stream
    */
-  ScanSession(FingerprintIndex index, boolean tensors, String contentEncoding) {
+  ScanSession(FingerprintIndex index, boolean tensors, String contentEncoding, int anchorStride) {
     this.matcher =
         index == null
             ? null
@@ -41,6 +44,7 @@ final class ScanSession {
                 index,
                 contentEncoding,
                 ExpansionLimit.DEFAULT,
+                AnchorSampling.random(anchorStride),
                 m -> {
                   if (!matched) {
                     matched = true;

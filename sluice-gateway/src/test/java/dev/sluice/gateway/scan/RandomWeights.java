@@ -1,6 +1,6 @@
 package dev.sluice.gateway.scan;
 
-import dev.sluice.detect.fingerprint.ChunkParams;
+import dev.sluice.detect.fingerprint.AnchorParams;
 import dev.sluice.detect.fingerprint.FingerprintIndex;
 import dev.sluice.detect.fingerprint.FingerprintIndexBuilder;
 import dev.sluice.detect.format.DType;
@@ -26,7 +26,7 @@ public final class RandomWeights {
     new Random(seed).nextBytes(bytes);
     Path file = dir.resolve("weights.bin");
     Files.write(file, bytes);
-    FingerprintIndexBuilder b = new FingerprintIndexBuilder(ChunkParams.DEFAULT);
+    FingerprintIndexBuilder b = new FingerprintIndexBuilder(AnchorParams.DEFAULT);
     b.add(file, "weights.bin", List.of(new TensorRegion(file, "all", 0, size, DType.U8)), n -> {});
     index = b.build();
   }
