@@ -26,9 +26,13 @@
 #   OUT_DIR [sluice-bench/target/compare]   results: compare-STAMP.{md,png,tsv}, -sse-streams.tsv
 #   SKIP_BUILD [0]               1: use the jars already built
 #   SLUICE_JAVA_OPTS []          extra JVM options for sluice (none by default: not tuned)
-#   DETECTION []                 a site `detection` map for sluice, e.g.
-#                                '{ index: /abs/w.sfi, tensors: true, action: alert }' (needs the
-#                                gateway scan stage; issue 17's target: bulk with it >= 0.8x without)
+#   DETECTION []                 a site `detection` map, e.g.
+#                                '{ index: /abs/w.sfi, tensors: true, action: block }': a second
+#                                Sluice with it runs as the peer sluice-detect, alternating with the
+#                                others; a table of Sluice with/without detection is added (issue
+#                                17's target: bulk with it >= 0.8x without)
+#   BLAST_CONTENT [pattern]      what the bulk client sends: pattern (a 256-byte cycle), random
+#                                (seeded), text (CORPUS decompressed) or a file (first 64 MiB, cycled)
 #
 # Peers: nginx (worker_processes auto) as `stream` proxy and `proxy_pass` with upstream
 # keepalive; HAProxy (nbthread default = one thread per CPU) in `mode tcp` and `mode http` with
@@ -86,6 +90,7 @@ fi
 bench_jar="$root/sluice-bench/target/benchmarks.jar"
 sluice_jar="$root/sluice-app/target/sluice.jar"
 [ -f "$bench_jar" ] && [ -f "$sluice_jar" ] || die "jars missing: build with ./mvnw -B -DskipTests package"
+BLAST_CONTENT=${BLAST_CONTENT:-pattern}
 
 # ---- processes: every one started here is stopped by PID ------------------------------------
 work=$(mktemp -d /tmp/sluice-compare.XXXXXX)
@@ -222,11 +227,13 @@ CONF
 haproxy -db -f "$work/haproxy/haproxy.cfg" </dev/null >"$work/haproxy/haproxy.log" 2>&1 &
 haproxy_pid=$!; pids+=($haproxy_pid); wait_port "$HAP_TCP" "haproxy" "$haproxy_pid"
 
-# Sluice: default settings, budgets far above what the run sends.
-cat >"$work/sluice.yaml" <<CONF
+# Sluice: default settings, budgets far above what the run sends. With DETECTION a second
+# Sluice, the same plus that `detection` section, runs beside it as the peer sluice-detect.
+sluice_config() { # FILE DATA_DIR [DETECTION]
+  cat >"$1" <<CONF
 site: bench
 model: { name: m, weight_bytes: 810GB }
-data_dir: $work/sluice-data
+data_dir: $2
 budgets:
   limits: [ { window: day, cap: 1000TB } ]
   zones:
@@ -239,27 +246,42 @@ listeners:
   - { name: sse, mode: reverse, bind: "127.0.0.1:0", upstream: "http://127.0.0.1:$SSE_PORT", zone: inference }
 admin: { bind: "127.0.0.1:0" }
 CONF
+  if [ -n "${3:-}" ]; then echo "detection: $3" >>"$1"; fi
+}
+start_sluice() { # NAME: config $work/NAME.yaml; sets started_pid, ports in $work/NAME.ready.json
+  local name=$1
+  # shellcheck disable=SC2086
+  java ${SLUICE_JAVA_OPTS:-} -jar "$sluice_jar" run --config "$work/$name.yaml" \
+    --ready-file "$work/$name.ready.json" --drain-timeout 5s </dev/null \
+    >"$work/$name.out" 2>"$work/$name.err" &
+  started_pid=$!; pids+=($started_pid)
+  for _ in $(seq 150); do
+    [ -f "$work/$name.ready.json" ] && break
+    kill -0 "$started_pid" 2>/dev/null || { cat "$work/$name.err" >&2; die "$name exited at start"; }
+    sleep 0.2
+  done
+  [ -f "$work/$name.ready.json" ] || { cat "$work/$name.err" >&2; die "$name did not get ready"; }
+}
+listener_port() { sed -n "s/.*\"$2\":\"127\.0\.0\.1:\([0-9]*\)\".*/\1/p" "$work/$1.ready.json"; }
+sluice_config "$work/sluice.yaml" "$work/sluice-data"
+start_sluice sluice; sluice_pid=$started_pid
+SLU_TCP=$(listener_port sluice bulk); SLU_HTTP=$(listener_port sluice http); SLU_SSE=$(listener_port sluice sse)
+[ -n "$SLU_TCP" ] && [ -n "$SLU_HTTP" ] && [ -n "$SLU_SSE" ] || die "ports not in $work/sluice.ready.json"
+detect_pid=""
 if [ -n "${DETECTION:-}" ]; then
-  echo "detection: $DETECTION" >>"$work/sluice.yaml"
+  sluice_config "$work/sluice-detect.yaml" "$work/sluice-detect-data" "$DETECTION"
+  start_sluice sluice-detect; detect_pid=$started_pid
+  PEERS+=(sluice-detect)
 fi
-# shellcheck disable=SC2086
-java ${SLUICE_JAVA_OPTS:-} -jar "$sluice_jar" run --config "$work/sluice.yaml" \
-  --ready-file "$work/ready.json" --drain-timeout 5s </dev/null \
-  >"$work/sluice.out" 2>"$work/sluice.err" &
-sluice_pid=$!; pids+=($sluice_pid)
-for _ in $(seq 150); do
-  [ -f "$work/ready.json" ] && break
-  kill -0 "$sluice_pid" 2>/dev/null || { cat "$work/sluice.err" >&2; die "sluice exited at start"; }
-  sleep 0.2
-done
-[ -f "$work/ready.json" ] || { cat "$work/sluice.err" >&2; die "sluice did not get ready"; }
-listener_port() { sed -n "s/.*\"$1\":\"127\.0\.0\.1:\([0-9]*\)\".*/\1/p" "$work/ready.json"; }
-SLU_TCP=$(listener_port bulk); SLU_HTTP=$(listener_port http); SLU_SSE=$(listener_port sse)
-[ -n "$SLU_TCP" ] && [ -n "$SLU_HTTP" ] && [ -n "$SLU_SSE" ] || die "ports not in $work/ready.json"
 
 declare -A TCP_PORT=([direct]=$SINK_PORT [nginx]=$NGX_TCP [haproxy]=$HAP_TCP [sluice]=$SLU_TCP)
 declare -A HTTP_PORT=([direct]=$ORIGIN_PORT [nginx]=$NGX_HTTP [haproxy]=$HAP_HTTP [sluice]=$SLU_HTTP)
 declare -A SSE_PORTS=([direct]=$SSE_PORT [nginx]=$NGX_SSE [haproxy]=$HAP_SSE [sluice]=$SLU_SSE)
+if [ -n "$detect_pid" ]; then
+  TCP_PORT[sluice-detect]=$(listener_port sluice-detect bulk)
+  HTTP_PORT[sluice-detect]=$(listener_port sluice-detect http)
+  SSE_PORTS[sluice-detect]=$(listener_port sluice-detect sse)
+fi
 
 # Every HTTP path answers 200 with the 1 KiB file before anything is measured.
 for peer in "${PEERS[@]}"; do
@@ -277,6 +299,18 @@ if has sse; then
   done
 fi
 
+# What the bulk client sends.
+case $BLAST_CONTENT in
+  pattern | random) blast_content=$BLAST_CONTENT ;;
+  text)
+    [ -f "$CORPUS" ] || die "BLAST_CONTENT=text needs the corpus file $CORPUS"
+    blast_content="$work/text.bin"
+    gzip -dc "$CORPUS" | head -c $((64 << 20)) >"$blast_content" || true
+    [ -s "$blast_content" ] || die "no text from $CORPUS"
+    ;;
+  *) [ -f "$BLAST_CONTENT" ] || die "BLAST_CONTENT: no file $BLAST_CONTENT"; blast_content=$BLAST_CONTENT ;;
+esac
+
 # ---- measurement helpers --------------------------------------------------------------------
 CLK_TCK=$(getconf CLK_TCK)
 proxy_pids() { # every process of a proxy: the nginx master and its workers, HAProxy, the JVM
@@ -284,6 +318,7 @@ proxy_pids() { # every process of a proxy: the nginx master and its workers, HAP
     nginx) echo "$nginx_pid" $(pgrep -P "$nginx_pid" || true) ;;
     haproxy) echo "$haproxy_pid" ;;
     sluice) echo "$sluice_pid" ;;
+    sluice-detect) echo "$detect_pid" ;;
   esac
 }
 cpu_ticks() { # utime+stime of the given processes (fields 14 and 15 of /proc/PID/stat)
@@ -303,7 +338,7 @@ blast() { # PEER RUN (RUN 0: warm-up, not recorded)
   if [ "$peer" != direct ]; then read -ra procs <<<"$(proxy_pids "$peer")"; fi
   before=$(cpu_ticks "${procs[@]}")
   run timeout 300 java -cp "$bench_jar" dev.sluice.bench.TcpBlast 127.0.0.1 "${TCP_PORT[$peer]}" \
-    "$BYTES" >"$work/client.out" || die "TcpBlast via $peer failed"
+    "$BYTES" "$blast_content" >"$work/client.out" || die "TcpBlast via $peer failed"
   after=$(cpu_ticks "${procs[@]}")
   mibps=$(awk '{print $(NF-1)}' "$work/client.out")
   [ "$r" = 0 ] && return 0
@@ -363,11 +398,18 @@ elapsed=$(( $(date +%s) - started ))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- stop Sluice, check its ledger, report --------------------------------------------------
-stop_pid "$sluice_pid"
-for i in "${!pids[@]}"; do [ "${pids[i]}" = "$sluice_pid" ] && unset 'pids[i]'; done
-pids=("${pids[@]}")
+for p in $sluice_pid $detect_pid; do
+  stop_pid "$p"
+  for i in "${!pids[@]}"; do [ "${pids[i]}" = "$p" ] && unset 'pids[i]'; done
+  pids=("${pids[@]}")
+done
 ledger=$(java -jar "$sluice_jar" ledger verify "$work/sluice-data" 2>&1 | grep -oE "^(OK|FAIL)" || true)
 log "sluice ledger verify: ${ledger:-no result}"
+if [ -n "$detect_pid" ]; then
+  detect_ledger=$(java -jar "$sluice_jar" ledger verify "$work/sluice-detect-data" 2>&1 | grep -oE "^(OK|FAIL)" || true)
+  log "sluice-detect ledger verify: ${detect_ledger:-no result}"
+  ledger="$ledger, with detection ${detect_ledger:-no result}"
+fi
 
 mkdir -p "$OUT_DIR"
 stamp=$(date -u +%Y%m%d-%H%M%S)
@@ -375,6 +417,10 @@ out="$OUT_DIR/compare-$stamp"
 cp "$samples" "$out.tsv"
 [ -f "$work/sse-streams.tsv" ] && cp "$work/sse-streams.tsv" "$out-sse-streams.tsv"
 bulk_label=$(awk -v b="$BYTES" 'BEGIN {if (b % 1073741824 == 0) printf "%d GiB", b / 1073741824; else printf "%d MiB", b / 1048576}')
+if [ -n "$detect_pid" ]; then
+  detection_table=$(java -cp "$bench_jar" dev.sluice.bench.DetectionReport "$samples" \
+    "$DETECTION" "$BLAST_CONTENT")
+fi
 table=$(java -Djava.awt.headless=true -cp "$bench_jar" dev.sluice.bench.CompareReport \
   "$samples" "$out.png" \
   --title "Sluice vs nginx vs HAProxy on loopback, $(nproc) CPUs, medians of $RUNS ($stamp UTC)" \
@@ -389,20 +435,23 @@ table=$(java -Djava.awt.headless=true -cp "$bench_jar" dev.sluice.bench.CompareR
     "wrk $(wrk -v 2>&1 | awk 'NR == 1 {print $2}')."
   echo "Settings: RUNS=$RUNS BYTES=$BYTES WRK_THREADS=$WRK_THREADS WRK_CONNS=$WRK_CONNS WRK_SECONDS=$WRK_SECONDS" \
     "SSE_STREAMS=$SSE_STREAMS SSE_SECONDS=$SSE_SECONDS SSE_GRACE=$SSE_GRACE SSE_DELAY_MS=$SSE_DELAY_MS" \
-    "CORPUS=$(basename "$CORPUS") QUICK=$QUICK."
+    "CORPUS=$(basename "$CORPUS") QUICK=$QUICK BLAST_CONTENT=$BLAST_CONTENT${DETECTION:+ DETECTION=$DETECTION}."
   echo "Measured for ${elapsed}s; load average (1, 5, 15 min) before $load_before, after" \
     "$load_after; Sluice ledger verify: ${ledger:-no result}."
   echo
   echo "$table"
   echo
+  if [ -n "$detect_pid" ]; then echo "$detection_table"; echo; fi
   echo "Chart: $out.png"
   echo
   echo "## Peer configurations"
-  for f in origin/nginx.conf nginx/nginx.conf haproxy/haproxy.cfg sluice.yaml; do
+  for f in origin/nginx.conf nginx/nginx.conf haproxy/haproxy.cfg sluice.yaml \
+    $( [ -n "$detect_pid" ] && echo sluice-detect.yaml ); do
     echo; echo "\`$f\`:"; echo; echo '```'; sed "s|$work|\$WORK|g" "$work/$f"; echo '```'
   done
 } >"$out.md"
 echo
 echo "$table"
 echo
+if [ -n "$detect_pid" ]; then echo "$detection_table"; echo; fi
 log "results: $out.md, chart: $out.png, samples: $out.tsv"

@@ -4,7 +4,6 @@ import dev.sluice.detect.decode.ByteSink;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.util.SplittableRandom;
 
 /**
  * One view of the stream (the bytes as they came, or one decoding of them) matched against an index
@@ -35,7 +34,10 @@ final class AnchorLane implements ByteSink {
   private final int shift;
   private final int segment;
   private final int stride;
-  private final SplittableRandom phases;
+  private final int strideBits;
+
+  /** SplitMix64's state: the phases of the blocks (Steele, Lea, Flood, OOPSLA 2014). */
+  private long phases;
 
   /** Lane offset of the next byte to come. */
   private long pos;
@@ -87,7 +89,8 @@ final class AnchorLane implements ByteSink {
     this.shift = 64 - params.anchorBits();
     this.segment = params.segment();
     this.stride = sampling.stride();
-    this.phases = stride == 1 ? null : new SplittableRandom(sampling.seed() ^ name.hashCode());
+    this.strideBits = Integer.numberOfTrailingZeros(stride);
+    this.phases = sampling.seed() ^ ((long) name.hashCode() << 32);
     this.next = tested(0);
   }
 
@@ -133,17 +136,43 @@ final class AnchorLane implements ByteSink {
       long stop = Math.min(limit, blockEnd);
       int i = (int) (next + base);
       int stopAt = (int) (stop + base);
-      int step = stride;
-      for (; i < stopAt; i += step) {
-        if ((((long) LONGS.get(b, i) ^ seed) * AnchorParams.MULTIPLIER) >>> shift == 0) {
-          startSegment(i - base, exact ? i - base : pieceRaw);
-          return true;
-        }
+      i = stride == 8 ? find8(b, i, stopAt) : find(b, i, stopAt);
+      if (i < stopAt) {
+        startSegment(i - base, exact ? i - base : pieceRaw);
+        return true;
       }
       long q = i - base;
       next = q < blockEnd ? q : tested(blockEnd);
     }
     return false;
+  }
+
+  /**
+   * The first anchor at {@code i, i + stride, ...} before {@code end}, or the first tested index at
+   * or after {@code end} when there is none.
+   */
+  private int find(byte[] b, int i, int end) {
+    long x = seed;
+    int s = shift;
+    int step = stride;
+    for (; i < end; i += step) {
+      if ((((long) LONGS.get(b, i) ^ x) * AnchorParams.MULTIPLIER) >>> s == 0) {
+        return i;
+      }
+    }
+    return i;
+  }
+
+  /** {@link #find} with the default stride as a constant, which the JIT unrolls. */
+  private int find8(byte[] b, int i, int end) {
+    long x = seed;
+    int s = shift;
+    for (; i < end; i += 8) {
+      if ((((long) LONGS.get(b, i) ^ x) * AnchorParams.MULTIPLIER) >>> s == 0) {
+        return i;
+      }
+    }
+    return i;
   }
 
   /** Tests the pending offsets that straddle the tail and this piece; false if too few bytes. */
@@ -219,7 +248,7 @@ final class AnchorLane implements ByteSink {
       long b = p >>> BLOCK_SHIFT;
       if (b != block) {
         block = b;
-        phase = phases == null ? 0 : phases.nextInt(stride);
+        phase = strideBits == 0 ? 0 : (int) (nextPhaseBits() >>> (64 - strideBits));
       }
       long first = (b << BLOCK_SHIFT) + phase;
       long q = p <= first ? first : first + ((p - first + stride - 1) & -stride);
@@ -230,10 +259,19 @@ final class AnchorLane implements ByteSink {
     }
   }
 
+  private long nextPhaseBits() {
+    long z = (phases += 0x9E3779B97F4A7C15L);
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
   private void keepTail(byte[] b, int off, int len) {
     if (len >= TAIL) {
       System.arraycopy(b, off + len - TAIL, tail, 0, TAIL);
-      java.util.Arrays.fill(tailRaw, pieceRaw);
+      if (!exact) {
+        java.util.Arrays.fill(tailRaw, pieceRaw);
+      }
       tailLen = TAIL;
       return;
     }

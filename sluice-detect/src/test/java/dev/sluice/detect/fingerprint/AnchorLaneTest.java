@@ -69,15 +69,17 @@ class AnchorLaneTest {
   @ValueSource(ints = {1, 8, 32})
   void theMatchesDoNotDependOnThePieces(int stride) {
     Random r = new Random(stride);
+    int found = 0;
     for (int t = 0; t < 3; t++) {
       byte[] s = stream(r);
       AnchorSampling sampling = new AnchorSampling(stride, 1000 + t);
       List<Match> whole = feed(s, sampling, null, 0);
-      assertThat(whole).isNotEmpty();
+      found += whole.size();
       assertThat(feed(s, sampling, new Random(t), 16)).isEqualTo(whole);
       assertThat(feed(s, sampling, new Random(t), 3)).isEqualTo(whole);
       assertThat(feed(s, sampling, new Random(t), 70_000)).isEqualTo(whole);
     }
+    assertThat(found).isPositive();
   }
 
   @Test
