@@ -1,6 +1,9 @@
 package dev.sluice.scan;
 
+import dev.sluice.detect.decode.ExpansionLimit;
+import dev.sluice.detect.fingerprint.AnchorSampling;
 import dev.sluice.detect.fingerprint.FingerprintIndex;
+import dev.sluice.detect.fingerprint.FingerprintMatcher;
 import dev.sluice.detect.fingerprint.Match;
 import dev.sluice.detect.format.DType;
 import dev.sluice.detect.format.TensorRegion;
@@ -51,7 +54,7 @@ class ScanHeldOutMeasure {
     List<TensorRegion> regions = HeldOutWeights.regions(HeldOutWeights.E5);
     byte[] file = Files.readAllBytes(onnx);
     line(
-        "held-out model: e5-small-v2 fp32 ONNX, %d bytes, %d tensors, index of %d chunks",
+        "held-out model: e5-small-v2 fp32 ONNX, %d bytes, %d tensors, index of %d segments",
         file.length, regions.size(), index.size());
     indexedSlices(index, file, regions);
     List<WeightTensor> e5 = HeldOutWeights.tensors(HeldOutWeights.E5, DType.F32);
@@ -87,26 +90,59 @@ class ScanHeldOutMeasure {
         "tar.gz",
         s -> Wraps.gzip(Wraps.tar(new String[] {"README.md", "w.bin"}, new byte[][] {text, s})));
     ways.put("gzip of base64 JSON", s -> Wraps.gzip(Wraps.base64Json(s)));
+    // the gateway undoes a Content-Encoding, not a file's magic number: the compressed ways are
+    // given to it as bodies with that encoding
+    Map<String, String> encodings =
+        Map.of(
+            "gzip file", "gzip",
+            "zstd file", "zstd",
+            "tar.gz", "gzip",
+            "gzip of base64 JSON", "gzip");
     line(
-        "%n%-52s %7s %7s %8s",
-        "indexed 1 MiB slices (fingerprint index of e5)", "slices", "found", "rate");
+        "%n%-52s %7s %7s %8s %9s %8s",
+        "indexed 1 MiB slices (fingerprint index of e5)",
+        "slices",
+        "found",
+        "rate",
+        "gateway",
+        "rate");
     int seed = 100;
     for (Map.Entry<String, UnaryOperator<byte[]>> w : ways.entrySet()) {
       SplittableRandom r = new SplittableRandom(seed++);
       int n = 40;
       int found = 0;
+      int gateway = 0;
       for (int k = 0; k < n; k++) {
         long at = start + r.nextLong(end - start - MIB);
         byte[] slice = Arrays.copyOfRange(file, (int) at, (int) at + MIB);
-        ScanResult res = scan(new StreamScan(index, false), w.getValue().apply(slice));
-        boolean right = false;
-        for (Match m : res.matches()) {
-          right |= m.sourceOffset() >= at && m.sourceOffset() < at + MIB;
+        byte[] body = w.getValue().apply(slice);
+        ScanResult res = scan(new StreamScan(index, false), body);
+        found += matchesSlice(res.matches(), at) ? 1 : 0;
+        FingerprintMatcher g =
+            FingerprintMatcher.forBody(
+                index,
+                encodings.get(w.getKey()),
+                ExpansionLimit.DEFAULT,
+                new AnchorSampling(AnchorSampling.GATEWAY_STRIDE, r.nextLong()),
+                x -> {});
+        for (int i = 0; i < body.length; i += 65536) {
+          g.feed(body, i, Math.min(65536, body.length - i));
         }
-        found += right ? 1 : 0;
+        g.end();
+        gateway += matchesSlice(g.matches(), at) ? 1 : 0;
       }
-      line("%-52s %7d %7d %7.2f%%", w.getKey(), n, found, 100.0 * found / n);
+      line(
+          "%-52s %7d %7d %7.2f%% %9d %7.2f%%",
+          w.getKey(), n, found, 100.0 * found / n, gateway, 100.0 * gateway / n);
     }
+  }
+
+  private static boolean matchesSlice(List<Match> matches, long at) {
+    boolean right = false;
+    for (Match m : matches) {
+      right |= m.sourceOffset() >= at && m.sourceOffset() < at + MIB;
+    }
+    return right;
   }
 
   /** 128 KiB slices of weights in no index: flagged by the tensor detector, with which dtype? */
