@@ -92,6 +92,45 @@ class LongRunsTest {
     return out.toByteArray();
   }
 
+  /**
+   * One run a few characters either side of minRun (base64, MIME base64, hex, spaced hex), quoted,
+   * in prose at any offset and alignment: the look-out alone must find it, where it does, at the
+   * byte the byte-by-byte test names (a stride of pairs too long for minRun misses some).
+   */
+  @Property(tries = 3000, seed = "4343")
+  void findsAnIsolatedRunInProseWhereverItIs(
+      @ForAll("seeds") long seed, @ForAll @IntRange(min = 6, max = 8) int minRunBits) {
+    Random r = new Random(seed);
+    int minRun = 1 << minRunBits;
+    byte[] s64 = new Base64Decoder(new Collect(), minRun).step();
+    byte[] s16 = new HexDecoder(new Collect(), 0, minRun).step();
+    int n = minRun - 2 + r.nextInt(11);
+    byte[] x = new byte[n];
+    r.nextBytes(x);
+    String run =
+        switch (r.nextInt(4)) {
+          case 0 -> Base64.getEncoder().encodeToString(x).substring(0, n);
+          case 1 -> Base64.getMimeEncoder(1 + r.nextInt(76), "\r\n".getBytes()).encodeToString(x);
+          case 2 -> HexFormat.of().formatHex(x).substring(0, n);
+          default -> HexFormat.ofDelimiter(" ").formatHex(x).substring(0, n);
+        };
+    String prose = "Prose, with \"quotes\" and longwords: implementation. ";
+    String before = prose.repeat(1 + r.nextInt(6));
+    String text =
+        before.substring(r.nextInt(before.length()))
+            + "\""
+            + run
+            + "\" "
+            + prose.repeat(1 + r.nextInt(4));
+    byte[] piece = text.getBytes(StandardCharsets.ISO_8859_1);
+    int lead = r.nextInt(9);
+    byte[] padded = new byte[lead + piece.length];
+    System.arraycopy(piece, 0, padded, lead, piece.length);
+    int expected = reference(s64, s16, minRun, 0, 0, piece);
+    assertThat(new LongRuns(s64, s16, minRun).find(padded, lead, piece.length, 0, 0))
+        .isEqualTo(expected < 0 ? -1 : lead + expected);
+  }
+
   @Example
   void refusesASetWithAByteTheLookOutWouldPassOver() {
     byte[] s64 = new Base64Decoder(new Collect(), 64).step().clone();
