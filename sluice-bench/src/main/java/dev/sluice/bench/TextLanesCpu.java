@@ -18,17 +18,18 @@ import java.util.function.Supplier;
  * The text lanes' pass alone ({@link TextDecoders}: the long-run look-out and the base64 and hex
  * decoders behind it), fed the inputs of {@link ScanPathBenchmark} in its 64 KiB pieces into sinks
  * that count and discard, so what the pass costs is seen apart from the chunkers of the lanes it
- * feeds: corpus text (JSONL answers), the fp32 tensor bytes of all-MiniLM-L6-v2 and seeded random
- * bytes, 16 MiB each. Two ways: {@code cold}, the pieces read from the 16 MiB array (each byte
- * comes from memory, shared with whatever else the machine runs); {@code warm}, each MiB first
- * copied, untimed, into one buffer that stays in the core's cache and the pieces fed from there, as
- * in the matcher, where the raw lane has just read the piece (the stream offsets are the real ones,
- * and the pass's state goes on from MiB to MiB). Beside them, for scale, the three decoders fed the
- * same pieces directly, cold (each reads every byte: what the pass replaces). Prints nanoseconds of
- * the thread's CPU time per input byte, the median of 24 runs of each case after 12 of every case
- * to warm the JIT up (in brackets the best), and the bytes each lane decoded (runs of {@link
- * FingerprintMatcher#MIN_TEXT_RUN} characters or more: work that must be done). Run from the
- * repository root (the corpus is {@code ../shared/corpus}):
+ * feeds: corpus text (JSONL answers), the fp32 tensor bytes of all-MiniLM-L6-v2, seeded random
+ * bytes and zeros (what {@code TcpBlast} sends), 16 MiB each. Two ways: {@code cold}, the pieces
+ * read from the 16 MiB array (each byte comes from memory, shared with whatever else the machine
+ * runs); {@code warm}, each MiB first copied, untimed, into one buffer that stays in the core's
+ * cache and the pieces fed from there, as in the matcher, where the raw lane has just read the
+ * piece (the stream offsets are the real ones, and the pass's state goes on from MiB to MiB).
+ * Beside them, for scale, the three decoders fed the same pieces directly, cold (each reads every
+ * byte: what the pass replaces). Prints nanoseconds of the thread's CPU time per input byte, the
+ * median of 24 runs of each case after 12 of every case to warm the JIT up (in brackets the best),
+ * and the bytes each lane decoded (runs of {@link FingerprintMatcher#MIN_TEXT_RUN} characters or
+ * more: work that must be done). Run from the repository root (the corpus is {@code
+ * ../shared/corpus}):
  *
  * <pre>
  * java -cp sluice-bench/target/benchmarks.jar dev.sluice.bench.TextLanesCpu
@@ -58,7 +59,7 @@ public final class TextLanesCpu {
 
   public static void main(String[] args) throws IOException {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    String[] inputs = {"text", "weights", "random"};
+    String[] inputs = {"text", "weights", "random", "zeros"};
     byte[][] data = new byte[inputs.length][];
     for (int d = 0; d < inputs.length; d++) {
       data[d] = input(inputs[d]);
@@ -118,6 +119,9 @@ public final class TextLanesCpu {
   }
 
   private static byte[] input(String data) throws IOException {
+    if (data.equals("zeros")) {
+      return new byte[ScanPathBenchmark.INPUT];
+    }
     if (data.equals("random")) {
       byte[] b = new byte[ScanPathBenchmark.INPUT];
       new Random(1).nextBytes(b);

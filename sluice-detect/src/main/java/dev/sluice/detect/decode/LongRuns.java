@@ -18,18 +18,18 @@ import java.nio.ByteOrder;
  * passes (checked when the tables are given), so a pair it rejects is in no run: a byte whose high
  * bit is set (binary, compressed, UTF-8) is in neither set; below that, a byte of {@code
  * 0x00..0x09} or {@code 0x20..0x29} (space, quotes, brackets) is in no base64 run and one of {@code
- * 0x67..0x7F} ({@code g} to {@code z}, braces) in no hex run. Prose fails both tests on almost
- * every pair (sixteen bytes without a space are rare; sixteen without a letter after {@code f}
- * rarer), so the look-out costs two word reads, a dozen additions and three predictable branches
- * per 48 bytes. Where a pair passes, the seven words must also hold the two before it or the two
- * after it, and those pairs must pass the same test; then the words are looked up byte by byte in
- * one table that says which sets hold each byte, and the words of one set next to the pair are
- * counted (a set dropped from the count once a word is not in it). Unless 7 words in a row may be
- * of one set, the look-out goes on. Else the exact test runs from the nearest word before the pair
- * that holds a byte outside each set (after which both lengths are known), past the pair, to the
- * next byte that ends both runs; then the look-out goes on from there. So the answer is exactly the
- * byte-by-byte one. For runs longer than 64 the same pairs do (a longer run holds more words); for
- * minRun below 64 the exact test does all the work.
+ * 0x00..0x08} or {@code 0x67..0x7F} (zeros, {@code g} to {@code z}, braces) in no hex run. Prose
+ * fails both tests on almost every pair (sixteen bytes without a space are rare; sixteen without a
+ * letter after {@code f} rarer), so the look-out costs two word reads, a dozen additions and three
+ * predictable branches per 48 bytes. Where a pair passes, the seven words must also hold the two
+ * before it or the two after it, and those pairs must pass the same test; then the words are looked
+ * up byte by byte in one table that says which sets hold each byte, and the words of one set next
+ * to the pair are counted (a set dropped from the count once a word is not in it). Unless 7 words
+ * in a row may be of one set, the look-out goes on. Else the exact test runs from the nearest word
+ * before the pair that holds a byte outside each set (after which both lengths are known), past the
+ * pair, to the next byte that ends both runs; then the look-out goes on from there. So the answer
+ * is exactly the byte-by-byte one. For runs longer than 64 the same pairs do (a longer run holds
+ * more words); for minRun below 64 the exact test does all the work.
  */
 final class LongRuns {
 
@@ -42,12 +42,15 @@ final class LongRuns {
    * sets a byte's high bit unless the byte is one of {@code 0x00..0x09} or {@code 0x20..0x29}
    * (control characters but line breaks, space, quotes, brackets: in no base64 run); {@code v +
    * AT_LEAST_67} sets it when the byte is one of {@code 0x67..0x7F} ({@code g} to {@code z},
-   * braces: in no hex run). No sum carries into the next byte (each stays below 0x100).
+   * braces) and {@code v + AT_LEAST_09} unless it is one of {@code 0x00..0x08} (zeros, control
+   * characters): either is in no hex run. No sum carries into the next byte (each stays below
+   * 0x100).
    */
   private static final long SPACE = 0x2020202020202020L;
 
   private static final long AT_LEAST_2A = 0x5656565656565656L;
   private static final long AT_LEAST_67 = 0x1919191919191919L;
+  private static final long AT_LEAST_09 = 0x7777777777777777L;
 
   /**
    * The look-out's pairs of words: one every 48 bytes, the first at 40 bytes past where it starts
@@ -105,10 +108,11 @@ final class LongRuns {
 
   /**
    * False when one of the words {@code x}, {@code y} (high bits clear) holds a byte that is in no
-   * hex run: one of {@code 0x67..0x7F}.
+   * hex run: one of {@code 0x67..0x7F} or {@code 0x00..0x08} (zeros, small integers).
    */
   private static boolean mayBeHex(long x, long y) {
-    return (((x + AT_LEAST_67) | (y + AT_LEAST_67)) & HIGH_BITS) == 0;
+    return (((x + AT_LEAST_67) | (y + AT_LEAST_67)) & HIGH_BITS) == 0
+        && ((x + AT_LEAST_09) & (y + AT_LEAST_09) & HIGH_BITS) == HIGH_BITS;
   }
 
   /**

@@ -149,7 +149,7 @@ class LongRunsTest {
    */
   private static String edges(Random r, int n) {
     String set = r.nextBoolean() ? "Az09+/-_\r\n" : "09afAF \t\r\n";
-    String edge = "\t\n\u001f\u0020\u0029\u002a\u0066\u0067\u007f\u0080";
+    String edge = "\b\t\n\u001f\u0020\u0029\u002a\u0066\u0067\u007f\u0080";
     StringBuilder s = new StringBuilder();
     for (int i = 0; i < n; i++) {
       s.append(
