@@ -4,27 +4,31 @@ import java.util.Objects;
 
 /**
  * The three text decodings a scan runs side by side, {@link Base64Decoder} and {@link HexDecoder}
- * at both nibble phases, behind one pass that looks for long runs ({@link LongRuns}: eight bytes at
- * a time, byte by byte only near long stretches of one alphabet); a piece in which no run reaches
- * minRun characters (the common case: text, binary, compressed data) is given to the decoders only
- * to remember the run at its end. A piece with a long run, or arriving while a run is being
- * decoded, goes to each decoder in full; pieces are first cut into sub-pieces of {@link #SUB_PIECE}
- * bytes, so one long run costs that pass over the sub-pieces it touches only. So the bytes are read
- * once, not three times, where there is nothing to decode.
+ * at both nibble phases, behind one pass that finds where a run first becomes long ({@link
+ * LongRuns}: sixteen bytes at a time, byte by byte only near long stretches of one alphabet). The
+ * bytes before that point (all of a piece in which no run reaches minRun characters: text, binary,
+ * compressed data) are given to the decoders only to remember the run at their end; from that point
+ * the decoders read every byte, in stretches of {@link #FIRST_STRETCH} bytes doubling up to {@link
+ * #MAX_STRETCH} while a run is being decoded, and once none is, the look-out takes over again. So
+ * the bytes are read once, not three times, where there is nothing to decode, and a run costs the
+ * decoders' byte-by-byte pass over about its own length. The decoders' output does not depend on
+ * how their input is cut, and every stretch carries its piece's {@code rawStart}, so each sink gets
+ * the bytes its decoder fed the whole pieces would send, each with the same or a later (still
+ * lower-bound) {@code rawStart}.
  */
 public final class TextDecoders implements Decoder {
+
+  /** Bytes the decoders read first from where a run becomes long (most runs are shorter). */
+  static final int FIRST_STRETCH = 256;
+
+  /** At most this many bytes at a time while a run goes on (the per-call cost then negligible). */
+  static final int MAX_STRETCH = 8192;
 
   private final Base64Decoder base64;
   private final HexDecoder hex;
   private final HexDecoder hexOdd;
   private final LongRuns longRuns;
-
-  /**
-   * Bytes looked at together: a piece holding a long run goes to the decoders in full, so a piece
-   * is cut into sub-pieces of this size first (4 KiB: the per-call cost is a few dozen bytes'
-   * worth).
-   */
-  static final int SUB_PIECE = 4096;
+  private int stretch = FIRST_STRETCH;
 
   /**
    * @param minRun a power of two: runs shorter than this are not decoded
@@ -41,28 +45,31 @@ public final class TextDecoders implements Decoder {
 
   @Override
   public void accept(byte[] b, int off, int len, long rawStart) {
-    // in sub-pieces, so that a long run costs the decoders' byte-by-byte pass over the sub-pieces
-    // it touches, not over the whole piece (the decoders' output does not depend on how their
-    // input is cut; every sub-piece carries the piece's rawStart, the same lower bound as before)
+    int i = off;
     int end = off + len;
-    for (int i = off; i < end; i += SUB_PIECE) {
-      acceptSub(b, i, Math.min(SUB_PIECE, end - i), rawStart);
+    while (i < end) {
+      if (!base64.decoding() && !hex.decoding() && !hexOdd.decoding()) {
+        stretch = FIRST_STRETCH;
+        // both hex decoders keep the same run lengths (one table): hex's stand for hexOdd's
+        int at = longRuns.find(b, i, end - i, base64.runChars(), hex.runChars());
+        int shortUntil = at < 0 ? end : at;
+        if (shortUntil > i) {
+          base64.skipShortRuns(b, i, shortUntil - i, rawStart);
+          hex.skipShortRuns(b, i, shortUntil - i, rawStart);
+          hexOdd.skipShortRuns(b, i, shortUntil - i, rawStart);
+        }
+        if (at < 0) {
+          return;
+        }
+        i = at;
+      }
+      int n = Math.min(stretch, end - i);
+      base64.accept(b, i, n, rawStart);
+      hex.accept(b, i, n, rawStart);
+      hexOdd.accept(b, i, n, rawStart);
+      stretch = Math.min(2 * stretch, MAX_STRETCH);
+      i += n;
     }
-  }
-
-  private void acceptSub(byte[] b, int off, int len, long rawStart) {
-    if (!base64.decoding()
-        && !hex.decoding()
-        && !hexOdd.decoding()
-        && !longRuns.in(b, off, len, base64.runChars(), hex.runChars())) {
-      base64.skipShortRuns(b, off, len, rawStart);
-      hex.skipShortRuns(b, off, len, rawStart);
-      hexOdd.skipShortRuns(b, off, len, rawStart);
-      return;
-    }
-    base64.accept(b, off, len, rawStart);
-    hex.accept(b, off, len, rawStart);
-    hexOdd.accept(b, off, len, rawStart);
   }
 
   @Override

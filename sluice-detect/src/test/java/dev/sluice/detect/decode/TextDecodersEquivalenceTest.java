@@ -72,6 +72,91 @@ class TextDecodersEquivalenceTest {
     assertThat(hex.firstRaw).isEqualTo(hexAlone.firstRaw);
   }
 
+  /**
+   * The same on small pieces (1 to 300 bytes), so that runs are found at every position of a piece,
+   * start in one piece and become long in another, and are decoded across many pieces and
+   * stretches; runs of 60 to 70 characters (either side of minRun) between prose and JSON. Each
+   * decoded byte is also checked to carry a lower bound of where it was on the wire: the rawStart
+   * its decoder alone gives it or a later one, never later than the piece being fed when it came
+   * out.
+   */
+  @Property(tries = 60, seed = "2025")
+  void decodesTheSameOnSmallPiecesWithRawStartsThatAreLowerBounds(@ForAll long seed) {
+    Random r = new Random(seed);
+    StringBuilder text = new StringBuilder();
+    while (text.length() < 40_000) {
+      switch (r.nextInt(6)) {
+        case 0 -> text.append(Base64.getEncoder().encodeToString(bytes(r, 45 + r.nextInt(9))));
+        case 1 -> text.append(HexFormat.of().formatHex(bytes(r, 30 + r.nextInt(6))));
+        case 2 ->
+            text.append(Base64.getMimeEncoder().encodeToString(bytes(r, 40 + r.nextInt(900))));
+        case 3 -> text.append("{\"model\": \"Meta-Llama-3-70B-Instruct\", \"text\": \"");
+        default -> text.append("Implementation details follow.\\n\\n* a list, ");
+      }
+      text.append(r.nextBoolean() ? "\", \"" : " ");
+    }
+    byte[] data = text.toString().getBytes(StandardCharsets.US_ASCII);
+    long[] piece = {0};
+    Raws[] lanes = {new Raws(piece), new Raws(piece), new Raws(piece)};
+    Raws[] alone = {new Raws(piece), new Raws(piece), new Raws(piece)};
+    TextDecoders all = new TextDecoders(lanes[0], lanes[1], lanes[2], 64);
+    Decoder[] decoders = {
+      new Base64Decoder(alone[0], 64),
+      new HexDecoder(alone[1], 0, 64),
+      new HexDecoder(alone[2], 1, 64)
+    };
+    for (int i = 0; i < data.length; ) {
+      int n = Math.min(data.length - i, 1 + r.nextInt(300));
+      piece[0] = i;
+      all.accept(data, i, n, i);
+      for (Decoder d : decoders) {
+        d.accept(data, i, n, i);
+      }
+      i += n;
+    }
+    all.end();
+    for (Decoder d : decoders) {
+      d.end();
+    }
+    assertThat(lanes[0].bytes.size()).isPositive();
+    for (int lane = 0; lane < 3; lane++) {
+      assertThat(lanes[lane].toByteArray()).isEqualTo(alone[lane].toByteArray());
+      for (int k = 0; k < lanes[lane].raws.size(); k++) {
+        assertThat(lanes[lane].raws.get(k))
+            .as("lane %d, decoded byte %d", lane, k)
+            .isBetween(alone[lane].raws.get(k), lanes[lane].fed.get(k));
+      }
+    }
+  }
+
+  /** Keeps each decoded byte's rawStart and the rawStart of the piece being fed when it came. */
+  private static final class Raws implements ByteSink {
+    final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    final java.util.List<Long> raws = new java.util.ArrayList<>();
+    final java.util.List<Long> fed = new java.util.ArrayList<>();
+    private final long[] piece;
+
+    Raws(long[] piece) {
+      this.piece = piece;
+    }
+
+    @Override
+    public void accept(byte[] b, int off, int len, long rawStart) {
+      bytes.write(b, off, len);
+      for (int k = 0; k < len; k++) {
+        raws.add(rawStart);
+        fed.add(piece[0]);
+      }
+    }
+
+    @Override
+    public void end() {}
+
+    byte[] toByteArray() {
+      return bytes.toByteArray();
+    }
+  }
+
   private static byte[] bytes(Random r, int n) {
     byte[] b = new byte[n];
     r.nextBytes(b);

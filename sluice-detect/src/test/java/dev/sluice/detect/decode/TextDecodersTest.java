@@ -88,4 +88,39 @@ class TextDecodersTest {
     assertThat(b64.toByteArray()).isEmpty();
     assertThat(hex.toByteArray()).isEmpty();
   }
+
+  @Test
+  void runsFoundAtAPiecesLastByteAndLongerThanAStretchAreDecodedExactly() {
+    // a base64 run longer than the decoders' largest stretch (8 KiB), and a hex run that becomes
+    // long at the last byte of a 64 KiB piece and goes on in the next, between pages of prose
+    byte[] big = random(30_000, 11);
+    byte[] small = random(100, 12);
+    String prose = "Plain words, and \"quotes\": nothing to decode here.\\n";
+    String head = prose.repeat(1 + 65_536 / prose.length()).substring(0, 65_536 - 64) + " ";
+    String hexRun = HexFormat.of().formatHex(small);
+    String text =
+        head.substring(1)
+            + hexRun
+            + " | "
+            + prose.repeat(200)
+            + "\""
+            + Base64.getEncoder().encodeToString(big)
+            + " | "
+            + prose.repeat(50);
+    byte[] data = text.getBytes(StandardCharsets.US_ASCII);
+    assertThat(text.indexOf(hexRun) + 63).isEqualTo(65_535);
+    Collect b64 = new Collect();
+    Collect hex = new Collect();
+    Collect odd = new Collect();
+    TextDecoders all = new TextDecoders(b64, hex, odd, 64);
+    for (int i = 0; i < data.length; i += 65_536) {
+      all.accept(data, i, Math.min(65_536, data.length - i), i);
+    }
+    all.end();
+    assertThat(hex.toByteArray()).isEqualTo(small);
+    assertThat(hex.firstRaw).isZero();
+    // the hex run is a base64 run too (200 characters: 150 bytes), then the base64 itself
+    assertThat(b64.toByteArray()).hasSize(150 + big.length).endsWith(big);
+    assertThat(odd.toByteArray()).hasSize(small.length - 1);
+  }
 }
