@@ -3,6 +3,7 @@ package dev.sluice.detect.tensor;
 import dev.sluice.detect.format.DType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * The statistical detector of float tensor data (DESIGN section 9, issue 17): says which regions of
@@ -44,7 +45,17 @@ public final class TensorDetector {
 
   private final LaneHistogram histogram = new LaneHistogram();
   private final LegitimateFloats legitimate = new LegitimateFloats();
+  private final SplittableRandom random;
   private boolean encodedText;
+
+  /**
+   * A detector whose first look at each block ({@link Glance}) is at places drawn from {@code
+   * random}: give it a generator the sender cannot predict (the gateway's {@link TensorScanner}
+   * does), or a seeded one for results that repeat.
+   */
+  public TensorDetector(SplittableRandom random) {
+    this.random = random;
+  }
 
   /** The findings in {@code b[off, off+len)}, offsets counted from {@code b[off]}. */
   public List<TensorFinding> scan(byte[] b, int off, int len) {
@@ -112,13 +123,19 @@ public final class TensorDetector {
 
   /**
    * The layout of the float weights {@code b[off, off+len)} holds, or null when it holds none (or
-   * holds audio or embeddings); sets {@link #encodedText}. A block whose four sampled pieces show
-   * no lane that could hold float high bytes, and no encoded text, is not counted in full: most
-   * egress (text, compressed, encrypted) costs an eighth of a pass. Otherwise the first half of
-   * every 4 KiB is counted (the sampled pieces among them only once: a 64 KiB block's samples start
-   * on that grid).
+   * holds audio or embeddings); sets {@link #encodedText}. A block of at least 16 KiB is first
+   * glanced at ({@link Glance}: 2 KiB at random places); when that shows no lane that could hold
+   * float high bytes and no encoded text, the block is skipped: most egress (text, compressed,
+   * encrypted, zeros) costs that glance. Otherwise four 2 KiB pieces at fixed places are counted,
+   * and when they show no such lane either the block is skipped too; else the first 1 KiB of every
+   * other 4 KiB is counted as well (the sampled pieces only once: a 64 KiB block's samples start on
+   * that grid).
    */
   FloatLayout classify(byte[] b, int off, int len, long position) {
+    if (len >= 8 * SAMPLE && !Glance.mayMatter(b, off, len, position, random)) {
+      encodedText = false;
+      return null;
+    }
     histogram.clear();
     int step = len / 4;
     // the sampled pieces are pieces the full count reads when they start on its 4 KiB grid
@@ -151,6 +168,11 @@ public final class TensorDetector {
       return null;
     }
     return f;
+  }
+
+  /** Bytes counted into lane histograms so far (the detector's main cost; the glance is not). */
+  long bytesCounted() {
+    return histogram.added();
   }
 
   /** True when the histogram's bytes are mostly base64 or hex text (few spaces). */

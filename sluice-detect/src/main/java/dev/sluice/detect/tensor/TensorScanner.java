@@ -2,6 +2,7 @@ package dev.sluice.detect.tensor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * The tensor detector over a stream that arrives in pieces, with bounded state: one window of
@@ -19,7 +20,7 @@ public final class TensorScanner {
   /** Bytes of the previous window a region may reach back into. */
   static final int CARRY = TensorDetector.BLOCK;
 
-  private final TensorDetector detector = new TensorDetector();
+  private final TensorDetector detector;
   private final byte[] buffer;
   private final int window;
   private int carried;
@@ -28,19 +29,22 @@ public final class TensorScanner {
   private long reportedEnd;
   private final List<TensorFinding> pending = new ArrayList<>();
 
+  /** A scanner of the default window whose glances are at places no sender can predict. */
   public TensorScanner() {
-    this(DEFAULT_WINDOW);
+    this(DEFAULT_WINDOW, new SplittableRandom());
   }
 
   /**
    * @param window bytes judged together, at least {@link TensorDetector#MIN_BYTES}
+   * @param random where the detector glances at each block ({@link TensorDetector#TensorDetector})
    */
-  public TensorScanner(int window) {
+  public TensorScanner(int window, SplittableRandom random) {
     if (window < TensorDetector.MIN_BYTES) {
       throw new IllegalArgumentException(
           "window " + window + " is below " + TensorDetector.MIN_BYTES + " bytes");
     }
     this.window = window;
+    this.detector = new TensorDetector(random);
     this.buffer = new byte[CARRY + window];
   }
 

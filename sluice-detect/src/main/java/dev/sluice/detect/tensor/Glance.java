@@ -1,0 +1,142 @@
+package dev.sluice.detect.tensor;
+
+import java.util.SplittableRandom;
+
+/**
+ * The first, cheapest look at a block: {@link #PIECES} pieces of {@link #PIECE} bytes (2 KiB of a
+ * 64 KiB block, 1/32), one at a random place in each quarter of the block, decide whether the block
+ * may hold float high bytes or encoded text at all. When it may not, the block is skipped without a
+ * histogram: text, compressed or encrypted bytes and zeros cost this look alone. When it may, the
+ * {@link TensorDetector} goes on exactly as without it (its own samples, then the full count).
+ *
+ * <p>How: each byte is looked up in one table of packed counters ({@link #TABLE}: six 10-bit
+ * fields, one per question asked of a byte) and added to the accumulator of its lane, so a byte
+ * costs a load, a table load and an add, with no histogram to clear and no increment waiting on
+ * another. The questions are those of {@link ExponentShape#mayHold} and of the detector's encoded
+ * text test, asked with looser thresholds ({@link #MAY_HOLD_EXP7}, {@link #MAY_HOLD_EXP5}, {@link
+ * #MAX_ZERO}, {@link #MIN_BASE64}, {@link #MAX_SPACES}) because 2 KiB at random places is a noisier
+ * sample than the detector's 8 KiB: a block the detector would count in full passes this look (no
+ * weights slice of the measured models is lost, {@code docs/detection.md}).
+ *
+ * <p>Where: the places are drawn per block from the generator the detector is given, so a sender
+ * cannot know which bytes decide; see {@code docs/detection.md} "What evades it" for what that
+ * buys.
+ */
+final class Glance {
+  /** Bytes of each piece looked at. */
+  static final int PIECE = 512;
+
+  /** Pieces looked at per block, one in each quarter. */
+  static final int PIECES = 4;
+
+  /** Of a lane's non-zero bytes, the plausible fraction (fp32/bf16 reading) that passes. */
+  static final double MAY_HOLD_EXP7 = 0.6;
+
+  /**
+   * Of a lane pair's non-zero bytes, the plausible fraction (fp16 reading) that passes: random
+   * bytes read as fp16 are 0.68 plausible (21 of 31 non-zero classes), so this one is close to the
+   * detector's 0.8; at 1,024 bytes a pair, 0.75 is five standard deviations above random.
+   */
+  static final double MAY_HOLD_EXP5 = 0.75;
+
+  /** The largest fraction of a lane (or pair) in class 0 (zeros and subnormals) that passes. */
+  static final double MAX_ZERO = 0.65;
+
+  /** The smallest fraction of base64 alphabet (hex included) that may be encoded text. */
+  static final double MIN_BASE64 = 0.4;
+
+  /** Encoded text has fewer spaces than this fraction of its bytes. */
+  static final double MAX_SPACES = 1.0 / 25;
+
+  private static final int BITS = 10;
+  private static final long FIELD = (1L << BITS) - 1;
+  private static final int ZERO7 = 0;
+  private static final int PLAUSIBLE7 = 1;
+  private static final int ZERO5 = 2;
+  private static final int PLAUSIBLE5 = 3;
+  private static final int BASE64 = 4;
+  private static final int SPACE = 5;
+
+  /** Per byte value: a 1 in each field whose question the byte answers yes. */
+  private static final long[] TABLE = new long[256];
+
+  static {
+    for (int v = 0; v < 256; v++) {
+      int c7 = v & 0x7f;
+      int c5 = (v >> 2) & 0x1f;
+      long t = 0;
+      t |= (c7 == 0 ? 1L : 0) << (ZERO7 * BITS);
+      t |= (ExponentShape.SIGN_EXP7.plausibleClass(c7) ? 1L : 0) << (PLAUSIBLE7 * BITS);
+      t |= (c5 == 0 ? 1L : 0) << (ZERO5 * BITS);
+      t |= (ExponentShape.SIGN_EXP5.plausibleClass(c5) ? 1L : 0) << (PLAUSIBLE5 * BITS);
+      t |= (EncodedRuns.BASE64[v] ? 1L : 0) << (BASE64 * BITS);
+      t |= (v == ' ' ? 1L : 0) << (SPACE * BITS);
+      TABLE[v] = t;
+    }
+  }
+
+  private Glance() {}
+
+  /**
+   * True when {@code b[off, off+len)} (stream position {@code position} at {@code off}) may hold
+   * float high bytes or encoded text, judged from pieces drawn with {@code random}; {@code len} is
+   * at least {@code PIECE * PIECES}.
+   */
+  static boolean mayMatter(byte[] b, int off, int len, long position, SplittableRandom random) {
+    int quarter = len / PIECES;
+    // accumulators by lane relative to each piece's first byte, turned to stream lanes per piece
+    long[] lanes = new long[4];
+    for (int q = 0; q < PIECES; q++) {
+      int at = off + q * quarter + random.nextInt(quarter - PIECE + 1);
+      long a0 = 0;
+      long a1 = 0;
+      long a2 = 0;
+      long a3 = 0;
+      for (int i = at, end = at + PIECE; i < end; i += 4) {
+        a0 += TABLE[b[i] & 0xff];
+        a1 += TABLE[b[i + 1] & 0xff];
+        a2 += TABLE[b[i + 2] & 0xff];
+        a3 += TABLE[b[i + 3] & 0xff];
+      }
+      int first = (int) ((position + (at - off)) & 3);
+      lanes[first] += a0;
+      lanes[(first + 1) & 3] += a1;
+      lanes[(first + 2) & 3] += a2;
+      lanes[(first + 3) & 3] += a3;
+    }
+    return judge(lanes, PIECE * PIECES / 4);
+  }
+
+  /** The decision from the four lanes' packed counts, {@code perLane} bytes each. */
+  private static boolean judge(long[] lanes, int perLane) {
+    for (int k = 0; k < 4; k++) {
+      if (may(field(lanes[k], ZERO7), field(lanes[k], PLAUSIBLE7), perLane, MAY_HOLD_EXP7)) {
+        return true;
+      }
+    }
+    for (int p = 0; p < 2; p++) {
+      int zero = field(lanes[p], ZERO5) + field(lanes[p + 2], ZERO5);
+      int plausible = field(lanes[p], PLAUSIBLE5) + field(lanes[p + 2], PLAUSIBLE5);
+      if (may(zero, plausible, 2 * perLane, MAY_HOLD_EXP5)) {
+        return true;
+      }
+    }
+    int all = 4 * perLane;
+    int base64 = 0;
+    int spaces = 0;
+    for (long lane : lanes) {
+      base64 += field(lane, BASE64);
+      spaces += field(lane, SPACE);
+    }
+    return base64 >= MIN_BASE64 * all && spaces < MAX_SPACES * all;
+  }
+
+  private static boolean may(int zero, int plausible, int all, double minPlausible) {
+    int nonZero = all - zero;
+    return zero <= MAX_ZERO * all && nonZero > 0 && plausible >= minPlausible * nonZero;
+  }
+
+  private static int field(long packed, int field) {
+    return (int) ((packed >>> (field * BITS)) & FIELD);
+  }
+}
