@@ -1,5 +1,8 @@
 package dev.sluice.detect.tensor;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 
 /**
@@ -48,6 +51,12 @@ final class Glance {
   /** Encoded text has fewer spaces than this fraction of its bytes. */
   static final double MAX_SPACES = 1.0 / 25;
 
+  /** Bytes of a piece that {@link #closed} counts (256 a lane: fits the 10-bit fields). */
+  static final int PROOF = 1024;
+
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   private static final int BITS = 10;
   private static final long FIELD = (1L << BITS) - 1;
   private static final int ZERO7 = 0;
@@ -84,27 +93,87 @@ final class Glance {
    */
   static boolean mayMatter(byte[] b, int off, int len, long position, SplittableRandom random) {
     int quarter = len / PIECES;
-    // accumulators by lane relative to each piece's first byte, turned to stream lanes per piece
     long[] lanes = new long[4];
     for (int q = 0; q < PIECES; q++) {
       int at = off + q * quarter + random.nextInt(quarter - PIECE + 1);
-      long a0 = 0;
-      long a1 = 0;
-      long a2 = 0;
-      long a3 = 0;
-      for (int i = at, end = at + PIECE; i < end; i += 4) {
-        a0 += TABLE[b[i] & 0xff];
-        a1 += TABLE[b[i + 1] & 0xff];
-        a2 += TABLE[b[i + 2] & 0xff];
-        a3 += TABLE[b[i + 3] & 0xff];
-      }
-      int first = (int) ((position + (at - off)) & 3);
-      lanes[first] += a0;
-      lanes[(first + 1) & 3] += a1;
-      lanes[(first + 2) & 3] += a2;
-      lanes[(first + 3) & 3] += a3;
+      count(b, at, PIECE, position + (at - off), lanes);
     }
     return judge(lanes, PIECE * PIECES / 4);
+  }
+
+  /**
+   * True when {@code b[from, from + Trim.PIECE)} (stream position {@code position} at {@code from})
+   * cannot look like weights to {@link Trim} under any layout (fp32 with any high lane, bf16 or
+   * fp16 at either phase), so a region being extended stops before it: proven from its first 1 KiB
+   * (more than 3% of the piece's elements with a non-zero implausible high byte, or more than half
+   * with a zero one, fails {@link ExponentShape#weightLike} whatever the rest holds) or from its
+   * being all zero bytes. False says only that it was not proven.
+   */
+  static boolean closed(byte[] b, int from, long position) {
+    if (allZero(b, from, Trim.PIECE)) {
+      return true;
+    }
+    long[] lanes = new long[4];
+    count(b, from, PROOF, position, lanes);
+    int elements32 = Trim.PIECE / 4;
+    for (int k = 0; k < 4; k++) {
+      int zero = field(lanes[k], ZERO7);
+      int implausible = PROOF / 4 - zero - field(lanes[k], PLAUSIBLE7);
+      if (!fails(zero, implausible, elements32)) {
+        return false;
+      }
+    }
+    for (int p = 0; p < 2; p++) {
+      int zero7 = field(lanes[p], ZERO7) + field(lanes[p + 2], ZERO7);
+      int plausible7 = field(lanes[p], PLAUSIBLE7) + field(lanes[p + 2], PLAUSIBLE7);
+      int zero5 = field(lanes[p], ZERO5) + field(lanes[p + 2], ZERO5);
+      int plausible5 = field(lanes[p], PLAUSIBLE5) + field(lanes[p + 2], PLAUSIBLE5);
+      if (!fails(zero7, PROOF / 2 - zero7 - plausible7, 2 * elements32)
+          || !fails(zero5, PROOF / 2 - zero5 - plausible5, 2 * elements32)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Sure to fail weightLike: more than 3% of at most {@code elements} implausible, or half zero.
+   */
+  private static boolean fails(int zero, int implausible, int elements) {
+    // of the non-zero elements (at most all of them), less than 97% can then be plausible
+    return implausible > (1 - ExponentShape.MIN_PLAUSIBLE) * elements
+        || zero > ExponentShape.MAX_ZERO * elements;
+  }
+
+  private static boolean allZero(byte[] b, int from, int len) {
+    long or = 0;
+    for (int i = from, end = from + len; i < end; i += 8) {
+      or |= (long) LONG_LE.get(b, i);
+      if (or != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Adds {@code b[at, at+len)}'s table entries ({@code len} a multiple of 4) to the lanes. */
+  private static void count(byte[] b, int at, int len, long position, long[] lanes) {
+    // accumulators by lane relative to the piece's first byte, turned to stream lanes after
+    long a0 = 0;
+    long a1 = 0;
+    long a2 = 0;
+    long a3 = 0;
+    for (int i = at, end = at + len; i < end; i += 4) {
+      a0 += TABLE[b[i] & 0xff];
+      a1 += TABLE[b[i + 1] & 0xff];
+      a2 += TABLE[b[i + 2] & 0xff];
+      a3 += TABLE[b[i + 3] & 0xff];
+    }
+    int first = (int) (position & 3);
+    lanes[first] += a0;
+    lanes[(first + 1) & 3] += a1;
+    lanes[(first + 2) & 3] += a2;
+    lanes[(first + 3) & 3] += a3;
   }
 
   /** The decision from the four lanes' packed counts, {@code perLane} bytes each. */

@@ -76,6 +76,18 @@ public final class TensorDetector {
    * tensor starting just before a window is reported from where it starts.
    */
   List<TensorFinding> scan(byte[] b, int lookBack, int off, int len, long position) {
+    return scan(b, lookBack, off, len, position, null);
+  }
+
+  /**
+   * As {@link #scan(byte[], int, int, int, long)}, where the blocks {@code k} with {@code
+   * skipped[k]} (null: none) were judged already, in place ({@link TensorScanner}): no floats and
+   * no encoded text ({@link Glance#mayMatter}), and neither end piece can look like weights ({@link
+   * Glance#closed}). Their bytes in {@code b} are never read (they may be stale), and a region is
+   * not extended into them, as {@link Trim} would have stopped at their end pieces anyway.
+   */
+  List<TensorFinding> scan(
+      byte[] b, int lookBack, int off, int len, long position, boolean[] skipped) {
     List<TensorFinding> out = new ArrayList<>();
     if (len < MIN_BYTES) {
       return out;
@@ -84,11 +96,15 @@ public final class TensorDetector {
     int blocks = Math.max(1, len / BLOCK + (len % BLOCK >= MIN_BYTES ? 1 : 0));
     FloatLayout[] layouts = new FloatLayout[blocks];
     boolean[] text = new boolean[blocks];
+    boolean[] judged = new boolean[blocks];
     for (int k = 0; k < blocks; k++) {
       int start = off + k * BLOCK;
       int blockEnd = k == blocks - 1 ? end : start + BLOCK;
-      layouts[k] = classify(b, start, blockEnd - start, position + (start - off));
-      text[k] = layouts[k] == null && encodedText;
+      judged[k] = skipped != null && k < skipped.length && skipped[k];
+      if (!judged[k]) {
+        layouts[k] = classify(b, start, blockEnd - start, position + (start - off));
+        text[k] = layouts[k] == null && encodedText;
+      }
     }
     int textFrom = -1;
     for (int k = 0; k <= blocks; k++) {
@@ -98,10 +114,20 @@ public final class TensorDetector {
       if (f != null) {
         int lowest =
             out.isEmpty() ? lookBack : (int) (out.get(out.size() - 1).end() - position) + off;
-        if (k > 0 && layouts[k - 1] != null) {
-          lowest = start; // the block before is judged on its own
+        if (k > 0 && (layouts[k - 1] != null || judged[k - 1])) {
+          lowest = start; // the block before is judged on its own, or closed at its end
         }
-        int highest = k + 1 < blocks && layouts[k + 1] != null ? blockEnd : end;
+        int highest = k + 1 < blocks && (layouts[k + 1] != null || judged[k + 1]) ? blockEnd : end;
+        for (int j = k - 2; j >= 0 && lowest < start; j--) {
+          if (judged[j]) {
+            lowest = Math.max(lowest, off + (j + 1) * BLOCK);
+          }
+        }
+        for (int j = k + 2; j < blocks && highest > blockEnd; j++) {
+          if (judged[j]) {
+            highest = Math.min(highest, off + j * BLOCK);
+          }
+        }
         int[] span = Trim.span(b, off, position, start, blockEnd, lowest, highest, f);
         if (span != null) {
           long from = position + (span[0] - off);

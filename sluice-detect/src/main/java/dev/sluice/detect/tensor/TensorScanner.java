@@ -12,6 +12,16 @@ import java.util.SplittableRandom;
  * Findings carry stream positions; a region spanning several windows is reported once per window
  * (adjacent findings, which {@link #drain()} merges when they are drained together). Not
  * thread-safe.
+ *
+ * <p>Judged in place: when a piece holds a whole block of the window ({@link TensorDetector#BLOCK}
+ * bytes starting on the window's block grid), the block is glanced at where it lies ({@link
+ * Glance#mayMatter}) and, when it shows no floats and no encoded text and neither of its end pieces
+ * can look like weights ({@link Glance#closed}), it is not copied: the window's scan skips it and
+ * no region is extended into it, which is what the scan would have found had it been copied. Large
+ * reads of ordinary bytes (a file read in 1 MiB pieces, a benchmark's 64 KiB pieces on the grid) so
+ * cost the glance alone; pieces that straddle the grid (a socket's reads) are copied. One
+ * difference, after {@link #finish()} only: a window after a short one does not reach back into a
+ * block skipped in place.
  */
 public final class TensorScanner {
   /** The default window: the slice size the detector's targets are measured on. */
@@ -23,7 +33,13 @@ public final class TensorScanner {
   private final TensorDetector detector;
   private final byte[] buffer;
   private final int window;
+  private final SplittableRandom random;
+
+  /** Blocks of the current window skipped in place (their bytes in the buffer are stale). */
+  private final boolean[] skipped;
+
   private int carried;
+  private long copied;
   private int filled;
   private long position;
   private long reportedEnd;
@@ -44,7 +60,9 @@ public final class TensorScanner {
           "window " + window + " is below " + TensorDetector.MIN_BYTES + " bytes");
     }
     this.window = window;
+    this.random = random;
     this.detector = new TensorDetector(random);
+    this.skipped = new boolean[window / TensorDetector.BLOCK + 1];
     this.buffer = new byte[CARRY + window];
   }
 
@@ -53,16 +71,42 @@ public final class TensorScanner {
     if (off < 0 || len < 0 || off > b.length - len) {
       throw new IndexOutOfBoundsException("off=" + off + " len=" + len + " of " + b.length);
     }
+    int block = TensorDetector.BLOCK;
     while (len > 0) {
-      int n = Math.min(len, window - filled);
-      System.arraycopy(b, off, buffer, CARRY + filled, n);
-      filled += n;
-      off += n;
-      len -= n;
+      if (filled % block == 0 && len >= block && wholeBlock(filled) && skip(b, off)) {
+        skipped[filled / block] = true;
+        filled += block;
+        off += block;
+        len -= block;
+      } else {
+        // copied up to the next block boundary at most, where a piece may be judged in place
+        int n = Math.min(len, Math.min(window, (filled / block + 1) * block) - filled);
+        System.arraycopy(b, off, buffer, CARRY + filled, n);
+        copied += n;
+        filled += n;
+        off += n;
+        len -= n;
+      }
       if (filled == window) {
         scanWindow();
       }
     }
+  }
+
+  /** True when {@code [at, at + BLOCK)} of a full window is one of the blocks its scan judges. */
+  private boolean wholeBlock(int at) {
+    int rest = window - at - TensorDetector.BLOCK;
+    return rest == 0 || rest >= TensorDetector.MIN_BYTES;
+  }
+
+  /** True when the block {@code b[off, off + BLOCK)} need not be copied ({@link TensorScanner}). */
+  private boolean skip(byte[] b, int off) {
+    int block = TensorDetector.BLOCK;
+    long at = position + filled;
+    int last = block - Trim.PIECE;
+    return !Glance.mayMatter(b, off, block, at, random)
+        && Glance.closed(b, off, at)
+        && Glance.closed(b, off + last, at + last);
   }
 
   /** Scans the bytes not yet scanned (judged only if at least {@link TensorDetector#MIN_BYTES}). */
@@ -70,6 +114,11 @@ public final class TensorScanner {
     if (filled > 0) {
       scanWindow();
     }
+  }
+
+  /** Bytes of the stream copied into the window so far (the others were judged in place). */
+  long bytesCopied() {
+    return copied;
   }
 
   /** Stream position of the next byte to arrive. */
@@ -100,13 +149,23 @@ public final class TensorScanner {
   private void scanWindow() {
     long reachable = Math.max(position - carried, reportedEnd);
     int lookBack = CARRY - (int) (position - reachable);
-    for (TensorFinding f : detector.scan(buffer, lookBack, CARRY, filled, position)) {
+    for (TensorFinding f : detector.scan(buffer, lookBack, CARRY, filled, position, skipped)) {
       pending.add(f);
       reportedEnd = Math.max(reportedEnd, f.end());
     }
     position += filled;
-    // the carry: the last CARRY bytes scanned, moved to the front
+    // the carry: the last CARRY bytes scanned, moved to the front, but none of a block skipped in
+    // place (its last piece is closed, so nothing reaches back across it, and its bytes are stale)
     int keep = Math.min(CARRY, carried + filled);
+    int block = TensorDetector.BLOCK;
+    int blocks = filled / block + (filled % block >= TensorDetector.MIN_BYTES ? 1 : 0);
+    for (int k = 0; k < skipped.length; k++) {
+      if (skipped[k]) {
+        // the last block of the scan takes a short tail along: then nothing is kept
+        keep = k >= blocks - 1 ? 0 : Math.min(keep, filled - (k + 1) * block);
+        skipped[k] = false;
+      }
+    }
     System.arraycopy(buffer, CARRY + filled - keep, buffer, CARRY - keep, keep);
     carried = keep;
     filled = 0;
