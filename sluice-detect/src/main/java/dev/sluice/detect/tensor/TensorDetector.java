@@ -11,8 +11,9 @@ import java.util.SplittableRandom;
  * the byte positions alone, so it finds weights that were never indexed.
  *
  * <p>How: the range is cut into blocks of {@link #BLOCK} bytes (a tail shorter than {@link
- * #MIN_BYTES} joins the block before it). For each block one pass counts the bytes (half of them,
- * {@link #classify}) of the four lanes (position modulo 4, {@link LaneHistogram}); the lanes'
+ * #MIN_BYTES} joins the block before it). Each block is glanced at first ({@link Glance}: 1 KiB at
+ * random places, which skips text, compressed bytes and zeros); for a block that passes, one pass
+ * counts the bytes (20 KiB of 64, {@link #classify}) of the four lanes (position modulo 4, {@link LaneHistogram}); the lanes'
  * high-byte shapes ({@link ExponentShape}) name a layout or none ({@link LayoutGuess}). A float
  * block that is audio or unit-norm embeddings ({@link LegitimateFloats}) is not reported; a
  * reported block is trimmed to the 4 KiB pieces whose high bytes are plausible at its ends. Blocks
@@ -150,7 +151,7 @@ public final class TensorDetector {
   /**
    * The layout of the float weights {@code b[off, off+len)} holds, or null when it holds none (or
    * holds audio or embeddings); sets {@link #encodedText}. A block of at least 16 KiB is first
-   * glanced at ({@link Glance}: 2 KiB at random places); when that shows no lane that could hold
+   * glanced at ({@link Glance}: 1 KiB at random places); when that shows no lane that could hold
    * float high bytes and no encoded text, the block is skipped: most egress (text, compressed,
    * encrypted, zeros) costs that glance. Otherwise four 2 KiB pieces at fixed places are counted,
    * and when they show no such lane either the block is skipped too; else the first 1 KiB of every
