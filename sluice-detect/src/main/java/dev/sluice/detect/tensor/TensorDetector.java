@@ -13,14 +13,15 @@ import java.util.SplittableRandom;
  * <p>How: the range is cut into blocks of {@link #BLOCK} bytes (a tail shorter than {@link
  * #MIN_BYTES} joins the block before it). Each block is glanced at first ({@link Glance}: 1 KiB at
  * random places, which skips text, compressed bytes and zeros); for a block that passes, one pass
- * counts the bytes (20 KiB of 64, {@link #classify}) of the four lanes (position modulo 4, {@link LaneHistogram}); the lanes'
- * high-byte shapes ({@link ExponentShape}) name a layout or none ({@link LayoutGuess}). A float
- * block that is audio or unit-norm embeddings ({@link LegitimateFloats}) is not reported; a
- * reported block is trimmed to the 4 KiB pieces whose high bytes are plausible at its ends. Blocks
- * that are mostly base64 or hex text are searched for encoded runs ({@link EncodedRuns}); each run
- * is decoded and judged the same way, except that a run that decodes to one unit-norm fp32 vector
- * (an embeddings response) or may be such a vector cut by the edge of the range is left alone. Runs
- * too short to judge alone are pooled and judged together.
+ * counts the bytes (20 KiB of 64, {@link #classify}) of the four lanes (position modulo 4, {@link
+ * LaneHistogram}); the lanes' high-byte shapes ({@link ExponentShape}) name a layout or none
+ * ({@link LayoutGuess}). A float block that is audio or unit-norm embeddings ({@link
+ * LegitimateFloats}) is not reported; a reported block is trimmed to the 4 KiB pieces whose high
+ * bytes are plausible at its ends. Blocks that are mostly base64 or hex text are searched for
+ * encoded runs ({@link EncodedRuns}); each run is decoded and judged the same way, except that a
+ * run that decodes to one unit-norm fp32 vector (an embeddings response) or may be such a vector
+ * cut by the edge of the range is left alone. Runs too short to judge alone are pooled and judged
+ * together.
  *
  * <p>What it does not report: int8, int4 and other quantized weights (their bytes are integers, not
  * floats: see {@code docs/detection.md}), ranges shorter than {@link #MIN_BYTES}, and weights
