@@ -98,34 +98,68 @@ final class Glance {
    * at least {@code PIECE * PIECES}.
    */
   static boolean mayMatter(byte[] b, int off, int len, long position, SplittableRandom random) {
+    return mayMatter(b, off, len, b, off + len, len, position, random);
+  }
+
+  /**
+   * As {@link #mayMatter(byte[], int, int, long, SplittableRandom)} for a block of {@code len}
+   * bytes in two parts: {@code a[aOff, aOff + aLen)}, then the rest from {@code c[cOff]} (a block
+   * whose head is in a window and whose tail is in the piece that arrived). A piece drawn across
+   * the two parts is moved to the start of the second, which is at least {@code PIECE + 3} long.
+   */
+  static boolean mayMatter(
+      byte[] a,
+      int aOff,
+      int aLen,
+      byte[] c,
+      int cOff,
+      int len,
+      long position,
+      SplittableRandom r) {
     int quarter = len / PIECES;
     // each piece starts on stream lane 0, so the four are read in one loop into one set of lane
     // accumulators: their cache misses overlap instead of following one another
-    int p0 = place(off, 0, quarter, position, random);
-    int p1 = place(off, 1, quarter, position, random);
-    int p2 = place(off, 2, quarter, position, random);
-    int p3 = place(off, 3, quarter, position, random);
+    int[] at = new int[PIECES];
+    byte[][] in = new byte[PIECES][];
+    for (int q = 0; q < PIECES; q++) {
+      int x = place(q, quarter, position, r);
+      if (x + PIECE <= aLen) {
+        in[q] = a;
+        at[q] = aOff + x;
+      } else {
+        in[q] = c;
+        at[q] = cOff + Math.max(x, aLen + (int) ((4 - ((position + aLen) & 3)) & 3)) - aLen;
+      }
+    }
+    byte[] b0 = in[0];
+    byte[] b1 = in[1];
+    byte[] b2 = in[2];
+    byte[] b3 = in[3];
+    int p0 = at[0];
+    int p1 = at[1];
+    int p2 = at[2];
+    int p3 = at[3];
     long a0 = 0;
     long a1 = 0;
     long a2 = 0;
     long a3 = 0;
     for (int i = 0; i < PIECE; i += 4) {
-      a0 += TABLE[b[p0 + i] & 0xff] + TABLE[b[p1 + i] & 0xff];
-      a1 += TABLE[b[p0 + i + 1] & 0xff] + TABLE[b[p1 + i + 1] & 0xff];
-      a2 += TABLE[b[p0 + i + 2] & 0xff] + TABLE[b[p1 + i + 2] & 0xff];
-      a3 += TABLE[b[p0 + i + 3] & 0xff] + TABLE[b[p1 + i + 3] & 0xff];
-      a0 += TABLE[b[p2 + i] & 0xff] + TABLE[b[p3 + i] & 0xff];
-      a1 += TABLE[b[p2 + i + 1] & 0xff] + TABLE[b[p3 + i + 1] & 0xff];
-      a2 += TABLE[b[p2 + i + 2] & 0xff] + TABLE[b[p3 + i + 2] & 0xff];
-      a3 += TABLE[b[p2 + i + 3] & 0xff] + TABLE[b[p3 + i + 3] & 0xff];
+      a0 += TABLE[b0[p0 + i] & 0xff] + TABLE[b1[p1 + i] & 0xff];
+      a1 += TABLE[b0[p0 + i + 1] & 0xff] + TABLE[b1[p1 + i + 1] & 0xff];
+      a2 += TABLE[b0[p0 + i + 2] & 0xff] + TABLE[b1[p1 + i + 2] & 0xff];
+      a3 += TABLE[b0[p0 + i + 3] & 0xff] + TABLE[b1[p1 + i + 3] & 0xff];
+      a0 += TABLE[b2[p2 + i] & 0xff] + TABLE[b3[p3 + i] & 0xff];
+      a1 += TABLE[b2[p2 + i + 1] & 0xff] + TABLE[b3[p3 + i + 1] & 0xff];
+      a2 += TABLE[b2[p2 + i + 2] & 0xff] + TABLE[b3[p3 + i + 2] & 0xff];
+      a3 += TABLE[b2[p2 + i + 3] & 0xff] + TABLE[b3[p3 + i + 3] & 0xff];
     }
     return judge(new long[] {a0, a1, a2, a3}, PIECE * PIECES / 4);
   }
 
-  /** A random start in quarter {@code q} for a piece that starts on stream lane 0 and fits. */
-  private static int place(int off, int q, int quarter, long position, SplittableRandom random) {
-    int start = off + q * quarter;
-    int lane0 = (int) ((4 - ((position + q * quarter) & 3)) & 3);
+  /** A random offset in quarter {@code q} for a piece that starts on stream lane 0 and fits. */
+  private static int place(int q, int quarter, long position, SplittableRandom random) {
+    int start = q * quarter;
+    int lane0 = (int) ((4 - ((position + start) & 3)) & 3);
     return start + lane0 + (random.nextInt((quarter - PIECE - 3) / 4 + 1) << 2);
   }
 

@@ -73,14 +73,29 @@ public final class TensorScanner {
     }
     int block = TensorDetector.BLOCK;
     while (len > 0) {
-      if (filled % block == 0 && len >= block && wholeBlock(filled) && skip(b, off)) {
+      int head = filled % block;
+      int rest = block - head;
+      if (head == 0 && len >= block && wholeBlock(filled) && skip(b, off)) {
         skipped[filled / block] = true;
         filled += block;
         off += block;
         len -= block;
+      } else if (head >= Trim.PIECE
+          && rest >= Trim.PIECE
+          && len >= rest
+          && wholeBlock(filled - head)
+          && skipSplit(head, b, off)) {
+        // the head was copied as it came; the rest, in this piece, is not
+        skipped[filled / block] = true;
+        filled += rest;
+        off += rest;
+        len -= rest;
       } else {
         // copied up to the next block boundary at most, where a piece may be judged in place
         int n = Math.min(len, Math.min(window, (filled / block + 1) * block) - filled);
+        if (head > 0 && head < Trim.PIECE && len >= rest && rest - Trim.PIECE >= Trim.PIECE) {
+          n = Trim.PIECE - head; // the block's first piece whole in the window, then the above
+        }
         System.arraycopy(b, off, buffer, CARRY + filled, n);
         copied += n;
         filled += n;
@@ -91,6 +106,20 @@ public final class TensorScanner {
         scanWindow();
       }
     }
+  }
+
+  /**
+   * As {@link #skip} for the block whose first {@code head} bytes are in the window and whose rest
+   * is {@code b[off, ...)}: both end pieces lie wholly in one part.
+   */
+  private boolean skipSplit(int head, byte[] b, int off) {
+    int block = TensorDetector.BLOCK;
+    long at = position + filled - head;
+    int from = CARRY + filled - head;
+    int last = block - Trim.PIECE;
+    return !Glance.mayMatter(buffer, from, head, b, off, block, at, random)
+        && Glance.closed(buffer, from, at)
+        && Glance.closed(b, off + last - head, at + last);
   }
 
   /** True when {@code [at, at + BLOCK)} of a full window is one of the blocks its scan judges. */

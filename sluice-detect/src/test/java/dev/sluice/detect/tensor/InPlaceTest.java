@@ -54,11 +54,14 @@ class InPlaceTest {
     return out;
   }
 
-  private static List<TensorFinding> feed(TensorScanner s, byte[] data, int piece, long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
+  /** Feeds {@code data} in pieces of {@code piece} bytes after a first one of {@code first}. */
+  private static List<TensorFinding> feed(TensorScanner s, byte[] data, int first, int piece) {
+    if (piece <= 0) {
+      throw new IllegalArgumentException("piece " + piece);
+    }
     List<TensorFinding> found = new ArrayList<>();
     for (int i = 0; i < data.length; ) {
-      int n = Math.min(data.length - i, piece > 0 ? piece : 1 + r.nextInt(20_000));
+      int n = Math.min(data.length - i, i == 0 && first > 0 ? first : piece);
       s.update(data, i, n);
       found.addAll(s.drain());
       i += n;
@@ -83,17 +86,30 @@ class InPlaceTest {
     return out;
   }
 
+  private static byte[] ordinary() {
+    return concat(
+        Arrays.copyOf(Negatives.corpusText(), 4 << 20),
+        Negatives.random(4 << 20, 41),
+        new byte[4 << 20]);
+  }
+
   @Test
   void ordinaryBytesInPiecesOnTheGridAreNotCopied() {
-    byte[] data =
-        concat(
-            Arrays.copyOf(Negatives.corpusText(), 4 << 20),
-            Negatives.random(4 << 20, 41),
-            new byte[4 << 20]);
+    byte[] data = ordinary();
     TensorScanner s = new TensorScanner(TensorScanner.DEFAULT_WINDOW, new SplittableRandom(42));
-    assertThat(feed(s, data, BLOCK, 0)).isEmpty();
+    assertThat(feed(s, data, 0, BLOCK)).isEmpty();
     assertThat(s.position()).isEqualTo(data.length);
     assertThat(s.bytesCopied()).isZero();
+  }
+
+  @Test
+  void ofPiecesAcrossTheGridOnlyTheFirstFourKiBOfEachBlockIsCopied() {
+    // a socket's reads: 64 KiB pieces that start 1,000 bytes into a block
+    byte[] data = ordinary();
+    TensorScanner s = new TensorScanner(TensorScanner.DEFAULT_WINDOW, new SplittableRandom(52));
+    assertThat(feed(s, data, 1000, BLOCK)).isEmpty();
+    assertThat(s.position()).isEqualTo(data.length);
+    assertThat(s.bytesCopied()).isLessThanOrEqualTo((long) data.length / BLOCK * Trim.PIECE);
   }
 
   @Test
@@ -111,13 +127,19 @@ class InPlaceTest {
             new byte[256 * 1024]);
     TensorScanner inPlace =
         new TensorScanner(TensorScanner.DEFAULT_WINDOW, new SplittableRandom(44));
+    TensorScanner across =
+        new TensorScanner(TensorScanner.DEFAULT_WINDOW, new SplittableRandom(46));
     TensorScanner copied =
         new TensorScanner(TensorScanner.DEFAULT_WINDOW, new SplittableRandom(45));
-    List<TensorFinding> a = feed(inPlace, data, BLOCK, 0);
-    List<TensorFinding> b = feed(copied, data, -1, 46);
+    List<TensorFinding> a = feed(inPlace, data, 0, BLOCK);
+    List<TensorFinding> c = feed(across, data, 7000, BLOCK);
+    // pieces shorter than a piece of the trimming: no block is ever judged in place
+    List<TensorFinding> b = feed(copied, data, 0, 3000);
     assertThat(inPlace.bytesCopied()).isLessThan(data.length - 10L * BLOCK);
+    assertThat(across.bytesCopied()).isLessThan(data.length - 8L * BLOCK);
     assertThat(copied.bytesCopied()).isEqualTo(data.length);
     assertThat(a).isEqualTo(b);
+    assertThat(c).isEqualTo(b);
     assertThat(a)
         .extracting(TensorFinding::dtype)
         .containsExactly(DType.F16, DType.BF16, DType.F32);
@@ -135,13 +157,13 @@ class InPlaceTest {
             Arrays.copyOfRange(text, BLOCK, 3 * BLOCK));
     TensorScanner inPlace =
         new TensorScanner(TensorScanner.DEFAULT_WINDOW, new SplittableRandom(49));
-    List<TensorFinding> a = feed(inPlace, data, BLOCK, 0);
+    List<TensorFinding> a = feed(inPlace, data, 0, BLOCK);
     List<TensorFinding> b =
         feed(
             new TensorScanner(TensorScanner.DEFAULT_WINDOW, new SplittableRandom(50)),
             data,
-            -1,
-            51);
+            0,
+            3000);
     assertThat(inPlace.bytesCopied()).isLessThan(data.length);
     assertThat(a).isEqualTo(b);
     assertThat(a).hasSize(2);
