@@ -13,15 +13,17 @@ import java.util.SplittableRandom;
  * (adjacent findings, which {@link #drain()} merges when they are drained together). Not
  * thread-safe.
  *
- * <p>Judged in place: when a piece holds a whole block of the window ({@link TensorDetector#BLOCK}
- * bytes starting on the window's block grid), the block is glanced at where it lies ({@link
- * Glance#mayMatter}) and, when it shows no floats and no encoded text and neither of its end pieces
- * can look like weights ({@link Glance#closed}), it is not copied: the window's scan skips it and
- * no region is extended into it, which is what the scan would have found had it been copied. Large
- * reads of ordinary bytes (a file read in 1 MiB pieces, a benchmark's 64 KiB pieces on the grid) so
- * cost the glance alone; pieces that straddle the grid (a socket's reads) are copied. One
- * difference, after {@link #finish()} only: a window after a short one does not reach back into a
- * block skipped in place.
+ * <p>Judged in place: when a piece completes a block of the window ({@link TensorDetector#BLOCK}
+ * bytes on the window's block grid) that it holds whole, or whose head of at least 4 KiB is in the
+ * window already (a shorter head is first topped up to 4 KiB), the block is glanced at where it
+ * lies ({@link Glance#mayMatter}, over both parts) and, when it shows no floats and no encoded text
+ * and neither of its end pieces can look like weights ({@link Glance#closed}), the rest of it is
+ * not copied: the window's scan skips the block and extends no region into it, which is what the
+ * scan would have found had it been copied. A block of ordinary bytes so costs the glance, the
+ * proof and the copy of what of it came before the piece that completes it (nothing for a file read
+ * in 1 MiB pieces, half a block on average for a socket's 64 KiB reads). One difference, after
+ * {@link #finish()} only: a window after a short one does not reach back into a block skipped in
+ * place.
  */
 public final class TensorScanner {
   /** The default window: the slice size the detector's targets are measured on. */
