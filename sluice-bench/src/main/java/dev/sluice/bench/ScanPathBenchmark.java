@@ -45,7 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code data}: {@code weights-indexed} (the fp32 tensor bytes of all-MiniLM-L6-v2, read from
  *       the model jar in the local Maven repository, and the index is of that model: every chunk is
  *       a hit and extends a match), {@code weights-not-indexed} (the same bytes, index of 256 MiB
- *       of random bytes: every chunk a miss), {@code text} (the corpus answers, JSONL);
+ *       of random bytes: every chunk a miss), {@code text} (the corpus answers, JSONL), {@code
+ *       random} (seeded random bytes: compressed or encrypted egress) and {@code zeros} (16 MiB of
+ *       zero bytes), the last three with the index of the model;
  *   <li>{@code matcherRaw}, {@code matcherAllLanes}: the {@link FingerprintMatcher} alone (raw
  *       lane; raw, base64 and both hex lanes);
  *   <li>{@code tensors}: the {@link TensorScanner} alone (128 KiB windows and the carry);
@@ -69,7 +71,7 @@ public class ScanPathBenchmark {
   static final int INPUT = 16 << 20;
   static final int PIECE = 64 << 10;
 
-  @Param({"weights-indexed", "weights-not-indexed", "text"})
+  @Param({"weights-indexed", "weights-not-indexed", "text", "random", "zeros"})
   public String data;
 
   @Param("../shared/corpus")
@@ -106,6 +108,11 @@ public class ScanPathBenchmark {
       byte[] file = Files.readAllBytes(onnx);
       if (data.equals("text")) {
         bytes = text();
+      } else if (data.equals("random")) {
+        bytes = new byte[INPUT];
+        new java.util.Random(2).nextBytes(bytes);
+      } else if (data.equals("zeros")) {
+        bytes = new byte[INPUT];
       } else {
         ByteArrayOutputStream w = new ByteArrayOutputStream();
         for (TensorRegion r : regions) {

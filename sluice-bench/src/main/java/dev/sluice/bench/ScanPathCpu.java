@@ -11,11 +11,11 @@ import java.util.function.ToLongFunction;
  * {@link ScanPathBenchmark}'s operations timed by the thread's CPU time instead of the wall clock,
  * so a machine shared with other work still shows what one core does: MB per CPU second for each
  * path (matcher raw lane, matcher every lane, tensor scanner, both) on each input (real weights
- * indexed and not, corpus text). Runs each case 24 times and prints the median and, in brackets,
- * the best of the last 12 (after the JIT has compiled the loops: with 6 runs, the first input's
- * figures were still those of loops being compiled; the median, because a best-of alone flatters a
- * loaded machine's luckiest run). Run from the repository root (the corpus is {@code
- * ../shared/corpus}).
+ * indexed and not, corpus text, seeded random bytes, zeros). Runs each case 24 times and prints the
+ * median and, in brackets, the best of the last 12 (after the JIT has compiled the loops: with 6
+ * runs, the first input's figures were still those of loops being compiled; the median, because a
+ * best-of alone flatters a loaded machine's luckiest run). Run from the repository root (the corpus
+ * is {@code ../shared/corpus}).
  *
  * <pre>
  * java -cp sluice-bench/target/benchmarks.jar dev.sluice.bench.ScanPathCpu [anchors|chunks]
@@ -41,7 +41,8 @@ public final class ScanPathCpu {
         "matcherAllLanes",
         "tensors",
         "both");
-    for (String data : new String[] {"weights-indexed", "weights-not-indexed", "text"}) {
+    for (String data :
+        new String[] {"weights-indexed", "weights-not-indexed", "text", "random", "zeros"}) {
       ScanPathBenchmark b = new ScanPathBenchmark();
       b.data = data;
       b.corpus = "../shared/corpus";

@@ -75,7 +75,7 @@ public class TensorDetectorBenchmark {
 
   private byte[] bytes;
   private int next;
-  private final TensorDetector detector = new TensorDetector();
+  private final TensorDetector detector = new TensorDetector(new SplittableRandom(17));
 
   @Setup
   public void setup() throws IOException {

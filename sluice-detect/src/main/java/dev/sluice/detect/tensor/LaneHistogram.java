@@ -9,6 +9,7 @@ final class LaneHistogram {
   private final int[][] lanes = new int[4][256];
   private final int[] laneTotals = new int[4];
   private int total;
+  private long added;
 
   void clear() {
     for (int[] lane : lanes) {
@@ -46,6 +47,7 @@ final class LaneHistogram {
       lanes[lane][b[i] & 0xff]++;
     }
     total += len;
+    added += len;
     int first = (int) (position & 3);
     for (int k = 0; k < 4; k++) {
       // bytes i of [0, len) with (first + i) % 4 == k: i = r, r + 4, ...
@@ -62,6 +64,11 @@ final class LaneHistogram {
   /** Bytes of lane {@code k} added since the last {@link #clear()}. */
   int laneTotal(int k) {
     return laneTotals[k];
+  }
+
+  /** Bytes added since this histogram was made, clears or not (what counting has cost). */
+  long added() {
+    return added;
   }
 
   /** Bytes added since the last {@link #clear()}. */

@@ -3,6 +3,7 @@ package dev.sluice.detect.tensor;
 import dev.sluice.detect.format.DType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * The statistical detector of float tensor data (DESIGN section 9, issue 17): says which regions of
@@ -10,15 +11,17 @@ import java.util.List;
  * the byte positions alone, so it finds weights that were never indexed.
  *
  * <p>How: the range is cut into blocks of {@link #BLOCK} bytes (a tail shorter than {@link
- * #MIN_BYTES} joins the block before it). For each block one pass counts the bytes (half of them,
- * {@link #classify}) of the four lanes (position modulo 4, {@link LaneHistogram}); the lanes'
- * high-byte shapes ({@link ExponentShape}) name a layout or none ({@link LayoutGuess}). A float
- * block that is audio or unit-norm embeddings ({@link LegitimateFloats}) is not reported; a
- * reported block is trimmed to the 4 KiB pieces whose high bytes are plausible at its ends. Blocks
- * that are mostly base64 or hex text are searched for encoded runs ({@link EncodedRuns}); each run
- * is decoded and judged the same way, except that a run that decodes to one unit-norm fp32 vector
- * (an embeddings response) or may be such a vector cut by the edge of the range is left alone. Runs
- * too short to judge alone are pooled and judged together.
+ * #MIN_BYTES} joins the block before it). Each block is glanced at first ({@link Glance}: 1 KiB at
+ * random places, which skips text, compressed bytes and zeros); for a block that passes, one pass
+ * counts the bytes (20 KiB of 64, {@link #classify}) of the four lanes (position modulo 4, {@link
+ * LaneHistogram}); the lanes' high-byte shapes ({@link ExponentShape}) name a layout or none
+ * ({@link LayoutGuess}). A float block that is audio or unit-norm embeddings ({@link
+ * LegitimateFloats}) is not reported; a reported block is trimmed to the 4 KiB pieces whose high
+ * bytes are plausible at its ends. Blocks that are mostly base64 or hex text are searched for
+ * encoded runs ({@link EncodedRuns}); each run is decoded and judged the same way, except that a
+ * run that decodes to one unit-norm fp32 vector (an embeddings response) or may be such a vector
+ * cut by the edge of the range is left alone. Runs too short to judge alone are pooled and judged
+ * together.
  *
  * <p>What it does not report: int8, int4 and other quantized weights (their bytes are integers, not
  * floats: see {@code docs/detection.md}), ranges shorter than {@link #MIN_BYTES}, and weights
@@ -44,7 +47,17 @@ public final class TensorDetector {
 
   private final LaneHistogram histogram = new LaneHistogram();
   private final LegitimateFloats legitimate = new LegitimateFloats();
+  private final SplittableRandom random;
   private boolean encodedText;
+
+  /**
+   * A detector whose first look at each block ({@link Glance}) is at places drawn from {@code
+   * random}: give it a generator the sender cannot predict (the gateway's {@link TensorScanner}
+   * does), or a seeded one for results that repeat.
+   */
+  public TensorDetector(SplittableRandom random) {
+    this.random = random;
+  }
 
   /** The findings in {@code b[off, off+len)}, offsets counted from {@code b[off]}. */
   public List<TensorFinding> scan(byte[] b, int off, int len) {
@@ -65,6 +78,18 @@ public final class TensorDetector {
    * tensor starting just before a window is reported from where it starts.
    */
   List<TensorFinding> scan(byte[] b, int lookBack, int off, int len, long position) {
+    return scan(b, lookBack, off, len, position, null);
+  }
+
+  /**
+   * As {@link #scan(byte[], int, int, int, long)}, where the blocks {@code k} with {@code
+   * skipped[k]} (null: none) were judged already, in place ({@link TensorScanner}): no floats and
+   * no encoded text ({@link Glance#mayMatter}), and neither end piece can look like weights ({@link
+   * Glance#closed}). Their bytes in {@code b} are never read (they may be stale), and a region is
+   * not extended into them, as {@link Trim} would have stopped at their end pieces anyway.
+   */
+  List<TensorFinding> scan(
+      byte[] b, int lookBack, int off, int len, long position, boolean[] skipped) {
     List<TensorFinding> out = new ArrayList<>();
     if (len < MIN_BYTES) {
       return out;
@@ -73,11 +98,15 @@ public final class TensorDetector {
     int blocks = Math.max(1, len / BLOCK + (len % BLOCK >= MIN_BYTES ? 1 : 0));
     FloatLayout[] layouts = new FloatLayout[blocks];
     boolean[] text = new boolean[blocks];
+    boolean[] judged = new boolean[blocks];
     for (int k = 0; k < blocks; k++) {
       int start = off + k * BLOCK;
       int blockEnd = k == blocks - 1 ? end : start + BLOCK;
-      layouts[k] = classify(b, start, blockEnd - start, position + (start - off));
-      text[k] = layouts[k] == null && encodedText;
+      judged[k] = skipped != null && k < skipped.length && skipped[k];
+      if (!judged[k]) {
+        layouts[k] = classify(b, start, blockEnd - start, position + (start - off));
+        text[k] = layouts[k] == null && encodedText;
+      }
     }
     int textFrom = -1;
     for (int k = 0; k <= blocks; k++) {
@@ -87,10 +116,20 @@ public final class TensorDetector {
       if (f != null) {
         int lowest =
             out.isEmpty() ? lookBack : (int) (out.get(out.size() - 1).end() - position) + off;
-        if (k > 0 && layouts[k - 1] != null) {
-          lowest = start; // the block before is judged on its own
+        if (k > 0 && (layouts[k - 1] != null || judged[k - 1])) {
+          lowest = start; // the block before is judged on its own, or closed at its end
         }
-        int highest = k + 1 < blocks && layouts[k + 1] != null ? blockEnd : end;
+        int highest = k + 1 < blocks && (layouts[k + 1] != null || judged[k + 1]) ? blockEnd : end;
+        for (int j = k - 2; j >= 0 && lowest < start; j--) {
+          if (judged[j]) {
+            lowest = Math.max(lowest, off + (j + 1) * BLOCK);
+          }
+        }
+        for (int j = k + 2; j < blocks && highest > blockEnd; j++) {
+          if (judged[j]) {
+            highest = Math.min(highest, off + j * BLOCK);
+          }
+        }
         int[] span = Trim.span(b, off, position, start, blockEnd, lowest, highest, f);
         if (span != null) {
           long from = position + (span[0] - off);
@@ -112,13 +151,19 @@ public final class TensorDetector {
 
   /**
    * The layout of the float weights {@code b[off, off+len)} holds, or null when it holds none (or
-   * holds audio or embeddings); sets {@link #encodedText}. A block whose four sampled pieces show
-   * no lane that could hold float high bytes, and no encoded text, is not counted in full: most
-   * egress (text, compressed, encrypted) costs an eighth of a pass. Otherwise the first half of
-   * every 4 KiB is counted (the sampled pieces among them only once: a 64 KiB block's samples start
-   * on that grid).
+   * holds audio or embeddings); sets {@link #encodedText}. A block of at least 16 KiB is first
+   * glanced at ({@link Glance}: 1 KiB at random places); when that shows no lane that could hold
+   * float high bytes and no encoded text, the block is skipped: most egress (text, compressed,
+   * encrypted, zeros) costs that glance. Otherwise four 2 KiB pieces at fixed places are counted,
+   * and when they show no such lane either the block is skipped too; else the first 1 KiB of every
+   * other 4 KiB is counted as well (the sampled pieces only once: a 64 KiB block's samples start on
+   * that grid).
    */
   FloatLayout classify(byte[] b, int off, int len, long position) {
+    if (len >= 8 * SAMPLE && !Glance.mayMatter(b, off, len, position, random)) {
+      encodedText = false;
+      return null;
+    }
     histogram.clear();
     int step = len / 4;
     // the sampled pieces are pieces the full count reads when they start on its 4 KiB grid
@@ -151,6 +196,11 @@ public final class TensorDetector {
       return null;
     }
     return f;
+  }
+
+  /** Bytes counted into lane histograms so far (the detector's main cost; the glance is not). */
+  long bytesCounted() {
+    return histogram.added();
   }
 
   /** True when the histogram's bytes are mostly base64 or hex text (few spaces). */

@@ -56,7 +56,7 @@ final class Trim {
   }
 
   /** True when the high bytes of {@code b[from, to)} look like weights under layout {@code f}. */
-  private static boolean piece(byte[] b, int base, long position, int from, int to, FloatLayout f) {
+  static boolean piece(byte[] b, int base, long position, int from, int to, FloatLayout f) {
     int w = f.width();
     // two tables, for even and odd elements: weights' high bytes repeat a few values, and one
     // table would make each increment wait on the one before to the same count

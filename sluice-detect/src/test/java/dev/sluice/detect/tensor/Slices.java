@@ -41,7 +41,7 @@ final class Slices {
   }
 
   static Tally tally(byte[] data, long seed, int limit) {
-    TensorDetector d = new TensorDetector();
+    TensorDetector d = new TensorDetector(new SplittableRandom(17));
     int flagged = 0;
     int[] byType = new int[3];
     List<Integer> offs = offsets(data.length, seed, limit);

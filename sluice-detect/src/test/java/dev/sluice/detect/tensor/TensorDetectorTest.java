@@ -47,7 +47,7 @@ class TensorDetectorTest {
   void reportsTheRegionOfWeightsBetweenTextToWithinFourKiB() {
     // 100 KiB of answers, 300 KiB of bf16 weights at an odd offset, 100 KiB of answers
     byte[] data = concat(text(100 * 1024 + 3), weights(DType.BF16, 300 * 1024), text(100 * 1024));
-    List<TensorFinding> f = new TensorDetector().scan(data, 0, data.length);
+    List<TensorFinding> f = new TensorDetector(new SplittableRandom(17)).scan(data, 0, data.length);
     assertThat(f).hasSize(1);
     TensorFinding r = f.get(0);
     assertThat(r.dtype()).isEqualTo(DType.BF16);
@@ -62,7 +62,7 @@ class TensorDetectorTest {
     byte[] json =
         ("{\"id\":\"x\",\"note\":\"a plain answer, with spaces\",\"blob\":\"" + b64 + "\"}")
             .getBytes(StandardCharsets.US_ASCII);
-    List<TensorFinding> f = new TensorDetector().scan(json, 0, json.length);
+    List<TensorFinding> f = new TensorDetector(new SplittableRandom(17)).scan(json, 0, json.length);
     int start = json.length - b64.length() - 2;
     assertThat(f).hasSize(1);
     assertThat(f.get(0).carrier()).isEqualTo(Carrier.BASE64);
@@ -75,7 +75,8 @@ class TensorDetectorTest {
   void findsHexWeightsCutAtAnOddCharacter() {
     byte[] hex = TensorDetectorMeasure.hex(weights(DType.F16, 64 * 1024));
     // starting one hex digit in: the detector must try the other phase
-    List<TensorFinding> f = new TensorDetector().scan(hex, 1, hex.length - 1);
+    List<TensorFinding> f =
+        new TensorDetector(new SplittableRandom(17)).scan(hex, 1, hex.length - 1);
     assertThat(f).extracting(TensorFinding::carrier).containsExactly(Carrier.HEX);
     assertThat(f.get(0).dtype()).isEqualTo(DType.F16);
   }
@@ -84,7 +85,8 @@ class TensorDetectorTest {
   void findsBase64WeightsCutInsideAQuantum() {
     byte[] b64 = Base64.getEncoder().encode(weights(DType.BF16, 96 * 1024));
     for (int cut = 1; cut < 4; cut++) {
-      List<TensorFinding> f = new TensorDetector().scan(b64, cut, b64.length - cut);
+      List<TensorFinding> f =
+          new TensorDetector(new SplittableRandom(17)).scan(b64, cut, b64.length - cut);
       assertThat(f).as("cut %d", cut).extracting(TensorFinding::dtype).containsExactly(DType.BF16);
     }
   }
@@ -100,7 +102,7 @@ class TensorDetectorTest {
       b.append('"');
     }
     byte[] json = b.append(']').toString().getBytes(StandardCharsets.US_ASCII);
-    assertThat(new TensorDetector().scan(json, 0, json.length))
+    assertThat(new TensorDetector(new SplittableRandom(17)).scan(json, 0, json.length))
         .extracting(TensorFinding::carrier)
         .containsExactly(Carrier.BASE64);
   }
@@ -108,15 +110,17 @@ class TensorDetectorTest {
   @Test
   void judgesNothingShorterThanMinBytes() {
     byte[] w = weights(DType.F32, TensorDetector.MIN_BYTES - 1);
-    assertThat(new TensorDetector().scan(w, 0, w.length)).isEmpty();
+    assertThat(new TensorDetector(new SplittableRandom(17)).scan(w, 0, w.length)).isEmpty();
     byte[] enough = weights(DType.F32, TensorDetector.MIN_BYTES * 4);
-    assertThat(new TensorDetector().scan(enough, 0, enough.length)).hasSize(1);
+    assertThat(new TensorDetector(new SplittableRandom(17)).scan(enough, 0, enough.length))
+        .hasSize(1);
   }
 
   @Test
   void findingsCarryStreamPositions() {
     byte[] w = weights(DType.F32, 128 * 1024);
-    List<TensorFinding> f = new TensorDetector().scan(w, 0, w.length, 1L << 40);
+    List<TensorFinding> f =
+        new TensorDetector(new SplittableRandom(17)).scan(w, 0, w.length, 1L << 40);
     assertThat(f).hasSize(1);
     assertThat(f.get(0).offset()).isEqualTo(1L << 40);
     assertThat(f.get(0).length()).isEqualTo(w.length);
@@ -126,7 +130,7 @@ class TensorDetectorTest {
   void theScannerFindsTheSameRegionWhateverThePieces() {
     byte[] data = concat(text(200 * 1024 + 5), weights(DType.F16, 512 * 1024), text(150 * 1024));
     SplittableRandom r = new SplittableRandom(5);
-    TensorScanner s = new TensorScanner();
+    TensorScanner s = new TensorScanner(TensorScanner.DEFAULT_WINDOW, new SplittableRandom(6));
     List<TensorFinding> found = new ArrayList<>();
     for (int i = 0; i < data.length; ) {
       int n = Math.min(data.length - i, 1 + r.nextInt(20_000));
@@ -154,7 +158,8 @@ class TensorDetectorTest {
           default -> concat(junk, new byte[8192], junk);
         };
     for (int off = 0; off < Math.min(5, data.length); off++) {
-      for (TensorFinding f : new TensorDetector().scan(data, off, data.length - off)) {
+      for (TensorFinding f :
+          new TensorDetector(new SplittableRandom(17)).scan(data, off, data.length - off)) {
         assertThat(f.offset()).isBetween(0L, (long) data.length - off - 1);
         assertThat(f.end()).isLessThanOrEqualTo(data.length - off);
       }

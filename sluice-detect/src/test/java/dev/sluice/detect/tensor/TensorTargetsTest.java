@@ -7,6 +7,7 @@ import dev.sluice.detect.format.DType;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -95,7 +96,7 @@ class TensorTargetsTest {
   }
 
   private static void assertNamed(String what, byte[] data, DType t, long seed) {
-    TensorDetector d = new TensorDetector();
+    TensorDetector d = new TensorDetector(new SplittableRandom(17));
     List<Integer> offsets = Slices.offsets(data.length, seed, PER_CLASS);
     int named = 0;
     for (int off : offsets) {
