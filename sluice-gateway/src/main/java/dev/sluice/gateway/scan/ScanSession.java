@@ -4,6 +4,7 @@ import dev.sluice.detect.decode.ExpansionLimit;
 import dev.sluice.detect.fingerprint.AnchorSampling;
 import dev.sluice.detect.fingerprint.FingerprintIndex;
 import dev.sluice.detect.fingerprint.FingerprintMatcher;
+import dev.sluice.detect.tensor.TensorDetector;
 import dev.sluice.detect.tensor.TensorFinding;
 import dev.sluice.detect.tensor.TensorScanner;
 import io.netty.buffer.ByteBuf;
@@ -26,6 +27,13 @@ final class ScanSession {
   private boolean matched;
   private boolean tensorFound;
   private byte[] scratch;
+
+  /**
+   * Two blocks of the tensor scanner's grid: the stream's newest bytes, with the tensor detector.
+   */
+  private static final int BLOCK = TensorDetector.BLOCK;
+
+  private byte[] ring;
   private long position;
   private Throwable failure;
 
@@ -60,6 +68,10 @@ final class ScanSession {
     if (len == 0 || failure != null) {
       return;
     }
+    if (tensors != null) {
+      staged(buf, len);
+      return;
+    }
     try {
       byte[] a;
       int off;
@@ -77,11 +89,43 @@ final class ScanSession {
       if (matcher != null && !matched) {
         matcher.feed(a, off, len);
       }
-      if (tensors != null && !tensorFound) {
-        tensors.update(a, off, len);
-        drainTensors();
-      }
       position = Math.addExact(position, len);
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+  }
+
+  /**
+   * With the tensor detector: the bytes are copied once, into {@link #ring} at their stream
+   * position modulo two blocks, the matcher reads them there, and the tensor scanner is given each
+   * block of its grid whole, where it lies, once the block is complete. A block the scanner skips
+   * is then never copied again (it copies the head of a block that reaches it in two pieces, which
+   * a socket's reads, off the grid, almost always are). Findings are as early: the scanner judges a
+   * block when it is complete either way.
+   */
+  private void staged(ByteBuf buf, int len) {
+    try {
+      if (ring == null) {
+        ring = new byte[2 * BLOCK];
+      }
+      int from = buf.readerIndex();
+      int left = len;
+      while (left > 0) {
+        int inBlock = (int) (position % BLOCK);
+        int at = (int) (position % (2 * BLOCK));
+        int n = Math.min(left, BLOCK - inBlock);
+        buf.getBytes(from, ring, at, n);
+        if (matcher != null && !matched) {
+          matcher.feed(ring, at, n);
+        }
+        position = Math.addExact(position, n);
+        from += n;
+        left -= n;
+        if (inBlock + n == BLOCK && !tensorFound) {
+          tensors.update(ring, at + n - BLOCK, BLOCK);
+          drainTensors();
+        }
+      }
     } catch (RuntimeException e) {
       failure = e;
     }
@@ -97,6 +141,10 @@ final class ScanSession {
         matcher.end();
       }
       if (tensors != null && !tensorFound) {
+        int rest = (int) (position % BLOCK);
+        if (rest > 0) {
+          tensors.update(ring, (int) ((position - rest) % (2 * BLOCK)), rest);
+        }
         tensors.finish();
         drainTensors();
       }
