@@ -18,6 +18,8 @@
 # Settings (environment, defaults in brackets):
 #   RUNS [3, QUICK 1]            measured runs per workload and peer
 #   BYTES [1073741824, QUICK 268435456]                      bulk bytes per run
+#   BULK_WARMUP [3, QUICK 1]     unrecorded bulk runs per peer first (the JVM's JIT: a Sluice's
+#                                first GiB or two run slower while its loops are compiled)
 #   WRK_THREADS [2] WRK_CONNS [32] WRK_SECONDS [10, QUICK 3] wrk -t -c -d
 #   SSE_STREAMS [200, QUICK 50] SSE_SECONDS [15, QUICK 4] SSE_GRACE [5, QUICK 2]
 #   SSE_WARMUP [5, QUICK 2] SSE_DELAY_MS [10]                 streams, run length, pacing
@@ -52,6 +54,7 @@ if [ "$QUICK" = 1 ]; then
 fi
 RUNS=${RUNS:-3}
 BYTES=${BYTES:-1073741824}
+BULK_WARMUP=${BULK_WARMUP:-$([ "$QUICK" = 1 ] && echo 1 || echo 3)}
 WRK_THREADS=${WRK_THREADS:-2}
 WRK_CONNS=${WRK_CONNS:-32}
 WRK_SECONDS=${WRK_SECONDS:-10}
@@ -373,8 +376,8 @@ wrk_run() { # PEER RUN SECONDS
 started=$(date +%s)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 if has bulk; then
-  log "bulk: warm-up, then $RUNS x ${PEERS[*]} with $BYTES bytes"
-  for peer in "${PEERS[@]}"; do blast "$peer" 0; done
+  log "bulk: warm-up ($BULK_WARMUP x each), then $RUNS x ${PEERS[*]} with $BYTES bytes"
+  for _ in $(seq "$BULK_WARMUP"); do for peer in "${PEERS[@]}"; do blast "$peer" 0; done; done
   for r in $(seq "$RUNS"); do for peer in "${PEERS[@]}"; do blast "$peer" "$r"; done; done
 fi
 if has http; then
@@ -433,7 +436,7 @@ table=$(java -Djava.awt.headless=true -cp "$bench_jar" dev.sluice.bench.CompareR
   echo "Host: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -r);" \
     "$(java -version 2>&1 | head -1); $(nginx -v 2>&1 | sed 's/.*: //'); $(haproxy -v | head -1 | awk '{print "HAProxy " $3}');" \
     "wrk $(wrk -v 2>&1 | awk 'NR == 1 {print $2}')."
-  echo "Settings: RUNS=$RUNS BYTES=$BYTES WRK_THREADS=$WRK_THREADS WRK_CONNS=$WRK_CONNS WRK_SECONDS=$WRK_SECONDS" \
+  echo "Settings: RUNS=$RUNS BYTES=$BYTES BULK_WARMUP=$BULK_WARMUP WRK_THREADS=$WRK_THREADS WRK_CONNS=$WRK_CONNS WRK_SECONDS=$WRK_SECONDS" \
     "SSE_STREAMS=$SSE_STREAMS SSE_SECONDS=$SSE_SECONDS SSE_GRACE=$SSE_GRACE SSE_DELAY_MS=$SSE_DELAY_MS" \
     "CORPUS=$(basename "$CORPUS") QUICK=$QUICK BLAST_CONTENT=$BLAST_CONTENT${DETECTION:+ DETECTION=$DETECTION}."
   echo "Measured for ${elapsed}s; load average (1, 5, 15 min) before $load_before, after" \
