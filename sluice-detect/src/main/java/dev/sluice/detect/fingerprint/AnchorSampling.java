@@ -1,6 +1,7 @@
 package dev.sluice.detect.fingerprint;
 
 import java.security.SecureRandom;
+import java.util.SplittableRandom;
 
 /**
  * Which offsets of a stream a matcher tests for anchors ({@link AnchorParams}): in each 4 KiB block
@@ -24,14 +25,24 @@ public record AnchorSampling(int stride, long seed) {
 
   private static final SecureRandom SEEDS = new SecureRandom();
 
+  /**
+   * Per thread, a generator seeded once from {@link #SEEDS}: a stream's seed costs a few
+   * nanoseconds (a reverse listener starts a stream per response body), not a SecureRandom call.
+   */
+  private static final ThreadLocal<SplittableRandom> LOCAL =
+      ThreadLocal.withInitial(() -> new SplittableRandom(SEEDS.nextLong()));
+
   public AnchorSampling {
     if (stride < 1 || stride > 32 || Integer.bitCount(stride) != 1) {
       throw new IllegalArgumentException("stride " + stride + " not a power of two in 1..32");
     }
   }
 
-  /** Sampling with {@code stride} for one stream, its seed drawn from a {@link SecureRandom}. */
+  /**
+   * Sampling with {@code stride} for one stream, its seed drawn from the calling thread's generator
+   * (itself seeded from a {@link SecureRandom}).
+   */
   public static AnchorSampling random(int stride) {
-    return new AnchorSampling(stride, stride == 1 ? 0 : SEEDS.nextLong());
+    return new AnchorSampling(stride, stride == 1 ? 0 : LOCAL.get().nextLong());
   }
 }
