@@ -34,7 +34,10 @@ abstract class AlphabetRuns implements Decoder {
 
   private int carried;
   private long carryRaw;
-  private final byte[] out = new byte[OUT + 8];
+
+  /** Decoded bytes not yet passed on; allocated at the first run (most streams have none). */
+  private byte[] out;
+
   private int outLength;
   private long outRaw;
   private int runChars;
@@ -225,6 +228,9 @@ abstract class AlphabetRuns implements Decoder {
   final void emit(int value, long rawStart) {
     if (outLength == 0) {
       outRaw = rawStart;
+      if (out == null) {
+        out = new byte[OUT + 8];
+      }
     }
     out[outLength++] = (byte) value;
     if (outLength == OUT) {

@@ -33,7 +33,7 @@ public final class TensorScanner {
   static final int CARRY = TensorDetector.BLOCK;
 
   private final TensorDetector detector;
-  private final byte[] buffer;
+  private byte[] buffer;
   private final int window;
   private final SplittableRandom random;
 
@@ -65,7 +65,7 @@ public final class TensorScanner {
     this.random = random;
     this.detector = new TensorDetector(random);
     this.skipped = new boolean[window / TensorDetector.BLOCK + 1];
-    this.buffer = new byte[CARRY + window];
+    this.buffer = new byte[0];
   }
 
   /** Adds {@code len} bytes of {@code b} from {@code off}, scanning each window that fills. */
@@ -98,6 +98,7 @@ public final class TensorScanner {
         if (head > 0 && head < Trim.PIECE && len >= rest && rest - Trim.PIECE >= Trim.PIECE) {
           n = Trim.PIECE - head; // the block's first piece whole in the window, then the above
         }
+        ensure(CARRY + filled + n);
         System.arraycopy(b, off, buffer, CARRY + filled, n);
         copied += n;
         filled += n;
@@ -107,6 +108,17 @@ public final class TensorScanner {
       if (filled == window) {
         scanWindow();
       }
+    }
+  }
+
+  /**
+   * Grows the buffer to hold {@code size} bytes (at most the carry and a window): a short stream (a
+   * small response body) does not pay for a whole window.
+   */
+  private void ensure(int size) {
+    if (buffer.length < size) {
+      int grown = Math.max(size, Math.min(CARRY + window, 2 * buffer.length));
+      buffer = java.util.Arrays.copyOf(buffer, Math.min(CARRY + window, grown));
     }
   }
 
@@ -142,6 +154,11 @@ public final class TensorScanner {
 
   /** Scans the bytes not yet scanned (judged only if at least {@link TensorDetector#MIN_BYTES}). */
   public void finish() {
+    if (position == 0 && filled < TensorDetector.MIN_BYTES) {
+      position += filled; // a stream this short is not judged: nothing to look back to either
+      filled = 0;
+      return;
+    }
     if (filled > 0) {
       scanWindow();
     }
@@ -178,6 +195,7 @@ public final class TensorScanner {
   }
 
   private void scanWindow() {
+    ensure(CARRY + filled);
     long reachable = Math.max(position - carried, reportedEnd);
     int lookBack = CARRY - (int) (position - reachable);
     for (TensorFinding f : detector.scan(buffer, lookBack, CARRY, filled, position, skipped)) {

@@ -96,6 +96,21 @@ final class ScanSession {
   }
 
   /**
+   * Makes the ring hold {@code size} bytes: it starts at 4 KiB and doubles up to two blocks, so a
+   * small response body does not pay for 128 KiB. While it is smaller than two blocks the stream
+   * has not passed its end, so stream offsets index it as they index the full ring.
+   */
+  private void grow(int size) {
+    if (ring == null || ring.length < size) {
+      int n = ring == null ? 4096 : ring.length;
+      while (n < size) {
+        n *= 2;
+      }
+      ring = ring == null ? new byte[n] : java.util.Arrays.copyOf(ring, n);
+    }
+  }
+
+  /**
    * With the tensor detector: the bytes are copied once, into {@link #ring} at their stream
    * position modulo two blocks, the matcher reads them there, and the tensor scanner is given each
    * block of its grid whole, where it lies, once the block is complete. A block the scanner skips
@@ -105,15 +120,13 @@ final class ScanSession {
    */
   private void staged(ByteBuf buf, int len) {
     try {
-      if (ring == null) {
-        ring = new byte[2 * BLOCK];
-      }
       int from = buf.readerIndex();
       int left = len;
       while (left > 0) {
         int inBlock = (int) (position % BLOCK);
         int at = (int) (position % (2 * BLOCK));
         int n = Math.min(left, BLOCK - inBlock);
+        grow(at + n);
         buf.getBytes(from, ring, at, n);
         if (matcher != null && !matched) {
           matcher.feed(ring, at, n);
@@ -140,7 +153,8 @@ final class ScanSession {
       if (matcher != null && !matched) {
         matcher.end();
       }
-      if (tensors != null && !tensorFound) {
+      // a stream shorter than the tensor detector judges (a small response body) is not given to it
+      if (tensors != null && !tensorFound && position >= TensorDetector.MIN_BYTES) {
         int rest = (int) (position % BLOCK);
         if (rest > 0) {
           tensors.update(ring, (int) ((position - rest) % (2 * BLOCK)), rest);
