@@ -148,7 +148,7 @@ public class ScanPathBenchmark {
     }
   }
 
-  /** The input read by {@link #setUp()} ({@link SparseAnchorCpu} scans the same bytes). */
+  /** The input read by {@link #setUp()} ({@link TextLanesCpu} scans the same bytes). */
   byte[] input() {
     return bytes;
   }

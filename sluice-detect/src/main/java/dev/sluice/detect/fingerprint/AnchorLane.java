@@ -31,7 +31,7 @@ final class AnchorLane implements ByteSink {
   private final FingerprintIndex index;
   private final FingerprintMatcher matcher;
   private final long seed;
-  private final int shift;
+  private final AnchorParams params;
 
   /** The top anchor-bits bits: an offset is an anchor when its hash has none of them set. */
   private final long topBits;
@@ -90,8 +90,8 @@ final class AnchorLane implements ByteSink {
     this.matcher = matcher;
     AnchorParams params = (AnchorParams) index.scheme();
     this.seed = params.seed();
-    this.shift = 64 - params.anchorBits();
-    this.topBits = -1L << shift;
+    this.params = params;
+    this.topBits = -1L << (64 - params.anchorBits());
     this.segment = params.segment();
     this.stride = sampling.stride();
     this.strideBits = Integer.numberOfTrailingZeros(stride);
@@ -134,7 +134,7 @@ final class AnchorLane implements ByteSink {
    * progress: true) or the last offset whose eight bytes are all in the piece (false).
    */
   private boolean scan(byte[] b, int off, long end) {
-    long limit = end - (TAIL);
+    long limit = end - TAIL;
     long base = off - pos;
     while (next < limit) {
       long blockEnd = (block + 1) << BLOCK_SHIFT;
@@ -195,7 +195,7 @@ final class AnchorLane implements ByteSink {
         int v = j < fromTail ? tail[tailLen - fromTail + j] : b[off + j - fromTail];
         word |= (v & 0xFFL) << (8 * j);
       }
-      if (((word ^ seed) * AnchorParams.MULTIPLIER) >>> shift == 0) {
+      if (params.isAnchor(word)) {
         startSegment(next, exact ? next : tailRaw[tailLen - fromTail]);
         hash.update(tail, tailLen - fromTail, fromTail);
         segmentLeft -= fromTail;
